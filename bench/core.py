@@ -1,0 +1,92 @@
+"""Speed of the optimizer core: particle-steps per second, against a naive baseline.
+
+    python bench/core.py [--steps 200] [--repeat 5]
+
+The baseline is what one would write without vectorizing: a Python loop over start
+points, each run on its own (``optim_core.run`` with one start), measured in the same
+process on a sample of starts. Figures are the best of ``--repeat`` runs; the machine
+is noisy, so read the ratios rather than the absolute numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import optim_core  # noqa: E402
+import surfaces  # noqa: E402
+
+
+def best_time(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--starts", type=int, default=10_000)
+    parser.add_argument("--naive-starts", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    surface = surfaces.get("rosenbrock")
+    rng = np.random.default_rng(0)
+    (x0, x1), (y0, y1) = surface.domain
+    starts = np.column_stack([rng.uniform(x0, x1, args.starts), rng.uniform(y0, y1, args.starts)])
+    single = surface.default_start
+    steps = args.steps
+
+    print(f"Rosenbrock, {steps} steps; particle-steps per second (best of {args.repeat})")
+    header = (
+        f"{'optimizer':<10} {'N=1 µs/step':>12} {'N=1 path':>10}"
+        f" {'N=10k final':>12} {'N=10k path':>11} {'naive loop':>11} {'final/naive':>12}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name in optim_core.optimizer_names():
+        t_one = best_time(lambda n=name: optim_core.run(n, surface, single, steps), args.repeat)
+        t_final = best_time(
+            lambda n=name: optim_core.run(n, surface, starts, steps, record="final"),
+            args.repeat,
+        )
+        t_path = best_time(
+            lambda n=name: optim_core.run(n, surface, starts, steps, record="path"),
+            max(1, args.repeat // 2),
+        )
+        sample = starts[: args.naive_starts]
+
+        def naive(n=name, sample=sample):
+            for point in sample:
+                optim_core.run(n, surface, point, steps, record="final")
+
+        t_naive = best_time(naive, max(1, args.repeat // 2))
+        rate_final = args.starts * steps / t_final
+        rate_naive = len(sample) * steps / t_naive
+        print(
+            f"{name:<10} {t_one / steps * 1e6:>12.1f} {steps / t_one / 1e3:>9.0f}k"
+            f" {rate_final / 1e6:>11.1f}M {args.starts * steps / t_path / 1e6:>10.1f}M"
+            f" {rate_naive / 1e3:>10.0f}k {rate_final / rate_naive:>11.0f}x"
+        )
+
+    t_all = best_time(
+        lambda: [optim_core.run(n, surface, single, 1000) for n in optim_core.optimizer_names()],
+        args.repeat,
+    )
+    print(
+        f"\nall ten optimizers x 1,000 steps from one start (record='path'): {t_all * 1e3:.0f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,306 @@
+r"""The ten optimizers of the cheat sheet, each an ``init`` and an ``update`` function.
+
+Conventions shared by all of them (t counts from 1; every state starts at 0):
+
+* ``lr`` is α, ``beta1`` is β₁ (decay of gradient averages: the β of Momentum and
+  NAG), ``beta2`` is β₂ (decay of squared-gradient averages: the β of RMSprop and
+  Adadelta), ``eps`` is ε.
+* Momentum-like averages are exponential moving averages ``m ← β₁ m + (1 − β₁) g``,
+  not PyTorch's accumulated buffer ``m ← β m + g``: for the same β the step is
+  ``1 − β`` times smaller than ``torch.optim.SGD(momentum=β)``.
+* AdaGrad, RMSprop and Adadelta put ε *inside* the square root, ``√(v + ε)``; Adam,
+  Nadam and AMSGrad put it outside, ``√v̂ + ε`` (PyTorch puts it outside everywhere).
+* AMSGrad keeps no bias correction (PyTorch's ``amsgrad=True`` corrects both moments).
+* Nadam is the cheat sheet's form with a constant β₁ (Keras and PyTorch add a
+  momentum-decay schedule).
+* Adadelta has no learning rate (PyTorch multiplies its step by ``lr=1.0``).
+* Where a denominator is exactly 0 (AdaMax's ``v`` before any non-zero gradient, or
+  ε = 0 with a zero gradient history) the quotient is taken as 0: the step is 0,
+  never NaN.
+
+An ``update(grad, w, state, t, hp)`` receives the gradient *function*, so that NAG
+can evaluate it at its look-ahead point; it returns ``(w_new, state_new, g)`` where
+``g`` is the gradient the step used. Updates never mutate their inputs, and work on
+any array shaped ``(..., 2)`` (one start or a batch of starts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import NamedTuple
+
+import numpy as np
+
+GradFn = Callable[[np.ndarray], np.ndarray]
+HYPERPARAMETERS = ("lr", "beta1", "beta2", "eps")
+
+
+class Hyperparams(NamedTuple):
+    """Resolved hyperparameter values (floats). Ones an optimizer does not use are nan."""
+
+    lr: float = float("nan")
+    beta1: float = float("nan")
+    beta2: float = float("nan")
+    eps: float = float("nan")
+
+
+def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """``numerator / denominator``, with 0 where the denominator is exactly 0."""
+    return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator != 0)
+
+
+def _divide(eps: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    # With ε > 0 these denominators are ≥ √ε or ≥ ε, so the plain quotient is safe
+    # and the hot path keeps its single operation.
+    return np.divide if eps > 0 else safe_divide
+
+
+@dataclass(frozen=True, eq=False)
+class Optimizer:
+    """An optimizer's update rule and what the page needs to present it."""
+
+    name: str
+    title: str
+    year: int
+    citation: str
+    latex: str
+    hyperparams: tuple[str, ...]
+    defaults: Mapping[str, float]
+    init: Callable[[np.ndarray], tuple]
+    update: Callable[[GradFn, np.ndarray, tuple, int, Hyperparams], tuple]
+    note: str = ""
+
+    @property
+    def state_fields(self) -> tuple[str, ...]:
+        return self.init(np.zeros(2))._fields
+
+    def __repr__(self) -> str:
+        return f"Optimizer({self.name})"
+
+
+# ---------------------------------------------------------------- states
+
+
+class NoState(NamedTuple):
+    pass
+
+
+class MomentState(NamedTuple):
+    m: np.ndarray  # shape=w.shape, average of gradients
+
+
+class SquareState(NamedTuple):
+    v: np.ndarray  # shape=w.shape, sum or average of squared gradients
+
+
+class AdadeltaState(NamedTuple):
+    v: np.ndarray  # shape=w.shape, average of squared gradients
+    D: np.ndarray  # shape=w.shape, average of squared steps
+
+
+class AdamState(NamedTuple):
+    m: np.ndarray  # shape=w.shape, average of gradients
+    v: np.ndarray  # shape=w.shape, average of squared gradients (AdaMax: of |g|, by max)
+
+
+class AMSGradState(NamedTuple):
+    m: np.ndarray  # shape=w.shape
+    v: np.ndarray  # shape=w.shape
+    v_hat: np.ndarray  # shape=w.shape, running maximum of v
+
+
+def _zeros(cls):
+    def init(w: np.ndarray):
+        return cls(*(np.zeros(np.shape(w)) for _ in cls._fields))
+
+    return init
+
+
+# ---------------------------------------------------------------- updates
+
+
+def sgd_update(grad, w, state, t, hp):
+    """w ← w − α g"""
+    g = grad(w)
+    w = w - hp.lr * g
+    return w, state, g
+
+
+def momentum_update(grad, w, state, t, hp):
+    """m ← β₁ m + (1 − β₁) g;  w ← w − α m"""
+    g = grad(w)
+    m = hp.beta1 * state.m + (1 - hp.beta1) * g
+    w = w - hp.lr * m
+    return w, MomentState(m), g
+
+
+def nag_update(grad, w, state, t, hp):
+    """g = ∇f(w − α m_prev);  m ← β₁ m + (1 − β₁) g;  w ← w − α m"""
+    w_ahead = w - hp.lr * state.m
+    g = grad(w_ahead)
+    m = hp.beta1 * state.m + (1 - hp.beta1) * g
+    w = w - hp.lr * m
+    return w, MomentState(m), g
+
+
+def adagrad_update(grad, w, state, t, hp):
+    """v ← v + g²;  w ← w − α g / √(v + ε)"""
+    g = grad(w)
+    v = state.v + g * g
+    w = w - hp.lr * _divide(hp.eps)(g, np.sqrt(v + hp.eps))
+    return w, SquareState(v), g
+
+
+def rmsprop_update(grad, w, state, t, hp):
+    """v ← β₂ v + (1 − β₂) g²;  w ← w − α g / √(v + ε)"""
+    g = grad(w)
+    v = hp.beta2 * state.v + (1 - hp.beta2) * (g * g)
+    w = w - hp.lr * _divide(hp.eps)(g, np.sqrt(v + hp.eps))
+    return w, SquareState(v), g
+
+
+def adadelta_update(grad, w, state, t, hp):
+    """v ← β₂ v + (1 − β₂) g²;  Δw = −√(D + ε) / √(v + ε) · g;  w ← w + Δw;
+    D ← β₂ D + (1 − β₂) Δw²"""
+    g = grad(w)
+    v = hp.beta2 * state.v + (1 - hp.beta2) * (g * g)
+    delta = -_divide(hp.eps)(np.sqrt(state.D + hp.eps), np.sqrt(v + hp.eps)) * g
+    w = w + delta
+    D = hp.beta2 * state.D + (1 - hp.beta2) * (delta * delta)
+    return w, AdadeltaState(v, D), g
+
+
+def adam_update(grad, w, state, t, hp):
+    """m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;  m̂ = m / (1 − β₁ᵗ);
+    v̂ = v / (1 − β₂ᵗ);  w ← w − α m̂ / (√v̂ + ε)"""
+    g = grad(w)
+    m = hp.beta1 * state.m + (1 - hp.beta1) * g
+    v = hp.beta2 * state.v + (1 - hp.beta2) * (g * g)
+    m_hat = m / (1 - hp.beta1**t)
+    v_hat = v / (1 - hp.beta2**t)
+    w = w - hp.lr * _divide(hp.eps)(m_hat, np.sqrt(v_hat) + hp.eps)
+    return w, AdamState(m, v), g
+
+
+def adamax_update(grad, w, state, t, hp):
+    """m ← β₁ m + (1 − β₁) g;  v ← max(β₂ v, |g|);  m̂ = m / (1 − β₁ᵗ);  w ← w − α m̂ / v"""
+    g = grad(w)
+    m = hp.beta1 * state.m + (1 - hp.beta1) * g
+    v = np.maximum(hp.beta2 * state.v, np.abs(g))
+    m_hat = m / (1 - hp.beta1**t)
+    w = w - hp.lr * safe_divide(m_hat, v)
+    return w, AdamState(m, v), g
+
+
+def nadam_update(grad, w, state, t, hp):
+    """m, v, m̂, v̂ as Adam;  w ← w − α / (√v̂ + ε) · (β₁ m̂ + (1 − β₁) / (1 − β₁ᵗ) · g)"""
+    g = grad(w)
+    m = hp.beta1 * state.m + (1 - hp.beta1) * g
+    v = hp.beta2 * state.v + (1 - hp.beta2) * (g * g)
+    m_hat = m / (1 - hp.beta1**t)
+    v_hat = v / (1 - hp.beta2**t)
+    direction = hp.beta1 * m_hat + (1 - hp.beta1) / (1 - hp.beta1**t) * g
+    w = w - hp.lr * _divide(hp.eps)(direction, np.sqrt(v_hat) + hp.eps)
+    return w, AdamState(m, v), g
+
+
+def amsgrad_update(grad, w, state, t, hp):
+    """m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;  v̂ ← max(v̂, v);
+    w ← w − α m / (√v̂ + ε)"""
+    g = grad(w)
+    m = hp.beta1 * state.m + (1 - hp.beta1) * g
+    v = hp.beta2 * state.v + (1 - hp.beta2) * (g * g)
+    v_hat = np.maximum(state.v_hat, v)
+    w = w - hp.lr * _divide(hp.eps)(m, np.sqrt(v_hat) + hp.eps)
+    return w, AMSGradState(m, v, v_hat), g
+
+
+# ---------------------------------------------------------------- the catalogue
+
+_EMA = r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t"
+_EMA2 = r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2"
+_HATS = r"\hat m_t = \frac{m_t}{1-\beta_1^t}, \quad \hat v_t = \frac{v_t}{1-\beta_2^t}"
+
+
+def _opt(name, title, year, citation, latex, defaults, state, update, note=""):
+    return Optimizer(
+        name=name,
+        title=title,
+        year=year,
+        citation=citation,
+        latex=latex,
+        hyperparams=tuple(h for h in HYPERPARAMETERS if h in defaults),
+        defaults=MappingProxyType(dict(defaults)),
+        init=_zeros(state),
+        update=update,
+        note=note,
+    )
+
+
+_CATALOGUE = (
+    _opt("sgd", "SGD", 1951, "Robbins & Monro (1951)",
+         r"w_{t+1} = w_t - \alpha\, g_t",
+         {"lr": 0.01}, NoState, sgd_update,
+         "The cheat sheet gives no default α; 0.01 is Keras's."),
+    _opt("momentum", "Momentum", 1964, "Polyak (1964)",
+         _EMA + r" \\ w_{t+1} = w_t - \alpha\, m_t",
+         {"lr": 0.01, "beta1": 0.9}, MomentState, momentum_update,
+         "EMA momentum: PyTorch's SGD(momentum=β) accumulates m ← βm + g instead."),
+    _opt("nag", "NAG", 2013, "Sutskever et al. (2013)",
+         r"w^* = w_t - \alpha\, m_{t-1}, \quad g_t = \nabla f(w^*) \\ "
+         + _EMA + r" \\ w_{t+1} = w_t - \alpha\, m_t",
+         {"lr": 0.01, "beta1": 0.9}, MomentState, nag_update,
+         "The gradient is taken at the look-ahead point w − α m."),
+    _opt("adagrad", "AdaGrad", 2011, "Duchi et al. (2011)",
+         r"v_t = v_{t-1} + g_t^2 \\ w_{t+1} = w_t - \frac{\alpha}{\sqrt{v_t + \epsilon}}\, g_t",
+         {"lr": 0.01, "eps": 1e-7}, SquareState, adagrad_update,
+         "ε inside the square root (PyTorch adds it outside)."),
+    _opt("rmsprop", "RMSprop", 2012, "Hinton et al. (2012)",
+         _EMA2 + r" \\ w_{t+1} = w_t - \frac{\alpha}{\sqrt{v_t + \epsilon}}\, g_t",
+         {"lr": 0.001, "beta2": 0.9, "eps": 1e-6}, SquareState, rmsprop_update,
+         "ε inside the square root (PyTorch adds it outside)."),
+    _opt("adadelta", "Adadelta", 2012, "Zeiler (2012)",
+         _EMA2 + r" \\ \Delta w_t = -\frac{\sqrt{D_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}}\, g_t"
+         r" \\ w_{t+1} = w_t + \Delta w_t \\ D_t = \beta_2 D_{t-1} + (1-\beta_2)\, \Delta w_t^2",
+         {"beta2": 0.95, "eps": 1e-6}, AdadeltaState, adadelta_update,
+         "No learning rate (PyTorch multiplies the step by lr = 1.0)."),
+    _opt("adam", "Adam", 2014, "Kingma & Ba (2014)",
+         _EMA + r" \\ " + _EMA2 + r" \\ " + _HATS
+         + r" \\ w_{t+1} = w_t - \frac{\alpha\, \hat m_t}{\sqrt{\hat v_t} + \epsilon}",
+         {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, AdamState, adam_update),
+    _opt("adamax", "AdaMax", 2015, "Kingma & Ba (2015)",
+         _EMA + r" \\ v_t = \max(\beta_2 v_{t-1}, |g_t|) \\ \hat m_t = \frac{m_t}{1-\beta_1^t}"
+         r" \\ w_{t+1} = w_t - \frac{\alpha}{v_t}\, \hat m_t",
+         {"lr": 0.002, "beta1": 0.9, "beta2": 0.999}, AdamState, adamax_update,
+         "Where v = 0 (no non-zero gradient yet) the step is 0."),
+    _opt("nadam", "Nadam", 2015, "Dozat (2015)",
+         _EMA + r" \\ " + _EMA2 + r" \\ " + _HATS
+         + r" \\ w_{t+1} = w_t - \frac{\alpha}{\sqrt{\hat v_t} + \epsilon}"
+         r"\left(\beta_1 \hat m_t + \frac{1-\beta_1}{1-\beta_1^t}\, g_t\right)",
+         {"lr": 0.002, "beta1": 0.9, "beta2": 0.999, "eps": 1e-7}, AdamState, nadam_update,
+         "Constant β₁; Keras and PyTorch add a momentum-decay schedule."),
+    _opt("amsgrad", "AMSGrad", 2018, "Reddi et al. (2018)",
+         _EMA + r" \\ " + _EMA2 + r" \\ \hat v_t = \max(\hat v_{t-1}, v_t)"
+         r" \\ w_{t+1} = w_t - \frac{\alpha\, m_t}{\sqrt{\hat v_t} + \epsilon}",
+         {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-7}, AMSGradState, amsgrad_update,
+         "No bias correction (PyTorch's amsgrad=True corrects both moments)."),
+)  # fmt: skip
+
+OPTIMIZERS: Mapping[str, Optimizer] = MappingProxyType({o.name: o for o in _CATALOGUE})
+
+
+def names() -> list[str]:
+    """Optimizer names in the cheat sheet's order of presentation."""
+    return list(OPTIMIZERS)
+
+
+def get(name: str | Optimizer) -> Optimizer:
+    """The optimizer called ``name``; a ValueError lists the valid names."""
+    if isinstance(name, Optimizer):
+        return name
+    try:
+        return OPTIMIZERS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"optimizer must be one of {names()}; got {name!r}") from None

@@ -1,0 +1,52 @@
+"""The record every analytic surface is: one place for its math and its metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+ArrayFn = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True, eq=False)
+class Surface:
+    """An analytic loss surface f: R^2 -> R and everything known about it.
+
+    ``f``, ``grad`` and ``hessian`` take points shaped ``(..., 2)`` (coordinates on
+    the last axis, ``xy[..., 0]`` is x) and return ``(...)``, ``(..., 2)`` and
+    ``(..., 2, 2)``: a single point, a batch ``(N, 2)`` and a meshgrid
+    ``np.stack([X, Y], -1)`` are evaluated alike. Derivatives are analytic.
+
+    ``domain`` is ``((x_min, x_max), (y_min, y_max))``: the plotting box, from which
+    plot ranges, grids and the divergence bound of the runner are derived.
+    ``minimizers`` is ``(K, 2)`` with every global minimizer (``K = 0`` when f is
+    unbounded below, then ``min_value`` is ``-inf``); ``saddles`` is ``(S, 2)``;
+    ``starts`` is ``(P, 2)`` with suggested start points, the first being the default.
+    ``log_scale`` says whether colours should follow ``log(f - min_value)``.
+    """
+
+    name: str
+    title: str
+    latex: str
+    f: ArrayFn
+    grad: ArrayFn
+    hessian: ArrayFn
+    domain: tuple[tuple[float, float], tuple[float, float]]
+    minimizers: np.ndarray
+    min_value: float
+    saddles: np.ndarray
+    starts: np.ndarray
+    log_scale: bool = False
+    description: str = ""
+    citation: str = ""
+    params: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def default_start(self) -> np.ndarray:
+        return self.starts[0]
+
+    def __repr__(self) -> str:  # the arrays and callables make the default repr useless
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        return f"Surface({self.name}{', ' if args else ''}{args})"

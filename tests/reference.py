@@ -1,0 +1,69 @@
+"""Plain-loop reference implementations of the cheat sheet, written independently of
+optim_core: Python floats, one coordinate at a time, no NumPy in the update."""
+
+from __future__ import annotations
+
+import math
+
+
+def _div(a: float, b: float) -> float:
+    # The core's documented convention: a zero denominator gives a zero step.
+    return 0.0 if b == 0 else a / b
+
+
+def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=None):
+    """Return the list of points [w_0, ..., w_steps] as lists of two floats.
+
+    ``grad`` maps a list [x, y] to a list [gx, gy].
+    """
+    w = [float(w[0]), float(w[1])]
+    m = [0.0, 0.0]
+    v = [0.0, 0.0]
+    D = [0.0, 0.0]
+    v_hat = [0.0, 0.0]
+    points = [list(w)]
+    for t in range(1, steps + 1):
+        if name == "nag":
+            g = grad([w[i] - lr * m[i] for i in range(2)])
+        else:
+            g = grad(w)
+        for i in range(2):
+            if name == "sgd":
+                w[i] = w[i] - lr * g[i]
+            elif name in ("momentum", "nag"):
+                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+                w[i] = w[i] - lr * m[i]
+            elif name == "adagrad":
+                v[i] = v[i] + g[i] * g[i]
+                w[i] = w[i] - lr * _div(g[i], math.sqrt(v[i] + eps))
+            elif name == "rmsprop":
+                v[i] = beta2 * v[i] + (1 - beta2) * (g[i] * g[i])
+                w[i] = w[i] - lr * _div(g[i], math.sqrt(v[i] + eps))
+            elif name == "adadelta":
+                v[i] = beta2 * v[i] + (1 - beta2) * (g[i] * g[i])
+                delta = -_div(math.sqrt(D[i] + eps), math.sqrt(v[i] + eps)) * g[i]
+                w[i] = w[i] + delta
+                D[i] = beta2 * D[i] + (1 - beta2) * (delta * delta)
+            elif name in ("adam", "nadam", "amsgrad", "adamax"):
+                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+                if name == "adamax":
+                    v[i] = max(beta2 * v[i], abs(g[i]))
+                else:
+                    v[i] = beta2 * v[i] + (1 - beta2) * (g[i] * g[i])
+                m_hat = m[i] / (1 - beta1**t)
+                if name == "adam":
+                    v_hat_i = v[i] / (1 - beta2**t)
+                    w[i] = w[i] - lr * _div(m_hat, math.sqrt(v_hat_i) + eps)
+                elif name == "nadam":
+                    v_hat_i = v[i] / (1 - beta2**t)
+                    direction = beta1 * m_hat + (1 - beta1) / (1 - beta1**t) * g[i]
+                    w[i] = w[i] - lr * _div(direction, math.sqrt(v_hat_i) + eps)
+                elif name == "amsgrad":
+                    v_hat[i] = max(v_hat[i], v[i])
+                    w[i] = w[i] - lr * _div(m[i], math.sqrt(v_hat[i]) + eps)
+                else:
+                    w[i] = w[i] - lr * _div(m_hat, v[i])
+            else:
+                raise KeyError(name)
+        points.append(list(w))
+    return points

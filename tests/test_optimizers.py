@@ -1,0 +1,231 @@
+"""Every optimizer against hand-worked first steps and an independent plain loop."""
+
+from math import sqrt
+
+import numpy as np
+import pytest
+
+import optim_core
+import surfaces
+from optim_core.optimizers import Hyperparams, safe_divide
+from surfaces import Surface
+from tests.reference import reference_run
+
+
+def _bowl() -> Surface:
+    """f = x²/2 + 2y², so ∇f = (x, 4y): numbers easy to follow by hand."""
+
+    def f(xy):
+        xy = np.asarray(xy, dtype=float)
+        return 0.5 * xy[..., 0] ** 2 + 2 * xy[..., 1] ** 2
+
+    def grad(xy):
+        xy = np.asarray(xy, dtype=float)
+        out = np.empty(xy.shape)
+        out[..., 0] = xy[..., 0]
+        out[..., 1] = 4 * xy[..., 1]
+        return out
+
+    def hessian(xy):
+        xy = np.asarray(xy, dtype=float)
+        return np.broadcast_to(np.diag([1.0, 4.0]), (*xy.shape[:-1], 2, 2))
+
+    return Surface(
+        name="bowl", title="Bowl", latex=r"x^2/2 + 2y^2", f=f, grad=grad, hessian=hessian,
+        domain=((-2.0, 2.0), (-2.0, 2.0)), minimizers=np.zeros((1, 2)), min_value=0.0,
+        saddles=np.zeros((0, 2)), starts=np.array([[1.0, 1.0]]),
+    )  # fmt: skip
+
+
+BOWL = _bowl()
+LR, B1, B2, EPS = 0.1, 0.5, 0.5, 0.25
+
+
+def _hand(name):
+    """Points after steps 1 and 2 from (1, 1) on the bowl, worked out by hand."""
+    if name == "sgd":  # g0 = (1, 4); g1 = (0.9, 2.4)
+        return [(0.9, 0.6), (0.81, 0.36)]
+    if name == "momentum":  # m1 = (0.5, 2); g1 = (0.95, 3.2); m2 = (0.725, 2.6)
+        return [(0.95, 0.8), (0.8775, 0.54)]
+    if name == "nag":  # look-ahead at step 2: (0.95, 0.8) - 0.1 (0.5, 2) = (0.9, 0.6)
+        return [(0.95, 0.8), (0.88, 0.58)]  # g = (0.9, 2.4); m2 = (0.7, 2.2)
+    if name == "adagrad":  # v1 = (1, 16)
+        x1, y1 = 1 - 0.1 / sqrt(1.25), 1 - 0.4 / sqrt(16.25)
+        gx, gy = x1, 4 * y1
+        vx, vy = 1 + gx**2, 16 + gy**2
+        return [(x1, y1), (x1 - 0.1 * gx / sqrt(vx + 0.25), y1 - 0.1 * gy / sqrt(vy + 0.25))]
+    if name == "rmsprop":  # v1 = 0.5 g0² = (0.5, 8)
+        x1, y1 = 1 - 0.1 / sqrt(0.75), 1 - 0.4 / sqrt(8.25)
+        gx, gy = x1, 4 * y1
+        vx, vy = 0.25 + 0.5 * gx**2, 4 + 0.5 * gy**2
+        return [(x1, y1), (x1 - 0.1 * gx / sqrt(vx + 0.25), y1 - 0.1 * gy / sqrt(vy + 0.25))]
+    if name == "adadelta":  # D0 = 0: Δw1 = -√0.25 / √(v1 + 0.25) g0 with v1 = (0.5, 8)
+        dx, dy = -0.5 / sqrt(0.75) * 1, -0.5 / sqrt(8.25) * 4
+        x1, y1 = 1 + dx, 1 + dy
+        Dx, Dy = 0.5 * dx**2, 0.5 * dy**2
+        gx, gy = x1, 4 * y1
+        vx, vy = 0.25 + 0.5 * gx**2, 4 + 0.5 * gy**2
+        dx2 = -sqrt(Dx + 0.25) / sqrt(vx + 0.25) * gx
+        dy2 = -sqrt(Dy + 0.25) / sqrt(vy + 0.25) * gy
+        return [(x1, y1), (x1 + dx2, y1 + dy2)]
+    # The Adam family at t = 1: m̂1 = g0 and v̂1 = g0², so the step is about α sign(g0).
+    if name == "adam":
+        x1, y1 = 1 - 0.1 * 1 / (1 + 0.25), 1 - 0.1 * 4 / (4 + 0.25)
+        gx, gy = x1, 4 * y1
+        mx, my = 0.25 + 0.5 * gx, 1 + 0.5 * gy  # m1 = (0.5, 2)
+        vx, vy = 0.25 + 0.5 * gx**2, 4 + 0.5 * gy**2  # v1 = (0.5, 8)
+        return [(x1, y1), (x1 - 0.1 * (mx / 0.75) / (sqrt(vx / 0.75) + 0.25),
+                           y1 - 0.1 * (my / 0.75) / (sqrt(vy / 0.75) + 0.25))]  # fmt: skip
+    if name == "adamax":  # v1 = max(0, |g0|) = (1, 4): m̂1 / v1 = (1, 1)
+        x1, y1 = 0.9, 0.9
+        gx, gy = 0.9, 3.6
+        mx, my = 0.25 + 0.5 * gx, 1 + 0.5 * gy
+        vx, vy = max(0.5 * 1, gx), max(0.5 * 4, gy)  # (0.9, 3.6)
+        return [(x1, y1), (x1 - 0.1 * (mx / 0.75) / vx, y1 - 0.1 * (my / 0.75) / vy)]
+    if name == "nadam":  # step 1: β₁ m̂1 + (1-β₁)/(1-β₁) g0 = 0.5 g0 + g0 = 1.5 g0
+        x1, y1 = 1 - 0.1 * 1.5 / (1 + 0.25), 1 - 0.1 * 6 / (4 + 0.25)
+        gx, gy = x1, 4 * y1
+        mx, my = 0.25 + 0.5 * gx, 1 + 0.5 * gy
+        vx, vy = 0.25 + 0.5 * gx**2, 4 + 0.5 * gy**2
+        dx = 0.5 * mx / 0.75 + 0.5 / 0.75 * gx
+        dy = 0.5 * my / 0.75 + 0.5 / 0.75 * gy
+        return [(x1, y1), (x1 - 0.1 * dx / (sqrt(vx / 0.75) + 0.25),
+                           y1 - 0.1 * dy / (sqrt(vy / 0.75) + 0.25))]  # fmt: skip
+    if name == "amsgrad":  # no bias correction: m1 = (0.5, 2), v̂1 = v1 = (0.5, 8)
+        x1, y1 = 1 - 0.1 * 0.5 / (sqrt(0.5) + 0.25), 1 - 0.1 * 2 / (sqrt(8) + 0.25)
+        gx, gy = x1, 4 * y1
+        mx, my = 0.25 + 0.5 * gx, 1 + 0.5 * gy
+        vx, vy = 0.25 + 0.5 * gx**2, 4 + 0.5 * gy**2
+        vhx, vhy = max(0.5, vx), max(8, vy)
+        return [(x1, y1), (x1 - 0.1 * mx / (sqrt(vhx) + 0.25),
+                           y1 - 0.1 * my / (sqrt(vhy) + 0.25))]  # fmt: skip
+    raise KeyError(name)
+
+
+def _given(name, **values):
+    """Only the hyperparameters the optimizer takes."""
+    used = optim_core.get_optimizer(name).hyperparams
+    return {k: v for k, v in values.items() if k in used}
+
+
+ALL = optim_core.optimizer_names()
+
+
+def test_the_ten_of_the_cheat_sheet():
+    assert ALL == ["sgd", "momentum", "nag", "adagrad", "rmsprop", "adadelta",
+                   "adam", "adamax", "nadam", "amsgrad"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_first_two_steps_by_hand(name):
+    traj = optim_core.run(name, BOWL, [1.0, 1.0], 2,
+                          **_given(name, lr=LR, beta1=B1, beta2=B2, eps=EPS))  # fmt: skip
+    np.testing.assert_allclose(traj.path[1:], _hand(name), rtol=1e-14, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("name", "defaults"),
+    [
+        ("sgd", {"lr": 0.01}),
+        ("momentum", {"lr": 0.01, "beta1": 0.9}),
+        ("nag", {"lr": 0.01, "beta1": 0.9}),
+        ("adagrad", {"lr": 0.01, "eps": 1e-7}),
+        ("rmsprop", {"lr": 0.001, "beta2": 0.9, "eps": 1e-6}),
+        ("adadelta", {"beta2": 0.95, "eps": 1e-6}),
+        ("adam", {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}),
+        ("adamax", {"lr": 0.002, "beta1": 0.9, "beta2": 0.999}),
+        ("nadam", {"lr": 0.002, "beta1": 0.9, "beta2": 0.999, "eps": 1e-7}),
+        ("amsgrad", {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-7}),
+    ],
+)
+def test_cheat_sheet_defaults_and_metadata(name, defaults):
+    opt = optim_core.get_optimizer(name)
+    assert dict(opt.defaults) == defaults
+    assert set(opt.hyperparams) == set(defaults)
+    assert opt.title and opt.citation and 1950 < opt.year < 2020
+    assert r"w_{t+1}" in opt.latex
+    traj = optim_core.run(name, "rosenbrock", [-1.5, 2.0], 3)
+    assert traj.hyperparams == defaults
+
+
+def _reference_points(name, surface, start, steps, **hp):
+    def grad(w):
+        return surface.grad(np.array(w, dtype=float)).tolist()
+
+    opt = optim_core.get_optimizer(name)
+    resolved = {k: hp.get(k, opt.defaults.get(k)) for k in ("lr", "beta1", "beta2", "eps")}
+    return np.array(reference_run(name, grad, start, steps, **resolved))
+
+
+CASES = [
+    ("rosenbrock", {}, [-1.5, 2.0], {"lr": 1e-3}),
+    ("beale", {}, [1.0, 1.5], {}),
+    ("himmelblau", {}, [0.5, -0.5], {}),
+    ("saddle", {}, [-1.5, 1e-3], {}),
+    ("ravine", {}, None, {}),
+    ("rastrigin", {}, [2.3, -1.7], {"lr": 1e-3}),
+]
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize(("surface_name", "params", "start", "hp"), CASES)
+def test_matches_plain_loop_for_hundreds_of_steps(name, surface_name, params, start, hp):
+    surface = surfaces.get(surface_name, **params)
+    start = surface.default_start if start is None else start
+    hp = _given(name, **hp)
+    traj = optim_core.run(name, surface, start, 300, **hp)
+    expected = _reference_points(name, surface, start, 300, **hp)
+    frozen = traj.diverged_step >= 0
+    if frozen:  # the reference does not freeze: compare up to the divergence
+        expected = expected[: int(traj.diverged_step)]
+    np.testing.assert_allclose(traj.path[: len(expected)], expected, rtol=1e-9, atol=1e-12)
+    # and the run actually moved: a no-op optimizer would fail here
+    assert not np.allclose(traj.path[-1], traj.path[0])
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_state_is_recorded_step_by_step(name):
+    opt = optim_core.get_optimizer(name)
+    traj = optim_core.run(name, BOWL, [1.0, 1.0], 5)
+    assert set(traj.state) == set(opt.state_fields)
+    for arr in traj.state.values():
+        assert arr.shape == (6, 2)
+        np.testing.assert_array_equal(arr[0], 0.0)
+    if "m" in traj.state:  # the recorded m reproduces the EMA of the recorded gradients
+        b1 = traj.hyperparams["beta1"]
+        m = np.zeros(2)
+        for k in range(5):
+            m = b1 * m + (1 - b1) * traj.grads[k]
+            np.testing.assert_allclose(traj.state["m"][k + 1], m, rtol=1e-15)
+
+
+def test_nag_gradient_is_taken_at_the_look_ahead_point():
+    traj = optim_core.run("nag", BOWL, [1.0, 1.0], 2, lr=LR, beta1=B1)
+    ahead = traj.path[1] - LR * traj.state["m"][1]
+    np.testing.assert_allclose(traj.grads[1], BOWL.grad(ahead))
+    assert not np.allclose(traj.grads[1], BOWL.grad(traj.path[1]))
+
+
+def test_zero_denominator_gives_a_zero_step_not_nan():
+    # At the saddle point the gradient is 0: AdaMax's v stays 0, and with ε = 0 so does
+    # every adaptive denominator. The documented convention is a zero step.
+    for name in ("adamax", "adagrad", "rmsprop", "adam", "nadam", "amsgrad", "adadelta"):
+        hp = _given(name, eps=0.0)
+        traj = optim_core.run(name, "saddle", [0.0, 0.0], 10, **hp)
+        np.testing.assert_array_equal(traj.path, 0.0)
+        assert traj.diverged_step == -1
+    np.testing.assert_array_equal(safe_divide(np.array([1.0, 0.0]), np.array([2.0, 0.0])),
+                                  [0.5, 0.0])  # fmt: skip
+
+
+def test_updates_do_not_mutate_their_inputs():
+    for name in ALL:
+        opt = optim_core.get_optimizer(name)
+        w = np.array([[0.3, -0.2]])
+        state = opt.init(w)
+        hp = Hyperparams(**{k: v for k, v in opt.defaults.items()})
+        w_copy, state_copy = w.copy(), [s.copy() for s in state]
+        opt.update(BOWL.grad, w, state, 1, hp)
+        np.testing.assert_array_equal(w, w_copy)
+        for s, s0 in zip(state, state_copy, strict=True):
+            np.testing.assert_array_equal(s, s0)

@@ -1,0 +1,214 @@
+"""The runner: shapes, batches, divergence, convergence, memory and every bad input."""
+
+import dataclasses
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+
+import optim_core
+import surfaces
+from optim_core import runner
+
+ALL = optim_core.optimizer_names()
+
+
+def _starts(surface, n, seed=0):
+    rng = np.random.default_rng(seed)
+    (x0, x1), (y0, y1) = surface.domain
+    return np.column_stack([rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)])
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("surface_name", ["rosenbrock", "rastrigin", "ackley", "himmelblau"])
+def test_a_batch_equals_single_runs_exactly(name, surface_name):
+    surface = surfaces.get(surface_name)
+    starts = _starts(surface, 7)
+    batch = optim_core.run(name, surface, starts, 60)
+    for i, start in enumerate(starts):
+        single = optim_core.run(name, surface, start, 60)
+        np.testing.assert_array_equal(batch.path[:, i], single.path)
+        np.testing.assert_array_equal(batch.loss[:, i], single.loss)
+        assert batch.converged_step[i] == single.converged_step
+        assert batch.diverged_step[i] == single.diverged_step
+
+
+def test_shapes_for_one_start_and_a_batch():
+    one = optim_core.run("adam", "rosenbrock", [-1.5, 2.0], 10)
+    assert one.path.shape == (11, 2) and one.loss.shape == (11,)
+    assert one.grads.shape == (10, 2)
+    assert one.state["m"].shape == (11, 2) and one.state["v"].shape == (11, 2)
+    assert one.final_point.shape == (2,) and one.final_loss.shape == ()
+    assert one.converged_step.shape == () and one.diverged_step.shape == ()
+    np.testing.assert_array_equal(one.path[0], [-1.5, 2.0])
+    np.testing.assert_array_equal(one.final_point, one.path[-1])
+
+    many = optim_core.run("adam", "rosenbrock", np.zeros((5, 2)), 10)
+    assert many.path.shape == (11, 5, 2) and many.loss.shape == (11, 5)
+    assert many.grads.shape == (10, 5, 2) and many.converged_step.shape == (5,)
+
+
+def test_loss_and_gradients_are_those_of_the_path():
+    surface = surfaces.get("beale")
+    traj = optim_core.run("momentum", surface, [1.0, 1.5], 50)
+    np.testing.assert_array_equal(traj.loss, surface.f(traj.path))
+    np.testing.assert_array_equal(traj.grads, surface.grad(traj.path[:-1]))
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_final_record_matches_the_full_path(name, monkeypatch):
+    # Small blocks, so that convergence is checked across many block boundaries.
+    monkeypatch.setattr(runner, "_CHUNK_POINTS", 64)
+    surface = surfaces.get("quadratic")
+    starts = _starts(surface, 4, seed=1)
+    hp = {"lr": 0.05} if "lr" in optim_core.get_optimizer(name).hyperparams else {}
+    full = optim_core.run(name, surface, starts, 700, **hp)
+    final = optim_core.run(name, surface, starts, 700, record="final", **hp)
+    assert final.path is None and final.loss is None and final.state == {}
+    np.testing.assert_array_equal(final.final_point, full.path[-1])
+    np.testing.assert_array_equal(final.final_loss, full.loss[-1])
+    np.testing.assert_array_equal(final.converged_step, full.converged_step)
+    np.testing.assert_array_equal(final.diverged_step, full.diverged_step)
+
+
+def test_final_record_memory_does_not_grow_with_steps():
+    starts = _starts(surfaces.get("rosenbrock"), 2000)
+
+    def peak(steps):
+        tracemalloc.start()
+        optim_core.run("adam", "rosenbrock", starts, steps, record="final")
+        peak_bytes = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return peak_bytes
+
+    short, long = peak(100), peak(2000)
+    assert long < 1.5 * short, (short, long)
+    assert long < 40 * starts.nbytes  # O(N): a path would be 2001 x starts.nbytes
+
+
+def test_divergence_is_flagged_frozen_and_silent():
+    surface = surfaces.get("rosenbrock")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning from overflow or nan
+        traj = optim_core.run("sgd", surface, [-1.5, 2.0], 100, lr=1.0)
+    k = int(traj.diverged_step)
+    assert k >= 1
+    assert np.all(np.isfinite(traj.path)) and np.all(np.isfinite(traj.loss))
+    np.testing.assert_array_equal(traj.path[k:], np.broadcast_to(traj.path[k - 1], (101 - k, 2)))
+    # the step it took from the frozen point really leaves the divergence box
+    low, high = optim_core.divergence_box(surface)
+    jump = traj.path[k - 1] - traj.grads[k - 1]
+    assert not np.all((jump >= low) & (jump <= high))
+    assert traj.converged_step == -1
+
+
+def test_a_diverging_start_does_not_disturb_the_others():
+    starts = np.array([[-1.5, 2.0], [0.9, 0.8], [1.5, -0.5]])
+    batch = optim_core.run("sgd", "rosenbrock", starts, 200, lr=1e-3)
+    wild = optim_core.run("sgd", "rosenbrock", starts, 200, lr=0.02)
+    assert np.all(batch.diverged_step == -1)
+    assert np.any(wild.diverged_step > 0) and np.any(wild.diverged_step == -1)
+    for i, start in enumerate(starts):
+        single = optim_core.run("sgd", "rosenbrock", start, 200, lr=0.02)
+        np.testing.assert_array_equal(wild.path[:, i], single.path)
+
+
+def test_overflow_to_infinity_is_divergence_too():
+    traj = optim_core.run("sgd", "goldstein_price", [1.9, 1.9], 5, lr=1e6)
+    assert traj.diverged_step == 1
+    np.testing.assert_array_equal(traj.final_point, [1.9, 1.9])
+
+
+def test_converged_step_is_the_first_step_near_a_minimizer_with_small_gradient():
+    surface = surfaces.get("quadratic")
+    traj = optim_core.run("sgd", surface, [4.0, 3.0], 500, lr=0.05)
+    k = int(traj.converged_step)
+    assert k > 0
+
+    def ok(point):
+        dist = float(optim_core.nearest_minimizer_distance(surface, point))
+        gnorm = float(np.linalg.norm(surface.grad(point)))
+        return dist <= optim_core.CONVERGED_DIST_TOL and gnorm <= optim_core.CONVERGED_GRAD_TOL
+
+    assert ok(traj.path[k])
+    assert not any(ok(p) for p in traj.path[:k])
+
+
+def test_a_surface_without_minimizers_never_converges():
+    traj = optim_core.run("adam", "saddle", [-1.5, 1e-3], 200)
+    assert traj.converged_step == -1
+    assert np.isinf(traj.distance_to_minimizer())
+
+
+def test_a_start_at_the_minimum_has_converged_at_step_0():
+    traj = optim_core.run("adam", "rosenbrock", [1.0, 1.0], 3)
+    assert traj.converged_step == 0
+
+
+def test_hyperparameters_default_and_override():
+    traj = optim_core.run("adam", "rosenbrock", [0.0, 0.0], 2, lr=0.01)
+    assert traj.hyperparams == {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def _raising_surface():
+    base = surfaces.get("rosenbrock")
+
+    def boom(xy):
+        raise AssertionError("work started before validation")
+
+    return dataclasses.replace(base, f=boom, grad=boom)
+
+
+BAD = [
+    (dict(optimizer="adamw"), r"optimizer must be one of \['sgd', .*'amsgrad'\]; got 'adamw'"),
+    (dict(surface="sphere"), r"surface must be one of .*rosenbrock.*; got 'sphere'"),
+    (dict(lr=0.0), r"lr must be a finite number > 0; got 0\.0"),
+    (dict(lr=-1e-3), r"lr must be a finite number > 0; got -0\.001"),
+    (dict(lr=float("nan")), r"lr must be a finite number > 0; got nan"),
+    (dict(lr=float("inf")), r"lr must be a finite number > 0; got inf"),
+    (dict(lr="abc"), r"lr must be a finite number > 0; got 'abc'"),
+    (dict(beta1=1.0), r"beta1 must be a number in \[0, 1\); got 1\.0"),
+    (dict(beta1=-0.1), r"beta1 must be a number in \[0, 1\); got -0\.1"),
+    (dict(beta2=1.5), r"beta2 must be a number in \[0, 1\); got 1\.5"),
+    (dict(eps=-1e-8), r"eps must be a finite number >= 0; got -1e-08"),
+    (dict(steps=0), r"steps must be an integer in \[1, 100000\]; got 0"),
+    (dict(steps=100_001), r"steps must be an integer in \[1, 100000\]; got 100001"),
+    (dict(steps=2.5), r"steps must be an integer in \[1, 100000\]; got 2\.5"),
+    (dict(start=[1.0, 2.0, 3.0]), r"start must be shaped \(2,\) or \(N, 2\); got shape \(3,\)"),
+    (dict(start=np.zeros((2, 3))), r"start must be shaped \(2,\) or \(N, 2\); got shape \(2, 3\)"),
+    (dict(start=np.zeros((2, 2, 2))), r"start must be shaped .*; got shape \(2, 2, 2\)"),
+    (dict(start=[float("nan"), 0.0]), r"start must be finite; got the point \[nan, 0\.0\]"),
+    (dict(start=[[0, 0], [0, np.inf]]), r"start must be finite; got the point \[0\.0, inf\]"),
+    (dict(start=["a", "b"]), r"start must be numbers shaped \(2,\) or \(N, 2\)"),
+    (dict(start=[1e6, 0.0]), r"start must lie in the box x in \[-20, 20\], y in \[-19, 21\]"),
+    (dict(record="all"), r"record must be 'path' or 'final'; got 'all'"),
+    (dict(optimizer="adadelta", lr=0.1), r"lr is not a hyperparameter of adadelta"),
+    (dict(optimizer="sgd", beta1=0.9), r"beta1 is not a hyperparameter of sgd"),
+    (dict(start=np.zeros((20_001, 2)), steps=1000),
+     r"record='path' keeps N\*\(steps\+1\) = 20021001 points, above the cap of 20000000"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("bad", "message"), BAD)
+def test_bad_input_is_a_clear_value_error_before_any_work(bad, message):
+    args = dict(optimizer="adam", surface=_raising_surface(), start=[-1.5, 2.0], steps=10)
+    args.update(bad)
+    hyper = {k: args.pop(k) for k in ("lr", "beta1", "beta2", "eps", "record") if k in args}
+    with pytest.raises(ValueError, match=message):
+        optim_core.run(args["optimizer"], args["surface"], args["start"], args["steps"], **hyper)
+
+
+def test_too_many_starts_is_refused():
+    starts = np.zeros((optim_core.MAX_STARTS + 1, 2))
+    with pytest.raises(ValueError, match=r"start holds 1000001 points; at most 1000000"):
+        optim_core.run("sgd", "rosenbrock", starts, 1, record="final")
+
+
+def test_the_same_call_with_good_input_runs():
+    # The raising surface proves the validation above stops before any work:
+    with pytest.raises(AssertionError, match="work started"):
+        optim_core.run("adam", _raising_surface(), [-1.5, 2.0], 10)
