@@ -18,6 +18,7 @@ Definitions the results rely on:
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass, field
 from typing import Literal
@@ -113,21 +114,18 @@ def _squared_distance(minimizers: np.ndarray, points: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- validation
 
 
-def _check_real(name: str, value, low: float, high: float, rule: str) -> float:
+def _check_real(name: str, value, valid, rule: str) -> float:
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    value_f = float(value) if ok else float("nan")
-    if not (ok and np.isfinite(value_f) and low <= value_f and value_f < high) or (
-        rule.startswith(">") and not value_f > low
-    ):
+    if not (ok and math.isfinite(value) and valid(float(value))):
         raise ValueError(f"{name} must be {rule}; got {value!r}")
-    return value_f
+    return float(value)
 
 
 _RULES = {
-    "lr": (0.0, np.inf, "a finite number > 0"),
-    "beta1": (0.0, 1.0, "a number in [0, 1)"),
-    "beta2": (0.0, 1.0, "a number in [0, 1)"),
-    "eps": (0.0, np.inf, "a finite number >= 0"),
+    "lr": (lambda v: v > 0, "a finite number > 0"),
+    "beta1": (lambda v: 0 <= v < 1, "a number in [0, 1)"),
+    "beta2": (lambda v: 0 <= v < 1, "a number in [0, 1)"),
+    "eps": (lambda v: v >= 0, "a finite number >= 0"),
 }
 
 
@@ -148,8 +146,7 @@ def resolve_hyperparams(optimizer: Optimizer, **given: float | None) -> Hyperpar
                 )
             continue
         value = optimizer.defaults[name] if value is None else value
-        low, high, rule = _RULES[name]
-        values[name] = _check_real(name, value, low, high, rule)
+        values[name] = _check_real(name, value, *_RULES[name])
     return Hyperparams(**values)
 
 

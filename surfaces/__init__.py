@@ -1,0 +1,74 @@
+"""Analytic 2-D loss surfaces: ``surfaces.get(name, **params)`` and ``surfaces.names()``."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import math
+import numbers
+
+import numpy as np
+
+from . import catalog
+from .base import Surface
+
+_FACTORIES = {
+    "rosenbrock": catalog.rosenbrock,
+    "beale": catalog.beale,
+    "saddle": catalog.saddle,
+    "ravine": catalog.ravine,
+    "monkey_saddle": catalog.monkey_saddle,
+    "himmelblau": catalog.himmelblau,
+    "rastrigin": catalog.rastrigin,
+    "ackley": catalog.ackley,
+    "booth": catalog.booth,
+    "goldstein_price": catalog.goldstein_price,
+    "six_hump_camel": catalog.six_hump_camel,
+    "quadratic": catalog.quadratic,
+}
+
+# Valid range of each parameter: (test, description).
+_PARAM_RULES = {
+    ("rosenbrock", "a"): (lambda v: True, "a finite number"),
+    ("rosenbrock", "b"): (lambda v: v > 0, "a finite number > 0"),
+    ("ravine", "steepness"): (lambda v: v >= 1, "a finite number >= 1"),
+    ("rastrigin", "A"): (lambda v: v >= 0, "a finite number >= 0"),
+    ("quadratic", "kappa"): (lambda v: v >= 1, "a finite number >= 1"),
+}
+
+
+def names() -> list[str]:
+    """Surface names, in the order the page lists them."""
+    return list(_FACTORIES)
+
+
+def get(name: str, **params: float) -> Surface:
+    """The surface ``name`` with its parameters (keyword arguments; defaults otherwise).
+
+    A ValueError names a bad name, an unknown parameter or a value out of range.
+    """
+    if name not in _FACTORIES:
+        raise ValueError(f"surface must be one of {names()}; got {name!r}")
+    accepted = list(inspect.signature(_FACTORIES[name]).parameters)
+    for key, value in params.items():
+        if key not in accepted:
+            raise ValueError(
+                f"{name} has no parameter {key!r}; its parameters are {accepted or 'none'}"
+            )
+        test, rule = _PARAM_RULES[(name, key)]
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if not (ok and math.isfinite(value) and test(float(value))):
+            raise ValueError(f"{name} parameter {key} must be {rule}; got {value!r}")
+    return _build(name, tuple(sorted((k, float(v)) for k, v in params.items())))
+
+
+@functools.lru_cache(maxsize=64)
+def _build(name: str, params: tuple[tuple[str, float], ...]) -> Surface:
+    surface = _FACTORIES[name](**dict(params))
+    for value in vars(surface).values():
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False  # shared between callers through the cache
+    return surface
+
+
+__all__ = ["Surface", "get", "names"]
