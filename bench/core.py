@@ -35,6 +35,7 @@ def best_time(fn, repeat: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--single-steps", type=int, default=1000)
     parser.add_argument("--starts", type=int, default=10_000)
     parser.add_argument("--naive-starts", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=5)
@@ -47,7 +48,10 @@ def main() -> None:
     single = surface.default_start
     steps = args.steps
 
-    print(f"Rosenbrock, {steps} steps; particle-steps per second (best of {args.repeat})")
+    print(
+        f"Rosenbrock; N=1 columns: {args.single_steps} steps with record='path'; "
+        f"N={args.starts} columns: {steps} steps; best of {args.repeat}"
+    )
     header = (
         f"{'optimizer':<10} {'N=1 µs/step':>12} {'N=1 path':>10}"
         f" {'N=10k final':>12} {'N=10k path':>11} {'naive loop':>11} {'final/naive':>12}"
@@ -55,7 +59,9 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for name in optim_core.optimizer_names():
-        t_one = best_time(lambda n=name: optim_core.run(n, surface, single, steps), args.repeat)
+        t_one = best_time(
+            lambda n=name: optim_core.run(n, surface, single, args.single_steps), args.repeat
+        )
         t_final = best_time(
             lambda n=name: optim_core.run(n, surface, starts, steps, record="final"),
             args.repeat,
@@ -74,7 +80,8 @@ def main() -> None:
         rate_final = args.starts * steps / t_final
         rate_naive = len(sample) * steps / t_naive
         print(
-            f"{name:<10} {t_one / steps * 1e6:>12.1f} {steps / t_one / 1e3:>9.0f}k"
+            f"{name:<10} {t_one / args.single_steps * 1e6:>12.1f}"
+            f" {args.single_steps / t_one / 1e3:>9.0f}k"
             f" {rate_final / 1e6:>11.1f}M {args.starts * steps / t_path / 1e6:>10.1f}M"
             f" {rate_naive / 1e3:>10.0f}k {rate_final / rate_naive:>11.0f}x"
         )

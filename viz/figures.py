@@ -1,0 +1,364 @@
+"""Plotly figures of optimizer runs: the animated race (contour + 3-D) and the loss plot.
+
+Animation design, checked in a real browser: every static picture (contour lines,
+the filled background, the 3-D surface, the full paths) is drawn once; each frame
+carries only the traces that move (a head marker and a short tail per optimizer),
+so the figure grows linearly with the number of steps. The filled 2-D background is
+a layout image, not a Contour/Heatmap trace: plotly.js drops trace-based fills beside
+a 3-D scene while frames play (plotly.js #4596); contour lines are Scatter lines made
+with contourpy, which stay.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import contourpy
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image
+
+from optim_core import Trajectory
+from surfaces import Surface
+
+from .style import color, symbol
+
+MAX_FRAMES = 300
+TAIL_STEPS = 12
+COLORSCALE = "YlGnBu"
+_BG_STOPS = np.array(  # YlGnBu, lightened, for the 2-D background image
+    [[255, 255, 217], [237, 248, 177], [199, 233, 180], [127, 205, 187], [65, 182, 196],
+     [29, 145, 192], [34, 94, 168], [37, 52, 148], [8, 29, 88]], dtype=float
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Run:
+    """One optimizer's trajectory as the figures show it."""
+
+    name: str  # optimizer name: picks the colour and the symbol
+    label: str  # legend text
+    trajectory: Trajectory
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The surface sampled on a regular grid over its domain."""
+
+    x: np.ndarray  # (nx,)
+    y: np.ndarray  # (ny,)
+    f: np.ndarray  # (ny, nx)
+    height: np.ndarray  # (ny, nx), what colours and 3-D heights show
+    height_label: str
+
+
+def height_of(surface: Surface, f: np.ndarray) -> np.ndarray:
+    """The displayed height: log10(1 + f − f*) where the surface asks for a log scale."""
+    f = np.asarray(f, dtype=float)
+    if surface.log_scale:
+        with np.errstate(invalid="ignore"):
+            return np.log10(1.0 + np.maximum(f - surface.min_value, 0.0))
+    return f
+
+
+def surface_grid(surface: Surface, resolution: int = 121) -> Grid:
+    (x0, x1), (y0, y1) = surface.domain
+    x = np.linspace(x0, x1, resolution)
+    y = np.linspace(y0, y1, resolution)
+    X, Y = np.meshgrid(x, y)
+    f = surface.f(np.stack([X, Y], -1))
+    label = "log₁₀(1 + f − f*)" if surface.log_scale else "f"
+    return Grid(x, y, f, height_of(surface, f), label)
+
+
+def _levels(height: np.ndarray, count: int) -> np.ndarray:
+    # Quantiles put lines where the surface is, not where its extremes are.
+    levels = np.unique(np.quantile(height, np.linspace(0.01, 0.97, count)))
+    return levels
+
+
+def contour_lines(grid: Grid, count: int = 18) -> list[tuple[float, np.ndarray]]:
+    """``(level, points)`` per level; points ``(n, 2)`` with nan rows between lines."""
+    generator = contourpy.contour_generator(grid.x, grid.y, grid.height)
+    out = []
+    for level in _levels(grid.height, count):
+        pieces = generator.lines(level)
+        if not pieces:
+            continue
+        gap = np.full((1, 2), np.nan)
+        out.append((float(level), np.concatenate([np.vstack([p, gap]) for p in pieces])))
+    return out
+
+
+def _background_png(grid: Grid) -> str:
+    """The filled colour map as a PNG data URI (rows flipped: images start at the top)."""
+    h = grid.height
+    lo, hi = np.nanmin(h), np.nanmax(h)
+    t = np.clip((h - lo) / (hi - lo if hi > lo else 1.0), 0, 1) * (len(_BG_STOPS) - 1)
+    i = np.minimum(t.astype(int), len(_BG_STOPS) - 2)
+    frac = (t - i)[..., None]
+    rgb = _BG_STOPS[i] * (1 - frac) + _BG_STOPS[i + 1] * frac
+    rgb = 255 - 0.55 * (255 - rgb)  # lighter, so that the paths stand out
+    image = Image.fromarray(rgb[::-1].astype(np.uint8), "RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
+    """The step shown by each frame: every step, or evenly spaced ones above max_frames."""
+    count = min(steps, max_frames)
+    return np.unique(np.round(np.linspace(0, steps, count + 1)).astype(int))
+
+
+def _round(a: np.ndarray, digits: int = 5) -> np.ndarray:
+    # float32 arrays travel as base64 typed arrays (4 bytes a number); nan is a gap.
+    return np.asarray(a, dtype=np.float32)
+
+
+class AnimatedFigure(go.Figure):
+    """A ``go.Figure`` whose frames stay plain dicts.
+
+    Plotly validates every frame on construction (about 0.5 s for 300 frames, on
+    every rerun of the page); these frames are built by this module from a fixed
+    recipe, so they skip it. ``to_dict`` (used by ``to_json``, ``write_html``,
+    ``show`` and Streamlit) returns them with the rest of the figure.
+    """
+
+    def __init__(self, data, layout, frames):
+        super().__init__(data=data, layout=layout)
+        self._raw_frames = frames
+
+    @property
+    def frame_dicts(self) -> list[dict]:
+        return self._raw_frames
+
+    def to_dict(self):
+        fig = super().to_dict()
+        fig["frames"] = self._raw_frames
+        return fig
+
+
+def race_figure(
+    surface: Surface,
+    runs: Sequence[Run],
+    grid: Grid | None = None,
+    *,
+    frame_ms: int = 50,
+    max_frames: int = MAX_FRAMES,
+    height: int = 620,
+    clickable: bool = True,
+) -> go.Figure:
+    """Contour (left) and 3-D surface (right), with one play/pause and one step slider.
+
+    All runs must have ``record="path"`` and the same number of steps.
+    """
+    grid = grid or surface_grid(surface)
+    steps = runs[0].trajectory.steps if runs else 1
+    (x0, x1), (y0, y1) = surface.domain
+    z_lo, z_hi = float(np.nanmin(grid.height)), float(np.nanmax(grid.height))
+    lift = 0.02 * (z_hi - z_lo)
+
+    def inside(path):
+        ok = (path[:, 0] >= x0) & (path[:, 0] <= x1) & (path[:, 1] >= y0) & (path[:, 1] <= y1)
+        return ok
+
+    def z_of(path):
+        z = height_of(surface, surface.f(path)) + lift
+        return np.where(inside(path), np.clip(z, z_lo, z_hi + lift), np.nan)
+
+    data: list[dict] = []
+    # ---- static, 2-D
+    for level, pts in contour_lines(grid):
+        t = (level - z_lo) / (z_hi - z_lo or 1.0)
+        data.append(dict(
+            type="scatter", x=_round(pts[:, 0], 4), y=_round(pts[:, 1], 4), mode="lines",
+            line=dict(color=f"rgba(40,60,90,{0.25 + 0.35 * t:.2f})", width=1),
+            hoverinfo="skip", showlegend=False, xaxis="x", yaxis="y",
+        ))  # fmt: skip
+    if clickable:
+        gx, gy = np.meshgrid(np.linspace(x0, x1, 41), np.linspace(y0, y1, 41))
+        data.append(dict(
+            type="scatter", x=_round(gx.ravel(), 4), y=_round(gy.ravel(), 4), mode="markers",
+            marker=dict(size=12, opacity=0.0, color="black"), name="click to start here",
+            hovertemplate="(%{x:.2f}, %{y:.2f}): click to start here<extra></extra>",
+            showlegend=False,
+        ))  # fmt: skip
+    if len(surface.minimizers):
+        data.append(dict(
+            type="scatter", x=surface.minimizers[:, 0].tolist(),
+            y=surface.minimizers[:, 1].tolist(), mode="markers", name="minimizer",
+            marker=dict(symbol="star", size=16, color="gold", line=dict(color="black", width=1)),
+            hovertemplate="minimizer (%{x:.4g}, %{y:.4g})<extra></extra>",
+        ))  # fmt: skip
+    if len(surface.saddles):
+        data.append(dict(
+            type="scatter", x=surface.saddles[:, 0].tolist(), y=surface.saddles[:, 1].tolist(),
+            mode="markers", name="saddle point",
+            marker=dict(symbol="x-thin", size=12, color="#444", line=dict(color="#444", width=2)),
+            hovertemplate="saddle (%{x:.4g}, %{y:.4g})<extra></extra>",
+        ))  # fmt: skip
+    if runs:
+        start = runs[0].trajectory.start
+        data.append(dict(
+            type="scatter", x=[float(start[0])], y=[float(start[1])], mode="markers",
+            name="start", marker=dict(symbol="circle-open", size=16, color="black",
+                                      line=dict(width=2)),
+            hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>",
+        ))  # fmt: skip
+    for run in runs:
+        tr = run.trajectory
+        path = np.asarray(tr.path)
+        data.append(dict(
+            type="scatter", x=_round(path[:, 0]), y=_round(path[:, 1]), mode="lines",
+            line=dict(color=color(run.name), width=2), opacity=0.45, name=run.label,
+            legendgroup=run.name, showlegend=False, hoverinfo="skip",
+        ))  # fmt: skip
+        if tr.diverged_step >= 0:
+            k = int(tr.diverged_step)
+            seen = np.flatnonzero(inside(path[:k]))
+            last = path[seen[-1]] if len(seen) else path[0]
+            data.append(dict(
+                type="scatter", x=[float(last[0])], y=[float(last[1])], mode="markers+text",
+                marker=dict(symbol="x", size=14, color=color(run.name)),
+                text=[f"{run.label} diverged at step {k}"], textposition="top center",
+                textfont=dict(color=color(run.name), size=13), name=f"{run.label} diverged",
+                legendgroup=run.name, showlegend=False,
+                hovertemplate=f"{run.label} diverged at step {k}<extra></extra>",
+            ))  # fmt: skip
+    # ---- static, 3-D
+    data.append(dict(
+        type="surface", x=_round(grid.x, 4), y=_round(grid.y, 4),
+        z=_round(grid.height), colorscale=COLORSCALE, opacity=0.85,
+        showscale=False, scene="scene", hoverinfo="skip", name="surface",
+        contours=dict(z=dict(show=False)),
+    ))  # fmt: skip
+    for run in runs:
+        path = np.asarray(run.trajectory.path)
+        data.append(dict(
+            type="scatter3d", x=_round(path[:, 0]), y=_round(path[:, 1]), z=_round(z_of(path)),
+            mode="lines", line=dict(color=color(run.name), width=4), opacity=0.6,
+            name=run.label, legendgroup=run.name, showlegend=False, hoverinfo="skip",
+            scene="scene",
+        ))  # fmt: skip
+    # ---- moving: per run a 2-D tail, a 2-D head and a 3-D head
+    shown = frame_steps(steps, max_frames)
+    stride = int(np.max(np.diff(shown))) if len(shown) > 1 else 1
+    tail = max(TAIL_STEPS, stride)
+    moving_start = len(data)
+
+    def moving(k: int) -> list[dict]:
+        out = []
+        for run in runs:
+            path = np.asarray(run.trajectory.path)
+            seg = path[max(0, k - tail) : k + 1]
+            head = path[k : k + 1]
+            out.append(dict(type="scatter", x=_round(seg[:, 0]), y=_round(seg[:, 1])))
+            out.append(dict(type="scatter", x=_round(head[:, 0]), y=_round(head[:, 1])))
+            out.append(dict(type="scatter3d", x=_round(head[:, 0]), y=_round(head[:, 1]),
+                            z=_round(z_of(head))))  # fmt: skip
+        return out
+
+    initial = moving(0)
+    for i, run in enumerate(runs):
+        first = initial[3 * i : 3 * i + 3]
+        c, s = color(run.name), symbol(run.name)
+        data.append(dict(first[0], mode="lines", line=dict(color=c, width=4),
+                         name=run.label, legendgroup=run.name, showlegend=False,
+                         hoverinfo="skip"))  # fmt: skip
+        data.append(dict(first[1], mode="markers", name=run.label, legendgroup=run.name,
+                         marker=dict(color=c, symbol=s, size=13,
+                                     line=dict(color="white", width=1.5)),
+                         hovertemplate=f"{run.label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>"))  # fmt: skip
+        data.append(dict(first[2], mode="markers", scene="scene", name=run.label,
+                         legendgroup=run.name, showlegend=False,
+                         marker=dict(color=c, symbol=s if s in _SYMBOLS_3D else "circle",
+                                     size=6, line=dict(color="white", width=1)),
+                         hoverinfo="skip"))  # fmt: skip
+    moving_indices = list(range(moving_start, len(data)))
+    frames = [
+        dict(name=str(k), data=moving(int(k)), traces=moving_indices) for k in shown
+    ]
+
+    def animate(names, duration):
+        return [names, dict(frame=dict(duration=duration, redraw=True), mode="immediate",
+                            fromcurrent=True, transition=dict(duration=0))]  # fmt: skip
+
+    layout = dict(
+        height=height,
+        margin=dict(l=10, r=10, t=30, b=10),
+        xaxis=dict(domain=[0.0, 0.48], range=[x0, x1], title="x", constrain="domain"),
+        yaxis=dict(domain=[0.12, 1.0], range=[y0, y1], title="y"),
+        scene=dict(
+            domain=dict(x=[0.52, 1.0], y=[0.12, 1.0]),
+            xaxis=dict(range=[x0, x1], title="x"), yaxis=dict(range=[y0, y1], title="y"),
+            zaxis=dict(range=[z_lo, z_hi + 2 * lift], title=grid.height_label),
+            aspectmode="manual", aspectratio=dict(x=1, y=1, z=0.6),
+            camera=dict(eye=dict(x=-1.5, y=-1.6, z=1.1)),
+        ),
+        images=[dict(
+            source=_background_png(grid), xref="x", yref="y", x=x0, y=y1,
+            sizex=x1 - x0, sizey=y1 - y0, sizing="stretch", layer="below",
+        )],
+        legend=dict(orientation="h", x=0.0, y=1.06, font=dict(size=14)),
+        font=dict(size=14),
+        hovermode="closest",
+        plot_bgcolor="white",
+        uirevision=surface.name,
+        updatemenus=[dict(
+            type="buttons", direction="left", x=0.0, y=0.0, xanchor="left", yanchor="top",
+            pad=dict(t=0, r=10), showactive=False,
+            buttons=[
+                dict(label="▶ Play", method="animate", args=animate(None, frame_ms)),
+                dict(label="❚❚ Pause", method="animate",
+                     args=[[None], dict(frame=dict(duration=0, redraw=False),
+                                        mode="immediate", transition=dict(duration=0))]),
+            ],
+        )],
+        sliders=[dict(
+            active=0, x=0.16, y=0.0, len=0.84, xanchor="left", yanchor="top",
+            pad=dict(t=0, b=0), currentvalue=dict(prefix="step ", font=dict(size=16)),
+            font=dict(color="rgba(0,0,0,0)"), ticklen=0, minorticklen=0,  # 300 labels: hide
+            transition=dict(duration=0),
+            steps=[dict(label=str(k), method="animate", args=animate([str(k)], 0))
+                   for k in shown],
+        )],
+    )  # fmt: skip
+    return AnimatedFigure(data, layout, frames)
+
+
+_SYMBOLS_3D = {"circle", "circle-open", "cross", "diamond", "diamond-open", "square",
+               "square-open", "x"}  # fmt: skip
+
+
+def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360) -> go.Figure:
+    """Loss against step for every run: f − f* on a log axis where f* is known."""
+    log = math.isfinite(surface.min_value)
+    fig = go.Figure()
+    for run in runs:
+        tr = run.trajectory
+        loss = np.asarray(tr.loss, dtype=float)
+        y = loss - surface.min_value if log else loss
+        if log:
+            y = np.where(y > 0, y, np.nan)  # exactly at the minimum: nothing to draw on a log axis
+        fig.add_scatter(
+            x=np.arange(len(y)), y=y, mode="lines", name=run.label,
+            line=dict(color=color(run.name), width=2.5), legendgroup=run.name,
+        )  # fmt: skip
+        if tr.diverged_step >= 0:
+            k = int(tr.diverged_step)
+            fig.add_scatter(
+                x=[k], y=[y[k]], mode="markers+text", text=[f"diverged at step {k}"],
+                textposition="top center", marker=dict(symbol="x", size=12, color=color(run.name)),
+                showlegend=False, legendgroup=run.name, textfont=dict(color=color(run.name)),
+            )  # fmt: skip
+    fig.update_layout(
+        height=height, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=14),
+        xaxis_title="step", yaxis_title="f − f*" if log else "f",
+        yaxis_type="log" if log else "linear", legend=dict(orientation="h", y=1.12),
+    )  # fmt: skip
+    return fig
