@@ -48,7 +48,7 @@ SLIDER_VALUES = {
 
 @dataclass
 class Scene:
-    surface: str = "rosenbrock"
+    surface: str = "beale"
     optimizers: tuple[str, ...] = DEFAULT_OPTIMIZERS
     start: tuple[float, float] | None = None  # None: the surface's default start
     steps: int = 300
@@ -101,11 +101,11 @@ PRESETS: dict[str, Scene] = {
     ),
     "Ravine: SGD zig-zags, momentum glides": _preset(
         "ravine", ["sgd", "momentum"], None, 200,
-        {"sgd": {"lr": 0.09}, "momentum": {"lr": 0.09, "beta1": 0.9}},
+        {"sgd": {"lr": 0.18}, "momentum": {"lr": 0.5, "beta1": 0.8}},
     ),
     "AdaGrad's shrinking steps": _preset(
-        "himmelblau", ["adagrad", "rmsprop", "adam"], (-0.5, -4.0), 500,
-        {"adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.05}, "adam": {"lr": 0.05}},
+        "booth", ["adagrad", "rmsprop", "adam"], (-8.0, 8.0), 300,
+        {"adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.1}, "adam": {"lr": 0.1}},
     ),
 }  # fmt: skip
 
@@ -166,8 +166,10 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
                 f"Valid: {', '.join(optim_core.optimizer_names())}."
             )
         optimizers = tuple(dict.fromkeys(known)) or default.optimizers
-        if not known:
-            warnings.append("The link selects no known optimizer; showing the default ones.")
+        if asked and not known:
+            warnings[-1] += (
+                " The link selects no known optimizer ('opt'); showing the default ones."
+            )
 
     steps = default.steps
     if "steps" in params:

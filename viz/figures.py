@@ -280,9 +280,7 @@ def race_figure(
                                      size=6, line=dict(color="white", width=1)),
                          hoverinfo="skip"))  # fmt: skip
     moving_indices = list(range(moving_start, len(data)))
-    frames = [
-        dict(name=str(k), data=moving(int(k)), traces=moving_indices) for k in shown
-    ]
+    frames = [dict(name=str(k), data=moving(int(k)), traces=moving_indices) for k in shown]
 
     def animate(names, duration):
         return [names, dict(frame=dict(duration=duration, redraw=True), mode="immediate",

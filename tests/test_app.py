@@ -1,0 +1,152 @@
+"""The page through Streamlit's AppTest: wiring, presets, links and bad links."""
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import scenes
+
+TIMEOUT = 60
+
+
+def _app(query=None):
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _race(at):
+    """The race figure's spec, as sent to the browser."""
+    charts = [c for c in at.get("plotly_chart") if '"sliders"' in c.proto.spec]
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.spec)
+
+
+def _path_x(spec, label):
+    trace = next(t for t in spec["data"] if t.get("name") == label and t["type"] == "scatter"
+                 and t.get("mode") == "lines")  # fmt: skip
+    return trace["x"]
+
+
+def test_the_default_page_runs_and_has_every_control():
+    at = _app()
+    assert not at.exception
+    assert [s.label for s in at.selectbox] == ["Surface"]
+    assert [m.label for m in at.multiselect] == ["Optimizers"]
+    assert {n.label for n in at.number_input} == {"Start x", "Start y"}
+    assert "Steps" in [s.label for s in at.slider]
+    assert "Speed" in [s.label for s in at.select_slider]
+    assert [t.label for t in at.toggle] == ["Same values for all"]
+    assert set(at.multiselect[0].value) == set(scenes.DEFAULT_OPTIMIZERS)
+    labels = [s.label for s in at.slider] + [s.label for s in at.select_slider]
+    for needed in ("α (lr)", "β₁", "β₂", "ε"):
+        assert needed in labels
+    assert len(at.get("plotly_chart")) == 2  # the race and the loss
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 5
+    assert len(at.latex) >= 1 + 5  # the surface formula and each update rule
+
+
+def test_sliders_show_only_the_hyperparameters_an_optimizer_uses():
+    at = _app({"opt": "sgd,adadelta"})
+    labels = [s.label for s in at.slider if s.key and "." in s.key]
+    labels += [s.label for s in at.select_slider if s.key and "." in s.key]
+    keys = sorted(s.key for s in [*at.slider, *at.select_slider] if s.key and "." in s.key)
+    assert keys == ["adadelta.beta2", "adadelta.eps", "sgd.lr"]
+
+
+def test_changing_alpha_changes_the_drawn_trajectory():
+    at = _app({"opt": "sgd", "surface": "quadratic"})
+    before = _race(at)
+    at.select_slider(key="sgd.lr").set_value(0.1).run()
+    assert not at.exception
+    after = _race(at)
+    assert _path_x(before, "SGD") != _path_x(after, "SGD")
+    assert at.query_params["sgd.lr"] == "0.1"
+
+
+@pytest.mark.parametrize("title", list(scenes.PRESETS))
+def test_every_preset_applies_and_renders(title):
+    at = _app()
+    next(b for b in at.button if b.label == title).click().run()
+    assert not at.exception
+    preset = scenes.PRESETS[title]
+    assert at.selectbox(key="surface").value == preset.surface
+    assert tuple(at.multiselect(key="optimizers").value) == preset.optimizers
+    assert (
+        at.number_input(key="start_x").value,
+        at.number_input(key="start_y").value,
+    ) == preset.start_point()
+    spec = _race(at)
+    assert len(spec["frames"]) > 1
+    for name in preset.optimizers:
+        for h, v in preset.hyperparams(name).items():
+            assert at.session_state[f"{name}.{h}"] == v
+
+
+def test_query_parameters_round_trip():
+    query = {"surface": "himmelblau", "opt": "adam,nag", "start": "-0.5,-4.0", "steps": "150",
+             "adam.lr": "0.05", "nag.lr": "0.002", "nag.beta1": "0.8", "speed": "2.0"}  # fmt: skip
+    at = _app(query)
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="surface").value == "himmelblau"
+    assert at.multiselect(key="optimizers").value == ["adam", "nag"]
+    assert at.slider(key="steps").value == 150
+    for key, value in query.items():
+        assert at.query_params[key] == value, key
+
+
+def test_bad_query_parameters_warn_and_fall_back():
+    at = _app({"opt": "adam,adamw", "adam.lr": "abc", "steps": "1000000000",
+               "surface": "rosenbrock", "start": "50,50"})  # fmt: skip
+    assert not at.exception
+    text = " ".join(w.value for w in at.warning)
+    for needle in ("'adamw'", "adam.lr = 'abc'", "'1000000000'", "'50,50'"):
+        assert needle in text
+    assert at.multiselect(key="optimizers").value == ["adam"]
+    assert at.select_slider(key="adam.lr").value == 0.001
+    assert at.slider(key="steps").value == scenes.Scene().steps
+    assert (at.number_input(key="start_x").value, at.number_input(key="start_y").value) == (
+        -1.5,
+        2.0,
+    )
+
+
+def test_sgd_with_alpha_one_on_rosenbrock_diverges_visibly():
+    at = _app({"surface": "rosenbrock", "opt": "sgd,adam", "sgd.lr": "1.0"})
+    assert not at.exception
+    table = at.dataframe[0].value
+    row = table[table["optimizer"] == "SGD"].iloc[0]
+    k = row["diverged at step"]
+    assert k != "—"
+    assert any(f"SGD diverged at step {k}" in w.value for w in at.warning)
+    spec = _race(at)
+    assert any(f"SGD diverged at step {k}" in (t.get("text") or [""])[0] for t in spec["data"])
+
+
+def test_same_values_for_all_sets_one_alpha_for_everyone():
+    at = _app({"opt": "sgd,adam,adadelta"})
+    at.toggle(key="same_for_all").set_value(True).run()
+    at.select_slider(key="all.lr").set_value(0.05).run()
+    assert not at.exception
+    assert at.query_params["same"] == "1" and at.query_params["all.lr"] == "0.05"
+    rows = at.dataframe[0].value.set_index("optimizer")["hyperparameters"]
+    assert "α=0.05" in rows["SGD"] and "α=0.05" in rows["Adam"] and "α" not in rows["Adadelta"]
+
+
+def test_no_optimizer_selected_shows_a_message_not_an_error():
+    at = _app()
+    at.multiselect(key="optimizers").set_value([]).run()
+    assert not at.exception
+    assert any("at least one optimizer" in i.value for i in at.info)
+
+
+def test_changing_the_surface_moves_the_start_to_its_default():
+    at = _app()
+    at.selectbox(key="surface").set_value("himmelblau").run()
+    assert not at.exception
+    assert (at.number_input(key="start_x").value, at.number_input(key="start_y").value) == (
+        -0.5,
+        -4.0,
+    )

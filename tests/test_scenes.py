@@ -1,0 +1,100 @@
+"""Scenes: links round-trip exactly, tampered links warn and fall back value by value."""
+
+import pytest
+
+import optim_core
+import scenes
+import surfaces
+
+
+def test_a_scene_round_trips_through_its_link():
+    scene = scenes.Scene(
+        "rosenbrock", ("adam", "sgd"), (-1.25, 2.5), 450,
+        {"adam": {"lr": 0.0123, "beta1": 0.85}, "sgd": {"lr": 3e-4}}, speed=2.0,
+    )  # fmt: skip
+    again, warnings = scenes.from_query(scenes.to_query(scene))
+    assert warnings == []
+    assert again.surface == "rosenbrock" and again.optimizers == ("adam", "sgd")
+    assert again.start_point() == (-1.25, 2.5) and again.steps == 450 and again.speed == 2.0
+    for name in scene.optimizers:
+        assert again.hyperparams(name) == scene.hyperparams(name)
+    assert again.hyperparams("adam") == {"lr": 0.0123, "beta1": 0.85, "beta2": 0.999, "eps": 1e-8}
+
+
+def test_same_values_for_all_round_trip():
+    scene = scenes.Scene("saddle", ("adam", "adadelta"), None, 100, same_for_all=True,
+                         shared={"lr": 0.05, "beta1": 0.5, "beta2": 0.9, "eps": 1e-6})  # fmt: skip
+    again, warnings = scenes.from_query(scenes.to_query(scene))
+    assert warnings == [] and again.same_for_all
+    assert again.hyperparams("adam") == {"lr": 0.05, "beta1": 0.5, "beta2": 0.9, "eps": 1e-6}
+    assert again.hyperparams("adadelta") == {"beta2": 0.9, "eps": 1e-6}  # no α
+
+
+def test_an_empty_link_is_the_default_scene():
+    scene, warnings = scenes.from_query({})
+    assert warnings == []
+    assert scene.optimizers == scenes.DEFAULT_OPTIMIZERS
+    assert scene.start_point() == tuple(surfaces.get(scene.surface).default_start)
+
+
+@pytest.mark.parametrize(
+    ("query", "needle", "check"),
+    [
+        ({"opt": "adam,adamw"}, "'adamw'", lambda s: s.optimizers == ("adam",)),
+        ({"opt": "nope"}, "'nope'", lambda s: s.optimizers == scenes.DEFAULT_OPTIMIZERS),
+        ({"surface": "sphere"}, "'sphere'", lambda s: s.surface == scenes.Scene().surface),
+        ({"steps": "1000000000"}, "'1000000000'", lambda s: s.steps == scenes.Scene().steps),
+        ({"steps": "ten"}, "'ten'", lambda s: s.steps == scenes.Scene().steps),
+        ({"opt": "adam", "adam.lr": "abc"}, "adam.lr = 'abc'",
+         lambda s: s.hyperparams("adam")["lr"] == 0.001),
+        ({"opt": "adam", "adam.lr": "-1"}, "adam.lr = '-1'",
+         lambda s: s.hyperparams("adam")["lr"] == 0.001),
+        ({"opt": "adam", "adam.beta2": "1.5", "adam.lr": "0.01"}, "adam.beta2",
+         lambda s: s.hyperparams("adam") == {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}),
+        ({"surface": "rosenbrock", "start": "50,50"}, "'50,50'",
+         lambda s: s.start_point() == (-1.5, 2.0)),
+        ({"start": "nan,1"}, "'nan,1'", lambda s: s.start is None),
+        ({"speed": "100"}, "'100'", lambda s: s.speed == 1.0),
+    ],
+)  # fmt: skip
+def test_a_tampered_value_warns_and_falls_back_for_that_value_only(query, needle, check):
+    query = {"surface": "rosenbrock", "steps": "123", **query}
+    scene, warnings = scenes.from_query(query)
+    assert warnings and all(needle in w for w in warnings), warnings
+    assert check(scene)
+    if query["steps"] == "123":
+        assert scene.steps == 123  # the other values are kept
+
+
+@pytest.mark.parametrize("title", list(scenes.PRESETS))
+def test_every_preset_is_valid_and_runs(title):
+    scene = scenes.PRESETS[title]
+    surface = surfaces.get(scene.surface)
+    (x0, x1), (y0, y1) = surface.domain
+    x, y = scene.start_point()
+    assert x0 <= x <= x1 and y0 <= y <= y1
+    again, warnings = scenes.from_query(scenes.to_query(scene))
+    assert warnings == []
+    for name in scene.optimizers:
+        optim_core.run(name, surface, (x, y), scene.steps, **scene.hyperparams(name))
+
+
+def test_the_presets_show_their_point():
+    ravine = scenes.PRESETS["Ravine: SGD zig-zags, momentum glides"]
+    runs = {n: optim_core.run(n, ravine.surface, ravine.start_point(), ravine.steps,
+                              **ravine.hyperparams(n)) for n in ravine.optimizers}  # fmt: skip
+    assert runs["momentum"].converged_step >= 0 and runs["sgd"].converged_step < 0
+    ada = scenes.PRESETS["AdaGrad's shrinking steps"]
+    runs = {n: optim_core.run(n, ada.surface, ada.start_point(), ada.steps, **ada.hyperparams(n))
+            for n in ada.optimizers}  # fmt: skip
+    assert runs["adagrad"].distance_to_minimizer() > 10 * runs["adam"].distance_to_minimizer()
+    steps_ada = abs(runs["adagrad"].path[-1] - runs["adagrad"].path[-2]).max()
+    steps_first = abs(runs["adagrad"].path[1] - runs["adagrad"].path[0]).max()
+    assert steps_ada < steps_first / 10  # the steps really shrank
+
+
+def test_log_slider_values_are_round_and_cover_the_range():
+    assert scenes.SLIDER_VALUES["lr"][0] == 1e-5 and scenes.SLIDER_VALUES["lr"][-1] == 10.0
+    assert {0.001, 0.002, 0.01}.issubset(scenes.SLIDER_VALUES["lr"])
+    assert scenes.SLIDER_VALUES["eps"][0] == 1e-12 and scenes.SLIDER_VALUES["eps"][-1] == 1.0
+    assert {1e-8, 1e-7, 1e-6}.issubset(scenes.SLIDER_VALUES["eps"])
