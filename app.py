@@ -90,7 +90,7 @@ surface_name = sb.selectbox(
     format_func=lambda n: surfaces.get(n).title,
 )  # fmt: skip
 surface = surfaces.get(surface_name)
-sb.latex(surface.latex)
+sb.caption(surface.description)
 
 chosen = sb.multiselect(
     "Optimizers", optim_core.optimizer_names(), key="optimizers",
@@ -145,6 +145,7 @@ for message in st.session_state.get("link_warnings", []):
     st.warning(message, icon="⚠️")
 
 st.header(f"{surface.title}: {', '.join(optim_core.get_optimizer(n).title for n in chosen)}")
+st.latex(surface.latex)
 if not chosen:
     st.info("Choose at least one optimizer in the sidebar.")
     st.stop()

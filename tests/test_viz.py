@@ -69,5 +69,5 @@ def test_log_scale_heights_follow_the_surface_flag():
     grid = viz.surface_grid(surfaces.get("saddle"))
     assert grid.height_label == "f"
     np.testing.assert_array_equal(grid.height, grid.f)
-    lines = viz.contour_lines(grid)
+    lines = grid.contours
     assert len(lines) >= 10 and all(np.isnan(p).any() for _, p in lines)

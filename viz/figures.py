@@ -54,6 +54,8 @@ class Grid:
     f: np.ndarray  # (ny, nx)
     height: np.ndarray  # (ny, nx), what colours and 3-D heights show
     height_label: str
+    contours: list[tuple[float, np.ndarray]]  # (level, (n, 2) line points, nan-separated)
+    background: str  # the filled colour map as a PNG data URI
 
 
 def height_of(surface: Surface, f: np.ndarray) -> np.ndarray:
@@ -72,7 +74,8 @@ def surface_grid(surface: Surface, resolution: int = 121) -> Grid:
     X, Y = np.meshgrid(x, y)
     f = surface.f(np.stack([X, Y], -1))
     label = "log₁₀(1 + f − f*)" if surface.log_scale else "f"
-    return Grid(x, y, f, height_of(surface, f), label)
+    height = height_of(surface, f)
+    return Grid(x, y, f, height, label, contour_lines(x, y, height), _background_png(height))
 
 
 def _levels(height: np.ndarray, count: int) -> np.ndarray:
@@ -81,11 +84,11 @@ def _levels(height: np.ndarray, count: int) -> np.ndarray:
     return levels
 
 
-def contour_lines(grid: Grid, count: int = 18) -> list[tuple[float, np.ndarray]]:
+def contour_lines(x, y, height, count: int = 18) -> list[tuple[float, np.ndarray]]:
     """``(level, points)`` per level; points ``(n, 2)`` with nan rows between lines."""
-    generator = contourpy.contour_generator(grid.x, grid.y, grid.height)
+    generator = contourpy.contour_generator(x, y, height)
     out = []
-    for level in _levels(grid.height, count):
+    for level in _levels(height, count):
         pieces = generator.lines(level)
         if not pieces:
             continue
@@ -94,9 +97,8 @@ def contour_lines(grid: Grid, count: int = 18) -> list[tuple[float, np.ndarray]]
     return out
 
 
-def _background_png(grid: Grid) -> str:
+def _background_png(h: np.ndarray) -> str:
     """The filled colour map as a PNG data URI (rows flipped: images start at the top)."""
-    h = grid.height
     lo, hi = np.nanmin(h), np.nanmax(h)
     t = np.clip((h - lo) / (hi - lo if hi > lo else 1.0), 0, 1) * (len(_BG_STOPS) - 1)
     i = np.minimum(t.astype(int), len(_BG_STOPS) - 2)
@@ -173,7 +175,7 @@ def race_figure(
 
     data: list[dict] = []
     # ---- static, 2-D
-    for level, pts in contour_lines(grid):
+    for level, pts in grid.contours:
         t = (level - z_lo) / (z_hi - z_lo or 1.0)
         data.append(dict(
             type="scatter", x=_round(pts[:, 0], 4), y=_round(pts[:, 1], 4), mode="lines",
@@ -251,16 +253,19 @@ def race_figure(
     tail = max(TAIL_STEPS, stride)
     moving_start = len(data)
 
+    # x, y, z of every step of every run, once; frames take slices of them
+    xyz = []
+    for run in runs:
+        path = np.asarray(run.trajectory.path)
+        xyz.append([_round(path[:, 0]), _round(path[:, 1]), _round(z_of(path))])
+
     def moving(k: int) -> list[dict]:
         out = []
-        for run in runs:
-            path = np.asarray(run.trajectory.path)
-            seg = path[max(0, k - tail) : k + 1]
-            head = path[k : k + 1]
-            out.append(dict(type="scatter", x=_round(seg[:, 0]), y=_round(seg[:, 1])))
-            out.append(dict(type="scatter", x=_round(head[:, 0]), y=_round(head[:, 1])))
-            out.append(dict(type="scatter3d", x=_round(head[:, 0]), y=_round(head[:, 1]),
-                            z=_round(z_of(head))))  # fmt: skip
+        for x, y, z in xyz:
+            lo = max(0, k - tail)
+            out.append(dict(type="scatter", x=x[lo : k + 1], y=y[lo : k + 1]))
+            out.append(dict(type="scatter", x=x[k : k + 1], y=y[k : k + 1]))
+            out.append(dict(type="scatter3d", x=x[k : k + 1], y=y[k : k + 1], z=z[k : k + 1]))
         return out
 
     initial = moving(0)
@@ -273,7 +278,7 @@ def race_figure(
         data.append(dict(first[1], mode="markers", name=run.label, legendgroup=run.name,
                          marker=dict(color=c, symbol=s, size=13,
                                      line=dict(color="white", width=1.5)),
-                         hovertemplate=f"{run.label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>"))  # fmt: skip
+                         hovertemplate=run.label + _XY_HOVER))  # fmt: skip
         data.append(dict(first[2], mode="markers", scene="scene", name=run.label,
                          legendgroup=run.name, showlegend=False,
                          marker=dict(color=c, symbol=s if s in _SYMBOLS_3D else "circle",
@@ -299,7 +304,7 @@ def race_figure(
             camera=dict(eye=dict(x=-1.5, y=-1.6, z=1.1)),
         ),
         images=[dict(
-            source=_background_png(grid), xref="x", yref="y", x=x0, y=y1,
+            source=grid.background, xref="x", yref="y", x=x0, y=y1,
             sizex=x1 - x0, sizey=y1 - y0, sizing="stretch", layer="below",
         )],
         legend=dict(orientation="h", x=0.0, y=1.06, font=dict(size=14)),
@@ -318,8 +323,8 @@ def race_figure(
             ],
         )],
         sliders=[dict(
-            active=0, x=0.16, y=0.0, len=0.84, xanchor="left", yanchor="top",
-            pad=dict(t=0, b=0), currentvalue=dict(prefix="step ", font=dict(size=16)),
+            active=0, x=0.2, y=0.0, len=0.8, xanchor="left", yanchor="top",
+            pad=dict(t=0, b=0), currentvalue=dict(prefix="step ", font=dict(size=16, color="#222")),
             font=dict(color="rgba(0,0,0,0)"), ticklen=0, minorticklen=0,  # 300 labels: hide
             transition=dict(duration=0),
             steps=[dict(label=str(k), method="animate", args=animate([str(k)], 0))
@@ -329,6 +334,7 @@ def race_figure(
     return AnimatedFigure(data, layout, frames)
 
 
+_XY_HOVER = "<br>(%{x:.4g}, %{y:.4g})<extra></extra>"
 _SYMBOLS_3D = {"circle", "circle-open", "cross", "diamond", "diamond-open", "square",
                "square-open", "x"}  # fmt: skip
 

@@ -1,0 +1,161 @@
+"""The real page in headless Chromium: both plots drawn, Play pressed, and the static
+pictures still there while the animation runs (plotly.js can drop them then)."""
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+pytestmark = pytest.mark.browser
+
+
+def _need_browser():
+    missing = not Path(CHROMIUM).exists() or shutil.which("streamlit") is None
+    if missing and not os.environ.get("REQUIRE_BROWSER"):
+        pytest.skip("Debian's chromium is not installed (CI installs it)")
+    assert Path(CHROMIUM).exists(), "REQUIRE_BROWSER is set but /usr/bin/chromium is missing"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(page_file: Path = ROOT / "app.py") -> tuple[subprocess.Popen, str]:
+    """Start ``streamlit run`` on a free localhost port; return it once it answers."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(page_file),
+         "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
+                return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("streamlit did not start within 60 s")
+
+
+@pytest.fixture(scope="module")
+def server():
+    _need_browser()
+    proc, url = start_app()
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+# What the race plot shows right now, read from its DOM.
+STATE_JS = """() => {
+  const gd = [...document.querySelectorAll('.js-plotly-plot')]
+      .find(g => g.querySelector('g.slider-container'));
+  if (!gd) return null;
+  const lines = [...gd.querySelectorAll('.subplot.xy .scatterlayer path.js-line')]
+      .filter(p => (p.getAttribute('d') || '').length > 50).length;
+  const image = gd.querySelector('.layer-below .imagelayer image, g.imagelayer image');
+  const href = image ? (image.getAttribute('href') || image.getAttribute('xlink:href') || '') : '';
+  const current = gd.querySelector('text.slider-label');
+  const canvas = gd.querySelector('.gl-container canvas');
+  const box = canvas ? canvas.getBoundingClientRect() : null;
+  return {lines: lines, image: href.startsWith('data:image/png'),
+          step: current ? current.textContent : null,
+          scene: box ? [box.x, box.y, box.width, box.height] : null};
+}"""
+
+
+def _colours_in(page, box) -> int:
+    from PIL import Image
+
+    x, y, w, h = box
+    png = page.screenshot(clip={"x": x, "y": y, "width": w, "height": h})
+    return len(Image.open(io.BytesIO(png)).convert("RGB").getcolors(1 << 20) or [])
+
+
+def test_play_keeps_contour_and_surface_drawn_and_moves_the_markers(server, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    t0 = time.time()
+    page.goto(f"{server}/?surface=rosenbrock&opt=momentum,nag,adam&adam.lr=0.05&steps=300")
+    page.wait_for_function(f"({STATE_JS})() && ({STATE_JS})().lines > 5", timeout=60_000)
+    page.wait_for_function(f"({STATE_JS})().scene && ({STATE_JS})().scene[2] > 100")
+    load_seconds = time.time() - t0
+    before = page.evaluate(STATE_JS)
+    assert before["image"] and before["step"].strip() == "step 0"
+    assert _colours_in(page, before["scene"]) > 50, "the 3-D surface is blank"
+    page.screenshot(path=str(ARTIFACTS / "browser_before_play.png"))
+
+    page.get_by_text("▶ Play").first.click()
+    seen = []
+    for i in range(3):
+        time.sleep(0.7)
+        during = page.evaluate(STATE_JS)
+        page.screenshot(path=str(ARTIFACTS / f"browser_during_play_{i}.png"))
+        seen.append(during["step"])
+        # the static pictures are still drawn while frames play
+        assert during["lines"] >= before["lines"], (before, during)
+        assert during["image"], "the filled contour vanished during the animation"
+        assert _colours_in(page, during["scene"]) > 50, "the 3-D surface vanished"
+    steps = [int(s.split()[-1]) for s in seen]
+    assert steps[-1] > steps[0] > 0, seen  # the markers move along their paths
+    page.get_by_text("❚❚ Pause").first.click()
+    page.screenshot(path=str(ARTIFACTS / "browser_paused.png"))
+    (ARTIFACTS / "browser_load_seconds.txt").write_text(f"{load_seconds:.2f}\n")
+    page.close()
+
+
+def test_a_tampered_link_shows_a_warning_in_the_browser(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{server}/?opt=adam,adamw&adam.lr=abc")
+    page.get_by_text("Unknown optimizer 'adamw'").first.wait_for(timeout=60_000)
+    page.get_by_text("adam.lr = 'abc'").first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "browser_bad_link.png"))
+    page.close()
+
+
+def test_a_click_on_the_contour_sets_the_start_point(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    page.goto(f"{server}/?surface=quadratic&opt=sgd")
+    page.wait_for_function(f"({STATE_JS})() && ({STATE_JS})().lines > 5", timeout=60_000)
+    box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    # the quadratic's domain is [-5, 5]²: 3/4 across and 1/4 down is (2.5, 2.5)
+    x, y = box["x"] + 0.75 * box["width"], box["y"] + 0.25 * box["height"]
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('input[type=number]')].map(i => i.value)"
+        ".join() === '2.5,2.5'",
+        timeout=30_000,
+    )
+    page.wait_for_url("**start=2.5%2C2.5**")
+    page.close()
