@@ -3,8 +3,10 @@
 import json
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+import optim_core
 import scenes
 
 TIMEOUT = 60
@@ -150,3 +152,31 @@ def test_changing_the_surface_moves_the_start_to_its_default():
         -0.5,
         -4.0,
     )
+
+
+def test_moving_one_slider_recomputes_one_trajectory(monkeypatch):
+    st.cache_resource.clear()
+    calls = []
+    real_run = optim_core.run
+
+    def counting_run(optimizer, *args, **kwargs):
+        calls.append(optimizer)
+        return real_run(optimizer, *args, **kwargs)
+
+    monkeypatch.setattr(optim_core, "run", counting_run)
+    at = _app()
+    assert sorted(calls) == sorted(scenes.DEFAULT_OPTIMIZERS)
+    calls.clear()
+    at.select_slider(key="adam.lr").set_value(0.01).run()
+    assert calls == ["adam"]
+    calls.clear()
+    at.slider(key="momentum.beta1").set_value(0.5).run()
+    assert calls == ["momentum"]
+
+
+def test_the_speed_control_sets_the_frame_duration():
+    at = _app()
+    duration = _race(at)["layout"]["updatemenus"][0]["buttons"][0]["args"][1]["frame"]["duration"]
+    at.select_slider(key="speed").set_value(2.0).run()
+    faster = _race(at)["layout"]["updatemenus"][0]["buttons"][0]["args"][1]["frame"]["duration"]
+    assert faster == duration // 2 and at.query_params["speed"] == "2.0"

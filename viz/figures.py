@@ -117,7 +117,7 @@ def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, steps, count + 1)).astype(int))
 
 
-def _round(a: np.ndarray, digits: int = 5) -> np.ndarray:
+def _f32(a) -> np.ndarray:
     # float32 arrays travel as base64 typed arrays (4 bytes a number); nan is a gap.
     return np.asarray(a, dtype=np.float32)
 
@@ -178,14 +178,14 @@ def race_figure(
     for level, pts in grid.contours:
         t = (level - z_lo) / (z_hi - z_lo or 1.0)
         data.append(dict(
-            type="scatter", x=_round(pts[:, 0], 4), y=_round(pts[:, 1], 4), mode="lines",
+            type="scatter", x=_f32(pts[:, 0]), y=_f32(pts[:, 1]), mode="lines",
             line=dict(color=f"rgba(40,60,90,{0.25 + 0.35 * t:.2f})", width=1),
             hoverinfo="skip", showlegend=False, xaxis="x", yaxis="y",
         ))  # fmt: skip
     if clickable:
         gx, gy = np.meshgrid(np.linspace(x0, x1, 41), np.linspace(y0, y1, 41))
         data.append(dict(
-            type="scatter", x=_round(gx.ravel(), 4), y=_round(gy.ravel(), 4), mode="markers",
+            type="scatter", x=_f32(gx.ravel()), y=_f32(gy.ravel()), mode="markers",
             marker=dict(size=12, opacity=0.0, color="black"), name="click to start here",
             hovertemplate="(%{x:.2f}, %{y:.2f}): click to start here<extra></extra>",
             showlegend=False,
@@ -216,7 +216,7 @@ def race_figure(
         tr = run.trajectory
         path = np.asarray(tr.path)
         data.append(dict(
-            type="scatter", x=_round(path[:, 0]), y=_round(path[:, 1]), mode="lines",
+            type="scatter", x=_f32(path[:, 0]), y=_f32(path[:, 1]), mode="lines",
             line=dict(color=color(run.name), width=2), opacity=0.45, name=run.label,
             legendgroup=run.name, showlegend=False, hoverinfo="skip",
         ))  # fmt: skip
@@ -234,15 +234,15 @@ def race_figure(
             ))  # fmt: skip
     # ---- static, 3-D
     data.append(dict(
-        type="surface", x=_round(grid.x, 4), y=_round(grid.y, 4),
-        z=_round(grid.height), colorscale=COLORSCALE, opacity=0.85,
+        type="surface", x=_f32(grid.x), y=_f32(grid.y),
+        z=_f32(grid.height), colorscale=COLORSCALE, opacity=0.85,
         showscale=False, scene="scene", hoverinfo="skip", name="surface",
         contours=dict(z=dict(show=False)),
     ))  # fmt: skip
     for run in runs:
         path = np.asarray(run.trajectory.path)
         data.append(dict(
-            type="scatter3d", x=_round(path[:, 0]), y=_round(path[:, 1]), z=_round(z_of(path)),
+            type="scatter3d", x=_f32(path[:, 0]), y=_f32(path[:, 1]), z=_f32(z_of(path)),
             mode="lines", line=dict(color=color(run.name), width=4), opacity=0.6,
             name=run.label, legendgroup=run.name, showlegend=False, hoverinfo="skip",
             scene="scene",
@@ -257,7 +257,7 @@ def race_figure(
     xyz = []
     for run in runs:
         path = np.asarray(run.trajectory.path)
-        xyz.append([_round(path[:, 0]), _round(path[:, 1]), _round(z_of(path))])
+        xyz.append([_f32(path[:, 0]), _f32(path[:, 1]), _f32(z_of(path))])
 
     def moving(k: int) -> list[dict]:
         out = []
