@@ -101,7 +101,7 @@ c1, c2 = sb.columns(2)
 start_x = c1.number_input("Start x", min_value=x0, max_value=x1, key="start_x", format="%.4g")
 start_y = c2.number_input("Start y", min_value=y0, max_value=y1, key="start_y", format="%.4g")
 sb.caption("…or click on the contour to start there.")
-steps = sb.slider("Steps", 10, scenes.MAX_PAGE_STEPS, key="steps", step=10)
+steps = sb.slider("Steps", 1, scenes.MAX_PAGE_STEPS, key="steps")
 speed = sb.select_slider("Speed", scenes.SPEEDS, key="speed", format_func=lambda s: f"{s:g}×")
 same_for_all = sb.toggle("Same values for all", key="same_for_all")
 

@@ -165,7 +165,9 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
                 f"Unknown optimizer {bad!r} in the link was left out. "
                 f"Valid: {', '.join(optim_core.optimizer_names())}."
             )
-        optimizers = tuple(dict.fromkeys(known)) or default.optimizers
+        # An empty list is a real choice (the page then asks for one); only a list of
+        # unknown names falls back to the default optimizers.
+        optimizers = tuple(dict.fromkeys(known)) if known or not asked else default.optimizers
         if asked and not known:
             warnings[-1] += (
                 " The link selects no known optimizer ('opt'); showing the default ones."

@@ -165,7 +165,9 @@ def _check_start(start, surface: Surface) -> np.ndarray:
         points = np.array(start, dtype=float)
     except (TypeError, ValueError):
         raise ValueError(f"start must be numbers shaped (2,) or (N, 2); got {start!r}") from None
-    if points.ndim not in (1, 2) or points.shape[-1] != 2 or points.size == 0:
+    if points.ndim == 2 and points.shape == (0, 2):
+        raise ValueError("start must hold at least one point; got shape (0, 2)")
+    if points.ndim not in (1, 2) or points.shape[-1] != 2:
         raise ValueError(f"start must be shaped (2,) or (N, 2); got shape {points.shape}")
     if points.ndim == 2 and len(points) > MAX_STARTS:
         raise ValueError(f"start holds {len(points)} points; at most {MAX_STARTS} are allowed")

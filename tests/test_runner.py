@@ -185,6 +185,7 @@ BAD = [
     (dict(start=[[0, 0], [0, np.inf]]), r"start must be finite; got the point \[0\.0, inf\]"),
     (dict(start=["a", "b"]), r"start must be numbers shaped \(2,\) or \(N, 2\)"),
     (dict(start=[1e6, 0.0]), r"start must lie in the box x in \[-20, 20\], y in \[-19, 21\]"),
+    (dict(start=np.zeros((0, 2))), r"start must hold at least one point; got shape \(0, 2\)"),
     (dict(record="all"), r"record must be 'path' or 'final'; got 'all'"),
     (dict(optimizer="adadelta", lr=0.1), r"lr is not a hyperparameter of adadelta"),
     (dict(optimizer="sgd", beta1=0.9), r"beta1 is not a hyperparameter of sgd"),

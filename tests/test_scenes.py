@@ -30,6 +30,11 @@ def test_same_values_for_all_round_trip():
     assert again.hyperparams("adadelta") == {"beta2": 0.9, "eps": 1e-6}  # no α
 
 
+def test_an_empty_selection_round_trips():
+    scene, warnings = scenes.from_query(scenes.to_query(scenes.Scene(optimizers=())))
+    assert scene.optimizers == () and warnings == []
+
+
 def test_an_empty_link_is_the_default_scene():
     scene, warnings = scenes.from_query({})
     assert warnings == []
