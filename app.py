@@ -142,7 +142,7 @@ st.query_params.from_dict(scenes.to_query(scene))
 # ---------------------------------------------------------------- main area
 
 for message in st.session_state.get("link_warnings", []):
-    st.warning(message, icon="⚠️")
+    st.warning(message)
 
 st.header(f"{surface.title}: {', '.join(optim_core.get_optimizer(n).title for n in chosen)}")
 st.latex(surface.latex)
@@ -168,21 +168,19 @@ for r in diverged:
     st.warning(
         f"{r.label} diverged at step {int(r.trajectory.diverged_step)}: it left the region "
         f"{optim_core.DIVERGENCE_FACTOR:g}× the size of the domain (or overflowed) and was "
-        "stopped there. Try a smaller α.",
-        icon="💥",
+        "stopped there. Try a smaller α."
     )
 
-left, right = st.columns([3, 2])
-left.subheader("Loss")
-left.plotly_chart(viz.loss_figure(runs, surface), key="loss")
+st.subheader("Loss")
+st.plotly_chart(viz.loss_figure(runs, surface), key="loss")
 
 
 def _step(value) -> str:
     return "—" if value < 0 else str(int(value))
 
 
-right.subheader("Results")
-right.dataframe(
+st.subheader("Results")
+st.dataframe(
     [
         {
             "optimizer": r.label,
@@ -198,7 +196,7 @@ right.dataframe(
     hide_index=True,
     width="stretch",
 )  # fmt: skip
-right.caption(
+st.caption(
     f"Converged: within {optim_core.CONVERGED_DIST_TOL:g} of a minimizer with gradient norm "
     f"≤ {optim_core.CONVERGED_GRAD_TOL:g}. Diverged: left the box "
     f"{optim_core.DIVERGENCE_FACTOR:g}× the domain, or overflowed."

@@ -227,7 +227,8 @@ def race_figure(
             data.append(dict(
                 type="scatter", x=[float(last[0])], y=[float(last[1])], mode="markers+text",
                 marker=dict(symbol="x", size=14, color=color(run.name)),
-                text=[f"{run.label} diverged at step {k}"], textposition="top center",
+                text=[f"{run.label} diverged at step {k}"], cliponaxis=False,
+                textposition="middle right" if last[0] < (x0 + x1) / 2 else "middle left",
                 textfont=dict(color=color(run.name), size=13), name=f"{run.label} diverged",
                 legendgroup=run.name, showlegend=False,
                 hovertemplate=f"{run.label} diverged at step {k}<extra></extra>",
@@ -356,8 +357,9 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360) -> go.
         if tr.diverged_step >= 0:
             k = int(tr.diverged_step)
             fig.add_scatter(
-                x=[k], y=[y[k]], mode="markers+text", text=[f"diverged at step {k}"],
-                textposition="top center", marker=dict(symbol="x", size=12, color=color(run.name)),
+                x=[k], y=[y[k]], mode="markers+text", text=[f"{run.label} diverged at step {k}"],
+                textposition="top right", cliponaxis=False,
+                marker=dict(symbol="x", size=12, color=color(run.name)),
                 showlegend=False, legendgroup=run.name, textfont=dict(color=color(run.name)),
             )  # fmt: skip
     fig.update_layout(
