@@ -100,7 +100,7 @@ PRESETS: dict[str, Scene] = {
          "nadam": {"lr": 0.05}},
     ),
     "Ravine: SGD zig-zags, momentum glides": _preset(
-        "ravine", ["sgd", "momentum"], None, 200,
+        "ravine", ["sgd", "momentum"], (-9.0, 1.0), 200,
         {"sgd": {"lr": 0.18}, "momentum": {"lr": 0.5, "beta1": 0.8}},
     ),
     "AdaGrad's shrinking steps": _preset(

@@ -366,5 +366,6 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360) -> go.
         height=height, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=14),
         xaxis_title="step", yaxis_title="f − f*" if log else "f",
         yaxis_type="log" if log else "linear", legend=dict(orientation="h", y=1.12),
+        yaxis_dtick=1 if log else None, yaxis_exponentformat="power",
     )  # fmt: skip
     return fig
