@@ -90,6 +90,7 @@ surface_name = sb.selectbox(
     format_func=lambda n: surfaces.get(n).title,
 )  # fmt: skip
 surface = surfaces.get(surface_name)
+sb.latex(r"\scriptsize \begin{gathered}" + surface.latex + r"\end{gathered}")
 sb.caption(surface.description)
 
 chosen = sb.multiselect(
@@ -145,7 +146,7 @@ for message in st.session_state.get("link_warnings", []):
     st.warning(message)
 
 st.header(f"{surface.title}: {', '.join(optim_core.get_optimizer(n).title for n in chosen)}")
-st.latex(surface.latex)
+st.latex(r"\begin{gathered}" + surface.latex + r"\end{gathered}")
 if not chosen:
     st.info("Choose at least one optimizer in the sidebar.")
     st.stop()

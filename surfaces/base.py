@@ -25,6 +25,8 @@ class Surface:
     unbounded below, then ``min_value`` is ``-inf``); ``saddles`` is ``(S, 2)``;
     ``starts`` is ``(P, 2)`` with suggested start points, the first being the default.
     ``log_scale`` says whether colours should follow ``log(f - min_value)``.
+    ``latex`` may break a long formula into lines with ``\\\\`` (render it in a
+    ``gathered`` environment).
     """
 
     name: str

@@ -127,7 +127,7 @@ def beale() -> Surface:
     return Surface(
         name="beale",
         title="Beale",
-        latex=r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
+        latex=r"f(x, y) = (1.5 - x + xy)^2 \\ + (2.25 - x + xy^2)^2 \\ + (2.625 - x + xy^3)^2",
         f=f,
         grad=grad,
         hessian=hessian,
@@ -359,7 +359,7 @@ def ackley() -> Surface:
     return Surface(
         name="ackley",
         title="Ackley",
-        latex=r"f(x, y) = -20\,e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2}"
+        latex=r"f(x, y) = -20\,e^{-0.2\sqrt{(x^2+y^2)/2}} \\ - e^{(\cos 2\pi x + \cos 2\pi y)/2}"
         r" + e + 20",
         f=f,
         grad=grad,
@@ -461,8 +461,8 @@ def goldstein_price() -> Surface:
     return Surface(
         name="goldstein_price",
         title="Goldstein-Price",
-        latex=r"f(x, y) = \left[1 + (x+y+1)^2 (19 - 14x + 3x^2 - 14y + 6xy + 3y^2)\right]"
-        r"\left[30 + (2x-3y)^2 (18 - 32x + 12x^2 + 48y - 36xy + 27y^2)\right]",
+        latex=r"f(x, y) = \big[1 + (x+y+1)^2 \\ (19 - 14x + 3x^2 - 14y + 6xy + 3y^2)\big] \\"
+        r" \times \big[30 + (2x-3y)^2 \\ (18 - 32x + 12x^2 + 48y - 36xy + 27y^2)\big]",
         f=f,
         grad=grad,
         hessian=hessian,
@@ -500,7 +500,7 @@ def six_hump_camel() -> Surface:
     return Surface(
         name="six_hump_camel",
         title="Six-hump camel",
-        latex=r"f(x, y) = \left(4 - 2.1x^2 + \tfrac{x^4}{3}\right)x^2 + xy + (-4 + 4y^2)\,y^2",
+        latex=r"f(x, y) = \left(4 - 2.1x^2 + \tfrac{x^4}{3}\right)x^2 \\ + xy + (-4 + 4y^2)\,y^2",
         f=f,
         grad=grad,
         hessian=hessian,

@@ -71,3 +71,17 @@ def test_log_scale_heights_follow_the_surface_flag():
     np.testing.assert_array_equal(grid.height, grid.f)
     lines = grid.contours
     assert len(lines) >= 10 and all(np.isnan(p).any() for _, p in lines)
+
+
+def test_runs_leaving_at_the_same_point_share_one_readable_marker():
+    surface = surfaces.get("goldstein_price")
+    runs = _runs(surface, ["sgd", "momentum", "nag"], 20)
+    assert all(r.trajectory.diverged_step == 1 for r in runs)
+    fig = viz.race_figure(surface, runs).to_dict()
+    marks = [t for t in fig["data"] if t.get("name") == "diverged"]
+    assert len(marks) == 1
+    assert marks[0]["text"][0].split("<br>") == [
+        "SGD diverged at step 1",
+        "Momentum diverged at step 1",
+        "NAG diverged at step 1",
+    ]

@@ -212,6 +212,7 @@ def race_figure(
                                       line=dict(width=2)),
             hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>",
         ))  # fmt: skip
+    exits: dict[tuple[float, float], list] = {}
     for run in runs:
         tr = run.trajectory
         path = np.asarray(tr.path)
@@ -224,15 +225,18 @@ def race_figure(
             k = int(tr.diverged_step)
             seen = np.flatnonzero(inside(path[:k]))
             last = path[seen[-1]] if len(seen) else path[0]
-            data.append(dict(
-                type="scatter", x=[float(last[0])], y=[float(last[1])], mode="markers+text",
-                marker=dict(symbol="x", size=14, color=color(run.name)),
-                text=[f"{run.label} diverged at step {k}"], cliponaxis=False,
-                textposition="middle right" if last[0] < (x0 + x1) / 2 else "middle left",
-                textfont=dict(color=color(run.name), size=13), name=f"{run.label} diverged",
-                legendgroup=run.name, showlegend=False,
-                hovertemplate=f"{run.label} diverged at step {k}<extra></extra>",
-            ))  # fmt: skip
+            exits.setdefault((float(last[0]), float(last[1])), []).append((run, k))
+    # runs that left at the same point share one marker, their messages stacked
+    for (ex, ey), left in exits.items():
+        lines = [f"{run.label} diverged at step {k}" for run, k in left]
+        c = color(left[0][0].name) if len(left) == 1 else "#333333"
+        data.append(dict(
+            type="scatter", x=[ex], y=[ey], mode="markers+text",
+            marker=dict(symbol="x", size=14, color=c), text=["<br>".join(lines)],
+            cliponaxis=False, textposition="middle right" if ex < (x0 + x1) / 2 else "middle left",
+            textfont=dict(color=c, size=13), name="diverged", showlegend=False,
+            hovertemplate="<br>".join(lines) + "<extra></extra>",
+        ))  # fmt: skip
     # ---- static, 3-D
     data.append(dict(
         type="surface", x=_f32(grid.x), y=_f32(grid.y),
@@ -344,6 +348,7 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360) -> go.
     """Loss against step for every run: f − f* on a log axis where f* is known."""
     log = math.isfinite(surface.min_value)
     fig = go.Figure()
+    exits: dict[tuple[int, float], list[Run]] = {}
     for run in runs:
         tr = run.trajectory
         loss = np.asarray(tr.loss, dtype=float)
@@ -356,12 +361,15 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360) -> go.
         )  # fmt: skip
         if tr.diverged_step >= 0:
             k = int(tr.diverged_step)
-            fig.add_scatter(
-                x=[k], y=[y[k]], mode="markers+text", text=[f"{run.label} diverged at step {k}"],
-                textposition="top right", cliponaxis=False,
-                marker=dict(symbol="x", size=12, color=color(run.name)),
-                showlegend=False, legendgroup=run.name, textfont=dict(color=color(run.name)),
-            )  # fmt: skip
+            exits.setdefault((k, float(y[k])), []).append(run)
+    for (k, yk), left in exits.items():
+        c = color(left[0].name) if len(left) == 1 else "#333333"
+        fig.add_scatter(
+            x=[k], y=[yk], mode="markers+text", cliponaxis=False, showlegend=False,
+            text=["<br>".join(f"{run.label} diverged at step {k}" for run in left)],
+            textposition="top right", marker=dict(symbol="x", size=12, color=c),
+            textfont=dict(color=c),
+        )  # fmt: skip
     fig.update_layout(
         height=height, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=14),
         xaxis_title="step", yaxis_title="f − f*" if log else "f",
