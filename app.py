@@ -142,7 +142,8 @@ st.query_params.from_dict(scenes.to_query(scene))
 
 # ---------------------------------------------------------------- main area
 
-for message in st.session_state.get("link_warnings", []):
+# Shown once: the first interaction rewrites the link with valid values.
+for message in st.session_state.pop("link_warnings", []):
     st.warning(message)
 
 st.header(f"{surface.title}: {', '.join(optim_core.get_optimizer(n).title for n in chosen)}")

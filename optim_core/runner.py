@@ -83,6 +83,14 @@ class Trajectory:
     def converged(self) -> np.ndarray:
         return self.converged_step >= 0
 
+    def __repr__(self) -> str:
+        batch = self.start.shape[:-1]
+        starts = f"{batch[0]} starts" if batch else f"start {self.start.tolist()}"
+        return (
+            f"Trajectory({self.optimizer} on {self.surface.name}, {starts}, {self.steps} steps, "
+            f"{'path' if self.path is not None else 'final'} recorded)"
+        )
+
     def distance_to_minimizer(self) -> np.ndarray:
         """Distance from the final point to the nearest global minimizer (inf if none)."""
         return nearest_minimizer_distance(self.surface, self.final_point)

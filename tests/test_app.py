@@ -180,3 +180,11 @@ def test_the_speed_control_sets_the_frame_duration():
     at.select_slider(key="speed").set_value(2.0).run()
     faster = _race(at)["layout"]["updatemenus"][0]["buttons"][0]["args"][1]["frame"]["duration"]
     assert faster == duration // 2 and at.query_params["speed"] == "2.0"
+
+
+def test_link_warnings_are_shown_once_then_the_link_is_valid():
+    at = _app({"opt": "adam,adamw"})
+    assert any("'adamw'" in w.value for w in at.warning)
+    assert at.query_params["opt"] == "adam"  # rewritten with what is shown
+    at.slider(key="steps").set_value(50).run()
+    assert not any("'adamw'" in w.value for w in at.warning)
