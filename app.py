@@ -15,9 +15,6 @@ import viz
 
 st.set_page_config(page_title="Optimizer race", page_icon="⛰️", layout="wide")
 
-HYPER_KEYS = optim_core.HYPERPARAMETERS
-
-
 # ---------------------------------------------------------------- cached work
 
 
@@ -67,9 +64,12 @@ def on_surface_change() -> None:
 def on_chart_click() -> None:
     """A click on the contour's transparent grid sets the start point."""
     points = st.session_state.race.selection.get("points", [])
-    if points and "x" in points[0] and "y" in points[0]:
-        st.session_state.start_x = float(points[0]["x"])
-        st.session_state.start_y = float(points[0]["y"])
+    if not points or "x" not in points[0] or "y" not in points[0]:
+        return
+    x, y = float(points[0]["x"]), float(points[0]["y"])
+    (x0, x1), (y0, y1) = surfaces.get(st.session_state.surface).domain
+    if x0 <= x <= x1 and y0 <= y <= y1:  # the start inputs accept only the domain
+        st.session_state.start_x, st.session_state.start_y = x, y
 
 
 if "surface" not in st.session_state:
@@ -107,7 +107,11 @@ speed = sb.select_slider("Speed", scenes.SPEEDS, key="speed", format_func=lambda
 same_for_all = sb.toggle("Same values for all", key="same_for_all")
 
 
-def hyper_slider(container, key: str, h: str) -> float:
+def hyper_slider(container, key: str, h: str, default: float) -> float:
+    # Streamlit forgets the state of a widget that a run did not draw (an optimizer
+    # taken out, the shared sliders switched off): such a slider restarts at default.
+    if key not in st.session_state:
+        st.session_state[key] = default
     low, high, log = scenes.HYPER_RANGES[h]
     label = scenes.HYPER_LABELS[h]
     if log:
@@ -121,18 +125,15 @@ shared: dict[str, float] = {}
 hyper: dict[str, dict[str, float]] = {}
 if same_for_all:
     box = sb.expander("α, β₁, β₂, ε for every optimizer", expanded=True)
-    for h in HYPER_KEYS:
-        shared[h] = hyper_slider(box, f"all.{h}", h)
+    for h, default in scenes.shared_defaults().items():
+        shared[h] = hyper_slider(box, f"all.{h}", h, default)
     box.caption("Each optimizer takes the values it uses (Adadelta has no α; AdaMax no ε).")
 else:
     for name in chosen:
         opt = optim_core.get_optimizer(name)
         box = sb.expander(f"{opt.title}", expanded=len(chosen) <= 3)
         for h in opt.hyperparams:
-            key = f"{name}.{h}"
-            if key not in st.session_state:
-                st.session_state[key] = opt.defaults[h]
-            hyper.setdefault(name, {})[h] = hyper_slider(box, key, h)
+            hyper.setdefault(name, {})[h] = hyper_slider(box, f"{name}.{h}", h, opt.defaults[h])
 
 scene = scenes.Scene(
     surface_name, tuple(chosen), (float(start_x), float(start_y)), int(steps), hyper,

@@ -188,3 +188,16 @@ def test_link_warnings_are_shown_once_then_the_link_is_valid():
     assert at.query_params["opt"] == "adam"  # rewritten with what is shown
     at.slider(key="steps").set_value(50).run()
     assert not any("'adamw'" in w.value for w in at.warning)
+
+
+def test_switching_controls_off_and_on_again_keeps_the_page_working():
+    at = _app({"opt": "sgd,adam"})
+    at.toggle(key="same_for_all").set_value(True).run()
+    at.toggle(key="same_for_all").set_value(False).run()
+    at.toggle(key="same_for_all").set_value(True).run()
+    assert not at.exception
+    at.toggle(key="same_for_all").set_value(False).run()
+    at.multiselect(key="optimizers").set_value(["sgd"]).run()
+    at.multiselect(key="optimizers").set_value(["sgd", "adam"]).run()
+    assert not at.exception
+    assert at.select_slider(key="adam.lr").value == 0.001  # back at its default
