@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import optim_core
 import surfaces
@@ -240,8 +240,3 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
     shared = {**shared_defaults(), **read_hyper("all", optim_core.HYPERPARAMETERS)}
     scene = Scene(surface, optimizers, start, steps, hyper, same, shared, speed)
     return scene, warnings
-
-
-def with_surface(scene: Scene, surface: str) -> Scene:
-    """The scene on another surface, from that surface's default start."""
-    return replace(scene, surface=surface, start=None)

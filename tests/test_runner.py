@@ -34,6 +34,24 @@ def test_a_batch_equals_single_runs_exactly(name, surface_name):
         assert batch.diverged_step[i] == single.diverged_step
 
 
+@pytest.mark.parametrize("record", ["path", "final"])
+def test_blocks_of_starts_change_no_number(record, monkeypatch):
+    # Starts are stepped in blocks; with blocks of 3, seven starts cross two boundaries,
+    # and some of them diverge (lr = 0.003 on Rosenbrock).
+    surface = surfaces.get("rosenbrock")
+    starts = _starts(surface, 7, seed=3)
+    whole = optim_core.run("sgd", surface, starts, 80, lr=0.003, record=record)
+    monkeypatch.setattr(runner, "_BLOCK_STARTS", 3)
+    blocked = optim_core.run("sgd", surface, starts, 80, lr=0.003, record=record)
+    assert 0 < np.sum(whole.diverged_step > 0) < 7
+    np.testing.assert_array_equal(blocked.final_point, whole.final_point)
+    np.testing.assert_array_equal(blocked.diverged_step, whole.diverged_step)
+    np.testing.assert_array_equal(blocked.converged_step, whole.converged_step)
+    if record == "path":
+        np.testing.assert_array_equal(blocked.path, whole.path)
+        np.testing.assert_array_equal(blocked.grads, whole.grads)
+
+
 def test_shapes_for_one_start_and_a_batch():
     one = optim_core.run("adam", "rosenbrock", [-1.5, 2.0], 10)
     assert one.path.shape == (11, 2) and one.loss.shape == (11,)

@@ -135,10 +135,6 @@ class AnimatedFigure(go.Figure):
         super().__init__(data=data, layout=layout)
         self._raw_frames = frames
 
-    @property
-    def frame_dicts(self) -> list[dict]:
-        return self._raw_frames
-
     def to_dict(self):
         fig = super().to_dict()
         fig["frames"] = self._raw_frames
