@@ -94,12 +94,27 @@ STATE_JS = """() => {
 }"""
 
 
-def _colours_in(page, box) -> int:
+def _pixels(page, box):
+    import numpy as np
     from PIL import Image
 
     x, y, w, h = box
     png = page.screenshot(clip={"x": x, "y": y, "width": w, "height": h})
-    return len(Image.open(io.BytesIO(png)).convert("RGB").getcolors(1 << 20) or [])
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
+
+
+def _colours_in(page, box) -> int:
+    rgb = _pixels(page, box).reshape(-1, 3)
+    return len({tuple(p) for p in rgb[:: max(1, len(rgb) // 20000)]})
+
+
+def _pixels_near(page, box, colour, tolerance=40) -> int:
+    """How many pixels in ``box`` have about this colour."""
+    rgb = _pixels(page, box)
+    return int((abs(rgb - colour).max(axis=-1) <= tolerance).sum())
+
+
+SGD_VERMILLION = (0xD5, 0x5E, 0x00)  # viz.COLORS["sgd"]; absent from the surface's colours
 
 
 def test_play_keeps_contour_and_surface_drawn_and_moves_the_markers(server, browser):
@@ -147,6 +162,11 @@ def test_a_click_on_the_contour_sets_the_start_point(server, browser):
     page = browser.new_page(viewport={"width": 1500, "height": 1000})
     page.goto(f"{server}/?surface=quadratic&opt=sgd")
     page.wait_for_function(f"({STATE_JS})() && ({STATE_JS})().lines > 5", timeout=60_000)
+    page.wait_for_function(f"({STATE_JS})().scene && ({STATE_JS})().scene[2] > 100")
+    # SGD's path is drawn on top of the 3-D surface, not buried in it
+    scene_box = page.evaluate(STATE_JS)["scene"]
+    assert _pixels_near(page, scene_box, SGD_VERMILLION) > 30
+    page.screenshot(path=str(ARTIFACTS / "browser_quadratic_sgd.png"))
     box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
     # the quadratic's domain is [-5, 5]²: 3/4 across and 1/4 down is (2.5, 2.5)
     x, y = box["x"] + 0.75 * box["width"], box["y"] + 0.25 * box["height"]

@@ -244,7 +244,7 @@ def race_figure(
         path = np.asarray(run.trajectory.path)
         data.append(dict(
             type="scatter3d", x=_f32(path[:, 0]), y=_f32(path[:, 1]), z=_f32(z_of(path)),
-            mode="lines", line=dict(color=color(run.name), width=4), opacity=0.6,
+            mode="lines", line=dict(color=color(run.name), width=5), opacity=0.8,
             name=run.label, legendgroup=run.name, showlegend=False, hoverinfo="skip",
             scene="scene",
         ))  # fmt: skip
