@@ -86,10 +86,13 @@ STATE_JS = """() => {
   const image = gd.querySelector('.layer-below .imagelayer image, g.imagelayer image');
   const href = image ? (image.getAttribute('href') || image.getAttribute('xlink:href') || '') : '';
   const current = gd.querySelector('text.slider-label');
+  const singles = [...gd.querySelectorAll('.scatterlayer .trace')]
+      .map(t => [...t.querySelectorAll('path.point')])
+      .filter(pts => pts.length === 1).map(pts => pts[0].getAttribute('transform'));
   const canvas = gd.querySelector('.gl-container canvas');
   const box = canvas ? canvas.getBoundingClientRect() : null;
   return {lines: lines, image: href.startsWith('data:image/png'),
-          step: current ? current.textContent : null,
+          step: current ? current.textContent : null, markers: singles,
           scene: box ? [box.x, box.y, box.width, box.height] : null};
 }"""
 
@@ -131,18 +134,25 @@ def test_play_keeps_contour_and_surface_drawn_and_moves_the_markers(server, brow
     page.screenshot(path=str(ARTIFACTS / "browser_before_play.png"))
 
     page.get_by_text("▶ Play").first.click()
-    seen = []
+    seen = [0]
     for i in range(3):
-        time.sleep(0.7)
+        # wait for the next frames (software WebGL is slow), then look while they play
+        page.wait_for_function(
+            f"parseInt(({STATE_JS})().step.split(' ').pop()) > {seen[-1]}", timeout=30_000
+        )
+        time.sleep(0.3)
         during = page.evaluate(STATE_JS)
         page.screenshot(path=str(ARTIFACTS / f"browser_during_play_{i}.png"))
-        seen.append(during["step"])
+        step = int(during["step"].split()[-1])
+        assert seen[-1] < step < 300, (seen, step)  # moving, and not yet at the end
+        seen.append(step)
+        # the optimizers' head markers have moved on the contour (one-point traces)
+        moved = set(during["markers"]) - set(before["markers"])
+        assert len(moved) >= 3, (before["markers"], during["markers"])
         # the static pictures are still drawn while frames play
         assert during["lines"] >= before["lines"], (before, during)
         assert during["image"], "the filled contour vanished during the animation"
         assert _colours_in(page, during["scene"]) > 50, "the 3-D surface vanished"
-    steps = [int(s.split()[-1]) for s in seen]
-    assert steps[-1] > steps[0] > 0, seen  # the markers move along their paths
     page.get_by_text("❚❚ Pause").first.click()
     page.screenshot(path=str(ARTIFACTS / "browser_paused.png"))
     (ARTIFACTS / "browser_load_seconds.txt").write_text(f"{load_seconds:.2f}\n")
