@@ -134,11 +134,12 @@ def beale() -> Surface:
         domain=((-4.5, 4.5), (-4.5, 4.5)),
         minimizers=_points(3.0, 0.5),
         min_value=0.0,
-        saddles=_points(0.0, 1.0),
+        # Newton-refined; (0, 1) has Hessian eigenvalues ±27.75
+        saddles=_points((0.0, 1.0), (0.10053793732415836, -2.6445135850231249)),
         starts=_points((1.0, 1.4), (-1.0, 1.5), (2.0, -2.0)),
         log_scale=True,
         description="Sharp ridges and flat plateaus around a minimum at (3, 0.5); "
-        "a saddle at (0, 1).",
+        "saddles at (0, 1) and (0.10, −2.64).",
         citation="Beale (1958)",
     )
 
@@ -313,7 +314,7 @@ def ackley() -> Surface:
     """
 
     def parts(x, y):
-        r = np.sqrt(0.5 * (x * x + y * y))
+        r = np.hypot(x, y) * math.sqrt(0.5)  # x*x + y*y would underflow to 0 near 1e-154
         cone = np.exp(-0.2 * r)
         ripple = np.exp(0.5 * (np.cos(TAU * x) + np.cos(TAU * y)))
         return r, cone, ripple
@@ -469,7 +470,8 @@ def goldstein_price() -> Surface:
         domain=((-2.0, 2.0), (-2.0, 2.0)),
         minimizers=_points(0.0, -1.0),
         min_value=3.0,
-        saddles=_points(),
+        # exact: f factors as a(x + y + 1) b(2x − 3y), whose critical points these are
+        saddles=_points((0.6, 0.4), (1.2, -0.2), (-0.4, -0.6), (1.4, 0.6)),
         starts=_points((-1.5, 1.5), (1.5, 1.5), (-0.5, -0.2)),
         log_scale=True,
         description="Values spanning six orders of magnitude and several local minima "
@@ -510,7 +512,15 @@ def six_hump_camel() -> Surface:
             (-0.08984201310031807, 0.7126564030207396),
         ),
         min_value=-1.0316284534898774,
-        saddles=_points(),
+        saddles=_points(  # Newton-refined
+            (0.0, 0.0),
+            (1.1092053368047865, -0.76826809250953987),
+            (-1.1092053368047865, 0.76826809250953987),
+            (1.6380679841897785, 0.22867406904439408),
+            (-1.6380679841897785, -0.22867406904439408),
+            (1.2960702671671092, 0.60508438803865849),
+            (-1.2960702671671092, -0.60508438803865849),
+        ),
         starts=_points((-2.0, 1.5), (2.0, -1.5), (1.5, 1.0)),
         log_scale=True,
         description="Two global and four local minima in a small box.",

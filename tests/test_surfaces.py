@@ -194,3 +194,15 @@ def test_unknown_surface_lists_the_valid_names():
 def test_bad_parameters_are_named(name, params, message):
     with pytest.raises(ValueError, match=message):
         surfaces.get(name, **params)
+
+
+def test_known_saddles_are_listed():
+    assert len(surfaces.get("beale").saddles) == 2
+    assert len(surfaces.get("goldstein_price").saddles) == 4
+    assert len(surfaces.get("six_hump_camel").saddles) == 7
+
+
+def test_ackley_gradient_is_right_at_tiny_but_nonzero_points():
+    # The cone's gradient has norm 2·√2·e^(-0.2 r) → 2√2 near the origin, even at 1e-160.
+    g = surfaces.get("ackley").grad([1e-160, 1e-160])
+    assert np.linalg.norm(g) == pytest.approx(2 * np.sqrt(2), rel=1e-6)
