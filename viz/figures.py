@@ -240,10 +240,15 @@ def race_figure(
         showscale=False, scene="scene", hoverinfo="skip", name="surface",
         contours=dict(z=dict(show=False)),
     ))  # fmt: skip
+    # x, y, z of every step of every run, once: the 3-D paths show them whole, the
+    # frames take slices
+    xyz = []
     for run in runs:
         path = np.asarray(run.trajectory.path)
+        xyz.append([_f32(path[:, 0]), _f32(path[:, 1]), _f32(z_of(path))])
+    for run, (x, y, z) in zip(runs, xyz, strict=True):
         data.append(dict(
-            type="scatter3d", x=_f32(path[:, 0]), y=_f32(path[:, 1]), z=_f32(z_of(path)),
+            type="scatter3d", x=x, y=y, z=z,
             mode="lines", line=dict(color=color(run.name), width=5), opacity=0.8,
             name=run.label, legendgroup=run.name, showlegend=False, hoverinfo="skip",
             scene="scene",
@@ -253,12 +258,6 @@ def race_figure(
     stride = int(np.max(np.diff(shown))) if len(shown) > 1 else 1
     tail = max(TAIL_STEPS, stride)
     moving_start = len(data)
-
-    # x, y, z of every step of every run, once; frames take slices of them
-    xyz = []
-    for run in runs:
-        path = np.asarray(run.trajectory.path)
-        xyz.append([_f32(path[:, 0]), _f32(path[:, 1]), _f32(z_of(path))])
 
     def moving(k: int) -> list[dict]:
         out = []
