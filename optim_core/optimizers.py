@@ -38,7 +38,11 @@ HYPERPARAMETERS = ("lr", "beta1", "beta2", "eps")
 
 
 class Hyperparams(NamedTuple):
-    """Resolved hyperparameter values (floats). Ones an optimizer does not use are nan."""
+    """Resolved hyperparameter values. Ones an optimizer does not use are nan.
+
+    Each value is a float, or an array shaped ``(N, 1)`` that gives every start of a
+    batch ``(N, 2)`` its own value (a hyperparameter sweep is one batch).
+    """
 
     lr: float = float("nan")
     beta1: float = float("nan")
@@ -51,10 +55,11 @@ def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator != 0)
 
 
-def _divide(eps: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+def _divide(eps) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     # With ε > 0 these denominators are ≥ √ε or ≥ ε, so the plain quotient is safe
     # and the hot path keeps its single operation.
-    return np.divide if eps > 0 else safe_divide
+    positive = eps > 0 if isinstance(eps, float) else bool(np.all(eps > 0))
+    return np.divide if positive else safe_divide
 
 
 @dataclass(frozen=True, eq=False)

@@ -241,24 +241,7 @@ def run(
 
     w0 = points.reshape(n_starts, 2)
     keep_path = record == "path"
-    final = np.empty((n_starts, 2))
-    converged_step = np.full(n_starts, -1, dtype=np.int64)
-    diverged_step = np.full(n_starts, -1, dtype=np.int64)
-    if keep_path:
-        path = np.empty((steps + 1, n_starts, 2))
-        grads = np.empty((steps, n_starts, 2))
-        state = {k: np.empty((steps + 1, n_starts, 2)) for k in opt.state_fields}
-    for lo in range(0, n_starts, _BLOCK_STARTS):
-        block = slice(lo, lo + _BLOCK_STARTS)
-        loop = _Loop(opt, surf, hp, w0[block], steps)
-        if keep_path:
-            loop.keep_path(
-                path[:, block], grads[:, block], {k: a[:, block] for k, a in state.items()}
-            )
-        loop.run()
-        final[block] = loop.w
-        converged_step[block] = loop.converged_step
-        diverged_step[block] = loop.diverged_step
+    out = _simulate(opt, surf, hp, w0, steps, keep_path)
 
     def unbatch(arr, lead=()):
         return _read_only(arr.reshape(lead + batch_shape + arr.shape[1 + len(lead) :]))
@@ -269,20 +252,64 @@ def run(
         hyperparams={k: v for k, v in hp._asdict().items() if k in opt.hyperparams},
         steps=steps,
         start=_read_only(points.copy()),
-        final_point=unbatch(final),
-        final_loss=unbatch(surf.f(final)),
-        converged_step=unbatch(converged_step),
-        diverged_step=unbatch(diverged_step),
+        final_point=unbatch(out.final),
+        final_loss=unbatch(surf.f(out.final)),
+        converged_step=unbatch(out.converged_step),
+        diverged_step=unbatch(out.diverged_step),
     )
     if not keep_path:
         return Trajectory(**common)
     return Trajectory(
         **common,
-        path=unbatch(path, (steps + 1,)),
-        loss=unbatch(surf.f(path), (steps + 1,)),
-        grads=unbatch(grads, (steps,)),
-        state={k: unbatch(a, (steps + 1,)) for k, a in state.items()},
+        path=unbatch(out.path, (steps + 1,)),
+        loss=unbatch(surf.f(out.path), (steps + 1,)),
+        grads=unbatch(out.grads, (steps,)),
+        state={k: unbatch(a, (steps + 1,)) for k, a in out.state.items()},
     )
+
+
+@dataclass
+class _Outcome:
+    """What :func:`_simulate` returns: arrays over the flat batch of starts ``(n, ...)``."""
+
+    final: np.ndarray  # (n, 2)
+    converged_step: np.ndarray  # (n,)
+    diverged_step: np.ndarray  # (n,)
+    path: np.ndarray | None = None  # (steps + 1, n, 2)
+    grads: np.ndarray | None = None  # (steps, n, 2)
+    state: dict[str, np.ndarray] = field(default_factory=dict)  # (steps + 1, n, 2) each
+
+
+def _simulate(
+    opt: Optimizer, surf: Surface, hp: Hyperparams, w0: np.ndarray, steps: int, keep_path: bool
+) -> _Outcome:
+    """Step the checked starts ``w0`` ``(n, 2)``. ``hp`` holds floats, or ``(n, 1)``
+    arrays giving each start its own value (one batch for a whole sweep)."""
+    n_starts = len(w0)
+    out = _Outcome(
+        final=np.empty((n_starts, 2)),
+        converged_step=np.full(n_starts, -1, dtype=np.int64),
+        diverged_step=np.full(n_starts, -1, dtype=np.int64),
+    )
+    if keep_path:
+        out.path = np.empty((steps + 1, n_starts, 2))
+        out.grads = np.empty((steps, n_starts, 2))
+        out.state = {k: np.empty((steps + 1, n_starts, 2)) for k in opt.state_fields}
+    for lo in range(0, n_starts, _BLOCK_STARTS):
+        block = slice(lo, lo + _BLOCK_STARTS)
+        block_hp = Hyperparams(*(v[block] if isinstance(v, np.ndarray) else v for v in hp))
+        loop = _Loop(opt, surf, block_hp, w0[block], steps)
+        if keep_path:
+            loop.keep_path(
+                out.path[:, block],
+                out.grads[:, block],
+                {k: a[:, block] for k, a in out.state.items()},
+            )
+        loop.run()
+        out.final[block] = loop.w
+        out.converged_step[block] = loop.converged_step
+        out.diverged_step[block] = loop.diverged_step
+    return out
 
 
 def _read_only(arr: np.ndarray) -> np.ndarray:

@@ -49,6 +49,12 @@ class Surface:
     def default_start(self) -> np.ndarray:
         return self.starts[0]
 
+    @property
+    def bounded_below(self) -> bool:
+        """Whether f has a finite minimum. On a surface unbounded below (the saddles)
+        leaving the picture downhill is the expected outcome, not a failure."""
+        return bool(np.isfinite(self.min_value))
+
     def __repr__(self) -> str:  # the arrays and callables make the default repr useless
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         return f"Surface({self.name}{', ' if args else ''}{args})"
