@@ -1,5 +1,23 @@
 """NumPy optimizer core: the optimizers of the cheat sheet and a vectorized runner."""
 
+from .analysis import (
+    MAX_MAP_RESOLUTION,
+    MAX_OFFSETS,
+    MAX_SWEEP_SETTINGS,
+    NEAR_FRACTION,
+    BasinMap,
+    SaddleVisit,
+    Sweep,
+    basin_map,
+    divergence_threshold,
+    escape_radius,
+    escape_steps,
+    offsets_along,
+    saddle_index,
+    saddle_visit,
+    sweep,
+    unstable_direction,
+)
 from .optimizers import HYPERPARAMETERS, OPTIMIZERS, Hyperparams, Optimizer
 from .optimizers import get as get_optimizer
 from .optimizers import names as optimizer_names
@@ -18,6 +36,22 @@ from .runner import (
 )
 
 __all__ = [
+    "MAX_MAP_RESOLUTION",
+    "MAX_OFFSETS",
+    "MAX_SWEEP_SETTINGS",
+    "NEAR_FRACTION",
+    "BasinMap",
+    "SaddleVisit",
+    "Sweep",
+    "basin_map",
+    "divergence_threshold",
+    "escape_radius",
+    "escape_steps",
+    "offsets_along",
+    "saddle_index",
+    "saddle_visit",
+    "sweep",
+    "unstable_direction",
     "CONVERGED_DIST_TOL",
     "CONVERGED_GRAD_TOL",
     "DIVERGENCE_FACTOR",

@@ -183,8 +183,8 @@ def adam_update(grad, w, state, t, hp):
     g = grad(w)
     m = hp.beta1 * state.m + (1 - hp.beta1) * g
     v = hp.beta2 * state.v + (1 - hp.beta2) * (g * g)
-    m_hat = m / (1 - hp.beta1**t)
-    v_hat = v / (1 - hp.beta2**t)
+    m_hat = m / (1 - np.power(hp.beta1, t))
+    v_hat = v / (1 - np.power(hp.beta2, t))
     w = w - hp.lr * _divide(hp.eps)(m_hat, np.sqrt(v_hat) + hp.eps)
     return w, AdamState(m, v), g
 
@@ -194,7 +194,7 @@ def adamax_update(grad, w, state, t, hp):
     g = grad(w)
     m = hp.beta1 * state.m + (1 - hp.beta1) * g
     v = np.maximum(hp.beta2 * state.v, np.abs(g))
-    m_hat = m / (1 - hp.beta1**t)
+    m_hat = m / (1 - np.power(hp.beta1, t))
     w = w - hp.lr * safe_divide(m_hat, v)
     return w, AdamState(m, v), g
 
@@ -204,9 +204,9 @@ def nadam_update(grad, w, state, t, hp):
     g = grad(w)
     m = hp.beta1 * state.m + (1 - hp.beta1) * g
     v = hp.beta2 * state.v + (1 - hp.beta2) * (g * g)
-    m_hat = m / (1 - hp.beta1**t)
-    v_hat = v / (1 - hp.beta2**t)
-    direction = hp.beta1 * m_hat + (1 - hp.beta1) / (1 - hp.beta1**t) * g
+    m_hat = m / (1 - np.power(hp.beta1, t))
+    v_hat = v / (1 - np.power(hp.beta2, t))
+    direction = hp.beta1 * m_hat + (1 - hp.beta1) / (1 - np.power(hp.beta1, t)) * g
     w = w - hp.lr * _divide(hp.eps)(direction, np.sqrt(v_hat) + hp.eps)
     return w, AdamState(m, v), g
 

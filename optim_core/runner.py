@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -281,10 +282,21 @@ class _Outcome:
 
 
 def _simulate(
-    opt: Optimizer, surf: Surface, hp: Hyperparams, w0: np.ndarray, steps: int, keep_path: bool
+    opt: Optimizer,
+    surf: Surface,
+    hp: Hyperparams,
+    w0: np.ndarray,
+    steps: int,
+    keep_path: bool,
+    watch: Callable[[slice], Callable[[np.ndarray, int], bool]] | None = None,
 ) -> _Outcome:
     """Step the checked starts ``w0`` ``(n, 2)``. ``hp`` holds floats, or ``(n, 1)``
-    arrays giving each start its own value (one batch for a whole sweep)."""
+    arrays giving each start its own value (one batch for a whole sweep).
+
+    ``watch(block)``, if given, returns a function called after every step ``t`` with
+    the points of that block of starts; when it returns True the block stops early
+    (its final point and steps are then those of step t).
+    """
     n_starts = len(w0)
     out = _Outcome(
         final=np.empty((n_starts, 2)),
@@ -299,6 +311,8 @@ def _simulate(
         block = slice(lo, lo + _BLOCK_STARTS)
         block_hp = Hyperparams(*(v[block] if isinstance(v, np.ndarray) else v for v in hp))
         loop = _Loop(opt, surf, block_hp, w0[block], steps)
+        if watch is not None:
+            loop.watch = watch(block)
         if keep_path:
             loop.keep_path(
                 out.path[:, block],
@@ -332,6 +346,7 @@ class _Loop:
         self.centre = np.tile((low + high) / 2, (n, 1))
         self.inv_half = np.tile(2 / (high - low), (n, 1))
         self.path = self.grads = self.state_path = None
+        self.watch = None  # called with (w, t) after every step; True stops the loop
 
     def keep_path(self, path, grads, state_path):
         """Write every point, gradient and state into these ``(steps[+1], n, 2)`` views."""
@@ -367,6 +382,8 @@ class _Loop:
                         self.state_path[k][t] = arr
                 else:
                     self._check_converged(w[None], t)
+                if self.watch is not None and self.watch(w, t):
+                    break
         self.w, self.state = w, state
         if keep_path:  # after the loop, vectorized over blocks of steps
             rows = max(1, _CHUNK_POINTS // len(w))

@@ -1,0 +1,430 @@
+"""Analyses over many runs at once: saddle escapes, basin maps and hyperparameter sweeps.
+
+Each is one batch of the runner (arrays shaped ``(N, 2)``), never a Python loop over
+starts or settings, so a 200 × 200 map or a 60-value sweep costs about what a few
+single runs cost.
+
+Definitions:
+
+* **Escape radius** r of a surface: a quarter of the domain's shorter side, but at
+  most half the distance from any saddle to its nearest other saddle or minimizer,
+  so that "within r" of one saddle never includes another critical point.
+* A run **escapes** a saddle at the first step, after its closest approach, at which
+  it is farther than r from it. A run whose distance never fell below r never came
+  near (it has no escape step); a run still within r at its last step never left.
+* **Near** a saddle: within r / 10 (the page counts the steps spent there).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from surfaces import Surface
+
+from . import optimizers
+from .optimizers import HYPERPARAMETERS, Hyperparams
+from .runner import (
+    _check_start,
+    _check_steps,
+    _check_surface,
+    _simulate,
+    nearest_minimizer_distance,
+    resolve_hyperparams,
+)
+
+MAX_OFFSETS = 100_000
+MAX_MAP_RESOLUTION = 200
+MAX_SWEEP_SETTINGS = 40_000
+NEAR_FRACTION = 0.1  # "near a saddle": within this fraction of the escape radius
+
+Progress = Callable[[float], None]
+
+
+# ---------------------------------------------------------------- saddles
+
+
+def escape_radius(surface: Surface) -> float:
+    """The default escape radius r of ``surface`` (see the module docstring)."""
+    surface = _check_surface(surface)
+    (x0, x1), (y0, y1) = surface.domain
+    radius = min(x1 - x0, y1 - y0) / 4
+    critical = np.vstack([surface.saddles.reshape(-1, 2), surface.minimizers.reshape(-1, 2)])
+    for saddle in surface.saddles:
+        gaps = np.hypot(*(critical - saddle).T)
+        gaps = gaps[gaps > 0]
+        if len(gaps):
+            radius = min(radius, float(gaps.min()) / 2)
+    return radius
+
+
+def saddle_index(surface: Surface, saddle) -> int:
+    """The index in ``surface.saddles`` of ``saddle``: an index, or a point within 1e-9
+    of a declared saddle. A ValueError lists the surface's saddles."""
+    surface = _check_surface(surface)
+    declared = surface.saddles
+    listing = ", ".join(f"({x:.6g}, {y:.6g})" for x, y in declared) or "none"
+    if isinstance(saddle, numbers.Integral) and not isinstance(saddle, bool):
+        if 0 <= saddle < len(declared):
+            return int(saddle)
+        raise ValueError(
+            f"saddle index must be in [0, {len(declared) - 1}] for {surface.name}; "
+            f"got {saddle!r} (its saddles: {listing})"
+        )
+    try:
+        point = np.asarray(saddle, dtype=float).reshape(2)
+    except (TypeError, ValueError):
+        raise ValueError(f"saddle must be an index or a point (x, y); got {saddle!r}") from None
+    if len(declared):
+        gaps = np.hypot(*(declared - point).T)
+        if gaps.min() <= 1e-9:
+            return int(np.argmin(gaps))
+    raise ValueError(
+        f"saddle {point.tolist()} is not a saddle of {surface.name}; its saddles: {listing}"
+    )
+
+
+def unstable_direction(surface: Surface, saddle) -> np.ndarray | None:
+    """Unit eigenvector of the Hessian's most negative eigenvalue at the saddle (the
+    way out), or None where the Hessian has no negative eigenvalue (monkey saddle)."""
+    surface = _check_surface(surface)
+    point = surface.saddles[saddle_index(surface, saddle)]
+    values, vectors = np.linalg.eigh(surface.hessian(point))
+    if values[0] >= -1e-12:
+        return None
+    direction = vectors[:, 0]
+    return direction * np.sign(direction[np.argmax(np.abs(direction))])
+
+
+@dataclass(frozen=True)
+class SaddleVisit:
+    """How one run passed the saddles of its surface (steps are -1 where none)."""
+
+    saddle: int  # index of the saddle it came closest to, -1 if the surface has none
+    closest_distance: float  # inf if the surface has no saddle
+    closest_step: int
+    near_steps: int  # steps spent within NEAR_FRACTION * radius of that saddle
+    escape_step: int  # first step after the closest approach farther than radius
+    radius: float
+
+    @property
+    def came_near(self) -> bool:
+        """Whether the run came within the escape radius of the saddle."""
+        return self.closest_distance <= self.radius
+
+
+def saddle_visit(surface: Surface, path: np.ndarray, radius: float | None = None) -> SaddleVisit:
+    """The saddle a path ``(steps + 1, 2)`` came closest to, and how it left it."""
+    surface = _check_surface(surface)
+    radius = escape_radius(surface) if radius is None else _check_radius(radius)
+    path = np.asarray(path, dtype=float)
+    if not len(surface.saddles):
+        return SaddleVisit(-1, math.inf, -1, 0, -1, radius)
+    distances = np.hypot(
+        path[:, None, 0] - surface.saddles[None, :, 0],
+        path[:, None, 1] - surface.saddles[None, :, 1],
+    )  # (steps + 1, S)
+    step, saddle = np.unravel_index(np.argmin(distances), distances.shape)
+    to_saddle = distances[:, saddle]
+    closest = float(to_saddle[step])
+    escape = -1
+    if closest <= radius:
+        beyond = np.flatnonzero(to_saddle[step:] > radius)
+        escape = int(step + beyond[0]) if len(beyond) else -1
+    near = int(np.count_nonzero(to_saddle <= NEAR_FRACTION * radius))
+    return SaddleVisit(int(saddle), closest, int(step), near, escape, radius)
+
+
+def _check_radius(radius) -> float:
+    ok = isinstance(radius, numbers.Real) and not isinstance(radius, bool)
+    if not (ok and math.isfinite(radius) and radius > 0):
+        raise ValueError(f"radius must be a finite number > 0; got {radius!r}")
+    return float(radius)
+
+
+def escape_steps(
+    optimizer,
+    surface,
+    saddle,
+    offsets,
+    steps: int,
+    radius: float,
+    **hyperparams: float | None,
+) -> np.ndarray:
+    """First step at which a run started at ``saddle + offset`` is farther than
+    ``radius`` from the saddle, one per offset (``offsets`` ``(K, 2)`` or ``(2,)``);
+    -1 where it is still within ``radius`` after ``steps`` steps.
+
+    ``saddle`` is an index into ``surface.saddles`` or one of those points. Every
+    offset must be non-zero (at a saddle the gradient is 0 and nothing moves) and
+    shorter than ``radius``. All offsets are one batch; memory is O(K).
+    """
+    opt = optimizers.get(optimizer)
+    surf = _check_surface(surface)
+    centre = surf.saddles[saddle_index(surf, saddle)]
+    steps = _check_steps(steps)
+    radius = _check_radius(radius)
+    try:
+        delta = np.array(offsets, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"offsets must be numbers shaped (K, 2); got {offsets!r}") from None
+    if delta.ndim not in (1, 2) or delta.shape[-1] != 2 or delta.size == 0:
+        raise ValueError(f"offsets must be shaped (2,) or (K, 2), K >= 1; got {delta.shape}")
+    batch_shape = delta.shape[:-1]
+    delta = delta.reshape(-1, 2)
+    if len(delta) > MAX_OFFSETS:
+        raise ValueError(f"offsets holds {len(delta)} points; at most {MAX_OFFSETS} are allowed")
+    sizes = np.hypot(delta[:, 0], delta[:, 1])
+    if not np.all(np.isfinite(sizes)):
+        raise ValueError("offsets must be finite")
+    if np.any(sizes == 0):
+        raise ValueError(
+            "offsets must be non-zero: at the saddle itself the gradient is 0 and no "
+            "optimizer moves; got an offset of exactly (0, 0)"
+        )
+    if np.any(sizes >= radius):
+        raise ValueError(
+            f"offsets must be shorter than the radius {radius:g}; got one of length {sizes.max():g}"
+        )
+    starts = _check_start(centre + delta, surf)
+    hp = resolve_hyperparams(opt, **hyperparams)
+    escape = np.full(len(starts), -1, dtype=np.int64)
+
+    def watch(block: slice):
+        mine = escape[block]
+        cx, cy, r2 = float(centre[0]), float(centre[1]), radius * radius
+
+        def check(w, t):
+            dx, dy = w[:, 0] - cx, w[:, 1] - cy
+            out = (dx * dx + dy * dy > r2) & (mine < 0)
+            mine[out] = t
+            return bool(np.all(mine >= 0))
+
+        return check
+
+    _simulate(opt, surf, hp, starts, steps, keep_path=False, watch=watch)
+    return escape.reshape(batch_shape)
+
+
+def offsets_along(direction, sizes) -> np.ndarray:
+    """Offsets ``(K, 2)`` of the given lengths along a direction (an angle in radians
+    or a vector)."""
+    if np.ndim(direction) == 0:
+        direction = (math.cos(direction), math.sin(direction))
+    unit = np.asarray(direction, dtype=float)
+    unit = unit / np.hypot(*unit)
+    return np.asarray(sizes, dtype=float)[:, None] * unit[None, :]
+
+
+# ---------------------------------------------------------------- basin maps
+
+
+@dataclass(frozen=True)
+class BasinMap:
+    """Outcome of a grid of starts over the domain; arrays are ``(resolution, resolution)``
+    with rows along y and columns along x (``x[j], y[i]`` is cell ``[i, j]``)."""
+
+    optimizer: str
+    surface: Surface
+    hyperparams: dict[str, float]
+    steps: int
+    x: np.ndarray  # (resolution,)
+    y: np.ndarray  # (resolution,)
+    final: np.ndarray  # (resolution, resolution, 2)
+    minimizer_index: np.ndarray  # index into surface.minimizers, -1 for none
+    converged_step: np.ndarray  # -1 for never
+    diverged_step: np.ndarray  # -1 for never
+
+    @property
+    def stalled(self) -> np.ndarray:
+        """Neither reached a minimizer nor diverged within the steps."""
+        return (self.minimizer_index < 0) & (self.diverged_step < 0)
+
+
+def basin_map(
+    optimizer,
+    surface,
+    resolution: int,
+    steps: int,
+    *,
+    progress: Progress | None = None,
+    **hyperparams: float | None,
+) -> BasinMap:
+    """Run ``optimizer`` from every point of a ``resolution × resolution`` grid over the
+    domain and report where each start ended.
+
+    A start *reached* minimizer i when it converged (the runner's definition) and did
+    not diverge: ``minimizer_index`` is then the minimizer nearest its final point.
+    ``progress(fraction)`` is called as rows of the grid finish.
+    """
+    opt = optimizers.get(optimizer)
+    surf = _check_surface(surface)
+    if (
+        not isinstance(resolution, numbers.Integral)
+        or isinstance(resolution, bool)
+        or not 2 <= resolution <= MAX_MAP_RESOLUTION
+    ):
+        raise ValueError(
+            f"resolution must be an integer in [2, {MAX_MAP_RESOLUTION}]; got {resolution!r}"
+        )
+    steps = _check_steps(steps)
+    hp = resolve_hyperparams(opt, **hyperparams)
+    (x0, x1), (y0, y1) = surf.domain
+    x, y = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
+    starts = np.stack(np.meshgrid(x, y), -1).reshape(-1, 2)
+    n = len(starts)
+    final = np.empty((n, 2))
+    converged = np.empty(n, dtype=np.int64)
+    diverged = np.empty(n, dtype=np.int64)
+    # Chunks of about 20 M particle-steps: a progress report every second or so.
+    chunk = max(resolution, (20_000_000 // steps) // resolution * resolution)
+    for lo in range(0, n, chunk):
+        part = slice(lo, lo + chunk)
+        out = _simulate(opt, surf, hp, starts[part], steps, keep_path=False)
+        final[part], converged[part], diverged[part] = (
+            out.final, out.converged_step, out.diverged_step
+        )  # fmt: skip
+        if progress is not None:
+            progress(min(n, lo + chunk) / n)
+    index = np.full(n, -1, dtype=np.int64)
+    reached = (converged >= 0) & (diverged < 0)
+    if len(surf.minimizers) and reached.any():
+        gaps = np.hypot(
+            final[reached, None, 0] - surf.minimizers[None, :, 0],
+            final[reached, None, 1] - surf.minimizers[None, :, 1],
+        )
+        index[reached] = np.argmin(gaps, axis=1)
+    shape = (resolution, resolution)
+    return BasinMap(
+        optimizer=opt.name,
+        surface=surf,
+        hyperparams={k: v for k, v in hp._asdict().items() if k in opt.hyperparams},
+        steps=steps,
+        x=x,
+        y=y,
+        final=final.reshape(*shape, 2),
+        minimizer_index=index.reshape(shape),
+        converged_step=converged.reshape(shape),
+        diverged_step=diverged.reshape(shape),
+    )
+
+
+# ---------------------------------------------------------------- sweeps
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Outcome of one start under every setting of a grid; arrays are shaped like the
+    grid, one axis per hyperparameter in ``names``' order."""
+
+    optimizer: str
+    surface: Surface
+    steps: int
+    start: np.ndarray
+    names: tuple[str, ...]
+    values: tuple[np.ndarray, ...]  # the grid's values, one array per name
+    final_loss: np.ndarray
+    final_distance: np.ndarray  # to the nearest minimizer (inf if none)
+    converged_step: np.ndarray
+    diverged_step: np.ndarray
+
+
+def sweep(
+    optimizer,
+    surface,
+    start,
+    steps: int,
+    grid: Mapping[str, object],
+    **hyperparams: float | None,
+) -> Sweep:
+    """Run ``optimizer`` from ``start`` under every combination of the values in
+    ``grid`` (one or two hyperparameter names mapped to 1-D arrays); the other
+    hyperparameters are ``hyperparams`` or the optimizer's defaults.
+
+    Every setting is a row of one batch. At most ``MAX_SWEEP_SETTINGS`` settings.
+    """
+    opt = optimizers.get(optimizer)
+    surf = _check_surface(surface)
+    steps = _check_steps(steps)
+    point = np.asarray(_check_start(start, surf), dtype=float)
+    if point.shape != (2,):
+        raise ValueError(f"start must be one point (x, y); got shape {point.shape}")
+    if not isinstance(grid, Mapping) or not 1 <= len(grid) <= 2:
+        raise ValueError(f"grid must map one or two hyperparameter names to values; got {grid!r}")
+    names = tuple(grid)
+    values = []
+    for name in names:
+        if name not in HYPERPARAMETERS or name not in opt.hyperparams:
+            raise ValueError(
+                f"grid name {name!r} is not a hyperparameter of {opt.name}; "
+                f"it uses {list(opt.hyperparams)}"
+            )
+        if hyperparams.get(name) is not None:
+            raise ValueError(f"{name} is given both in grid and as a fixed value")
+        try:
+            column = np.array(grid[name], dtype=float).reshape(-1)
+        except (TypeError, ValueError):
+            raise ValueError(f"grid[{name!r}] must be numbers; got {grid[name]!r}") from None
+        if column.size == 0:
+            raise ValueError(f"grid[{name!r}] must hold at least one value")
+        for value in column:  # the same rules as a single run's
+            resolve_hyperparams(opt, **{name: float(value)})
+        values.append(column)
+    shape = tuple(len(v) for v in values)
+    count = int(np.prod(shape))
+    if count > MAX_SWEEP_SETTINGS:
+        raise ValueError(
+            f"the grid holds {count} settings; at most {MAX_SWEEP_SETTINGS} are allowed"
+        )
+    fixed = resolve_hyperparams(opt, **hyperparams)
+    mesh = np.meshgrid(*values, indexing="ij")
+    per_start = {name: m.reshape(-1, 1) for name, m in zip(names, mesh, strict=True)}
+    hp = Hyperparams(**{**fixed._asdict(), **per_start})
+    out = _simulate(opt, surf, hp, np.tile(point, (count, 1)), steps, keep_path=False)
+    return Sweep(
+        optimizer=opt.name,
+        surface=surf,
+        steps=steps,
+        start=point,
+        names=names,
+        values=tuple(values),
+        final_loss=surf.f(out.final).reshape(shape),
+        final_distance=nearest_minimizer_distance(surf, out.final).reshape(shape),
+        converged_step=out.converged_step.reshape(shape),
+        diverged_step=out.diverged_step.reshape(shape),
+    )
+
+
+def divergence_threshold(values: np.ndarray, diverged_step: np.ndarray) -> float:
+    """The smallest value of a 1-D sweep from which every larger value diverges
+    (nan if the largest value does not diverge)."""
+    diverged = np.asarray(diverged_step) >= 0
+    if not len(diverged) or not diverged[-1]:
+        return math.nan
+    stable = np.flatnonzero(~diverged)
+    first = stable[-1] + 1 if len(stable) else 0
+    return float(np.asarray(values)[first])
+
+
+__all__ = [
+    "MAX_MAP_RESOLUTION",
+    "MAX_OFFSETS",
+    "MAX_SWEEP_SETTINGS",
+    "NEAR_FRACTION",
+    "BasinMap",
+    "SaddleVisit",
+    "Sweep",
+    "basin_map",
+    "divergence_threshold",
+    "escape_radius",
+    "escape_steps",
+    "offsets_along",
+    "saddle_index",
+    "saddle_visit",
+    "sweep",
+    "unstable_direction",
+]

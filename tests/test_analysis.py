@@ -1,0 +1,204 @@
+"""Saddle escapes, basin maps and sweeps (optim_core.analysis) against single runs and
+closed forms."""
+
+import math
+
+import numpy as np
+import pytest
+
+import optim_core
+import surfaces
+from optim_core.analysis import divergence_threshold, escape_radius, saddle_visit
+
+
+@pytest.mark.parametrize("lr", [0.01, 0.05])
+@pytest.mark.parametrize("delta", [1e-3, 1e-5, 1e-8])
+def test_sgd_escape_from_x2_minus_y2_matches_the_closed_form(lr, delta):
+    # Along y, SGD multiplies the offset by (1 + 2α) each step: it passes r = 1 at the
+    # first k with δ(1 + 2α)^k > 1.
+    expected = math.floor(math.log(1 / delta) / math.log(1 + 2 * lr)) + 1
+    got = optim_core.escape_steps("sgd", "saddle", 0, [0.0, delta], 100_000, 1.0, lr=lr)
+    assert int(got) == expected
+
+
+def test_escape_steps_equal_single_runs_for_every_offset():
+    rng = np.random.default_rng(1)
+    offsets = rng.normal(size=(40, 2)) * 10.0 ** rng.uniform(-8, -2, size=(40, 1))
+    got = optim_core.escape_steps("adam", "himmelblau", 1, offsets, 3000, 0.5, lr=0.01)
+    saddle = surfaces.get("himmelblau").saddles[1]
+    for offset, step in zip(offsets, got, strict=True):
+        tr = optim_core.run("adam", "himmelblau", saddle + offset, 3000, lr=0.01)
+        far = np.flatnonzero(np.hypot(*(tr.path - saddle).T) > 0.5)
+        assert step == (far[0] if len(far) else -1)
+
+
+def test_adaptive_methods_barely_depend_on_the_offset_while_sgd_adds_a_constant_per_decade():
+    sizes = np.array([1e-3, 1e-5, 1e-8])
+    offsets = optim_core.offsets_along((0.0, 1.0), sizes)
+    sgd = optim_core.escape_steps("sgd", "saddle", 0, offsets, 10_000, 1.0, lr=0.01)
+    adam = optim_core.escape_steps("adam", "saddle", 0, offsets, 10_000, 1.0, lr=0.01)
+    per_decade = np.diff(sgd) / np.diff(-np.log10(sizes))
+    assert np.all(np.abs(per_decade - 1 / math.log10(1.02)) < 1.5)  # 116.3 steps a decade
+    assert np.ptp(adam) <= 3
+
+
+def test_escape_steps_reports_never_as_minus_one():
+    got = optim_core.escape_steps("sgd", "saddle", 0, [[0.0, 1e-8], [0.0, 1e-2]], 50, 1.0)
+    assert got.tolist() == [-1, -1]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(offsets=[0.0, 0.0]), "offsets must be non-zero"),
+        (dict(offsets=[[1e-3, 0.0], [0.0, 0.0]]), "exactly \\(0, 0\\)"),
+        (dict(radius=0.0), "radius must be a finite number > 0; got 0.0"),
+        (dict(radius=-1), "radius must be a finite number > 0; got -1"),
+        (dict(saddle=(1.0, 1.0)), "is not a saddle of saddle"),
+        (dict(saddle=3), "saddle index must be in \\[0, 0\\]"),
+        (dict(offsets=[0.0, 2.0]), "shorter than the radius 1"),
+        (dict(steps=0), "steps must be an integer"),
+    ],
+)
+def test_escape_steps_refuses_bad_input_with_a_message(kwargs, message):
+    args = dict(saddle=0, offsets=[0.0, 1e-3], steps=100, radius=1.0) | kwargs
+    with pytest.raises(ValueError, match=message):
+        optim_core.escape_steps("sgd", "saddle", **args)
+
+
+def test_a_surface_without_saddles_has_none_to_escape():
+    with pytest.raises(ValueError, match="its saddles: none"):
+        optim_core.escape_steps("sgd", "rosenbrock", 0, [0.0, 1e-3], 10, 0.5)
+
+
+def test_the_saddle_preset_story_in_numbers():
+    """One α, start (−1.5, 1e-6): the EMA methods linger, the adaptive ones leave."""
+    visits = {}
+    for name in ["sgd", "momentum", "nag", "rmsprop", "adam", "adagrad"]:
+        tr = optim_core.run(name, "saddle", [-1.5, 1e-6], 300, lr=0.05)
+        visits[name] = saddle_visit(tr.surface, tr.path)
+    assert escape_radius(surfaces.get("saddle")) == 1.0
+    assert {n: v.escape_step for n, v in visits.items() if v.came_near} == {
+        "sgd": 145, "momentum": 226, "nag": 216}  # fmt: skip
+    assert [visits[n].near_steps for n in ("sgd", "momentum", "nag")] == [95, 145, 138]
+    for name in ("rmsprop", "adam", "adagrad"):
+        assert not visits[name].came_near and visits[name].near_steps == 0
+        assert visits[name].closest_distance > 1.05
+
+
+def test_unstable_direction_is_the_negative_curvature_eigenvector():
+    np.testing.assert_allclose(np.abs(optim_core.unstable_direction("saddle", 0)), [0, 1])
+    assert optim_core.unstable_direction("monkey_saddle", 0) is None
+    beale = surfaces.get("beale")
+    u = optim_core.unstable_direction(beale, 0)
+    assert u @ beale.hessian(beale.saddles[0]) @ u < 0
+
+
+def test_escape_radius_keeps_other_critical_points_out():
+    for name in surfaces.names():
+        surface = surfaces.get(name)
+        if not len(surface.saddles):
+            continue
+        r = escape_radius(surface)
+        others = np.vstack([surface.saddles, surface.minimizers.reshape(-1, 2)])
+        for saddle in surface.saddles:
+            gaps = np.hypot(*(others - saddle).T)
+            assert np.all(gaps[gaps > 0] >= 2 * r - 1e-12)
+
+
+# ---------------------------------------------------------------- basin maps
+
+
+def test_basin_map_on_himmelblau_finds_all_four_minima():
+    result = optim_core.basin_map("sgd", "himmelblau", 40, 500, lr=0.01)
+    assert result.final.shape == (40, 40, 2)
+    assert set(np.unique(result.minimizer_index)) == {0, 1, 2, 3}
+    # a start next to a minimizer reaches that one
+    minimizers = result.surface.minimizers
+    for k, (mx, my) in enumerate(minimizers):
+        i, j = np.argmin(np.abs(result.y - my)), np.argmin(np.abs(result.x - mx))
+        assert result.minimizer_index[i, j] == k
+
+
+def test_basin_map_cells_equal_single_runs():
+    result = optim_core.basin_map("nag", "six_hump_camel", 12, 300, lr=0.05)
+    for i, j in [(0, 0), (3, 7), (11, 11), (6, 5)]:
+        tr = optim_core.run("nag", "six_hump_camel", [result.x[j], result.y[i]], 300,
+                            lr=0.05, record="final")  # fmt: skip
+        np.testing.assert_array_equal(result.final[i, j], tr.final_point)
+        assert result.converged_step[i, j] == tr.converged_step
+        assert result.diverged_step[i, j] == tr.diverged_step
+
+
+def test_basin_map_marks_divergence_and_reports_progress():
+    seen = []
+    result = optim_core.basin_map("sgd", "rosenbrock", 20, 50, lr=0.01, progress=seen.append)
+    assert result.diverged_step.max() >= 1  # the steep corners of Rosenbrock blow up
+    assert np.all(result.minimizer_index[result.diverged_step >= 0] == -1)
+    assert seen and seen[-1] == 1.0
+    assert np.all(result.stalled == ((result.minimizer_index < 0) & (result.diverged_step < 0)))
+
+
+@pytest.mark.parametrize("resolution", [1, 201, 2.5, True])
+def test_basin_map_refuses_resolutions_out_of_range(resolution):
+    with pytest.raises(ValueError, match=f"resolution must be an integer in \\[2, 200\\]; got {resolution!r}"):
+        optim_core.basin_map("sgd", "booth", resolution, 10)
+
+
+# ---------------------------------------------------------------- sweeps
+
+
+def test_sweep_equals_single_runs_at_sampled_settings():
+    lrs = np.logspace(-4, 0, 25)
+    betas = np.array([0.0, 0.5, 0.9, 0.99])
+    result = optim_core.sweep("adam", "rosenbrock", [-1.5, 2.0], 400,
+                              {"lr": lrs, "beta1": betas})  # fmt: skip
+    assert result.final_loss.shape == (25, 4)
+    for i, j in [(0, 0), (12, 2), (24, 3), (20, 1)]:
+        tr = optim_core.run("adam", "rosenbrock", [-1.5, 2.0], 400, lr=lrs[i], beta1=betas[j],
+                            record="final")  # fmt: skip
+        assert result.final_loss[i, j] == tr.final_loss
+        assert result.converged_step[i, j] == tr.converged_step
+        assert result.diverged_step[i, j] == tr.diverged_step
+
+
+def test_sweep_over_eps_including_zero_and_over_beta2():
+    result = optim_core.sweep("rmsprop", "beale", [1.0, 1.4], 200,
+                              {"eps": [0.0, 1e-8, 1e-2], "beta2": [0.5, 0.9]}, lr=0.01)  # fmt: skip
+    for i, eps in enumerate([0.0, 1e-8, 1e-2]):
+        for j, beta2 in enumerate([0.5, 0.9]):
+            tr = optim_core.run("rmsprop", "beale", [1.0, 1.4], 200, lr=0.01, eps=eps,
+                                beta2=beta2, record="final")  # fmt: skip
+            assert result.final_loss[i, j] == tr.final_loss
+
+
+def test_sgd_sweep_marks_where_divergence_starts():
+    lrs = np.logspace(-5, 1, 60)
+    result = optim_core.sweep("sgd", "rosenbrock", [-1.5, 2.0], 300, {"lr": lrs})
+    threshold = divergence_threshold(lrs, result.diverged_step)
+    assert 1e-3 < threshold < 1e-2
+    assert np.all(result.diverged_step[lrs >= threshold] >= 0)
+    assert np.all(result.diverged_step[lrs < threshold] < 0)
+
+
+@pytest.mark.parametrize(
+    ("grid", "message"),
+    [
+        ({"lr": [0.1, -1.0]}, "lr must be a finite number > 0; got -1.0"),
+        ({"beta1": [1.0]}, "beta1 must be a number in \\[0, 1\\); got 1.0"),
+        ({"lr": []}, "must hold at least one value"),
+        ({"lr": np.ones(201), "beta1": np.linspace(0, 0.9, 201)}, "at most 40000"),
+        ({"rho": [0.1]}, "not a hyperparameter of adam"),
+        ({}, "one or two hyperparameter names"),
+    ],
+)
+def test_sweep_refuses_bad_grids_with_a_message(grid, message):
+    with pytest.raises(ValueError, match=message):
+        optim_core.sweep("adam", "booth", [1.0, 1.0], 10, grid)
+
+
+def test_sweep_refuses_a_value_fixed_twice_and_lr_for_adadelta():
+    with pytest.raises(ValueError, match="both in grid and as a fixed value"):
+        optim_core.sweep("adam", "booth", [1.0, 1.0], 10, {"lr": [0.1]}, lr=0.2)
+    with pytest.raises(ValueError, match="not a hyperparameter of adadelta"):
+        optim_core.sweep("adadelta", "booth", [1.0, 1.0], 10, {"lr": [0.1]})
