@@ -90,9 +90,8 @@ PRESETS: dict[str, Scene] = {
          "nag": {"lr": 0.05, "beta1": 0.95}},
     ),
     "Saddle: who escapes first": _preset(
-        "saddle", ["sgd", "momentum", "rmsprop", "adam", "adagrad"], (-1.5, 1e-3), 150,
-        {"sgd": {"lr": 0.05}, "momentum": {"lr": 0.05}, "rmsprop": {"lr": 0.05},
-         "adam": {"lr": 0.05}, "adagrad": {"lr": 0.2}},
+        "saddle", ["sgd", "momentum", "nag", "rmsprop", "adam", "adagrad"], (-1.5, 1e-6), 300,
+        {name: {"lr": 0.05} for name in ["sgd", "momentum", "nag", "rmsprop", "adam", "adagrad"]},
     ),
     "Rosenbrock's curved valley": _preset(
         "rosenbrock", ["sgd", "momentum", "adam", "nadam"], (-1.5, 2.0), 1000,
@@ -240,3 +239,307 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
     shared = {**shared_defaults(), **read_hyper("all", optim_core.HYPERPARAMETERS)}
     scene = Scene(surface, optimizers, start, steps, hyper, same, shared, speed)
     return scene, warnings
+
+
+# ---------------------------------------------------------------- analysis pages
+#
+# Each analysis page keeps its own view in its own link. A link value that does not
+# fit is replaced by its default with a warning naming it, as for the race.
+
+SADDLE_SURFACES = tuple(n for n in surfaces.names() if len(surfaces.get(n).saddles))
+OFFSET_RANGE = (1e-10, 1e-1)
+OFFSET_VALUES = log_grid(*OFFSET_RANGE, (1, 2, 5))
+ESCAPE_DIRECTIONS = ("unstable", "angle", "random")
+MAX_ESCAPE_STEPS = 50_000
+MAX_RANDOM_OFFSETS = 2_000
+MAX_ANALYSIS_STEPS = 5_000
+SWEEP_AXES = ("beta1", "beta2")
+MAX_SWEEP_VALUES = 200
+MAX_HEATMAP_BETAS = 100
+BASIN_COLOURINGS = ("minimizer", "steps")
+
+
+HYPER_MODES = ("same", "defaults", "race")
+
+
+class _LinkReader:
+    """Reads typed values from query parameters, collecting a warning per bad value."""
+
+    def __init__(self, params: Mapping[str, str]):
+        self.params = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}
+        self.warnings: list[str] = []
+
+    def _bad(self, key: str, rule: str, default) -> None:
+        shown = f"{default:g}" if isinstance(default, float) else repr(default)
+        self.warnings.append(
+            f"{key} = {self.params[key]!r} in the link is not {rule}; using {shown}."
+        )
+
+    def choice(self, key: str, options, default):
+        value = self.params.get(key, default)
+        if value not in options:
+            self._bad(key, f"one of {', '.join(map(str, options))}", default)
+            return default
+        return value
+
+    def number(self, key: str, low: float, high: float, default, integer: bool = False):
+        if key not in self.params:
+            return default
+        try:
+            value = int(self.params[key]) if integer else _float(self.params[key])
+            if not low <= value <= high:
+                raise ValueError
+            return value
+        except ValueError:
+            kind = "an integer" if integer else "a number"
+            self._bad(key, f"{kind} in [{low:g}, {high:g}]", default)
+            return default
+
+    def optimizers(self, key: str, default: tuple[str, ...], at_most: int | None = None):
+        if key not in self.params:
+            return default
+        asked = [o.strip() for o in self.params[key].split(",") if o.strip()]
+        known = tuple(dict.fromkeys(o for o in asked if o in optim_core.OPTIMIZERS))
+        if len(known) != len(asked) or (at_most and len(known) > at_most):
+            valid = ", ".join(optim_core.optimizer_names())
+            self._bad(key, f"a list of at most {at_most or 10} of {valid}", ",".join(default))
+            return default
+        return known
+
+
+def _lr_range() -> tuple[float, float]:
+    low, high, _ = HYPER_RANGES["lr"]
+    return low, high
+
+
+@dataclass
+class EscapeScene:
+    """The saddle-escape page: a saddle, offsets from it, the optimizers and one α."""
+
+    surface: str = "saddle"
+    saddle: int = 0
+    optimizers: tuple[str, ...] = ("sgd", "momentum", "nag", "adagrad", "adadelta", "rmsprop")
+    offset: float = 1e-5  # |δ|, the distance of the start from the saddle
+    direction: str = "unstable"  # along the unstable direction, at an angle, or random
+    angle: float = 90.0  # degrees, used when direction == "angle"
+    count: int = 200  # random offsets, used when direction == "random"
+    radius: float | None = None  # None: the surface's escape radius
+    steps: int = 5000
+    lr: float = 0.05  # one α for every optimizer that has one, when hyper == "same"
+    hyper: str = "same"  # one α for all, each optimizer's defaults, or the race's values
+
+    def escape_radius(self) -> float:
+        if self.radius is not None:
+            return self.radius
+        return optim_core.escape_radius(surfaces.get(self.surface))
+
+
+def escape_to_query(scene: EscapeScene) -> dict[str, str]:
+    query = {
+        "surface": scene.surface, "saddle": str(scene.saddle),
+        "opt": ",".join(scene.optimizers), "offset": repr(scene.offset),
+        "dir": scene.direction, "steps": str(scene.steps), "lr": repr(scene.lr),
+        "hyper": scene.hyper,
+    }  # fmt: skip
+    if scene.direction == "angle":
+        query["angle"] = repr(scene.angle)
+    if scene.direction == "random":
+        query["count"] = str(scene.count)
+    if scene.radius is not None:
+        query["r"] = repr(scene.radius)
+    return query
+
+
+def escape_from_query(params: Mapping[str, str]) -> tuple[EscapeScene, list[str]]:
+    read, d = _LinkReader(params), EscapeScene()
+    surface = read.choice("surface", SADDLE_SURFACES, d.surface)
+    surf = surfaces.get(surface)
+    saddle = read.number("saddle", 0, len(surf.saddles) - 1, 0, integer=True)
+    (x0, x1), (y0, y1) = surf.domain
+    radius = read.number("r", 1e-6, min(x1 - x0, y1 - y0), None)
+    offset = read.number("offset", *OFFSET_RANGE, d.offset)
+    if radius is not None and offset >= radius:
+        read.warnings.append(
+            f"offset = {offset:g} in the link is not shorter than r = {radius:g}; "
+            f"using r = {optim_core.escape_radius(surf):g}."
+        )
+        radius = None
+    scene = EscapeScene(
+        surface=surface,
+        saddle=saddle,
+        optimizers=read.optimizers("opt", d.optimizers),
+        offset=offset,
+        direction=read.choice("dir", ESCAPE_DIRECTIONS, d.direction),
+        angle=read.number("angle", 0.0, 360.0, d.angle),
+        count=read.number("count", 1, MAX_RANDOM_OFFSETS, d.count, integer=True),
+        radius=radius,
+        steps=read.number("steps", 1, MAX_ESCAPE_STEPS, d.steps, integer=True),
+        lr=read.number("lr", *_lr_range(), d.lr),
+        hyper=read.choice("hyper", HYPER_MODES, d.hyper),
+    )
+    return scene, read.warnings
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim about saddles, and the scene that tests it: the claim holds when every
+    optimizer in ``faster`` escapes before every one in ``slower``."""
+
+    text: str
+    scene: EscapeScene
+    faster: tuple[str, ...]
+    slower: tuple[str, ...]
+
+
+_SEED_SIX = ("sgd", "momentum", "nag", "adagrad", "adadelta", "rmsprop")
+ESCAPE_CLAIMS: dict[str, Claim] = {
+    "The seed's claim, one α for all": Claim(
+        "AdaGrad, Adadelta and RMSprop head down the negative slope at once, while SGD, "
+        "Momentum and NAG have a hard time breaking the symmetry.",
+        EscapeScene("saddle", 0, _SEED_SIX, 1e-6, lr=0.05, steps=5000),
+        ("adagrad", "adadelta", "rmsprop"), ("sgd", "momentum", "nag"),
+    ),
+    "Each at its own default α": Claim(
+        "Adaptive methods escape before SGD — here each optimizer runs with its own "
+        "default values, as a library would give them.",
+        EscapeScene("saddle", 0, ("sgd", "adagrad", "rmsprop", "adam"), 1e-3,
+                    hyper="defaults", steps=5000),
+        ("adagrad", "rmsprop", "adam"), ("sgd",),
+    ),
+    "One small α: AdaGrad's shrinking steps": Claim(
+        "Adaptive methods escape before SGD, Momentum and NAG — at one small α of 0.01.",
+        EscapeScene("saddle", 0, ("sgd", "momentum", "nag", "adagrad", "rmsprop", "adam"),
+                    1e-3, lr=0.01, steps=5000),
+        ("adagrad", "rmsprop", "adam"), ("sgd", "momentum", "nag"),
+    ),
+    "Beale's saddle": Claim(
+        "Adaptive methods escape before SGD — at Beale's saddle (0, 1), α 0.05.",
+        EscapeScene("beale", 0, ("sgd", "adagrad", "rmsprop", "adam"), 1e-5, lr=0.05,
+                    steps=5000),
+        ("adagrad", "rmsprop", "adam"), ("sgd",),
+    ),
+    "The flat monkey saddle": Claim(
+        "On a degenerate saddle (zero Hessian) plain gradient steps stall while adaptive "
+        "methods get away — α 0.01, starting 10⁻⁵ down a valley.",
+        EscapeScene("monkey_saddle", 0, ("sgd", "momentum", "adagrad", "rmsprop", "adam"),
+                    1e-5, direction="angle", angle=180.0, lr=0.01, steps=20_000),
+        ("adagrad", "rmsprop", "adam"), ("sgd", "momentum"),
+    ),
+}  # fmt: skip
+
+
+def claim_verdict(claim: Claim, escapes: Mapping[str, int]) -> tuple[bool, str]:
+    """Whether the claim holds for these escape steps (-1: never), and why not."""
+
+    def key(name):
+        step = escapes[name]
+        return math.inf if step < 0 else step
+
+    def shown(name):
+        step = escapes[name]
+        return f"{optim_core.get_optimizer(name).title} ({'never' if step < 0 else step})"
+
+    slowest = max(claim.faster, key=key)
+    fastest = min(claim.slower, key=key)
+    if key(slowest) < key(fastest):
+        return True, f"Holds here: the slowest of them, {shown(slowest)}, beats {shown(fastest)}."
+    return False, (
+        f"Does not hold here: {shown(slowest)} escapes no sooner than {shown(fastest)}."
+    )
+
+
+@dataclass
+class BasinScene:
+    """The basin-map page: one optimizer, or two side by side, from a grid of starts."""
+
+    surface: str = "himmelblau"
+    optimizers: tuple[str, ...] = ("sgd", "adam")
+    resolution: int = 100
+    steps: int = 500
+    colour: str = "minimizer"
+    lr: float = 0.01
+    hyper: str = "same"
+
+
+def basin_to_query(scene: BasinScene) -> dict[str, str]:
+    return {
+        "surface": scene.surface, "opt": ",".join(scene.optimizers),
+        "res": str(scene.resolution), "steps": str(scene.steps), "colour": scene.colour,
+        "lr": repr(scene.lr), "hyper": scene.hyper,
+    }  # fmt: skip
+
+
+def basin_from_query(params: Mapping[str, str]) -> tuple[BasinScene, list[str]]:
+    read, d = _LinkReader(params), BasinScene()
+    scene = BasinScene(
+        surface=read.choice("surface", surfaces.names(), d.surface),
+        optimizers=read.optimizers("opt", d.optimizers, at_most=2) or d.optimizers[:1],
+        resolution=read.number("res", 2, optim_core.MAX_MAP_RESOLUTION, d.resolution, True),
+        steps=read.number("steps", 1, MAX_ANALYSIS_STEPS, d.steps, integer=True),
+        colour=read.choice("colour", BASIN_COLOURINGS, d.colour),
+        lr=read.number("lr", *_lr_range(), d.lr),
+        hyper=read.choice("hyper", HYPER_MODES, d.hyper),
+    )
+    return scene, read.warnings
+
+
+@dataclass
+class SweepScene:
+    """The sweep page: α on a log grid for several optimizers, and α × β for one."""
+
+    surface: str = "rosenbrock"
+    start: tuple[float, float] | None = None  # None: the surface's default start
+    optimizers: tuple[str, ...] = ("sgd", "momentum", "nag", "rmsprop", "adam")
+    steps: int = 1000
+    lr_low: float = 1e-5
+    lr_high: float = 10.0
+    count: int = 60
+    heatmap_optimizer: str = "adam"
+    axis: str = "beta1"
+    betas: int = 40
+
+    def start_point(self) -> tuple[float, float]:
+        return Scene(self.surface, start=self.start).start_point()
+
+
+def sweep_to_query(scene: SweepScene) -> dict[str, str]:
+    x, y = scene.start_point()
+    return {
+        "surface": scene.surface, "start": f"{x!r},{y!r}", "opt": ",".join(scene.optimizers),
+        "steps": str(scene.steps), "lr_low": repr(scene.lr_low), "lr_high": repr(scene.lr_high),
+        "count": str(scene.count), "heat": scene.heatmap_optimizer, "axis": scene.axis,
+        "betas": str(scene.betas),
+    }  # fmt: skip
+
+
+def sweep_from_query(params: Mapping[str, str]) -> tuple[SweepScene, list[str]]:
+    read, d = _LinkReader(params), SweepScene()
+    surface = read.choice("surface", surfaces.names(), d.surface)
+    start = None
+    if "start" in read.params:  # the race's reader checks a start against the domain
+        race, warnings = from_query({"surface": surface, "start": read.params["start"]})
+        start, read.warnings = race.start, read.warnings + warnings
+    lr_low = read.number("lr_low", *_lr_range(), d.lr_low)
+    lr_high = read.number("lr_high", *_lr_range(), d.lr_high)
+    if lr_low >= lr_high:
+        read.warnings.append(
+            f"lr_low = {lr_low:g} is not below lr_high = {lr_high:g} in the link; "
+            f"using {d.lr_low:g} to {d.lr_high:g}."
+        )
+        lr_low, lr_high = d.lr_low, d.lr_high
+    scene = SweepScene(
+        surface=surface,
+        start=start,
+        optimizers=read.optimizers("opt", d.optimizers),
+        steps=read.number("steps", 1, MAX_ANALYSIS_STEPS, d.steps, integer=True),
+        lr_low=lr_low,
+        lr_high=lr_high,
+        count=read.number("count", 2, MAX_SWEEP_VALUES, d.count, integer=True),
+        heatmap_optimizer=read.choice(
+            "heat", [n for n in optim_core.optimizer_names() if n != "adadelta"],
+            d.heatmap_optimizer,
+        ),
+        axis=read.choice("axis", SWEEP_AXES, d.axis),
+        betas=read.number("betas", 2, MAX_HEATMAP_BETAS, d.betas, integer=True),
+    )  # fmt: skip
+    return scene, read.warnings

@@ -139,6 +139,16 @@ def saddle_visit(surface: Surface, path: np.ndarray, radius: float | None = None
     return SaddleVisit(int(saddle), closest, int(step), near, escape, radius)
 
 
+def left_view_step(surface: Surface, path: np.ndarray) -> int:
+    """The first step at which ``path`` ``(steps + 1, 2)`` is outside the surface's
+    domain (the plotted view), -1 if it never is."""
+    (x0, x1), (y0, y1) = _check_surface(surface).domain
+    path = np.asarray(path, dtype=float)
+    x, y = path[:, 0], path[:, 1]
+    outside = np.flatnonzero(~((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)))
+    return int(outside[0]) if len(outside) else -1
+
+
 def _check_radius(radius) -> float:
     ok = isinstance(radius, numbers.Real) and not isinstance(radius, bool)
     if not (ok and math.isfinite(radius) and radius > 0):
@@ -422,6 +432,7 @@ __all__ = [
     "divergence_threshold",
     "escape_radius",
     "escape_steps",
+    "left_view_step",
     "offsets_along",
     "saddle_index",
     "saddle_visit",

@@ -141,7 +141,9 @@ def test_basin_map_marks_divergence_and_reports_progress():
 
 @pytest.mark.parametrize("resolution", [1, 201, 2.5, True])
 def test_basin_map_refuses_resolutions_out_of_range(resolution):
-    with pytest.raises(ValueError, match=f"resolution must be an integer in \\[2, 200\\]; got {resolution!r}"):
+    with pytest.raises(
+        ValueError, match=f"resolution must be an integer in \\[2, 200\\]; got {resolution!r}"
+    ):
         optim_core.basin_map("sgd", "booth", resolution, 10)
 
 

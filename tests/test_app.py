@@ -201,3 +201,48 @@ def test_switching_controls_off_and_on_again_keeps_the_page_working():
     at.multiselect(key="optimizers").set_value(["sgd", "adam"]).run()
     assert not at.exception
     assert at.select_slider(key="adam.lr").value == 0.001  # back at its default
+
+
+def test_the_saddle_preset_reports_escapes_not_failures():
+    at = _app()
+    next(b for b in at.button if b.label == "Saddle: who escapes first").click().run()
+    assert not at.exception
+    # no failure story: no warning, no "diverged", no advice to shrink α
+    assert not at.warning
+    spec = _race(at)
+    texts = " ".join((t.get("text") or [""])[0] for t in spec["data"])
+    assert "diverged" not in texts and "SGD left the view at step" in texts
+    table = at.dataframe[0].value.set_index("optimizer")
+    assert "distance to minimizer" not in table.columns and "final loss" not in table.columns
+    assert table.loc[["SGD", "Momentum", "NAG"], "escaped at step"].tolist() == ["145", "226", "216"]
+    assert table.loc[["SGD", "Momentum", "NAG"], "steps within 0.1"].tolist() == ["95", "145", "138"]
+    for name in ("RMSprop", "Adam", "AdaGrad"):
+        assert table.loc[name, "escaped at step"] == "never within r"
+        assert float(table.loc[name, "closest distance"]) > 1.0
+    assert table.loc["SGD", "left the view at step"] == "153"
+    caption = " ".join(c.value for c in at.caption)
+    assert "r = 1" in caption and "not a failure" in caption
+    # the loss plot stops where a run leaves the view: its axis is not flattened
+    loss = json.loads(next(c for c in at.get("plotly_chart") if c.key == "loss").proto.spec)
+    drawn = [y for t in loss["data"] if t.get("mode") == "lines" for y in _numbers(t["y"])]
+    assert min(drawn) >= -4.0 - 1e-6  # f ≥ −4 inside the domain [−2, 2]²
+    assert any(c.key == "saddle_distance" for c in at.get("plotly_chart"))
+
+
+def _numbers(array_spec):
+    """A plotly array from the JSON spec: a plain list or a base64 typed array."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(array_spec, dict):
+        raw = np.frombuffer(base64.b64decode(array_spec["bdata"]), dtype=array_spec["dtype"])
+        values = raw.astype(float)
+    else:
+        values = np.array([np.nan if v is None else v for v in array_spec], dtype=float)
+    return values[np.isfinite(values)].tolist()
+
+
+def test_divergence_on_a_bounded_surface_still_warns_with_advice():
+    at = _app({"surface": "beale", "opt": "sgd", "sgd.lr": "1.0"})
+    assert any("Try a smaller α" in w.value for w in at.warning)

@@ -1,7 +1,15 @@
 """Plotly figures from optimizer runs (no Streamlit here: usable from a notebook)."""
 
+from .analysis import (
+    basin_figure,
+    escape_bar_figure,
+    escape_offset_figure,
+    sweep_figure,
+    sweep_heatmap_figure,
+)
 from .figures import (
     MAX_FRAMES,
+    Exit,
     Grid,
     Run,
     contour_lines,
@@ -9,14 +17,22 @@ from .figures import (
     height_of,
     loss_figure,
     race_figure,
+    run_exit,
+    saddle_distance_figure,
     surface_grid,
 )
 from .style import COLORS, SYMBOLS, color, symbol
 
 __all__ = [
+    "basin_figure",
+    "escape_bar_figure",
+    "escape_offset_figure",
+    "sweep_figure",
+    "sweep_heatmap_figure",
     "COLORS",
     "MAX_FRAMES",
     "SYMBOLS",
+    "Exit",
     "Grid",
     "Run",
     "color",
@@ -25,6 +41,8 @@ __all__ = [
     "height_of",
     "loss_figure",
     "race_figure",
+    "run_exit",
+    "saddle_distance_figure",
     "surface_grid",
     "symbol",
 ]

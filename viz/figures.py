@@ -22,7 +22,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-from optim_core import Trajectory
+from optim_core import NEAR_FRACTION, Trajectory, left_view_step, saddle_visit
 from surfaces import Surface
 
 from .style import color, symbol
@@ -56,6 +56,28 @@ class Grid:
     height_label: str
     contours: list[tuple[float, np.ndarray]]  # (level, (n, 2) line points, nan-separated)
     background: str  # the filled colour map as a PNG data URI
+
+
+@dataclass(frozen=True)
+class Exit:
+    """Where a run stops being shown: it diverged (a bounded surface) or, on a surface
+    unbounded below, left the view downhill, which is the expected way out."""
+
+    step: int
+    verb: str  # "diverged" or "left the view"
+
+    def text(self, label: str) -> str:
+        return f"{label} {self.verb} at step {self.step}"
+
+
+def run_exit(surface: Surface, trajectory: Trajectory) -> Exit | None:
+    """The run's exit, or None if it stays. On a surface unbounded below leaving the
+    domain is reported (never as a failure); elsewhere the runner's divergence."""
+    if not surface.bounded_below:
+        k = left_view_step(surface, trajectory.path)
+        return Exit(k, "left the view") if k >= 0 else None
+    k = int(trajectory.diverged_step)
+    return Exit(k, "diverged") if k >= 0 else None
 
 
 def height_of(surface: Surface, f: np.ndarray) -> np.ndarray:
@@ -217,20 +239,20 @@ def race_figure(
             line=dict(color=color(run.name), width=2), opacity=0.45, name=run.label,
             legendgroup=run.name, showlegend=False, hoverinfo="skip",
         ))  # fmt: skip
-        if tr.diverged_step >= 0:
-            k = int(tr.diverged_step)
-            seen = np.flatnonzero(inside(path[:k]))
+        way_out = run_exit(surface, tr)
+        if way_out is not None:
+            seen = np.flatnonzero(inside(path[: way_out.step]))
             last = path[seen[-1]] if len(seen) else path[0]
-            exits.setdefault((float(last[0]), float(last[1])), []).append((run, k))
+            exits.setdefault((float(last[0]), float(last[1])), []).append((run, way_out))
     # runs that left at the same point share one marker, their messages stacked
     for (ex, ey), left in exits.items():
-        lines = [f"{run.label} diverged at step {k}" for run, k in left]
+        lines = [way_out.text(run.label) for run, way_out in left]
         c = color(left[0][0].name) if len(left) == 1 else "#333333"
         data.append(dict(
             type="scatter", x=[ex], y=[ey], mode="markers+text",
             marker=dict(symbol="x", size=14, color=c), text=["<br>".join(lines)],
             cliponaxis=False, textposition="middle right" if ex < (x0 + x1) / 2 else "middle left",
-            textfont=dict(color=c, size=13), name="diverged", showlegend=False,
+            textfont=dict(color=c, size=13), name=left[0][1].verb, showlegend=False,
             hovertemplate="<br>".join(lines) + "<extra></extra>",
         ))  # fmt: skip
     # ---- static, 3-D
@@ -340,35 +362,78 @@ _SYMBOLS_3D = {"circle", "circle-open", "cross", "diamond", "diamond-open", "squ
 
 
 def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360) -> go.Figure:
-    """Loss against step for every run: f − f* on a log axis where f* is known."""
+    """Loss against step for every run: f − f* on a log axis where f* is known; on a
+    surface unbounded below, f on a linear axis while the run is in view (the loss
+    after it has left the picture only says how far it ran)."""
     log = math.isfinite(surface.min_value)
     fig = go.Figure()
-    exits: dict[tuple[int, float], list[Run]] = {}
+    exits: dict[tuple[int, float], list[tuple[Run, Exit]]] = {}
     for run in runs:
         tr = run.trajectory
         loss = np.asarray(tr.loss, dtype=float)
-        y = loss - surface.min_value if log else loss
+        y = loss - surface.min_value if log else loss.copy()
         if log:
             y = np.where(y > 0, y, np.nan)  # exactly at the minimum: nothing to draw on a log axis
+        way_out = run_exit(surface, tr)
+        if way_out is not None and not log:
+            y[way_out.step :] = np.nan
         fig.add_scatter(
             x=np.arange(len(y)), y=y, mode="lines", name=run.label,
             line=dict(color=color(run.name), width=2.5), legendgroup=run.name,
         )  # fmt: skip
-        if tr.diverged_step >= 0:
-            k = int(tr.diverged_step)
-            exits.setdefault((k, float(y[k])), []).append(run)
+        if way_out is not None:
+            k = way_out.step if log else way_out.step - 1  # the last point drawn
+            exits.setdefault((k, float(y[k])), []).append((run, way_out))
     for (k, yk), left in exits.items():
-        c = color(left[0].name) if len(left) == 1 else "#333333"
+        c = color(left[0][0].name) if len(left) == 1 else "#333333"
         fig.add_scatter(
             x=[k], y=[yk], mode="markers+text", cliponaxis=False, showlegend=False,
-            text=["<br>".join(f"{run.label} diverged at step {k}" for run in left)],
+            text=["<br>".join(way_out.text(run.label) for run, way_out in left)],
             textposition="top right", marker=dict(symbol="x", size=12, color=c),
-            textfont=dict(color=c),
+            textfont=dict(color=c), name=left[0][1].verb,
         )  # fmt: skip
     fig.update_layout(
         height=height, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=14),
-        xaxis_title="step", yaxis_title="f − f*" if log else "f",
+        xaxis_title="step", yaxis_title="f − f*" if log else "f (while in view)",
         yaxis_type="log" if log else "linear", legend=dict(orientation="h", y=1.12),
         yaxis_dtick=1 if log else None, yaxis_exponentformat="power",
+    )  # fmt: skip
+    return fig
+
+
+def saddle_distance_figure(
+    runs: Sequence[Run], surface: Surface, radius: float, height: int = 360
+) -> go.Figure:
+    """Distance from the saddle each run came closest to, against step (log axis),
+    with the escape radius r and the "near" band r/10 drawn, and each escape marked."""
+    fig = go.Figure()
+    for run in runs:
+        path = np.asarray(run.trajectory.path)
+        visit = saddle_visit(surface, path, radius)
+        if visit.saddle < 0:
+            continue
+        distance = np.hypot(*(path - surface.saddles[visit.saddle]).T)
+        distance = np.where(distance > 0, distance, np.nan)
+        fig.add_scatter(
+            x=np.arange(len(distance)), y=distance, mode="lines", name=run.label,
+            line=dict(color=color(run.name), width=2.5), legendgroup=run.name,
+        )  # fmt: skip
+        if visit.escape_step >= 0:
+            k = visit.escape_step
+            fig.add_scatter(
+                x=[k], y=[distance[k]], mode="markers", showlegend=False, legendgroup=run.name,
+                marker=dict(symbol=symbol(run.name), size=11, color=color(run.name),
+                            line=dict(color="white", width=1)),
+                name=f"{run.label} escaped", hovertemplate=f"{run.label} escaped at step {k}"
+                "<extra></extra>",
+            )  # fmt: skip
+    for level, text in ((radius, f"escape radius r = {radius:.3g}"),
+                        (NEAR_FRACTION * radius, f"near: r/10 = {NEAR_FRACTION * radius:.3g}")):
+        fig.add_hline(y=level, line=dict(color="#777", dash="dash", width=1),
+                      annotation_text=text, annotation_position="top left")  # fmt: skip
+    fig.update_layout(
+        height=height, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=14),
+        xaxis_title="step", yaxis_title="distance from the saddle", yaxis_type="log",
+        yaxis_exponentformat="power", legend=dict(orientation="h", y=1.12),
     )  # fmt: skip
     return fig

@@ -1,0 +1,159 @@
+"""What the pages share: bounded caches of the core's work, the race's state as the
+other pages read it, and the way a page shows its link's warnings."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import optim_core
+import scenes
+import surfaces
+import viz
+
+# ---------------------------------------------------------------- cached work
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def cached_run(optimizer: str, surface: str, start: tuple, steps: int, hyper: tuple):
+    """One trajectory; arrays are read-only, so sharing them between sessions is safe."""
+    return optim_core.run(optimizer, surface, start, steps, **dict(hyper))
+
+
+@st.cache_resource(max_entries=24, show_spinner=False)
+def cached_grid(surface: str):
+    return viz.surface_grid(surfaces.get(surface))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_escape_steps(optimizer, surface, saddle, offsets: bytes, steps, radius, hyper: tuple):
+    """Escape steps for offsets given as the bytes of a float64 ``(K, 2)`` array."""
+    delta = np.frombuffer(offsets, dtype=float).reshape(-1, 2)
+    return optim_core.escape_steps(optimizer, surface, saddle, delta, steps, radius, **dict(hyper))
+
+
+# Results hold their Surface (functions, not picklable): cached as shared resources,
+# never mutated by the pages.
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _basin_map(optimizer: str, surface: str, resolution: int, steps: int, hyper: tuple,
+               _progress=None):  # fmt: skip
+    return optim_core.basin_map(optimizer, surface, resolution, steps, progress=_progress,
+                                **dict(hyper))  # fmt: skip
+
+
+def cached_basin_map(optimizer: str, surface: str, resolution: int, steps: int, hyper: tuple):
+    """A basin map, with a progress bar while it is computed."""
+    text = f"{optim_core.get_optimizer(optimizer).title}: running {resolution**2:,} starts…"
+    bar = st.progress(0.0, text=text)
+    result = _basin_map(optimizer, surface, resolution, steps, hyper,
+                        _progress=lambda f: bar.progress(f, text=f"{text} {f:.0%}"))  # fmt: skip
+    bar.empty()
+    return result
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cached_sweep(optimizer: str, surface: str, start: tuple, steps: int, grid: tuple,
+                 hyper: tuple):  # fmt: skip
+    grid_values = {name: list(values) for name, values in grid}
+    return optim_core.sweep(optimizer, surface, start, steps, grid_values, **dict(hyper))
+
+
+# ---------------------------------------------------------------- shared state
+
+RACE_KEYS = ("surface", "optimizers", "start_x", "start_y", "steps", "same_for_all", "speed")
+
+
+def _race_widget_keys() -> list[str]:
+    keys = list(RACE_KEYS)
+    for name in optim_core.optimizer_names():
+        keys += [f"{name}.{h}" for h in optim_core.get_optimizer(name).hyperparams]
+    keys += [f"all.{h}" for h in optim_core.HYPERPARAMETERS]
+    return keys
+
+
+PAGE_PREFIXES = ("escape.", "basins.", "sweeps.")  # the analysis pages' widget keys
+
+
+def keep_shared_state() -> None:
+    """Keep every page's widget values while another page is shown.
+
+    Streamlit forgets the value of a widget that a run did not draw; writing each
+    value back before any widget exists keeps it, so a page comes back as it was
+    and the analysis pages can read the race's surface, optimizers and hyperparameters.
+    (Buttons and charts are never keyed with these names: their state can't be set.)
+    """
+    race = set(_race_widget_keys())
+    for key in list(st.session_state):
+        if key in race or (isinstance(key, str) and key.startswith(PAGE_PREFIXES)):
+            st.session_state[key] = st.session_state[key]
+
+
+def race_hyperparams(name: str) -> dict[str, float]:
+    """The values the race page gives ``name`` (its sliders, else its defaults)."""
+    opt = optim_core.get_optimizer(name)
+    state = st.session_state
+    prefix = "all" if state.get("same_for_all") else name
+    return {h: float(state.get(f"{prefix}.{h}", opt.defaults[h])) for h in opt.hyperparams}
+
+
+def race_value(key: str, default):
+    return st.session_state.get(key, default)
+
+
+HYPER_MODE_LABELS = {
+    "same": "One α for all",
+    "defaults": "Each optimizer's defaults",
+    "race": "Each optimizer's values on the race page",
+}
+
+
+def hyperparams_for(name: str, lr: float, mode: str) -> dict[str, float]:
+    """``mode`` "same": α = ``lr`` for everyone, the rest at the optimizer's defaults;
+    "defaults": all at its defaults; "race": the race page's sliders."""
+    if mode == "race":
+        return race_hyperparams(name)
+    opt = optim_core.get_optimizer(name)
+    values = dict(opt.defaults)
+    if mode == "same" and "lr" in opt.hyperparams:
+        values["lr"] = lr
+    return values
+
+
+def hyper_mode_caption(mode: str, lr: float) -> str:
+    if mode == "same":
+        return (
+            f"Every optimizer runs with the same α = {lr:g} (Adadelta has none), its other "
+            "values at their defaults: comparing optimizers at their own default α would "
+            "compare step sizes, not methods."
+        )
+    if mode == "defaults":
+        return (
+            "Each optimizer runs with its own default values: their α differ (0.001 to "
+            "0.01), so this compares step sizes as much as methods."
+        )
+    return "Each optimizer runs with the values set for it on the race page."
+
+
+def lr_slider(container, key: str, label: str = "α for all (lr)") -> float:
+    options = sorted(set(scenes.SLIDER_VALUES["lr"]) | {st.session_state[key]})
+    return container.select_slider(label, options, key=key, format_func=lambda v: f"{v:g}")
+
+
+def describe(values: dict[str, float]) -> str:
+    return ", ".join(f"{scenes.HYPER_LABELS[h].split()[0]}={v:g}" for h, v in values.items())
+
+
+def init_from_link(page: str, from_query, apply) -> None:
+    """On a page's first run in this session, take its view from the link."""
+    flag = f"{page}.loaded"
+    if flag not in st.session_state:
+        scene, warnings = from_query(st.query_params.to_dict())
+        apply(scene)
+        st.session_state[flag] = True
+        st.session_state[f"{page}.link_warnings"] = warnings
+
+
+def show_link_warnings(page: str) -> None:
+    # Shown once: the next run rewrites the link with valid values.
+    for message in st.session_state.pop(f"{page}.link_warnings", []):
+        st.warning(message)

@@ -1,0 +1,216 @@
+"""Saddle escape: start next to a saddle and count the steps each optimizer needs to get
+away, for one offset, many random ones, and offsets over ten decades."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import streamlit as st
+
+import optim_core
+import scenes
+import surfaces
+import viz
+from app_pages import common
+
+P = "escape."  # this page's widget keys
+SIZES = np.logspace(-10, -1, 19)  # offset sizes of the "escape step against δ" curve
+DECADE_FROM, DECADE_TO = 1e-3, 1e-8  # steps per decade measured between these sizes
+
+
+def apply(scene: scenes.EscapeScene) -> None:
+    values = dict(surface=scene.surface, saddle=scene.saddle, optimizers=list(scene.optimizers),
+                  offset=scene.offset, direction=scene.direction, angle=scene.angle,
+                  count=scene.count, radius=scene.escape_radius(), steps=scene.steps,
+                  lr=scene.lr, hyper=scene.hyper)  # fmt: skip
+    st.session_state.update({P + k: v for k, v in values.items()})
+
+
+def on_surface_change() -> None:
+    st.session_state[P + "saddle"] = 0
+    surface = surfaces.get(st.session_state[P + "surface"])
+    st.session_state[P + "radius"] = optim_core.escape_radius(surface)
+
+
+def apply_claim(title: str) -> None:
+    apply(scenes.ESCAPE_CLAIMS[title].scene)
+    st.session_state[P + "claim"] = title
+
+
+common.init_from_link("escape", scenes.escape_from_query, apply)
+
+# ---------------------------------------------------------------- sidebar
+
+sb = st.sidebar
+sb.title("Saddle escape")
+sb.caption("Claims about saddles, tested")
+for title in scenes.ESCAPE_CLAIMS:
+    sb.button(title, on_click=apply_claim, args=(title,), width="stretch")
+
+surface_name = sb.selectbox(
+    "Surface", scenes.SADDLE_SURFACES, key=P + "surface", on_change=on_surface_change,
+    format_func=lambda n: surfaces.get(n).title,
+)  # fmt: skip
+surface = surfaces.get(surface_name)
+
+
+def _saddle_label(i: int) -> str:
+    x, y = surface.saddles[i]
+    low, high = np.linalg.eigvalsh(surface.hessian(surface.saddles[i]))
+    return f"({x:.4g}, {y:.4g}); Hessian eigenvalues {low:.3g}, {high:.3g}"
+
+
+saddle = sb.selectbox("Saddle", range(len(surface.saddles)), key=P + "saddle",
+                      format_func=_saddle_label)  # fmt: skip
+chosen = sb.multiselect(
+    "Optimizers", optim_core.optimizer_names(), key=P + "optimizers",
+    format_func=lambda n: optim_core.get_optimizer(n).title,
+)  # fmt: skip
+direction = sb.radio(
+    "Start at the saddle plus an offset", scenes.ESCAPE_DIRECTIONS, key=P + "direction",
+    format_func={"unstable": "along the unstable direction", "angle": "at an angle",
+                 "random": "in many random directions"}.get,
+)  # fmt: skip
+offset = sb.select_slider("Offset size δ", scenes.OFFSET_VALUES, key=P + "offset",
+                          format_func=lambda v: f"{v:g}")  # fmt: skip
+angle = count = None
+if direction == "angle":
+    angle = sb.slider("Angle (degrees from +x)", 0.0, 360.0, key=P + "angle", step=1.0)
+if direction == "random":
+    count = sb.slider("Random offsets", 1, scenes.MAX_RANDOM_OFFSETS, key=P + "count")
+(x0, x1), (y0, y1) = surface.domain
+radius = sb.number_input(
+    "Escape radius r", min_value=1e-6, max_value=float(min(x1 - x0, y1 - y0)), key=P + "radius",
+    format="%.4g", help="A run has escaped at the first step at which it is farther than r "
+    "from the saddle.",
+)  # fmt: skip
+steps = sb.number_input("Steps at most", 1, scenes.MAX_ESCAPE_STEPS, key=P + "steps", step=500)
+hyper_mode = sb.radio("Hyperparameters", scenes.HYPER_MODES, key=P + "hyper",
+                      format_func=common.HYPER_MODE_LABELS.get)  # fmt: skip
+lr = common.lr_slider(sb, P + "lr") if hyper_mode == "same" else st.session_state[P + "lr"]
+
+scene = scenes.EscapeScene(surface_name, int(saddle), tuple(chosen), float(offset), direction,
+                           float(angle if angle is not None else st.session_state[P + "angle"]),
+                           int(count if count is not None else st.session_state[P + "count"]),
+                           float(radius), int(steps), float(lr), hyper_mode)  # fmt: skip
+st.query_params.from_dict(scenes.escape_to_query(scene))
+
+# ---------------------------------------------------------------- main area
+
+common.show_link_warnings("escape")
+centre = surface.saddles[scene.saddle]
+st.header(f"Escaping the saddle at ({centre[0]:.4g}, {centre[1]:.4g}) of {surface.title}")
+st.latex(r"\begin{gathered}" + surface.latex + r"\end{gathered}")
+st.caption(common.hyper_mode_caption(hyper_mode, lr))
+if not chosen:
+    st.info("Choose at least one optimizer in the sidebar.")
+    st.stop()
+if scene.offset >= scene.radius:
+    st.error(f"The offset δ = {scene.offset:g} must be shorter than the escape radius "
+             f"r = {scene.radius:g}: the start would already have escaped.")  # fmt: skip
+    st.stop()
+
+unstable = optim_core.unstable_direction(surface, scene.saddle)
+if direction == "unstable" and unstable is None:
+    st.info("The Hessian at this saddle has no negative eigenvalue (a degenerate saddle), so "
+            "there is no unstable direction: the offset points at 180° (−x) instead.")  # fmt: skip
+    unstable = np.array([-1.0, 0.0])
+if direction == "angle":
+    way = np.array([math.cos(math.radians(scene.angle)), math.sin(math.radians(scene.angle))])
+else:
+    way = unstable
+if direction == "random":  # the same link gives the same offsets
+    angles = np.random.default_rng(0).uniform(0, 2 * np.pi, scene.count)
+    offsets = scene.offset * np.column_stack([np.cos(angles), np.sin(angles)])
+else:
+    offsets = scene.offset * way[None, :]
+
+hyper = {name: common.hyperparams_for(name, lr, hyper_mode) for name in chosen}
+progress = st.progress(0.0, text="Counting escape steps…")
+escapes, by_size = {}, {}
+for i, name in enumerate(chosen):
+    key = tuple(sorted(hyper[name].items()))
+    escapes[name] = common.cached_escape_steps(
+        name, surface_name, scene.saddle, offsets.tobytes(), scene.steps, scene.radius, key)
+    sizes = SIZES[SIZES < scene.radius]
+    by_size[name] = common.cached_escape_steps(
+        name, surface_name, scene.saddle, optim_core.offsets_along(way, sizes).tobytes(),
+        scene.steps, scene.radius, key)  # fmt: skip
+    progress.progress((i + 1) / len(chosen), text=f"Counting escape steps… {i + 1}/{len(chosen)}")
+progress.empty()
+
+claim_title = st.session_state.get(P + "claim")
+if claim_title:
+    claim = scenes.ESCAPE_CLAIMS[claim_title]
+    if claim.scene == scenes.EscapeScene(**{**vars(scene), "radius": claim.scene.radius}) and \
+            scene.radius == claim.scene.escape_radius():  # fmt: skip
+        firsts = {n: int(np.atleast_1d(escapes[n])[0]) for n in chosen}
+        holds, verdict = scenes.claim_verdict(claim, firsts)
+        measured = ", ".join(f"{optim_core.get_optimizer(n).title} "
+                             f"{'never' if k < 0 else k}" for n, k in firsts.items())  # fmt: skip
+        box = st.success if holds else st.warning
+        box(f"**Claim:** {claim.text}\n\n**Measured escape steps:** {measured}.\n\n{verdict}")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Escape step")
+    st.plotly_chart(viz.escape_bar_figure(escapes, scene.steps), key="escape_bars")
+    if direction == "random":
+        st.caption(f"Bars: the median over {scene.count} random directions at δ = "
+                   f"{scene.offset:g}; whiskers: the fastest and the slowest.")  # fmt: skip
+with right:
+    st.subheader("Escape step against the offset's size")
+    st.plotly_chart(viz.escape_offset_figure(sizes, by_size), key="escape_sizes")
+    st.caption("Starts along the same direction, δ from 10⁻¹ to 10⁻¹⁰. Plain gradient steps "
+               "grow the offset by a constant factor per step, so each decade of δ costs "
+               "them a fixed number of steps; methods that divide by the gradient's size "
+               "barely notice δ.")  # fmt: skip
+
+# distance against step, for the first offset, up to a little past the last escape
+found = [int(np.atleast_1d(e)[0]) for e in escapes.values()]
+shown_steps = scene.steps if min(found) < 0 else min(scene.steps, int(max(found) * 1.25) + 10)
+runs = []
+for name in chosen:
+    traj = common.cached_run(name, surface_name, tuple(centre + offsets[0]), shown_steps,
+                             tuple(sorted(hyper[name].items())))  # fmt: skip
+    runs.append(viz.Run(name, optim_core.get_optimizer(name).title, traj))
+st.subheader("Distance from the saddle")
+st.plotly_chart(viz.saddle_distance_figure(runs, surface, scene.radius), key="escape_distance")
+
+
+def _per_decade(steps_by_size: np.ndarray) -> str:
+    at = {s: k for s, k in zip(sizes, steps_by_size, strict=True)}
+    near = [min(at, key=lambda s, t=target: abs(math.log10(s / t))) for target in
+            (DECADE_FROM, DECADE_TO)]  # fmt: skip
+    a, b = at[near[0]], at[near[1]]
+    if a < 0 or b < 0:
+        return "—"
+    return f"{(b - a) / math.log10(near[0] / near[1]):.1f}"
+
+
+def _escape_text(found: np.ndarray) -> str:
+    found = np.atleast_1d(found)
+    escaped = found[found >= 0]
+    if len(found) == 1:
+        return str(found[0]) if found[0] >= 0 else f"not within {scene.steps:,}"
+    if not len(escaped):
+        return f"none within {scene.steps:,}"
+    text = f"median {np.median(escaped):.0f} ({escaped.min()}–{escaped.max()})"
+    return text + (f", {len(found) - len(escaped)} never" if len(escaped) < len(found) else "")
+
+
+st.subheader("Numbers")
+st.dataframe(
+    [{"optimizer": optim_core.get_optimizer(n).title, "hyperparameters": common.describe(hyper[n]),
+      "escape step": _escape_text(escapes[n]),
+      "extra steps per decade of δ (10⁻³ → 10⁻⁸)": _per_decade(by_size[n])}
+     for n in chosen],
+    hide_index=True, width="stretch",
+)  # fmt: skip
+st.caption(
+    f"Escape step: the first step at which the run is farther than r = {scene.radius:.4g} "
+    f"from the saddle, starting δ = {scene.offset:g} from it; at most {scene.steps:,} steps "
+    "are run. Extra steps per decade: how many more steps each tenfold smaller δ costs "
+    "(— where a start did not escape within the steps)."
+)

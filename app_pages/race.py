@@ -1,0 +1,242 @@
+"""The race: optimizers on one surface, contour and 3-D, with the numbers below.
+
+The page reads widgets into a plain Scene, runs each optimizer through a bounded
+cache, and draws figures from ``viz``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import optim_core
+import scenes
+import surfaces
+import viz
+from app_pages import common
+from app_pages.common import cached_grid, cached_run
+
+# ---------------------------------------------------------------- session state
+
+
+def _keys_for(scene: scenes.Scene) -> dict:
+    """Widget values that show ``scene``."""
+    x, y = scene.start_point()
+    values = {
+        "surface": scene.surface,
+        "optimizers": list(scene.optimizers),
+        "start_x": x,
+        "start_y": y,
+        "steps": scene.steps,
+        "same_for_all": scene.same_for_all,
+        "speed": scene.speed,
+    }
+    for name in optim_core.optimizer_names():
+        for h, value in scene.hyperparams(name).items():
+            values[f"{name}.{h}"] = value
+    for h, value in {**scenes.shared_defaults(), **scene.shared}.items():
+        values[f"all.{h}"] = value
+    return values
+
+
+def apply_scene(scene: scenes.Scene) -> None:
+    st.session_state.update(_keys_for(scene))
+
+
+def on_surface_change() -> None:
+    start = surfaces.get(st.session_state.surface).default_start
+    st.session_state.start_x, st.session_state.start_y = float(start[0]), float(start[1])
+
+
+def on_chart_click() -> None:
+    """A click on the contour's transparent grid sets the start point."""
+    points = st.session_state.race.selection.get("points", [])
+    if not points or "x" not in points[0] or "y" not in points[0]:
+        return
+    x, y = float(points[0]["x"]), float(points[0]["y"])
+    (x0, x1), (y0, y1) = surfaces.get(st.session_state.surface).domain
+    if x0 <= x <= x1 and y0 <= y <= y1:  # the start inputs accept only the domain
+        st.session_state.start_x, st.session_state.start_y = x, y
+
+
+if "surface" not in st.session_state:
+    scene_from_link, link_warnings = scenes.from_query(st.query_params.to_dict())
+    apply_scene(scene_from_link)
+    st.session_state.link_warnings = link_warnings
+
+# ---------------------------------------------------------------- sidebar
+
+sb = st.sidebar
+sb.title("Optimizer race")
+sb.caption("Presets")
+for title, preset in scenes.PRESETS.items():
+    sb.button(title, on_click=apply_scene, args=(preset,), width="stretch")
+
+surface_name = sb.selectbox(
+    "Surface", surfaces.names(), key="surface", on_change=on_surface_change,
+    format_func=lambda n: surfaces.get(n).title,
+)  # fmt: skip
+surface = surfaces.get(surface_name)
+sb.latex(r"\scriptsize \begin{gathered}" + surface.latex + r"\end{gathered}")
+sb.caption(surface.description)
+
+chosen = sb.multiselect(
+    "Optimizers", optim_core.optimizer_names(), key="optimizers",
+    format_func=lambda n: optim_core.get_optimizer(n).title,
+)  # fmt: skip
+(x0, x1), (y0, y1) = surface.domain
+c1, c2 = sb.columns(2)
+start_x = c1.number_input("Start x", min_value=x0, max_value=x1, key="start_x", format="%.4g")
+start_y = c2.number_input("Start y", min_value=y0, max_value=y1, key="start_y", format="%.4g")
+sb.caption("…or click on the contour to start there.")
+steps = sb.slider("Steps", 1, scenes.MAX_PAGE_STEPS, key="steps")
+speed = sb.select_slider("Speed", scenes.SPEEDS, key="speed", format_func=lambda s: f"{s:g}×")
+same_for_all = sb.toggle("Same values for all", key="same_for_all")
+
+
+def hyper_slider(container, key: str, h: str, default: float) -> float:
+    # Streamlit forgets the state of a widget that a run did not draw (an optimizer
+    # taken out, the shared sliders switched off): such a slider restarts at default.
+    if key not in st.session_state:
+        st.session_state[key] = default
+    low, high, log = scenes.HYPER_RANGES[h]
+    label = scenes.HYPER_LABELS[h]
+    if log:
+        options = sorted(set(scenes.SLIDER_VALUES[h]) | {st.session_state[key]})
+        return container.select_slider(label, options, key=key, format_func=lambda v: f"{v:g}")
+    step = 0.001 if h == "beta1" else 0.0001
+    return container.slider(label, low, high, key=key, step=step, format="%.4f")
+
+
+shared: dict[str, float] = {}
+hyper: dict[str, dict[str, float]] = {}
+if same_for_all:
+    box = sb.expander("α, β₁, β₂, ε for every optimizer", expanded=True)
+    for h, default in scenes.shared_defaults().items():
+        shared[h] = hyper_slider(box, f"all.{h}", h, default)
+    box.caption("Each optimizer takes the values it uses (Adadelta has no α; AdaMax no ε).")
+else:
+    for name in chosen:
+        opt = optim_core.get_optimizer(name)
+        box = sb.expander(f"{opt.title}", expanded=len(chosen) <= 3)
+        for h in opt.hyperparams:
+            hyper.setdefault(name, {})[h] = hyper_slider(box, f"{name}.{h}", h, opt.defaults[h])
+
+scene = scenes.Scene(
+    surface_name, tuple(chosen), (float(start_x), float(start_y)), int(steps), hyper,
+    same_for_all, shared, float(speed),
+)  # fmt: skip
+st.query_params.from_dict(scenes.to_query(scene))
+
+# ---------------------------------------------------------------- main area
+
+# Shown once: the first interaction rewrites the link with valid values.
+for message in st.session_state.pop("link_warnings", []):
+    st.warning(message)
+
+st.header(f"{surface.title}: {', '.join(optim_core.get_optimizer(n).title for n in chosen)}")
+st.latex(r"\begin{gathered}" + surface.latex + r"\end{gathered}")
+if not chosen:
+    st.info("Choose at least one optimizer in the sidebar.")
+    st.stop()
+
+runs = []
+for name in chosen:
+    values = scene.hyperparams(name)
+    traj = cached_run(name, surface_name, scene.start_point(), scene.steps,
+                      tuple(sorted(values.items())))  # fmt: skip
+    runs.append(viz.Run(name, optim_core.get_optimizer(name).title, traj))
+
+figure = viz.race_figure(surface, runs, cached_grid(surface_name), frame_ms=int(50 / speed))
+st.plotly_chart(
+    figure, key="race", on_select=on_chart_click, selection_mode="points",
+    config={"displaylogo": False, "scrollZoom": False},
+)  # fmt: skip
+
+exits = {r.name: viz.run_exit(surface, r.trajectory) for r in runs}
+if surface.bounded_below:
+    for r in runs:
+        if exits[r.name] is not None:
+            st.warning(
+                f"{exits[r.name].text(r.label)}: it left the region "
+                f"{optim_core.DIVERGENCE_FACTOR:g}× the size of the domain (or overflowed) "
+                "and was stopped there. Try a smaller α."
+            )
+else:
+    st.caption(
+        f"{surface.title} has no minimum: f falls without bound, so running out of the "
+        "picture downhill is how a run gets away, not a failure."
+    )
+
+radius = optim_core.escape_radius(surface) if len(surface.saddles) else None
+visits = {
+    r.name: optim_core.saddle_visit(surface, r.trajectory.path, radius) for r in runs
+} if radius else {}  # fmt: skip
+
+st.subheader("Loss")
+st.plotly_chart(viz.loss_figure(runs, surface), key="loss")
+# Shown where a saddle is the story: no minimum, or a run that really lingered at one.
+if visits and (not surface.bounded_below or any(v.near_steps for v in visits.values())):
+    st.subheader("Distance from the saddle")
+    st.plotly_chart(viz.saddle_distance_figure(runs, surface, radius), key="saddle_distance")
+
+
+def _step(value) -> str:
+    return "—" if value < 0 else str(int(value))
+
+
+def _escape(visit: optim_core.SaddleVisit) -> str:
+    if not visit.came_near:
+        return "never within r"
+    return "still within r" if visit.escape_step < 0 else str(visit.escape_step)
+
+
+def _row(r: viz.Run) -> dict[str, str]:
+    tr = r.trajectory
+    row = {"optimizer": r.label, "hyperparameters": common.describe(tr.hyperparams)}
+    if surface.bounded_below:
+        row["final loss"] = f"{float(tr.final_loss):.4g}"
+        row["distance to minimizer"] = f"{float(tr.distance_to_minimizer()):.3g}"
+        row["converged at step"] = _step(tr.converged_step)
+        row["diverged at step"] = _step(tr.diverged_step)
+    else:
+        way_out = exits[r.name]
+        row["left the view at step"] = _step(way_out.step if way_out else -1)
+    if visits:
+        visit = visits[r.name]
+        sx, sy = surface.saddles[visit.saddle]
+        row["closest saddle"] = f"({sx:.3g}, {sy:.3g})"
+        row["closest distance"] = f"{visit.closest_distance:.3g}"
+        row[f"steps within {optim_core.NEAR_FRACTION * radius:.3g}"] = str(visit.near_steps)
+        row["escaped at step"] = _escape(visit)
+    return row
+
+
+st.subheader("Results")
+st.dataframe([_row(r) for r in runs], hide_index=True, width="stretch")
+notes = []
+if surface.bounded_below:
+    notes.append(
+        f"Converged: within {optim_core.CONVERGED_DIST_TOL:g} of a minimizer with gradient "
+        f"norm ≤ {optim_core.CONVERGED_GRAD_TOL:g}. Diverged: left the box "
+        f"{optim_core.DIVERGENCE_FACTOR:g}× the domain, or overflowed."
+    )
+else:
+    notes.append("Left the view: the first step outside the plotted domain.")
+if visits:
+    notes.append(
+        f"Saddles: the one each run came closest to and how close; the steps it spent "
+        f"within {optim_core.NEAR_FRACTION * radius:.3g} of it (r/10); and the step at "
+        f"which, after its closest approach, it was first farther than the escape radius "
+        f"r = {radius:.3g} (\"never within r\": it never came that close)."
+    )
+st.caption(" ".join(notes))
+
+st.subheader("Update rules")
+cols = st.columns(min(3, len(chosen)))
+for i, name in enumerate(chosen):
+    opt = optim_core.get_optimizer(name)
+    with cols[i % len(cols)]:
+        st.markdown(f"**{opt.title}** ({opt.citation})")
+        st.latex(r"\begin{gathered}" + opt.latex + r"\end{gathered}")
+        if opt.note:
+            st.caption(opt.note)

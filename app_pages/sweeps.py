@@ -1,0 +1,151 @@
+"""Hyperparameter sweeps: final loss and steps to converge against α for several
+optimizers from one start, and a map over α × β for one optimizer."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import streamlit as st
+
+import optim_core
+import scenes
+import surfaces
+import viz
+from app_pages import common
+
+P = "sweeps."  # this page's widget keys
+
+
+def apply(scene: scenes.SweepScene) -> None:
+    x, y = scene.start_point()
+    values = dict(surface=scene.surface, start_x=x, start_y=y, optimizers=list(scene.optimizers),
+                  steps=scene.steps, lr_range=(scene.lr_low, scene.lr_high), count=scene.count,
+                  heat=scene.heatmap_optimizer, axis=scene.axis, betas=scene.betas)  # fmt: skip
+    st.session_state.update({P + k: v for k, v in values.items()})
+
+
+def from_race() -> None:
+    """Take the race page's surface, start and optimizers."""
+    state = st.session_state
+    surface = common.race_value("surface", scenes.Scene().surface)
+    x, y = scenes.Scene(surface).start_point()
+    state[P + "surface"] = surface
+    state[P + "start_x"] = float(common.race_value("start_x", x))
+    state[P + "start_y"] = float(common.race_value("start_y", y))
+    state[P + "optimizers"] = list(common.race_value("optimizers", scenes.DEFAULT_OPTIMIZERS))
+
+
+def on_surface_change() -> None:
+    start = surfaces.get(st.session_state[P + "surface"]).default_start
+    st.session_state[P + "start_x"], st.session_state[P + "start_y"] = map(float, start)
+
+
+common.init_from_link("sweeps", scenes.sweep_from_query, apply)
+
+# ---------------------------------------------------------------- sidebar
+
+sb = st.sidebar
+sb.title("Sweeps")
+sb.button("Use the race page's surface, start and optimizers", on_click=from_race,
+          width="stretch")  # fmt: skip
+surface_name = sb.selectbox("Surface", surfaces.names(), key=P + "surface",
+                            on_change=on_surface_change,
+                            format_func=lambda n: surfaces.get(n).title)  # fmt: skip
+surface = surfaces.get(surface_name)
+(x0, x1), (y0, y1) = surface.domain
+c1, c2 = sb.columns(2)
+start_x = c1.number_input("Start x", min_value=x0, max_value=x1, key=P + "start_x", format="%.4g")
+start_y = c2.number_input("Start y", min_value=y0, max_value=y1, key=P + "start_y", format="%.4g")
+chosen = sb.multiselect(
+    "Optimizers", [n for n in optim_core.optimizer_names() if n != "adadelta"],
+    key=P + "optimizers", format_func=lambda n: optim_core.get_optimizer(n).title,
+    help="Adadelta has no α to sweep.",
+)  # fmt: skip
+steps = sb.number_input("Steps", 1, scenes.MAX_ANALYSIS_STEPS, key=P + "steps", step=100)
+lr_values = sorted(set(scenes.SLIDER_VALUES["lr"]) | set(st.session_state[P + "lr_range"]))
+lr_low, lr_high = sb.select_slider("α from … to", lr_values, key=P + "lr_range",
+                                   format_func=lambda v: f"{v:g}")  # fmt: skip
+count = sb.slider("α values (log-spaced)", 2, scenes.MAX_SWEEP_VALUES, key=P + "count")
+sb.divider()
+with_beta = [n for n in optim_core.optimizer_names()
+             if set(optim_core.get_optimizer(n).hyperparams) & set(scenes.SWEEP_AXES)
+             and n != "adadelta"]  # fmt: skip
+heat = sb.selectbox("α × β map for", with_beta, key=P + "heat",
+                    format_func=lambda n: optim_core.get_optimizer(n).title)  # fmt: skip
+axes = [a for a in scenes.SWEEP_AXES if a in optim_core.get_optimizer(heat).hyperparams]
+if st.session_state[P + "axis"] not in axes:
+    st.session_state[P + "axis"] = axes[0]
+axis = sb.radio("β", axes, key=P + "axis", format_func=scenes.HYPER_LABELS.get, horizontal=True)
+betas = sb.slider("β values", 2, scenes.MAX_HEATMAP_BETAS, key=P + "betas")
+
+scene = scenes.SweepScene(surface_name, (float(start_x), float(start_y)), tuple(chosen),
+                          int(steps), float(lr_low), float(lr_high), int(count), heat, axis,
+                          int(betas))  # fmt: skip
+st.query_params.from_dict(scenes.sweep_to_query(scene))
+
+# ---------------------------------------------------------------- main area
+
+common.show_link_warnings("sweeps")
+st.header(f"Sweeping α on {surface.title} from ({start_x:.4g}, {start_y:.4g})")
+st.caption("Every optimizer's other hyperparameters stay at their defaults.")
+if lr_low >= lr_high:
+    st.error(f"The α range must go from low to high; got {lr_low:g} to {lr_high:g}.")
+    st.stop()
+lrs = np.logspace(math.log10(lr_low), math.log10(lr_high), count)
+start = scene.start_point()
+leaving = "diverges" if surface.bounded_below else "runs off downhill"
+
+sweeps = []
+if chosen:
+    bar = st.progress(0.0, text="Sweeping…")
+    for i, name in enumerate(chosen):
+        sweeps.append(common.cached_sweep(name, surface_name, start, scene.steps,
+                                          (("lr", tuple(lrs)),), ()))  # fmt: skip
+        bar.progress((i + 1) / len(chosen), text=f"Sweeping… {i + 1}/{len(chosen)}")
+    bar.empty()
+    st.subheader("Final loss and steps to converge against α")
+    st.plotly_chart(viz.sweep_figure(sweeps, surface), key="sweep_lines")
+
+    def _best(result) -> str:
+        ok = result.diverged_step < 0
+        if not ok.any():
+            return "—"
+        i = int(np.argmin(np.where(ok, result.final_loss, np.inf)))
+        return f"{lrs[i]:.3g}"
+
+    def _fastest(result) -> str:
+        conv = np.where(result.converged_step >= 0, result.converged_step, np.iinfo(int).max)
+        i = int(np.argmin(conv))
+        if result.converged_step[i] < 0:
+            return "never"
+        return f"step {result.converged_step[i]} at α {lrs[i]:.3g}"
+
+    st.dataframe(
+        [{"optimizer": optim_core.get_optimizer(r.optimizer).title,
+          f"{leaving} from α": (lambda t: "—" if math.isnan(t) else f"{t:.3g}")(
+              optim_core.divergence_threshold(lrs, r.diverged_step)),
+          "lowest final loss at α": _best(r), "fastest convergence": _fastest(r)}
+         for r in sweeps],
+        hide_index=True, width="stretch",
+    )  # fmt: skip
+    st.caption(
+        f"{count} values of α from {lr_low:g} to {lr_high:g}, {scene.steps} steps each, all "
+        f"settings of an optimizer in one batch. Dotted lines: the α from which every larger "
+        f"value {leaving} (left the box {optim_core.DIVERGENCE_FACTOR:g}× the domain); those "
+        "settings are left out of the lines. Converged: within "
+        f"{optim_core.CONVERGED_DIST_TOL:g} of a minimizer with gradient norm ≤ "
+        f"{optim_core.CONVERGED_GRAD_TOL:g}."
+    )
+else:
+    st.info("Choose optimizers in the sidebar for the α sweep.")
+
+st.subheader(f"{optim_core.get_optimizer(heat).title}: α × {scenes.HYPER_LABELS[axis]}")
+high = scenes.HYPER_RANGES[axis][1]
+beta_values = np.round(np.linspace(0.0, high, betas), 6)
+heat_lrs = np.logspace(math.log10(lr_low), math.log10(lr_high), min(count, 60))
+result = common.cached_sweep(heat, surface_name, start, scene.steps,
+                             (("lr", tuple(heat_lrs)), (axis, tuple(beta_values))), ())  # fmt: skip
+st.plotly_chart(viz.sweep_heatmap_figure(result, surface), key="sweep_heatmap")
+st.caption(f"{len(heat_lrs)} α × {betas} β values, one batch; the other hyperparameters at "
+           f"{optim_core.get_optimizer(heat).title}'s defaults. Black: the setting {leaving}.")
