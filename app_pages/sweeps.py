@@ -20,7 +20,7 @@ P = "sweeps."  # this page's widget keys
 def apply(scene: scenes.SweepScene) -> None:
     x, y = scene.start_point()
     values = dict(surface=scene.surface, start_x=x, start_y=y, optimizers=list(scene.optimizers),
-                  steps=scene.steps, lr_range=(scene.lr_low, scene.lr_high), count=scene.count,
+                  steps=scene.steps, lr_low=scene.lr_low, lr_high=scene.lr_high, count=scene.count,
                   heat=scene.heatmap_optimizer, axis=scene.axis, betas=scene.betas)  # fmt: skip
     st.session_state.update({P + k: v for k, v in values.items()})
 
@@ -63,9 +63,8 @@ chosen = sb.multiselect(
     help="Adadelta has no α to sweep.",
 )  # fmt: skip
 steps = sb.number_input("Steps", 1, scenes.MAX_ANALYSIS_STEPS, key=P + "steps", step=100)
-lr_values = sorted(set(scenes.SLIDER_VALUES["lr"]) | set(st.session_state[P + "lr_range"]))
-lr_low, lr_high = sb.select_slider("α from … to", lr_values, key=P + "lr_range",
-                                   format_func=lambda v: f"{v:g}")  # fmt: skip
+lr_low = common.lr_slider(sb, P + "lr_low", "α from")
+lr_high = common.lr_slider(sb, P + "lr_high", "α to")
 count = sb.slider("α values (log-spaced)", 2, scenes.MAX_SWEEP_VALUES, key=P + "count")
 sb.divider()
 with_beta = [n for n in optim_core.optimizer_names()
@@ -148,4 +147,4 @@ result = common.cached_sweep(heat, surface_name, start, scene.steps,
                              (("lr", tuple(heat_lrs)), (axis, tuple(beta_values))), ())  # fmt: skip
 st.plotly_chart(viz.sweep_heatmap_figure(result, surface), key="sweep_heatmap")
 st.caption(f"{len(heat_lrs)} α × {betas} β values, one batch; the other hyperparameters at "
-           f"{optim_core.get_optimizer(heat).title}'s defaults. Black: the setting {leaving}.")
+           f"{optim_core.get_optimizer(heat).title}'s defaults. Grey: the setting {leaving}.")

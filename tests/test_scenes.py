@@ -103,3 +103,30 @@ def test_log_slider_values_are_round_and_cover_the_range():
     assert {0.001, 0.002, 0.01}.issubset(scenes.SLIDER_VALUES["lr"])
     assert scenes.SLIDER_VALUES["eps"][0] == 1e-12 and scenes.SLIDER_VALUES["eps"][-1] == 1.0
     assert {1e-8, 1e-7, 1e-6}.issubset(scenes.SLIDER_VALUES["eps"])
+
+
+def test_analysis_scenes_round_trip_through_their_links():
+    escape = scenes.EscapeScene("six_hump_camel", 3, ("adam",), 2e-4, "random", 90.0, 17, 0.2,
+                                900, 0.003, "defaults")  # fmt: skip
+    again, warnings = scenes.escape_from_query(scenes.escape_to_query(escape))
+    assert warnings == [] and again == escape
+    basin = scenes.BasinScene("beale", ("nag", "adam"), 150, 800, "steps", 0.02, "race")
+    assert scenes.basin_from_query(scenes.basin_to_query(basin)) == (basin, [])
+    sweep = scenes.SweepScene("booth", (1.5, -2.25), ("sgd",), 400, 1e-4, 2.0, 33, "nadam",
+                              "beta2", 7)  # fmt: skip
+    assert scenes.sweep_from_query(scenes.sweep_to_query(sweep)) == (sweep, [])
+
+
+def test_an_escape_link_offset_longer_than_its_radius_falls_back_to_the_default_radius():
+    scene, warnings = scenes.escape_from_query({"offset": "0.1", "r": "0.01"})
+    assert scene.radius is None and scene.escape_radius() == 1.0
+    assert "not shorter than r = 0.01" in warnings[0]
+
+
+def test_a_claim_verdict_treats_never_as_slowest():
+    claim = scenes.ESCAPE_CLAIMS["The seed's claim, one α for all"]
+    steps = {"adagrad": 58, "adadelta": 33, "rmsprop": 10, "sgd": -1, "momentum": 226, "nag": 216}
+    holds, text = scenes.claim_verdict(claim, steps)
+    assert holds and "AdaGrad (58)" in text and "NAG (216)" in text
+    holds, text = scenes.claim_verdict(claim, {**steps, "rmsprop": -1})
+    assert not holds and "RMSprop (never)" in text

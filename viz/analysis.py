@@ -17,7 +17,8 @@ from .style import color, symbol
 _LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), font=dict(size=14))
 _OUTCOME_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00",
                     "#882255", "#999933")  # fmt: skip
-_DIVERGED, _STALLED = "#222222", "#dddddd"
+# greys, which none of the outcome colours or Viridis use
+_DIVERGED, _STALLED = "#8c8c8c", "#e8e8e8"
 
 
 def _title(name: str) -> str:
@@ -72,7 +73,7 @@ def escape_offset_figure(sizes: np.ndarray, escapes: Mapping[str, np.ndarray], h
 def basin_figure(result: BasinMap, grid: Grid, colouring: str = "minimizer", height=520):
     """The map of outcomes over a grid of starts, the contour lines on top.
 
-    ``colouring="minimizer"``: one colour per minimizer reached, black for diverged,
+    ``colouring="minimizer"``: one colour per minimizer reached, grey for diverged,
     light grey for stalled; ``"steps"``: log10 of the step it converged at.
     """
     surface = result.surface
@@ -177,7 +178,7 @@ def sweep_figure(sweeps: Sequence[Sweep], surface: Surface, height: int = 420) -
         if math.isfinite(onset):
             for col in (1, 2):  # the table below the figure gives the value
                 fig.add_vline(x=onset, line=dict(color=c, dash="dot", width=2), row=1, col=col)
-    fig.update_xaxes(type="log", title="α", exponentformat="power")
+    fig.update_xaxes(type="log", title="α", exponentformat="power", dtick=1)
     fig.update_yaxes(type="log" if bounded else "linear", exponentformat="power", row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
     fig.update_layout(height=height, legend=dict(orientation="h", y=1.18), **_LAYOUT)
@@ -185,7 +186,7 @@ def sweep_figure(sweeps: Sequence[Sweep], surface: Surface, height: int = 420) -
 
 
 def sweep_heatmap_figure(result: Sweep, surface: Surface, height: int = 460) -> go.Figure:
-    """Final loss over α × β for one optimizer (log colour); diverged cells in black."""
+    """Final loss over α × β for one optimizer (log colour); diverged cells in grey."""
     bounded = math.isfinite(surface.min_value)
     lr, beta = result.values
     loss = result.final_loss - (surface.min_value if bounded else 0.0)
@@ -206,7 +207,7 @@ def sweep_heatmap_figure(result: Sweep, surface: Surface, height: int = 460) -> 
     fig.add_scatter(x=[None], y=[None], mode="markers", name="diverged",
                     marker=dict(symbol="square", size=12, color=_DIVERGED))  # fmt: skip
     fig.update_layout(
-        height=height, xaxis=dict(type="log", title="α", exponentformat="power"),
+        height=height, xaxis=dict(type="log", title="α", exponentformat="power", dtick=1),
         yaxis=dict(title=label), legend=dict(orientation="h", y=1.12),
         title=dict(text=f"{_title(result.optimizer)}: final loss after {result.steps} steps",
                    font=dict(size=15)), **_LAYOUT,

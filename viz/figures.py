@@ -230,7 +230,7 @@ def race_figure(
                                       line=dict(width=2)),
             hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>",
         ))  # fmt: skip
-    exits: dict[tuple[float, float], list] = {}
+    exits: list[tuple] = []  # (x, y, run, exit) at the last point in view
     for run in runs:
         tr = run.trajectory
         path = np.asarray(tr.path)
@@ -243,16 +243,27 @@ def race_figure(
         if way_out is not None:
             seen = np.flatnonzero(inside(path[: way_out.step]))
             last = path[seen[-1]] if len(seen) else path[0]
-            exits.setdefault((float(last[0]), float(last[1])), []).append((run, way_out))
-    # runs that left at the same point share one marker, their messages stacked
-    for (ex, ey), left in exits.items():
-        lines = [way_out.text(run.label) for run, way_out in left]
-        c = color(left[0][0].name) if len(left) == 1 else "#333333"
+            exits.append((float(last[0]), float(last[1]), run, way_out))
+    # runs that leave close together share one marker, their messages stacked
+    near = 0.1 * max(x1 - x0, y1 - y0)  # labels closer than this would overlap
+    groups: list[list] = []
+    for exit_ in exits:
+        group = next((g for g in groups if math.dist(g[0][:2], exit_[:2]) <= near), None)
+        if group is None:
+            groups.append([exit_])
+        else:
+            group.append(exit_)
+    for group in groups:
+        ex, ey = group[0][0], group[0][1]
+        lines = [way_out.text(run.label) for _, _, run, way_out in group]
+        c = color(group[0][2].name) if len(group) == 1 else "#333333"
+        side = "right" if ex < (x0 + x1) / 2 else "left"
+        level = "bottom" if ey > (y0 + y1) / 2 else "top"
         data.append(dict(
             type="scatter", x=[ex], y=[ey], mode="markers+text",
             marker=dict(symbol="x", size=14, color=c), text=["<br>".join(lines)],
-            cliponaxis=False, textposition="middle right" if ex < (x0 + x1) / 2 else "middle left",
-            textfont=dict(color=c, size=13), name=left[0][1].verb, showlegend=False,
+            cliponaxis=False, textposition=f"{level} {side}",
+            textfont=dict(color=c, size=13), name=group[0][3].verb, showlegend=False,
             hovertemplate="<br>".join(lines) + "<extra></extra>",
         ))  # fmt: skip
     # ---- static, 3-D
@@ -386,10 +397,13 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360) -> go.
             exits.setdefault((k, float(y[k])), []).append((run, way_out))
     for (k, yk), left in exits.items():
         c = color(left[0][0].name) if len(left) == 1 else "#333333"
+        text = "<br>".join(way_out.text(run.label) for run, way_out in left)
+        # Runs leaving the view all end near the domain's lowest f, where written labels
+        # would pile up: there the marker carries the words on hover (the table has them).
         fig.add_scatter(
-            x=[k], y=[yk], mode="markers+text", cliponaxis=False, showlegend=False,
-            text=["<br>".join(way_out.text(run.label) for run, way_out in left)],
-            textposition="top right", marker=dict(symbol="x", size=12, color=c),
+            x=[k], y=[yk], mode="markers+text" if log else "markers", cliponaxis=False,
+            showlegend=False, text=[text], textposition="top right", hovertemplate=text
+            + "<extra></extra>", marker=dict(symbol="x", size=12, color=c),
             textfont=dict(color=c), name=left[0][1].verb,
         )  # fmt: skip
     fig.update_layout(

@@ -1,0 +1,204 @@
+"""The analysis pages through AppTest: each runs, answers its controls, keeps its view in
+its link, and turns bad input into a message."""
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import scenes
+
+TIMEOUT = 120
+
+
+def _page(page: str, query=None) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    at.switch_page(f"app_pages/{page}.py")
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _chart(at, key):
+    return json.loads(next(c for c in at.get("plotly_chart") if c.key == key).proto.spec)
+
+
+def _table(at):
+    return at.dataframe[0].value
+
+
+# ---------------------------------------------------------------- saddle escape
+
+
+def test_escape_page_counts_escape_steps_at_one_alpha():
+    at = _page("escape")
+    assert not at.exception
+    assert "same α = 0.05" in " ".join(c.value for c in at.caption)
+    table = _table(at).set_index("optimizer")
+    assert list(table.index) == ["SGD", "Momentum", "NAG", "AdaGrad", "Adadelta", "RMSprop"]
+    steps = {name: int(table.loc[name, "escape step"]) for name in table.index}
+    assert max(steps["AdaGrad"], steps["Adadelta"], steps["RMSprop"]) < min(
+        steps["SGD"], steps["Momentum"], steps["NAG"])  # fmt: skip
+    bars = _chart(at, "escape_bars")
+    assert [b["x"][0] for b in bars["data"]] == list(table.index)
+    assert {"escape_bars", "escape_sizes", "escape_distance"} <= {c.key for c in at.get("plotly_chart")}
+
+
+@pytest.mark.parametrize("title", list(scenes.ESCAPE_CLAIMS))
+def test_every_claim_shows_its_measured_steps_and_a_verdict(title):
+    at = _page("escape")
+    next(b for b in at.button if b.label == title).click().run()
+    assert not at.exception
+    claim = scenes.ESCAPE_CLAIMS[title]
+    boxes = [e.value for e in (*at.success, *at.warning) if "**Claim:**" in e.value]
+    assert len(boxes) == 1 and claim.text in boxes[0] and "Measured escape steps" in boxes[0]
+    assert at.query_params["surface"] == claim.scene.surface
+
+
+def test_the_claims_that_fail_are_shown_failing():
+    verdicts = {}
+    for title in scenes.ESCAPE_CLAIMS:
+        at = _page("escape")
+        next(b for b in at.button if b.label == title).click().run()
+        verdicts[title] = bool(at.success)
+    assert verdicts == {
+        "The seed's claim, one α for all": True,
+        "Each at its own default α": False,  # AdaGrad 1263, RMSprop 952, Adam 626 vs SGD 349
+        "One small α: AdaGrad's shrinking steps": False,  # AdaGrad 1263 vs SGD 349
+        "Beale's saddle": False,
+        "The flat monkey saddle": True,
+    }
+
+
+def test_escape_step_per_decade_on_x2_minus_y2():
+    at = _page("escape", {"opt": "sgd,adam", "lr": "0.01", "offset": "0.001", "steps": "5000"})
+    table = _table(at).set_index("optimizer")
+    assert table.loc["SGD", "escape step"] == "349"
+    assert abs(float(table.loc["SGD", "extra steps per decade of δ (10⁻³ → 10⁻⁸)"]) - 116.4) < 1
+    assert float(table.loc["Adam", "extra steps per decade of δ (10⁻³ → 10⁻⁸)"]) < 3
+
+
+def test_random_offsets_report_a_median_and_range():
+    at = _page("escape", {"opt": "sgd,rmsprop", "dir": "random", "count": "50"})
+    assert not at.exception
+    cell = _table(at).set_index("optimizer").loc["SGD", "escape step"]
+    assert cell.startswith("median ") and "–" in cell
+
+
+def test_the_escape_link_round_trips_and_bad_values_warn():
+    query = {"surface": "himmelblau", "saddle": "2", "opt": "adam,sgd", "offset": "0.0001",
+             "dir": "angle", "angle": "30.0", "steps": "2000", "lr": "0.02", "hyper": "same",
+             "r": "0.5"}  # fmt: skip
+    at = _page("escape", query)
+    assert not at.exception and not at.warning
+    for key, value in query.items():
+        assert at.query_params[key] == value, key
+    at = _page("escape", {"surface": "rosenbrock", "offset": "0", "dir": "up", "saddle": "9"})
+    text = " ".join(w.value for w in at.warning)
+    for needle in ("surface = 'rosenbrock'", "offset = '0'", "dir = 'up'", "saddle = '9'"):
+        assert needle in text
+    assert not at.exception and _table(at) is not None
+
+
+def test_an_offset_as_large_as_the_radius_is_refused_on_the_page():
+    at = _page("escape")
+    at.number_input(key="escape.radius").set_value(1e-5).run()
+    assert not at.exception
+    assert any("must be shorter than the escape radius" in e.value for e in at.error)
+
+
+def test_the_hessian_free_monkey_saddle_says_it_has_no_unstable_direction():
+    at = _page("escape", {"surface": "monkey_saddle", "opt": "adam", "steps": "500"})
+    assert any("no unstable direction" in i.value for i in at.info)
+
+
+def test_the_escape_page_can_use_the_race_page_values():
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    at.query_params["opt"] = "sgd"
+    at.query_params["sgd.lr"] = "0.02"
+    at.run()
+    at.switch_page("app_pages/escape.py").run()
+    at.radio(key="escape.hyper").set_value("race").run()
+    at.multiselect(key="escape.optimizers").set_value(["sgd"]).run()
+    assert not at.exception
+    assert _table(at).iloc[0]["hyperparameters"] == "α=0.02"
+
+
+# ---------------------------------------------------------------- basin maps
+
+
+def test_basin_page_maps_himmelblau_into_four_basins():
+    at = _page("basins", {"opt": "sgd", "res": "40"})
+    assert not at.exception
+    spec = _chart(at, "map_sgd")
+    legend = [t["name"] for t in spec["data"] if t.get("name", "").startswith("→")]
+    assert len(legend) == 4
+    heat = next(t for t in spec["data"] if t["type"] == "heatmap")
+    assert "start (%{x:.3g}, %{y:.3g})" in heat["hovertemplate"]
+    assert "reached" in " ".join(c.value for c in at.caption)
+
+
+def test_two_optimizers_side_by_side_and_steps_colouring():
+    at = _page("basins", {"opt": "sgd,nag", "res": "20", "colour": "steps"})
+    assert not at.exception
+    assert {"map_sgd", "map_nag"} <= {c.key for c in at.get("plotly_chart")}
+
+
+def test_a_basin_map_without_a_minimum_does_not_call_running_off_a_failure():
+    at = _page("basins", {"surface": "saddle", "opt": "sgd", "res": "20"})
+    captions = " ".join(c.value for c in at.caption)
+    assert "ran off downhill" in captions and "diverged" not in captions.split("Diverged:")[0]
+
+
+def test_the_basin_link_round_trips_and_bad_values_warn():
+    query = {"surface": "booth", "opt": "adam", "res": "30", "steps": "200", "colour": "steps",
+             "lr": "0.1", "hyper": "same"}  # fmt: skip
+    at = _page("basins", query)
+    assert not at.exception and not at.warning
+    for key, value in query.items():
+        assert at.query_params[key] == value, key
+    at = _page("basins", {"res": "100000", "opt": "adam,sgd,nag"})
+    text = " ".join(w.value for w in at.warning)
+    assert "res = '100000'" in text and "opt = 'adam,sgd,nag'" in text
+    assert not at.exception
+
+
+# ---------------------------------------------------------------- sweeps
+
+
+def test_sweep_page_draws_lines_and_a_heatmap_and_marks_divergence():
+    at = _page("sweeps", {"count": "30", "betas": "5", "steps": "300"})
+    assert not at.exception
+    table = _table(at).set_index("optimizer")
+    assert 1e-3 < float(table.loc["SGD", "diverges from α"]) < 1e-2
+    lines = _chart(at, "sweep_lines")
+    assert len([s for s in lines["layout"]["shapes"] if s["line"]["dash"] == "dot"]) >= 2
+    heat = _chart(at, "sweep_heatmap")
+    assert heat["data"][0]["type"] == "heatmap"
+
+
+def test_sweep_page_takes_the_race_page_surface_and_start():
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    at.query_params["surface"] = "booth"
+    at.query_params["start"] = "1.0,-2.0"
+    at.query_params["opt"] = "adam"
+    at.run()
+    at.switch_page("app_pages/sweeps.py").run()
+    next(b for b in at.button if b.label.startswith("Use the race page")).click().run()
+    assert not at.exception
+    assert at.query_params["surface"] == "booth" and at.query_params["start"] == "1.0,-2.0"
+    assert at.query_params["opt"] == "adam"
+
+
+def test_an_optimizer_without_the_chosen_beta_switches_axis():
+    at = _page("sweeps", {"heat": "rmsprop", "axis": "beta1", "count": "10", "betas": "3"})
+    assert not at.exception
+    assert at.query_params["axis"] == "beta2"
+
+
+def test_the_sweep_link_round_trips_and_bad_values_warn():
+    at = _page("sweeps", {"lr_low": "1", "lr_high": "0.001", "count": "x", "start": "99,99"})
+    text = " ".join(w.value for w in at.warning)
+    assert "lr_low = 1 is not below lr_high = 0.001" in text and "count = 'x'" in text
+    assert "'99,99'" in text
+    assert not at.exception
