@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import urllib.parse
 
 import numpy as np
 import streamlit as st
@@ -24,24 +25,22 @@ def apply(scene: scenes.BasinScene) -> None:
     st.session_state.update({P + k: v for k, v in values.items()})
 
 
-def run_on_race(chart_key: str, optimizer: str, hyper: dict[str, float]) -> None:
-    """A click on a map cell runs that start on the race page."""
+def pick_start(chart_key: str, optimizer: str) -> None:
+    """A click on a map cell picks that start."""
     points = st.session_state[chart_key].selection.get("points", [])
-    if not points or "x" not in points[0] or "y" not in points[0]:
-        return
-    state = st.session_state
-    state.surface = state[P + "surface"]
-    state.start_x, state.start_y = float(points[0]["x"]), float(points[0]["y"])
-    state.optimizers = [optimizer]
-    state.same_for_all = False
-    for h, value in hyper.items():
-        state[f"{optimizer}.{h}"] = value
-    state[P + "go_race"] = True
+    if points and "x" in points[0] and "y" in points[0]:
+        st.session_state[P + "picked"] = (optimizer, float(points[0]["x"]), float(points[0]["y"]))
+
+
+def race_link(optimizer: str, x: float, y: float, hyper: dict[str, float]) -> str:
+    """The race page's link for this start: it opens as a page of its own, so the
+    address a user copies there is the race's (st.switch_page keeps the old one)."""
+    scene = scenes.Scene(surface_name, (optimizer,), (x, y),
+                         min(int(steps), scenes.MAX_PAGE_STEPS), {optimizer: hyper})  # fmt: skip
+    return "./?" + urllib.parse.urlencode(scenes.to_query(scene))
 
 
 common.init_from_link("basins", scenes.basin_from_query, apply)
-if st.session_state.pop(P + "go_race", False):
-    st.switch_page("app_pages/race.py")
 
 # ---------------------------------------------------------------- sidebar
 
@@ -87,11 +86,19 @@ for column, name in zip(columns, chosen, strict=True):
     stride = max(1, int(np.ceil(scene.resolution / CLICK_CELLS)))
     cx, cy = np.meshgrid(result.x[::stride], result.y[::stride])
     figure.add_scatter(x=cx.ravel(), y=cy.ravel(), mode="markers", showlegend=False,
-                       marker=dict(size=10, opacity=0.0, color="black"), hoverinfo="skip",
-                       name="click to run this start")  # fmt: skip
+                       marker=dict(size=10, opacity=0.0, color="black"),
+                       hovertemplate="click to pick the start (%{x:.3g}, %{y:.3g})"
+                       "<extra></extra>", name="click to run this start")  # fmt: skip
     with column:
-        on_click = functools.partial(run_on_race, f"map_{name}", name, hyper)
+        on_click = functools.partial(pick_start, f"map_{name}", name)
         st.plotly_chart(figure, key=f"map_{name}", selection_mode="points", on_select=on_click)
+        picked = st.session_state.get(P + "picked")
+        if picked and picked[0] == name:
+            _, px, py = picked
+            i, j = np.argmin(np.abs(result.y - py)), np.argmin(np.abs(result.x - px))
+            st.markdown(f"**Start ({px:.4g}, {py:.4g})**: {viz.basin_outcome(result, i, j)}.")
+            st.link_button(f"Race {optim_core.get_optimizer(name).title} from this start ↗",
+                           race_link(name, px, py, hyper))  # fmt: skip
         total = result.minimizer_index.size
         reached = [int(np.sum(result.minimizer_index == i)) for i in
                    range(len(surface.minimizers))]  # fmt: skip
@@ -107,8 +114,8 @@ st.caption(
     f"{optim_core.CONVERGED_DIST_TOL:g} of a minimizer with gradient norm ≤ "
     f"{optim_core.CONVERGED_GRAD_TOL:g}) and did not diverge. Diverged: left the box "
     f"{optim_core.DIVERGENCE_FACTOR:g}× the domain. Stalled: neither. Hover a cell for its "
-    "start and outcome; click it to run that start on the race page (clicks pick the "
-    f"nearest of at most {CLICK_CELLS} × {CLICK_CELLS} cells)."
+    "start and outcome; click it to pick that start and open it on the race page (clicks "
+    f"pick the nearest of at most {CLICK_CELLS} × {CLICK_CELLS} cells)."
 )
 if not surface.bounded_below:
     st.caption(f"{surface.title} has no minimum: a start either runs off downhill (leaves "

@@ -3,6 +3,9 @@ other pages read it, and the way a page shows its link's warnings."""
 
 from __future__ import annotations
 
+import collections
+import threading
+
 import numpy as np
 import streamlit as st
 
@@ -32,25 +35,35 @@ def cached_escape_steps(optimizer, surface, saddle, offsets: bytes, steps, radiu
     return optim_core.escape_steps(optimizer, surface, saddle, delta, steps, radius, **dict(hyper))
 
 
-# Results hold their Surface (functions, not picklable): cached as shared resources,
-# never mutated by the pages.
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _basin_map(optimizer: str, surface: str, resolution: int, steps: int, hyper: tuple,
-               _progress=None):  # fmt: skip
-    return optim_core.basin_map(optimizer, surface, resolution, steps, progress=_progress,
-                                **dict(hyper))  # fmt: skip
+# Basin maps report progress while they run, which st.cache_* would record and replay
+# as page elements: they get a small LRU cache of their own, shared like a resource.
+_BASIN_MAPS: collections.OrderedDict = collections.OrderedDict()
+_BASIN_MAPS_MAX = 16
+_BASIN_LOCK = threading.Lock()
 
 
 def cached_basin_map(optimizer: str, surface: str, resolution: int, steps: int, hyper: tuple):
     """A basin map, with a progress bar while it is computed."""
+    key = (optimizer, surface, resolution, steps, hyper)
+    with _BASIN_LOCK:
+        if key in _BASIN_MAPS:
+            _BASIN_MAPS.move_to_end(key)
+            return _BASIN_MAPS[key]
     text = f"{optim_core.get_optimizer(optimizer).title}: running {resolution**2:,} starts…"
     bar = st.progress(0.0, text=text)
-    result = _basin_map(optimizer, surface, resolution, steps, hyper,
-                        _progress=lambda f: bar.progress(f, text=f"{text} {f:.0%}"))  # fmt: skip
+    result = optim_core.basin_map(
+        optimizer, surface, resolution, steps,
+        progress=lambda f: bar.progress(f, text=f"{text} {f:.0%}"), **dict(hyper),
+    )  # fmt: skip
     bar.empty()
+    with _BASIN_LOCK:
+        _BASIN_MAPS[key] = result
+        while len(_BASIN_MAPS) > _BASIN_MAPS_MAX:
+            _BASIN_MAPS.popitem(last=False)
     return result
 
 
+# Sweeps hold their Surface (functions, not picklable): cached as shared resources.
 @st.cache_resource(max_entries=32, show_spinner=False)
 def cached_sweep(optimizer: str, surface: str, start: tuple, steps: int, grid: tuple,
                  hyper: tuple):  # fmt: skip
@@ -86,6 +99,30 @@ def keep_shared_state() -> None:
     for key in list(st.session_state):
         if key in race or (isinstance(key, str) and key.startswith(PAGE_PREFIXES)):
             st.session_state[key] = st.session_state[key]
+
+
+def race_widget_values(scene: scenes.Scene) -> dict:
+    """The race page's widget values that show ``scene``."""
+    x, y = scene.start_point()
+    values = {
+        "surface": scene.surface,
+        "optimizers": list(scene.optimizers),
+        "start_x": x,
+        "start_y": y,
+        "steps": scene.steps,
+        "same_for_all": scene.same_for_all,
+        "speed": scene.speed,
+    }
+    for name in optim_core.optimizer_names():
+        for h, value in scene.hyperparams(name).items():
+            values[f"{name}.{h}"] = value
+    for h, value in {**scenes.shared_defaults(), **scene.shared}.items():
+        values[f"all.{h}"] = value
+    return values
+
+
+def apply_race_scene(scene: scenes.Scene) -> None:
+    st.session_state.update(race_widget_values(scene))
 
 
 def race_hyperparams(name: str) -> dict[str, float]:

@@ -18,28 +18,7 @@ from app_pages.common import cached_grid, cached_run
 # ---------------------------------------------------------------- session state
 
 
-def _keys_for(scene: scenes.Scene) -> dict:
-    """Widget values that show ``scene``."""
-    x, y = scene.start_point()
-    values = {
-        "surface": scene.surface,
-        "optimizers": list(scene.optimizers),
-        "start_x": x,
-        "start_y": y,
-        "steps": scene.steps,
-        "same_for_all": scene.same_for_all,
-        "speed": scene.speed,
-    }
-    for name in optim_core.optimizer_names():
-        for h, value in scene.hyperparams(name).items():
-            values[f"{name}.{h}"] = value
-    for h, value in {**scenes.shared_defaults(), **scene.shared}.items():
-        values[f"all.{h}"] = value
-    return values
-
-
-def apply_scene(scene: scenes.Scene) -> None:
-    st.session_state.update(_keys_for(scene))
+apply_scene = common.apply_race_scene
 
 
 def on_surface_change() -> None:

@@ -189,3 +189,74 @@ def test_a_click_on_the_contour_sets_the_start_point(server, browser):
     )
     page.wait_for_url("**start=2.5%2C2.5**")
     page.close()
+
+
+# What every Plotly graph on the page draws: its traces' types and how many SVG paths
+# or canvases it has (a figure sent but not drawn has neither).
+GRAPHS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => ({
+  types: (gd._fullData || []).map(t => t.type),
+  paths: gd.querySelectorAll('.scatterlayer path.js-line, .barlayer path, .heatmaplayer image')
+      .length,
+  images: gd.querySelectorAll('.heatmaplayer image, image.hm').length,
+}))"""
+
+
+@pytest.mark.parametrize(
+    ("path", "count", "needed"),
+    [
+        ("/escape", 3, {"bar", "scatter"}),
+        ("/basins?opt=sgd,adam&res=60", 2, {"heatmap"}),
+        ("/sweeps?count=20&betas=5&steps=300", 2, {"heatmap", "scatter"}),
+    ],
+)
+def test_each_analysis_page_draws_its_figures(server, browser, path, count, needed):
+    page = browser.new_page(viewport={"width": 1500, "height": 1400})
+    page.goto(server + path)
+    page.wait_for_function(
+        f"() => ({GRAPHS_JS})().length === {count} && ({GRAPHS_JS})().every(g => g.paths > 0)",
+        timeout=90_000,
+    )
+    graphs = page.evaluate(GRAPHS_JS)
+    assert needed <= {t for g in graphs for t in g["types"]}
+    if "heatmap" in needed:  # a heatmap is drawn as an image of its cells
+        assert any(g["images"] for g in graphs)
+    name = path.strip("/").split("?")[0]
+    page.screenshot(path=str(ARTIFACTS / f"browser_{name}.png"), full_page=True)
+    page.close()
+
+
+def test_a_basin_map_cell_opens_its_start_on_the_race_page(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1200})
+    page.goto(f"{server}/basins?opt=sgd&res=60")
+    page.wait_for_function(f"() => ({GRAPHS_JS})().some(g => g.images > 0)", timeout=90_000)
+    box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    # Himmelblau's domain is [-5, 5]²: 0.8 across and 0.3 down is near (3, 2)
+    x, y = box["x"] + 0.8 * box["width"], box["y"] + 0.3 * box["height"]
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+    link = page.get_by_text("Race SGD from this start")
+    link.wait_for(timeout=30_000)
+    assert "reached the minimizer (3, 2)" in page.locator("p", has_text="Start (").first.inner_text()
+    with page.expect_popup() as popup:
+        link.click()
+    race = popup.value
+    race.wait_for_function(f"({STATE_JS})() && ({STATE_JS})().lines > 5", timeout=60_000)
+    assert "surface=himmelblau" in race.url and "opt=sgd" in race.url
+    starts = race.evaluate("() => [...document.querySelectorAll('input[type=number]')]"
+                           ".map(i => Number(i.value))")  # fmt: skip
+    assert abs(starts[0] - 3.1) < 0.2 and abs(starts[1] - 2.1) < 0.2
+    race.close()
+    page.close()
+
+
+def test_switching_pages_keeps_each_page_own_link(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{server}/?surface=booth&opt=adam")
+    page.wait_for_function(f"({STATE_JS})() && ({STATE_JS})().lines > 5", timeout=60_000)
+    page.locator('[data-testid="stSidebarNavLink"]', has_text="Saddle escape").click()
+    page.wait_for_url("**/escape?*surface=saddle*", timeout=60_000)
+    # the race's link did not leak into the escape page's (booth has no saddle: it would warn)
+    assert page.locator('[data-testid="stAlertContentWarning"]').count() == 0
+    page.locator('[data-testid="stSidebarNavLink"]', has_text="Race").click()
+    page.wait_for_url("**surface=booth*", timeout=60_000)  # the race comes back as it was
+    page.close()

@@ -2,6 +2,7 @@
 
 from .analysis import (
     basin_figure,
+    basin_outcome,
     escape_bar_figure,
     escape_offset_figure,
     sweep_figure,
@@ -24,6 +25,7 @@ from .figures import (
 from .style import COLORS, SYMBOLS, color, symbol
 
 __all__ = [
+    "basin_outcome",
     "basin_figure",
     "escape_bar_figure",
     "escape_offset_figure",

@@ -143,6 +143,18 @@ def basin_figure(result: BasinMap, grid: Grid, colouring: str = "minimizer", hei
     return fig
 
 
+def basin_outcome(result: BasinMap, i: int, j: int) -> str:
+    """What happened to the start of cell ``[i, j]``, in words."""
+    k = int(result.minimizer_index[i, j])
+    if k >= 0:
+        mx, my = result.surface.minimizers[k]
+        return f"reached the minimizer ({mx:.3g}, {my:.3g}) at step {result.converged_step[i, j]}"
+    if result.diverged_step[i, j] >= 0:
+        left = "diverged" if result.surface.bounded_below else "ran off downhill"
+        return f"{left} at step {result.diverged_step[i, j]}"
+    return f"stalled: neither reached a minimizer nor diverged in {result.steps} steps"
+
+
 def _hp_text(values: Mapping[str, float]) -> str:
     labels = {"lr": "α", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
     return ", ".join(f"{labels[h]}={v:g}" for h, v in values.items())
