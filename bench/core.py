@@ -11,7 +11,10 @@ is noisy, so read the ratios rather than the absolute numbers.
 from __future__ import annotations
 
 import argparse
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -92,6 +95,34 @@ def main() -> None:
     )
     print(
         f"\nall ten optimizers x 1,000 steps from one start (record='path'): {t_all * 1e3:.0f} ms"
+    )
+    c_loop(args.starts, steps, args.repeat)
+
+
+def c_loop(n: int, steps: int, repeat: int) -> None:
+    """Adam on Rosenbrock, N starts, record="final" against bench/adam_rosenbrock.c compiled
+    with the system's cc -O3: the same work per particle-step in a plain C loop."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        print("\nno C compiler: the C baseline is skipped")
+        return
+    source = Path(__file__).with_name("adam_rosenbrock.c")
+    with tempfile.TemporaryDirectory() as tmp:
+        binary = Path(tmp) / "adam_rosenbrock"
+        subprocess.run([cc, "-O3", "-o", str(binary), str(source), "-lm"], check=True)
+        t_c = min(
+            float(subprocess.run([str(binary), str(n), str(steps)], capture_output=True,
+                                 text=True, check=True).stdout.split()[0])
+            for _ in range(repeat)
+        )  # fmt: skip
+    rng = np.random.default_rng(1)
+    starts = np.column_stack([rng.uniform(-2, 2, n), rng.uniform(-1, 3, n)])
+    t_np = best_time(lambda: optim_core.run("adam", "rosenbrock", starts, steps,
+                                            record="final"), repeat)  # fmt: skip
+    print(
+        f"\nAdam, N = {n:,}, {steps} steps, record='final': NumPy {n * steps / t_np / 1e6:.1f} M "
+        f"particle-steps/s, C -O3 loop {n * steps / t_c / 1e6:.1f} M/s: "
+        f"{t_c / t_np:.2f}x the C loop (goal >= 0.8x)"
     )
 
 

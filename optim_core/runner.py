@@ -345,6 +345,10 @@ class _Loop:
         # Full (n, 2) copies: broadcasting a (2,) row over (n, 2) is several times slower.
         self.centre = np.tile((low + high) / 2, (n, 1))
         self.inv_half = np.tile(2 / (high - low), (n, 1))
+        # Each minimizer as a complex number x + iy: the per-step "is any start near
+        # one?" test is then a subtraction, an abs and a reduction over (n,) per minimizer.
+        self.minimizer_points = [complex(x, y) for x, y in surf.minimizers]
+        self.scratch = np.empty((n, 1))
         self.path = self.grads = self.state_path = None
         self.watch = None  # called with (w, t) after every step; True stops the loop
 
@@ -380,7 +384,7 @@ class _Loop:
                     self.grads[t - 1] = g
                     for k, arr in zip(state._fields, state, strict=True):
                         self.state_path[k][t] = arr
-                else:
+                elif self._any_near(w):
                     self._check_converged(w[None], t)
                 if self.watch is not None and self.watch(w, t):
                     break
@@ -389,6 +393,18 @@ class _Loop:
             rows = max(1, _CHUNK_POINTS // len(w))
             for begin in range(0, self.steps + 1, rows):
                 self._check_converged(path[begin : begin + rows], begin)
+
+    def _any_near(self, w) -> bool:
+        """Whether any start may be within CONVERGED_DIST_TOL of a minimizer (a cheap
+        box test; :meth:`_check_converged` decides)."""
+        if not self.minimizer_points:
+            return False
+        points = np.ascontiguousarray(w).view(np.complex128)  # (n, 1): x + iy
+        for minimizer in self.minimizer_points:
+            np.abs(points - minimizer, out=self.scratch)
+            if self.scratch.min() <= CONVERGED_DIST_TOL:
+                return True
+        return False
 
     @staticmethod
     def _freeze(mask, w_old, state_old, w_new, state_new):
