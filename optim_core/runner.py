@@ -30,7 +30,7 @@ import surfaces
 from surfaces import Surface
 
 from . import optimizers
-from .optimizers import HYPERPARAMETERS, Hyperparams, Optimizer
+from .optimizers import HYPERPARAMETERS, Buffers, Hyperparams, Optimizer
 
 MAX_STEPS = 100_000
 MAX_STARTS = 1_000_000
@@ -39,11 +39,11 @@ DIVERGENCE_FACTOR = 10.0
 CONVERGED_DIST_TOL = 1e-2
 CONVERGED_GRAD_TOL = 1e-2
 _CHUNK_POINTS = 1_000_000  # points per block when convergence is checked after the loop
-# Starts are stepped in blocks: every array of a block stays in cache and below glibc's
-# 128 KiB mmap threshold (larger temporaries are mmapped and page-faulted at every
-# operation, which made N = 10,000 fifteen times slower). Results are elementwise, so
-# blocking changes no number.
-_BLOCK_STARTS = 4096
+# Starts are stepped in blocks whose arrays stay in cache (the steps write into
+# preallocated buffers, so no temporary is allocated per step; larger blocks spend
+# less time in Python per particle, smaller ones fit the cache: 16,384 measured best
+# with bench/core.py). Results are elementwise, so blocking changes no number.
+_BLOCK_STARTS = 16384
 
 RecordMode = Literal["path", "final"]
 
@@ -326,6 +326,18 @@ def _simulate(
     return out
 
 
+def _grad_into(surface: Surface) -> Callable[[np.ndarray, np.ndarray], None]:
+    """The surface's in-place gradient, or its gradient copied into ``out``."""
+    if surface.grad_into is not None:
+        return surface.grad_into
+    grad = surface.grad
+
+    def grad_into(xy, out):
+        np.copyto(out, grad(xy))
+
+    return grad_into
+
+
 def _read_only(arr: np.ndarray) -> np.ndarray:
     arr.flags.writeable = False  # results are shared (the page caches them)
     return arr
@@ -344,11 +356,13 @@ class _Loop:
         low, high = divergence_box(surf)
         # Full (n, 2) copies: broadcasting a (2,) row over (n, 2) is several times slower.
         self.centre = np.tile((low + high) / 2, (n, 1))
-        self.inv_half = np.tile(2 / (high - low), (n, 1))
+        self.half = np.tile((high - low) / 2, (n, 1))
         # Each minimizer as a complex number x + iy: the per-step "is any start near
         # one?" test is then a subtraction, an abs and a reduction over (n,) per minimizer.
         self.minimizer_points = [complex(x, y) for x, y in surf.minimizers]
-        self.scratch = np.empty((n, 1))
+        self.offset = np.empty((n, 1), dtype=np.complex128)
+        self.distance = np.empty((n, 1))
+        self.done = np.zeros((n, 1))  # +inf once a start has converged: no need to look
         self.path = self.grads = self.state_path = None
         self.watch = None  # called with (w, t) after every step; True stops the loop
 
@@ -357,8 +371,14 @@ class _Loop:
         self.path, self.grads, self.state_path = path, grads, state_path
 
     def run(self):
-        update, grad, hp = self.opt.update, self.surf.grad, self.hp
+        """Step the block: each step writes into the spare buffers (the optimizer's
+        in-place form), then the buffers swap; nothing is allocated per step."""
+        step, hp = self.opt.update_into, self.hp
+        grad_into = _grad_into(self.surf)
         w, state = self.w, self.state
+        spare_w, spare_state = np.empty_like(w), self.opt.init(w)
+        g, a, b = np.empty_like(w), np.empty_like(w), np.empty_like(w)
+        inside = np.empty(w.shape, dtype=bool)
         path, keep_path = self.path, self.path is not None
         frozen = None  # bool (n,) once a start has diverged
         if keep_path:
@@ -366,26 +386,32 @@ class _Loop:
             for k, arr in zip(state._fields, state, strict=True):
                 self.state_path[k][0] = arr
         else:
-            self._check_converged(w[None], 0)
+            self._check_converged_now(w, 0)
         with np.errstate(all="ignore"):  # a diverging start is a result, not a warning
             for t in range(1, self.steps + 1):
-                w_new, state_new, g = update(grad, w, state, t, hp)
+                step(grad_into, w, state, t, hp, Buffers(spare_w, spare_state, g, a, b))
+                w_new, state_new = spare_w, spare_state
                 if frozen is not None:
                     self._freeze(frozen, w, state, w_new, state_new)
-                # One reduction decides the common case; nan fails the comparison.
-                if not np.max(np.abs((w_new - self.centre) * self.inv_half)) <= 1.0:
-                    bad = ~np.all(np.abs((w_new - self.centre) * self.inv_half) <= 1.0, axis=1)
+                # |w − centre| ≤ half-width inside the box; one reduction decides the
+                # common case, and nan fails the comparison.
+                np.subtract(w_new, self.centre, out=a)
+                np.abs(a, out=a)
+                np.less_equal(a, self.half, out=inside)
+                if not inside.all():
+                    bad = ~np.all(inside, axis=1)
                     self.diverged_step[bad] = t
                     self._freeze(bad, w, state, w_new, state_new)
                     frozen = bad if frozen is None else frozen | bad
+                spare_w, spare_state = w, state
                 w, state = w_new, state_new
                 if keep_path:
                     path[t] = w
                     self.grads[t - 1] = g
                     for k, arr in zip(state._fields, state, strict=True):
                         self.state_path[k][t] = arr
-                elif self._any_near(w):
-                    self._check_converged(w[None], t)
+                else:
+                    self._check_converged_now(w, t)
                 if self.watch is not None and self.watch(w, t):
                     break
         self.w, self.state = w, state
@@ -394,17 +420,35 @@ class _Loop:
             for begin in range(0, self.steps + 1, rows):
                 self._check_converged(path[begin : begin + rows], begin)
 
-    def _any_near(self, w) -> bool:
-        """Whether any start may be within CONVERGED_DIST_TOL of a minimizer (a cheap
-        box test; :meth:`_check_converged` decides)."""
+    def _check_converged_now(self, w, t) -> None:
+        """Record step ``t`` for the starts that converge at it (record="final").
+
+        A cheap filter first: the distance to each minimizer as |x + iy − m| over the
+        starts not yet converged; only the few that pass get the exact test of
+        :meth:`_check_converged`.
+        """
         if not self.minimizer_points:
-            return False
+            return
         points = np.ascontiguousarray(w).view(np.complex128)  # (n, 1): x + iy
+        offset, distance = self.offset[: len(w)], self.distance[: len(w)]
+        candidates = None
         for minimizer in self.minimizer_points:
-            np.abs(points - minimizer, out=self.scratch)
-            if self.scratch.min() <= CONVERGED_DIST_TOL:
-                return True
-        return False
+            np.subtract(points, minimizer, out=offset)
+            np.abs(offset, out=distance)
+            np.add(distance, self.done, out=distance)
+            if distance.min() <= CONVERGED_DIST_TOL * (1 + 1e-9):
+                near = np.flatnonzero(distance[:, 0] <= CONVERGED_DIST_TOL * (1 + 1e-9))
+                candidates = near if candidates is None else np.union1d(candidates, near)
+        if candidates is None:
+            return
+        block = w[candidates][None]  # (1, k, 2)
+        found = np.full(len(candidates), -1, dtype=np.int64)
+        saved, self.converged_step = self.converged_step, found
+        self._check_converged(block, t)
+        self.converged_step = saved
+        hit = candidates[found >= 0]
+        self.converged_step[hit] = t
+        self.done[hit] = np.inf
 
     @staticmethod
     def _freeze(mask, w_old, state_old, w_new, state_new):

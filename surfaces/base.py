@@ -44,6 +44,9 @@ class Surface:
     description: str = ""
     citation: str = ""
     params: dict[str, float] = field(default_factory=dict)
+    # Optional: ``grad_into(xy, out)`` writes ``grad(xy)`` into ``out`` with the same
+    # operations (equal bit for bit), without allocating: the runner's hot path.
+    grad_into: Callable[[np.ndarray, np.ndarray], None] | None = None
 
     @property
     def default_start(self) -> np.ndarray:

@@ -9,6 +9,7 @@ only elementwise operations, so a point gives the same bits alone or in a batch.
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 
@@ -38,6 +39,19 @@ def _matrix(xx, xy_, yy, shape):
     return out
 
 
+_SCRATCH = threading.local()  # per thread: the page runs sessions in threads
+
+
+def _scratch(shape: tuple, count: int) -> list[np.ndarray]:
+    """``count`` scratch arrays of ``shape`` for in-place gradients, kept per thread."""
+    arrays = getattr(_SCRATCH, "arrays", {})
+    _SCRATCH.arrays = arrays
+    key = (shape, count)
+    if key not in arrays:
+        arrays[key] = [np.empty(shape) for _ in range(count)]
+    return arrays[key]
+
+
 def _points(*rows) -> np.ndarray:
     return np.array(rows, dtype=float).reshape(-1, 2)
 
@@ -57,6 +71,19 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
         xy, x, y = _xy(xy)
         valley = y - x * x
         return _pair(xy, -2 * (a - x) - 4 * b * x * valley, 2 * b * valley)
+
+    def grad_into(xy, out):
+        # grad's operations in its order, into out (its x and y columns)
+        x, y, gx, gy = xy[..., 0], xy[..., 1], out[..., 0], out[..., 1]
+        valley, term = _scratch(x.shape, 2)
+        np.multiply(x, x, out=valley)
+        np.subtract(y, valley, out=valley)
+        np.subtract(a, x, out=gx)
+        np.multiply(gx, -2, out=gx)
+        np.multiply(x, 4 * b, out=term)
+        np.multiply(term, valley, out=term)
+        np.subtract(gx, term, out=gx)
+        np.multiply(valley, 2 * b, out=gy)
 
     def hessian(xy):
         xy, x, y = _xy(xy)
@@ -81,6 +108,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
         description="A curved, nearly flat valley: finding it is easy, following it is slow.",
         citation="Rosenbrock (1960)",
         params={"a": a, "b": b},
+        grad_into=grad_into,
     )
 
 
@@ -231,6 +259,25 @@ def himmelblau() -> Surface:
         b = x + y * y - 7
         return _pair(xy, 4 * x * a + 2 * b, 2 * a + 4 * y * b)
 
+    def grad_into(xy, out):
+        # grad's operations in its order, into out (its x and y columns)
+        x, y, gx, gy = xy[..., 0], xy[..., 1], out[..., 0], out[..., 1]
+        a, b, term = _scratch(x.shape, 3)
+        np.multiply(x, x, out=a)
+        np.add(a, y, out=a)
+        np.subtract(a, 11, out=a)
+        np.multiply(y, y, out=b)
+        np.add(x, b, out=b)
+        np.subtract(b, 7, out=b)
+        np.multiply(x, 4, out=gx)
+        np.multiply(gx, a, out=gx)
+        np.multiply(b, 2, out=term)
+        np.add(gx, term, out=gx)
+        np.multiply(a, 2, out=gy)
+        np.multiply(y, 4, out=term)
+        np.multiply(term, b, out=term)
+        np.add(gy, term, out=gy)
+
     def hessian(xy):
         xy, x, y = _xy(xy)
         return _matrix(12 * x * x + 4 * y - 42, 4 * x + 4 * y, 4 * x + 12 * y * y - 26, x.shape)
@@ -259,6 +306,7 @@ def himmelblau() -> Surface:
         ),
         starts=_points((-0.5, -4.0), (0.0, 0.0), (-0.27, -0.92)),
         log_scale=True,
+        grad_into=grad_into,
         description="Four equal minima: which one a run reaches depends on the start "
         "and on the optimizer.",
         citation="Himmelblau (1972)",

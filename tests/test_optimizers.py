@@ -229,3 +229,70 @@ def test_updates_do_not_mutate_their_inputs():
         np.testing.assert_array_equal(w, w_copy)
         for s, s0 in zip(state, state_copy, strict=True):
             np.testing.assert_array_equal(s, s0)
+
+
+# ---------------------------------------------------------------- the in-place forms
+
+
+def _run_both(opt, surface, w, hp, steps=25):
+    """Step the readable update and the in-place one side by side from the same state."""
+    from optim_core.runner import _grad_into
+
+    grad_into = _grad_into(surface)
+    with np.errstate(all="ignore"):  # Beale overflows from some starts: equal inf/nan too
+        _step_both(opt, surface, grad_into, w, hp, steps)
+
+
+def _step_both(opt, surface, grad_into, w, hp, steps):
+    from optim_core.optimizers import Buffers
+
+    state_a = state_b = opt.init(w)
+    w_a = w_b = w.copy()
+    for t in range(1, steps + 1):
+        w_a, state_a, g_a = opt.update(surface.grad, w_a, state_a, t, hp)
+        out = Buffers(np.empty_like(w), opt.init(w), np.empty_like(w), np.empty_like(w),
+                      np.empty_like(w))  # fmt: skip
+        before = (w_b.copy(), [s.copy() for s in state_b])
+        opt.update_into(grad_into, w_b, state_b, t, hp, out)
+        np.testing.assert_array_equal(w_b, before[0])  # inputs untouched
+        for s, s0 in zip(state_b, before[1], strict=True):
+            np.testing.assert_array_equal(s, s0)
+        w_b, state_b = out.w, out.state
+        np.testing.assert_array_equal(w_b, w_a)  # bit for bit
+        np.testing.assert_array_equal(out.g, g_a)
+        for s_a, s_b in zip(state_a, state_b, strict=True):
+            np.testing.assert_array_equal(s_b, s_a)
+
+
+@pytest.mark.parametrize("name", optim_core.optimizer_names())
+@pytest.mark.parametrize("surface", ["rosenbrock", "himmelblau", "beale", "saddle"])
+def test_in_place_update_equals_the_readable_rule_bit_for_bit(name, surface):
+    opt = optim_core.get_optimizer(name)
+    surf = surfaces.get(surface)
+    w = np.random.default_rng(3).uniform(-1.5, 1.5, size=(64, 2))
+    _run_both(opt, surf, w, Hyperparams(**{k: v for k, v in opt.defaults.items()}))
+    # per-start hyperparameters (a sweep) and ε = 0 (the safe division)
+    values = {}
+    for h in opt.hyperparams:
+        values[h] = np.linspace(*{"lr": (1e-3, 0.05), "beta1": (0.0, 0.95),
+                                  "beta2": (0.5, 0.999), "eps": (0.0, 1e-6)}[h],
+                                64).reshape(-1, 1)  # fmt: skip
+    _run_both(opt, surf, w, Hyperparams(**values))
+    if "eps" in opt.hyperparams:
+        zero = Hyperparams(**{**opt.defaults, "eps": 0.0})
+        _run_both(opt, surf, np.vstack([w, np.zeros((1, 2))]), zero)
+
+
+@pytest.mark.parametrize("name", [n for n in surfaces.names()
+                                  if surfaces.get(n).grad_into is not None])  # fmt: skip
+def test_in_place_gradients_equal_the_gradient_bit_for_bit(name):
+    surf = surfaces.get(name)
+    (x0, x1), (y0, y1) = surf.domain
+    rng = np.random.default_rng(4)
+    points = np.column_stack([rng.uniform(x0, x1, 500), rng.uniform(y0, y1, 500)])
+    out = np.empty_like(points)
+    surf.grad_into(points, out)
+    np.testing.assert_array_equal(out, surf.grad(points))
+    one = np.empty(2)
+    surf.grad_into(points[7], one)
+    np.testing.assert_array_equal(one, surf.grad(points[7]))
