@@ -109,7 +109,14 @@ if not chosen:
 if scene.offset >= scene.radius:
     st.error(f"The offset δ = {scene.offset:g} must be shorter than the escape radius "
              f"r = {scene.radius:g}: the start would already have escaped.")  # fmt: skip
-    st.stop()
+    last = st.session_state.get(P + "last_good")
+    if last is None or last.surface != scene.surface:
+        st.stop()
+    st.caption(f"Below: the last valid setting, δ = {last.offset:g} and r = {last.radius:g}.")
+    scene = last  # the last good figures stay on screen
+else:
+    st.session_state[P + "last_good"] = scene
+chosen, direction, hyper_mode, lr = scene.optimizers, scene.direction, scene.hyper, scene.lr
 
 unstable = optim_core.unstable_direction(surface, scene.saddle)
 if direction == "unstable" and unstable is None:

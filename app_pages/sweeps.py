@@ -90,7 +90,13 @@ st.header(f"Sweeping α on {surface.title} from ({start_x:.4g}, {start_y:.4g})")
 st.caption("Every optimizer's other hyperparameters stay at their defaults.")
 if lr_low >= lr_high:
     st.error(f"The α range must go from low to high; got {lr_low:g} to {lr_high:g}.")
-    st.stop()
+    last = st.session_state.get(P + "last_good_range")
+    if last is None:
+        st.stop()
+    lr_low, lr_high = last  # the last good figures stay on screen
+    st.caption(f"Below: the last valid range, α from {lr_low:g} to {lr_high:g}.")
+else:
+    st.session_state[P + "last_good_range"] = (lr_low, lr_high)
 lrs = np.logspace(math.log10(lr_low), math.log10(lr_high), count)
 start = scene.start_point()
 leaving = "diverges" if surface.bounded_below else "runs off downhill"

@@ -100,11 +100,14 @@ def test_the_escape_link_round_trips_and_bad_values_warn():
     assert not at.exception and _table(at) is not None
 
 
-def test_an_offset_as_large_as_the_radius_is_refused_on_the_page():
+def test_an_offset_as_large_as_the_radius_is_refused_and_the_last_figures_stay():
     at = _page("escape")
+    before = _table(at)
     at.number_input(key="escape.radius").set_value(1e-5).run()
     assert not at.exception
     assert any("must be shorter than the escape radius" in e.value for e in at.error)
+    assert _table(at).equals(before)  # the last good result is still shown
+    assert "escape_bars" in {c.key for c in at.get("plotly_chart")}
 
 
 def test_the_hessian_free_monkey_saddle_says_it_has_no_unstable_direction():
@@ -194,6 +197,14 @@ def test_an_optimizer_without_the_chosen_beta_switches_axis():
     at = _page("sweeps", {"heat": "rmsprop", "axis": "beta1", "count": "10", "betas": "3"})
     assert not at.exception
     assert at.query_params["axis"] == "beta2"
+
+
+def test_a_reversed_alpha_range_is_refused_and_the_last_figures_stay():
+    at = _page("sweeps", {"count": "10", "betas": "3", "steps": "100"})
+    before = _table(at)
+    at.select_slider(key="sweeps.lr_low").set_value(10.0).run()
+    assert any("must go from low to high" in e.value for e in at.error)
+    assert _table(at).equals(before)
 
 
 def test_the_sweep_link_round_trips_and_bad_values_warn():
