@@ -18,16 +18,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core import best_time  # noqa: E402  (bench/core.py, beside this script)
+
 import optim_core  # noqa: E402
-
-
-def best_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def loop_time(name: str, surface: str, starts, steps: int, sample: int, **hp) -> float:

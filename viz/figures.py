@@ -245,7 +245,7 @@ def race_figure(
             last = path[seen[-1]] if len(seen) else path[0]
             exits.append((float(last[0]), float(last[1]), run, way_out))
     # runs that leave close together share one marker, their messages stacked
-    near = 0.1 * max(x1 - x0, y1 - y0)  # labels closer than this would overlap
+    near = 0.2 * max(x1 - x0, y1 - y0)  # labels closer than this would overlap
     groups: list[list] = []
     for exit_ in exits:
         group = next((g for g in groups if math.dist(g[0][:2], exit_[:2]) <= near), None)
