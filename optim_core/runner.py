@@ -357,6 +357,7 @@ class _Loop:
         # Full (n, 2) copies: broadcasting a (2,) row over (n, 2) is several times slower.
         self.centre = np.tile((low + high) / 2, (n, 1))
         self.half = np.tile((high - low) / 2, (n, 1))
+        self.half_min = float(np.min(high - low) / 2)
         # Each minimizer as a complex number x + iy: the per-step "is any start near
         # one?" test is then a subtraction, an abs and a reduction over (n,) per minimizer.
         self.minimizer_points = [complex(x, y) for x, y in surf.minimizers]
@@ -393,16 +394,18 @@ class _Loop:
                 w_new, state_new = spare_w, spare_state
                 if frozen is not None:
                     self._freeze(frozen, w, state, w_new, state_new)
-                # |w − centre| ≤ half-width inside the box; one reduction decides the
-                # common case, and nan fails the comparison.
+                # Inside the box: |w − centre| ≤ half-width. Within the smaller half-width
+                # on both axes decides the common case with two reductions (nan fails
+                # the comparisons); otherwise each coordinate is checked.
                 np.subtract(w_new, self.centre, out=a)
-                np.abs(a, out=a)
-                np.less_equal(a, self.half, out=inside)
-                if not inside.all():
+                if not (a.max() <= self.half_min and a.min() >= -self.half_min):
+                    np.abs(a, out=a)
+                    np.less_equal(a, self.half, out=inside)
                     bad = ~np.all(inside, axis=1)
-                    self.diverged_step[bad] = t
-                    self._freeze(bad, w, state, w_new, state_new)
-                    frozen = bad if frozen is None else frozen | bad
+                    if bad.any():
+                        self.diverged_step[bad] = t
+                        self._freeze(bad, w, state, w_new, state_new)
+                        frozen = bad if frozen is None else frozen | bad
                 spare_w, spare_state = w, state
                 w, state = w_new, state_new
                 if keep_path:
