@@ -1,7 +1,9 @@
 /* The C baseline of bench/core.py: Adam on Rosenbrock (a = 1, b = 100) for N starts,
    the same work per particle-step as optim_core.run(..., record="final"): gradient,
    Adam update, divergence box check (frozen afterwards), convergence check.
-   Usage: adam_rosenbrock N STEPS; prints the seconds the loop took. */
+   Usage: adam_rosenbrock N STEPS [STARTS]; STARTS is a file of N x 2 float64 start points
+   (the ones the NumPy run uses), else starts spread over the domain. Prints the seconds
+   the loop took. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,11 @@ int main(int argc, char **argv) {
         s = s * 1103515245u + 12345u; w[2 * i] = -2.0 + 4.0 * (s % 10000) / 10000.0;
         s = s * 1103515245u + 12345u; w[2 * i + 1] = -1.0 + 4.0 * (s % 10000) / 10000.0;
         conv[i] = div[i] = -1;
+    }
+    if (argc > 3) {
+        FILE *f = fopen(argv[3], "rb");
+        if (!f || fread(w, sizeof(double), 2 * (size_t)n, f) != 2 * (size_t)n) return 1;
+        fclose(f);
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -107,16 +107,17 @@ def c_loop(n: int, steps: int, repeat: int) -> None:
         print("\nno C compiler: the C baseline is skipped")
         return
     source = Path(__file__).with_name("adam_rosenbrock.c")
+    rng = np.random.default_rng(0)  # the starts of the table above, in both loops
+    starts = np.column_stack([rng.uniform(-2, 2, n), rng.uniform(-1, 3, n)])
     with tempfile.TemporaryDirectory() as tmp:
-        binary = Path(tmp) / "adam_rosenbrock"
+        binary, points = Path(tmp) / "adam_rosenbrock", Path(tmp) / "starts.f64"
         subprocess.run([cc, "-O3", "-o", str(binary), str(source), "-lm"], check=True)
+        starts.tofile(points)
         t_c = min(
-            float(subprocess.run([str(binary), str(n), str(steps)], capture_output=True,
-                                 text=True, check=True).stdout.split()[0])
+            float(subprocess.run([str(binary), str(n), str(steps), str(points)],
+                                 capture_output=True, text=True, check=True).stdout.split()[0])
             for _ in range(repeat)
         )  # fmt: skip
-    rng = np.random.default_rng(1)
-    starts = np.column_stack([rng.uniform(-2, 2, n), rng.uniform(-1, 3, n)])
     t_np = best_time(lambda: optim_core.run("adam", "rosenbrock", starts, steps,
                                             record="final"), repeat)  # fmt: skip
     print(

@@ -121,7 +121,8 @@ class AMSGradState(NamedTuple):
 
 def _zeros(cls):
     def init(w: np.ndarray):
-        return cls(*(np.zeros(np.shape(w)) for _ in cls._fields))
+        w = np.asarray(w, dtype=float)
+        return cls(*(np.zeros_like(w) for _ in cls._fields))  # w's memory layout too
 
     return init
 

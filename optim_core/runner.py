@@ -38,6 +38,7 @@ MAX_PATH_POINTS = 20_000_000  # N·(steps + 1) with record="path": about 1 GB of
 DIVERGENCE_FACTOR = 10.0
 CONVERGED_DIST_TOL = 1e-2
 CONVERGED_GRAD_TOL = 1e-2
+_FILTER_TOL_SQUARED = CONVERGED_DIST_TOL**2 * (1 + 1e-9)  # a filter: the exact test follows
 _CHUNK_POINTS = 1_000_000  # points per block when convergence is checked after the loop
 # Starts are stepped in blocks whose arrays stay in cache (the steps write into
 # preallocated buffers, so no temporary is allocated per step; larger blocks spend
@@ -349,21 +350,22 @@ class _Loop:
     def __init__(self, opt, surf, hp, w0, steps):
         self.opt, self.surf, self.hp, self.steps = opt, surf, hp, steps
         n = len(w0)
-        self.w = w0.copy()
+        # Column-major (n, 2): x and y are each contiguous, so gradients that work on
+        # xy[..., 0] and xy[..., 1] stream through memory; elementwise updates don't mind.
+        self.w = np.asfortranarray(w0, dtype=float).copy(order="F")
         self.state = opt.init(self.w)
         self.converged_step = np.full(n, -1, dtype=np.int64)
         self.diverged_step = np.full(n, -1, dtype=np.int64)
         low, high = divergence_box(surf)
         # Full (n, 2) copies: broadcasting a (2,) row over (n, 2) is several times slower.
-        self.centre = np.tile((low + high) / 2, (n, 1))
-        self.half = np.tile((high - low) / 2, (n, 1))
+        self.centre = np.asfortranarray(np.tile((low + high) / 2, (n, 1)))
+        self.half = np.asfortranarray(np.tile((high - low) / 2, (n, 1)))
         self.half_min = float(np.min(high - low) / 2)
-        # Each minimizer as a complex number x + iy: the per-step "is any start near
-        # one?" test is then a subtraction, an abs and a reduction over (n,) per minimizer.
-        self.minimizer_points = [complex(x, y) for x, y in surf.minimizers]
-        self.offset = np.empty((n, 1), dtype=np.complex128)
-        self.distance = np.empty((n, 1))
-        self.done = np.zeros((n, 1))  # +inf once a start has converged: no need to look
+        # The per-step "is any start near a minimizer?" filter works on the contiguous
+        # x and y columns with these two scratch arrays.
+        self.minimizer_points = [(float(x), float(y)) for x, y in surf.minimizers]
+        self.dx, self.dy = np.empty(n), np.empty(n)
+        self.done = np.zeros(n)  # +inf once a start has converged: no need to look
         self.path = self.grads = self.state_path = None
         self.watch = None  # called with (w, t) after every step; True stops the loop
 
@@ -426,30 +428,39 @@ class _Loop:
     def _check_converged_now(self, w, t) -> None:
         """Record step ``t`` for the starts that converge at it (record="final").
 
-        A cheap filter first: the distance to each minimizer as |x + iy − m| over the
-        starts not yet converged; only the few that pass get the exact test of
-        :meth:`_check_converged`.
+        A cheap filter first: the squared distance to each minimizer over the starts
+        not yet converged (the converged ones are pushed to +inf); the few that pass
+        get the exact test of :meth:`_check_converged` (squared distance, then the
+        gradient norm).
         """
         if not self.minimizer_points:
             return
-        points = np.ascontiguousarray(w).view(np.complex128)  # (n, 1): x + iy
-        offset, distance = self.offset[: len(w)], self.distance[: len(w)]
-        candidates = None
-        for minimizer in self.minimizer_points:
-            np.subtract(points, minimizer, out=offset)
-            np.abs(offset, out=distance)
-            np.add(distance, self.done, out=distance)
-            if distance.min() <= CONVERGED_DIST_TOL * (1 + 1e-9):
-                near = np.flatnonzero(distance[:, 0] <= CONVERGED_DIST_TOL * (1 + 1e-9))
-                candidates = near if candidates is None else np.union1d(candidates, near)
-        if candidates is None:
+        x, y, dx, dy = w[:, 0], w[:, 1], self.dx, self.dy
+        candidates = []
+        for mx, my in self.minimizer_points:
+            np.subtract(x, mx, out=dx)
+            np.multiply(dx, dx, out=dx)
+            np.subtract(y, my, out=dy)
+            np.multiply(dy, dy, out=dy)
+            np.add(dx, dy, out=dx)
+            np.add(dx, self.done, out=dx)
+            if dx.min() <= _FILTER_TOL_SQUARED:
+                candidates.append(np.flatnonzero(dx <= _FILTER_TOL_SQUARED))
+        if not candidates:
             return
-        block = w[candidates][None]  # (1, k, 2)
-        found = np.full(len(candidates), -1, dtype=np.int64)
-        saved, self.converged_step = self.converged_step, found
-        self._check_converged(block, t)
-        self.converged_step = saved
-        hit = candidates[found >= 0]
+        index = candidates[0] if len(candidates) == 1 else np.unique(np.concatenate(candidates))
+        near = w[index]
+        # The exact test of _check_converged, in Python floats for these few starts
+        # (the same operations on the same doubles: the same answer).
+        gradients = self.surf.grad(near).tolist()
+        minimizers = self.surf.minimizers.tolist()
+        hit = [
+            i for i, (x, y), (gx, gy) in zip(index.tolist(), near.tolist(), gradients, strict=True)
+            if min((x - mx) * (x - mx) + (y - my) * (y - my) for mx, my in minimizers)
+            <= CONVERGED_DIST_TOL**2 and math.sqrt(gx * gx + gy * gy) <= CONVERGED_GRAD_TOL
+        ]  # fmt: skip
+        if not hit:
+            return
         self.converged_step[hit] = t
         self.done[hit] = np.inf
 
