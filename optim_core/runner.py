@@ -450,16 +450,21 @@ class _Loop:
             return
         index = candidates[0] if len(candidates) == 1 else np.unique(np.concatenate(candidates))
         near = w[index]
-        # The exact test of _check_converged, in Python floats for these few starts
-        # (the same operations on the same doubles: the same answer).
-        gradients = self.surf.grad(near).tolist()
-        minimizers = self.surf.minimizers.tolist()
-        hit = [
-            i for i, (x, y), (gx, gy) in zip(index.tolist(), near.tolist(), gradients, strict=True)
-            if min((x - mx) * (x - mx) + (y - my) * (y - my) for mx, my in minimizers)
-            <= CONVERGED_DIST_TOL**2 and math.sqrt(gx * gx + gy * gy) <= CONVERGED_GRAD_TOL
-        ]  # fmt: skip
-        if not hit:
+        if len(index) > 16:  # the exact test of _check_converged, vectorized
+            close = _squared_distance(self.surf.minimizers, near) <= CONVERGED_DIST_TOL**2
+            index, near = index[close], near[close]
+            g = self.surf.grad(near)
+            hit = index[np.sqrt(np.sum(g * g, axis=-1)) <= CONVERGED_GRAD_TOL]
+        else:  # the same test in Python floats: the same operations on the same doubles
+            gradients = self.surf.grad(near).tolist()
+            minimizers = self.surf.minimizers.tolist()
+            hit = [
+                i for i, (x, y), (gx, gy) in zip(index.tolist(), near.tolist(), gradients,
+                                                 strict=True)
+                if min((x - mx) * (x - mx) + (y - my) * (y - my) for mx, my in minimizers)
+                <= CONVERGED_DIST_TOL**2 and math.sqrt(gx * gx + gy * gy) <= CONVERGED_GRAD_TOL
+            ]  # fmt: skip
+        if not len(hit):
             return
         self.converged_step[hit] = t
         self.done[hit] = np.inf

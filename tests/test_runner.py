@@ -90,6 +90,20 @@ def test_final_record_matches_the_full_path(name, monkeypatch):
     np.testing.assert_array_equal(final.diverged_step, full.diverged_step)
 
 
+@pytest.mark.parametrize("name", ["momentum", "nag", "adam", "sgd"])
+def test_final_record_finds_the_same_convergence_steps_for_crowds_and_loners(name):
+    # Himmelblau, a 30 x 30 grid of starts: many linger near a minimizer at once (the
+    # vectorized exact test), and a lone start near one (the per-start test).
+    surface = surfaces.get("himmelblau")
+    grid = np.stack(np.meshgrid(np.linspace(-5, 5, 30), np.linspace(-5, 5, 30)), -1)
+    for starts in (grid.reshape(-1, 2), np.array([[3.004, 2.003], [-1.0, 0.5]])):
+        full = optim_core.run(name, surface, starts, 400, lr=0.01)
+        final = optim_core.run(name, surface, starts, 400, lr=0.01, record="final")
+        np.testing.assert_array_equal(final.converged_step, full.converged_step)
+        np.testing.assert_array_equal(final.final_point, full.path[-1])
+    assert np.sum(full.converged_step >= 0) >= 1
+
+
 def test_final_record_memory_does_not_grow_with_steps():
     starts = _starts(surfaces.get("rosenbrock"), 2000)
 
