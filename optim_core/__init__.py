@@ -1,4 +1,5 @@
-"""NumPy optimizer core: the optimizers of the cheat sheet and a vectorized runner."""
+"""NumPy optimizer core: the optimizers of the cheat sheet, a vectorized runner, and the
+analyses built on it (saddle escapes, basin maps, hyperparameter sweeps)."""
 
 from .analysis import (
     MAX_MAP_RESOLUTION,
