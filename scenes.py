@@ -9,8 +9,10 @@ names it, so a tampered link never breaks the page. Nothing here imports Streaml
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 import optim_core
 import surfaces
@@ -257,6 +259,16 @@ SWEEP_AXES = ("beta1", "beta2")
 MAX_SWEEP_VALUES = 200
 MAX_HEATMAP_BETAS = 100
 BASIN_COLOURINGS = ("minimizer", "steps")
+# Adadelta has no α to sweep; the α × β map needs an optimizer with a β.
+SWEEP_OPTIMIZERS = tuple(n for n in optim_core.optimizer_names() if n != "adadelta")
+HEATMAP_OPTIMIZERS = tuple(
+    n for n in SWEEP_OPTIMIZERS if set(optim_core.get_optimizer(n).hyperparams) & set(SWEEP_AXES)
+)
+
+
+def sweep_axes(optimizer: str) -> list[str]:
+    """The β axes an α × β map can have for ``optimizer``."""
+    return [a for a in SWEEP_AXES if a in optim_core.get_optimizer(optimizer).hyperparams]
 
 
 HYPER_MODES = ("same", "defaults", "race")
@@ -269,8 +281,9 @@ class _LinkReader:
         self.params = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}
         self.warnings: list[str] = []
 
-    def _bad(self, key: str, rule: str, default) -> None:
-        shown = f"{default:g}" if isinstance(default, float) else repr(default)
+    def _bad(self, key: str, rule: str, default, shown: str | None = None) -> None:
+        if shown is None:
+            shown = f"{default:g}" if isinstance(default, float) else repr(default)
         self.warnings.append(
             f"{key} = {self.params[key]!r} in the link is not {rule}; using {shown}."
         )
@@ -282,7 +295,10 @@ class _LinkReader:
             return default
         return value
 
-    def number(self, key: str, low: float, high: float, default, integer: bool = False):
+    def number(self, key: str, low: float, high: float, default, integer: bool = False,
+               shown: str | None = None):  # fmt: skip
+        """The value of ``key`` if it is a number in [low, high], else ``default`` with
+        a warning (``shown`` names the default where its value says too little)."""
         if key not in self.params:
             return default
         try:
@@ -292,17 +308,32 @@ class _LinkReader:
             return value
         except ValueError:
             kind = "an integer" if integer else "a number"
-            self._bad(key, f"{kind} in [{low:g}, {high:g}]", default)
+            self._bad(key, f"{kind} in [{low:g}, {high:g}]", default, shown)
             return default
 
-    def optimizers(self, key: str, default: tuple[str, ...], at_most: int | None = None):
+    def option(self, key: str, options: Sequence[float], default: float) -> float:
+        """A number from a slider's options: another number in range becomes the
+        nearest option (on a log scale), with a warning saying so."""
+        value = self.number(key, min(options), max(options), default)
+        if value in options:
+            return value
+        nearest = min(options, key=lambda o: abs(math.log(o / value)))
+        self.warnings.append(
+            f"{key} = {self.params[key]!r} in the link is not one of the slider's values; "
+            f"using the nearest, {nearest:g}."
+        )
+        return nearest
+
+    def optimizers(self, key: str, default: tuple[str, ...], at_most: int | None = None,
+                   allowed: Sequence[str] | None = None):  # fmt: skip
         if key not in self.params:
             return default
+        allowed = tuple(allowed or optim_core.optimizer_names())
         asked = [o.strip() for o in self.params[key].split(",") if o.strip()]
-        known = tuple(dict.fromkeys(o for o in asked if o in optim_core.OPTIMIZERS))
+        known = tuple(dict.fromkeys(o for o in asked if o in allowed))
         if len(known) != len(asked) or (at_most and len(known) > at_most):
-            valid = ", ".join(optim_core.optimizer_names())
-            self._bad(key, f"a list of at most {at_most or 10} of {valid}", ",".join(default))
+            rule = f"a list of at most {at_most or len(allowed)} of {', '.join(allowed)}"
+            self._bad(key, rule, default, repr(",".join(default)))
             return default
         return known
 
@@ -310,6 +341,23 @@ class _LinkReader:
 def _lr_range() -> tuple[float, float]:
     low, high, _ = HYPER_RANGES["lr"]
     return low, high
+
+
+MIN_ESCAPE_RADIUS = 1e-6
+
+
+def max_escape_radius(surface: str, saddle: int) -> float:
+    """The largest escape radius the page offers at a saddle: the distance to the
+    nearest other saddle or minimizer (a larger r would count arriving there as still
+    at this saddle), and at most half the domain's shorter side."""
+    surf = surfaces.get(surface)
+    (x0, x1), (y0, y1) = surf.domain
+    limit = min(x1 - x0, y1 - y0) / 2
+    point = surf.saddles[saddle]
+    others = np.vstack([surf.saddles.reshape(-1, 2), surf.minimizers.reshape(-1, 2)])
+    gaps = np.hypot(*(others - point).T)
+    gaps = gaps[gaps > 0]
+    return float(min(limit, gaps.min())) if len(gaps) else float(limit)
 
 
 @dataclass
@@ -355,13 +403,14 @@ def escape_from_query(params: Mapping[str, str]) -> tuple[EscapeScene, list[str]
     surface = read.choice("surface", SADDLE_SURFACES, d.surface)
     surf = surfaces.get(surface)
     saddle = read.number("saddle", 0, len(surf.saddles) - 1, 0, integer=True)
-    (x0, x1), (y0, y1) = surf.domain
-    radius = read.number("r", 1e-6, min(x1 - x0, y1 - y0), None)
-    offset = read.number("offset", *OFFSET_RANGE, d.offset)
+    default_r = optim_core.escape_radius(surf)
+    radius = read.number("r", MIN_ESCAPE_RADIUS, max_escape_radius(surface, saddle), None,
+                         shown=f"the surface's r = {default_r:.4g}")  # fmt: skip
+    offset = read.option("offset", OFFSET_VALUES, d.offset)
     if radius is not None and offset >= radius:
         read.warnings.append(
             f"offset = {offset:g} in the link is not shorter than r = {radius:g}; "
-            f"using r = {optim_core.escape_radius(surf):g}."
+            f"using the surface's r = {default_r:.4g}."
         )
         radius = None
     scene = EscapeScene(
@@ -473,7 +522,7 @@ def basin_from_query(params: Mapping[str, str]) -> tuple[BasinScene, list[str]]:
     read, d = _LinkReader(params), BasinScene()
     scene = BasinScene(
         surface=read.choice("surface", surfaces.names(), d.surface),
-        optimizers=read.optimizers("opt", d.optimizers, at_most=2) or d.optimizers[:1],
+        optimizers=read.optimizers("opt", d.optimizers, at_most=2),
         resolution=read.number("res", 2, optim_core.MAX_MAP_RESOLUTION, d.resolution, True),
         steps=read.number("steps", 1, MAX_ANALYSIS_STEPS, d.steps, integer=True),
         colour=read.choice("colour", BASIN_COLOURINGS, d.colour),
@@ -530,16 +579,21 @@ def sweep_from_query(params: Mapping[str, str]) -> tuple[SweepScene, list[str]]:
     scene = SweepScene(
         surface=surface,
         start=start,
-        optimizers=read.optimizers("opt", d.optimizers),
+        optimizers=read.optimizers("opt", d.optimizers, allowed=SWEEP_OPTIMIZERS),
         steps=read.number("steps", 1, MAX_ANALYSIS_STEPS, d.steps, integer=True),
         lr_low=lr_low,
         lr_high=lr_high,
         count=read.number("count", 2, MAX_SWEEP_VALUES, d.count, integer=True),
-        heatmap_optimizer=read.choice(
-            "heat", [n for n in optim_core.optimizer_names() if n != "adadelta"],
-            d.heatmap_optimizer,
-        ),
+        heatmap_optimizer=read.choice("heat", HEATMAP_OPTIMIZERS, d.heatmap_optimizer),
         axis=read.choice("axis", SWEEP_AXES, d.axis),
         betas=read.number("betas", 2, MAX_HEATMAP_BETAS, d.betas, integer=True),
     )  # fmt: skip
+    axes = sweep_axes(scene.heatmap_optimizer)
+    if scene.axis not in axes:
+        title = optim_core.get_optimizer(scene.heatmap_optimizer).title
+        read.warnings.append(
+            f"axis = {scene.axis!r} in the link is not a hyperparameter of {title}; "
+            f"using {axes[0]!r}."
+        )
+        scene.axis = axes[0]
     return scene, read.warnings

@@ -77,18 +77,25 @@ if not chosen:
     st.stop()
 
 grid = common.cached_grid(surface_name)
+hypers = {name: common.hyperparams_for(name, lr, hyper_mode) for name in chosen}
+results = {name: common.cached_basin_map(name, surface_name, scene.resolution, scene.steps,
+                                         tuple(sorted(hypers[name].items())))
+           for name in chosen}  # fmt: skip
+step_range = viz.basin_step_range(list(results.values()))  # one colour scale for both maps
 columns = st.columns(len(chosen))
-for column, name in zip(columns, chosen, strict=True):
-    hyper = common.hyperparams_for(name, lr, hyper_mode)
-    result = common.cached_basin_map(name, surface_name, scene.resolution, scene.steps,
-                                     tuple(sorted(hyper.items())))  # fmt: skip
-    figure = viz.basin_figure(result, grid, scene.colour)
+for column, (name, result) in zip(columns, results.items(), strict=True):
+    figure = viz.basin_figure(result, grid, scene.colour, step_range=step_range)
+    # Clicks land on markers (a heatmap cell is not selectable): one per cell, or per
+    # stride-th cell on fine maps, each hovering with its own start's outcome.
     stride = max(1, int(np.ceil(scene.resolution / CLICK_CELLS)))
     cx, cy = np.meshgrid(result.x[::stride], result.y[::stride])
+    outcome = viz.basin_outcomes(result)[::stride, ::stride]
     figure.add_scatter(x=cx.ravel(), y=cy.ravel(), mode="markers", showlegend=False,
                        marker=dict(size=10, opacity=0.0, color="black"),
-                       hovertemplate="click to pick the start (%{x:.3g}, %{y:.3g})"
-                       "<extra></extra>", name="click to run this start")  # fmt: skip
+                       customdata=outcome.ravel(),
+                       hovertemplate="start (%{x:.3g}, %{y:.3g})<br>%{customdata}"
+                       "<br><i>click to pick this start</i><extra></extra>",
+                       name="click to run this start")  # fmt: skip
     with column:
         on_click = functools.partial(pick_start, f"map_{name}", name)
         st.plotly_chart(figure, key=f"map_{name}", selection_mode="points", on_select=on_click)
@@ -98,25 +105,36 @@ for column, name in zip(columns, chosen, strict=True):
             i, j = np.argmin(np.abs(result.y - py)), np.argmin(np.abs(result.x - px))
             st.markdown(f"**Start ({px:.4g}, {py:.4g})**: {viz.basin_outcome(result, i, j)}.")
             st.link_button(f"Race {optim_core.get_optimizer(name).title} from this start ↗",
-                           race_link(name, px, py, hyper))  # fmt: skip
+                           race_link(name, px, py, hypers[name]))  # fmt: skip
         total = result.minimizer_index.size
         reached = [int(np.sum(result.minimizer_index == i)) for i in
                    range(len(surface.minimizers))]  # fmt: skip
         counts = [f"{n / total:.0%} reached ({x:.3g}, {y:.3g})"
                   for n, (x, y) in zip(reached, surface.minimizers, strict=True) if n]
-        left = "diverged" if surface.bounded_below else "ran off downhill"
-        counts.append(f"{np.mean(result.diverged_step >= 0):.0%} {left}")
-        counts.append(f"{np.mean(result.stalled):.0%} stalled")
+        if surface.bounded_below:
+            counts.append(f"{np.mean(result.ran_off):.0%} diverged")
+            counts.append(f"{np.mean(result.stalled):.0%} stalled")
+        else:
+            counts.append(f"{np.mean(result.ran_off):.0%} ran off downhill")
+            counts.append(f"{np.mean(result.stalled):.0%} stayed in view")
         st.caption("; ".join(counts) + ".")
-st.caption(
-    f"Each cell is one start of a {scene.resolution} × {scene.resolution} grid over the "
-    f"domain, run for {scene.steps} steps. Reached: converged (within "
-    f"{optim_core.CONVERGED_DIST_TOL:g} of a minimizer with gradient norm ≤ "
-    f"{optim_core.CONVERGED_GRAD_TOL:g}) and did not diverge. Diverged: left the box "
-    f"{optim_core.DIVERGENCE_FACTOR:g}× the domain. Stalled: neither. Hover a cell for its "
-    "start and outcome; click it to pick that start and open it on the race page (clicks "
-    f"pick the nearest of at most {CLICK_CELLS} × {CLICK_CELLS} cells)."
-)
-if not surface.bounded_below:
-    st.caption(f"{surface.title} has no minimum: a start either runs off downhill (leaves "
-               "the box: the expected way out, not a failure) or stays.")  # fmt: skip
+if surface.bounded_below:
+    st.caption(
+        f"Each cell is one start of a {scene.resolution} × {scene.resolution} grid over the "
+        f"domain, run for {scene.steps} steps. Reached: converged (within "
+        f"{optim_core.CONVERGED_DIST_TOL:g} of a minimizer with gradient norm ≤ "
+        f"{optim_core.CONVERGED_GRAD_TOL:g}) and did not diverge. Diverged: left the box "
+        f"{optim_core.DIVERGENCE_FACTOR:g}× the domain. Stalled: neither. Hover a cell for "
+        "its start and outcome; click it to pick that start and open it on the race page "
+        f"(clicks pick the nearest of at most {CLICK_CELLS} × {CLICK_CELLS} cells)."
+    )
+else:
+    st.caption(
+        f"{surface.title} has no minimum: f falls without bound, so a start either runs "
+        "off downhill (leaves the view: the way out, not a failure) or stays in view for "
+        f"all {scene.steps} steps (it lingers near a saddle, or moves slowly). Each cell "
+        f"is one start of a {scene.resolution} × {scene.resolution} grid over the domain. "
+        "Hover a cell for its start and outcome; click it to pick that start and open it "
+        f"on the race page (clicks pick the nearest of at most {CLICK_CELLS} × "
+        f"{CLICK_CELLS} cells)."
+    )

@@ -29,10 +29,10 @@ def cached_grid(surface: str):
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_escape_steps(optimizer, surface, saddle, offsets: bytes, steps, radius, hyper: tuple):
-    """Escape steps for offsets given as the bytes of a float64 ``(K, 2)`` array."""
+def cached_escape_runs(optimizer, surface, saddle, offsets: bytes, steps, radius, hyper: tuple):
+    """Escapes for offsets given as the bytes of a float64 ``(K, 2)`` array."""
     delta = np.frombuffer(offsets, dtype=float).reshape(-1, 2)
-    return optim_core.escape_steps(optimizer, surface, saddle, delta, steps, radius, **dict(hyper))
+    return optim_core.escape_runs(optimizer, surface, saddle, delta, steps, radius, **dict(hyper))
 
 
 # Basin maps report progress while they run, which st.cache_* would record and replay
@@ -168,7 +168,10 @@ def hyper_mode_caption(mode: str, lr: float) -> str:
             "Each optimizer runs with its own default values: their α differ (0.001 to "
             "0.01), so this compares step sizes as much as methods."
         )
-    return "Each optimizer runs with the values set for it on the race page."
+    return (
+        "Each optimizer runs with the values set for it on the race page; one that has no "
+        "sliders there yet runs with its defaults (the table lists the values used)."
+    )
 
 
 def lr_slider(container, key: str, label: str = "α for all (lr)") -> float:

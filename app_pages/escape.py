@@ -19,6 +19,14 @@ SIZES = np.logspace(-10, -1, 19)  # offset sizes of the "escape step against δ"
 DECADE_FROM, DECADE_TO = 1e-3, 1e-8  # steps per decade measured between these sizes
 
 
+def _power(value: float) -> str:
+    """10⁻³ for 0.001, 3.2×10⁻⁴ for 0.000316."""
+    exponent = math.floor(math.log10(value) + 1e-9)
+    mantissa = value / 10**exponent
+    power = "10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return power if abs(mantissa - 1) < 1e-6 else f"{mantissa:.2g}×{power}"
+
+
 def apply(scene: scenes.EscapeScene) -> None:
     values = dict(surface=scene.surface, saddle=scene.saddle, optimizers=list(scene.optimizers),
                   offset=scene.offset, direction=scene.direction, angle=scene.angle,
@@ -31,6 +39,14 @@ def on_surface_change() -> None:
     st.session_state[P + "saddle"] = 0
     surface = surfaces.get(st.session_state[P + "surface"])
     st.session_state[P + "radius"] = optim_core.escape_radius(surface)
+
+
+def on_saddle_change() -> None:
+    """Another saddle may have its nearest neighbour closer than the current r."""
+    name, saddle = st.session_state[P + "surface"], st.session_state[P + "saddle"]
+    limit = scenes.max_escape_radius(name, saddle)
+    if st.session_state[P + "radius"] > limit:
+        st.session_state[P + "radius"] = min(optim_core.escape_radius(surfaces.get(name)), limit)
 
 
 def apply_claim(title: str) -> None:
@@ -58,11 +74,11 @@ surface = surfaces.get(surface_name)
 def _saddle_label(i: int) -> str:
     x, y = surface.saddles[i]
     low, high = np.linalg.eigvalsh(surface.hessian(surface.saddles[i]))
-    return f"({x:.4g}, {y:.4g}); Hessian eigenvalues {low:.3g}, {high:.3g}"
+    return f"({x:.4g}, {y:.4g}); Hessian eigenvalues {low + 0.0:.3g}, {high + 0.0:.3g}"
 
 
 saddle = sb.selectbox("Saddle", range(len(surface.saddles)), key=P + "saddle",
-                      format_func=_saddle_label)  # fmt: skip
+                      format_func=_saddle_label, on_change=on_saddle_change)  # fmt: skip
 chosen = sb.multiselect(
     "Optimizers", optim_core.optimizer_names(), key=P + "optimizers",
     format_func=lambda n: optim_core.get_optimizer(n).title,
@@ -79,11 +95,13 @@ if direction == "angle":
     angle = sb.slider("Angle (degrees from +x)", 0.0, 360.0, key=P + "angle", step=1.0)
 if direction == "random":
     count = sb.slider("Random offsets", 1, scenes.MAX_RANDOM_OFFSETS, key=P + "count")
-(x0, x1), (y0, y1) = surface.domain
+max_radius = scenes.max_escape_radius(surface_name, int(saddle))
 radius = sb.number_input(
-    "Escape radius r", min_value=1e-6, max_value=float(min(x1 - x0, y1 - y0)), key=P + "radius",
-    format="%.4g", help="A run has escaped at the first step at which it is farther than r "
-    "from the saddle.",
+    "Escape radius r", min_value=scenes.MIN_ESCAPE_RADIUS, max_value=max_radius,
+    key=P + "radius", format="%.4g",
+    help="A run has escaped at the first step at which it is farther than r from the saddle. "
+    f"At most {max_radius:.4g} here: the distance to the nearest other critical point, "
+    "or half the view.",
 )  # fmt: skip
 steps = sb.number_input("Steps at most", 1, scenes.MAX_ESCAPE_STEPS, key=P + "steps", step=500)
 hyper_mode = sb.radio("Hyperparameters", scenes.HYPER_MODES, key=P + "hyper",
@@ -138,27 +156,40 @@ progress = st.progress(0.0, text="Counting escape steps…")
 escapes, by_size = {}, {}
 for i, name in enumerate(chosen):
     key = tuple(sorted(hyper[name].items()))
-    escapes[name] = common.cached_escape_steps(
+    escapes[name] = common.cached_escape_runs(
         name, surface_name, scene.saddle, offsets.tobytes(), scene.steps, scene.radius, key)
     sizes = SIZES[SIZES < scene.radius]
-    by_size[name] = common.cached_escape_steps(
+    by_size[name] = common.cached_escape_runs(
         name, surface_name, scene.saddle, optim_core.offsets_along(way, sizes).tobytes(),
         scene.steps, scene.radius, key)  # fmt: skip
     progress.progress((i + 1) / len(chosen), text=f"Counting escape steps… {i + 1}/{len(chosen)}")
 progress.empty()
+
+def _first_escape(found: optim_core.Escapes) -> int:
+    """The first offset's escape step; -1 if it never escaped or blew up instead."""
+    return -1 if found.blew_up.ravel()[0] else int(found.escape_step.ravel()[0])
+
 
 claim_title = st.session_state.get(P + "claim")
 if claim_title:
     claim = scenes.ESCAPE_CLAIMS[claim_title]
     if claim.scene == scenes.EscapeScene(**{**vars(scene), "radius": claim.scene.radius}) and \
             scene.radius == claim.scene.escape_radius():  # fmt: skip
-        firsts = {n: int(np.atleast_1d(escapes[n])[0]) for n in chosen}
+        firsts = {n: _first_escape(escapes[n]) for n in chosen}
         holds, verdict = scenes.claim_verdict(claim, firsts)
         measured = ", ".join(f"{optim_core.get_optimizer(n).title} "
                              f"{'never' if k < 0 else k}" for n, k in firsts.items())  # fmt: skip
         box = st.success if holds else st.warning
         box(f"**Claim:** {claim.text}\n\n**Measured escape steps:** {measured}.\n\n{verdict}")
 
+blew_up = [optim_core.get_optimizer(n).title for n in chosen if escapes[n].blew_up.any()]
+if blew_up:
+    st.warning(f"{', '.join(blew_up)} diverged at the α used here: a run that blows up leaves "
+               "the saddle without escaping to a minimum (hatched bars, ✕ on the distance "
+               "plot). Try a smaller α.")  # fmt: skip
+
+degenerate = optim_core.unstable_direction(surface, scene.saddle) is None
+sizes = SIZES[SIZES < scene.radius]
 left, right = st.columns(2)
 with left:
     st.subheader("Escape step")
@@ -169,14 +200,24 @@ with left:
 with right:
     st.subheader("Escape step against the offset's size")
     st.plotly_chart(viz.escape_offset_figure(sizes, by_size), key="escape_sizes")
-    st.caption("Starts along the same direction, δ from 10⁻¹ to 10⁻¹⁰. Plain gradient steps "
-               "grow the offset by a constant factor per step, so each decade of δ costs "
-               "them a fixed number of steps; methods that divide by the gradient's size "
-               "barely notice δ.")  # fmt: skip
+    if degenerate:
+        mechanism = ("At this degenerate saddle the gradient shrinks like δ², so plain "
+                     "gradient steps need ever more steps per decade of δ (polynomial "
+                     "growth); methods that divide by the gradient's size barely notice δ.")
+    else:
+        mechanism = ("Plain gradient steps grow the offset by a constant factor per step, so "
+                     "each decade of δ costs them a fixed number of steps; methods that "
+                     "divide by the gradient's size barely notice δ.")
+    st.caption(f"Starts along the same direction, δ from {_power(sizes.max())} down to "
+               f"{_power(sizes.min())}. {mechanism} A point missing from a line: that start "
+               f"did not escape within {scene.steps:,} steps, or diverged.")  # fmt: skip
 
-# distance against step, for the first offset, up to a little past the last escape
-found = [int(np.atleast_1d(e)[0]) for e in escapes.values()]
-shown_steps = scene.steps if min(found) < 0 else min(scene.steps, int(max(found) * 1.25) + 10)
+
+# distance against step, for the first offset, up to a little past the last escape or
+# blow-up; all the steps where a run did neither
+ends = [int(e.diverged_step.ravel()[0]) if e.blew_up.ravel()[0] else _first_escape(e)
+        for e in escapes.values()]  # fmt: skip
+shown_steps = scene.steps if min(ends) < 0 else min(scene.steps, int(max(ends) * 1.25) + 10)
 runs = []
 for name in chosen:
     traj = common.cached_run(name, surface_name, tuple(centre + offsets[0]), shown_steps,
@@ -185,33 +226,43 @@ for name in chosen:
 st.subheader("Distance from the saddle")
 st.plotly_chart(viz.saddle_distance_figure(runs, surface, scene.radius), key="escape_distance")
 
+# "extra steps per decade" between the offsets nearest these two sizes
+decade = [min(sizes, key=lambda s, t=target: abs(math.log10(s / t)))
+          for target in (DECADE_FROM, DECADE_TO)]  # fmt: skip
 
-def _per_decade(steps_by_size: np.ndarray) -> str:
-    at = {s: k for s, k in zip(sizes, steps_by_size, strict=True)}
-    near = [min(at, key=lambda s, t=target: abs(math.log10(s / t))) for target in
-            (DECADE_FROM, DECADE_TO)]  # fmt: skip
-    a, b = at[near[0]], at[near[1]]
-    if a < 0 or b < 0:
+
+def _per_decade(found: optim_core.Escapes) -> str:
+    at = dict(zip(sizes, np.where(found.blew_up, -1, found.escape_step), strict=True))
+    a, b = at[decade[0]], at[decade[1]]
+    if a < 0 or b < 0 or decade[0] == decade[1]:
         return "—"
-    return f"{(b - a) / math.log10(near[0] / near[1]):.1f}"
+    return f"{(b - a) / math.log10(decade[0] / decade[1]):.1f}"
 
 
-def _escape_text(found: np.ndarray) -> str:
-    found = np.atleast_1d(found)
-    escaped = found[found >= 0]
-    if len(found) == 1:
-        return str(found[0]) if found[0] >= 0 else f"not within {scene.steps:,}"
+def _escape_text(found: optim_core.Escapes) -> str:
+    steps_ = np.atleast_1d(found.escape_step)
+    blown = np.atleast_1d(found.blew_up)
+    diverged = np.atleast_1d(found.diverged_step)
+    escaped = steps_[(steps_ >= 0) & ~blown]
+    if len(steps_) == 1:
+        if blown[0]:
+            return f"diverged at step {diverged[0]} (not an escape)"
+        return str(steps_[0]) if steps_[0] >= 0 else f"not within {scene.steps:,}"
     if not len(escaped):
-        return f"none within {scene.steps:,}"
+        return "all diverged" if blown.all() else f"none within {scene.steps:,}"
     text = f"median {np.median(escaped):.0f} ({escaped.min()}–{escaped.max()})"
-    return text + (f", {len(found) - len(escaped)} never" if len(escaped) < len(found) else "")
+    if (steps_ < 0).any():
+        text += f", {int((steps_ < 0).sum())} never"
+    if blown.any():
+        text += f", {int(blown.sum())} diverged"
+    return text
 
 
 st.subheader("Numbers")
+per_decade = f"extra steps per decade of δ ({_power(decade[0])} → {_power(decade[1])})"
 st.dataframe(
     [{"optimizer": optim_core.get_optimizer(n).title, "hyperparameters": common.describe(hyper[n]),
-      "escape step": _escape_text(escapes[n]),
-      "extra steps per decade of δ (10⁻³ → 10⁻⁸)": _per_decade(by_size[n])}
+      "escape step": _escape_text(escapes[n]), per_decade: _per_decade(by_size[n])}
      for n in chosen],
     hide_index=True, width="stretch",
 )  # fmt: skip
@@ -220,4 +271,7 @@ st.caption(
     f"from the saddle, starting δ = {scene.offset:g} from it; at most {scene.steps:,} steps "
     "are run. Extra steps per decade: how many more steps each tenfold smaller δ costs "
     "(— where a start did not escape within the steps)."
+    + (" Diverged: the run left the box "
+       f"{optim_core.DIVERGENCE_FACTOR:g}× the domain; on a surface with a minimum that is "
+       "a blow-up, not an escape." if surface.bounded_below else "")
 )

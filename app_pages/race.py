@@ -165,8 +165,8 @@ def _step(value) -> str:
 
 def _escape(visit: optim_core.SaddleVisit) -> str:
     if not visit.came_near:
-        return "never within r"
-    return "still within r" if visit.escape_step < 0 else str(visit.escape_step)
+        return "— kept clear of it"
+    return "— still within r" if visit.escape_step < 0 else str(visit.escape_step)
 
 
 def _row(r: viz.Run) -> dict[str, str]:
@@ -206,7 +206,8 @@ if visits:
         f"Saddles: the one each run came closest to and how close; the steps it spent "
         f"within {optim_core.NEAR_FRACTION * radius:.3g} of it (r/10); and the step at "
         f"which, after its closest approach, it was first farther than the escape radius "
-        f"r = {radius:.3g} (\"never within r\": it never came that close)."
+        f"r = {radius:.3g}. \"Kept clear of it\": the run never came within r, so there "
+        "was nothing to escape from; \"still within r\": it had not left by the last step."
     )
 st.caption(" ".join(notes))
 

@@ -58,7 +58,7 @@ c1, c2 = sb.columns(2)
 start_x = c1.number_input("Start x", min_value=x0, max_value=x1, key=P + "start_x", format="%.4g")
 start_y = c2.number_input("Start y", min_value=y0, max_value=y1, key=P + "start_y", format="%.4g")
 chosen = sb.multiselect(
-    "Optimizers", [n for n in optim_core.optimizer_names() if n != "adadelta"],
+    "Optimizers", scenes.SWEEP_OPTIMIZERS,
     key=P + "optimizers", format_func=lambda n: optim_core.get_optimizer(n).title,
     help="Adadelta has no α to sweep.",
 )  # fmt: skip
@@ -67,12 +67,9 @@ lr_low = common.lr_slider(sb, P + "lr_low", "α from")
 lr_high = common.lr_slider(sb, P + "lr_high", "α to")
 count = sb.slider("α values (log-spaced)", 2, scenes.MAX_SWEEP_VALUES, key=P + "count")
 sb.divider()
-with_beta = [n for n in optim_core.optimizer_names()
-             if set(optim_core.get_optimizer(n).hyperparams) & set(scenes.SWEEP_AXES)
-             and n != "adadelta"]  # fmt: skip
-heat = sb.selectbox("α × β map for", with_beta, key=P + "heat",
+heat = sb.selectbox("α × β map for", scenes.HEATMAP_OPTIMIZERS, key=P + "heat",
                     format_func=lambda n: optim_core.get_optimizer(n).title)  # fmt: skip
-axes = [a for a in scenes.SWEEP_AXES if a in optim_core.get_optimizer(heat).hyperparams]
+axes = scenes.sweep_axes(heat)
 if st.session_state[P + "axis"] not in axes:
     st.session_state[P + "axis"] = axes[0]
 axis = sb.radio("β", axes, key=P + "axis", format_func=scenes.HYPER_LABELS.get, horizontal=True)
@@ -99,7 +96,6 @@ else:
     st.session_state[P + "last_good_range"] = (lr_low, lr_high)
 lrs = np.logspace(math.log10(lr_low), math.log10(lr_high), count)
 start = scene.start_point()
-leaving = "diverges" if surface.bounded_below else "runs off downhill"
 
 sweeps = []
 if chosen:
@@ -109,7 +105,10 @@ if chosen:
                                           (("lr", tuple(lrs)),), ()))  # fmt: skip
         bar.progress((i + 1) / len(chosen), text=f"Sweeping… {i + 1}/{len(chosen)}")
     bar.empty()
-    st.subheader("Final loss and steps to converge against α")
+    if surface.bounded_below:
+        st.subheader("Final loss and steps to converge against α")
+    else:
+        st.subheader("How fast each run gets away, against α")
     st.plotly_chart(viz.sweep_figure(sweeps, surface), key="sweep_lines")
 
     def _best(result) -> str:
@@ -119,29 +118,45 @@ if chosen:
         i = int(np.argmin(np.where(ok, result.final_loss, np.inf)))
         return f"{lrs[i]:.3g}"
 
-    def _fastest(result) -> str:
-        conv = np.where(result.converged_step >= 0, result.converged_step, np.iinfo(int).max)
-        i = int(np.argmin(conv))
-        if result.converged_step[i] < 0:
+    def _fastest(steps_taken) -> str:
+        found = np.where(steps_taken >= 0, steps_taken, np.iinfo(int).max)
+        i = int(np.argmin(found))
+        if steps_taken[i] < 0:
             return "never"
-        return f"step {result.converged_step[i]} at α {lrs[i]:.3g}"
+        return f"step {steps_taken[i]} at α {lrs[i]:.3g}"
 
-    st.dataframe(
-        [{"optimizer": optim_core.get_optimizer(r.optimizer).title,
-          f"{leaving} from α": (lambda t: "—" if math.isnan(t) else f"{t:.3g}")(
-              optim_core.divergence_threshold(lrs, r.diverged_step)),
-          "lowest final loss at α": _best(r), "fastest convergence": _fastest(r)}
-         for r in sweeps],
-        hide_index=True, width="stretch",
-    )  # fmt: skip
-    st.caption(
-        f"{count} values of α from {lr_low:g} to {lr_high:g}, {scene.steps} steps each, all "
-        f"settings of an optimizer in one batch. Dotted lines: the α from which every larger "
-        f"value {leaving} (left the box {optim_core.DIVERGENCE_FACTOR:g}× the domain); those "
-        "settings are left out of the lines. Converged: within "
-        f"{optim_core.CONVERGED_DIST_TOL:g} of a minimizer with gradient norm ≤ "
-        f"{optim_core.CONVERGED_GRAD_TOL:g}."
-    )
+    def _row(r) -> dict[str, str]:
+        row = {"optimizer": optim_core.get_optimizer(r.optimizer).title}
+        if surface.bounded_below:
+            threshold = optim_core.divergence_threshold(lrs, r.diverged_step)
+            row["diverges from α"] = "—" if math.isnan(threshold) else f"{threshold:.3g}"
+            row["lowest final loss at α"] = _best(r)
+            row["fastest convergence"] = _fastest(r.converged_step)
+        else:
+            row["fastest getaway (left the view)"] = _fastest(r.left_view_step)
+            stayed = r.left_view_step < 0
+            row["stayed in view"] = (f"{int(stayed.sum())} of {len(lrs)} values, α ≤ "
+                                     f"{lrs[stayed].max():.3g}" if stayed.any() else "none")
+        return row
+
+    st.dataframe([_row(r) for r in sweeps], hide_index=True, width="stretch")
+    if surface.bounded_below:
+        st.caption(
+            f"{count} values of α from {lr_low:g} to {lr_high:g}, {scene.steps} steps each, "
+            "all settings of an optimizer in one batch. Dotted lines: the α from which every "
+            f"larger value diverges (left the box {optim_core.DIVERGENCE_FACTOR:g}× the "
+            "domain); those settings are left out of the lines. Converged: within "
+            f"{optim_core.CONVERGED_DIST_TOL:g} of a minimizer with gradient norm ≤ "
+            f"{optim_core.CONVERGED_GRAD_TOL:g}."
+        )
+    else:
+        st.caption(
+            f"{surface.title} has no minimum: f falls without bound, so there is no final "
+            "loss to compare and nothing to converge to; leaving the view downhill is how a "
+            f"run gets away. {count} values of α from {lr_low:g} to {lr_high:g}, "
+            f"{scene.steps} steps each, all settings of an optimizer in one batch; a value "
+            "missing from a line stayed in view for all the steps."
+        )
 else:
     st.info("Choose optimizers in the sidebar for the α sweep.")
 
@@ -152,5 +167,7 @@ heat_lrs = np.logspace(math.log10(lr_low), math.log10(lr_high), min(count, 60))
 result = common.cached_sweep(heat, surface_name, start, scene.steps,
                              (("lr", tuple(heat_lrs)), (axis, tuple(beta_values))), ())  # fmt: skip
 st.plotly_chart(viz.sweep_heatmap_figure(result, surface), key="sweep_heatmap")
+grey = ("the setting diverges" if surface.bounded_below else
+        f"the run stayed in view for all {scene.steps} steps")  # fmt: skip
 st.caption(f"{len(heat_lrs)} α × {betas} β values, one batch; the other hyperparameters at "
-           f"{optim_core.get_optimizer(heat).title}'s defaults. Grey: the setting {leaving}.")
+           f"{optim_core.get_optimizer(heat).title}'s defaults. Grey: {grey}.")

@@ -149,11 +149,72 @@ def left_view_step(surface: Surface, path: np.ndarray) -> int:
     return int(outside[0]) if len(outside) else -1
 
 
+def _left_view_watch(surface: Surface, left: np.ndarray):
+    """A runner watch that records in ``left`` (one entry per start, -1 to begin
+    with) the first step at which each start is outside the domain."""
+    (x0, x1), (y0, y1) = surface.domain
+
+    def watch(block: slice, loop):
+        mine = left[block]
+
+        def check(w, t):
+            x, y = w[:, 0], w[:, 1]
+            out = (x < x0) | (x > x1) | (y < y0) | (y > y1)
+            mine[out & (mine < 0)] = t
+            return False
+
+        return check
+
+    return watch
+
+
 def _check_radius(radius) -> float:
     ok = isinstance(radius, numbers.Real) and not isinstance(radius, bool)
     if not (ok and math.isfinite(radius) and radius > 0):
         raise ValueError(f"radius must be a finite number > 0; got {radius!r}")
     return float(radius)
+
+
+@dataclass(frozen=True)
+class Escapes:
+    """How runs started next to a saddle got away; arrays are shaped like the offsets'
+    batch (``(K,)``, or ``()`` for one offset)."""
+
+    escape_step: np.ndarray  # first step farther than the radius, -1 for never
+    diverged_step: np.ndarray  # the runner's divergence step, -1 for never
+    converged_step: np.ndarray  # the runner's convergence step, -1 for never
+    radius: float
+    bounded_below: bool
+
+    @property
+    def blew_up(self) -> np.ndarray:
+        """Runs that diverged on a surface bounded below: they left the saddle by
+        blowing up, not by escaping (on a surface without a minimum, leaving the box
+        downhill is the way out and counts as an escape)."""
+        return (self.diverged_step >= 0) & self.bounded_below
+
+
+def escape_runs(
+    optimizer,
+    surface,
+    saddle,
+    offsets,
+    steps: int,
+    radius: float,
+    **hyperparams: float | None,
+) -> Escapes:
+    """Run ``optimizer`` from ``saddle + offset`` for every offset (``(K, 2)`` or
+    ``(2,)``) and report the escape step of each, and whether it diverged.
+
+    ``saddle`` is an index into ``surface.saddles`` or one of those points. Every
+    offset must be non-zero (at a saddle the gradient is 0 and nothing moves) and
+    shorter than ``radius``. All offsets are one batch; memory is O(K).
+
+    On a surface bounded below, a run that has escaped is followed until it converges
+    or diverges (or the steps run out), so that a blow-up is told from an escape; on a
+    surface without a minimum the batch stops once every run has escaped.
+    """
+    return _escape(optimizer, surface, saddle, offsets, steps, radius, True, hyperparams)
 
 
 def escape_steps(
@@ -169,10 +230,14 @@ def escape_steps(
     ``radius`` from the saddle, one per offset (``offsets`` ``(K, 2)`` or ``(2,)``);
     -1 where it is still within ``radius`` after ``steps`` steps.
 
-    ``saddle`` is an index into ``surface.saddles`` or one of those points. Every
-    offset must be non-zero (at a saddle the gradient is 0 and nothing moves) and
-    shorter than ``radius``. All offsets are one batch; memory is O(K).
+    The batch stops once every run has escaped, so a run that left by blowing up
+    counts as escaped here; :func:`escape_runs` tells the two apart.
     """
+    out = _escape(optimizer, surface, saddle, offsets, steps, radius, False, hyperparams)
+    return out.escape_step
+
+
+def _escape(optimizer, surface, saddle, offsets, steps, radius, follow, hyperparams) -> Escapes:
     opt = optimizers.get(optimizer)
     surf = _check_surface(surface)
     centre = surf.saddles[saddle_index(surf, saddle)]
@@ -203,8 +268,9 @@ def escape_steps(
     starts = _check_start(centre + delta, surf)
     hp = resolve_hyperparams(opt, **hyperparams)
     escape = np.full(len(starts), -1, dtype=np.int64)
+    follow = follow and surf.bounded_below
 
-    def watch(block: slice):
+    def watch(block: slice, loop):
         mine = escape[block]
         cx, cy, r2 = float(centre[0]), float(centre[1]), radius * radius
 
@@ -212,12 +278,22 @@ def escape_steps(
             dx, dy = w[:, 0] - cx, w[:, 1] - cy
             out = (dx * dx + dy * dy > r2) & (mine < 0)
             mine[out] = t
-            return bool(np.all(mine >= 0))
+            if not np.all(mine >= 0):
+                return False
+            return not follow or bool(
+                np.all((loop.converged_step >= 0) | (loop.diverged_step >= 0))
+            )
 
         return check
 
-    _simulate(opt, surf, hp, starts, steps, keep_path=False, watch=watch)
-    return escape.reshape(batch_shape)
+    out = _simulate(opt, surf, hp, starts, steps, keep_path=False, watch=watch)
+    return Escapes(
+        escape_step=escape.reshape(batch_shape),
+        diverged_step=out.diverged_step.reshape(batch_shape),
+        converged_step=out.converged_step.reshape(batch_shape),
+        radius=radius,
+        bounded_below=surf.bounded_below,
+    )
 
 
 def offsets_along(direction, sizes) -> np.ndarray:
@@ -248,11 +324,20 @@ class BasinMap:
     minimizer_index: np.ndarray  # index into surface.minimizers, -1 for none
     converged_step: np.ndarray  # -1 for never
     diverged_step: np.ndarray  # -1 for never
+    left_view_step: np.ndarray  # first step outside the domain, -1 for never
+
+    @property
+    def ran_off(self) -> np.ndarray:
+        """Starts that got away: diverged, or, on a surface without a minimum, left
+        the view (running off downhill is the way out there)."""
+        if self.surface.bounded_below:
+            return self.diverged_step >= 0
+        return (self.diverged_step >= 0) | (self.left_view_step >= 0)
 
     @property
     def stalled(self) -> np.ndarray:
-        """Neither reached a minimizer nor diverged within the steps."""
-        return (self.minimizer_index < 0) & (self.diverged_step < 0)
+        """Neither reached a minimizer nor got away within the steps."""
+        return (self.minimizer_index < 0) & ~self.ran_off
 
 
 def basin_map(
@@ -290,11 +375,13 @@ def basin_map(
     final = np.empty((n, 2))
     converged = np.empty(n, dtype=np.int64)
     diverged = np.empty(n, dtype=np.int64)
+    left = np.full(n, -1, dtype=np.int64)
     # Chunks of about 20 M particle-steps: a progress report every second or so.
     chunk = max(resolution, (20_000_000 // steps) // resolution * resolution)
     for lo in range(0, n, chunk):
         part = slice(lo, lo + chunk)
-        out = _simulate(opt, surf, hp, starts[part], steps, keep_path=False)
+        out = _simulate(opt, surf, hp, starts[part], steps, keep_path=False,
+                        watch=_left_view_watch(surf, left[part]))  # fmt: skip
         final[part], converged[part], diverged[part] = (
             out.final, out.converged_step, out.diverged_step
         )  # fmt: skip
@@ -320,6 +407,7 @@ def basin_map(
         minimizer_index=index.reshape(shape),
         converged_step=converged.reshape(shape),
         diverged_step=diverged.reshape(shape),
+        left_view_step=left.reshape(shape),
     )
 
 
@@ -341,6 +429,7 @@ class Sweep:
     final_distance: np.ndarray  # to the nearest minimizer (inf if none)
     converged_step: np.ndarray
     diverged_step: np.ndarray
+    left_view_step: np.ndarray  # first step outside the domain, -1 for never
 
 
 def sweep(
@@ -394,7 +483,9 @@ def sweep(
     mesh = np.meshgrid(*values, indexing="ij")
     per_start = {name: m.reshape(-1, 1) for name, m in zip(names, mesh, strict=True)}
     hp = Hyperparams(**{**fixed._asdict(), **per_start})
-    out = _simulate(opt, surf, hp, np.tile(point, (count, 1)), steps, keep_path=False)
+    left = np.full(count, -1, dtype=np.int64)
+    out = _simulate(opt, surf, hp, np.tile(point, (count, 1)), steps, keep_path=False,
+                    watch=_left_view_watch(surf, left))  # fmt: skip
     return Sweep(
         optimizer=opt.name,
         surface=surf,
@@ -406,6 +497,7 @@ def sweep(
         final_distance=nearest_minimizer_distance(surf, out.final).reshape(shape),
         converged_step=out.converged_step.reshape(shape),
         diverged_step=out.diverged_step.reshape(shape),
+        left_view_step=left.reshape(shape),
     )
 
 
@@ -426,11 +518,13 @@ __all__ = [
     "MAX_SWEEP_SETTINGS",
     "NEAR_FRACTION",
     "BasinMap",
+    "Escapes",
     "SaddleVisit",
     "Sweep",
     "basin_map",
     "divergence_threshold",
     "escape_radius",
+    "escape_runs",
     "escape_steps",
     "left_view_step",
     "offsets_along",

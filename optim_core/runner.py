@@ -289,14 +289,15 @@ def _simulate(
     w0: np.ndarray,
     steps: int,
     keep_path: bool,
-    watch: Callable[[slice], Callable[[np.ndarray, int], bool]] | None = None,
+    watch: Callable[[slice, _Loop], Callable[[np.ndarray, int], bool]] | None = None,
 ) -> _Outcome:
     """Step the checked starts ``w0`` ``(n, 2)``. ``hp`` holds floats, or ``(n, 1)``
     arrays giving each start its own value (one batch for a whole sweep).
 
-    ``watch(block)``, if given, returns a function called after every step ``t`` with
-    the points of that block of starts; when it returns True the block stops early
-    (its final point and steps are then those of step t).
+    ``watch(block, loop)``, if given, returns a function called after every step ``t``
+    with the points of that block of starts (``loop.converged_step`` and
+    ``loop.diverged_step`` hold the block's outcomes so far); when it returns True the
+    block stops early (its final point and steps are then those of step t).
     """
     n_starts = len(w0)
     out = _Outcome(
@@ -313,7 +314,7 @@ def _simulate(
         block_hp = Hyperparams(*(v[block] if isinstance(v, np.ndarray) else v for v in hp))
         loop = _Loop(opt, surf, block_hp, w0[block], steps)
         if watch is not None:
-            loop.watch = watch(block)
+            loop.watch = watch(block, loop)
         if keep_path:
             loop.keep_path(
                 out.path[:, block],

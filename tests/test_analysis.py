@@ -204,3 +204,55 @@ def test_sweep_refuses_a_value_fixed_twice_and_lr_for_adadelta():
         optim_core.sweep("adam", "booth", [1.0, 1.0], 10, {"lr": [0.1]}, lr=0.2)
     with pytest.raises(ValueError, match="not a hyperparameter of adadelta"):
         optim_core.sweep("adadelta", "booth", [1.0, 1.0], 10, {"lr": [0.1]})
+
+
+# ---------------------------------------------------------------- escapes that blow up
+
+
+def test_escape_runs_tell_a_blow_up_from_an_escape():
+    radius = escape_radius("himmelblau")
+    blown = optim_core.escape_runs("sgd", "himmelblau", 0, [0.01, 0.0], 300, radius, lr=2.0)
+    single = optim_core.run("sgd", "himmelblau", surfaces.get("himmelblau").saddles[0] + [0.01, 0],
+                            300, lr=2.0)  # fmt: skip
+    assert blown.blew_up and blown.escape_step >= 0
+    assert blown.diverged_step == single.diverged_step >= 0
+    calm = optim_core.escape_runs("sgd", "himmelblau", 0, [0.01, 0.0], 3000, radius, lr=0.02)
+    assert not calm.blew_up and calm.escape_step == 10
+    assert calm.converged_step == optim_core.run(
+        "sgd", "himmelblau", surfaces.get("himmelblau").saddles[0] + [0.01, 0], 3000, lr=0.02
+    ).converged_step >= 0  # followed until it converged, to be sure it did not blow up
+    # the escape step is the same whether or not the run is followed afterwards
+    assert optim_core.escape_steps("sgd", "himmelblau", 0, [0.01, 0.0], 300, radius, lr=2.0) == \
+        blown.escape_step  # fmt: skip
+
+
+def test_on_a_surface_without_a_minimum_leaving_the_box_is_an_escape():
+    out = optim_core.escape_runs("sgd", "saddle", 0, [[0.0, 1e-3], [0.0, -1e-5]], 5000, 1.0,
+                                 lr=0.5)  # fmt: skip
+    assert np.all(out.escape_step >= 0) and not out.blew_up.any()
+
+
+# ---------------------------------------------------------------- leaving the view
+
+
+def test_basin_map_and_sweep_record_when_each_start_left_the_view():
+    result = optim_core.basin_map("sgd", "saddle", 9, 300, lr=0.005)
+    for i, j in [(0, 0), (4, 1), (4, 4), (8, 3), (2, 7), (5, 5)]:
+        start = (result.x[j], result.y[i])
+        path = optim_core.run("sgd", "saddle", start, 300, lr=0.005).path
+        assert result.left_view_step[i, j] == optim_core.left_view_step(surfaces.get("saddle"), path)
+    # slow runs that left the view but not the 10x box ran off downhill: not "stalled"
+    slow = (result.diverged_step < 0) & (result.left_view_step >= 0)
+    assert slow.any() and not result.stalled[slow].any()
+    assert result.stalled[4].all()  # starts on the saddle's stable line y = 0 stay in view
+    assert result.stalled.sum() == 9
+    lrs = np.logspace(-3, 0, 7)
+    swept = optim_core.sweep("adam", "saddle", (-1.5, 1e-6), 300, {"lr": lrs})
+    for lr, left in zip(lrs, swept.left_view_step, strict=True):
+        path = optim_core.run("adam", "saddle", (-1.5, 1e-6), 300, lr=lr).path
+        assert left == optim_core.left_view_step(surfaces.get("saddle"), path)
+
+
+def test_on_a_bounded_surface_a_map_calls_only_divergence_running_off():
+    result = optim_core.basin_map("sgd", "himmelblau", 20, 100, lr=0.05)
+    assert np.array_equal(result.ran_off, result.diverged_step >= 0)

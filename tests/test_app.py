@@ -217,7 +217,7 @@ def test_the_saddle_preset_reports_escapes_not_failures():
     assert table.loc[["SGD", "Momentum", "NAG"], "escaped at step"].tolist() == ["145", "226", "216"]
     assert table.loc[["SGD", "Momentum", "NAG"], "steps within 0.1"].tolist() == ["95", "145", "138"]
     for name in ("RMSprop", "Adam", "AdaGrad"):
-        assert table.loc[name, "escaped at step"] == "never within r"
+        assert table.loc[name, "escaped at step"] == "— kept clear of it"
         assert float(table.loc[name, "closest distance"]) > 1.0
     assert table.loc["SGD", "left the view at step"] == "153"
     caption = " ".join(c.value for c in at.caption)

@@ -110,6 +110,23 @@ def test_an_offset_as_large_as_the_radius_is_refused_and_the_last_figures_stay()
     assert "escape_bars" in {c.key for c in at.get("plotly_chart")}
 
 
+def test_a_run_that_blows_up_at_a_saddle_is_not_called_an_escape():
+    at = _page("escape", {"surface": "himmelblau", "opt": "sgd,adam", "lr": "2",
+                          "offset": "0.01"})  # fmt: skip
+    assert not at.exception
+    table = _table(at).set_index("optimizer")
+    assert table.loc["SGD", "escape step"].startswith("diverged at step")
+    assert any("SGD" in w.value and "diverged" in w.value for w in at.warning)
+
+
+def test_the_escape_radius_cannot_reach_past_the_next_critical_point():
+    at = _page("escape", {"surface": "beale", "r": "9"})
+    assert any("using the surface's r = 1.521" in w.value for w in at.warning)
+    box = at.number_input(key="escape.radius")
+    assert box.max == pytest.approx(scenes.max_escape_radius("beale", 0))
+    assert box.value == pytest.approx(1.521, abs=1e-3)
+
+
 def test_the_hessian_free_monkey_saddle_says_it_has_no_unstable_direction():
     at = _page("escape", {"surface": "monkey_saddle", "opt": "adam", "steps": "500"})
     assert any("no unstable direction" in i.value for i in at.info)
@@ -145,6 +162,18 @@ def test_two_optimizers_side_by_side_and_steps_colouring():
     at = _page("basins", {"opt": "sgd,nag", "res": "20", "colour": "steps"})
     assert not at.exception
     assert {"map_sgd", "map_nag"} <= {c.key for c in at.get("plotly_chart")}
+
+
+def test_hovering_a_clickable_cell_tells_its_outcome_and_maps_share_a_colour_scale():
+    at = _page("basins", {"opt": "sgd,adam", "res": "20", "colour": "steps", "steps": "300"})
+    maps = [_chart(at, "map_sgd"), _chart(at, "map_adam")]
+    for spec in maps:
+        click = spec["data"][-1]
+        assert "click to pick this start" in click["hovertemplate"]
+        assert "%{customdata}" in click["hovertemplate"]
+        assert any(str(c).startswith("reached the minimizer") for c in click["customdata"])
+    ranges = [(m["data"][0]["zmin"], m["data"][0]["zmax"]) for m in maps]
+    assert ranges[0] == ranges[1]
 
 
 def test_a_basin_map_without_a_minimum_does_not_call_running_off_a_failure():
@@ -197,6 +226,19 @@ def test_an_optimizer_without_the_chosen_beta_switches_axis():
     at = _page("sweeps", {"heat": "rmsprop", "axis": "beta1", "count": "10", "betas": "3"})
     assert not at.exception
     assert at.query_params["axis"] == "beta2"
+    assert any("not a hyperparameter of RMSprop" in w.value for w in at.warning)
+
+
+def test_a_sweep_without_a_minimum_ranks_getaways_not_final_losses():
+    at = _page("sweeps", {"surface": "saddle", "start": "-1.5,1e-06", "opt": "sgd,adam",
+                          "count": "12", "betas": "3", "steps": "300"})  # fmt: skip
+    assert not at.exception
+    table = _table(at).set_index("optimizer")
+    assert "lowest final loss at α" not in table.columns
+    assert table.loc["SGD", "fastest getaway (left the view)"].startswith("step ")
+    lines = _chart(at, "sweep_lines")
+    assert lines["layout"]["yaxis"]["title"]["text"] == "step it left the view"
+    assert "no final loss" in " ".join(c.value for c in at.caption)
 
 
 def test_a_reversed_alpha_range_is_refused_and_the_last_figures_stay():

@@ -1,5 +1,6 @@
 """Scenes: links round-trip exactly, tampered links warn and fall back value by value."""
 
+import numpy as np
 import pytest
 
 import optim_core
@@ -130,3 +131,30 @@ def test_a_claim_verdict_treats_never_as_slowest():
     assert holds and "AdaGrad (58)" in text and "NAG (216)" in text
     holds, text = scenes.claim_verdict(claim, {**steps, "rmsprop": -1})
     assert not holds and "RMSprop (never)" in text
+
+
+def test_analysis_links_say_what_they_change():
+    scene, warnings = scenes.escape_from_query({"offset": "3e-5"})
+    assert scene.offset == 2e-5 and "using the nearest, 2e-05" in warnings[0]
+    scene, warnings = scenes.escape_from_query({"surface": "beale", "r": "9"})
+    assert scene.radius is None and "using the surface's r = 1.521" in warnings[0]
+    assert "None" not in warnings[0]
+    _, warnings = scenes.sweep_from_query({"opt": "adadelta"})
+    assert "opt = 'adadelta'" in warnings[0] and "adadelta," not in warnings[0]
+    scene, warnings = scenes.sweep_from_query({"heat": "sgd"})
+    assert scene.heatmap_optimizer == "adam" and "heat = 'sgd'" in warnings[0]
+    scene, warnings = scenes.sweep_from_query({"heat": "momentum", "axis": "beta2"})
+    assert scene.axis == "beta1" and "not a hyperparameter of Momentum" in warnings[0]
+    # an empty selection is a state of the page like any other: kept, no warning
+    assert scenes.basin_from_query({"opt": ""}) == (scenes.BasinScene(optimizers=()), [])
+
+
+def test_the_escape_radius_stops_short_of_the_next_critical_point():
+    for name in scenes.SADDLE_SURFACES:
+        surface = surfaces.get(name)
+        others = np.vstack([surface.saddles, surface.minimizers.reshape(-1, 2)])
+        for i, saddle in enumerate(surface.saddles):
+            limit = scenes.max_escape_radius(name, i)
+            gaps = np.hypot(*(others - saddle).T)
+            assert limit <= gaps[gaps > 0].min() if (gaps > 0).any() else limit > 0
+            assert optim_core.escape_radius(surface) <= limit

@@ -85,3 +85,63 @@ def test_runs_leaving_at_the_same_point_share_one_readable_marker():
         "Momentum diverged at step 1",
         "NAG diverged at step 1",
     ]
+
+
+# ---------------------------------------------------------------- analysis figures
+
+
+def test_saddle_distance_labels_sit_on_their_lines_and_long_runs_are_thinned():
+    surface = surfaces.get("saddle")
+    runs = _runs(surface, ["sgd"], 20_000, sgd={"lr": 1e-4})
+    fig = viz.saddle_distance_figure(runs, surface, 1.0, max_points=500)
+    # on a log axis an annotation's y is the exponent of the line it names
+    ys = sorted(a.y for a in fig.layout.annotations)
+    assert np.allclose(ys, [-1.0, 0.0])
+    line = fig.data[0]
+    assert len(line.x) <= 503 and line.x[-1] == 20_000
+
+
+def test_a_blow_up_at_a_saddle_is_marked_as_divergence_not_escape():
+    surface = surfaces.get("himmelblau")
+    start = surface.saddles[0] + [0.01, 0.0]
+    traj = optim_core.run("sgd", surface, start, 50, lr=2.0)
+    fig = viz.saddle_distance_figure([viz.Run("sgd", "SGD", traj)], surface, 0.9)
+    names = [t.name for t in fig.data]
+    assert "SGD diverged" in names and "SGD escaped" not in names
+    escapes = optim_core.escape_runs("sgd", surface, 0, [0.01, 0.0], 50, 0.9, lr=2.0)
+    bars = viz.escape_bar_figure({"sgd": escapes}, 50)
+    assert "diverged" in bars.data[0].text[0] and bars.data[0].marker.pattern.shape == "/"
+
+
+def test_basin_maps_side_by_side_share_one_step_colour_scale():
+    grid = viz.surface_grid(surfaces.get("himmelblau"), 41)
+    maps = [optim_core.basin_map(n, "himmelblau", 15, 300, lr=0.01) for n in ("sgd", "adam")]
+    lo, hi = viz.basin_step_range(maps)
+    for result in maps:
+        heat = viz.basin_figure(result, grid, "steps", step_range=(lo, hi)).data[0]
+        assert (heat.zmin, heat.zmax) == (lo, hi)
+        assert all(lo - 1e-9 <= t <= hi + 1e-9 for t in heat.colorbar.tickvals)
+
+
+def test_a_map_without_a_minimum_says_ran_off_or_stayed_in_view():
+    grid = viz.surface_grid(surfaces.get("saddle"), 41)
+    result = optim_core.basin_map("sgd", "saddle", 9, 300, lr=0.005)
+    fig = viz.basin_figure(result, grid)
+    legend = [t.name for t in fig.data if t.showlegend is not False and t.name]
+    assert "ran off downhill" in legend and "stayed in view" in legend
+    assert "stalled" not in legend and "diverged" not in legend
+    words = set(viz.basin_outcomes(result).ravel())
+    assert any(w.startswith("ran off downhill: left the view at step") for w in words)
+    assert not any("diverged" in w or "stalled" in w for w in words)
+
+
+def test_a_sweep_without_a_minimum_shows_how_fast_runs_get_away():
+    surface = surfaces.get("saddle")
+    lrs = np.logspace(-3, 0, 8)
+    result = optim_core.sweep("adam", surface, (-1.5, 1e-6), 300, {"lr": lrs})
+    fig = viz.sweep_figure([result], surface)
+    assert fig.layout.yaxis.title.text == "step it left the view"
+    assert len(fig.data) == 1 and "step converged" not in fig.to_json()
+    heat = optim_core.sweep("adam", surface, (-1.5, 1e-6), 300,
+                            {"lr": lrs, "beta1": [0.0, 0.5, 0.9]})  # fmt: skip
+    assert "left the view" in viz.sweep_heatmap_figure(heat, surface).layout.title.text

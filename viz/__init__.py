@@ -3,6 +3,8 @@
 from .analysis import (
     basin_figure,
     basin_outcome,
+    basin_outcomes,
+    basin_step_range,
     escape_bar_figure,
     escape_offset_figure,
     sweep_figure,
@@ -26,6 +28,8 @@ from .style import COLORS, SYMBOLS, color, symbol
 
 __all__ = [
     "basin_outcome",
+    "basin_outcomes",
+    "basin_step_range",
     "basin_figure",
     "escape_bar_figure",
     "escape_offset_figure",

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from optim_core import BasinMap, Sweep, divergence_threshold, get_optimizer
+from optim_core import BasinMap, Escapes, Sweep, divergence_threshold, get_optimizer
 from surfaces import Surface
 
 from .figures import Grid
@@ -18,33 +18,57 @@ _LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), font=dict(size=14))
 _OUTCOME_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00",
                     "#882255", "#999933")  # fmt: skip
 # greys, which none of the outcome colours or Viridis use
-_DIVERGED, _STALLED = "#8c8c8c", "#e8e8e8"
+_DIVERGED, _STALLED = "#7a7a7a", "#cdcdcd"
 
 
 def _title(name: str) -> str:
     return get_optimizer(name).title
 
 
-def escape_bar_figure(escapes: Mapping[str, np.ndarray], steps: int, height: int = 380):
-    """Escape step per optimizer: the bar is the median over the offsets (whiskers: the
-    fastest and slowest); an optimizer that never escaped gets a bar to ``steps`` in
-    grey marked "not within N steps"."""
+def _escape_arrays(found) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Escape steps, blow-ups and divergence steps of an ``Escapes`` record (or of an
+    array of escape steps: no blow-ups)."""
+    if isinstance(found, Escapes):
+        return (np.atleast_1d(found.escape_step), np.atleast_1d(found.blew_up),
+                np.atleast_1d(found.diverged_step))  # fmt: skip
+    steps = np.atleast_1d(found)
+    return steps, np.zeros(steps.shape, dtype=bool), np.full(steps.shape, -1)
+
+
+def escape_bar_figure(escapes: Mapping[str, Escapes | np.ndarray], steps: int,
+                      height: int = 380) -> go.Figure:  # fmt: skip
+    """Escape step per optimizer: the bar is the median over the offsets that escaped
+    (whiskers: the fastest and slowest). An optimizer whose runs all blew up (diverged
+    on a surface bounded below) gets a hatched bar to the median divergence step; one
+    that never escaped a grey bar to ``steps``, marked "not within N steps"."""
     fig = go.Figure()
     for name, found in escapes.items():
-        found = np.atleast_1d(found)
-        escaped = found[found >= 0]
+        found, blew_up, diverged = _escape_arrays(found)
+        escaped = found[(found >= 0) & ~blew_up]
         if len(escaped) == 0:
-            fig.add_bar(x=[_title(name)], y=[steps], marker_color="#cccccc",
-                        text=[f"not within {steps:,} steps"], textposition="inside",
-                        name=_title(name), showlegend=False)  # fmt: skip
+            if blew_up.any():
+                at = float(np.median(diverged[blew_up]))
+                text = f"diverged (step {at:,.0f})"
+                fig.add_bar(x=[_title(name)], y=[at], marker=dict(
+                    color="white", line=dict(color=color(name), width=2),
+                    pattern=dict(shape="/", fgcolor=color(name))), text=[text],
+                    textposition="outside", name=_title(name), showlegend=False,
+                    cliponaxis=False)  # fmt: skip
+            else:
+                fig.add_bar(x=[_title(name)], y=[steps], marker_color="#cccccc",
+                            text=[f"not within {steps:,} steps"], textposition="inside",
+                            name=_title(name), showlegend=False)  # fmt: skip
             continue
         median = float(np.median(escaped))
         error = None
         if len(found) > 1:
             error = dict(type="data", symmetric=False, array=[escaped.max() - median],
                          arrayminus=[median - escaped.min()], color="#444")  # fmt: skip
-        missing = len(found) - len(escaped)
-        label = f"{median:,.0f}" + (f" ({missing} of {len(found)} never)" if missing else "")
+        missing = int(np.sum(found < 0))
+        notes = [f"{missing} of {len(found)} never"] if missing else []
+        if blew_up.any():
+            notes.append(f"{int(blew_up.sum())} of {len(found)} diverged")
+        label = f"{median:,.0f}" + (f" ({', '.join(notes)})" if notes else "")
         fig.add_bar(x=[_title(name)], y=[median], marker_color=color(name), error_y=error,
                     text=[label], textposition="outside", name=_title(name),
                     showlegend=False, cliponaxis=False)  # fmt: skip
@@ -52,13 +76,15 @@ def escape_bar_figure(escapes: Mapping[str, np.ndarray], steps: int, height: int
     return fig
 
 
-def escape_offset_figure(sizes: np.ndarray, escapes: Mapping[str, np.ndarray], height=380):
+def escape_offset_figure(sizes: np.ndarray, escapes: Mapping[str, Escapes | np.ndarray],
+                         height: int = 380) -> go.Figure:  # fmt: skip
     """Escape step against the offset's size (log x): plain gradient steps pay a fixed
     number of steps per decade of δ, methods that divide by the gradient's size barely
-    any. Offsets that never escaped are left out of the line."""
+    any. Offsets that never escaped, or blew up, are left out of the line."""
     fig = go.Figure()
     for name, found in escapes.items():
-        y = np.where(found >= 0, found, np.nan).astype(float)
+        found, blew_up, _ = _escape_arrays(found)
+        y = np.where((found >= 0) & ~blew_up, found, np.nan).astype(float)
         fig.add_scatter(x=sizes, y=y, mode="lines+markers", name=_title(name),
                         line=dict(color=color(name), width=2.5),
                         marker=dict(symbol=symbol(name), size=8))  # fmt: skip
@@ -70,60 +96,98 @@ def escape_offset_figure(sizes: np.ndarray, escapes: Mapping[str, np.ndarray], h
     return fig
 
 
-def basin_figure(result: BasinMap, grid: Grid, colouring: str = "minimizer", height=520):
+def basin_outcomes(result: BasinMap) -> np.ndarray:
+    """What happened to every start of the map, in words (an object array shaped like
+    the map)."""
+    shape = result.minimizer_index.shape
+    return np.array([basin_outcome(result, i, j) for i in range(shape[0])
+                     for j in range(shape[1])], dtype=object).reshape(shape)  # fmt: skip
+
+
+def basin_outcome(result: BasinMap, i: int, j: int) -> str:
+    """What happened to the start of cell ``[i, j]``, in words."""
+    k = int(result.minimizer_index[i, j])
+    if k >= 0:
+        mx, my = result.surface.minimizers[k]
+        return f"reached the minimizer ({mx:.3g}, {my:.3g}) at step {result.converged_step[i, j]}"
+    if not result.surface.bounded_below and result.ran_off[i, j]:
+        left = result.left_view_step[i, j]
+        left = left if left >= 0 else result.diverged_step[i, j]
+        return f"ran off downhill: left the view at step {left}"
+    if result.diverged_step[i, j] >= 0:
+        return f"diverged at step {result.diverged_step[i, j]}"
+    if not result.surface.bounded_below:
+        return f"stayed in view for all {result.steps} steps"
+    return f"stalled: neither reached a minimizer nor diverged in {result.steps} steps"
+
+
+def basin_step_range(results: Sequence[BasinMap]) -> tuple[float, float]:
+    """log10 of the smallest and largest convergence step over maps drawn side by side,
+    so that one colour means one number of steps in all of them."""
+    steps = [r.converged_step[(r.minimizer_index >= 0) & (r.converged_step > 0)]
+             for r in results]  # fmt: skip
+    steps = np.concatenate([s.ravel() for s in steps]) if steps else np.empty(0)
+    if not len(steps):
+        return 0.0, 1.0
+    lo, hi = math.log10(steps.min()), math.log10(steps.max())
+    return lo, max(hi, lo + 0.5)
+
+
+def basin_figure(result: BasinMap, grid: Grid, colouring: str = "minimizer", height=520,
+                 step_range: tuple[float, float] | None = None):  # fmt: skip
     """The map of outcomes over a grid of starts, the contour lines on top.
 
     ``colouring="minimizer"``: one colour per minimizer reached, grey for diverged,
-    light grey for stalled; ``"steps"``: log10 of the step it converged at.
+    light grey for stalled; ``"steps"``: log10 of the step it converged at, over
+    ``step_range`` (log10 of the steps; by default this map's own range).
     """
     surface = result.surface
-    index, conv, div = result.minimizer_index, result.converged_step, result.diverged_step
+    index, conv = result.minimizer_index, result.converged_step
     # without a minimum, running off downhill is the expected way out, not a failure
     left = "diverged" if surface.bounded_below else "ran off downhill"
+    stalled = "stalled" if surface.bounded_below else "stayed in view"
     minimizers = surface.minimizers
-    outcome = np.where(
-        index >= 0,
-        np.array([f"reached minimizer ({minimizers[i][0]:.3g}, {minimizers[i][1]:.3g}) "
-                  f"at step {c}" if i >= 0 else "" for i, c in zip(index.ravel(), conv.ravel(),
-                                                                    strict=True)],
-                 dtype=object).reshape(index.shape),
-        np.where(div >= 0, np.char.add(f"{left} at step ", div.astype(str)).astype(object),
-                 f"stalled: neither reached a minimizer nor diverged in {result.steps} steps"),
-    )  # fmt: skip
+    outcome = basin_outcomes(result)
     fig = go.Figure()
     hover = "start (%{x:.3g}, %{y:.3g})<br>%{customdata}<extra></extra>"
+    codes = np.where(index >= 0, index + 2, np.where(result.ran_off, 1, 0))
     if colouring == "steps":
+        lo, hi = step_range or basin_step_range([result])
         z = np.where((index >= 0) & (conv > 0), np.log10(np.maximum(conv, 1)), np.nan)
+        ticks = [k for k in range(0, 7) if lo - 1e-9 <= k <= hi + 1e-9]
+        ticks = ticks if len(ticks) >= 2 else [lo, hi]
+        text = {0: "1", 1: "10", 2: "100", 3: "1k", 4: "10k", 5: "100k", 6: "1M"}
         fig.add_heatmap(x=result.x, y=result.y, z=z, colorscale="Viridis", customdata=outcome,
-                        hovertemplate=hover, name="steps",
-                        colorbar=dict(title="steps", tickvals=list(range(0, 6)),
-                                      ticktext=["1", "10", "100", "1k", "10k", "100k"]),
+                        zmin=lo, zmax=hi, hovertemplate=hover, name="steps",
+                        colorbar=dict(title="steps to<br>converge", tickvals=ticks,
+                                      ticktext=[text.get(t, f"{10 ** t:.3g}") for t in ticks]),
                         )  # fmt: skip
-        grey = np.where(div >= 0, 1.0, np.where(index < 0, 0.0, np.nan))
-        fig.add_heatmap(x=result.x, y=result.y, z=grey, showscale=False, hoverinfo="skip",
-                        colorscale=[[0, _STALLED], [1, _DIVERGED]], zmin=0, zmax=1)  # fmt: skip
+        grey = np.where(codes == 1, 1.0, np.where(codes == 0, 0.0, np.nan))
+        fig.add_heatmap(x=result.x, y=result.y, z=grey, showscale=False, customdata=outcome,
+                        hovertemplate=hover, colorscale=[[0, _STALLED], [1, _DIVERGED]],
+                        zmin=0, zmax=1)  # fmt: skip
     else:
         count = len(minimizers)
         colours = [_OUTCOME_COLOURS[i % len(_OUTCOME_COLOURS)] for i in range(count)]
-        # codes: 0 stalled, 1 diverged, 2 + i minimizer i
-        z = np.where(index >= 0, index + 2, np.where(div >= 0, 1, 0)).astype(float)
+        # codes: 0 stalled, 1 ran off, 2 + i minimizer i
         palette = [_STALLED, _DIVERGED, *colours]
         n = len(palette)
         scale = []
         for i, c in enumerate(palette):
             scale += [[i / n, c], [(i + 1) / n, c]]
-        fig.add_heatmap(x=result.x, y=result.y, z=z, zmin=-0.5, zmax=n - 0.5, colorscale=scale,
-                        showscale=False, customdata=outcome, hovertemplate=hover)  # fmt: skip
+        fig.add_heatmap(x=result.x, y=result.y, z=codes.astype(float), zmin=-0.5,
+                        zmax=n - 0.5, colorscale=scale, showscale=False, customdata=outcome,
+                        hovertemplate=hover)  # fmt: skip
         for i, c in enumerate(colours):  # a legend entry per outcome present
             if np.any(index == i):
                 mx, my = minimizers[i]
                 fig.add_scatter(x=[None], y=[None], mode="markers", name=f"→ ({mx:.3g}, {my:.3g})",
                                 marker=dict(symbol="square", size=12, color=c))  # fmt: skip
-        for code, label, c in ((1, left, _DIVERGED), (0, "stalled", _STALLED)):
-            if np.any(z == code):
-                fig.add_scatter(x=[None], y=[None], mode="markers", name=label,
-                                marker=dict(symbol="square", size=12, color=c,
-                                            line=dict(color="#999", width=1)))  # fmt: skip
+    for code, label, c in ((1, left, _DIVERGED), (0, stalled, _STALLED)):
+        if np.any(codes == code):
+            fig.add_scatter(x=[None], y=[None], mode="markers", name=label,
+                            marker=dict(symbol="square", size=12, color=c,
+                                        line=dict(color="#777", width=1)))  # fmt: skip
     for _, pts in grid.contours:
         fig.add_scatter(x=pts[:, 0], y=pts[:, 1], mode="lines", hoverinfo="skip",
                         line=dict(color="rgba(255,255,255,0.55)", width=1), showlegend=False)
@@ -143,29 +207,31 @@ def basin_figure(result: BasinMap, grid: Grid, colouring: str = "minimizer", hei
     return fig
 
 
-def basin_outcome(result: BasinMap, i: int, j: int) -> str:
-    """What happened to the start of cell ``[i, j]``, in words."""
-    k = int(result.minimizer_index[i, j])
-    if k >= 0:
-        mx, my = result.surface.minimizers[k]
-        return f"reached the minimizer ({mx:.3g}, {my:.3g}) at step {result.converged_step[i, j]}"
-    if result.diverged_step[i, j] >= 0:
-        left = "diverged" if result.surface.bounded_below else "ran off downhill"
-        return f"{left} at step {result.diverged_step[i, j]}"
-    return f"stalled: neither reached a minimizer nor diverged in {result.steps} steps"
-
-
 def _hp_text(values: Mapping[str, float]) -> str:
     labels = {"lr": "α", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
     return ", ".join(f"{labels[h]}={v:g}" for h, v in values.items())
 
 
 def sweep_figure(sweeps: Sequence[Sweep], surface: Surface, height: int = 420) -> go.Figure:
-    """Final loss (f − f* on a log axis where f* is known) and steps to converge against
-    α (log x), one line per optimizer; diverged settings are left out of the lines and
-    the α from which each optimizer diverges is marked."""
+    """Against α (log x), one line per optimizer. On a surface bounded below: the final
+    loss (f − f* on a log axis where f* is known) and the step converged; diverged
+    settings are left out of the lines and the α from which each optimizer diverges is
+    marked. On a surface without a minimum the final loss only says how far a run got,
+    so the one panel is the step at which each run left the view (got away)."""
     from plotly.subplots import make_subplots
 
+    if not surface.bounded_below:
+        fig = go.Figure()
+        for result in sweeps:
+            left = result.left_view_step
+            c, name = color(result.optimizer), _title(result.optimizer)
+            fig.add_scatter(x=result.values[0], y=np.where(left >= 0, left, np.nan).astype(float),
+                            mode="lines+markers", name=name, line=dict(color=c, width=2.5),
+                            marker=dict(symbol=symbol(result.optimizer), size=6))  # fmt: skip
+        fig.update_xaxes(type="log", title="α", exponentformat="power", dtick=1)
+        fig.update_yaxes(type="log", title="step it left the view", exponentformat="power")
+        fig.update_layout(height=height, legend=dict(orientation="h", y=1.12), **_LAYOUT)
+        return fig
     bounded = math.isfinite(surface.min_value)
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08, subplot_titles=(
         "final loss" + (" − f*" if bounded else ""), "step converged"))  # fmt: skip
@@ -198,30 +264,46 @@ def sweep_figure(sweeps: Sequence[Sweep], surface: Surface, height: int = 420) -
 
 
 def sweep_heatmap_figure(result: Sweep, surface: Surface, height: int = 460) -> go.Figure:
-    """Final loss over α × β for one optimizer (log colour); diverged cells in grey."""
-    bounded = math.isfinite(surface.min_value)
+    """Over α × β for one optimizer: the final loss (log colour; diverged cells grey)
+    on a surface bounded below, the step it left the view (log colour; cells that
+    stayed in view grey) on a surface without a minimum."""
     lr, beta = result.values
-    loss = result.final_loss - (surface.min_value if bounded else 0.0)
-    z = np.log10(np.maximum(loss, 1e-16)) if bounded else loss
-    diverged = result.diverged_step >= 0
-    z = np.where(diverged, np.nan, z)
-    text = np.where(diverged, np.char.add("diverged at step ", result.diverged_step.astype(str)),
-                    np.char.add("final loss ", np.char.mod("%.4g", result.final_loss)))  # fmt: skip
     label = {"beta1": "β₁", "beta2": "β₂"}[result.names[1]]
+    if surface.bounded_below:
+        bounded = math.isfinite(surface.min_value)
+        loss = result.final_loss - (surface.min_value if bounded else 0.0)
+        z = np.log10(np.maximum(loss, 1e-16)) if bounded else loss
+        grey = result.diverged_step >= 0
+        text = np.where(grey, np.char.add("diverged at step ", result.diverged_step.astype(str)),
+                        np.char.add("final loss ", np.char.mod("%.4g", result.final_loss)))
+        colorbar, grey_name = ("log₁₀(f − f*)" if bounded else "f"), "diverged"
+        title = f"{_title(result.optimizer)}: final loss after {result.steps} steps"
+        scale = "Viridis_r"
+    else:
+        left = result.left_view_step
+        grey = left < 0
+        z = np.log10(np.maximum(left, 1)).astype(float)
+        text = np.where(grey, f"stayed in view for all {result.steps} steps",
+                        np.char.add("left the view at step ", left.astype(str)))
+        colorbar, grey_name = "log₁₀ step it<br>left the view", "stayed in view"
+        title = f"{_title(result.optimizer)}: the step it left the view (got away)"
+        scale = "Viridis"
+    z = np.where(grey, np.nan, z)
     fig = go.Figure()
     # log α is drawn on evenly spaced cells: a heatmap on a log axis needs its edges
-    fig.add_heatmap(x=lr, y=beta, z=z.T, colorscale="Viridis_r", customdata=text.T,
+    fig.add_heatmap(x=lr, y=beta, z=z.T, colorscale=scale, customdata=text.T,
                     hovertemplate="α %{x:.3g}, " + label + " %{y:.4g}<br>%{customdata}"
-                    "<extra></extra>",
-                    colorbar=dict(title="log₁₀(f − f*)" if bounded else "f"))  # fmt: skip
-    fig.add_heatmap(x=lr, y=beta, z=np.where(diverged, 1.0, np.nan).T, showscale=False,
-                    colorscale=[[0, _DIVERGED], [1, _DIVERGED]], hoverinfo="skip")  # fmt: skip
-    fig.add_scatter(x=[None], y=[None], mode="markers", name="diverged",
-                    marker=dict(symbol="square", size=12, color=_DIVERGED))  # fmt: skip
+                    "<extra></extra>", colorbar=dict(title=colorbar))  # fmt: skip
+    fig.add_heatmap(x=lr, y=beta, z=np.where(grey, 1.0, np.nan).T, showscale=False,
+                    colorscale=[[0, _DIVERGED], [1, _DIVERGED]], customdata=text.T,
+                    hovertemplate="α %{x:.3g}, " + label + " %{y:.4g}<br>%{customdata}"
+                    "<extra></extra>")  # fmt: skip
+    if grey.any():
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=grey_name,
+                        marker=dict(symbol="square", size=12, color=_DIVERGED))  # fmt: skip
     fig.update_layout(
         height=height, xaxis=dict(type="log", title="α", exponentformat="power", dtick=1),
         yaxis=dict(title=label), legend=dict(orientation="h", y=1.12),
-        title=dict(text=f"{_title(result.optimizer)}: final loss after {result.steps} steps",
-                   font=dict(size=15)), **_LAYOUT,
+        title=dict(text=title, font=dict(size=15)), **_LAYOUT,
     )  # fmt: skip
     return fig

@@ -416,23 +416,32 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360) -> go.
 
 
 def saddle_distance_figure(
-    runs: Sequence[Run], surface: Surface, radius: float, height: int = 360
+    runs: Sequence[Run], surface: Surface, radius: float, height: int = 360,
+    max_points: int = 2000,
 ) -> go.Figure:
     """Distance from the saddle each run came closest to, against step (log axis),
-    with the escape radius r and the "near" band r/10 drawn, and each escape marked."""
+    with the escape radius r and the "near" band r/10 drawn, each escape marked, and,
+    on a surface bounded below, each blow-up. Lines longer than ``max_points`` are
+    drawn at evenly spaced steps (the closest approach, the escape and the last step
+    always among them)."""
     fig = go.Figure()
     for run in runs:
-        path = np.asarray(run.trajectory.path)
+        tr = run.trajectory
+        path = np.asarray(tr.path)
         visit = saddle_visit(surface, path, radius)
         if visit.saddle < 0:
             continue
         distance = np.hypot(*(path - surface.saddles[visit.saddle]).T)
         distance = np.where(distance > 0, distance, np.nan)
+        shown = np.arange(0, len(distance), max(1, math.ceil(len(distance) / max_points)))
+        marks = [visit.closest_step, visit.escape_step, len(distance) - 1]
+        shown = np.union1d(shown, [k for k in marks if k >= 0])
         fig.add_scatter(
-            x=np.arange(len(distance)), y=distance, mode="lines", name=run.label,
+            x=shown, y=distance[shown], mode="lines", name=run.label,
             line=dict(color=color(run.name), width=2.5), legendgroup=run.name,
         )  # fmt: skip
-        if visit.escape_step >= 0:
+        blew_up = surface.bounded_below and int(tr.diverged_step) >= 0
+        if visit.escape_step >= 0 and not blew_up:
             k = visit.escape_step
             fig.add_scatter(
                 x=[k], y=[distance[k]], mode="markers", showlegend=False, legendgroup=run.name,
@@ -441,10 +450,26 @@ def saddle_distance_figure(
                 name=f"{run.label} escaped", hovertemplate=f"{run.label} escaped at step {k}"
                 "<extra></extra>",
             )  # fmt: skip
-    for level, text in ((radius, f"escape radius r = {radius:.3g}"),
-                        (NEAR_FRACTION * radius, f"near: r/10 = {NEAR_FRACTION * radius:.3g}")):
-        fig.add_hline(y=level, line=dict(color="#777", dash="dash", width=1),
-                      annotation_text=text, annotation_position="top left")  # fmt: skip
+        if blew_up:
+            k = int(tr.diverged_step)
+            last = int(np.flatnonzero(np.isfinite(distance[: k + 1]))[-1])
+            fig.add_scatter(
+                x=[last], y=[distance[last]], mode="markers+text", showlegend=False,
+                legendgroup=run.name, text=[f"{run.label} diverged at step {k}"],
+                textposition="top left", textfont=dict(color=color(run.name)),
+                marker=dict(symbol="x", size=13, color=color(run.name)),
+                name=f"{run.label} diverged", hovertemplate=f"{run.label} diverged at step {k}"
+                "<extra></extra>",
+            )  # fmt: skip
+    for level, text, anchor in (
+        (radius, f"escape radius r = {radius:.3g}", "bottom"),
+        (NEAR_FRACTION * radius, f"near: r/10 = {NEAR_FRACTION * radius:.3g}", "top"),
+    ):
+        fig.add_hline(y=level, line=dict(color="#777", dash="dash", width=1))
+        # on a log axis an annotation's y is the exponent (add_hline's own label is not)
+        fig.add_annotation(x=0, xref="paper", xanchor="left", y=math.log10(level), yref="y",
+                           yanchor=anchor, text=text, showarrow=False,
+                           font=dict(size=12, color="#555"))  # fmt: skip
     fig.update_layout(
         height=height, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=14),
         xaxis_title="step", yaxis_title="distance from the saddle", yaxis_type="log",
