@@ -56,9 +56,11 @@ chosen = sb.multiselect(
 resolution = sb.slider("Starts per side", 10, optim_core.MAX_MAP_RESOLUTION, key=P + "resolution",
                        help="The map runs resolution × resolution starts.")  # fmt: skip
 steps = sb.number_input("Steps", 1, scenes.MAX_ANALYSIS_STEPS, key=P + "steps", step=100)
+colourings = ({"minimizer": "the minimizer reached", "steps": "steps to converge (log)"}
+              if surface.bounded_below else
+              {"minimizer": "the outcome", "steps": "steps to leave the view (log)"})  # fmt: skip
 colour = sb.radio("Colour by", scenes.BASIN_COLOURINGS, key=P + "colour",
-                  format_func={"minimizer": "the minimizer reached",
-                               "steps": "steps to converge (log)"}.get)  # fmt: skip
+                  format_func=colourings.get)  # fmt: skip
 hyper_mode = sb.radio("Hyperparameters", scenes.HYPER_MODES, key=P + "hyper",
                       format_func=common.HYPER_MODE_LABELS.get)  # fmt: skip
 lr = common.lr_slider(sb, P + "lr") if hyper_mode == "same" else st.session_state[P + "lr"]

@@ -135,8 +135,9 @@ if chosen:
         else:
             row["fastest getaway (left the view)"] = _fastest(r.left_view_step)
             stayed = r.left_view_step < 0
-            row["stayed in view"] = (f"{int(stayed.sum())} of {len(lrs)} values, α ≤ "
-                                     f"{lrs[stayed].max():.3g}" if stayed.any() else "none")
+            row["stayed in view"] = (f"{int(stayed.sum())} of {len(lrs)} values (α "
+                                     f"{lrs[stayed].min():.3g} to {lrs[stayed].max():.3g})"
+                                     if stayed.any() else "none")  # fmt: skip
         return row
 
     st.dataframe([_row(r) for r in sweeps], hide_index=True, width="stretch")

@@ -13,6 +13,12 @@ Definitions:
   it is farther than r from it. A run whose distance never fell below r never came
   near (it has no escape step); a run still within r at its last step never left.
 * **Near** a saddle: within r / 10 (the page counts the steps spent there).
+* Started next to a saddle (within r), a run's escape step is the first step at
+  which it is farther than r (:func:`escape_steps`). On a surface bounded below, a
+  run that then diverges left by blowing up, not by escaping (:func:`escape_runs`
+  tells them apart); on a surface without a minimum leaving downhill is the way out.
+* **Left the view**: the first step outside the domain (basin maps and sweeps record
+  it; leaving the divergence box counts, since the box contains the domain).
 """
 
 from __future__ import annotations
@@ -151,7 +157,9 @@ def left_view_step(surface: Surface, path: np.ndarray) -> int:
 
 def _left_view_watch(surface: Surface, left: np.ndarray):
     """A runner watch that records in ``left`` (one entry per start, -1 to begin
-    with) the first step at which each start is outside the domain."""
+    with) the first step at which each start is outside the domain. A start that
+    leaves the divergence box is frozen inside it, so the watch does not see it leave:
+    :func:`_left_view` completes the record with those."""
     (x0, x1), (y0, y1) = surface.domain
 
     def watch(block: slice, loop):
@@ -166,6 +174,12 @@ def _left_view_watch(surface: Surface, left: np.ndarray):
         return check
 
     return watch
+
+
+def _left_view(left: np.ndarray, diverged: np.ndarray) -> np.ndarray:
+    """First step outside the domain: the watch's record, or, for a start frozen when
+    it left the divergence box (which contains the domain), that step."""
+    return np.where((left < 0) & (diverged >= 0), diverged, left)
 
 
 def _check_radius(radius) -> float:
@@ -332,7 +346,7 @@ class BasinMap:
         the view (running off downhill is the way out there)."""
         if self.surface.bounded_below:
             return self.diverged_step >= 0
-        return (self.diverged_step >= 0) | (self.left_view_step >= 0)
+        return self.left_view_step >= 0
 
     @property
     def stalled(self) -> np.ndarray:
@@ -407,7 +421,7 @@ def basin_map(
         minimizer_index=index.reshape(shape),
         converged_step=converged.reshape(shape),
         diverged_step=diverged.reshape(shape),
-        left_view_step=left.reshape(shape),
+        left_view_step=_left_view(left, diverged).reshape(shape),
     )
 
 
@@ -497,7 +511,7 @@ def sweep(
         final_distance=nearest_minimizer_distance(surf, out.final).reshape(shape),
         converged_step=out.converged_step.reshape(shape),
         diverged_step=out.diverged_step.reshape(shape),
-        left_view_step=left.reshape(shape),
+        left_view_step=_left_view(left, out.diverged_step).reshape(shape),
     )
 
 

@@ -246,11 +246,15 @@ def test_basin_map_and_sweep_record_when_each_start_left_the_view():
     assert slow.any() and not result.stalled[slow].any()
     assert result.stalled[4].all()  # starts on the saddle's stable line y = 0 stay in view
     assert result.stalled.sum() == 9
-    lrs = np.logspace(-3, 0, 7)
-    swept = optim_core.sweep("adam", "saddle", (-1.5, 1e-6), 300, {"lr": lrs})
-    for lr, left in zip(lrs, swept.left_view_step, strict=True):
-        path = optim_core.run("adam", "saddle", (-1.5, 1e-6), 300, lr=lr).path
-        assert left == optim_core.left_view_step(surfaces.get("saddle"), path)
+    lrs = np.logspace(-3, 1, 9)
+    for name in ("adam", "sgd"):
+        swept = optim_core.sweep(name, "saddle", (-1.5, 1e-6), 300, {"lr": lrs})
+        for lr, left in zip(lrs, swept.left_view_step, strict=True):
+            run = optim_core.run(name, "saddle", (-1.5, 1e-6), 300, lr=lr)
+            # a run that leaves the 10x box is frozen inside it: that step it left the view
+            seen = optim_core.left_view_step(surfaces.get("saddle"), run.path)
+            assert left == (seen if seen >= 0 else run.diverged_step)
+    assert swept.left_view_step[-1] == 1  # SGD at α = 10 leaves the box at its first step
 
 
 def test_on_a_bounded_surface_a_map_calls_only_divergence_running_off():

@@ -19,6 +19,7 @@ _OUTCOME_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55
                     "#882255", "#999933")  # fmt: skip
 # greys, which none of the outcome colours or Viridis use
 _DIVERGED, _STALLED = "#7a7a7a", "#cdcdcd"
+_AWAY = "#56B4E9"  # ran off downhill, where that is the way out (no minimum)
 
 
 def _title(name: str) -> str:
@@ -111,9 +112,7 @@ def basin_outcome(result: BasinMap, i: int, j: int) -> str:
         mx, my = result.surface.minimizers[k]
         return f"reached the minimizer ({mx:.3g}, {my:.3g}) at step {result.converged_step[i, j]}"
     if not result.surface.bounded_below and result.ran_off[i, j]:
-        left = result.left_view_step[i, j]
-        left = left if left >= 0 else result.diverged_step[i, j]
-        return f"ran off downhill: left the view at step {left}"
+        return f"ran off downhill: left the view at step {result.left_view_step[i, j]}"
     if result.diverged_step[i, j] >= 0:
         return f"diverged at step {result.diverged_step[i, j]}"
     if not result.surface.bounded_below:
@@ -121,12 +120,21 @@ def basin_outcome(result: BasinMap, i: int, j: int) -> str:
     return f"stalled: neither reached a minimizer nor diverged in {result.steps} steps"
 
 
+def basin_steps(result: BasinMap) -> np.ndarray:
+    """The steps the "steps" colouring shows, nan where none: the step each start
+    converged at; on a surface without a minimum, the step it left the view."""
+    if result.surface.bounded_below:
+        found = (result.minimizer_index >= 0) & (result.converged_step > 0)
+        return np.where(found, result.converged_step, np.nan)
+    left = result.left_view_step
+    return np.where(left > 0, left, np.nan)
+
+
 def basin_step_range(results: Sequence[BasinMap]) -> tuple[float, float]:
-    """log10 of the smallest and largest convergence step over maps drawn side by side,
-    so that one colour means one number of steps in all of them."""
-    steps = [r.converged_step[(r.minimizer_index >= 0) & (r.converged_step > 0)]
-             for r in results]  # fmt: skip
-    steps = np.concatenate([s.ravel() for s in steps]) if steps else np.empty(0)
+    """log10 of the smallest and largest step (see :func:`basin_steps`) over maps drawn
+    side by side, so that one colour means one number of steps in all of them."""
+    steps = np.concatenate([basin_steps(r).ravel() for r in results] or [np.empty(0)])
+    steps = steps[np.isfinite(steps)]
     if not len(steps):
         return 0.0, 1.0
     lo, hi = math.log10(steps.min()), math.log10(steps.max())
@@ -142,7 +150,7 @@ def basin_figure(result: BasinMap, grid: Grid, colouring: str = "minimizer", hei
     ``step_range`` (log10 of the steps; by default this map's own range).
     """
     surface = result.surface
-    index, conv = result.minimizer_index, result.converged_step
+    index = result.minimizer_index
     # without a minimum, running off downhill is the expected way out, not a failure
     left = "diverged" if surface.bounded_below else "ran off downhill"
     stalled = "stalled" if surface.bounded_below else "stayed in view"
@@ -153,16 +161,19 @@ def basin_figure(result: BasinMap, grid: Grid, colouring: str = "minimizer", hei
     codes = np.where(index >= 0, index + 2, np.where(result.ran_off, 1, 0))
     if colouring == "steps":
         lo, hi = step_range or basin_step_range([result])
-        z = np.where((index >= 0) & (conv > 0), np.log10(np.maximum(conv, 1)), np.nan)
+        z = np.log10(basin_steps(result))
+        title = "steps to<br>converge" if surface.bounded_below else "steps to<br>leave the view"
         ticks = [k for k in range(0, 7) if lo - 1e-9 <= k <= hi + 1e-9]
         ticks = ticks if len(ticks) >= 2 else [lo, hi]
         text = {0: "1", 1: "10", 2: "100", 3: "1k", 4: "10k", 5: "100k", 6: "1M"}
         fig.add_heatmap(x=result.x, y=result.y, z=z, colorscale="Viridis", customdata=outcome,
                         zmin=lo, zmax=hi, hovertemplate=hover, name="steps",
-                        colorbar=dict(title="steps to<br>converge", tickvals=ticks,
+                        colorbar=dict(title=title, tickvals=ticks,
                                       ticktext=[text.get(t, f"{10 ** t:.3g}") for t in ticks]),
                         )  # fmt: skip
-        grey = np.where(codes == 1, 1.0, np.where(codes == 0, 0.0, np.nan))
+        grey = np.where(codes == 0, 0.0, np.nan)  # stalled
+        if surface.bounded_below:
+            grey = np.where(codes == 1, 1.0, grey)  # diverged
         fig.add_heatmap(x=result.x, y=result.y, z=grey, showscale=False, customdata=outcome,
                         hovertemplate=hover, colorscale=[[0, _STALLED], [1, _DIVERGED]],
                         zmin=0, zmax=1)  # fmt: skip
@@ -170,7 +181,8 @@ def basin_figure(result: BasinMap, grid: Grid, colouring: str = "minimizer", hei
         count = len(minimizers)
         colours = [_OUTCOME_COLOURS[i % len(_OUTCOME_COLOURS)] for i in range(count)]
         # codes: 0 stalled, 1 ran off, 2 + i minimizer i
-        palette = [_STALLED, _DIVERGED, *colours]
+        # on a surface without a minimum running off downhill is the way out: a colour
+        palette = [_STALLED, _DIVERGED if surface.bounded_below else _AWAY, *colours]
         n = len(palette)
         scale = []
         for i, c in enumerate(palette):
@@ -183,7 +195,12 @@ def basin_figure(result: BasinMap, grid: Grid, colouring: str = "minimizer", hei
                 mx, my = minimizers[i]
                 fig.add_scatter(x=[None], y=[None], mode="markers", name=f"→ ({mx:.3g}, {my:.3g})",
                                 marker=dict(symbol="square", size=12, color=c))  # fmt: skip
-    for code, label, c in ((1, left, _DIVERGED), (0, stalled, _STALLED)):
+    legend = [(0, stalled, _STALLED)]
+    if surface.bounded_below:
+        legend.insert(0, (1, left, _DIVERGED))
+    elif colouring != "steps":
+        legend.insert(0, (1, left, _AWAY))
+    for code, label, c in legend:
         if np.any(codes == code):
             fig.add_scatter(x=[None], y=[None], mode="markers", name=label,
                             marker=dict(symbol="square", size=12, color=c,

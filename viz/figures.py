@@ -433,14 +433,16 @@ def saddle_distance_figure(
             continue
         distance = np.hypot(*(path - surface.saddles[visit.saddle]).T)
         distance = np.where(distance > 0, distance, np.nan)
+        blew_up = surface.bounded_below and int(tr.diverged_step) >= 0
+        if int(tr.diverged_step) >= 0:  # the path stays frozen after it: the line ends
+            distance = distance[: int(tr.diverged_step) + 1]
         shown = np.arange(0, len(distance), max(1, math.ceil(len(distance) / max_points)))
         marks = [visit.closest_step, visit.escape_step, len(distance) - 1]
-        shown = np.union1d(shown, [k for k in marks if k >= 0])
+        shown = np.union1d(shown, [k for k in marks if 0 <= k < len(distance)])
         fig.add_scatter(
             x=shown, y=distance[shown], mode="lines", name=run.label,
             line=dict(color=color(run.name), width=2.5), legendgroup=run.name,
         )  # fmt: skip
-        blew_up = surface.bounded_below and int(tr.diverged_step) >= 0
         if visit.escape_step >= 0 and not blew_up:
             k = visit.escape_step
             fig.add_scatter(
@@ -452,7 +454,7 @@ def saddle_distance_figure(
             )  # fmt: skip
         if blew_up:
             k = int(tr.diverged_step)
-            last = int(np.flatnonzero(np.isfinite(distance[: k + 1]))[-1])
+            last = int(np.flatnonzero(np.isfinite(distance))[-1])
             fig.add_scatter(
                 x=[last], y=[distance[last]], mode="markers+text", showlegend=False,
                 legendgroup=run.name, text=[f"{run.label} diverged at step {k}"],
