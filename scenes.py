@@ -360,6 +360,18 @@ def max_escape_radius(surface: str, saddle: int) -> float:
     return float(min(limit, gaps.min())) if len(gaps) else float(limit)
 
 
+def radius_values(surface: str, saddle: int, current: float | None = None) -> list[float]:
+    """The escape radius slider's values at a saddle: 1, 2, 5 per decade from
+    MIN_ESCAPE_RADIUS up to the largest allowed, that largest, the surface's own r and
+    ``current`` (a value from a link stays exact)."""
+    high = max_escape_radius(surface, saddle)
+    values = set(log_grid(MIN_ESCAPE_RADIUS, high)) | {high}
+    values.add(min(optim_core.escape_radius(surfaces.get(surface)), high))
+    if current is not None and MIN_ESCAPE_RADIUS <= current <= high:
+        values.add(float(current))
+    return sorted(values)
+
+
 @dataclass
 class EscapeScene:
     """The saddle-escape page: a saddle, offsets from it, the optimizers and one α."""

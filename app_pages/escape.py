@@ -96,9 +96,9 @@ if direction == "angle":
 if direction == "random":
     count = sb.slider("Random offsets", 1, scenes.MAX_RANDOM_OFFSETS, key=P + "count")
 max_radius = scenes.max_escape_radius(surface_name, int(saddle))
-radius = sb.number_input(
-    "Escape radius r", min_value=scenes.MIN_ESCAPE_RADIUS, max_value=max_radius,
-    key=P + "radius", format="%.4g",
+radius_options = scenes.radius_values(surface_name, int(saddle), st.session_state[P + "radius"])
+radius = sb.select_slider(
+    "Escape radius r", radius_options, key=P + "radius", format_func=lambda v: f"{v:.4g}",
     help="A run has escaped at the first step at which it is farther than r from the saddle. "
     f"At most {max_radius:.4g} here: the distance to the nearest other critical point, "
     "or half the view.",

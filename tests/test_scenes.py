@@ -158,3 +158,6 @@ def test_the_escape_radius_stops_short_of_the_next_critical_point():
             gaps = np.hypot(*(others - saddle).T)
             assert limit <= gaps[gaps > 0].min() if (gaps > 0).any() else limit > 0
             assert optim_core.escape_radius(surface) <= limit
+            values = scenes.radius_values(name, i, current=0.0123)
+            assert values[-1] == limit and optim_core.escape_radius(surface) in values
+            assert 0.0123 in values and values == sorted(set(values))
