@@ -123,9 +123,10 @@ for column, (name, result) in zip(columns, results.items(), strict=True):
 if surface.bounded_below:
     st.caption(
         f"Each cell is one start of a {scene.resolution} × {scene.resolution} grid over the "
-        f"domain, run for {scene.steps} steps. Reached: converged (within "
-        f"{optim_core.CONVERGED_DIST_TOL:g} of a minimizer with gradient norm ≤ "
-        f"{optim_core.CONVERGED_GRAD_TOL:g}) and did not diverge. Diverged: left the box "
+        f"domain, run for {scene.steps} steps. Reached: converged (from "
+        f"that step on within {optim_core.CONVERGED_DIST_TOL:g} of a minimizer, with "
+        f"gradient norm ≤ {optim_core.CONVERGED_GRAD_TOL:g} there) and did not diverge. "
+        "Diverged: left the box "
         f"{optim_core.DIVERGENCE_FACTOR:g}× the domain. Stalled: neither. Hover a cell for "
         "its start and outcome; click it to pick that start and open it on the race page "
         f"(clicks pick the nearest of at most {CLICK_CELLS} × {CLICK_CELLS} cells)."

@@ -176,6 +176,9 @@ def _row(r: viz.Run) -> dict[str, str]:
         row["final loss"] = f"{float(tr.final_loss):.4g}"
         row["distance to minimizer"] = f"{float(tr.distance_to_minimizer()):.3g}"
         row["converged at step"] = _step(tr.converged_step)
+        if any(int(o.trajectory.first_converged_step) != int(o.trajectory.converged_step)
+               for o in runs):  # fmt: skip
+            row["first within tolerance at step"] = _step(tr.first_converged_step)
         row["diverged at step"] = _step(tr.diverged_step)
     else:
         way_out = exits[r.name]
@@ -195,8 +198,10 @@ st.dataframe([_row(r) for r in runs], hide_index=True, width="stretch")
 notes = []
 if surface.bounded_below:
     notes.append(
-        f"Converged: within {optim_core.CONVERGED_DIST_TOL:g} of a minimizer with gradient "
-        f"norm ≤ {optim_core.CONVERGED_GRAD_TOL:g}. Diverged: left the box "
+        f"Converged: from that step on, within {optim_core.CONVERGED_DIST_TOL:g} of a "
+        f"minimizer (and there with gradient norm ≤ {optim_core.CONVERGED_GRAD_TOL:g}) "
+        "until the last step; a run that came that close and left again has not converged "
+        "(\"first within tolerance\" gives its first visit). Diverged: left the box "
         f"{optim_core.DIVERGENCE_FACTOR:g}× the domain, or overflowed."
     )
 else:

@@ -146,9 +146,9 @@ if chosen:
             f"{count} values of α from {lr_low:g} to {lr_high:g}, {scene.steps} steps each, "
             "all settings of an optimizer in one batch. Dotted lines: the α from which every "
             f"larger value diverges (left the box {optim_core.DIVERGENCE_FACTOR:g}× the "
-            "domain); those settings are left out of the lines. Converged: within "
-            f"{optim_core.CONVERGED_DIST_TOL:g} of a minimizer with gradient norm ≤ "
-            f"{optim_core.CONVERGED_GRAD_TOL:g}."
+            "domain); those settings are left out of the lines. Converged: the step from which "
+            f"the run stays within {optim_core.CONVERGED_DIST_TOL:g} of a minimizer (with "
+            f"gradient norm ≤ {optim_core.CONVERGED_GRAD_TOL:g} there)."
         )
     else:
         st.caption(

@@ -10,9 +10,13 @@ Definitions the results rely on:
   outside the *divergence box*, the surface's domain scaled by ``DIVERGENCE_FACTOR``
   about its centre. The start is then frozen: it keeps its last point inside the box
   (and its optimizer state) for the remaining steps; nothing is printed or raised.
-* **Converged** at step k: the first k at which the point is within
-  ``CONVERGED_DIST_TOL`` of a global minimizer and the gradient norm there is at most
-  ``CONVERGED_GRAD_TOL``. Surfaces without minimizers never converge.
+* **Within tolerance** at step k: the point is within ``CONVERGED_DIST_TOL`` of a
+  global minimizer and the gradient norm there is at most ``CONVERGED_GRAD_TOL``.
+  ``first_converged_step`` is the first such k.
+* **Converged** at step k: within tolerance at step k, and within
+  ``CONVERGED_DIST_TOL`` of that minimizer at every later step. A run that comes
+  close and then leaves (or diverges) has not converged (``converged_step`` -1, or
+  the step of a later arrival that stays). Surfaces without minimizers never converge.
 * Steps that never happened are reported as -1.
 """
 
@@ -60,7 +64,8 @@ class Trajectory:
     point), and ``state[name]`` ``(steps + 1, *B, 2)`` for each optimizer state field
     (row 0 is the initial zero state). With ``record="final"`` these are ``None`` and
     ``{}``. Always: ``final_point`` ``(*B, 2)``, ``final_loss`` ``(*B)``,
-    ``converged_step`` and ``diverged_step`` ``(*B)`` integers, -1 where it never happened.
+    ``converged_step``, ``first_converged_step`` and ``diverged_step`` ``(*B)``
+    integers, -1 where it never happened (see the module docstring).
     """
 
     optimizer: str
@@ -72,6 +77,7 @@ class Trajectory:
     final_loss: np.ndarray
     converged_step: np.ndarray
     diverged_step: np.ndarray
+    first_converged_step: np.ndarray | None = None
     path: np.ndarray | None = None
     loss: np.ndarray | None = None
     grads: np.ndarray | None = None
@@ -109,6 +115,12 @@ def divergence_box(surface: Surface) -> tuple[np.ndarray, np.ndarray]:
 def nearest_minimizer_distance(surface: Surface, points: np.ndarray) -> np.ndarray:
     """Distance from each point ``(..., 2)`` to the nearest global minimizer (inf if none)."""
     return np.sqrt(_squared_distance(surface.minimizers, np.asarray(points, dtype=float)))
+
+
+def _nearest_minimizer(minimizers: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Index of the nearest minimizer to each point ``(k, 2)``."""
+    gaps = [(points[:, 0] - mx) ** 2 + (points[:, 1] - my) ** 2 for mx, my in minimizers]
+    return np.argmin(np.stack(gaps), axis=0)
 
 
 def _squared_distance(minimizers: np.ndarray, points: np.ndarray) -> np.ndarray:
@@ -258,6 +270,7 @@ def run(
         final_loss=unbatch(surf.f(out.final)),
         converged_step=unbatch(out.converged_step),
         diverged_step=unbatch(out.diverged_step),
+        first_converged_step=unbatch(out.first_converged_step),
     )
     if not keep_path:
         return Trajectory(**common)
@@ -277,6 +290,7 @@ class _Outcome:
     final: np.ndarray  # (n, 2)
     converged_step: np.ndarray  # (n,)
     diverged_step: np.ndarray  # (n,)
+    first_converged_step: np.ndarray  # (n,)
     path: np.ndarray | None = None  # (steps + 1, n, 2)
     grads: np.ndarray | None = None  # (steps, n, 2)
     state: dict[str, np.ndarray] = field(default_factory=dict)  # (steps + 1, n, 2) each
@@ -304,6 +318,7 @@ def _simulate(
         final=np.empty((n_starts, 2)),
         converged_step=np.full(n_starts, -1, dtype=np.int64),
         diverged_step=np.full(n_starts, -1, dtype=np.int64),
+        first_converged_step=np.full(n_starts, -1, dtype=np.int64),
     )
     if keep_path:
         out.path = np.empty((steps + 1, n_starts, 2))
@@ -325,6 +340,7 @@ def _simulate(
         out.final[block] = loop.w
         out.converged_step[block] = loop.converged_step
         out.diverged_step[block] = loop.diverged_step
+        out.first_converged_step[block] = loop.first_converged_step
     return out
 
 
@@ -356,6 +372,7 @@ class _Loop:
         self.w = np.asfortranarray(w0, dtype=float).copy(order="F")
         self.state = opt.init(self.w)
         self.converged_step = np.full(n, -1, dtype=np.int64)
+        self.first_converged_step = np.full(n, -1, dtype=np.int64)
         self.diverged_step = np.full(n, -1, dtype=np.int64)
         low, high = divergence_box(surf)
         # Full (n, 2) copies: broadcasting a (2,) row over (n, 2) is several times slower.
@@ -365,8 +382,16 @@ class _Loop:
         # The per-step "is any start near a minimizer?" filter works on the contiguous
         # x and y columns with these two scratch arrays.
         self.minimizer_points = [(float(x), float(y)) for x, y in surf.minimizers]
-        self.dx, self.dy = np.empty(n), np.empty(n)
-        self.done = np.zeros(n)  # +inf once a start has converged: no need to look
+        m = len(self.minimizer_points)
+        self.d2 = [np.empty(n) for _ in range(m)]  # squared distance to each minimizer
+        self.dy = np.empty(n)
+        self.done = np.zeros(n)  # +inf while a start has converged: no need to look
+        # A converged start must stay: stay[i] is CONVERGED_DIST_TOL² for the starts
+        # converged to minimizer i (+inf for the others), home[i] their indices (None
+        # for none).
+        self.stay = [np.full(n, np.inf) for _ in range(m)]
+        self.home: list[np.ndarray | None] = [None] * m
+        self.left = np.empty(n, dtype=bool)
         self.path = self.grads = self.state_path = None
         self.watch = None  # called with (w, t) after every step; True stops the loop
 
@@ -425,28 +450,48 @@ class _Loop:
             rows = max(1, _CHUNK_POINTS // len(w))
             for begin in range(0, self.steps + 1, rows):
                 self._check_converged(path[begin : begin + rows], begin)
+            self._check_stays(path[: self.steps + 1], rows)
+        # a start that diverged did not stay (it is frozen where it left the box)
+        self.converged_step[self.diverged_step >= 0] = -1
 
     def _check_converged_now(self, w, t) -> None:
-        """Record step ``t`` for the starts that converge at it (record="final").
+        """Update the converged steps at step ``t`` (record="final").
 
-        A cheap filter first: the squared distance to each minimizer over the starts
-        not yet converged (the converged ones are pushed to +inf); the few that pass
-        get the exact test of :meth:`_check_converged` (squared distance, then the
-        gradient norm).
+        First, a converged start that is no longer within CONVERGED_DIST_TOL of its
+        minimizer has left: it is converged no more. Then a cheap filter: the squared
+        distance to each minimizer over the starts not converged (the converged ones
+        are pushed to +inf); the few that pass get the exact test of
+        :meth:`_check_converged` (squared distance, then the gradient norm).
         """
         if not self.minimizer_points:
             return
-        x, y, dx, dy = w[:, 0], w[:, 1], self.dx, self.dy
-        candidates = []
-        for mx, my in self.minimizer_points:
-            np.subtract(x, mx, out=dx)
-            np.multiply(dx, dx, out=dx)
+        x, y, dy = w[:, 0], w[:, 1], self.dy
+        for (mx, my), d2 in zip(self.minimizer_points, self.d2, strict=True):
+            np.subtract(x, mx, out=d2)
+            np.multiply(d2, d2, out=d2)
             np.subtract(y, my, out=dy)
             np.multiply(dy, dy, out=dy)
-            np.add(dx, dy, out=dx)
-            np.add(dx, self.done, out=dx)
-            if dx.min() <= _FILTER_TOL_SQUARED:
-                candidates.append(np.flatnonzero(dx <= _FILTER_TOL_SQUARED))
+            np.add(d2, dy, out=d2)
+        for i, d2 in enumerate(self.d2):
+            home = self.home[i]
+            if home is None:
+                continue
+            if len(home) * 8 < len(d2):  # a few converged: look at those only
+                gone = home[d2[home] > self.stay[i][home]]
+            else:
+                np.greater(d2, self.stay[i], out=self.left)
+                gone = np.flatnonzero(self.left) if self.left.any() else home[:0]
+            if len(gone):
+                self.converged_step[gone] = -1
+                self.done[gone] = 0.0
+                self.stay[i][gone] = np.inf
+                rest = np.setdiff1d(home, gone, assume_unique=True)
+                self.home[i] = rest if len(rest) else None
+        candidates = []
+        for d2 in self.d2:
+            np.add(d2, self.done, out=d2)
+            if d2.min() <= _FILTER_TOL_SQUARED:
+                candidates.append(np.flatnonzero(d2 <= _FILTER_TOL_SQUARED))
         if not candidates:
             return
         index = candidates[0] if len(candidates) == 1 else np.unique(np.concatenate(candidates))
@@ -455,20 +500,30 @@ class _Loop:
             close = _squared_distance(self.surf.minimizers, near) <= CONVERGED_DIST_TOL**2
             index, near = index[close], near[close]
             g = self.surf.grad(near)
-            hit = index[np.sqrt(np.sum(g * g, axis=-1)) <= CONVERGED_GRAD_TOL]
+            keep = np.sqrt(np.sum(g * g, axis=-1)) <= CONVERGED_GRAD_TOL
+            hit, near = index[keep], near[keep]
         else:  # the same test in Python floats: the same operations on the same doubles
             gradients = self.surf.grad(near).tolist()
             minimizers = self.surf.minimizers.tolist()
-            hit = [
-                i for i, (x, y), (gx, gy) in zip(index.tolist(), near.tolist(), gradients,
-                                                 strict=True)
+            keep = [
+                k for k, ((x, y), (gx, gy)) in enumerate(zip(near.tolist(), gradients,
+                                                             strict=True))
                 if min((x - mx) * (x - mx) + (y - my) * (y - my) for mx, my in minimizers)
                 <= CONVERGED_DIST_TOL**2 and math.sqrt(gx * gx + gy * gy) <= CONVERGED_GRAD_TOL
             ]  # fmt: skip
+            hit, near = index[keep], near[keep]
         if not len(hit):
             return
         self.converged_step[hit] = t
+        first = hit[self.first_converged_step[hit] < 0]
+        self.first_converged_step[first] = t
         self.done[hit] = np.inf
+        home = _nearest_minimizer(self.surf.minimizers, near)
+        for i in np.unique(home).tolist():
+            mine = np.asarray(hit)[home == i]
+            self.stay[i][mine] = CONVERGED_DIST_TOL**2
+            before = self.home[i]
+            self.home[i] = mine if before is None else np.union1d(before, mine)
 
     @staticmethod
     def _freeze(mask, w_old, state_old, w_new, state_new):
@@ -479,18 +534,58 @@ class _Loop:
 
     def _check_converged(self, block, first_step):
         """Record the first step in ``block`` (``(rows, n, 2)``, row r is step
-        ``first_step + r``) at which a start is near a minimizer with a small gradient."""
+        ``first_step + r``) at which a start is within tolerance (record="path")."""
         minimizers = self.surf.minimizers
         if len(minimizers) == 0:
             return
         near = _squared_distance(minimizers, block) <= CONVERGED_DIST_TOL**2
         if not near.any():
             return
-        near &= self.converged_step < 0
+        near &= self.first_converged_step < 0
         if not near.any():
             return
         g = self.surf.grad(block[near])
         hit = near
         hit[near] = np.sqrt(np.sum(g * g, axis=-1)) <= CONVERGED_GRAD_TOL
         found = hit.any(axis=0)
-        self.converged_step[found] = first_step + np.argmax(hit[:, found], axis=0)
+        self.first_converged_step[found] = first_step + np.argmax(hit[:, found], axis=0)
+
+    def _check_stays(self, path, rows: int) -> None:
+        """``converged_step`` from the whole ``path`` (record="path"): the first step
+        within tolerance after the last step at which the run was outside
+        CONVERGED_DIST_TOL of the minimizer it ends at (the record="final" loop gives
+        the same step)."""
+        minimizers = self.surf.minimizers
+        if len(minimizers) == 0 or not (self.first_converged_step >= 0).any():
+            return
+        final = path[-1]
+        home = _nearest_minimizer(minimizers, final)
+        centre = minimizers[home]  # (n, 2)
+        gap = (final[:, 0] - centre[:, 0]) ** 2 + (final[:, 1] - centre[:, 1]) ** 2
+        starts = np.flatnonzero((gap <= CONVERGED_DIST_TOL**2) & (self.first_converged_step >= 0))
+        if not len(starts):
+            return
+        centre = centre[starts]
+        last_out = np.full(len(starts), -1, dtype=np.int64)
+        for begin in range(0, len(path), rows):
+            chunk = path[begin : begin + rows, starts]
+            d2 = (chunk[..., 0] - centre[:, 0]) ** 2 + (chunk[..., 1] - centre[:, 1]) ** 2
+            out = ~(d2 <= CONVERGED_DIST_TOL**2)
+            seen = out.any(axis=0)
+            last_out[seen] = begin + len(chunk) - 1 - np.argmax(out[::-1, seen], axis=0)
+        converged = np.full(len(starts), -1, dtype=np.int64)
+        for begin in range(0, len(path), rows):
+            todo = np.flatnonzero((converged < 0) & (last_out < begin + rows - 1))
+            if not len(todo):
+                continue
+            chunk = path[begin : begin + rows, starts[todo]]
+            steps = np.arange(begin, begin + len(chunk))[:, None]
+            after = steps > last_out[todo][None, :]
+            if not after.any():
+                continue
+            g = self.surf.grad(chunk[after])
+            ok = np.zeros(after.shape, dtype=bool)
+            ok[after] = np.sqrt(np.sum(g * g, axis=-1)) <= CONVERGED_GRAD_TOL
+            found = ok.any(axis=0)
+            converged[todo[found]] = begin + np.argmax(ok[:, found], axis=0)
+        self.converged_step[starts] = converged

@@ -246,3 +246,13 @@ def _numbers(array_spec):
 def test_divergence_on_a_bounded_surface_still_warns_with_advice():
     at = _app({"surface": "beale", "opt": "sgd", "sgd.lr": "1.0"})
     assert any("Try a smaller α" in w.value for w in at.warning)
+
+
+def test_a_run_that_comes_close_and_leaves_is_not_called_converged():
+    at = _app({"surface": "booth", "opt": "rmsprop,adam", "start": "-8.0,8.0", "steps": "300",
+               "rmsprop.lr": "0.5"})  # fmt: skip
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("optimizer")
+    assert table.loc["RMSprop", "converged at step"] == "—"
+    assert table.loc["RMSprop", "first within tolerance at step"] == "40"
+    assert "came that close and left again" in " ".join(c.value for c in at.caption)

@@ -1,6 +1,7 @@
 """The runner: shapes, batches, divergence, convergence, memory and every bad input."""
 
 import dataclasses
+import math
 import tracemalloc
 import warnings
 
@@ -87,6 +88,7 @@ def test_final_record_matches_the_full_path(name, monkeypatch):
     np.testing.assert_array_equal(final.final_point, full.path[-1])
     np.testing.assert_array_equal(final.final_loss, full.loss[-1])
     np.testing.assert_array_equal(final.converged_step, full.converged_step)
+    np.testing.assert_array_equal(final.first_converged_step, full.first_converged_step)
     np.testing.assert_array_equal(final.diverged_step, full.diverged_step)
 
 
@@ -100,6 +102,7 @@ def test_final_record_finds_the_same_convergence_steps_for_crowds_and_loners(nam
         full = optim_core.run(name, surface, starts, 400, lr=0.01)
         final = optim_core.run(name, surface, starts, 400, lr=0.01, record="final")
         np.testing.assert_array_equal(final.converged_step, full.converged_step)
+        np.testing.assert_array_equal(final.first_converged_step, full.first_converged_step)
         np.testing.assert_array_equal(final.final_point, full.path[-1])
     assert np.sum(full.converged_step >= 0) >= 1
 
@@ -245,3 +248,64 @@ def test_the_same_call_with_good_input_runs():
     # The raising surface proves the validation above stops before any work:
     with pytest.raises(AssertionError, match="work started"):
         optim_core.run("adam", _raising_surface(), [-1.5, 2.0], 10)
+
+
+def _stays_from(surface, path, diverged_step) -> tuple[int, int]:
+    """Plain loops over one path: (the first step within tolerance, the first step
+    within tolerance that stays within CONVERGED_DIST_TOL of that minimizer)."""
+    tol, gtol = optim_core.CONVERGED_DIST_TOL, optim_core.CONVERGED_GRAD_TOL
+    points = [(float(x), float(y)) for x, y in path]
+    minimizers = [(float(x), float(y)) for x, y in surface.minimizers]
+
+    def gap(p, m):
+        return (p[0] - m[0]) * (p[0] - m[0]) + (p[1] - m[1]) * (p[1] - m[1])
+
+    def within(k):
+        g = surface.grad(np.array(points[k]))
+        near = min(gap(points[k], m) for m in minimizers) <= tol * tol
+        return near and math.sqrt(g[0] * g[0] + g[1] * g[1]) <= gtol
+
+    first = next((k for k in range(len(points)) if within(k)), -1)
+    if diverged_step >= 0:
+        return first, -1
+    for k in range(len(points)):
+        if within(k):
+            home = min(minimizers, key=lambda m, p=points[k]: gap(p, m))
+            if all(gap(p, home) <= tol * tol for p in points[k:]):
+                return first, k
+    return first, -1
+
+
+def test_converged_means_it_stays():
+    # RMSprop on Booth comes within 0.01 at step 40, then swings out to 1.40 and ends
+    # 0.354 away: not converged.
+    traj = optim_core.run("rmsprop", "booth", (-8.0, 8.0), 300, lr=0.5)
+    assert int(traj.first_converged_step) == 40 and int(traj.converged_step) == -1
+    assert abs(float(traj.distance_to_minimizer()) - 0.354) < 1e-3
+    final = optim_core.run("rmsprop", "booth", (-8.0, 8.0), 300, lr=0.5, record="final")
+    assert int(final.first_converged_step) == 40 and int(final.converged_step) == -1
+
+
+@pytest.mark.parametrize(("name", "surface", "lr"), [
+    ("rmsprop", "booth", 0.5), ("rmsprop", "booth", 0.05), ("adam", "booth", 0.3),
+    ("momentum", "himmelblau", 0.02), ("adam", "himmelblau", 0.2), ("sgd", "six_hump_camel", 0.1),
+])  # fmt: skip
+def test_converged_steps_match_a_plain_loop_in_both_records(name, surface, lr, monkeypatch):
+    monkeypatch.setattr(runner, "_CHUNK_POINTS", 96)  # many chunk boundaries
+    surf = surfaces.get(surface)
+    starts = _starts(surf, 40, seed=3)
+    full = optim_core.run(name, surf, starts, 300, lr=lr)
+    final = optim_core.run(name, surf, starts, 300, lr=lr, record="final")
+    expected = [_stays_from(surf, full.path[:, i], full.diverged_step[i]) for i in range(40)]
+    firsts, stays = (np.array(column) for column in zip(*expected, strict=True))
+    for traj in (full, final):
+        np.testing.assert_array_equal(traj.first_converged_step, firsts)
+        np.testing.assert_array_equal(traj.converged_step, stays)
+    assert np.any(firsts >= 0)
+
+
+def test_the_plain_loop_cases_include_runs_that_come_close_and_leave():
+    surf = surfaces.get("booth")
+    traj = optim_core.run("rmsprop", surf, _starts(surf, 40, seed=3), 300, lr=0.05)
+    left = (traj.first_converged_step >= 0) & (traj.converged_step != traj.first_converged_step)
+    assert left.sum() >= 20 and np.sum(traj.converged_step >= 0) >= 1
