@@ -9,6 +9,7 @@ names it, so a tampered link never breaks the page. Nothing here imports Streaml
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ import optim_core
 import surfaces
 
 MAX_PAGE_STEPS = 2000
+MAX_LISTED = 8  # a warning lists at most this many bad link values, then "and N more"
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "nag", "rmsprop", "adam")
 
@@ -114,6 +116,31 @@ PRESETS: dict[str, Scene] = {
 # ---------------------------------------------------------------- links
 
 
+LITERAL_CHARS = 40  # a link value shown in a warning is cut to this many characters
+
+
+def literal(value: object, limit: int = LITERAL_CHARS) -> str:
+    """A value from a link, as Markdown that renders as exactly its text: an inline
+    code span (no emphasis, links, images, HTML, math or emoji inside), fenced by
+    more backticks than any run in it, cut to ``limit`` characters with "…", and
+    unprintable characters shown as "�"."""
+    text = "".join(c if c.isprintable() else "\ufffd" for c in str(value))
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    if not text.strip():
+        return f"(blank: {len(text)} spaces)" if text else "(empty)"
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    # one space inside each fence, which Markdown strips again: a value may then
+    # start or end with a backtick or a space
+    return f"{fence} {text} {fence}"
+
+
+def shown_literally(value: object, limit: int = LITERAL_CHARS) -> str:
+    """The text a user reads for ``literal(value)``."""
+    text = "".join(c if c.isprintable() else "\ufffd" for c in str(value))
+    return text[: limit - 1] + "…" if len(text) > limit else text
+
+
 def _float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
@@ -151,7 +178,7 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
     surface = params.get("surface", default.surface)
     if surface not in surfaces.names():
         warnings.append(
-            f"Unknown surface {surface!r} in the link; showing {default.surface}. "
+            f"Unknown surface {literal(surface)} in the link; showing {default.surface}. "
             f"Valid: {', '.join(surfaces.names())}."
         )
         surface = default.surface
@@ -161,10 +188,13 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
     if "opt" in params:
         asked = [o.strip() for o in params["opt"].split(",") if o.strip()]
         known = [o for o in asked if o in optim_core.OPTIMIZERS]
-        for bad in (o for o in asked if o not in optim_core.OPTIMIZERS):
+        unknown = [o for o in asked if o not in optim_core.OPTIMIZERS]
+        if unknown:
+            shown = ", ".join(literal(o) for o in unknown[:MAX_LISTED])
+            more = f" and {len(unknown) - MAX_LISTED} more" if len(unknown) > MAX_LISTED else ""
             warnings.append(
-                f"Unknown optimizer {bad!r} in the link was left out. "
-                f"Valid: {', '.join(optim_core.optimizer_names())}."
+                f"Unknown optimizer{'s' if len(unknown) > 1 else ''} {shown}{more} in the "
+                f"link left out. Valid: {', '.join(optim_core.optimizer_names())}."
             )
         # An empty list is a real choice (the page then asks for one); only a list of
         # unknown names falls back to the default optimizers.
@@ -182,7 +212,7 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
                 raise ValueError
         except ValueError:
             warnings.append(
-                f"steps = {params['steps']!r} in the link is not an integer in "
+                f"steps = {literal(params['steps'])} in the link is not an integer in "
                 f"[1, {MAX_PAGE_STEPS}]; using {default.steps}."
             )
             steps = default.steps
@@ -197,7 +227,7 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
             start = (x, y)
         except ValueError:
             warnings.append(
-                f"start = {params['start']!r} in the link is not a point of the "
+                f"start = {literal(params['start'])} in the link is not a point of the "
                 f"{surf.title} domain x in [{x0:g}, {x1:g}], y in [{y0:g}, {y1:g}]; "
                 "using the surface's default start."
             )
@@ -210,7 +240,7 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
                 raise ValueError
         except ValueError:
             warnings.append(
-                f"speed = {params['speed']!r} in the link is not one of "
+                f"speed = {literal(params['speed'])} in the link is not one of "
                 f"{', '.join(f'{s:g}' for s in SPEEDS)}; using 1."
             )
             speed = default.speed
@@ -229,7 +259,7 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
                 values[h] = value
             except ValueError:
                 warnings.append(
-                    f"{key} = {params[key]!r} in the link is not a number in "
+                    f"{key} = {literal(params[key])} in the link is not a number in "
                     f"[{low:g}, {high:g}]; using the default."
                 )
         return values
@@ -285,7 +315,7 @@ class _LinkReader:
         if shown is None:
             shown = f"{default:g}" if isinstance(default, float) else repr(default)
         self.warnings.append(
-            f"{key} = {self.params[key]!r} in the link is not {rule}; using {shown}."
+            f"{key} = {literal(self.params[key])} in the link is not {rule}; using {shown}."
         )
 
     def choice(self, key: str, options, default):
@@ -319,7 +349,7 @@ class _LinkReader:
             return value
         nearest = min(options, key=lambda o: abs(math.log(o / value)))
         self.warnings.append(
-            f"{key} = {self.params[key]!r} in the link is not one of the slider's values; "
+            f"{key} = {literal(self.params[key])} in the link is not one of the slider's values; "
             f"using the nearest, {nearest:g}."
         )
         return nearest

@@ -193,7 +193,20 @@ def init_from_link(page: str, from_query, apply) -> None:
         st.session_state[f"{page}.link_warnings"] = warnings
 
 
+def link_warning_text(messages: list[str]) -> str:
+    """One warning for all the values a link could not use, listing at most
+    scenes.MAX_LISTED of them. (Each message shows link values through
+    scenes.literal, so nothing in a link renders as Markdown.)"""
+    if len(messages) == 1:
+        return messages[0]
+    listed = [f"- {m}" for m in messages[: scenes.MAX_LISTED]]
+    if len(messages) > scenes.MAX_LISTED:
+        listed.append(f"- … and {len(messages) - scenes.MAX_LISTED} more.")
+    return f"{len(messages)} values in the link could not be used:\n\n" + "\n".join(listed)
+
+
 def show_link_warnings(page: str) -> None:
     # Shown once: the next run rewrites the link with valid values.
-    for message in st.session_state.pop(f"{page}.link_warnings", []):
-        st.warning(message)
+    messages = st.session_state.pop(f"{page}.link_warnings", [])
+    if messages:
+        st.warning(link_warning_text(messages))

@@ -109,8 +109,9 @@ st.query_params.from_dict(scenes.to_query(scene))
 # ---------------------------------------------------------------- main area
 
 # Shown once: the first interaction rewrites the link with valid values.
-for message in st.session_state.pop("link_warnings", []):
-    st.warning(message)
+link_messages = st.session_state.pop("link_warnings", [])
+if link_messages:
+    st.warning(common.link_warning_text(link_messages))
 
 st.header(f"{surface.title}: {', '.join(optim_core.get_optimizer(n).title for n in chosen)}")
 st.latex(r"\begin{gathered}" + surface.latex + r"\end{gathered}")

@@ -95,7 +95,7 @@ def test_the_escape_link_round_trips_and_bad_values_warn():
         assert at.query_params[key] == value, key
     at = _page("escape", {"surface": "rosenbrock", "offset": "0", "dir": "up", "saddle": "9"})
     text = " ".join(w.value for w in at.warning)
-    for needle in ("surface = 'rosenbrock'", "offset = '0'", "dir = 'up'", "saddle = '9'"):
+    for needle in ("surface = ` rosenbrock `", "offset = ` 0 `", "dir = ` up `", "saddle = ` 9 `"):
         assert needle in text
     assert not at.exception and _table(at) is not None
 
@@ -191,7 +191,7 @@ def test_the_basin_link_round_trips_and_bad_values_warn():
         assert at.query_params[key] == value, key
     at = _page("basins", {"res": "100000", "opt": "adam,sgd,nag"})
     text = " ".join(w.value for w in at.warning)
-    assert "res = '100000'" in text and "opt = 'adam,sgd,nag'" in text
+    assert "res = ` 100000 `" in text and "opt = ` adam,sgd,nag `" in text
     assert not at.exception
 
 
@@ -252,6 +252,6 @@ def test_a_reversed_alpha_range_is_refused_and_the_last_figures_stay():
 def test_the_sweep_link_round_trips_and_bad_values_warn():
     at = _page("sweeps", {"lr_low": "1", "lr_high": "0.001", "count": "x", "start": "99,99"})
     text = " ".join(w.value for w in at.warning)
-    assert "lr_low = 1 is not below lr_high = 0.001" in text and "count = 'x'" in text
-    assert "'99,99'" in text
+    assert "lr_low = 1 is not below lr_high = 0.001" in text and "count = ` x `" in text
+    assert "` 99,99 `" in text
     assert not at.exception

@@ -1,7 +1,12 @@
 """Scenes: links round-trip exactly, tampered links warn and fall back value by value."""
 
+import re
+from html import unescape
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import optim_core
 import scenes
@@ -46,21 +51,21 @@ def test_an_empty_link_is_the_default_scene():
 @pytest.mark.parametrize(
     ("query", "needle", "check"),
     [
-        ({"opt": "adam,adamw"}, "'adamw'", lambda s: s.optimizers == ("adam",)),
-        ({"opt": "nope"}, "'nope'", lambda s: s.optimizers == scenes.DEFAULT_OPTIMIZERS),
-        ({"surface": "sphere"}, "'sphere'", lambda s: s.surface == scenes.Scene().surface),
-        ({"steps": "1000000000"}, "'1000000000'", lambda s: s.steps == scenes.Scene().steps),
-        ({"steps": "ten"}, "'ten'", lambda s: s.steps == scenes.Scene().steps),
-        ({"opt": "adam", "adam.lr": "abc"}, "adam.lr = 'abc'",
+        ({"opt": "adam,adamw"}, "` adamw `", lambda s: s.optimizers == ("adam",)),
+        ({"opt": "nope"}, "` nope `", lambda s: s.optimizers == scenes.DEFAULT_OPTIMIZERS),
+        ({"surface": "sphere"}, "` sphere `", lambda s: s.surface == scenes.Scene().surface),
+        ({"steps": "1000000000"}, "` 1000000000 `", lambda s: s.steps == scenes.Scene().steps),
+        ({"steps": "ten"}, "` ten `", lambda s: s.steps == scenes.Scene().steps),
+        ({"opt": "adam", "adam.lr": "abc"}, "adam.lr = ` abc `",
          lambda s: s.hyperparams("adam")["lr"] == 0.001),
-        ({"opt": "adam", "adam.lr": "-1"}, "adam.lr = '-1'",
+        ({"opt": "adam", "adam.lr": "-1"}, "adam.lr = ` -1 `",
          lambda s: s.hyperparams("adam")["lr"] == 0.001),
         ({"opt": "adam", "adam.beta2": "1.5", "adam.lr": "0.01"}, "adam.beta2",
          lambda s: s.hyperparams("adam") == {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}),
-        ({"surface": "rosenbrock", "start": "50,50"}, "'50,50'",
+        ({"surface": "rosenbrock", "start": "50,50"}, "` 50,50 `",
          lambda s: s.start_point() == (-1.5, 2.0)),
-        ({"start": "nan,1"}, "'nan,1'", lambda s: s.start is None),
-        ({"speed": "100"}, "'100'", lambda s: s.speed == 1.0),
+        ({"start": "nan,1"}, "` nan,1 `", lambda s: s.start is None),
+        ({"speed": "100"}, "` 100 `", lambda s: s.speed == 1.0),
     ],
 )  # fmt: skip
 def test_a_tampered_value_warns_and_falls_back_for_that_value_only(query, needle, check):
@@ -140,9 +145,9 @@ def test_analysis_links_say_what_they_change():
     assert scene.radius is None and "using the surface's r = 1.521" in warnings[0]
     assert "None" not in warnings[0]
     _, warnings = scenes.sweep_from_query({"opt": "adadelta"})
-    assert "opt = 'adadelta'" in warnings[0] and "adadelta," not in warnings[0]
+    assert "opt = ` adadelta `" in warnings[0] and "adadelta," not in warnings[0]
     scene, warnings = scenes.sweep_from_query({"heat": "sgd"})
-    assert scene.heatmap_optimizer == "adam" and "heat = 'sgd'" in warnings[0]
+    assert scene.heatmap_optimizer == "adam" and "heat = ` sgd `" in warnings[0]
     scene, warnings = scenes.sweep_from_query({"heat": "momentum", "axis": "beta2"})
     assert scene.axis == "beta1" and "not a hyperparameter of Momentum" in warnings[0]
     # an empty selection is a state of the page like any other: kept, no warning
@@ -161,3 +166,65 @@ def test_the_escape_radius_stops_short_of_the_next_critical_point():
             values = scenes.radius_values(name, i, current=0.0123)
             assert values[-1] == limit and optim_core.escape_radius(surface) in values
             assert 0.0123 in values and values == sorted(set(values))
+
+
+# ---------------------------------------------------------------- link values are text
+
+_MARKUP = st.sampled_from([
+    "**BOLD** [click here](https://example.com)", "![x](https://example.com/x.png)",
+    "<img src=x onerror=alert(1)>", "<b>hi</b>", "`code`", "``two``", "$x^2$", ":red[alarm]",
+    ":smile:", "https://example.com", "www.example.com", "# heading", "- item", "> quote",
+    "| a | b |", "\\", "a\nb", "~~gone~~", "_x_", "[a]: https://e.com", " spaced ", "`",
+])  # fmt: skip
+_VALUES = st.one_of(_MARKUP, st.text(min_size=1, max_size=300),
+                    st.builds(lambda a, b: a + b, _MARKUP, st.text(max_size=80)))  # fmt: skip
+_PAGES = {
+    "race": (scenes.from_query, ["surface", "opt", "steps", "start", "speed", "adam.lr",
+                                 "sgd.lr", "all.lr", "all.beta1"]),
+    "escape": (scenes.escape_from_query, ["surface", "saddle", "opt", "offset", "dir", "angle",
+                                          "count", "r", "steps", "lr", "hyper"]),
+    "basins": (scenes.basin_from_query, ["surface", "opt", "res", "steps", "colour", "lr",
+                                         "hyper"]),
+    "sweeps": (scenes.sweep_from_query, ["surface", "start", "opt", "steps", "lr_low",
+                                         "lr_high", "count", "heat", "axis", "betas"]),
+}  # fmt: skip
+
+
+def _rendered(markdown: str) -> str:
+    """HTML of a CommonMark + GitHub renderer like the page's (raw HTML allowed; links
+    from bare URLs, as GitHub's autolinks: www. or a scheme, no fuzzy domains)."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("gfm-like")
+    md.linkify.set({"fuzzy_link": False})
+    return md.render(markdown)
+
+
+@settings(max_examples=150, deadline=None)
+@given(page=st.sampled_from(sorted(_PAGES)), data=st.data(), value=_VALUES)
+def test_link_values_show_as_literal_text_never_as_markup(page, data, value):
+    from app_pages.common import link_warning_text
+
+    from_query, keys = _PAGES[page]
+    key = data.draw(st.sampled_from(keys))
+    _, warnings = from_query({key: value})
+    if not warnings:
+        return
+    html = _rendered(link_warning_text(warnings))
+    tags = set(re.findall(r"<\s*([a-zA-Z0-9]+)", html))
+    assert tags <= {"p", "code", "ul", "li"}, (value, html)
+    codes = [unescape(c) for c in re.findall(r"<code>(.*?)</code>", html, flags=re.S)]
+    parts = [value] + ([p.strip() for p in value.split(",")] if key == "opt" else [])
+    allowed = {scenes.shown_literally(p) for p in parts}
+    assert all(c in allowed for c in codes), (value, codes)
+    assert codes or key in ("opt",), (value, html)  # the bad value is named, as text
+
+
+def test_many_bad_values_give_one_warning_that_lists_a_few():
+    from app_pages.common import link_warning_text
+
+    names = ",".join(f"bad{i}" for i in range(200))
+    _, warnings = scenes.from_query({"opt": names, "steps": "x", "speed": "9"})
+    text = link_warning_text(warnings)
+    assert text.count("` bad") == scenes.MAX_LISTED and "and 192 more" in text
+    assert len(text) < 2000
