@@ -80,6 +80,61 @@ def shared_defaults() -> dict[str, float]:
     return dict(optim_core.get_optimizer("adam").defaults)
 
 
+def suited_shared_lr(
+    surface: str, optimizers: Sequence[str], start: tuple[float, float], steps: int
+) -> tuple[float, str]:
+    """An α on the slider's grid that suits every one of ``optimizers`` together, and
+    the reason, in words, for the page to show.
+
+    On a surface with a minimum: the α at which the slowest of them gets furthest in
+    ``steps`` steps (decades of f − f* gained, up to 12; a diverging optimizer rules
+    an α out), the smallest such α where several tie. Without a minimum: the largest α
+    at which none leaves the view in its first tenth of the steps. One batched sweep
+    per optimizer (β₁, β₂, ε at Adam's defaults, as the shared sliders start).
+    """
+    surf = surfaces.get(surface)
+    grid = np.array(SLIDER_VALUES["lr"])
+    others = {h: v for h, v in shared_defaults().items() if h != "lr"}
+    with_lr = [n for n in optimizers if "lr" in optim_core.get_optimizer(n).hyperparams]
+    if not with_lr:
+        return shared_defaults()["lr"], "None of the chosen optimizers has an α."
+    # bounded: the worst optimizer's score per α; unbounded: how many get away
+    worst = np.full(len(grid), np.inf) if surf.bounded_below else np.zeros(len(grid))
+    f0 = float(surf.f(np.asarray(start, dtype=float)))
+    for name in with_lr:
+        used = {h: v for h, v in others.items() if h in optim_core.get_optimizer(name).hyperparams}
+        result = optim_core.sweep(name, surf, start, steps, {"lr": grid}, **used)
+        if surf.bounded_below:
+            top = max(f0 - surf.min_value, 1e-300)
+            gap = np.maximum(result.final_loss - surf.min_value, 1e-12 * top)
+            score = np.log10(top / gap)
+            score = np.where(result.diverged_step >= 0, -np.inf, score)
+            worst = np.minimum(worst, score)
+        else:  # counts the optimizers that get away, -inf if one leaves at once
+            left = result.left_view_step
+            worst += np.where((left >= 0) & (left < max(1, steps // 20)), -np.inf, left >= 0)
+    titles = ", ".join(optim_core.get_optimizer(n).title for n in with_lr)
+    if surf.bounded_below:
+        best = worst.max()
+        lr = float(grid[np.flatnonzero(worst >= best - 0.1)[0]]) if np.isfinite(best) else \
+            float(grid[0])  # fmt: skip
+        reason = (
+            f"α = {lr:g} for all: on the slider's grid, the value at which the slowest of "
+            f"{titles} gets furthest towards the minimum in {steps} steps (none diverges "
+            "there)."
+        )
+    else:
+        best = worst.max()
+        lr = float(grid[np.flatnonzero(worst == best)[0]]) if np.isfinite(best) else \
+            float(grid[0])  # fmt: skip
+        reason = (
+            f"α = {lr:g} for all: on the slider's grid, the smallest value at which the most "
+            f"of {titles} get away (leave the view) within {steps} steps, none of them in "
+            f"its first {max(1, steps // 20)}."
+        )
+    return lr, reason + " β₁, β₂ and ε start at Adam's defaults."
+
+
 # ---------------------------------------------------------------- presets
 
 

@@ -23,6 +23,11 @@ def cached_run(optimizer: str, surface: str, start: tuple, steps: int, hyper: tu
     return optim_core.run(optimizer, surface, start, steps, **dict(hyper))
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_suited_lr(surface: str, optimizers: tuple, start: tuple, steps: int):
+    return scenes.suited_shared_lr(surface, optimizers, start, steps)
+
+
 @st.cache_resource(max_entries=24, show_spinner=False)
 def cached_grid(surface: str):
     return viz.surface_grid(surfaces.get(surface))

@@ -37,6 +37,20 @@ def on_chart_click() -> None:
         st.session_state.start_x, st.session_state.start_y = x, y
 
 
+def on_same_change() -> None:
+    """Switched on: one α that suits every chosen optimizer (measured, and said);
+    switched off, each optimizer's own sliders come back as they were."""
+    state = st.session_state
+    if not state.same_for_all:
+        return
+    lr, reason = common.cached_suited_lr(
+        state.surface, tuple(state.optimizers), (float(state.start_x), float(state.start_y)),
+        int(state.steps),
+    )  # fmt: skip
+    state["all.lr"] = lr
+    state.shared_reason = (lr, reason)
+
+
 if "surface" not in st.session_state:
     scene_from_link, link_warnings = scenes.from_query(st.query_params.to_dict())
     apply_scene(scene_from_link)
@@ -69,7 +83,7 @@ start_y = c2.number_input("Start y", min_value=y0, max_value=y1, key="start_y", 
 sb.caption("…or click on the contour to start there.")
 steps = sb.slider("Steps", 1, scenes.MAX_PAGE_STEPS, key="steps")
 speed = sb.select_slider("Speed", scenes.SPEEDS, key="speed", format_func=lambda s: f"{s:g}×")
-same_for_all = sb.toggle("Same values for all", key="same_for_all")
+same_for_all = sb.toggle("Same values for all", key="same_for_all", on_change=on_same_change)
 
 
 def hyper_slider(container, key: str, h: str, default: float) -> float:
@@ -93,6 +107,9 @@ if same_for_all:
     for h, default in scenes.shared_defaults().items():
         shared[h] = hyper_slider(box, f"all.{h}", h, default)
     box.caption("Each optimizer takes the values it uses (Adadelta has no α; AdaMax no ε).")
+    reason = st.session_state.get("shared_reason")
+    if reason and reason[0] == shared.get("lr"):
+        box.caption(reason[1])
 else:
     for name in chosen:
         opt = optim_core.get_optimizer(name)

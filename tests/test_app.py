@@ -2,12 +2,14 @@
 
 import json
 
+import numpy as np
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import optim_core
 import scenes
+import surfaces
 
 TIMEOUT = 60
 
@@ -256,3 +258,38 @@ def test_a_run_that_comes_close_and_leaves_is_not_called_converged():
     assert table.loc["RMSprop", "converged at step"] == "—"
     assert table.loc["RMSprop", "first within tolerance at step"] == "40"
     assert "came that close and left again" in " ".join(c.value for c in at.caption)
+
+
+def test_same_for_all_starts_at_an_alpha_that_suits_everyone_and_gives_values_back():
+    at = _app()  # Beale: SGD, Momentum, NAG, RMSprop, Adam
+    at.select_slider(key="adam.lr").set_value(1.0).run()
+    at.select_slider(key="sgd.lr").set_value(0.02).run()
+    at.toggle(key="same_for_all").set_value(True).run()
+    lr, reason = scenes.suited_shared_lr("beale", scenes.DEFAULT_OPTIMIZERS, (1.0, 1.4), 300)
+    assert at.select_slider(key="all.lr").value == lr == 0.03 and at.query_params["all.lr"] == "0.03"
+    assert any(reason in c.value for c in at.caption)
+    # everyone moves visibly at that α: at least a decade of f − f* each, no divergence
+    table = at.dataframe[0].value.set_index("optimizer")
+    assert (table["diverged at step"] == "—").all()
+    f0 = float(surfaces.get("beale").f(np.array([1.0, 1.4])))
+    assert (table["final loss"].astype(float) < f0 / 10).all()
+    at.toggle(key="same_for_all").set_value(False).run()
+    assert at.select_slider(key="adam.lr").value == 1.0 and at.query_params["adam.lr"] == "1.0"
+    assert at.select_slider(key="sgd.lr").value == 0.02 and at.query_params["sgd.lr"] == "0.02"
+    assert "same" not in at.query_params
+
+
+def test_suited_alpha_is_the_best_for_the_slowest_optimizer():
+    grid = scenes.SLIDER_VALUES["lr"]
+    names, start = ("sgd", "adam"), (-2.0, 2.0)
+    lr, _ = scenes.suited_shared_lr("himmelblau", names, start, 300)
+    surf = surfaces.get("himmelblau")
+
+    def slowest(alpha):
+        runs = [optim_core.run(n, surf, start, 300, lr=alpha) for n in names]
+        if any(r.diverged_step >= 0 for r in runs):
+            return -np.inf
+        return min(np.log10(float(surf.f(np.array(start))) / max(float(r.final_loss), 1e-12))
+                   for r in runs)  # fmt: skip
+
+    assert all(slowest(lr) >= slowest(a) - 0.1 for a in grid[::3])
