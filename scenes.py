@@ -69,10 +69,39 @@ class Scene:
         return float(x), float(y)
 
     def hyperparams(self, name: str) -> dict[str, float]:
-        """The values ``name`` runs with: every hyperparameter it uses, resolved."""
+        """The values ``name`` runs with: every hyperparameter it uses, resolved (what
+        the scene leaves out: the race's starting values, :func:`race_defaults`)."""
         opt = optim_core.get_optimizer(name)
         given = self.shared if self.same_for_all else self.hyper.get(name, {})
-        return {h: float(given.get(h, opt.defaults[h])) for h in opt.hyperparams}
+        defaults = race_defaults(name)
+        return {h: float(given.get(h, defaults[h])) for h in opt.hyperparams}
+
+
+RACE_MIN_LR = 0.01
+
+
+def race_defaults(name: str) -> dict[str, float]:
+    """The race page's starting values for ``name``: the cheat sheet's defaults, but α
+    at least RACE_MIN_LR. At their library α of 0.001–0.002, RMSprop, Adam, AdaMax,
+    Nadam and AMSGrad barely leave the start in a few hundred steps (Adam on Beale:
+    f 33 → 18.3 in 300 steps, against SGD's 0.0074), and a newcomer reads that as
+    broken; at 0.01 every optimizer visibly moves (Adam: f → 0.44)."""
+    values = dict(optim_core.get_optimizer(name).defaults)
+    if "lr" in values:
+        values["lr"] = max(values["lr"], RACE_MIN_LR)
+    return values
+
+
+def race_defaults_note() -> str:
+    """What the race's starting values are, in words."""
+    raised = [optim_core.get_optimizer(n).title for n in optim_core.optimizer_names()
+              if optim_core.get_optimizer(n).defaults.get("lr", 1.0) < RACE_MIN_LR]  # fmt: skip
+    return (
+        f"The sliders start at α = {RACE_MIN_LR:g} for every optimizer (for "
+        f"{', '.join(raised)} that is above the library default of 0.001–0.002, at which "
+        "they barely move in a few hundred steps); every other value is the cheat "
+        "sheet's default."
+    )
 
 
 def shared_defaults() -> dict[str, float]:
@@ -152,20 +181,58 @@ PRESETS: dict[str, Scene] = {
         "saddle", ["sgd", "momentum", "nag", "rmsprop", "adam", "adagrad"], (-1.5, 1e-6), 300,
         {name: {"lr": 0.05} for name in ["sgd", "momentum", "nag", "rmsprop", "adam", "adagrad"]},
     ),
-    "Rosenbrock's curved valley": _preset(
-        "rosenbrock", ["sgd", "momentum", "adam", "nadam"], (-1.5, 2.0), 1000,
-        {"sgd": {"lr": 1e-3}, "momentum": {"lr": 2e-3}, "adam": {"lr": 0.05},
-         "nadam": {"lr": 0.05}},
+    "Rosenbrock: momentum takes a 10× larger α": _preset(
+        "rosenbrock", ["sgd", "momentum", "nag"], (-1.5, 2.0), 1000,
+        {"sgd": {"lr": 1e-3}, "momentum": {"lr": 1e-2}, "nag": {"lr": 1e-2}},
     ),
-    "Ravine: SGD zig-zags, momentum glides": _preset(
-        "ravine", ["sgd", "momentum"], (-9.0, 1.0), 200,
-        {"sgd": {"lr": 0.18}, "momentum": {"lr": 0.5, "beta1": 0.8}},
+    "Ravine: SGD zig-zags, Nesterov glides": _preset(
+        "ravine", ["sgd", "nag"], (-9.0, 1.0), 200,
+        {"sgd": {"lr": 0.195}, "nag": {"lr": 0.5, "beta1": 0.9}},
     ),
     "AdaGrad's shrinking steps": _preset(
         "booth", ["adagrad", "rmsprop", "adam"], (-8.0, 8.0), 300,
-        {"adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.1}, "adam": {"lr": 0.1}},
+        {name: {"lr": 0.1} for name in ["adagrad", "rmsprop", "adam"]},
     ),
 }  # fmt: skip
+
+# What each preset shows, in words: the page shows it while the preset's values are
+# on screen, and tests/test_scenes.py asserts each number with the core.
+PRESET_NOTES: dict[str, str] = {
+    "Beale: momentum overshoots": (
+        "Momentum (α 0.05, β₁ 0.95) reaches x = 3.73, past the minimum at (3, 0.5), and "
+        "after first coming within 0.3 of it swings back out to 0.73 before it settles "
+        "(converged at step 237); SGD (α 0.01) never passes x = 3 and is still 0.13 "
+        "away after 400 steps."
+    ),
+    "Saddle: who escapes first": (
+        "One α (0.05) for all, starting 10⁻⁶ off the saddle's stable line: SGD, Momentum "
+        "and NAG spend 95, 145 and 138 steps within 0.1 of the saddle and escape at "
+        "steps 145, 226 and 216; RMSprop, Adam and AdaGrad never come near it and leave "
+        "the view at steps 10, 20 and 58."
+    ),
+    "Rosenbrock: momentum takes a 10× larger α": (
+        "SGD needs a small α here: at 0.002 it already bounces across the valley and at "
+        "0.003 it diverges within 4 steps, while at 0.001 it is still at x = −0.66 after "
+        "1,000 steps. Momentum and NAG average their gradients, which damps the bounce: "
+        "they are stable at α 0.01 and get within 0.1 of the minimum (1, 1) at steps 584 "
+        "and 311. (At SGD's α of 0.001, Momentum ends where SGD does: x = −0.67.)"
+    ),
+    "Ravine: SGD zig-zags, Nesterov glides": (
+        "A ravine curved 100 times more across than along (drawn to scale). SGD at α 0.195, "
+        "just under its stability limit across the valley, flips the sign of y 89 times "
+        "(zig-zagging until step 89, Σ|Δy| = 39) and never gets within 0.1 of the "
+        "minimum; NAG (α 0.5, β₁ 0.9) crosses the valley floor once and glides along "
+        "it, within 0.1 at step 50."
+    ),
+    "AdaGrad's shrinking steps": (
+        "One α (0.1) for all three. AdaGrad divides by the root of all past squared "
+        "gradients, so its steps only shrink: by step 300 a step is 5.7 % of α and it "
+        "has come from 10.3 to only 8.2 away from the minimum, while RMSprop and Adam, "
+        "which forget old gradients, end 0.07 and 0.0097 away. See the step lengths "
+        "below the loss."
+    ),
+}
+
 
 
 # ---------------------------------------------------------------- links

@@ -135,7 +135,8 @@ def race_hyperparams(name: str) -> dict[str, float]:
     opt = optim_core.get_optimizer(name)
     state = st.session_state
     prefix = "all" if state.get("same_for_all") else name
-    return {h: float(state.get(f"{prefix}.{h}", opt.defaults[h])) for h in opt.hyperparams}
+    defaults = scenes.race_defaults(name)
+    return {h: float(state.get(f"{prefix}.{h}", defaults[h])) for h in opt.hyperparams}
 
 
 def race_value(key: str, default):

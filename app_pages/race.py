@@ -37,6 +37,11 @@ def on_chart_click() -> None:
         st.session_state.start_x, st.session_state.start_y = x, y
 
 
+def apply_preset(title: str) -> None:
+    apply_scene(scenes.PRESETS[title])
+    st.session_state.preset = title
+
+
 def on_same_change() -> None:
     """Switched on: one α that suits every chosen optimizer (measured, and said);
     switched off, each optimizer's own sliders come back as they were."""
@@ -61,8 +66,8 @@ if "surface" not in st.session_state:
 sb = st.sidebar
 sb.title("Optimizer race")
 sb.caption("Presets")
-for title, preset in scenes.PRESETS.items():
-    sb.button(title, on_click=apply_scene, args=(preset,), width="stretch")
+for title in scenes.PRESETS:
+    sb.button(title, on_click=apply_preset, args=(title,), width="stretch")
 
 surface_name = sb.selectbox(
     "Surface", surfaces.names(), key="surface", on_change=on_surface_change,
@@ -111,11 +116,13 @@ if same_for_all:
     if reason and reason[0] == shared.get("lr"):
         box.caption(reason[1])
 else:
+    sb.caption(scenes.race_defaults_note())
     for name in chosen:
         opt = optim_core.get_optimizer(name)
         box = sb.expander(f"{opt.title}", expanded=len(chosen) <= 3)
         for h in opt.hyperparams:
-            hyper.setdefault(name, {})[h] = hyper_slider(box, f"{name}.{h}", h, opt.defaults[h])
+            hyper.setdefault(name, {})[h] = hyper_slider(box, f"{name}.{h}", h,
+                                                         scenes.race_defaults(name)[h])
 
 scene = scenes.Scene(
     surface_name, tuple(chosen), (float(start_x), float(start_y)), int(steps), hyper,
@@ -132,6 +139,9 @@ if link_messages:
 
 st.header(f"{surface.title}: {', '.join(optim_core.get_optimizer(n).title for n in chosen)}")
 st.latex(r"\begin{gathered}" + surface.latex + r"\end{gathered}")
+preset = st.session_state.get("preset")
+if preset and scenes.to_query(scene) == scenes.to_query(scenes.PRESETS[preset]):
+    st.info(f"**{preset}.** {scenes.PRESET_NOTES[preset]}")
 if not chosen:
     st.info("Choose at least one optimizer in the sidebar.")
     st.stop()
@@ -171,6 +181,10 @@ visits = {
 
 st.subheader("Loss")
 st.plotly_chart(viz.loss_figure(runs, surface), key="loss")
+st.subheader("Step length")
+st.plotly_chart(viz.step_length_figure(runs), key="step_length")
+st.caption("How far each step moved the point, |w_k − w_{k−1}|: shrinking steps (AdaGrad), "
+           "steps that stay near α (sign-like methods) and bouncing steps show here.")
 # Shown where a saddle is the story: no minimum, or a run that really lingered at one.
 if visits and (not surface.bounded_below or any(v.near_steps for v in visits.values())):
     st.subheader("Distance from the saddle")

@@ -47,7 +47,7 @@ def test_the_default_page_runs_and_has_every_control():
     labels = [s.label for s in at.slider] + [s.label for s in at.select_slider]
     for needed in ("α (lr)", "β₁", "β₂", "ε"):
         assert needed in labels
-    assert len(at.get("plotly_chart")) == 2  # the race and the loss
+    assert [c.key for c in at.get("plotly_chart")] == ["race", "loss", "step_length"]
     assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 5
     assert len(at.latex) >= 1 + 5  # the surface formula and each update rule
 
@@ -109,7 +109,7 @@ def test_bad_query_parameters_warn_and_fall_back():
     for needle in ("` adamw `", "adam.lr = ` abc `", "` 1000000000 `", "` 50,50 `"):
         assert needle in text
     assert at.multiselect(key="optimizers").value == ["adam"]
-    assert at.select_slider(key="adam.lr").value == 0.001
+    assert at.select_slider(key="adam.lr").value == scenes.race_defaults("adam")["lr"]
     assert at.slider(key="steps").value == scenes.Scene().steps
     assert (at.number_input(key="start_x").value, at.number_input(key="start_y").value) == (
         -1.5,
@@ -169,7 +169,7 @@ def test_moving_one_slider_recomputes_one_trajectory(monkeypatch):
     at = _app()
     assert sorted(calls) == sorted(scenes.DEFAULT_OPTIMIZERS)
     calls.clear()
-    at.select_slider(key="adam.lr").set_value(0.01).run()
+    at.select_slider(key="adam.lr").set_value(0.02).run()
     assert calls == ["adam"]
     calls.clear()
     at.slider(key="momentum.beta1").set_value(0.5).run()
@@ -202,7 +202,7 @@ def test_switching_controls_off_and_on_again_keeps_the_page_working():
     at.multiselect(key="optimizers").set_value(["sgd"]).run()
     at.multiselect(key="optimizers").set_value(["sgd", "adam"]).run()
     assert not at.exception
-    assert at.select_slider(key="adam.lr").value == 0.001  # back at its default
+    assert at.select_slider(key="adam.lr").value == scenes.race_defaults("adam")["lr"] == 0.01
 
 
 def test_the_saddle_preset_reports_escapes_not_failures():
@@ -293,3 +293,12 @@ def test_suited_alpha_is_the_best_for_the_slowest_optimizer():
                    for r in runs)  # fmt: skip
 
     assert all(slowest(lr) >= slowest(a) - 0.1 for a in grid[::3])
+
+
+@pytest.mark.parametrize("title", list(scenes.PRESETS))
+def test_a_preset_says_what_it_shows_until_its_values_change(title):
+    at = _app()
+    next(b for b in at.button if b.label == title).click().run()
+    assert any(scenes.PRESET_NOTES[title] in i.value for i in at.info)
+    at.slider(key="steps").set_value(17).run()
+    assert not any(scenes.PRESET_NOTES[title] in i.value for i in at.info)

@@ -57,9 +57,9 @@ def test_an_empty_link_is_the_default_scene():
         ({"steps": "1000000000"}, "` 1000000000 `", lambda s: s.steps == scenes.Scene().steps),
         ({"steps": "ten"}, "` ten `", lambda s: s.steps == scenes.Scene().steps),
         ({"opt": "adam", "adam.lr": "abc"}, "adam.lr = ` abc `",
-         lambda s: s.hyperparams("adam")["lr"] == 0.001),
+         lambda s: s.hyperparams("adam")["lr"] == scenes.race_defaults("adam")["lr"] == 0.01),
         ({"opt": "adam", "adam.lr": "-1"}, "adam.lr = ` -1 `",
-         lambda s: s.hyperparams("adam")["lr"] == 0.001),
+         lambda s: s.hyperparams("adam")["lr"] == scenes.race_defaults("adam")["lr"] == 0.01),
         ({"opt": "adam", "adam.beta2": "1.5", "adam.lr": "0.01"}, "adam.beta2",
          lambda s: s.hyperparams("adam") == {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}),
         ({"surface": "rosenbrock", "start": "50,50"}, "` 50,50 `",
@@ -90,18 +90,86 @@ def test_every_preset_is_valid_and_runs(title):
         optim_core.run(name, surface, (x, y), scene.steps, **scene.hyperparams(name))
 
 
-def test_the_presets_show_their_point():
-    ravine = scenes.PRESETS["Ravine: SGD zig-zags, momentum glides"]
-    runs = {n: optim_core.run(n, ravine.surface, ravine.start_point(), ravine.steps,
-                              **ravine.hyperparams(n)) for n in ravine.optimizers}  # fmt: skip
-    assert runs["momentum"].converged_step >= 0 and runs["sgd"].converged_step < 0
-    ada = scenes.PRESETS["AdaGrad's shrinking steps"]
-    runs = {n: optim_core.run(n, ada.surface, ada.start_point(), ada.steps, **ada.hyperparams(n))
-            for n in ada.optimizers}  # fmt: skip
-    assert runs["adagrad"].distance_to_minimizer() > 10 * runs["adam"].distance_to_minimizer()
-    steps_ada = abs(runs["adagrad"].path[-1] - runs["adagrad"].path[-2]).max()
-    steps_first = abs(runs["adagrad"].path[1] - runs["adagrad"].path[0]).max()
-    assert steps_ada < steps_first / 10  # the steps really shrank
+def _preset_runs(title):
+    scene = scenes.PRESETS[title]
+    return {n: optim_core.run(n, scene.surface, scene.start_point(), scene.steps,
+                              **scene.hyperparams(n)) for n in scene.optimizers}  # fmt: skip
+
+
+def _first_within(traj, radius, point=None):
+    point = traj.surface.minimizers[0] if point is None else point
+    hits = np.flatnonzero(np.hypot(*(traj.path - point).T) <= radius)
+    return int(hits[0]) if len(hits) else -1
+
+
+def _sign_changes(traj, floor=0.01):
+    """Steps at which y changed sign, both sides farther than ``floor`` from 0."""
+    y = traj.path[:, 1]
+    big = np.abs(y) > floor
+    return [k for k in range(1, len(y)) if big[k] and big[k - 1] and y[k] * y[k - 1] < 0]
+
+
+def test_beale_preset_momentum_overshoots_and_sgd_does_not():
+    runs = _preset_runs("Beale: momentum overshoots")
+    momentum, sgd = runs["momentum"], runs["sgd"]
+    distance = np.hypot(*(momentum.path - [3.0, 0.5]).T)
+    first = _first_within(momentum, 0.3)
+    assert round(float(momentum.path[:, 0].max()), 2) == 3.73
+    assert round(float(distance[first:].max()), 2) == 0.73 and int(momentum.converged_step) == 237
+    assert sgd.path[:, 0].max() < 3.0 and round(float(sgd.distance_to_minimizer()), 2) == 0.13
+    assert "3.73" in scenes.PRESET_NOTES["Beale: momentum overshoots"]
+
+
+def test_rosenbrock_preset_momentum_is_stable_at_ten_times_sgds_alpha():
+    runs = _preset_runs("Rosenbrock: momentum takes a 10× larger α")
+    assert _first_within(runs["momentum"], 0.1) == 584 and _first_within(runs["nag"], 0.1) == 311
+    assert _first_within(runs["sgd"], 0.1) == -1 and round(float(runs["sgd"].final_point[0]), 2) == -0.66
+    start = (-1.5, 2.0)
+    assert optim_core.run("sgd", "rosenbrock", start, 1000, lr=3e-3).diverged_step == 4
+    assert optim_core.run("sgd", "rosenbrock", start, 1000, lr=1e-2).diverged_step >= 0
+    slow = optim_core.run("momentum", "rosenbrock", start, 1000, lr=1e-3)
+    assert round(float(slow.final_point[0]), 2) == -0.67
+    note = scenes.PRESET_NOTES["Rosenbrock: momentum takes a 10× larger α"]
+    assert "584" in note and "311" in note
+
+
+def test_ravine_preset_sgd_zigzags_and_nesterov_glides():
+    runs = _preset_runs("Ravine: SGD zig-zags, Nesterov glides")
+    sgd, nag = runs["sgd"], runs["nag"]
+    flips = _sign_changes(sgd)
+    assert len(flips) == 89 and flips[-1] == 89
+    assert round(float(np.abs(np.diff(sgd.path[:, 1])).sum())) == 39
+    assert _first_within(sgd, 0.1) == -1
+    assert len(_sign_changes(nag)) <= 2 and max(_sign_changes(nag)) <= 9
+    assert _first_within(nag, 0.1) == 50
+
+
+def test_adagrad_preset_steps_shrink_at_one_alpha():
+    scene = scenes.PRESETS["AdaGrad's shrinking steps"]
+    assert {scene.hyperparams(n)["lr"] for n in scene.optimizers} == {0.1}
+    runs = _preset_runs("AdaGrad's shrinking steps")
+    ada = runs["adagrad"]
+    step = np.hypot(*np.diff(ada.path, axis=0).T)
+    assert round(float(step[-1] / 0.1), 3) == 0.057 and np.all(np.diff(step[5:]) < 0)
+    assert round(float(ada.distance_to_minimizer()), 1) == 8.2
+    assert round(float(runs["rmsprop"].distance_to_minimizer()), 2) == 0.07
+    assert round(float(runs["adam"].distance_to_minimizer()), 4) == 0.0097
+
+
+def test_the_default_view_moves_every_optimizer():
+    scene = scenes.Scene()
+    f0 = float(surfaces.get(scene.surface).f(np.array(scene.start_point())))
+    for name in scene.optimizers:
+        traj = optim_core.run(name, scene.surface, scene.start_point(), scene.steps,
+                              **scene.hyperparams(name))  # fmt: skip
+        assert float(traj.final_loss) < f0 / 50, name  # at least 1.7 decades each
+    # the library default α would leave Adam near its start
+    adam = optim_core.run("adam", scene.surface, scene.start_point(), scene.steps, lr=0.001)
+    assert float(adam.final_loss) > f0 / 2
+
+
+def test_every_preset_has_a_note():
+    assert set(scenes.PRESET_NOTES) == set(scenes.PRESETS)
 
 
 def test_log_slider_values_are_round_and_cover_the_range():

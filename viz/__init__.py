@@ -23,6 +23,7 @@ from .figures import (
     race_figure,
     run_exit,
     saddle_distance_figure,
+    step_length_figure,
     surface_grid,
 )
 from .style import COLORS, SYMBOLS, color, symbol
@@ -51,6 +52,7 @@ __all__ = [
     "race_figure",
     "run_exit",
     "saddle_distance_figure",
+    "step_length_figure",
     "surface_grid",
     "symbol",
 ]

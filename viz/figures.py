@@ -327,13 +327,15 @@ def race_figure(
     layout = dict(
         height=height,
         margin=dict(l=10, r=10, t=30, b=10),
+        # one unit is as long on y as on x (a 20 × 6 ravine looks like one), in both views
         xaxis=dict(domain=[0.0, 0.48], range=[x0, x1], title="x", constrain="domain"),
-        yaxis=dict(domain=[0.12, 1.0], range=[y0, y1], title="y"),
+        yaxis=dict(domain=[0.12, 1.0], range=[y0, y1], title="y", scaleanchor="x",
+                   scaleratio=1, constrain="domain"),
         scene=dict(
             domain=dict(x=[0.52, 1.0], y=[0.12, 1.0]),
             xaxis=dict(range=[x0, x1], title="x"), yaxis=dict(range=[y0, y1], title="y"),
             zaxis=dict(range=[z_lo, z_hi + 2 * lift], title=grid.height_label),
-            aspectmode="manual", aspectratio=dict(x=1, y=1, z=0.6),
+            aspectmode="manual", aspectratio=_aspect(x1 - x0, y1 - y0),
             camera=dict(eye=dict(x=-1.5, y=-1.6, z=1.1)),
         ),
         images=[dict(
@@ -365,6 +367,12 @@ def race_figure(
         )],
     )  # fmt: skip
     return AnimatedFigure(data, layout, frames)
+
+
+def _aspect(width: float, height: float) -> dict[str, float]:
+    """3-D box proportions: x and y to scale (the longer side 1), z 0.6."""
+    longest = max(width, height)
+    return dict(x=width / longest, y=height / longest, z=0.6)
 
 
 _XY_HOVER = "<br>(%{x:.4g}, %{y:.4g})<extra></extra>"
@@ -411,6 +419,32 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360) -> go.
         xaxis_title="step", yaxis_title="f − f*" if log else "f (while in view)",
         yaxis_type="log" if log else "linear", legend=dict(orientation="h", y=1.12),
         yaxis_dtick=1 if log else None, yaxis_exponentformat="power",
+    )  # fmt: skip
+    return fig
+
+
+def step_length_figure(runs: Sequence[Run], height: int = 320,
+                       max_points: int = 2000) -> go.Figure:  # fmt: skip
+    """Length of every step, |w_{k+1} − w_k|, against k (log y), one line per run; a
+    run that diverged ends where it left the box. Longer lines are drawn at evenly
+    spaced steps."""
+    fig = go.Figure()
+    for run in runs:
+        path = np.asarray(run.trajectory.path)
+        length = np.hypot(*np.diff(path, axis=0).T)
+        end = int(run.trajectory.diverged_step)
+        if end >= 0:  # frozen after it: no steps to show
+            length = length[: max(end - 1, 0)]
+        length = np.where(length > 0, length, np.nan)
+        k = np.arange(1, len(length) + 1)
+        every = max(1, math.ceil(len(k) / max_points))
+        fig.add_scatter(x=k[::every], y=length[::every], mode="lines", name=run.label,
+                        line=dict(color=color(run.name), width=2.5),
+                        hovertemplate=f"{run.label}: step %{{x}} moved %{{y:.3g}}<extra></extra>")
+    fig.update_layout(
+        height=height, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=14),
+        xaxis_title="step k", yaxis_title="|w_k − w_{k−1}|", yaxis_type="log",
+        yaxis_exponentformat="power", legend=dict(orientation="h", y=1.15),
     )  # fmt: skip
     return fig
 
