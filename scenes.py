@@ -195,6 +195,26 @@ PRESETS: dict[str, Scene] = {
     ),
 }  # fmt: skip
 
+_EMA_NOTE = (
+    "Momentum and NAG follow the cheat sheet's EMA form: at one α their steps are as long "
+    "as SGD's, where PyTorch's form would take 1/(1 − β₁) = 10× longer ones."
+)
+_AMSGRAD_NOTE = (
+    "AMSGrad, without bias correction, takes first steps 3.2–6.6 α long (Adam's are α)."
+)
+
+
+def convention_note(optimizers: Sequence[str]) -> str:
+    """What "the same α" means for these optimizers under the cheat sheet's
+    conventions ("" where nothing needs saying)."""
+    notes = []
+    if {"momentum", "nag"} & set(optimizers):
+        notes.append(_EMA_NOTE)
+    if "amsgrad" in optimizers:
+        notes.append(_AMSGRAD_NOTE)
+    return " ".join(notes)
+
+
 # What each preset shows, in words: the page shows it while the preset's values are
 # on screen, and tests/test_scenes.py asserts each number with the core.
 PRESET_NOTES: dict[str, str] = {
@@ -208,7 +228,7 @@ PRESET_NOTES: dict[str, str] = {
         "One α (0.05) for all, starting 10⁻⁶ off the saddle's stable line: SGD, Momentum "
         "and NAG spend 95, 145 and 138 steps within 0.1 of the saddle and escape at "
         "steps 145, 226 and 216; RMSprop, Adam and AdaGrad never come near it and leave "
-        "the view at steps 10, 20 and 58."
+        "the view at steps 10, 20 and 58. " + _EMA_NOTE
     ),
     "Rosenbrock: momentum takes a 10× larger α": (
         "SGD needs a small α here: at 0.002 it already bounces across the valley and at "

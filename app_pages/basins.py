@@ -73,7 +73,7 @@ st.query_params.from_dict(scenes.basin_to_query(scene))
 
 common.show_link_warnings("basins")
 st.header(f"Where each start ends: {surface.title}")
-st.caption(common.hyper_mode_caption(hyper_mode, lr))
+st.caption(common.hyper_mode_caption(hyper_mode, lr, chosen))
 if not chosen:
     st.info("Choose one optimizer, or two to compare, in the sidebar.")
     st.stop()

@@ -162,13 +162,13 @@ def hyperparams_for(name: str, lr: float, mode: str) -> dict[str, float]:
     return values
 
 
-def hyper_mode_caption(mode: str, lr: float) -> str:
+def hyper_mode_caption(mode: str, lr: float, chosen=()) -> str:
     if mode == "same":
         return (
             f"Every optimizer runs with the same α = {lr:g} (Adadelta has none), its other "
             "values at their defaults: comparing optimizers at their own default α would "
-            "compare step sizes, not methods."
-        )
+            "compare step sizes, not methods. " + scenes.convention_note(chosen)
+        ).strip()
     if mode == "defaults":
         return (
             "Each optimizer runs with its own default values: their α differ (0.001 to "

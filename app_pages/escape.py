@@ -120,7 +120,7 @@ common.show_link_warnings("escape")
 centre = surface.saddles[scene.saddle]
 st.header(f"Escaping the saddle at ({centre[0]:.4g}, {centre[1]:.4g}) of {surface.title}")
 st.latex(r"\begin{gathered}" + surface.latex + r"\end{gathered}")
-st.caption(common.hyper_mode_caption(hyper_mode, lr))
+st.caption(common.hyper_mode_caption(hyper_mode, lr, chosen))
 if not chosen:
     st.info("Choose at least one optimizer in the sidebar.")
     st.stop()

@@ -115,6 +115,8 @@ if same_for_all:
     reason = st.session_state.get("shared_reason")
     if reason and reason[0] == shared.get("lr"):
         box.caption(reason[1])
+    if scenes.convention_note(chosen):
+        box.caption(scenes.convention_note(chosen))
 else:
     sb.caption(scenes.race_defaults_note())
     for name in chosen:
@@ -137,14 +139,10 @@ link_messages = st.session_state.pop("link_warnings", [])
 if link_messages:
     st.warning(common.link_warning_text(link_messages))
 
-st.header(f"{surface.title}: {', '.join(optim_core.get_optimizer(n).title for n in chosen)}")
-st.latex(r"\begin{gathered}" + surface.latex + r"\end{gathered}")
-preset = st.session_state.get("preset")
-if preset and scenes.to_query(scene) == scenes.to_query(scenes.PRESETS[preset]):
-    st.info(f"**{preset}.** {scenes.PRESET_NOTES[preset]}")
-if not chosen:
-    st.info("Choose at least one optimizer in the sidebar.")
-    st.stop()
+# The race comes first, so that it and its controls fit a 1024 × 768 projector
+# without scrolling; the formula and the notes follow it.
+names = ", ".join(optim_core.get_optimizer(n).title for n in chosen) or "no optimizer chosen"
+st.markdown(f"##### {surface.title}: {names}")
 
 runs = []
 for name in chosen:
@@ -158,6 +156,19 @@ st.plotly_chart(
     figure, key="race", on_select=on_chart_click, selection_mode="points",
     config={"displaylogo": False, "scrollZoom": False},
 )  # fmt: skip
+preset = st.session_state.get("preset")
+if preset and scenes.to_query(scene) == scenes.to_query(scenes.PRESETS[preset]):
+    st.info(f"**{preset}.** {scenes.PRESET_NOTES[preset]}")
+st.latex(r"\begin{gathered}" + surface.latex + r"\end{gathered}")
+if surface.log_scale:
+    st.caption(
+        "Colours and heights show log₁₀(1 + f − f*), how far f is above its minimum f* "
+        "in decades: 0 at the minimum, 1 where f is 9 above it, 2 where it is 99 above. "
+        "Hover the contour for f itself."
+    )
+if not chosen:
+    st.info("Choose at least one optimizer in the sidebar.")
+    st.stop()
 
 exits = {r.name: viz.run_exit(surface, r.trajectory) for r in runs}
 if surface.bounded_below:

@@ -280,3 +280,51 @@ def test_switching_pages_keeps_each_page_own_link(server, browser):
     page.locator('[data-testid="stSidebarNavLink"]', has_text="Race").click()
     page.wait_for_url("**surface=booth*", timeout=60_000)  # the race comes back as it was
     page.close()
+
+
+# The race figure's parts, as boxes [left, top, right, bottom] in the viewport.
+BOXES_JS = """() => {
+  const gd = [...document.querySelectorAll('.js-plotly-plot')]
+      .find(g => g.querySelector('g.slider-container'));
+  const r = e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+  const page = gd.getBoundingClientRect(), size = gd._fullLayout._size;
+  const dom = gd._fullLayout.scene.domain, xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const buttons = [...gd.querySelectorAll('.updatemenu-button')].map(r);
+  return {
+    play: buttons[0], pause: buttons[1],
+    rail: r(gd.querySelector('.slider-rail-rect')),
+    step: r(gd.querySelector('text.slider-label')),
+    contour: [page.left + xa._offset, page.top + ya._offset, page.left + xa._offset + xa._length,
+              page.top + ya._offset + ya._length],
+    scene: [page.left + size.l + size.w * dom.x[0], page.top + size.t + size.h * (1 - dom.y[1]),
+            page.left + size.l + size.w * dom.x[1], page.top + size.t + size.h * (1 - dom.y[0])],
+    colorbar: r(gd.querySelector('.colorbar')),
+    legend: r(gd.querySelector('.legend')),
+  };
+}"""
+
+
+def _overlap(a, b) -> bool:
+    return min(a[2], b[2]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[1], b[1]) > 1
+
+
+@pytest.mark.parametrize("width,height", [(1024, 768), (1280, 720), (390, 844)])
+def test_the_race_and_its_controls_fit_the_screen_without_overlapping(server, browser, width,
+                                                                      height):  # fmt: skip
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(server)
+    page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=60_000)
+    page.wait_for_timeout(1500)
+    boxes = page.evaluate(BOXES_JS)
+    page.screenshot(path=str(ARTIFACTS / f"browser_layout_{width}x{height}.png"))
+    page.close()
+    for name, box in boxes.items():
+        assert box[2] <= width + 1, (name, box)  # nothing cut off on the right
+    if width >= 1024:  # a projector: the race and its controls without scrolling
+        for name in ("play", "pause", "rail", "step", "contour", "scene"):
+            assert boxes[name][3] <= height, (name, boxes[name])
+    names = list(boxes)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert not _overlap(boxes[a], boxes[b]), (a, boxes[a], b, boxes[b])
+    assert boxes["contour"][2] - boxes["contour"][0] >= 100  # still a readable map

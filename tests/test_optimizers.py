@@ -296,3 +296,20 @@ def test_in_place_gradients_equal_the_gradient_bit_for_bit(name):
     one = np.empty(2)
     surf.grad_into(points[7], one)
     np.testing.assert_array_equal(one, surf.grad(points[7]))
+
+
+def test_the_convention_notes_tell_the_step_lengths_they_claim():
+    # A steady gradient: a far start on a quadratic bowl, a tiny α.
+    start, lr = (5.0, 0.0), 1e-9
+    ams = optim_core.run("amsgrad", "quadratic", start, 20, lr=lr)
+    lengths = np.hypot(*np.diff(ams.path, axis=0).T) / lr
+    assert round(float(lengths[0]), 1) == 3.2 and round(float(lengths.max()), 1) == 6.6
+    assert int(np.argmax(lengths)) + 1 == 12
+    assert "3.2 α at step 1" in optim_core.get_optimizer("amsgrad").note
+    adam = optim_core.run("adam", "quadratic", start, 20, lr=lr)
+    assert np.allclose(np.hypot(*np.diff(adam.path, axis=0).T) / lr, 1.0, rtol=1e-3)
+    # EMA momentum's steps settle at SGD's length, not 1/(1 − β) of it
+    mom = optim_core.run("momentum", "quadratic", start, 200, lr=lr)
+    sgd = optim_core.run("sgd", "quadratic", start, 200, lr=lr)
+    ratio = np.hypot(*np.diff(mom.path, axis=0).T)[-1] / np.hypot(*np.diff(sgd.path, axis=0).T)[-1]
+    assert abs(ratio - 1) < 1e-3

@@ -33,7 +33,8 @@ def _table(at):
 def test_escape_page_counts_escape_steps_at_one_alpha():
     at = _page("escape")
     assert not at.exception
-    assert "same α = 0.05" in " ".join(c.value for c in at.caption)
+    captions = " ".join(c.value for c in at.caption)
+    assert "same α = 0.05" in captions and "EMA form" in captions  # what one α means
     table = _table(at).set_index("optimizer")
     assert list(table.index) == ["SGD", "Momentum", "NAG", "AdaGrad", "Adadelta", "RMSprop"]
     steps = {name: int(table.loc[name, "escape step"]) for name in table.index}

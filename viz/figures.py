@@ -25,15 +25,14 @@ from PIL import Image
 from optim_core import NEAR_FRACTION, Trajectory, left_view_step, saddle_visit
 from surfaces import Surface
 
-from .style import color, symbol
+from .style import color, short_name, symbol, symbol_3d
 
 MAX_FRAMES = 300
 TAIL_STEPS = 12
-COLORSCALE = "YlGnBu"
-_BG_STOPS = np.array(  # YlGnBu, lightened, for the 2-D background image
-    [[255, 255, 217], [237, 248, 177], [199, 233, 180], [127, 205, 187], [65, 182, 196],
-     [29, 145, 192], [34, 94, 168], [37, 52, 148], [8, 29, 88]], dtype=float
-)  # fmt: skip
+# Greys for the landscape, so that no optimizer's colour blends into it (blue-green
+# paths vanished on the blue-green map this used to be): low is light, high is dark.
+COLORSCALE = [[0.0, "#fbfbfb"], [0.5, "#c8c8c8"], [1.0, "#7a7a7a"]]
+_BG_STOPS = np.array([[253, 253, 253], [222, 222, 222], [178, 178, 178]], dtype=float)
 
 
 @dataclass(frozen=True)
@@ -126,7 +125,6 @@ def _background_png(h: np.ndarray) -> str:
     i = np.minimum(t.astype(int), len(_BG_STOPS) - 2)
     frac = (t - i)[..., None]
     rgb = _BG_STOPS[i] * (1 - frac) + _BG_STOPS[i + 1] * frac
-    rgb = 255 - 0.55 * (255 - rgb)  # lighter, so that the paths stand out
     image = Image.fromarray(rgb[::-1].astype(np.uint8), "RGB")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
@@ -170,7 +168,7 @@ def race_figure(
     *,
     frame_ms: int = 50,
     max_frames: int = MAX_FRAMES,
-    height: int = 620,
+    height: int = 540,
     clickable: bool = True,
 ) -> go.Figure:
     """Contour (left) and 3-D surface (right), with one play/pause and one step slider.
@@ -197,16 +195,17 @@ def race_figure(
         t = (level - z_lo) / (z_hi - z_lo or 1.0)
         data.append(dict(
             type="scatter", x=_f32(pts[:, 0]), y=_f32(pts[:, 1]), mode="lines",
-            line=dict(color=f"rgba(40,60,90,{0.25 + 0.35 * t:.2f})", width=1),
+            line=dict(color=f"rgba(60,60,60,{0.25 + 0.35 * t:.2f})", width=1),
             hoverinfo="skip", showlegend=False, xaxis="x", yaxis="y",
         ))  # fmt: skip
     if clickable:
         gx, gy = np.meshgrid(np.linspace(x0, x1, 41), np.linspace(y0, y1, 41))
+        gf = surface.f(np.stack([gx.ravel(), gy.ravel()], -1))
         data.append(dict(
             type="scatter", x=_f32(gx.ravel()), y=_f32(gy.ravel()), mode="markers",
             marker=dict(size=12, opacity=0.0, color="black"), name="click to start here",
-            hovertemplate="(%{x:.2f}, %{y:.2f}): click to start here<extra></extra>",
-            showlegend=False,
+            customdata=_f32(gf), hovertemplate="(%{x:.3g}, %{y:.3g}), f = %{customdata:.4g}"
+            "<br>click to start here<extra></extra>", showlegend=False,
         ))  # fmt: skip
     if len(surface.minimizers):
         data.append(dict(
@@ -234,11 +233,14 @@ def race_figure(
     for run in runs:
         tr = run.trajectory
         path = np.asarray(tr.path)
-        data.append(dict(
-            type="scatter", x=_f32(path[:, 0]), y=_f32(path[:, 1]), mode="lines",
-            line=dict(color=color(run.name), width=2), opacity=0.45, name=run.label,
-            legendgroup=run.name, showlegend=False, hoverinfo="skip",
-        ))  # fmt: skip
+        for halo, width, opacity in ((True, 5, 0.9), (False, 2.5, 0.8)):  # a white halo below
+            data.append(dict(
+                type="scatter", x=_f32(path[:, 0]), y=_f32(path[:, 1]), mode="lines",
+                line=dict(color="white" if halo else color(run.name), width=width),
+                opacity=opacity, name=f"{run.label} (halo)" if halo else run.label,
+                legendgroup=run.name, showlegend=False,
+                hoverinfo="skip",
+            ))  # fmt: skip
         way_out = run_exit(surface, tr)
         if way_out is not None:
             seen = np.flatnonzero(inside(path[: way_out.step]))
@@ -270,7 +272,12 @@ def race_figure(
     data.append(dict(
         type="surface", x=_f32(grid.x), y=_f32(grid.y),
         z=_f32(grid.height), colorscale=COLORSCALE, opacity=0.85,
-        showscale=False, scene="scene", hoverinfo="skip", name="surface",
+        # the colour bar inside the figure, right of the 3-D view: outside, it pushed
+        # into the view on narrow screens
+        showscale=True, colorbar=dict(title=dict(text=grid.height_label, side="right"),
+                                      len=0.5, y=0.58, thickness=10, x=_SCENE_RIGHT + 0.01,
+                                      xanchor="left", xpad=0),
+        scene="scene", hoverinfo="skip", name="surface",
         contours=dict(z=dict(show=False)),
     ))  # fmt: skip
     # x, y, z of every step of every run, once: the 3-D paths show them whole, the
@@ -312,10 +319,12 @@ def race_figure(
                          marker=dict(color=c, symbol=s, size=13,
                                      line=dict(color="white", width=1.5)),
                          hovertemplate=run.label + _XY_HOVER))  # fmt: skip
-        data.append(dict(first[2], mode="markers", scene="scene", name=run.label,
-                         legendgroup=run.name, showlegend=False,
-                         marker=dict(color=c, symbol=s if s in _SYMBOLS_3D else "circle",
-                                     size=6, line=dict(color="white", width=1)),
+        # 3-D markers come in 8 shapes for 10 optimizers: the head also carries a name
+        data.append(dict(first[2], mode="markers+text", scene="scene", name=run.label,
+                         legendgroup=run.name, showlegend=False, text=[short_name(run.name)],
+                         textposition="top center", textfont=dict(color=c, size=13),
+                         marker=dict(color=c, symbol=symbol_3d(run.name), size=6,
+                                     line=dict(color="white", width=1)),
                          hoverinfo="skip"))  # fmt: skip
     moving_indices = list(range(moving_start, len(data)))
     frames = [dict(name=str(k), data=moving(int(k)), traces=moving_indices) for k in shown]
@@ -328,11 +337,12 @@ def race_figure(
         height=height,
         margin=dict(l=10, r=10, t=30, b=10),
         # one unit is as long on y as on x (a 20 × 6 ravine looks like one), in both views
-        xaxis=dict(domain=[0.0, 0.48], range=[x0, x1], title="x", constrain="domain"),
-        yaxis=dict(domain=[0.12, 1.0], range=[y0, y1], title="y", scaleanchor="x",
-                   scaleratio=1, constrain="domain"),
+        xaxis=dict(domain=[0.0, 0.48], range=[x0, x1], title="x", constrain="domain",
+                   showgrid=False, zeroline=False),
+        yaxis=dict(domain=[_VIEWS_BOTTOM, 1.0], range=[y0, y1], title="y", scaleanchor="x",
+                   scaleratio=1, constrain="domain", showgrid=False, zeroline=False),
         scene=dict(
-            domain=dict(x=[0.52, 1.0], y=[0.12, 1.0]),
+            domain=dict(x=[0.52, _SCENE_RIGHT], y=[_VIEWS_BOTTOM, 1.0]),
             xaxis=dict(range=[x0, x1], title="x"), yaxis=dict(range=[y0, y1], title="y"),
             zaxis=dict(range=[z_lo, z_hi + 2 * lift], title=grid.height_label),
             aspectmode="manual", aspectratio=_aspect(x1 - x0, y1 - y0),
@@ -342,13 +352,17 @@ def race_figure(
             source=grid.background, xref="x", yref="y", x=x0, y=y1,
             sizex=x1 - x0, sizey=y1 - y0, sizing="stretch", layer="below",
         )],
-        legend=dict(orientation="h", x=0.0, y=1.06, font=dict(size=14)),
+        # above the views, bottom-anchored: the top margin grows as the legend wraps
+        legend=dict(orientation="h", x=0.0, y=1.02, yanchor="bottom", font=dict(size=14)),
         font=dict(size=14),
         hovermode="closest",
         plot_bgcolor="white",
         uirevision=surface.name,
         updatemenus=[dict(
-            type="buttons", direction="left", x=0.0, y=0.0, xanchor="left", yanchor="top",
+            # the buttons on a row of their own, the slider below: nothing overlaps at
+            # any width (at 800 px and less Pause used to cover the slider's start)
+            type="buttons", direction="left", x=0.0, y=_VIEWS_BOTTOM - 0.03, xanchor="left",
+            yanchor="top",
             pad=dict(t=0, r=10), showactive=False,
             buttons=[
                 dict(label="▶ Play", method="animate", args=animate(None, frame_ms)),
@@ -358,8 +372,9 @@ def race_figure(
             ],
         )],
         sliders=[dict(
-            active=0, x=0.2, y=0.0, len=0.8, xanchor="left", yanchor="top",
-            pad=dict(t=0, b=0), currentvalue=dict(prefix="step ", font=dict(size=16, color="#222")),
+            active=0, x=0.0, y=_VIEWS_BOTTOM - 0.11, len=1.0, xanchor="left", yanchor="top",
+            pad=dict(t=0, b=0),
+            currentvalue=dict(prefix="step ", xanchor="right", font=dict(size=16, color="#222")),
             font=dict(color="rgba(0,0,0,0)"), ticklen=0, minorticklen=0,  # 300 labels: hide
             transition=dict(duration=0),
             steps=[dict(label=str(k), method="animate", args=animate([str(k)], 0))
@@ -369,6 +384,10 @@ def race_figure(
     return AnimatedFigure(data, layout, frames)
 
 
+_VIEWS_BOTTOM = 0.22  # the views above, the controls below (fractions of the height)
+_SCENE_RIGHT = 0.88  # the 3-D view's right edge; its colour bar to the right of it
+
+
 def _aspect(width: float, height: float) -> dict[str, float]:
     """3-D box proportions: x and y to scale (the longer side 1), z 0.6."""
     longest = max(width, height)
@@ -376,8 +395,6 @@ def _aspect(width: float, height: float) -> dict[str, float]:
 
 
 _XY_HOVER = "<br>(%{x:.4g}, %{y:.4g})<extra></extra>"
-_SYMBOLS_3D = {"circle", "circle-open", "cross", "diamond", "diamond-open", "square",
-               "square-open", "x"}  # fmt: skip
 
 
 def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360) -> go.Figure:

@@ -1,5 +1,8 @@
 """One colour and one marker symbol per optimizer, the same everywhere on the page.
 
+SYMBOLS_3D holds only shapes plotly's Scatter3d draws (circle, circle-open, cross,
+diamond, diamond-open, square, square-open, x).
+
 Colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies),
 without its yellow, completed by three of Paul Tol's muted colours; symbols differ
 too, so that two optimizers are told apart without colour.
@@ -18,8 +21,22 @@ COLORS = {
     "amsgrad": "#44AA99",  # teal
 }
 
-# Symbols that both 2-D scatter and Scatter3d draw.
+# One marker shape per optimizer in 2-D, so that colour is never the only cue.
 SYMBOLS = {
+    "sgd": "circle",
+    "momentum": "square",
+    "nag": "diamond",
+    "adagrad": "x",
+    "rmsprop": "cross",
+    "adadelta": "triangle-up",
+    "adam": "star",
+    "adamax": "hexagon",
+    "nadam": "pentagon",
+    "amsgrad": "triangle-down",
+}
+
+# Scatter3d draws only eight shapes: the 3-D heads also carry a short name.
+SYMBOLS_3D = {
     "sgd": "circle",
     "momentum": "square",
     "nag": "diamond",
@@ -31,6 +48,11 @@ SYMBOLS = {
     "nadam": "diamond-open",
     "amsgrad": "square",
 }
+SHORT_NAMES = {
+    "sgd": "SGD", "momentum": "Mom", "nag": "NAG", "adagrad": "AdaGrad", "rmsprop": "RMS",
+    "adadelta": "AdaDelta", "adam": "Adam", "adamax": "AdaMax", "nadam": "Nadam",
+    "amsgrad": "AMSGrad",
+}  # fmt: skip
 
 FALLBACK_COLOR = "#555555"
 
@@ -41,3 +63,11 @@ def color(name: str) -> str:
 
 def symbol(name: str) -> str:
     return SYMBOLS.get(name, "circle")
+
+
+def symbol_3d(name: str) -> str:
+    return SYMBOLS_3D.get(name, "circle")
+
+
+def short_name(name: str) -> str:
+    return SHORT_NAMES.get(name, name)
