@@ -190,8 +190,6 @@ visits = {
     r.name: optim_core.saddle_visit(surface, r.trajectory.path, radius) for r in runs
 } if radius else {}  # fmt: skip
 
-st.subheader("Loss")
-st.plotly_chart(viz.loss_figure(runs, surface), key="loss")
 st.subheader("Step length")
 st.plotly_chart(viz.step_length_figure(runs), key="step_length")
 st.caption("How far each step moved the point, |w_k − w_{k−1}|: shrinking steps (AdaGrad), "

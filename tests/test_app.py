@@ -47,7 +47,14 @@ def test_the_default_page_runs_and_has_every_control():
     labels = [s.label for s in at.slider] + [s.label for s in at.select_slider]
     for needed in ("α (lr)", "β₁", "β₂", "ε"):
         assert needed in labels
-    assert [c.key for c in at.get("plotly_chart")] == ["race", "loss", "step_length"]
+    assert [c.key for c in at.get("plotly_chart")] == ["race", "step_length"]
+    spec = _race(at)  # the loss is a panel of the race, with a cursor on the shown step
+    assert spec["layout"]["yaxis2"]["title"]["text"] == "f − f*"
+    cursor = next(t for t in spec["data"] if t.get("name") == "shown step")
+    index = spec["data"].index(cursor)
+    assert all(index in f["traces"] for f in spec["frames"])
+    assert [f["data"][f["traces"].index(index)]["x"] for f in spec["frames"][:3]] == [
+        [0, 0], [1, 1], [2, 2]]  # fmt: skip
     assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 5
     assert len(at.latex) >= 1 + 5  # the surface formula and each update rule
 
@@ -144,6 +151,8 @@ def test_no_optimizer_selected_shows_a_message_not_an_error():
     at.multiselect(key="optimizers").set_value([]).run()
     assert not at.exception
     assert any("at least one optimizer" in i.value for i in at.info)
+    spec = _race(at)  # the surface is still drawn, in both views
+    assert any(t["type"] == "surface" for t in spec["data"]) and spec["layout"]["images"]
 
 
 def test_changing_the_surface_moves_the_start_to_its_default():
@@ -225,8 +234,8 @@ def test_the_saddle_preset_reports_escapes_not_failures():
     caption = " ".join(c.value for c in at.caption)
     assert "r = 1" in caption and "not a failure" in caption
     # the loss plot stops where a run leaves the view: its axis is not flattened
-    loss = json.loads(next(c for c in at.get("plotly_chart") if c.key == "loss").proto.spec)
-    drawn = [y for t in loss["data"] if t.get("mode") == "lines" for y in _numbers(t["y"])]
+    drawn = [y for t in spec["data"] if t.get("yaxis") == "y2" and t.get("mode") == "lines"
+             and t.get("name") != "shown step" for y in _numbers(t["y"])]
     assert min(drawn) >= -4.0 - 1e-6  # f ≥ −4 inside the domain [−2, 2]²
     assert any(c.key == "saddle_distance" for c in at.get("plotly_chart"))
 

@@ -288,7 +288,8 @@ BOXES_JS = """() => {
       .find(g => g.querySelector('g.slider-container'));
   const r = e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
   const page = gd.getBoundingClientRect(), size = gd._fullLayout._size;
-  const dom = gd._fullLayout.scene.domain, xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const L = gd._fullLayout, dom = L.scene.domain, xa = L.xaxis, ya = L.yaxis, xb = L.xaxis2,
+        yb = L.yaxis2;
   const buttons = [...gd.querySelectorAll('.updatemenu-button')].map(r);
   return {
     play: buttons[0], pause: buttons[1],
@@ -299,6 +300,8 @@ BOXES_JS = """() => {
     scene: [page.left + size.l + size.w * dom.x[0], page.top + size.t + size.h * (1 - dom.y[1]),
             page.left + size.l + size.w * dom.x[1], page.top + size.t + size.h * (1 - dom.y[0])],
     colorbar: r(gd.querySelector('.colorbar')),
+    loss: [page.left + xb._offset, page.top + yb._offset, page.left + xb._offset + xb._length,
+           page.top + yb._offset + yb._length],
     legend: r(gd.querySelector('.legend')),
   };
 }"""

@@ -24,8 +24,9 @@ def test_race_figure_has_both_views_one_control_and_moving_frames():
     assert fig["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
     frames = fig["frames"]
     assert [f["name"] for f in frames] == [str(k) for k in range(121)]
-    # frames carry only the moving traces: 3 per optimizer
-    assert all(len(f["data"]) == 6 and len(f["traces"]) == 6 for f in frames)
+    # frames carry only the moving traces: 3 per optimizer, and the loss panel's cursor
+    assert all(len(f["data"]) == 7 and len(f["traces"]) == 7 for f in frames)
+    assert [f["data"][-1]["x"] for f in frames[:2]] == [[0, 0], [1, 1]]
     moving = frames[0]["traces"]
     assert all(fig["data"][i]["type"] in ("scatter", "scatter3d") for i in moving)
     head = [float(frames[k]["data"][1]["x"][0]) for k in (0, 60, 120)]
@@ -78,7 +79,7 @@ def test_runs_leaving_at_the_same_point_share_one_readable_marker():
     runs = _runs(surface, ["sgd", "momentum", "nag"], 20)
     assert all(r.trajectory.diverged_step == 1 for r in runs)
     fig = viz.race_figure(surface, runs).to_dict()
-    marks = [t for t in fig["data"] if t.get("name") == "diverged"]
+    marks = [t for t in fig["data"] if t.get("name") == "diverged" and t.get("xaxis") != "x2"]
     assert len(marks) == 1
     assert marks[0]["text"][0].split("<br>") == [
         "SGD diverged at step 1",

@@ -168,13 +168,18 @@ def race_figure(
     *,
     frame_ms: int = 50,
     max_frames: int = MAX_FRAMES,
-    height: int = 540,
+    height: int | None = None,
     clickable: bool = True,
+    loss: bool = True,
 ) -> go.Figure:
-    """Contour (left) and 3-D surface (right), with one play/pause and one step slider.
+    """Contour (left) and 3-D surface (right), with one play/pause and one step slider;
+    with ``loss``, the loss against step below them, a cursor on the shown step.
 
     All runs must have ``record="path"`` and the same number of steps.
     """
+    # fractions of the height: the views above, their controls, the loss panel below
+    height = height or (820 if loss else 540)
+    views_bottom, buttons_y, slider_y = (0.50, 0.48, 0.43) if loss else (0.22, 0.19, 0.11)
     grid = grid or surface_grid(surface)
     steps = runs[0].trajectory.steps if runs else 1
     (x0, x1), (y0, y1) = surface.domain
@@ -275,7 +280,9 @@ def race_figure(
         # the colour bar inside the figure, right of the 3-D view: outside, it pushed
         # into the view on narrow screens
         showscale=True, colorbar=dict(title=dict(text=grid.height_label, side="right"),
-                                      len=0.5, y=0.58, thickness=10, x=_SCENE_RIGHT + 0.01,
+                                      len=0.7 * (1 - views_bottom),
+                                      y=(1 + views_bottom) / 2 - 0.05 * (1 - views_bottom),
+                                      yanchor="middle", thickness=10, x=_SCENE_RIGHT + 0.01,
                                       xanchor="left", xpad=0),
         scene="scene", hoverinfo="skip", name="surface",
         contours=dict(z=dict(show=False)),
@@ -294,10 +301,21 @@ def race_figure(
             scene="scene",
         ))  # fmt: skip
     # ---- moving: per run a 2-D tail, a 2-D head and a 3-D head
+    if loss and runs:  # ---- static: the loss panel, from loss_figure's traces
+        panel = loss_figure(runs, surface)
+        for trace in panel.data:
+            data.append(dict(trace.to_plotly_json(), xaxis="x2", yaxis="y2", showlegend=False))
+        panel = panel.layout
+        values = np.concatenate([np.asarray(t["y"], dtype=float) for t in data
+                                 if t.get("yaxis") == "y2" and t.get("mode") == "lines"])
+        values = values[np.isfinite(values) & ((values > 0) | (panel.yaxis.type != "log"))]
+        low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
     shown = frame_steps(steps, max_frames)
     stride = int(np.max(np.diff(shown))) if len(shown) > 1 else 1
     tail = max(TAIL_STEPS, stride)
     moving_start = len(data)
+
+    cursor = loss and bool(runs)
 
     def moving(k: int) -> list[dict]:
         out = []
@@ -306,6 +324,8 @@ def race_figure(
             out.append(dict(type="scatter", x=x[lo : k + 1], y=y[lo : k + 1]))
             out.append(dict(type="scatter", x=x[k : k + 1], y=y[k : k + 1]))
             out.append(dict(type="scatter3d", x=x[k : k + 1], y=y[k : k + 1], z=z[k : k + 1]))
+        if cursor:  # the shown step on the loss panel
+            out.append(dict(type="scatter", x=[k, k]))
         return out
 
     initial = moving(0)
@@ -326,6 +346,10 @@ def race_figure(
                          marker=dict(color=c, symbol=symbol_3d(run.name), size=6,
                                      line=dict(color="white", width=1)),
                          hoverinfo="skip"))  # fmt: skip
+    if cursor:
+        data.append(dict(initial[-1], y=[low, high], mode="lines", xaxis="x2", yaxis="y2",
+                         line=dict(color="#333", width=1.5, dash="dot"), showlegend=False,
+                         name="shown step", hoverinfo="skip"))  # fmt: skip
     moving_indices = list(range(moving_start, len(data)))
     frames = [dict(name=str(k), data=moving(int(k)), traces=moving_indices) for k in shown]
 
@@ -339,15 +363,22 @@ def race_figure(
         # one unit is as long on y as on x (a 20 × 6 ravine looks like one), in both views
         xaxis=dict(domain=[0.0, 0.48], range=[x0, x1], title="x", constrain="domain",
                    showgrid=False, zeroline=False),
-        yaxis=dict(domain=[_VIEWS_BOTTOM, 1.0], range=[y0, y1], title="y", scaleanchor="x",
+        yaxis=dict(domain=[views_bottom, 1.0], range=[y0, y1], title="y", scaleanchor="x",
                    scaleratio=1, constrain="domain", showgrid=False, zeroline=False),
         scene=dict(
-            domain=dict(x=[0.52, _SCENE_RIGHT], y=[_VIEWS_BOTTOM, 1.0]),
+            domain=dict(x=[0.52, _SCENE_RIGHT], y=[views_bottom, 1.0]),
             xaxis=dict(range=[x0, x1], title="x"), yaxis=dict(range=[y0, y1], title="y"),
             zaxis=dict(range=[z_lo, z_hi + 2 * lift], title=grid.height_label),
             aspectmode="manual", aspectratio=_aspect(x1 - x0, y1 - y0),
             camera=dict(eye=dict(x=-1.5, y=-1.6, z=1.1)),
         ),
+        **(dict(
+            xaxis2=dict(domain=[0.0, 1.0], anchor="y2", title="step", range=[0, steps],
+                        showgrid=True),
+            yaxis2=dict(domain=[0.0, 0.30], anchor="x2", type=panel.yaxis.type,
+                        title=panel.yaxis.title.text, dtick=panel.yaxis.dtick,
+                        exponentformat="power"),
+        ) if cursor else {}),
         images=[dict(
             source=grid.background, xref="x", yref="y", x=x0, y=y1,
             sizex=x1 - x0, sizey=y1 - y0, sizing="stretch", layer="below",
@@ -361,7 +392,7 @@ def race_figure(
         updatemenus=[dict(
             # the buttons on a row of their own, the slider below: nothing overlaps at
             # any width (at 800 px and less Pause used to cover the slider's start)
-            type="buttons", direction="left", x=0.0, y=_VIEWS_BOTTOM - 0.03, xanchor="left",
+            type="buttons", direction="left", x=0.0, y=buttons_y, xanchor="left",
             yanchor="top",
             pad=dict(t=0, r=10), showactive=False,
             buttons=[
@@ -372,7 +403,7 @@ def race_figure(
             ],
         )],
         sliders=[dict(
-            active=0, x=0.0, y=_VIEWS_BOTTOM - 0.11, len=1.0, xanchor="left", yanchor="top",
+            active=0, x=0.0, y=slider_y, len=1.0, xanchor="left", yanchor="top",
             pad=dict(t=0, b=0),
             currentvalue=dict(prefix="step ", xanchor="right", font=dict(size=16, color="#222")),
             font=dict(color="rgba(0,0,0,0)"), ticklen=0, minorticklen=0,  # 300 labels: hide
@@ -384,7 +415,6 @@ def race_figure(
     return AnimatedFigure(data, layout, frames)
 
 
-_VIEWS_BOTTOM = 0.22  # the views above, the controls below (fractions of the height)
 _SCENE_RIGHT = 0.88  # the 3-D view's right edge; its colour bar to the right of it
 
 
