@@ -146,3 +146,30 @@ def test_a_sweep_without_a_minimum_shows_how_fast_runs_get_away():
     heat = optim_core.sweep("adam", surface, (-1.5, 1e-6), 300,
                             {"lr": lrs, "beta1": [0.0, 0.5, 0.9]})  # fmt: skip
     assert "left the view" in viz.sweep_heatmap_figure(heat, surface).layout.title.text
+
+
+def test_every_optimizer_has_its_own_shape_in_both_views():
+    from viz import style
+
+    names = optim_core.optimizer_names()
+    assert len({style.symbol(n) for n in names}) == len(names)
+    three_d = {"circle", "circle-open", "cross", "diamond", "diamond-open", "square",
+               "square-open", "x"}  # what plotly's Scatter3d draws  # fmt: skip
+    assert {style.symbol_3d(n) for n in names} <= three_d
+    assert len({(style.symbol_3d(n), style.short_name(n)) for n in names}) == len(names)
+    surface = surfaces.get("beale")
+    fig = viz.race_figure(surface, _runs(surface, names, 5)).to_dict()
+    heads = {t["name"]: t for t in fig["data"] if t["type"] == "scatter" and t.get("mode") == "markers"
+             and t.get("name") in {optim_core.get_optimizer(n).title for n in names}}
+    assert len({t["marker"]["symbol"] for t in heads.values()}) == len(names)
+    labels = [t["text"][0] for t in fig["data"] if t["type"] == "scatter3d" and t.get("text")]
+    assert sorted(labels) == sorted(style.short_name(n) for n in names)
+
+
+def test_hovering_the_contour_tells_f():
+    surface = surfaces.get("himmelblau")
+    fig = viz.race_figure(surface, _runs(surface, ["sgd"], 5))
+    click = next(t for t in fig.data if t.name == "click to start here")
+    assert "f = %{customdata" in click.hovertemplate
+    points = np.column_stack([click.x, click.y]).astype(float)
+    np.testing.assert_allclose(click.customdata, surface.f(points), rtol=1e-5, atol=1e-4)
