@@ -227,8 +227,10 @@ PRESET_NOTES: dict[str, str] = {
     "Saddle: who escapes first": (
         "One α (0.05) for all, starting 10⁻⁶ off the saddle's stable line: SGD, Momentum "
         "and NAG spend 95, 145 and 138 steps within 0.1 of the saddle and escape at "
-        "steps 145, 226 and 216; RMSprop, Adam and AdaGrad never come near it and leave "
-        "the view at steps 10, 20 and 58. " + _EMA_NOTE
+        "steps 145, 226 and 216. RMSprop, Adam and AdaGrad never come within r = 1 of it "
+        "(closest 1.11, 1.06 and 1.26): they head down the slope at once, more than 1 "
+        "off the stable line by steps 10, 20 and 58, and leave the view at steps 23, 36 "
+        "and 210. " + _EMA_NOTE
     ),
     "Rosenbrock: momentum takes a 10× larger α": (
         "SGD needs a small α here: at 0.002 it already bounces across the valley and at "

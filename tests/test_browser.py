@@ -300,6 +300,7 @@ BOXES_JS = """() => {
     scene: [page.left + size.l + size.w * dom.x[0], page.top + size.t + size.h * (1 - dom.y[1]),
             page.left + size.l + size.w * dom.x[1], page.top + size.t + size.h * (1 - dom.y[0])],
     colorbar: r(gd.querySelector('.colorbar')),
+    xlabels: r(gd.querySelector('.xy .xaxislayer-above')),
     loss: [page.left + xb._offset, page.top + yb._offset, page.left + xb._offset + xb._length,
            page.top + yb._offset + yb._length],
     legend: r(gd.querySelector('.legend')),

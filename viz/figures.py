@@ -179,7 +179,8 @@ def race_figure(
     """
     # fractions of the height: the views above, their controls, the loss panel below
     height = height or (820 if loss else 540)
-    views_bottom, buttons_y, slider_y = (0.50, 0.48, 0.43) if loss else (0.22, 0.19, 0.11)
+    # (the buttons sit below the contour's x-axis labels and title)
+    views_bottom, buttons_y, slider_y = (0.50, 0.435, 0.385) if loss else (0.26, 0.17, 0.10)
     grid = grid or surface_grid(surface)
     steps = runs[0].trajectory.steps if runs else 1
     (x0, x1), (y0, y1) = surface.domain
@@ -375,7 +376,7 @@ def race_figure(
         **(dict(
             xaxis2=dict(domain=[0.0, 1.0], anchor="y2", title="step", range=[0, steps],
                         showgrid=True),
-            yaxis2=dict(domain=[0.0, 0.30], anchor="x2", type=panel.yaxis.type,
+            yaxis2=dict(domain=[0.0, 0.27], anchor="x2", type=panel.yaxis.type,
                         title=panel.yaxis.title.text, dtick=panel.yaxis.dtick,
                         exponentformat="power"),
         ) if cursor else {}),
