@@ -311,3 +311,14 @@ def test_a_preset_says_what_it_shows_until_its_values_change(title):
     assert any(scenes.PRESET_NOTES[title] in i.value for i in at.info)
     at.slider(key="steps").set_value(17).run()
     assert not any(scenes.PRESET_NOTES[title] in i.value for i in at.info)
+
+
+def test_a_crafted_link_gets_one_warning_with_its_values_as_code():
+    names = ",".join(["![x](https://example.com/x.png)"] + [f"bad{i}" for i in range(199)])
+    at = _app({"surface": "**BOLD** [click here](https://example.com)", "opt": names})
+    assert not at.exception
+    assert len(at.warning) == 1
+    text = at.warning[0].value
+    assert "` **BOLD** [click here](https://example.c… `" in text
+    assert "` ![x](https://example.com/x.png) `" in text and "and 192 more" in text
+    assert text.count("` bad") == scenes.MAX_LISTED - 1
