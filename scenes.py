@@ -433,6 +433,7 @@ SWEEP_AXES = ("beta1", "beta2")
 MAX_SWEEP_VALUES = 200
 MAX_HEATMAP_BETAS = 100
 BASIN_COLOURINGS = ("minimizer", "steps")
+MIN_MAP_RESOLUTION = 10  # the page's slider starts here
 # Adadelta has no α to sweep; the α × β map needs an optimizer with a β.
 SWEEP_OPTIMIZERS = tuple(n for n in optim_core.optimizer_names() if n != "adadelta")
 HEATMAP_OPTIMIZERS = tuple(
@@ -520,18 +521,19 @@ def _lr_range() -> tuple[float, float]:
 MIN_ESCAPE_RADIUS = 1e-6
 
 
+MAX_RADIUS_FRACTION = 0.9
+
+
 def max_escape_radius(surface: str, saddle: int) -> float:
-    """The largest escape radius the page offers at a saddle: the distance to the
-    nearest other saddle or minimizer (a larger r would count arriving there as still
-    at this saddle), and at most half the domain's shorter side."""
+    """The largest escape radius the page offers at a saddle: 0.9 of the distance to
+    the nearest other critical point (minimum, maximum or saddle, local ones too), so
+    that a run arriving there is farther than r (at exactly that distance a converged
+    run would never count as escaped), and at most half the domain's shorter side."""
     surf = surfaces.get(surface)
     (x0, x1), (y0, y1) = surf.domain
     limit = min(x1 - x0, y1 - y0) / 2
-    point = surf.saddles[saddle]
-    others = np.vstack([surf.saddles.reshape(-1, 2), surf.minimizers.reshape(-1, 2)])
-    gaps = np.hypot(*(others - point).T)
-    gaps = gaps[gaps > 0]
-    return float(min(limit, gaps.min())) if len(gaps) else float(limit)
+    gap = optim_core.nearest_critical_distance(surf, surf.saddles[saddle])
+    return float(min(limit, MAX_RADIUS_FRACTION * gap))
 
 
 def radius_values(surface: str, saddle: int, current: float | None = None) -> list[float]:
@@ -709,7 +711,8 @@ def basin_from_query(params: Mapping[str, str]) -> tuple[BasinScene, list[str]]:
     scene = BasinScene(
         surface=read.choice("surface", surfaces.names(), d.surface),
         optimizers=read.optimizers("opt", d.optimizers, at_most=2),
-        resolution=read.number("res", 2, optim_core.MAX_MAP_RESOLUTION, d.resolution, True),
+        resolution=read.number("res", MIN_MAP_RESOLUTION, optim_core.MAX_MAP_RESOLUTION,
+                               d.resolution, True),
         steps=read.number("steps", 1, MAX_ANALYSIS_STEPS, d.steps, integer=True),
         colour=read.choice("colour", BASIN_COLOURINGS, d.colour),
         lr=read.number("lr", *_lr_range(), d.lr),

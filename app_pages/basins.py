@@ -53,7 +53,8 @@ chosen = sb.multiselect(
     "One optimizer, or two side by side", optim_core.optimizer_names(), key=P + "optimizers",
     max_selections=2, format_func=lambda n: optim_core.get_optimizer(n).title,
 )  # fmt: skip
-resolution = sb.slider("Starts per side", 10, optim_core.MAX_MAP_RESOLUTION, key=P + "resolution",
+resolution = sb.slider("Starts per side", scenes.MIN_MAP_RESOLUTION,
+                       optim_core.MAX_MAP_RESOLUTION, key=P + "resolution",
                        help="The map runs resolution × resolution starts.")  # fmt: skip
 steps = sb.number_input("Steps", 1, scenes.MAX_ANALYSIS_STEPS, key=P + "steps", step=100)
 colourings = ({"minimizer": "the minimizer reached", "steps": "steps to converge (log)"}

@@ -100,8 +100,8 @@ radius_options = scenes.radius_values(surface_name, int(saddle), st.session_stat
 radius = sb.select_slider(
     "Escape radius r", radius_options, key=P + "radius", format_func=lambda v: f"{v:.4g}",
     help="A run has escaped at the first step at which it is farther than r from the saddle. "
-    f"At most {max_radius:.4g} here: the distance to the nearest other critical point, "
-    "or half the view.",
+    f"At most {max_radius:.4g} here: 0.9 of the distance to the nearest other critical "
+    "point (a minimum, maximum or saddle, local ones included), or half the view.",
 )  # fmt: skip
 steps = sb.number_input("Steps at most", 1, scenes.MAX_ESCAPE_STEPS, key=P + "steps", step=500)
 hyper_mode = sb.radio("Hyperparameters", scenes.HYPER_MODES, key=P + "hyper",
@@ -137,9 +137,11 @@ else:
 chosen, direction, hyper_mode, lr = scene.optimizers, scene.direction, scene.hyper, scene.lr
 
 unstable = optim_core.unstable_direction(surface, scene.saddle)
-if direction == "unstable" and unstable is None:
-    st.info("The Hessian at this saddle has no negative eigenvalue (a degenerate saddle), so "
-            "there is no unstable direction: the offset points at 180° (−x) instead.")  # fmt: skip
+if unstable is None:  # also the direction of the δ curve and the distance plot
+    if direction == "unstable":
+        st.info("The Hessian at this saddle has no negative eigenvalue (a degenerate "
+                "saddle), so there is no unstable direction: the offset points at 180° "
+                "(−x) instead.")  # fmt: skip
     unstable = np.array([-1.0, 0.0])
 if direction == "angle":
     way = np.array([math.cos(math.radians(scene.angle)), math.sin(math.radians(scene.angle))])

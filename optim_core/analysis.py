@@ -7,22 +7,26 @@ single runs cost.
 Definitions:
 
 * **Escape radius** r of a surface: a quarter of the domain's shorter side, but at
-  most half the distance from any saddle to its nearest other saddle or minimizer,
-  so that "within r" of one saddle never includes another critical point.
+  most half the distance from any saddle to its nearest other critical point (saddle,
+  local or global minimum, maximum: :func:`critical_points`), so that "within r" of
+  one saddle never includes another critical point.
 * A run **escapes** a saddle at the first step, after its closest approach, at which
   it is farther than r from it. A run whose distance never fell below r never came
   near (it has no escape step); a run still within r at its last step never left.
 * **Near** a saddle: within r / 10 (the page counts the steps spent there).
-* Started next to a saddle (within r), a run's escape step is the first step at
-  which it is farther than r (:func:`escape_steps`). On a surface bounded below, a
-  run that then diverges left by blowing up, not by escaping (:func:`escape_runs`
-  tells them apart); on a surface without a minimum leaving downhill is the way out.
+* Started next to a saddle, a run escapes as above (:func:`escape_runs` follows every
+  run until it converges or diverges, or the steps run out; leaving the divergence
+  box counts as being farther than r). A run that diverges has *blown up*, not
+  escaped, on a surface bounded below, and on one without a minimum when it leaves
+  uphill (f at its last point above the saddle's): only a downhill exit is the way
+  out there.
 * **Left the view**: the first step outside the domain (basin maps and sweeps record
   it; leaving the divergence box counts, since the box contains the domain).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Callable, Mapping
@@ -54,17 +58,66 @@ Progress = Callable[[float], None]
 # ---------------------------------------------------------------- saddles
 
 
+@dataclass(frozen=True)
+class CriticalPoints:
+    """Every point of the domain where the gradient vanishes, found numerically."""
+
+    points: np.ndarray  # (k, 2)
+    kinds: tuple[str, ...]  # "minimum", "maximum" or "saddle" (by the Hessian's signs)
+
+
+@functools.lru_cache(maxsize=32)
+def critical_points(surface: Surface, per_side: int = 41) -> CriticalPoints:
+    """The critical points of ``surface`` in its domain: Newton's method on the
+    gradient from a ``per_side`` × ``per_side`` grid of starts (one batch), kept where
+    the gradient is below 1e-8, merged within 1e-6; the declared minimizers and
+    saddles always among them. Surfaces declare only their global minima and their
+    saddles; escape radii must also keep clear of local minima and maxima."""
+    surface = _check_surface(surface)
+    (x0, x1), (y0, y1) = surface.domain
+    gx, gy = np.meshgrid(np.linspace(x0, x1, per_side), np.linspace(y0, y1, per_side))
+    w = np.column_stack([gx.ravel(), gy.ravel()])
+    with np.errstate(all="ignore"):
+        for _ in range(60):
+            g, h = surface.grad(w), surface.hessian(w)
+            det = h[:, 0, 0] * h[:, 1, 1] - h[:, 0, 1] * h[:, 1, 0]
+            step = np.column_stack([h[:, 1, 1] * g[:, 0] - h[:, 0, 1] * g[:, 1],
+                                    h[:, 0, 0] * g[:, 1] - h[:, 1, 0] * g[:, 0]]) / det[:, None]
+            w = np.where(np.isfinite(step).all(axis=1)[:, None], w - step, w)  # fmt: skip
+        g = surface.grad(w)
+        found = (
+            np.isfinite(w).all(axis=1) & (np.hypot(g[:, 0], g[:, 1]) < 1e-8)
+            & (w[:, 0] >= x0) & (w[:, 0] <= x1) & (w[:, 1] >= y0) & (w[:, 1] <= y1)
+        )  # fmt: skip
+    points: list[np.ndarray] = [p for p in surface.minimizers.reshape(-1, 2)]
+    points += [p for p in surface.saddles.reshape(-1, 2)]
+    for p in w[found]:
+        if all(math.dist(p, q) > 1e-6 for q in points):
+            points.append(p)
+    array = np.array(points, dtype=float).reshape(-1, 2)
+    kinds = []
+    for p in array:
+        low, high = np.linalg.eigvalsh(surface.hessian(p))
+        kinds.append("minimum" if low > 0 else "maximum" if high < 0 else "saddle")
+    return CriticalPoints(array, tuple(kinds))
+
+
+def nearest_critical_distance(surface: Surface, point) -> float:
+    """Distance from ``point`` to the nearest other critical point of the surface
+    (inf if there is none)."""
+    others = critical_points(_check_surface(surface)).points
+    gaps = np.hypot(*(others - np.asarray(point, dtype=float)).T)
+    gaps = gaps[gaps > 1e-9]
+    return float(gaps.min()) if len(gaps) else math.inf
+
+
 def escape_radius(surface: Surface) -> float:
     """The default escape radius r of ``surface`` (see the module docstring)."""
     surface = _check_surface(surface)
     (x0, x1), (y0, y1) = surface.domain
     radius = min(x1 - x0, y1 - y0) / 4
-    critical = np.vstack([surface.saddles.reshape(-1, 2), surface.minimizers.reshape(-1, 2)])
     for saddle in surface.saddles:
-        gaps = np.hypot(*(critical - saddle).T)
-        gaps = gaps[gaps > 0]
-        if len(gaps):
-            radius = min(radius, float(gaps.min()) / 2)
+        radius = min(radius, nearest_critical_distance(surface, saddle) / 2)
     return radius
 
 
@@ -194,18 +247,14 @@ class Escapes:
     """How runs started next to a saddle got away; arrays are shaped like the offsets'
     batch (``(K,)``, or ``()`` for one offset)."""
 
-    escape_step: np.ndarray  # first step farther than the radius, -1 for never
+    escape_step: np.ndarray  # first step beyond the radius after the closest approach
     diverged_step: np.ndarray  # the runner's divergence step, -1 for never
     converged_step: np.ndarray  # the runner's convergence step, -1 for never
+    # diverged on a surface bounded below, or uphill on one without a minimum: it left
+    # the saddle by blowing up, not by escaping
+    blew_up: np.ndarray
     radius: float
     bounded_below: bool
-
-    @property
-    def blew_up(self) -> np.ndarray:
-        """Runs that diverged on a surface bounded below: they left the saddle by
-        blowing up, not by escaping (on a surface without a minimum, leaving the box
-        downhill is the way out and counts as an escape)."""
-        return (self.diverged_step >= 0) & self.bounded_below
 
 
 def escape_runs(
@@ -218,17 +267,16 @@ def escape_runs(
     **hyperparams: float | None,
 ) -> Escapes:
     """Run ``optimizer`` from ``saddle + offset`` for every offset (``(K, 2)`` or
-    ``(2,)``) and report the escape step of each, and whether it diverged.
+    ``(2,)``) and report how each got away: its escape step (the first step, after
+    its closest approach to the saddle, at which it is farther than ``radius``; -1 for
+    never), and whether it blew up instead (see the module docstring).
 
     ``saddle`` is an index into ``surface.saddles`` or one of those points. Every
     offset must be non-zero (at a saddle the gradient is 0 and nothing moves) and
-    shorter than ``radius``. All offsets are one batch; memory is O(K).
-
-    On a surface bounded below, a run that has escaped is followed until it converges
-    or diverges (or the steps run out), so that a blow-up is told from an escape; on a
-    surface without a minimum the batch stops once every run has escaped.
+    shorter than ``radius``. All offsets are one batch, followed until every run has
+    converged or diverged, or the steps run out; memory is O(K).
     """
-    return _escape(optimizer, surface, saddle, offsets, steps, radius, True, hyperparams)
+    return _escape(optimizer, surface, saddle, offsets, steps, radius, hyperparams)
 
 
 def escape_steps(
@@ -240,18 +288,13 @@ def escape_steps(
     radius: float,
     **hyperparams: float | None,
 ) -> np.ndarray:
-    """First step at which a run started at ``saddle + offset`` is farther than
-    ``radius`` from the saddle, one per offset (``offsets`` ``(K, 2)`` or ``(2,)``);
-    -1 where it is still within ``radius`` after ``steps`` steps.
-
-    The batch stops once every run has escaped, so a run that left by blowing up
-    counts as escaped here; :func:`escape_runs` tells the two apart.
-    """
-    out = _escape(optimizer, surface, saddle, offsets, steps, radius, False, hyperparams)
-    return out.escape_step
+    """The escape step of each offset, as :func:`escape_runs` gives it (-1 for never;
+    a run that blew up has the step it left ``radius`` too: ``escape_runs`` says which
+    did)."""
+    return _escape(optimizer, surface, saddle, offsets, steps, radius, hyperparams).escape_step
 
 
-def _escape(optimizer, surface, saddle, offsets, steps, radius, follow, hyperparams) -> Escapes:
+def _escape(optimizer, surface, saddle, offsets, steps, radius, hyperparams) -> Escapes:
     opt = optimizers.get(optimizer)
     surf = _check_surface(surface)
     centre = surf.saddles[saddle_index(surf, saddle)]
@@ -281,30 +324,36 @@ def _escape(optimizer, surface, saddle, offsets, steps, radius, follow, hyperpar
         )
     starts = _check_start(centre + delta, surf)
     hp = resolve_hyperparams(opt, **hyperparams)
-    escape = np.full(len(starts), -1, dtype=np.int64)
-    follow = follow and surf.bounded_below
+    n = len(starts)
+    escape = np.full(n, -1, dtype=np.int64)
+    closest = np.hypot(delta[:, 0], delta[:, 1])  # the closest approach so far (step 0)
+    cx, cy, r2 = float(centre[0]), float(centre[1]), radius * radius
 
     def watch(block: slice, loop):
-        mine = escape[block]
-        cx, cy, r2 = float(centre[0]), float(centre[1]), radius * radius
+        mine, near = escape[block], closest[block]
 
         def check(w, t):
             dx, dy = w[:, 0] - cx, w[:, 1] - cy
-            out = (dx * dx + dy * dy > r2) & (mine < 0)
-            mine[out] = t
-            if not np.all(mine >= 0):
-                return False
-            return not follow or bool(
-                np.all((loop.converged_step >= 0) | (loop.diverged_step >= 0))
-            )
+            d2 = dx * dx + dy * dy
+            gone = loop.diverged_step >= 0  # left the box, which holds the r-ball
+            closer = (np.sqrt(d2) < near) & ~gone
+            near[closer] = np.sqrt(d2[closer])
+            mine[closer] = -1  # came back closer than ever: any earlier exit is void
+            out = ((d2 > r2) | gone) & (mine < 0)
+            mine[out] = np.where(gone[out], loop.diverged_step[out], t)
+            return bool(np.all(gone | (loop.converged_step >= 0)))
 
         return check
 
     out = _simulate(opt, surf, hp, starts, steps, keep_path=False, watch=watch)
+    diverged = out.diverged_step
+    uphill = surf.f(out.final) > float(surf.f(centre))
+    blew_up = (diverged >= 0) & (surf.bounded_below | uphill)
     return Escapes(
         escape_step=escape.reshape(batch_shape),
-        diverged_step=out.diverged_step.reshape(batch_shape),
+        diverged_step=diverged.reshape(batch_shape),
         converged_step=out.converged_step.reshape(batch_shape),
+        blew_up=blew_up.reshape(batch_shape),
         radius=radius,
         bounded_below=surf.bounded_below,
     )
@@ -537,10 +586,13 @@ __all__ = [
     "Sweep",
     "basin_map",
     "divergence_threshold",
+    "CriticalPoints",
+    "critical_points",
     "escape_radius",
     "escape_runs",
     "escape_steps",
     "left_view_step",
+    "nearest_critical_distance",
     "offsets_along",
     "saddle_index",
     "saddle_visit",

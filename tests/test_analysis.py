@@ -217,7 +217,7 @@ def test_escape_runs_tell_a_blow_up_from_an_escape():
     assert blown.blew_up and blown.escape_step >= 0
     assert blown.diverged_step == single.diverged_step >= 0
     calm = optim_core.escape_runs("sgd", "himmelblau", 0, [0.01, 0.0], 3000, radius, lr=0.02)
-    assert not calm.blew_up and calm.escape_step == 10
+    assert not calm.blew_up and calm.escape_step == 9
     assert calm.converged_step == optim_core.run(
         "sgd", "himmelblau", surfaces.get("himmelblau").saddles[0] + [0.01, 0], 3000, lr=0.02
     ).converged_step >= 0  # followed until it converged, to be sure it did not blow up
@@ -260,3 +260,48 @@ def test_basin_map_and_sweep_record_when_each_start_left_the_view():
 def test_on_a_bounded_surface_a_map_calls_only_divergence_running_off():
     result = optim_core.basin_map("sgd", "himmelblau", 20, 100, lr=0.05)
     assert np.array_equal(result.ran_off, result.diverged_step >= 0)
+
+
+@pytest.mark.parametrize(("name", "surface", "lr"), [
+    ("sgd", "saddle", 2.0), ("adagrad", "saddle", 2.0), ("adam", "saddle", 2.0),
+    ("rmsprop", "saddle", 10.0), ("sgd", "himmelblau", 0.02), ("adam", "goldstein_price", 0.05),
+    ("momentum", "six_hump_camel", 0.05),
+])  # fmt: skip
+def test_escape_steps_are_the_race_pages_escape_steps(name, surface, lr):
+    # One definition everywhere: the first step beyond r after the closest approach,
+    # leaving the divergence box included; overshoots that come back don't count.
+    surf = surfaces.get(surface)
+    radius = escape_radius(surf)
+    rng = np.random.default_rng(5)
+    angles = rng.uniform(0, 2 * np.pi, 12)
+    offsets = 1e-3 * np.column_stack([np.cos(angles), np.sin(angles)])
+    offsets[0] = (1e-3, 0.0)  # on x² − y²'s stable axis: it never escapes
+    out = optim_core.escape_runs(name, surf, 0, offsets, 400, radius, lr=lr)
+    for k, offset in enumerate(offsets):
+        traj = optim_core.run(name, surf, surf.saddles[0] + offset, 400, lr=lr)
+        path = traj.path.copy()
+        if traj.diverged_step >= 0:  # it left the box there: put it outside
+            path[int(traj.diverged_step):] = np.inf
+        distance = np.hypot(*(path - surf.saddles[0]).T)
+        first = int(np.argmin(distance))
+        beyond = np.flatnonzero(distance[first:] > radius)
+        expected = first + int(beyond[0]) if len(beyond) else -1
+        assert out.escape_step[k] == expected, (k, offset)
+
+
+def test_uphill_blow_ups_on_the_saddle_are_not_escapes():
+    # SGD at α 2 along x² − y²'s attracting axis: |x| grows ×3 each step, f rises
+    out = optim_core.escape_runs("sgd", "saddle", 0, [[1e-3, 1e-9], [1e-9, 1e-3]], 400, 1.0,
+                                 lr=2.0)  # fmt: skip
+    assert out.blew_up.tolist() == [True, False] and out.diverged_step[0] >= 0
+
+
+def test_critical_points_include_the_local_ones():
+    kinds = {name: sorted(optim_core.critical_points(surfaces.get(name)).kinds)
+             for name in ("goldstein_price", "himmelblau", "six_hump_camel")}  # fmt: skip
+    assert kinds["goldstein_price"].count("minimum") == 4
+    assert kinds["himmelblau"].count("maximum") == 1
+    assert kinds["six_hump_camel"].count("minimum") == 6
+    gp = surfaces.get("goldstein_price")
+    for saddle in gp.saddles:  # no other critical point within 2 r of any saddle
+        assert optim_core.nearest_critical_distance(gp, saddle) >= 2 * escape_radius(gp) - 1e-12

@@ -124,8 +124,21 @@ def test_the_escape_radius_cannot_reach_past_the_next_critical_point():
     at = _page("escape", {"surface": "beale", "r": "9"})
     assert any("using the surface's r = 1.521" in w.value for w in at.warning)
     box = at.select_slider(key="escape.radius")
-    assert box.options[-1] == f"{scenes.max_escape_radius('beale', 0):.4g}" == "3.041"
+    assert box.options[-1] == f"{scenes.max_escape_radius('beale', 0):.4g}" == "2.737"  # 0.9 × 3.041
     assert box.value == pytest.approx(1.521, abs=1e-3)
+
+
+def test_random_offsets_at_the_degenerate_monkey_saddle_work():
+    at = _page("escape", {"surface": "monkey_saddle", "dir": "random", "count": "20",
+                          "opt": "sgd,adam"})  # fmt: skip
+    assert not at.exception
+    assert {"escape_bars", "escape_sizes", "escape_distance"} <= {c.key for c in at.get("plotly_chart")}
+
+
+def test_a_basin_link_below_the_sliders_range_warns_instead_of_failing():
+    at = _page("basins", {"res": "5"})
+    assert not at.exception
+    assert any("res = ` 5 `" in w.value for w in at.warning)
 
 
 def test_the_hessian_free_monkey_saddle_says_it_has_no_unstable_direction():

@@ -242,11 +242,12 @@ def test_analysis_links_say_what_they_change():
 def test_the_escape_radius_stops_short_of_the_next_critical_point():
     for name in scenes.SADDLE_SURFACES:
         surface = surfaces.get(name)
-        others = np.vstack([surface.saddles, surface.minimizers.reshape(-1, 2)])
+        others = optim_core.critical_points(surface).points  # local ones too
         for i, saddle in enumerate(surface.saddles):
             limit = scenes.max_escape_radius(name, i)
             gaps = np.hypot(*(others - saddle).T)
-            assert limit <= gaps[gaps > 0].min() if (gaps > 0).any() else limit > 0
+            if (gaps > 0).any():  # a run arriving at the nearest one is beyond r
+                assert limit <= 0.9 * gaps[gaps > 0].min() + 1e-12
             assert optim_core.escape_radius(surface) <= limit
             values = scenes.radius_values(name, i, current=0.0123)
             assert values[-1] == limit and optim_core.escape_radius(surface) in values
