@@ -116,9 +116,11 @@ for column, (name, result) in zip(columns, results.items(), strict=True):
                   for n, (x, y) in zip(reached, surface.minimizers, strict=True) if n]
         if surface.bounded_below:
             counts.append(f"{np.mean(result.ran_off):.0%} diverged")
-            counts.append(f"{np.mean(result.stalled):.0%} stalled")
+            counts.append(f"{np.mean(result.stalled):.0%} not arrived")
         else:
             counts.append(f"{np.mean(result.ran_off):.0%} ran off downhill")
+            if result.blew_up_uphill.any():
+                counts.append(f"{np.mean(result.blew_up_uphill):.0%} blew up uphill")
             counts.append(f"{np.mean(result.stalled):.0%} stayed in view")
         st.caption("; ".join(counts) + ".")
 if surface.bounded_below:
@@ -128,15 +130,19 @@ if surface.bounded_below:
         f"that step on within {optim_core.CONVERGED_DIST_TOL:g} of a minimizer, with "
         f"gradient norm ≤ {optim_core.CONVERGED_GRAD_TOL:g} there) and did not diverge. "
         "Diverged: left the box "
-        f"{optim_core.DIVERGENCE_FACTOR:g}× the domain. Stalled: neither. Hover a cell for "
+        f"{optim_core.DIVERGENCE_FACTOR:g}× the domain. Not arrived: neither within the "
+        "steps — it may be stuck, or still on its way (hover says how far it ends from a "
+        "minimizer; more steps may bring it in). Hover a cell for "
         "its start and outcome; click it to pick that start and open it on the race page "
         f"(clicks pick the nearest of at most {CLICK_CELLS} × {CLICK_CELLS} cells)."
     )
 else:
     st.caption(
         f"{surface.title} has no minimum: f falls without bound, so a start either runs "
-        "off downhill (leaves the view: the way out, not a failure) or stays in view for "
-        f"all {scene.steps} steps (it lingers near a saddle, or moves slowly). Each cell "
+        "off downhill (leaves the view lower than it started: the way out, not a "
+        "failure), blows up uphill (leaves the view higher than it started: α too large "
+        f"along a curving-up direction), or stays in view for all {scene.steps} steps (it "
+        "lingers near a saddle, or moves slowly). Each cell "
         f"is one start of a {scene.resolution} × {scene.resolution} grid over the domain. "
         "Hover a cell for its start and outcome; click it to pick that start and open it "
         f"on the race page (clicks pick the nearest of at most {CLICK_CELLS} × "

@@ -184,6 +184,13 @@ else:
         f"{surface.title} has no minimum: f falls without bound, so running out of the "
         "picture downhill is how a run gets away, not a failure."
     )
+    for r in runs:
+        if exits[r.name] is not None and exits[r.name].verb == "blew up uphill":
+            st.warning(
+                f"{exits[r.name].text(r.label)}: it left the picture higher than it started, "
+                "oscillating with growing steps along a direction that curves up. Try a "
+                "smaller α."
+            )
 
 radius = optim_core.escape_radius(surface) if len(surface.saddles) else None
 visits = {

@@ -133,7 +133,11 @@ if chosen:
             row["lowest final loss at α"] = _best(r)
             row["fastest convergence"] = _fastest(r.converged_step)
         else:
-            row["fastest getaway (left the view)"] = _fastest(r.left_view_step)
+            row["fastest getaway (left the view)"] = _fastest(
+                np.where(r.left_downhill, r.left_view_step, -1))
+            uphill = (r.left_view_step >= 0) & ~r.left_downhill
+            row["blew up uphill"] = (f"{int(uphill.sum())} of {len(lrs)} values (α from "
+                                     f"{lrs[uphill].min():.3g})" if uphill.any() else "none")
             stayed = r.left_view_step < 0
             row["stayed in view"] = (f"{int(stayed.sum())} of {len(lrs)} values (α "
                                      f"{lrs[stayed].min():.3g} to {lrs[stayed].max():.3g})"
@@ -154,9 +158,11 @@ if chosen:
         st.caption(
             f"{surface.title} has no minimum: f falls without bound, so there is no final "
             "loss to compare and nothing to converge to; leaving the view downhill is how a "
-            f"run gets away. {count} values of α from {lr_low:g} to {lr_high:g}, "
-            f"{scene.steps} steps each, all settings of an optimizer in one batch; a value "
-            "missing from a line stayed in view for all the steps."
+            "run gets away (leaving it uphill, higher than it started, is a blow-up: α too "
+            f"large along a direction that curves up). {count} values of α from {lr_low:g} "
+            f"to {lr_high:g}, {scene.steps} steps each, all settings of an optimizer in one "
+            "batch; a value missing from a line stayed in view for all the steps, or blew "
+            "up uphill."
         )
 else:
     st.info("Choose optimizers in the sidebar for the α sweep.")
@@ -169,6 +175,6 @@ result = common.cached_sweep(heat, surface_name, start, scene.steps,
                              (("lr", tuple(heat_lrs)), (axis, tuple(beta_values))), ())  # fmt: skip
 st.plotly_chart(viz.sweep_heatmap_figure(result, surface), key="sweep_heatmap")
 grey = ("the setting diverges" if surface.bounded_below else
-        f"the run stayed in view for all {scene.steps} steps")  # fmt: skip
+        f"the run stayed in view for all {scene.steps} steps, or blew up uphill")  # fmt: skip
 st.caption(f"{len(heat_lrs)} α × {betas} β values, one batch; the other hyperparameters at "
            f"{optim_core.get_optimizer(heat).title}'s defaults. Grey: {grey}.")

@@ -208,20 +208,24 @@ def left_view_step(surface: Surface, path: np.ndarray) -> int:
     return int(outside[0]) if len(outside) else -1
 
 
-def _left_view_watch(surface: Surface, left: np.ndarray):
+def _left_view_watch(surface: Surface, left: np.ndarray, where: np.ndarray):
     """A runner watch that records in ``left`` (one entry per start, -1 to begin
-    with) the first step at which each start is outside the domain. A start that
-    leaves the divergence box is frozen inside it, so the watch does not see it leave:
-    :func:`_left_view` completes the record with those."""
+    with) the first step at which each start is outside the domain, and in ``where``
+    ``(n, 2)`` the point there. A start that leaves the divergence box is frozen
+    inside it, so the watch does not see it leave: :func:`_left_view` completes the
+    record with those."""
     (x0, x1), (y0, y1) = surface.domain
 
     def watch(block: slice, loop):
-        mine = left[block]
+        mine, at = left[block], where[block]
 
         def check(w, t):
             x, y = w[:, 0], w[:, 1]
             out = (x < x0) | (x > x1) | (y < y0) | (y > y1)
-            mine[out & (mine < 0)] = t
+            new = out & (mine < 0)
+            if new.any():
+                mine[new] = t
+                at[new] = w[new]
             return False
 
         return check
@@ -229,10 +233,20 @@ def _left_view_watch(surface: Surface, left: np.ndarray):
     return watch
 
 
-def _left_view(left: np.ndarray, diverged: np.ndarray) -> np.ndarray:
-    """First step outside the domain: the watch's record, or, for a start frozen when
-    it left the divergence box (which contains the domain), that step."""
-    return np.where((left < 0) & (diverged >= 0), diverged, left)
+def _left_view(left, where, diverged, final) -> tuple[np.ndarray, np.ndarray]:
+    """First step outside the domain and the point there: the watch's record, or, for
+    a start frozen when it left the divergence box (which contains the domain), that
+    step and its last point."""
+    frozen = (left < 0) & (diverged >= 0)
+    return np.where(frozen, diverged, left), np.where(frozen[:, None], final, where)
+
+
+def _downhill(surface: Surface, starts: np.ndarray, left: np.ndarray, where: np.ndarray):
+    """Starts that left the view lower than they began (f at the exit below f at the
+    start): on a surface without a minimum, running off downhill is the way out; a
+    start that leaves uphill has blown up."""
+    with np.errstate(all="ignore"):
+        return (left >= 0) & (surface.f(where) < surface.f(starts))
 
 
 def _check_radius(radius) -> float:
@@ -388,19 +402,27 @@ class BasinMap:
     converged_step: np.ndarray  # -1 for never
     diverged_step: np.ndarray  # -1 for never
     left_view_step: np.ndarray  # first step outside the domain, -1 for never
+    left_downhill: np.ndarray  # left the view with f below its start's
 
     @property
     def ran_off(self) -> np.ndarray:
-        """Starts that got away: diverged, or, on a surface without a minimum, left
-        the view (running off downhill is the way out there)."""
+        """Starts that got away: diverged on a surface bounded below; on one without a
+        minimum, left the view downhill (the way out there)."""
         if self.surface.bounded_below:
             return self.diverged_step >= 0
-        return self.left_view_step >= 0
+        return self.left_downhill
+
+    @property
+    def blew_up_uphill(self) -> np.ndarray:
+        """On a surface without a minimum, starts that left the view uphill."""
+        if self.surface.bounded_below:
+            return np.zeros(self.left_view_step.shape, dtype=bool)
+        return (self.left_view_step >= 0) & ~self.left_downhill
 
     @property
     def stalled(self) -> np.ndarray:
-        """Neither reached a minimizer nor got away within the steps."""
-        return (self.minimizer_index < 0) & ~self.ran_off
+        """Neither reached a minimizer nor got away (nor blew up) within the steps."""
+        return (self.minimizer_index < 0) & ~self.ran_off & ~self.blew_up_uphill
 
 
 def basin_map(
@@ -439,17 +461,19 @@ def basin_map(
     converged = np.empty(n, dtype=np.int64)
     diverged = np.empty(n, dtype=np.int64)
     left = np.full(n, -1, dtype=np.int64)
+    where = np.full((n, 2), np.nan)
     # Chunks of about 20 M particle-steps: a progress report every second or so.
     chunk = max(resolution, (20_000_000 // steps) // resolution * resolution)
     for lo in range(0, n, chunk):
         part = slice(lo, lo + chunk)
         out = _simulate(opt, surf, hp, starts[part], steps, keep_path=False,
-                        watch=_left_view_watch(surf, left[part]))  # fmt: skip
+                        watch=_left_view_watch(surf, left[part], where[part]))  # fmt: skip
         final[part], converged[part], diverged[part] = (
             out.final, out.converged_step, out.diverged_step
         )  # fmt: skip
         if progress is not None:
             progress(min(n, lo + chunk) / n)
+    left, where = _left_view(left, where, diverged, final)
     index = np.full(n, -1, dtype=np.int64)
     reached = (converged >= 0) & (diverged < 0)
     if len(surf.minimizers) and reached.any():
@@ -470,7 +494,8 @@ def basin_map(
         minimizer_index=index.reshape(shape),
         converged_step=converged.reshape(shape),
         diverged_step=diverged.reshape(shape),
-        left_view_step=_left_view(left, diverged).reshape(shape),
+        left_view_step=left.reshape(shape),
+        left_downhill=_downhill(surf, starts, left, where).reshape(shape),
     )
 
 
@@ -493,6 +518,7 @@ class Sweep:
     converged_step: np.ndarray
     diverged_step: np.ndarray
     left_view_step: np.ndarray  # first step outside the domain, -1 for never
+    left_downhill: np.ndarray  # left the view with f below the start's
 
 
 def sweep(
@@ -546,9 +572,11 @@ def sweep(
     mesh = np.meshgrid(*values, indexing="ij")
     per_start = {name: m.reshape(-1, 1) for name, m in zip(names, mesh, strict=True)}
     hp = Hyperparams(**{**fixed._asdict(), **per_start})
-    left = np.full(count, -1, dtype=np.int64)
-    out = _simulate(opt, surf, hp, np.tile(point, (count, 1)), steps, keep_path=False,
-                    watch=_left_view_watch(surf, left))  # fmt: skip
+    left, where = np.full(count, -1, dtype=np.int64), np.full((count, 2), np.nan)
+    starts = np.tile(point, (count, 1))
+    out = _simulate(opt, surf, hp, starts, steps, keep_path=False,
+                    watch=_left_view_watch(surf, left, where))  # fmt: skip
+    left, where = _left_view(left, where, out.diverged_step, out.final)
     return Sweep(
         optimizer=opt.name,
         surface=surf,
@@ -560,7 +588,8 @@ def sweep(
         final_distance=nearest_minimizer_distance(surf, out.final).reshape(shape),
         converged_step=out.converged_step.reshape(shape),
         diverged_step=out.diverged_step.reshape(shape),
-        left_view_step=_left_view(left, out.diverged_step).reshape(shape),
+        left_view_step=left.reshape(shape),
+        left_downhill=_downhill(surf, starts, left, where).reshape(shape),
     )
 
 

@@ -305,3 +305,20 @@ def test_critical_points_include_the_local_ones():
     gp = surfaces.get("goldstein_price")
     for saddle in gp.saddles:  # no other critical point within 2 r of any saddle
         assert optim_core.nearest_critical_distance(gp, saddle) >= 2 * escape_radius(gp) - 1e-12
+
+
+def test_maps_and_sweeps_tell_running_off_downhill_from_blowing_up_uphill():
+    surf = surfaces.get("saddle")
+    result = optim_core.basin_map("sgd", surf, 20, 300, lr=2.0)
+    assert result.ran_off.any() and result.blew_up_uphill.any()
+    for i, j in [(0, 0), (10, 3), (9, 15), (19, 19), (3, 10)]:
+        start = np.array([result.x[j], result.y[i]])
+        run = optim_core.run("sgd", surf, start, 300, lr=2.0)
+        k = optim_core.left_view_step(surf, run.path)
+        k = int(run.diverged_step) if k < 0 else k
+        if k < 0:
+            continue
+        uphill = float(surf.f(run.path[k])) > float(surf.f(start))
+        assert result.blew_up_uphill[i, j] == uphill and result.ran_off[i, j] == (not uphill)
+    swept = optim_core.sweep("sgd", surf, (-1.5, 1e-3), 300, {"lr": np.logspace(-3, 1, 9)})
+    assert swept.left_downhill.tolist() == [False] * 3 + [True] * 4 + [False] * 2

@@ -322,3 +322,14 @@ def test_a_crafted_link_gets_one_warning_with_its_values_as_code():
     assert "` **BOLD** [click here](https://example.c… `" in text
     assert "` ![x](https://example.com/x.png) `" in text and "and 192 more" in text
     assert text.count("` bad") == scenes.MAX_LISTED - 1
+
+
+def test_an_uphill_blow_up_on_the_saddle_is_called_one():
+    at = _app({"surface": "saddle", "opt": "sgd,adam", "start": "-1.5,0.001",
+               "sgd.lr": "2.0"})  # fmt: skip
+    assert not at.exception
+    assert any("SGD blew up uphill at step" in w.value and "smaller α" in w.value
+               for w in at.warning)  # fmt: skip
+    assert not any("Adam" in w.value for w in at.warning)  # Adam ran off downhill
+    table = at.dataframe[0].value.set_index("optimizer")
+    assert table.loc["Adam", "left the view at step"] != "—"

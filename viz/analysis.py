@@ -111,13 +111,20 @@ def basin_outcome(result: BasinMap, i: int, j: int) -> str:
     if k >= 0:
         mx, my = result.surface.minimizers[k]
         return f"reached the minimizer ({mx:.3g}, {my:.3g}) at step {result.converged_step[i, j]}"
-    if not result.surface.bounded_below and result.ran_off[i, j]:
-        return f"ran off downhill: left the view at step {result.left_view_step[i, j]}"
+    if not result.surface.bounded_below:
+        if result.ran_off[i, j]:
+            return f"ran off downhill: left the view at step {result.left_view_step[i, j]}"
+        if result.blew_up_uphill[i, j]:
+            return (f"blew up uphill: left the view at step {result.left_view_step[i, j]} "
+                    "higher than it started")  # fmt: skip
+        return f"stayed in view for all {result.steps} steps"
     if result.diverged_step[i, j] >= 0:
         return f"diverged at step {result.diverged_step[i, j]}"
-    if not result.surface.bounded_below:
-        return f"stayed in view for all {result.steps} steps"
-    return f"stalled: neither reached a minimizer nor diverged in {result.steps} steps"
+    end = result.final[i, j]
+    gaps = np.hypot(*(result.surface.minimizers - end).T)
+    mx, my = result.surface.minimizers[int(np.argmin(gaps))]
+    return (f"not arrived in {result.steps} steps: it ends {gaps.min():.2g} from the "
+            f"minimizer ({mx:.3g}, {my:.3g}), short of converging there")
 
 
 def basin_steps(result: BasinMap) -> np.ndarray:
@@ -146,19 +153,23 @@ def basin_figure(result: BasinMap, grid: Grid, colouring: str = "minimizer", hei
     """The map of outcomes over a grid of starts, the contour lines on top.
 
     ``colouring="minimizer"``: one colour per minimizer reached, grey for diverged,
-    light grey for stalled; ``"steps"``: log10 of the step it converged at, over
+    light grey for not arrived (on a surface without a minimum: ran off downhill,
+    blew up uphill, stayed in view); ``"steps"``: log10 of the step it converged at, over
     ``step_range`` (log10 of the steps; by default this map's own range).
     """
     surface = result.surface
     index = result.minimizer_index
     # without a minimum, running off downhill is the expected way out, not a failure
     left = "diverged" if surface.bounded_below else "ran off downhill"
-    stalled = "stalled" if surface.bounded_below else "stayed in view"
+    stalled = "not arrived" if surface.bounded_below else "stayed in view"
     minimizers = surface.minimizers
     outcome = basin_outcomes(result)
     fig = go.Figure()
     hover = "start (%{x:.3g}, %{y:.3g})<br>%{customdata}<extra></extra>"
+    # codes: 0 not arrived / stayed, 1 diverged / ran off downhill, 2 + i minimizer i;
+    # without a minimum (and so no minimizer) 2 is a blow-up uphill
     codes = np.where(index >= 0, index + 2, np.where(result.ran_off, 1, 0))
+    codes = np.where(result.blew_up_uphill, 2, codes)
     if colouring == "steps":
         lo, hi = step_range or basin_step_range([result])
         z = np.log10(basin_steps(result))
@@ -171,18 +182,22 @@ def basin_figure(result: BasinMap, grid: Grid, colouring: str = "minimizer", hei
                         colorbar=dict(title=title, tickvals=ticks,
                                       ticktext=[text.get(t, f"{10 ** t:.3g}") for t in ticks]),
                         )  # fmt: skip
-        grey = np.where(codes == 0, 0.0, np.nan)  # stalled
+        grey = np.where(codes == 0, 0.0, np.nan)  # not arrived, or stayed
         if surface.bounded_below:
             grey = np.where(codes == 1, 1.0, grey)  # diverged
+        else:
+            grey = np.where(codes == 2, 1.0, grey)  # blew up uphill
         fig.add_heatmap(x=result.x, y=result.y, z=grey, showscale=False, customdata=outcome,
                         hovertemplate=hover, colorscale=[[0, _STALLED], [1, _DIVERGED]],
                         zmin=0, zmax=1)  # fmt: skip
     else:
         count = len(minimizers)
         colours = [_OUTCOME_COLOURS[i % len(_OUTCOME_COLOURS)] for i in range(count)]
-        # codes: 0 stalled, 1 ran off, 2 + i minimizer i
         # on a surface without a minimum running off downhill is the way out: a colour
-        palette = [_STALLED, _DIVERGED if surface.bounded_below else _AWAY, *colours]
+        if surface.bounded_below:
+            palette = [_STALLED, _DIVERGED, *colours]
+        else:
+            palette = [_STALLED, _AWAY, _DIVERGED]
         n = len(palette)
         scale = []
         for i, c in enumerate(palette):
@@ -198,8 +213,10 @@ def basin_figure(result: BasinMap, grid: Grid, colouring: str = "minimizer", hei
     legend = [(0, stalled, _STALLED)]
     if surface.bounded_below:
         legend.insert(0, (1, left, _DIVERGED))
-    elif colouring != "steps":
-        legend.insert(0, (1, left, _AWAY))
+    else:
+        legend.insert(0, (2, "blew up uphill", _DIVERGED))
+        if colouring != "steps":
+            legend.insert(0, (1, left, _AWAY))
     for code, label, c in legend:
         if np.any(codes == code):
             fig.add_scatter(x=[None], y=[None], mode="markers", name=label,
@@ -239,8 +256,8 @@ def sweep_figure(sweeps: Sequence[Sweep], surface: Surface, height: int = 420) -
 
     if not surface.bounded_below:
         fig = go.Figure()
-        for result in sweeps:
-            left = result.left_view_step
+        for result in sweeps:  # only exits downhill are getaways; uphill ones blew up
+            left = np.where(result.left_downhill, result.left_view_step, -1)
             c, name = color(result.optimizer), _title(result.optimizer)
             fig.add_scatter(x=result.values[0], y=np.where(left >= 0, left, np.nan).astype(float),
                             mode="lines+markers", name=name, line=dict(color=c, width=2.5),
@@ -298,11 +315,13 @@ def sweep_heatmap_figure(result: Sweep, surface: Surface, height: int = 460) -> 
         scale = "Viridis_r"
     else:
         left = result.left_view_step
-        grey = left < 0
+        grey = ~result.left_downhill
         z = np.log10(np.maximum(left, 1)).astype(float)
-        text = np.where(grey, f"stayed in view for all {result.steps} steps",
-                        np.char.add("left the view at step ", left.astype(str)))
-        colorbar, grey_name = "log₁₀ step it<br>left the view", "stayed in view"
+        text = np.where(left < 0, f"stayed in view for all {result.steps} steps",
+                        np.char.add(np.where(grey, "blew up uphill: left the view at step ",
+                                             "ran off downhill: left the view at step "),
+                                    left.astype(str)))  # fmt: skip
+        colorbar, grey_name = "log₁₀ step it<br>left the view", "stayed in view or blew up uphill"
         title = f"{_title(result.optimizer)}: the step it left the view (got away)"
         scale = "Viridis"
     z = np.where(grey, np.nan, z)

@@ -60,10 +60,11 @@ class Grid:
 @dataclass(frozen=True)
 class Exit:
     """Where a run stops being shown: it diverged (a bounded surface) or, on a surface
-    unbounded below, left the view downhill, which is the expected way out."""
+    unbounded below, left the view downhill, which is the expected way out, or uphill
+    (higher than it started), which is a blow-up."""
 
     step: int
-    verb: str  # "diverged" or "left the view"
+    verb: str  # "diverged", "left the view" or "blew up uphill"
 
     def text(self, label: str) -> str:
         return f"{label} {self.verb} at step {self.step}"
@@ -73,8 +74,15 @@ def run_exit(surface: Surface, trajectory: Trajectory) -> Exit | None:
     """The run's exit, or None if it stays. On a surface unbounded below leaving the
     domain is reported (never as a failure); elsewhere the runner's divergence."""
     if not surface.bounded_below:
-        k = left_view_step(surface, trajectory.path)
-        return Exit(k, "left the view") if k >= 0 else None
+        path = np.asarray(trajectory.path)
+        k, jumped = left_view_step(surface, path), int(trajectory.diverged_step)
+        if k < 0 and jumped >= 0:  # out of the box in one step: frozen inside the view
+            k = jumped
+        if k < 0:
+            return None
+        # leaving higher than it started is a blow-up, not the way out
+        uphill = float(surface.f(path[k])) > float(surface.f(path[0]))
+        return Exit(k, "blew up uphill" if uphill else "left the view")
     k = int(trajectory.diverged_step)
     return Exit(k, "diverged") if k >= 0 else None
 
