@@ -662,6 +662,14 @@ ESCAPE_CLAIMS: dict[str, Claim] = {
                     1e-5, direction="angle", angle=180.0, lr=0.01, steps=20_000),
         ("adagrad", "rmsprop", "adam"), ("sgd", "momentum"),
     ),
+    "The flat monkey saddle, 10× closer": Claim(
+        "The same claim one decade closer to the degenerate saddle (δ = 10⁻⁶): once the "
+        "squared gradient is far below ε, AdaGrad and RMSprop (ε inside the root) take "
+        "plain gradient steps too.",
+        EscapeScene("monkey_saddle", 0, ("sgd", "momentum", "adagrad", "rmsprop", "adam"),
+                    1e-6, direction="angle", angle=180.0, lr=0.01, steps=20_000),
+        ("adagrad", "rmsprop", "adam"), ("sgd", "momentum"),
+    ),
 }  # fmt: skip
 
 

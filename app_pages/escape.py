@@ -202,14 +202,18 @@ with left:
 with right:
     st.subheader("Escape step against the offset's size")
     st.plotly_chart(viz.escape_offset_figure(sizes, by_size), key="escape_sizes")
+    epsilon = ("— until the squared gradient falls far below their ε: AdaGrad and RMSprop "
+               "add ε inside the root, and there they take plain gradient steps of about "
+               "α/√ε too (Adam adds ε outside, so it holds out to smaller δ).")
     if degenerate:
         mechanism = ("At this degenerate saddle the gradient shrinks like δ², so plain "
                      "gradient steps need ever more steps per decade of δ (polynomial "
-                     "growth); methods that divide by the gradient's size barely notice δ.")
+                     "growth). Methods that divide by the gradient's size get away sooner "
+                     + epsilon)  # fmt: skip
     else:
         mechanism = ("Plain gradient steps grow the offset by a constant factor per step, so "
                      "each decade of δ costs them a fixed number of steps; methods that "
-                     "divide by the gradient's size barely notice δ.")
+                     "divide by the gradient's size barely notice δ " + epsilon)  # fmt: skip
     st.caption(f"Starts along the same direction, δ from {_power(sizes.max())} down to "
                f"{_power(sizes.min())}. {mechanism} A point missing from a line: that start "
                f"did not escape within {scene.steps:,} steps, or diverged.")  # fmt: skip

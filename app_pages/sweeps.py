@@ -150,7 +150,9 @@ if chosen:
             f"{count} values of α from {lr_low:g} to {lr_high:g}, {scene.steps} steps each, "
             "all settings of an optimizer in one batch. Dotted lines: the α from which every "
             f"larger value diverges (left the box {optim_core.DIVERGENCE_FACTOR:g}× the "
-            "domain); those settings are left out of the lines. Converged: the step from which "
+            "domain); those settings are left out of the lines. A run that ends exactly at "
+            "the minimum (f − f* = 0 in floating point) is drawn at 10⁻¹⁶. Converged: the "
+            "step from which "
             f"the run stays within {optim_core.CONVERGED_DIST_TOL:g} of a minimizer (with "
             f"gradient norm ≤ {optim_core.CONVERGED_GRAD_TOL:g} there)."
         )

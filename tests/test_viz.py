@@ -173,3 +173,13 @@ def test_hovering_the_contour_tells_f():
     assert "f = %{customdata" in click.hovertemplate
     points = np.column_stack([click.x, click.y]).astype(float)
     np.testing.assert_allclose(click.customdata, surface.f(points), rtol=1e-5, atol=1e-4)
+
+
+def test_a_sweep_keeps_the_settings_that_land_exactly_on_the_minimum():
+    surface = surfaces.get("booth")
+    result = optim_core.sweep("adam", surface, tuple(surface.default_start), 1000,
+                              {"lr": np.logspace(-5, 1, 60)})  # fmt: skip
+    exact = result.final_loss - surface.min_value <= 0
+    assert exact.sum() >= 10  # Booth's minimum is 0, reached exactly
+    y = np.asarray(viz.sweep_figure([result], surface).data[0].y, dtype=float)
+    assert not np.isnan(y[result.diverged_step < 0]).any() and np.all(y[exact] == 1e-16)

@@ -19,6 +19,7 @@ _OUTCOME_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55
                     "#882255", "#999933")  # fmt: skip
 # greys, which none of the outcome colours or Viridis use
 _DIVERGED, _STALLED = "#7a7a7a", "#cdcdcd"
+LOSS_FLOOR = 1e-16  # f − f* at or below this is drawn here on log axes
 _AWAY = "#56B4E9"  # ran off downhill, where that is the way out (no minimum)
 
 
@@ -273,8 +274,8 @@ def sweep_figure(sweeps: Sequence[Sweep], surface: Surface, height: int = 420) -
         lr = result.values[0]
         diverged = result.diverged_step >= 0
         loss = result.final_loss - (surface.min_value if bounded else 0.0)
-        if bounded:
-            loss = np.where(loss > 0, loss, np.nan)
+        if bounded:  # exactly at the minimum (f − f* ≤ 0 in floating point): at the floor
+            loss = np.maximum(loss, LOSS_FLOOR)
         loss = np.where(diverged, np.nan, loss)
         conv = np.where(result.converged_step >= 0, result.converged_step, np.nan).astype(float)
         c, name = color(result.optimizer), _title(result.optimizer)
@@ -306,7 +307,7 @@ def sweep_heatmap_figure(result: Sweep, surface: Surface, height: int = 460) -> 
     if surface.bounded_below:
         bounded = math.isfinite(surface.min_value)
         loss = result.final_loss - (surface.min_value if bounded else 0.0)
-        z = np.log10(np.maximum(loss, 1e-16)) if bounded else loss
+        z = np.log10(np.maximum(loss, LOSS_FLOOR)) if bounded else loss
         grey = result.diverged_step >= 0
         text = np.where(grey, np.char.add("diverged at step ", result.diverged_step.astype(str)),
                         np.char.add("final loss ", np.char.mod("%.4g", result.final_loss)))
