@@ -187,7 +187,7 @@ if claim_title:
 blew_up = [optim_core.get_optimizer(n).title for n in chosen if escapes[n].blew_up.any()]
 if blew_up:
     st.warning(f"{', '.join(blew_up)} diverged at the α used here: a run that blows up leaves "
-               "the saddle without escaping to a minimum (hatched bars, ✕ on the distance "
+               "the saddle without escaping to a minimum (hatched bars, ⊗ on the distance "
                "plot). Try a smaller α.")  # fmt: skip
 
 degenerate = optim_core.unstable_direction(surface, scene.saddle) is None
@@ -238,11 +238,17 @@ decade = [min(sizes, key=lambda s, t=target: abs(math.log10(s / t)))
 
 
 def _per_decade(found: optim_core.Escapes) -> str:
-    at = dict(zip(sizes, np.where(found.blew_up, -1, found.escape_step), strict=True))
-    a, b = at[decade[0]], at[decade[1]]
-    if a < 0 or b < 0 or decade[0] == decade[1]:
+    """The slope of a straight line fitted to escape step against −log10 δ over the
+    sizes from decade[0] down to decade[1] ("—" if one of them did not escape); how
+    far the points stray from that line is said too, when it is more than a step."""
+    inside = (sizes <= decade[0]) & (sizes >= decade[1])
+    steps_ = np.where(found.blew_up, -1, found.escape_step)[inside]
+    if decade[0] == decade[1] or (steps_ < 0).any():
         return "—"
-    return f"{(b - a) / math.log10(decade[0] / decade[1]):.1f}"
+    depth = -np.log10(sizes[inside])
+    slope, offset = np.polyfit(depth, steps_, 1)
+    stray = float(np.max(np.abs(steps_ - (slope * depth + offset))))
+    return f"{slope:.1f}" + (f" (points stray ±{stray:.0f})" if stray > 1 else "")
 
 
 def _escape_text(found: optim_core.Escapes) -> str:
@@ -265,7 +271,7 @@ def _escape_text(found: optim_core.Escapes) -> str:
 
 
 st.subheader("Numbers")
-per_decade = f"extra steps per decade of δ ({_power(decade[0])} → {_power(decade[1])})"
+per_decade = f"extra steps per decade of δ ({_power(decade[0])} … {_power(decade[1])})"
 st.dataframe(
     [{"optimizer": optim_core.get_optimizer(n).title, "hyperparameters": common.describe(hyper[n]),
       "escape step": _escape_text(escapes[n]), per_decade: _per_decade(by_size[n])}
@@ -275,8 +281,10 @@ st.dataframe(
 st.caption(
     f"Escape step: the first step at which the run is farther than r = {scene.radius:.4g} "
     f"from the saddle, starting δ = {scene.offset:g} from it; at most {scene.steps:,} steps "
-    "are run. Extra steps per decade: how many more steps each tenfold smaller δ costs "
-    "(— where a start did not escape within the steps)."
+    "are run. Extra steps per decade: how many more steps each tenfold smaller δ costs, "
+    "the slope of a line fitted to the escape steps over that range of δ (with how far "
+    "the points stray from it, where that is more than a step; — where a start in the "
+    "range did not escape)."
     + (" Diverged: the run left the box "
        f"{optim_core.DIVERGENCE_FACTOR:g}× the domain; on a surface with a minimum that is "
        "a blow-up, not an escape." if surface.bounded_below else "")

@@ -76,8 +76,8 @@ def test_escape_step_per_decade_on_x2_minus_y2():
     at = _page("escape", {"opt": "sgd,adam", "lr": "0.01", "offset": "0.001", "steps": "5000"})
     table = _table(at).set_index("optimizer")
     assert table.loc["SGD", "escape step"] == "349"
-    assert abs(float(table.loc["SGD", "extra steps per decade of δ (10⁻³ → 10⁻⁸)"]) - 116.4) < 1
-    assert float(table.loc["Adam", "extra steps per decade of δ (10⁻³ → 10⁻⁸)"]) < 3
+    assert abs(float(table.loc["SGD", "extra steps per decade of δ (10⁻³ … 10⁻⁸)"]) - 116.4) < 1
+    assert float(table.loc["Adam", "extra steps per decade of δ (10⁻³ … 10⁻⁸)"]) < 3
 
 
 def test_random_offsets_report_a_median_and_range():

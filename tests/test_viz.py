@@ -153,6 +153,7 @@ def test_every_optimizer_has_its_own_shape_in_both_views():
 
     names = optim_core.optimizer_names()
     assert len({style.symbol(n) for n in names}) == len(names)
+    assert viz.figures.EXIT_SYMBOL not in {style.symbol(n) for n in names}  # not AdaGrad's ✕
     three_d = {"circle", "circle-open", "cross", "diamond", "diamond-open", "square",
                "square-open", "x"}  # what plotly's Scatter3d draws  # fmt: skip
     assert {style.symbol_3d(n) for n in names} <= three_d

@@ -28,6 +28,9 @@ from surfaces import Surface
 from .style import color, short_name, symbol, symbol_3d
 
 MAX_FRAMES = 300
+# where a run leaves (diverges, blows up, leaves the view): a crossed circle, which no
+# optimizer's marker is (AdaGrad's is a plain ✕)
+EXIT_SYMBOL = "circle-x"
 TAIL_STEPS = 12
 # Greys for the landscape, so that no optimizer's colour blends into it (blue-green
 # paths vanished on the blue-green map this used to be): low is light, high is dark.
@@ -277,7 +280,7 @@ def race_figure(
         level = "bottom" if ey > (y0 + y1) / 2 else "top"
         data.append(dict(
             type="scatter", x=[ex], y=[ey], mode="markers+text",
-            marker=dict(symbol="x", size=14, color=c), text=["<br>".join(lines)],
+            marker=dict(symbol=EXIT_SYMBOL, size=14, color=c), text=["<br>".join(lines)],
             cliponaxis=False, textposition=f"{level} {side}",
             textfont=dict(color=c, size=13), name=group[0][3].verb, showlegend=False,
             hovertemplate="<br>".join(lines) + "<extra></extra>",
@@ -467,7 +470,7 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360) -> go.
         fig.add_scatter(
             x=[k], y=[yk], mode="markers+text" if log else "markers", cliponaxis=False,
             showlegend=False, text=[text], textposition="top right", hovertemplate=text
-            + "<extra></extra>", marker=dict(symbol="x", size=12, color=c),
+            + "<extra></extra>", marker=dict(symbol=EXIT_SYMBOL, size=12, color=c),
             textfont=dict(color=c), name=left[0][1].verb,
         )  # fmt: skip
     fig.update_layout(
@@ -546,10 +549,11 @@ def saddle_distance_figure(
             k = int(tr.diverged_step)
             last = int(np.flatnonzero(np.isfinite(distance))[-1])
             fig.add_scatter(
-                x=[last], y=[distance[last]], mode="markers+text", showlegend=False,
-                legendgroup=run.name, text=[f"{run.label} diverged at step {k}"],
-                textposition="top left", textfont=dict(color=color(run.name)),
-                marker=dict(symbol="x", size=13, color=color(run.name)),
+                # no written label: several blow-ups pile up at the top of the plot (the
+                # warning and the table say who and when; hover says it here)
+                x=[last], y=[distance[last]], mode="markers", showlegend=False,
+                legendgroup=run.name,
+                marker=dict(symbol=EXIT_SYMBOL, size=13, color=color(run.name)),
                 name=f"{run.label} diverged", hovertemplate=f"{run.label} diverged at step {k}"
                 "<extra></extra>",
             )  # fmt: skip
