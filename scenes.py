@@ -501,14 +501,31 @@ class _LinkReader:
 
     def optimizers(self, key: str, default: tuple[str, ...], at_most: int | None = None,
                    allowed: Sequence[str] | None = None):  # fmt: skip
+        """The known names of a comma-separated list, in order, each once; unknown
+        names, repeats and names beyond ``at_most`` are left out with a warning (a
+        list of only unknown names gives ``default``)."""
         if key not in self.params:
             return default
         allowed = tuple(allowed or optim_core.optimizer_names())
         asked = [o.strip() for o in self.params[key].split(",") if o.strip()]
         known = tuple(dict.fromkeys(o for o in asked if o in allowed))
-        if len(known) != len(asked) or (at_most and len(known) > at_most):
-            rule = f"a list of at most {at_most or len(allowed)} of {', '.join(allowed)}"
-            self._bad(key, rule, default, repr(",".join(default)))
+        unknown = [o for o in asked if o not in allowed]
+        problems = []
+        if unknown:
+            shown = ", ".join(literal(o) for o in unknown[:MAX_LISTED])
+            more = f" and {len(unknown) - MAX_LISTED} more" if len(unknown) > MAX_LISTED else ""
+            problems.append(f"{shown}{more} (not one of {', '.join(allowed)})")
+        if len(known) < len(asked) - len(unknown):
+            problems.append("repeated names")
+        if at_most and len(known) > at_most:
+            problems.append(f"more than {at_most}")
+            known = known[:at_most]
+        if problems:
+            kept = ", ".join(known) if known else f"the default {', '.join(default)}"
+            self.warnings.append(
+                f"{key} in the link has {'; '.join(problems)}: using {kept}."
+            )
+        if asked and not known:
             return default
         return known
 

@@ -109,6 +109,9 @@ for column, (name, result) in zip(columns, results.items(), strict=True):
             st.markdown(f"**Start ({px:.4g}, {py:.4g})**: {viz.basin_outcome(result, i, j)}.")
             st.link_button(f"Race {optim_core.get_optimizer(name).title} from this start ↗",
                            race_link(name, px, py, hypers[name]))  # fmt: skip
+            if scene.steps > scenes.MAX_PAGE_STEPS:
+                st.caption(f"The race shows at most {scenes.MAX_PAGE_STEPS:,} steps of the "
+                           f"{scene.steps:,} this map ran: what happens later is not in it.")
         total = result.minimizer_index.size
         reached = [int(np.sum(result.minimizer_index == i)) for i in
                    range(len(surface.minimizers))]  # fmt: skip

@@ -164,8 +164,8 @@ for i, name in enumerate(chosen):
     by_size[name] = common.cached_escape_runs(
         name, surface_name, scene.saddle, optim_core.offsets_along(way, sizes).tobytes(),
         scene.steps, scene.radius, key)  # fmt: skip
-    progress.progress((i + 1) / len(chosen), text=f"Counting escape steps… {i + 1}/{len(chosen)}")
-progress.empty()
+    progress.progress((i + 1) / len(chosen) * 0.8,
+                      text=f"Counting escape steps… {i + 1}/{len(chosen)}")  # fmt: skip
 
 def _first_escape(found: optim_core.Escapes) -> int:
     """The first offset's escape step; -1 if it never escaped or blew up instead."""
@@ -186,9 +186,11 @@ if claim_title:
 
 blew_up = [optim_core.get_optimizer(n).title for n in chosen if escapes[n].blew_up.any()]
 if blew_up:
-    st.warning(f"{', '.join(blew_up)} diverged at the α used here: a run that blows up leaves "
-               "the saddle without escaping to a minimum (hatched bars, ⊗ on the distance "
-               "plot). Try a smaller α.")  # fmt: skip
+    st.warning(f"{', '.join(blew_up)} blew up at the α used here: "
+               + ("a run that diverges leaves the saddle without escaping to a minimum"
+                  if surface.bounded_below else "it left uphill, higher than the saddle, "
+                  "not down the way out")
+               + " (hatched bars, ⊗ on the distance plot). Try a smaller α.")  # fmt: skip
 
 degenerate = optim_core.unstable_direction(surface, scene.saddle) is None
 sizes = SIZES[SIZES < scene.radius]
@@ -225,12 +227,17 @@ ends = [int(e.diverged_step.ravel()[0]) if e.blew_up.ravel()[0] else _first_esca
         for e in escapes.values()]  # fmt: skip
 shown_steps = scene.steps if min(ends) < 0 else min(scene.steps, int(max(ends) * 1.25) + 10)
 runs = []
-for name in chosen:
+for i, name in enumerate(chosen):
+    progress.progress(0.8 + 0.2 * i / len(chosen), text="Following one start for the "
+                      "distance plot…")  # fmt: skip
     traj = common.cached_run(name, surface_name, tuple(centre + offsets[0]), shown_steps,
                              tuple(sorted(hyper[name].items())))  # fmt: skip
     runs.append(viz.Run(name, optim_core.get_optimizer(name).title, traj))
+progress.empty()
 st.subheader("Distance from the saddle")
 st.plotly_chart(viz.saddle_distance_figure(runs, surface, scene.radius), key="escape_distance")
+if direction == "random":
+    st.caption("One start for every optimizer: the first of the random directions.")
 
 # "extra steps per decade" between the offsets nearest these two sizes
 decade = [min(sizes, key=lambda s, t=target: abs(math.log10(s / t)))
@@ -258,15 +265,15 @@ def _escape_text(found: optim_core.Escapes) -> str:
     escaped = steps_[(steps_ >= 0) & ~blown]
     if len(steps_) == 1:
         if blown[0]:
-            return f"diverged at step {diverged[0]} (not an escape)"
+            return f"blew up at step {diverged[0]}"
         return str(steps_[0]) if steps_[0] >= 0 else f"not within {scene.steps:,}"
     if not len(escaped):
-        return "all diverged" if blown.all() else f"none within {scene.steps:,}"
+        return "all blew up" if blown.all() else f"none within {scene.steps:,}"
     text = f"median {np.median(escaped):.0f} ({escaped.min()}–{escaped.max()})"
     if (steps_ < 0).any():
         text += f", {int((steps_ < 0).sum())} never"
     if blown.any():
-        text += f", {int(blown.sum())} diverged"
+        text += f", {int(blown.sum())} blew up"
     return text
 
 
@@ -285,7 +292,8 @@ st.caption(
     "the slope of a line fitted to the escape steps over that range of δ (with how far "
     "the points stray from it, where that is more than a step; — where a start in the "
     "range did not escape)."
-    + (" Diverged: the run left the box "
+    + (" Blew up: the run left the box "
        f"{optim_core.DIVERGENCE_FACTOR:g}× the domain; on a surface with a minimum that is "
-       "a blow-up, not an escape." if surface.bounded_below else "")
+       "a blow-up, not an escape." if surface.bounded_below else " Blew up: the run left "
+       "the box uphill (higher than the saddle), not down the way out.")
 )

@@ -39,7 +39,6 @@ def on_chart_click() -> None:
 
 def apply_preset(title: str) -> None:
     apply_scene(scenes.PRESETS[title])
-    st.session_state.preset = title
 
 
 def on_same_change() -> None:
@@ -156,8 +155,10 @@ st.plotly_chart(
     figure, key="race", on_select=on_chart_click, selection_mode="points",
     config={"displaylogo": False, "scrollZoom": False},
 )  # fmt: skip
-preset = st.session_state.get("preset")
-if preset and scenes.to_query(scene) == scenes.to_query(scenes.PRESETS[preset]):
+shown_query = scenes.to_query(scene)  # a preset's note, however its values came here
+preset = next((t for t, p in scenes.PRESETS.items()
+               if {**scenes.to_query(p), "speed": shown_query["speed"]} == shown_query), None)
+if preset:
     st.info(f"**{preset}.** {scenes.PRESET_NOTES[preset]}")
 st.latex(r"\begin{gathered}" + surface.latex + r"\end{gathered}")
 if surface.log_scale:

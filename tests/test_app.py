@@ -311,6 +311,9 @@ def test_a_preset_says_what_it_shows_until_its_values_change(title):
     assert any(scenes.PRESET_NOTES[title] in i.value for i in at.info)
     at.slider(key="steps").set_value(17).run()
     assert not any(scenes.PRESET_NOTES[title] in i.value for i in at.info)
+    # the preset's own link shows its note too
+    linked = _app(scenes.to_query(scenes.PRESETS[title]))
+    assert any(scenes.PRESET_NOTES[title] in i.value for i in linked.info)
 
 
 def test_a_crafted_link_gets_one_warning_with_its_values_as_code():

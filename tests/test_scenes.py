@@ -230,7 +230,11 @@ def test_analysis_links_say_what_they_change():
     assert scene.radius is None and "using the surface's r = 1.521" in warnings[0]
     assert "None" not in warnings[0]
     _, warnings = scenes.sweep_from_query({"opt": "adadelta"})
-    assert "opt = ` adadelta `" in warnings[0] and "adadelta," not in warnings[0]
+    assert "opt in the link has ` adadelta ` (not one of sgd," in warnings[0]
+    assert "adadelta," not in warnings[0]  # not offered as valid
+    scene, warnings = scenes.escape_from_query({"opt": "foo,adam,adam"})
+    assert scene.optimizers == ("adam",)  # the known name is kept, once
+    assert "` foo `" in warnings[0] and "repeated names" in warnings[0]
     scene, warnings = scenes.sweep_from_query({"heat": "sgd"})
     assert scene.heatmap_optimizer == "adam" and "heat = ` sgd `" in warnings[0]
     scene, warnings = scenes.sweep_from_query({"heat": "momentum", "axis": "beta2"})

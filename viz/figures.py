@@ -525,8 +525,13 @@ def saddle_distance_figure(
         if visit.saddle < 0:
             continue
         distance = np.hypot(*(path - surface.saddles[visit.saddle]).T)
-        distance = np.where(distance > 0, distance, np.nan)
-        blew_up = surface.bounded_below and int(tr.diverged_step) >= 0
+        # at the saddle itself (a start on its stable line ends there): off the log axis
+        distance = np.where(distance > 1e-12 * radius, distance, np.nan)
+        # a blow-up: diverged with a minimum to go to, or uphill (above the saddle) without
+        saddle_f = float(surface.f(surface.saddles[visit.saddle]))
+        blew_up = int(tr.diverged_step) >= 0 and (
+            surface.bounded_below or float(surface.f(path[-1])) > saddle_f
+        )
         if int(tr.diverged_step) >= 0:  # the path stays frozen after it: the line ends
             distance = distance[: int(tr.diverged_step) + 1]
         shown = np.arange(0, len(distance), max(1, math.ceil(len(distance) / max_points)))
