@@ -30,7 +30,7 @@ from .style import color, short_name, symbol, symbol_3d
 MAX_FRAMES = 300
 # where a run leaves (diverges, blows up, leaves the view): a crossed circle, which no
 # optimizer's marker is (AdaGrad's is a plain ✕)
-EXIT_SYMBOL = "circle-x"
+EXIT_SYMBOL = "circle-x-open"  # drawn with lines: give it a line width
 TAIL_STEPS = 12
 # Greys for the landscape, so that no optimizer's colour blends into it (blue-green
 # paths vanished on the blue-green map this used to be): low is light, high is dark.
@@ -280,7 +280,8 @@ def race_figure(
         level = "bottom" if ey > (y0 + y1) / 2 else "top"
         data.append(dict(
             type="scatter", x=[ex], y=[ey], mode="markers+text",
-            marker=dict(symbol=EXIT_SYMBOL, size=14, color=c), text=["<br>".join(lines)],
+            marker=dict(symbol=EXIT_SYMBOL, size=14, color=c, line=dict(width=2, color=c)),
+            text=["<br>".join(lines)],
             cliponaxis=False, textposition=f"{level} {side}",
             textfont=dict(color=c, size=13), name=group[0][3].verb, showlegend=False,
             hovertemplate="<br>".join(lines) + "<extra></extra>",
@@ -470,7 +471,8 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360) -> go.
         fig.add_scatter(
             x=[k], y=[yk], mode="markers+text" if log else "markers", cliponaxis=False,
             showlegend=False, text=[text], textposition="top right", hovertemplate=text
-            + "<extra></extra>", marker=dict(symbol=EXIT_SYMBOL, size=12, color=c),
+            + "<extra></extra>", marker=dict(symbol=EXIT_SYMBOL, size=12, color=c,
+                                              line=dict(width=2, color=c)),
             textfont=dict(color=c), name=left[0][1].verb,
         )  # fmt: skip
     fig.update_layout(
@@ -541,6 +543,17 @@ def saddle_distance_figure(
             x=shown, y=distance[shown], mode="lines", name=run.label,
             line=dict(color=color(run.name), width=2.5), legendgroup=run.name,
         )  # fmt: skip
+        jumped = int(tr.diverged_step) >= 0 and not blew_up and visit.escape_step < 0
+        if jumped:  # out of the box in one jump, frozen at its last point inside: mark it
+            k = int(tr.diverged_step)
+            fig.add_scatter(
+                x=[len(distance) - 1], y=[distance[-1]], mode="markers", showlegend=False,
+                legendgroup=run.name, name=f"{run.label} escaped",
+                marker=dict(symbol=symbol(run.name), size=11, color=color(run.name),
+                            line=dict(color="white", width=1)),
+                hovertemplate=f"{run.label} escaped: out of the box at step {k}"
+                "<extra></extra>",
+            )  # fmt: skip
         if visit.escape_step >= 0 and not blew_up:
             k = visit.escape_step
             fig.add_scatter(
@@ -558,7 +571,8 @@ def saddle_distance_figure(
                 # warning and the table say who and when; hover says it here)
                 x=[last], y=[distance[last]], mode="markers", showlegend=False,
                 legendgroup=run.name,
-                marker=dict(symbol=EXIT_SYMBOL, size=13, color=color(run.name)),
+                marker=dict(symbol=EXIT_SYMBOL, size=13, color=color(run.name),
+                            line=dict(width=2, color=color(run.name))),
                 name=f"{run.label} diverged", hovertemplate=f"{run.label} diverged at step {k}"
                 "<extra></extra>",
             )  # fmt: skip
