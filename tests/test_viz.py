@@ -184,3 +184,14 @@ def test_a_sweep_keeps_the_settings_that_land_exactly_on_the_minimum():
     assert exact.sum() >= 10  # Booth's minimum is 0, reached exactly
     y = np.asarray(viz.sweep_figure([result], surface).data[0].y, dtype=float)
     assert not np.isnan(y[result.diverged_step < 0]).any() and np.all(y[exact] == 1e-16)
+
+
+def test_a_diverged_runs_loss_line_ends_where_it_diverged():
+    surface = surfaces.get("goldstein_price")
+    runs = _runs(surface, ["sgd", "adam"], 50)
+    assert runs[0].trajectory.diverged_step == 1 and runs[1].trajectory.diverged_step < 0
+    fig = viz.race_figure(surface, runs)
+    lines = {t.name: np.asarray(t.y, dtype=float) for t in fig.data
+             if t.yaxis == "y2" and t.mode == "lines" and t.name in ("SGD", "Adam")}  # fmt: skip
+    assert np.flatnonzero(np.isfinite(lines["SGD"])).max() == 1
+    assert np.isfinite(lines["Adam"]).sum() > 40

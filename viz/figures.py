@@ -316,8 +316,11 @@ def race_figure(
     # ---- moving: per run a 2-D tail, a 2-D head and a 3-D head
     if loss and runs:  # ---- static: the loss panel, from loss_figure's traces
         panel = loss_figure(runs, surface)
-        for trace in panel.data:
-            data.append(dict(trace.to_plotly_json(), xaxis="x2", yaxis="y2", showlegend=False))
+        for trace in panel.data:  # exits: words on hover (written ones ran into the slider)
+            trace = trace.to_plotly_json()
+            if trace.get("mode") == "markers+text":
+                trace["mode"] = "markers"
+            data.append(dict(trace, xaxis="x2", yaxis="y2", showlegend=False))
         panel = panel.layout
         values = np.concatenate([np.asarray(t["y"], dtype=float) for t in data
                                  if t.get("yaxis") == "y2" and t.get("mode") == "lines"])
@@ -454,8 +457,8 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360) -> go.
         if log:
             y = np.where(y > 0, y, np.nan)  # exactly at the minimum: nothing to draw on a log axis
         way_out = run_exit(surface, tr)
-        if way_out is not None and not log:
-            y[way_out.step :] = np.nan
+        if way_out is not None:  # after it the run is frozen (or out of view): no line
+            y[way_out.step + (1 if log else 0) :] = np.nan
         fig.add_scatter(
             x=np.arange(len(y)), y=y, mode="lines", name=run.label,
             line=dict(color=color(run.name), width=2.5), legendgroup=run.name,
