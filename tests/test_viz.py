@@ -192,6 +192,7 @@ def test_a_diverged_runs_loss_line_ends_where_it_diverged():
     assert runs[0].trajectory.diverged_step == 1 and runs[1].trajectory.diverged_step < 0
     fig = viz.race_figure(surface, runs)
     lines = {t.name: np.asarray(t.y, dtype=float) for t in fig.data
-             if t.yaxis == "y2" and t.mode == "lines" and t.name in ("SGD", "Adam")}  # fmt: skip
+             if getattr(t, "yaxis", None) == "y2" and t.mode == "lines"
+             and t.name in ("SGD", "Adam")}  # fmt: skip
     assert np.flatnonzero(np.isfinite(lines["SGD"])).max() == 1
     assert np.isfinite(lines["Adam"]).sum() > 40
