@@ -31,8 +31,9 @@ def on_chart_click() -> None:
     points = st.session_state.race.selection.get("points", [])
     if not points or "x" not in points[0] or "y" not in points[0]:
         return
-    x, y = float(points[0]["x"]), float(points[0]["y"])
-    (x0, x1), (y0, y1) = surfaces.get(st.session_state.surface).domain
+    surface = surfaces.get(st.session_state.surface)
+    x, y = viz.clicked_point(surface, float(points[0]["x"]), float(points[0]["y"]))
+    (x0, x1), (y0, y1) = surface.domain
     if x0 <= x <= x1 and y0 <= y <= y1:  # the start inputs accept only the domain
         st.session_state.start_x, st.session_state.start_y = x, y
 

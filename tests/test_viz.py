@@ -196,3 +196,14 @@ def test_a_diverged_runs_loss_line_ends_where_it_diverged():
              and t.name in ("SGD", "Adam")}  # fmt: skip
     assert np.flatnonzero(np.isfinite(lines["SGD"])).max() == 1
     assert np.isfinite(lines["Adam"]).sum() > 40
+
+
+def test_a_click_sets_the_click_targets_exact_point_not_its_float32_copy():
+    surface = surfaces.get("beale")
+    fig = viz.race_figure(surface, _runs(surface, ["sgd"], 5))
+    click = next(t for t in fig.data if t.name == "click to start here")
+    sent = (float(np.float32(click.x[3])), float(np.float32(click.y[7 * 41])))  # sent back
+    assert sent != (-4.5 + 3 * 9 / 40, -4.5 + 7 * 9 / 40)  # float32 noise
+    x, y = viz.clicked_point(surface, *sent)
+    assert (x, y) == (float(np.linspace(-4.5, 4.5, 41)[3]), float(np.linspace(-4.5, 4.5, 41)[7]))
+    assert repr(x) == "-3.825"

@@ -216,7 +216,7 @@ def race_figure(
             hoverinfo="skip", showlegend=False, xaxis="x", yaxis="y",
         ))  # fmt: skip
     if clickable:
-        gx, gy = np.meshgrid(np.linspace(x0, x1, 41), np.linspace(y0, y1, 41))
+        gx, gy = np.meshgrid(*click_grid(surface))
         gf = surface.f(np.stack([gx.ravel(), gy.ravel()], -1))
         data.append(dict(
             type="scatter", x=_f32(gx.ravel()), y=_f32(gy.ravel()), mode="markers",
@@ -432,6 +432,22 @@ def race_figure(
 
 
 _SCENE_RIGHT = 0.88  # the 3-D view's right edge; its colour bar to the right of it
+
+
+CLICK_CELLS = 41  # per side: the contour's invisible click targets
+
+
+def click_grid(surface: Surface) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of the contour's click targets (sent as float32)."""
+    (x0, x1), (y0, y1) = surface.domain
+    return np.linspace(x0, x1, CLICK_CELLS), np.linspace(y0, y1, CLICK_CELLS)
+
+
+def clicked_point(surface: Surface, x: float, y: float) -> tuple[float, float]:
+    """The click target a click reports: its float64 coordinates (the browser sends
+    float32 ones, so −1.8 arrives as −1.7999999523162842)."""
+    gx, gy = click_grid(surface)
+    return float(gx[np.argmin(np.abs(gx - x))]), float(gy[np.argmin(np.abs(gy - y))])
 
 
 def _aspect(width: float, height: float) -> dict[str, float]:
