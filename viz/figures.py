@@ -562,25 +562,20 @@ def saddle_distance_figure(
             x=shown, y=distance[shown], mode="lines", name=run.label,
             line=dict(color=color(run.name), width=2.5), legendgroup=run.name,
         )  # fmt: skip
-        jumped = int(tr.diverged_step) >= 0 and not blew_up and visit.escape_step < 0
-        if jumped:  # out of the box in one jump, frozen at its last point inside: mark it
-            k = int(tr.diverged_step)
+        # the escape, in the run's own symbol: the step it got beyond r, or, out of the
+        # box in one jump (frozen at its last point inside), that point
+        mark = None
+        if not blew_up and visit.escape_step >= 0:
+            mark = (visit.escape_step, f"escaped at step {visit.escape_step}")
+        elif not blew_up and int(tr.diverged_step) >= 0:
+            mark = (len(distance) - 1, f"escaped: out of the box at step {tr.diverged_step}")
+        if mark is not None:
             fig.add_scatter(
-                x=[len(distance) - 1], y=[distance[-1]], mode="markers", showlegend=False,
+                x=[mark[0]], y=[distance[mark[0]]], mode="markers", showlegend=False,
                 legendgroup=run.name, name=f"{run.label} escaped",
                 marker=dict(symbol=symbol(run.name), size=11, color=color(run.name),
                             line=dict(color="white", width=1)),
-                hovertemplate=f"{run.label} escaped: out of the box at step {k}"
-                "<extra></extra>",
-            )  # fmt: skip
-        if visit.escape_step >= 0 and not blew_up:
-            k = visit.escape_step
-            fig.add_scatter(
-                x=[k], y=[distance[k]], mode="markers", showlegend=False, legendgroup=run.name,
-                marker=dict(symbol=symbol(run.name), size=11, color=color(run.name),
-                            line=dict(color="white", width=1)),
-                name=f"{run.label} escaped", hovertemplate=f"{run.label} escaped at step {k}"
-                "<extra></extra>",
+                hovertemplate=f"{run.label} {mark[1]}<extra></extra>",
             )  # fmt: skip
         if blew_up:
             k = int(tr.diverged_step)
@@ -592,7 +587,7 @@ def saddle_distance_figure(
                 legendgroup=run.name,
                 marker=dict(symbol=EXIT_SYMBOL, size=13, color=color(run.name),
                             line=dict(width=2, color=color(run.name))),
-                name=f"{run.label} diverged", hovertemplate=f"{run.label} diverged at step {k}"
+                name=f"{run.label} diverged", hovertemplate=f"{run.label} blew up at step {k}"
                 "<extra></extra>",
             )  # fmt: skip
     for level, text, anchor in (
