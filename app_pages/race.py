@@ -189,9 +189,9 @@ else:
     for r in runs:
         if exits[r.name] is not None and exits[r.name].verb == "blew up uphill":
             st.warning(
-                f"{exits[r.name].text(r.label)}: it left the picture higher than it started, "
-                "oscillating with growing steps along a direction that curves up. Try a "
-                "smaller α."
+                f"{exits[r.name].text(r.label)}: it left the picture higher than it started "
+                "(its step was too long for how the surface curves up there), not down the "
+                "way out. Try a smaller α."
             )
 
 radius = optim_core.escape_radius(surface) if len(surface.saddles) else None

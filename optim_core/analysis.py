@@ -233,19 +233,19 @@ def _left_view_watch(surface: Surface, left: np.ndarray, where: np.ndarray):
     return watch
 
 
-def _left_view(left, where, diverged, final) -> tuple[np.ndarray, np.ndarray]:
+def _left_view(left, where, diverged, jumped_to) -> tuple[np.ndarray, np.ndarray]:
     """First step outside the domain and the point there: the watch's record, or, for
-    a start frozen when it left the divergence box (which contains the domain), that
-    step and its last point."""
+    a start frozen when it left the divergence box (which contains the domain) in one
+    step, that step and the point the step reached."""
     frozen = (left < 0) & (diverged >= 0)
-    return np.where(frozen, diverged, left), np.where(frozen[:, None], final, where)
+    return np.where(frozen, diverged, left), np.where(frozen[:, None], jumped_to, where)
 
 
 def _downhill(surface: Surface, starts: np.ndarray, left: np.ndarray, where: np.ndarray):
     """Starts that left the view lower than they began (f at the exit below f at the
     start): on a surface without a minimum, running off downhill is the way out; a
     start that leaves uphill has blown up."""
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # nan (overflow) is not downhill
         return (left >= 0) & (surface.f(where) < surface.f(starts))
 
 
@@ -361,7 +361,8 @@ def _escape(optimizer, surface, saddle, offsets, steps, radius, hyperparams) -> 
 
     out = _simulate(opt, surf, hp, starts, steps, keep_path=False, watch=watch)
     diverged = out.diverged_step
-    uphill = surf.f(out.final) > float(surf.f(centre))
+    with np.errstate(all="ignore"):  # where the diverging step went: not lower (or nan)
+        uphill = ~(surf.f(out.diverged_point) < float(surf.f(centre)))
     blew_up = (diverged >= 0) & (surf.bounded_below | uphill)
     return Escapes(
         escape_step=escape.reshape(batch_shape),
@@ -461,7 +462,7 @@ def basin_map(
     converged = np.empty(n, dtype=np.int64)
     diverged = np.empty(n, dtype=np.int64)
     left = np.full(n, -1, dtype=np.int64)
-    where = np.full((n, 2), np.nan)
+    where, jumped_to = np.full((n, 2), np.nan), np.full((n, 2), np.nan)
     # Chunks of about 20 M particle-steps: a progress report every second or so.
     chunk = max(resolution, (20_000_000 // steps) // resolution * resolution)
     for lo in range(0, n, chunk):
@@ -471,9 +472,10 @@ def basin_map(
         final[part], converged[part], diverged[part] = (
             out.final, out.converged_step, out.diverged_step
         )  # fmt: skip
+        jumped_to[part] = out.diverged_point
         if progress is not None:
             progress(min(n, lo + chunk) / n)
-    left, where = _left_view(left, where, diverged, final)
+    left, where = _left_view(left, where, diverged, jumped_to)
     index = np.full(n, -1, dtype=np.int64)
     reached = (converged >= 0) & (diverged < 0)
     if len(surf.minimizers) and reached.any():
@@ -576,7 +578,7 @@ def sweep(
     starts = np.tile(point, (count, 1))
     out = _simulate(opt, surf, hp, starts, steps, keep_path=False,
                     watch=_left_view_watch(surf, left, where))  # fmt: skip
-    left, where = _left_view(left, where, out.diverged_step, out.final)
+    left, where = _left_view(left, where, out.diverged_step, out.diverged_point)
     return Sweep(
         optimizer=opt.name,
         surface=surf,

@@ -78,6 +78,9 @@ class Trajectory:
     converged_step: np.ndarray
     diverged_step: np.ndarray
     first_converged_step: np.ndarray | None = None
+    # (*B, 2): the point a diverging step reached, outside the box (nan where none): the
+    # path stays frozen at the last point inside
+    diverged_point: np.ndarray | None = None
     path: np.ndarray | None = None
     loss: np.ndarray | None = None
     grads: np.ndarray | None = None
@@ -271,6 +274,7 @@ def run(
         converged_step=unbatch(out.converged_step),
         diverged_step=unbatch(out.diverged_step),
         first_converged_step=unbatch(out.first_converged_step),
+        diverged_point=unbatch(out.diverged_point),
     )
     if not keep_path:
         return Trajectory(**common)
@@ -291,6 +295,7 @@ class _Outcome:
     converged_step: np.ndarray  # (n,)
     diverged_step: np.ndarray  # (n,)
     first_converged_step: np.ndarray  # (n,)
+    diverged_point: np.ndarray  # (n, 2): the point outside the box, nan if none
     path: np.ndarray | None = None  # (steps + 1, n, 2)
     grads: np.ndarray | None = None  # (steps, n, 2)
     state: dict[str, np.ndarray] = field(default_factory=dict)  # (steps + 1, n, 2) each
@@ -319,6 +324,7 @@ def _simulate(
         converged_step=np.full(n_starts, -1, dtype=np.int64),
         diverged_step=np.full(n_starts, -1, dtype=np.int64),
         first_converged_step=np.full(n_starts, -1, dtype=np.int64),
+        diverged_point=np.full((n_starts, 2), np.nan),
     )
     if keep_path:
         out.path = np.empty((steps + 1, n_starts, 2))
@@ -341,6 +347,7 @@ def _simulate(
         out.converged_step[block] = loop.converged_step
         out.diverged_step[block] = loop.diverged_step
         out.first_converged_step[block] = loop.first_converged_step
+        out.diverged_point[block] = loop.diverged_point
     return out
 
 
@@ -374,6 +381,7 @@ class _Loop:
         self.converged_step = np.full(n, -1, dtype=np.int64)
         self.first_converged_step = np.full(n, -1, dtype=np.int64)
         self.diverged_step = np.full(n, -1, dtype=np.int64)
+        self.diverged_point = np.full((n, 2), np.nan)
         low, high = divergence_box(surf)
         # Full (n, 2) copies: broadcasting a (2,) row over (n, 2) is several times slower.
         self.centre = np.asfortranarray(np.tile((low + high) / 2, (n, 1)))
@@ -432,6 +440,7 @@ class _Loop:
                     bad = ~np.all(inside, axis=1)
                     if bad.any():
                         self.diverged_step[bad] = t
+                        self.diverged_point[bad] = w_new[bad]  # where it went, before freezing
                         self._freeze(bad, w, state, w_new, state_new)
                         frozen = bad if frozen is None else frozen | bad
                 spare_w, spare_state = w, state

@@ -336,3 +336,12 @@ def test_an_uphill_blow_up_on_the_saddle_is_called_one():
     assert not any("Adam" in w.value for w in at.warning)  # Adam ran off downhill
     table = at.dataframe[0].value.set_index("optimizer")
     assert table.loc["Adam", "left the view at step"] != "—"
+
+
+def test_a_run_that_jumps_out_of_the_box_uphill_in_one_step_is_a_blow_up():
+    # SGD at α 10 on x² − y²: step 1 goes to (28.5, 0.021), f 812 against 2.25
+    at = _app({"surface": "saddle", "opt": "sgd,momentum", "sgd.lr": "10",
+               "momentum.lr": "0.05"})  # fmt: skip
+    assert any("SGD blew up uphill at step 1" in w.value for w in at.warning)
+    traj = optim_core.run("sgd", "saddle", scenes.Scene("saddle").start_point(), 300, lr=10.0)
+    assert float(surfaces.get("saddle").f(traj.diverged_point)) > 800

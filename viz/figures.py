@@ -79,12 +79,14 @@ def run_exit(surface: Surface, trajectory: Trajectory) -> Exit | None:
     if not surface.bounded_below:
         path = np.asarray(trajectory.path)
         k, jumped = left_view_step(surface, path), int(trajectory.diverged_step)
+        point = path[k] if k >= 0 else None
         if k < 0 and jumped >= 0:  # out of the box in one step: frozen inside the view
-            k = jumped
+            k, point = jumped, np.asarray(trajectory.diverged_point)
         if k < 0:
             return None
-        # leaving higher than it started is a blow-up, not the way out
-        uphill = float(surface.f(path[k])) > float(surface.f(path[0]))
+        # leaving higher than it started is a blow-up, not the way out (nan: overflow)
+        with np.errstate(all="ignore"):
+            uphill = not float(surface.f(point)) < float(surface.f(path[0]))
         return Exit(k, "blew up uphill" if uphill else "left the view")
     k = int(trajectory.diverged_step)
     return Exit(k, "diverged") if k >= 0 else None
@@ -567,7 +569,7 @@ def saddle_distance_figure(
         mark = None
         if not blew_up and visit.escape_step >= 0:
             mark = (visit.escape_step, f"escaped at step {visit.escape_step}")
-        elif not blew_up and int(tr.diverged_step) >= 0:
+        elif not blew_up and int(tr.diverged_step) >= 0 and visit.came_near:
             mark = (len(distance) - 1, f"escaped: out of the box at step {tr.diverged_step}")
         if mark is not None:
             fig.add_scatter(
