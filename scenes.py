@@ -110,20 +110,25 @@ def shared_defaults() -> dict[str, float]:
 
 
 def suited_shared_lr(
-    surface: str, optimizers: Sequence[str], start: tuple[float, float], steps: int
+    surface: str,
+    optimizers: Sequence[str],
+    start: tuple[float, float],
+    steps: int,
+    shared: Mapping[str, float] | None = None,
 ) -> tuple[float, str]:
     """An α on the slider's grid that suits every one of ``optimizers`` together, and
-    the reason, in words, for the page to show.
+    the reason, in words, for the page to show. β₁, β₂ and ε are ``shared`` (the
+    shared sliders' values; Adam's defaults if not given).
 
     On a surface with a minimum: the α at which the slowest of them gets furthest in
-    ``steps`` steps (decades of f − f* gained, up to 12; a diverging optimizer rules
-    an α out), the smallest such α where several tie. Without a minimum: the largest α
-    at which none leaves the view in its first tenth of the steps. One batched sweep
-    per optimizer (β₁, β₂, ε at Adam's defaults, as the shared sliders start).
+    ``steps`` steps (decades of f − f* gained, up to 12; an α at which one diverges
+    is ruled out); if every α is ruled out, the smallest, said so. Without a minimum:
+    the smallest α at which the most of them run off downhill (leave the view lower
+    than they started), none blowing up uphill. One batched sweep per optimizer.
     """
     surf = surfaces.get(surface)
     grid = np.array(SLIDER_VALUES["lr"])
-    others = {h: v for h, v in shared_defaults().items() if h != "lr"}
+    others = {h: v for h, v in {**shared_defaults(), **(shared or {})}.items() if h != "lr"}
     with_lr = [n for n in optimizers if "lr" in optim_core.get_optimizer(n).hyperparams]
     if not with_lr:
         return shared_defaults()["lr"], "None of the chosen optimizers has an α."
@@ -137,31 +142,39 @@ def suited_shared_lr(
             top = max(f0 - surf.min_value, 1e-300)
             gap = np.maximum(result.final_loss - surf.min_value, 1e-12 * top)
             score = np.log10(top / gap)
-            score = np.where(result.diverged_step >= 0, -np.inf, score)
-            worst = np.minimum(worst, score)
-        else:  # counts the optimizers that get away, -inf if one leaves at once
-            left = result.left_view_step
-            worst += np.where((left >= 0) & (left < max(1, steps // 20)), -np.inf, left >= 0)
+            worst = np.minimum(worst, np.where(result.diverged_step >= 0, -np.inf, score))
+        else:
+            uphill = (result.left_view_step >= 0) & ~result.left_downhill
+            worst += np.where(uphill, -np.inf, result.left_downhill)
     titles = ", ".join(optim_core.get_optimizer(n).title for n in with_lr)
-    if surf.bounded_below:
-        best = worst.max()
-        lr = float(grid[np.flatnonzero(worst >= best - 0.1)[0]]) if np.isfinite(best) else \
-            float(grid[0])  # fmt: skip
+    best = worst.max()
+    if not np.isfinite(best):
+        lr = float(grid[0])
+        reason = (f"At every α on the slider's grid one of {titles} "
+                  + ("diverges" if surf.bounded_below else "blows up uphill")
+                  + f" within {steps} steps: α = {lr:g}, the smallest, for all.")  # fmt: skip
+    elif surf.bounded_below:
+        lr = float(grid[int(np.argmax(worst))])
         reason = (
             f"α = {lr:g} for all: on the slider's grid, the value at which the slowest of "
             f"{titles} gets furthest towards the minimum in {steps} steps (none diverges "
             "there)."
         )
     else:
-        best = worst.max()
-        lr = float(grid[np.flatnonzero(worst == best)[0]]) if np.isfinite(best) else \
-            float(grid[0])  # fmt: skip
+        lr = float(grid[np.flatnonzero(worst == best)[0]])
         reason = (
             f"α = {lr:g} for all: on the slider's grid, the smallest value at which the most "
-            f"of {titles} get away (leave the view) within {steps} steps, none of them in "
-            f"its first {max(1, steps // 20)}."
+            f"of {titles} ({int(best)}) run off downhill within {steps} steps, none blowing "
+            "up uphill."
         )
-    return lr, reason + " β₁, β₂ and ε start at Adam's defaults."
+    values = ", ".join(f"{HYPER_LABELS[h].split()[0]} = {v:g}" for h, v in others.items())
+    reason += f" Computed with {values}, as on the shared sliders."
+    if "rmsprop" in with_lr:
+        first = 1 / math.sqrt(1 - others["beta2"])
+        reason += (f" RMSprop, without bias correction, takes a first step of about "
+                   f"{first:.1f} α per coordinate at β₂ = {others['beta2']:g} (3.2 α at "
+                   "its own 0.9).")  # fmt: skip
+    return lr, reason
 
 
 # ---------------------------------------------------------------- presets

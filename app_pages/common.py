@@ -24,8 +24,8 @@ def cached_run(optimizer: str, surface: str, start: tuple, steps: int, hyper: tu
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_suited_lr(surface: str, optimizers: tuple, start: tuple, steps: int):
-    return scenes.suited_shared_lr(surface, optimizers, start, steps)
+def cached_suited_lr(surface: str, optimizers: tuple, start: tuple, steps: int, shared: tuple):
+    return scenes.suited_shared_lr(surface, optimizers, start, steps, dict(shared))
 
 
 @st.cache_resource(max_entries=24, show_spinner=False)

@@ -48,12 +48,27 @@ def on_same_change() -> None:
     state = st.session_state
     if not state.same_for_all:
         return
+    others = _shared_others()
     lr, reason = common.cached_suited_lr(
         state.surface, tuple(state.optimizers), (float(state.start_x), float(state.start_y)),
-        int(state.steps),
+        int(state.steps), tuple(sorted(others.items())),
     )  # fmt: skip
     state["all.lr"] = lr
-    state.shared_reason = (lr, reason)
+    state.shared_reason = (_reason_key(lr, others), reason)
+
+
+def _shared_others() -> dict[str, float]:
+    """The shared β₁, β₂, ε (their sliders', else Adam's defaults)."""
+    defaults = scenes.shared_defaults()
+    return {h: float(st.session_state.get(f"all.{h}", v)) for h, v in defaults.items()
+            if h != "lr"}  # fmt: skip
+
+
+def _reason_key(lr: float, others: dict[str, float]) -> tuple:
+    """What the shared α's reason depends on: shown only while all of it is unchanged."""
+    state = st.session_state
+    return (state.surface, tuple(state.optimizers), float(state.start_x),
+            float(state.start_y), int(state.steps), lr, tuple(sorted(others.items())))  # fmt: skip
 
 
 if "surface" not in st.session_state:
@@ -113,7 +128,7 @@ if same_for_all:
         shared[h] = hyper_slider(box, f"all.{h}", h, default)
     box.caption("Each optimizer takes the values it uses (Adadelta has no α; AdaMax no ε).")
     reason = st.session_state.get("shared_reason")
-    if reason and reason[0] == shared.get("lr"):
+    if reason and reason[0] == _reason_key(shared.get("lr"), _shared_others()):
         box.caption(reason[1])
     if scenes.convention_note(chosen):
         box.caption(scenes.convention_note(chosen))

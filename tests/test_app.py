@@ -277,6 +277,9 @@ def test_same_for_all_starts_at_an_alpha_that_suits_everyone_and_gives_values_ba
     lr, reason = scenes.suited_shared_lr("beale", scenes.DEFAULT_OPTIMIZERS, (1.0, 1.4), 300)
     assert at.select_slider(key="all.lr").value == lr == 0.03 and at.query_params["all.lr"] == "0.03"
     assert any(reason in c.value for c in at.caption)
+    at.slider(key="steps").set_value(150).run()  # the reason no longer applies: gone
+    assert not any(reason in c.value for c in at.caption)
+    at.slider(key="steps").set_value(300).run()
     # everyone moves visibly at that α: at least a decade of f − f* each, no divergence
     table = at.dataframe[0].value.set_index("optimizer")
     assert (table["diverged at step"] == "—").all()

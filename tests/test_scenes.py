@@ -318,3 +318,17 @@ def test_many_bad_values_give_one_warning_that_lists_a_few():
     text = link_warning_text(warnings)
     assert text.count("` bad") == scenes.MAX_LISTED and "and 192 more" in text
     assert len(text) < 2000
+
+
+def test_the_shared_alpha_and_its_reason_tell_the_truth():
+    gp = surfaces.get("goldstein_price")
+    lr, reason = scenes.suited_shared_lr("goldstein_price", scenes.DEFAULT_OPTIMIZERS,
+                                         tuple(gp.default_start), 300)  # fmt: skip
+    assert lr == 1e-5 and reason.startswith("At every α on the slider's grid one of")
+    assert "none diverges" not in reason
+    lr, reason = scenes.suited_shared_lr(
+        "saddle", ("sgd", "momentum", "nag", "rmsprop", "adam", "adagrad"), (-1.5, 1e-6), 300)
+    assert lr == 0.05 and "(6) run off downhill" in reason and "31.6 α" in reason
+    lr, reason = scenes.suited_shared_lr("rosenbrock", ("sgd", "adam"), (-1.5, 2.0), 1000,
+                                         {"beta1": 0.5, "beta2": 0.99, "eps": 1e-8})  # fmt: skip
+    assert "β₁ = 0.5, β₂ = 0.99" in reason and "Adam's defaults" not in reason
