@@ -97,7 +97,7 @@ def race_defaults_note() -> str:
     raised = [optim_core.get_optimizer(n).title for n in optim_core.optimizer_names()
               if optim_core.get_optimizer(n).defaults.get("lr", 1.0) < RACE_MIN_LR]  # fmt: skip
     return (
-        f"The sliders start at α = {RACE_MIN_LR:g} for every optimizer (for "
+        f"The sliders start at α = {RACE_MIN_LR:g} for every optimizer that has one (for "
         f"{', '.join(raised)} that is above the library default of 0.001–0.002, at which "
         "they barely move in a few hundred steps); every other value is the cheat "
         "sheet's default."
@@ -234,8 +234,9 @@ PRESET_NOTES: dict[str, str] = {
     "Beale: momentum overshoots": (
         "Momentum (α 0.05, β₁ 0.95) reaches x = 3.73, past the minimum at (3, 0.5), and "
         "after first coming within 0.3 of it swings back out to 0.73 before it settles "
-        "(converged at step 237); SGD (α 0.01) never passes x = 3 and is still 0.13 "
-        "away after 400 steps."
+        "(converged at step 237); NAG at the same values overshoots further, to x = 3.97, "
+        "swings back out to 0.98 and is still 0.072 away after 400 steps; SGD (α 0.01) "
+        "never passes x = 3 and is still 0.13 away."
     ),
     "Saddle: who escapes first": (
         "One α (0.05) for all, starting 10⁻⁶ off the saddle's stable line: SGD, Momentum "
@@ -246,18 +247,19 @@ PRESET_NOTES: dict[str, str] = {
         "and 210. " + _EMA_NOTE
     ),
     "Rosenbrock: momentum takes a 10× larger α": (
-        "SGD needs a small α here: at 0.002 it already bounces across the valley and at "
-        "0.003 it diverges within 4 steps, while at 0.001 it is still at x = −0.66 after "
-        "1,000 steps. Momentum and NAG average their gradients, which damps the bounce: "
-        "they are stable at α 0.01 and get within 0.1 of the minimum (1, 1) at steps 584 "
-        "and 311. (At SGD's α of 0.001, Momentum ends where SGD does: x = −0.67.)"
+        "SGD needs a small α here: at 0.003 it diverges within 4 steps, at 0.002 it "
+        "bounces across the valley (and lands near the minimum by a lucky jump at step "
+        "21), and at a safe 0.001 it is still at x = −0.66 after 1,000 steps. Momentum "
+        "and NAG stay stable at α 0.01 — they zig-zag early on (NAG's f jumps from 12.5 to "
+        "139) but never diverge — and get within 0.1 of the minimum (1, 1) at steps 584 "
+        "and 311. (At SGD's α of 0.001, Momentum ends near SGD: x = −0.67.)"
     ),
     "Ravine: SGD zig-zags, Nesterov glides": (
         "A ravine curved 100 times more across than along (drawn to scale). SGD at α 0.195, "
-        "just under its stability limit across the valley, flips the sign of y 89 times "
-        "(zig-zagging until step 89, Σ|Δy| = 39) and never gets within 0.1 of the "
-        "minimum; NAG (α 0.5, β₁ 0.9) crosses the valley floor once and glides along "
-        "it, within 0.1 at step 50."
+        "just under its stability limit across the valley, swings from one side to the "
+        "other 89 times (counting swings with |y| > 0.01 on both sides; zig-zagging until "
+        "step 89, Σ|Δy| = 39) and never gets within 0.1 of the minimum; NAG (α 0.5, "
+        "β₁ 0.9) makes one such swing and glides along the floor, within 0.1 at step 50."
     ),
     "AdaGrad's shrinking steps": (
         "One α (0.1) for all three. AdaGrad divides by the root of all past squared "

@@ -193,8 +193,8 @@ if surface.bounded_below:
         if exits[r.name] is not None:
             st.warning(
                 f"{exits[r.name].text(r.label)}: it left the region "
-                f"{optim_core.DIVERGENCE_FACTOR:g}× the size of the domain (or overflowed) "
-                "and was stopped there. Try a smaller α."
+                f"{optim_core.DIVERGENCE_FACTOR:g} times as wide and as tall as the view (or "
+                "overflowed) and was stopped there. Try a smaller α."
             )
 else:
     st.caption(

@@ -117,6 +117,11 @@ def test_beale_preset_momentum_overshoots_and_sgd_does_not():
     assert round(float(momentum.path[:, 0].max()), 2) == 3.73
     assert round(float(distance[first:].max()), 2) == 0.73 and int(momentum.converged_step) == 237
     assert sgd.path[:, 0].max() < 3.0 and round(float(sgd.distance_to_minimizer()), 2) == 0.13
+    nag = runs["nag"]
+    distance = np.hypot(*(nag.path - [3.0, 0.5]).T)
+    assert round(float(nag.path[:, 0].max()), 2) == 3.97 and nag.converged_step < 0
+    assert round(float(distance[_first_within(nag, 0.3):].max()), 2) == 0.98
+    assert round(float(nag.distance_to_minimizer()), 3) == 0.072
     assert "3.73" in scenes.PRESET_NOTES["Beale: momentum overshoots"]
 
 
@@ -148,6 +153,9 @@ def test_rosenbrock_preset_momentum_is_stable_at_ten_times_sgds_alpha():
     assert round(float(slow.final_point[0]), 2) == -0.67
     note = scenes.PRESET_NOTES["Rosenbrock: momentum takes a 10× larger α"]
     assert "584" in note and "311" in note
+    bouncing = optim_core.run("sgd", "rosenbrock", start, 1000, lr=2e-3)
+    assert _first_within(bouncing, 0.1) == 21 and bouncing.diverged_step < 0
+    assert round(float(runs["nag"].loss.max())) == 139 and runs["momentum"].diverged_step < 0
 
 
 def test_ravine_preset_sgd_zigzags_and_nesterov_glides():
