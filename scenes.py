@@ -348,6 +348,8 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
         asked = [o.strip() for o in params["opt"].split(",") if o.strip()]
         known = [o for o in asked if o in optim_core.OPTIMIZERS]
         unknown = [o for o in asked if o not in optim_core.OPTIMIZERS]
+        if len(set(known)) < len(known):
+            warnings.append("Repeated optimizers in the link ('opt') are shown once.")
         if unknown:
             shown = ", ".join(literal(o) for o in unknown[:MAX_LISTED])
             more = f" and {len(unknown) - MAX_LISTED} more" if len(unknown) > MAX_LISTED else ""
@@ -366,6 +368,8 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
     steps = default.steps
     if "steps" in params:
         try:
+            if not re.fullmatch(r"\d+", params["steps"].strip()):
+                raise ValueError
             steps = int(params["steps"])
             if not 1 <= steps <= MAX_PAGE_STEPS:
                 raise ValueError
@@ -427,6 +431,18 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
         name: read_hyper(name, optim_core.get_optimizer(name).hyperparams) for name in optimizers
     }
     same = params.get("same", "0") == "1"
+    if params.get("same", "0") not in ("0", "1"):
+        warnings.append(f"same = {literal(params['same'])} in the link is not 0 or 1; using 0.")
+    # hyperparameter values the scene does not use: said, not silently dropped
+    used = {f"{n}.{h}" for n in optimizers for h in optim_core.get_optimizer(n).hyperparams}
+    used |= {f"all.{h}" for h in optim_core.HYPERPARAMETERS}
+    unused = [k for k in params if "." in k and k not in used]
+    if unused:
+        shown = ", ".join(literal(k) for k in unused[:MAX_LISTED])
+        warnings.append(
+            f"{shown} in the link {'is' if len(unused) == 1 else 'are'} not used: no chosen "
+            "optimizer has that hyperparameter."
+        )
     shared = {**shared_defaults(), **read_hyper("all", optim_core.HYPERPARAMETERS)}
     scene = Scene(surface, optimizers, start, steps, hyper, same, shared, speed)
     return scene, warnings

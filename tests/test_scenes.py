@@ -340,3 +340,14 @@ def test_the_shared_alpha_and_its_reason_tell_the_truth():
     lr, reason = scenes.suited_shared_lr("rosenbrock", ("sgd", "adam"), (-1.5, 2.0), 1000,
                                          {"beta1": 0.5, "beta2": 0.99, "eps": 1e-8})  # fmt: skip
     assert "β₁ = 0.5, β₂ = 0.99" in reason and "Adam's defaults" not in reason
+
+
+def test_race_links_say_what_they_drop():
+    _, warnings = scenes.from_query({"same": "true", "opt": "sgd,sgd,adam", "adadelta.lr": "0.1",
+                                     "sgd.beta1": "0.5", "steps": "1_000"})  # fmt: skip
+    text = " ".join(warnings)
+    assert "Repeated optimizers" in text and "steps = ` 1_000 `" in text
+    assert "same = ` true `" in text and "` adadelta.lr `, ` sgd.beta1 `" in text
+    for scene in (scenes.Scene(), *scenes.PRESETS.values(),
+                  scenes.Scene(same_for_all=True, shared={"lr": 0.1})):  # fmt: skip
+        assert scenes.from_query(scenes.to_query(scene))[1] == []  # own links: silent
