@@ -6,6 +6,7 @@ cache, and draws figures from ``viz``.
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 import optim_core
@@ -240,6 +241,8 @@ def _row(r: viz.Run) -> dict[str, str]:
     if surface.bounded_below:
         row["final loss"] = f"{float(tr.final_loss):.4g}"
         row["distance to minimizer"] = f"{float(tr.distance_to_minimizer()):.3g}"
+        # with the distance, why a run close to the minimum may still not count as converged
+        row["final gradient norm"] = f"{float(np.hypot(*surface.grad(tr.final_point))):.3g}"
         row["converged at step"] = _step(tr.converged_step)
         if any(int(o.trajectory.first_converged_step) != int(o.trajectory.converged_step)
                for o in runs):  # fmt: skip

@@ -348,3 +348,13 @@ def test_a_run_that_jumps_out_of_the_box_uphill_in_one_step_is_a_blow_up():
     assert any("SGD blew up uphill at step 1" in w.value for w in at.warning)
     traj = optim_core.run("sgd", "saddle", scenes.Scene("saddle").start_point(), 300, lr=10.0)
     assert float(surfaces.get("saddle").f(traj.diverged_point)) > 800
+
+
+def test_the_table_shows_why_a_close_run_has_not_converged():
+    at = _app()
+    next(b for b in at.button if b.label == "AdaGrad's shrinking steps").click().run()
+    table = at.dataframe[0].value.set_index("optimizer")
+    # Adam ends 0.00968 away, inside the distance tolerance, with a gradient norm above it
+    assert float(table.loc["Adam", "distance to minimizer"]) < optim_core.CONVERGED_DIST_TOL
+    assert float(table.loc["Adam", "final gradient norm"]) > optim_core.CONVERGED_GRAD_TOL
+    assert table.loc["Adam", "converged at step"] == "—"
