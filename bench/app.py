@@ -99,30 +99,6 @@ def sizes() -> None:
           f"{by_steps[2000] / 1e6:.2f} MB; ratio {ratio:.2f} (target <= 2.2)")  # fmt: skip
 
 
-def _load_times(page_file: Path, drawn_js: str, repeat: int) -> tuple[float, list[float]]:
-    """Seconds from opening the page until ``drawn_js`` holds: first load, later loads."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.test_browser import ARGS, CHROMIUM, start_app
-
-    proc, url = start_app(page_file)
-    times = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            for _ in range(repeat + 1):
-                page = browser.new_page(viewport={"width": 1500, "height": 1000})
-                t0 = time.perf_counter()
-                page.goto(url, timeout=60_000)
-                page.wait_for_function(drawn_js, timeout=60_000)
-                times.append(time.perf_counter() - t0)
-                page.close()
-            browser.close()
-    finally:
-        proc.terminate()
-    return times[0], times[1:]  # the first load also starts the server's Python
-
-
 def browser_load(repeat: int) -> None:
     from tests.test_browser import STATE_JS
 
@@ -130,16 +106,15 @@ def browser_load(repeat: int) -> None:
         f"({STATE_JS})() && ({STATE_JS})().lines > 5 && ({STATE_JS})().scene[2] > 100"
         " && document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4"
     )
-    first, ours = _load_times(ROOT / "app.py", drawn, repeat)
-    _, base = _load_times(
-        ROOT / "bench" / "baseline_page.py",
-        "() => document.querySelector('.js-plotly-plot .main-svg') !== null",
-        repeat,
-    )
+    from bench.redraw import measure
+
+    ours, _ = measure(ROOT / "app.py", None, repeat, drawn, redraw=False)
+    base, _ = measure(ROOT / "bench" / "baseline_page.py", None, repeat,
+                      "() => document.querySelector('.js-plotly-plot .main-svg') !== null",
+                      redraw=False)  # fmt: skip
     ours_m, base_m = statistics.median(ours), statistics.median(base)
     print("3. page load until both plots are drawn, headless Chromium (software WebGL)")
-    print(f"   this page: median {ours_m:.2f} s, best {min(ours):.2f} s (first load after "
-          f"server start {first:.2f} s; target <= 3 s)")  # fmt: skip
+    print(f"   this page: median {ours_m:.2f} s, best {min(ours):.2f} s (target <= 3 s)")
     print(
         f"   baseline, one tiny Plotly chart on a Streamlit page: median {base_m:.2f} s; "
         f"ratio {ours_m / base_m:.1f}x"

@@ -34,8 +34,12 @@ CHANGED = f"""() => {{ const gd = {GRAPH};
             && gd.querySelector('.gl-container canvas')); }}"""
 
 
-def measure(page_file: Path, slider_box: str | None, repeat: int) -> tuple[list, list]:
-    """Open times and slider-to-redraw times (seconds) for one page."""
+def measure(page_file: Path, slider_box: str | None, repeat: int, drawn: str = DRAWN,
+            redraw: bool = True) -> tuple[list, list]:  # fmt: skip
+    """Open times (until ``drawn`` holds; the first load, which also starts the
+    server's Python, left out) and, with ``redraw``, slider-to-redraw times (seconds)
+    for one page; the slider is the first in the sidebar, or in its ``slider_box``
+    expander."""
     from playwright.sync_api import sync_playwright
 
     proc, url = start_app(page_file)
@@ -47,9 +51,12 @@ def measure(page_file: Path, slider_box: str | None, repeat: int) -> tuple[list,
                 page = browser.new_page(viewport={"width": 1500, "height": 1000})
                 t0 = time.perf_counter()
                 page.goto(url, timeout=60_000)
-                page.wait_for_function(DRAWN, timeout=60_000)
+                page.wait_for_function(drawn, timeout=60_000)
                 if i:  # the first load also starts the server's Python
                     opens.append(time.perf_counter() - t0)
+                if not redraw:
+                    page.close()
+                    continue
                 page.wait_for_timeout(1500)
                 box = page.locator("[data-testid='stSidebar']")
                 if slider_box:

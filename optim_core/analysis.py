@@ -290,25 +290,6 @@ def escape_runs(
     shorter than ``radius``. All offsets are one batch, followed until every run has
     converged or diverged, or the steps run out; memory is O(K).
     """
-    return _escape(optimizer, surface, saddle, offsets, steps, radius, hyperparams)
-
-
-def escape_steps(
-    optimizer,
-    surface,
-    saddle,
-    offsets,
-    steps: int,
-    radius: float,
-    **hyperparams: float | None,
-) -> np.ndarray:
-    """The escape step of each offset, as :func:`escape_runs` gives it (-1 for never;
-    a run that blew up has the step it left ``radius`` too: ``escape_runs`` says which
-    did)."""
-    return _escape(optimizer, surface, saddle, offsets, steps, radius, hyperparams).escape_step
-
-
-def _escape(optimizer, surface, saddle, offsets, steps, radius, hyperparams) -> Escapes:
     opt = optimizers.get(optimizer)
     surf = _check_surface(surface)
     centre = surf.saddles[saddle_index(surf, saddle)]
@@ -372,6 +353,22 @@ def _escape(optimizer, surface, saddle, offsets, steps, radius, hyperparams) -> 
         radius=radius,
         bounded_below=surf.bounded_below,
     )
+
+
+def escape_steps(
+    optimizer,
+    surface,
+    saddle,
+    offsets,
+    steps: int,
+    radius: float,
+    **hyperparams: float | None,
+) -> np.ndarray:
+    """The escape step of each offset, as :func:`escape_runs` gives it (-1 for never;
+    a run that blew up has the step it left ``radius`` too: ``escape_runs`` says which
+    did)."""
+    out = escape_runs(optimizer, surface, saddle, offsets, steps, radius, **hyperparams)
+    return out.escape_step
 
 
 def offsets_along(direction, sizes) -> np.ndarray:

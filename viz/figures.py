@@ -523,12 +523,7 @@ def step_length_figure(runs: Sequence[Run], height: int = 320,
         fig.add_scatter(x=k[::every], y=length[::every], mode="lines", name=run.label,
                         line=dict(color=color(run.name), width=2.5),
                         hovertemplate=f"{run.label}: step %{{x}} moved %{{y:.3g}}<extra></extra>")
-    fig.update_layout(
-        height=height, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=14),
-        xaxis_title="step k", yaxis_title="|w_k − w_{k−1}|", yaxis_type="log",
-        yaxis_exponentformat="power", legend=dict(orientation="h", y=1.15),
-    )  # fmt: skip
-    return fig
+    return _log_against_step(fig, height, "step k", "|w_k − w_{k−1}|")
 
 
 def saddle_distance_figure(
@@ -601,9 +596,14 @@ def saddle_distance_figure(
         fig.add_annotation(x=0, xref="paper", xanchor="left", y=math.log10(level), yref="y",
                            yanchor=anchor, text=text, showarrow=False,
                            font=dict(size=12, color="#555"))  # fmt: skip
+    return _log_against_step(fig, height, "step", "distance from the saddle")
+
+
+def _log_against_step(fig: go.Figure, height: int, x_title: str, y_title: str) -> go.Figure:
+    """The layout of a per-step quantity on a log axis, legend on top."""
     fig.update_layout(
         height=height, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=14),
-        xaxis_title="step", yaxis_title="distance from the saddle", yaxis_type="log",
+        xaxis_title=x_title, yaxis_title=y_title, yaxis_type="log",
         yaxis_exponentformat="power", legend=dict(orientation="h", y=1.12),
     )  # fmt: skip
     return fig
