@@ -23,6 +23,34 @@ def cached_run(optimizer: str, surface: str, start: tuple, steps: int, hyper: tu
     return optim_core.run(optimizer, surface, start, steps, **dict(hyper))
 
 
+def cached_runs(surface: str, start: tuple, steps: int, run_keys: tuple) -> list[viz.Run]:
+    """The race's runs: ``run_keys`` holds (optimizer, sorted hyperparameter items)."""
+    return [viz.Run(name, optim_core.get_optimizer(name).title,
+                    cached_run(name, surface, start, steps, hyper))
+            for name, hyper in run_keys]  # fmt: skip
+
+
+@st.cache_resource(max_entries=24, show_spinner=False)
+def cached_race_static(surface: str) -> tuple[str, dict]:
+    return viz.race_static(surfaces.get(surface), cached_grid(surface))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_race_view(surface: str, start: tuple, steps: int, run_keys: tuple) -> viz.RaceView:
+    """The race view's data (plain JSON, shared read-only between sessions)."""
+    key, static = cached_race_static(surface)
+    runs = cached_runs(surface, start, steps, run_keys)
+    return viz.RaceView(
+        key, static, viz.race_runs(surfaces.get(surface), runs, cached_grid(surface))
+    )
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_step_lengths(surface: str, start: tuple, steps: int, run_keys: tuple):
+    """The step-length figure (built once: Plotly's figure objects take ~10 ms)."""
+    return viz.step_length_figure(cached_runs(surface, start, steps, run_keys))
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_suited_lr(surface: str, optimizers: tuple, start: tuple, steps: int, shared: tuple):
     return scenes.suited_shared_lr(surface, optimizers, start, steps, dict(shared))

@@ -14,7 +14,7 @@ import scenes
 import surfaces
 import viz
 from app_pages import common
-from app_pages.common import cached_grid, cached_run
+from app_pages.race_view import race_view
 
 # ---------------------------------------------------------------- session state
 
@@ -28,12 +28,15 @@ def on_surface_change() -> None:
 
 
 def on_chart_click() -> None:
-    """A click on the contour's transparent grid sets the start point."""
-    points = st.session_state.race.selection.get("points", [])
-    if not points or "x" not in points[0] or "y" not in points[0]:
+    """A click on the contour sets the start point (the nearest click target)."""
+    point = getattr(st.session_state.race, "click", None)
+    if not isinstance(point, dict) or not {"x", "y"} <= point.keys():
         return
     surface = surfaces.get(st.session_state.surface)
-    x, y = viz.clicked_point(surface, float(points[0]["x"]), float(points[0]["y"]))
+    try:
+        x, y = viz.clicked_point(surface, float(point["x"]), float(point["y"]))
+    except (TypeError, ValueError):
+        return
     (x0, x1), (y0, y1) = surface.domain
     if x0 <= x <= x1 and y0 <= y <= y1:  # the start inputs accept only the domain
         st.session_state.start_x, st.session_state.start_y = x, y
@@ -139,8 +142,9 @@ else:
         opt = optim_core.get_optimizer(name)
         box = sb.expander(f"{opt.title}", expanded=len(chosen) <= 3)
         for h in opt.hyperparams:
-            hyper.setdefault(name, {})[h] = hyper_slider(box, f"{name}.{h}", h,
-                                                         scenes.race_defaults(name)[h])
+            hyper.setdefault(name, {})[h] = hyper_slider(
+                box, f"{name}.{h}", h, scenes.race_defaults(name)[h]
+            )
 
 scene = scenes.Scene(
     surface_name, tuple(chosen), (float(start_x), float(start_y)), int(steps), hyper,
@@ -160,21 +164,19 @@ if link_messages:
 names = ", ".join(optim_core.get_optimizer(n).title for n in chosen) or "no optimizer chosen"
 st.markdown(f"##### {surface.title}: {names}")
 
-runs = []
-for name in chosen:
-    values = scene.hyperparams(name)
-    traj = cached_run(name, surface_name, scene.start_point(), scene.steps,
-                      tuple(sorted(values.items())))  # fmt: skip
-    runs.append(viz.Run(name, optim_core.get_optimizer(name).title, traj))
-
-figure = viz.race_figure(surface, runs, cached_grid(surface_name), frame_ms=int(50 / speed))
-st.plotly_chart(
-    figure, key="race", on_select=on_chart_click, selection_mode="points",
-    config={"displaylogo": False, "scrollZoom": False},
-)  # fmt: skip
+run_keys = tuple((name, tuple(sorted(scene.hyperparams(name).items()))) for name in chosen)
+runs = common.cached_runs(surface_name, scene.start_point(), scene.steps, run_keys)
+view = common.cached_race_view(surface_name, scene.start_point(), scene.steps, run_keys)
+race_view(view, frame_ms=int(50 / speed), on_click=on_chart_click)
 shown_query = scenes.to_query(scene)  # a preset's note, however its values came here
-preset = next((t for t, p in scenes.PRESETS.items()
-               if {**scenes.to_query(p), "speed": shown_query["speed"]} == shown_query), None)
+preset = next(
+    (
+        t
+        for t, p in scenes.PRESETS.items()
+        if {**scenes.to_query(p), "speed": shown_query["speed"]} == shown_query
+    ),
+    None,
+)
 if preset:
     st.info(f"**{preset}.** {scenes.PRESET_NOTES[preset]}")
 st.latex(r"\begin{gathered}" + surface.latex + r"\end{gathered}")
@@ -216,9 +218,14 @@ visits = {
 } if radius else {}  # fmt: skip
 
 st.subheader("Step length")
-st.plotly_chart(viz.step_length_figure(runs), key="step_length")
-st.caption("How far each step moved the point, |w_k − w_{k−1}|: shrinking steps (AdaGrad), "
-           "steps that stay near α (sign-like methods) and bouncing steps show here.")
+st.plotly_chart(
+    common.cached_step_lengths(surface_name, scene.start_point(), scene.steps, run_keys),
+    key="step_length",
+)  # fmt: skip
+st.caption(
+    "How far each step moved the point, |w_k − w_{k−1}|: shrinking steps (AdaGrad), "
+    "steps that stay near α (sign-like methods) and bouncing steps show here."
+)
 # Shown where a saddle is the story: no minimum, or a run that really lingered at one.
 if visits and (not surface.bounded_below or any(v.near_steps for v in visits.values())):
     st.subheader("Distance from the saddle")
@@ -269,7 +276,7 @@ if surface.bounded_below:
         f"Converged: from that step on, within {optim_core.CONVERGED_DIST_TOL:g} of a "
         f"minimizer (and there with gradient norm ≤ {optim_core.CONVERGED_GRAD_TOL:g}) "
         "until the last step; a run that came that close and left again has not converged "
-        "(\"first within tolerance\" gives its first visit). Diverged: left the box "
+        '("first within tolerance" gives its first visit). Diverged: left the box '
         f"{optim_core.DIVERGENCE_FACTOR:g}× the domain, or overflowed."
     )
 else:
@@ -279,8 +286,8 @@ if visits:
         f"Saddles: the one each run came closest to and how close; the steps it spent "
         f"within {optim_core.NEAR_FRACTION * radius:.3g} of it (r/10); and the step at "
         f"which, after its closest approach, it was first farther than the escape radius "
-        f"r = {radius:.3g}. \"Kept clear of it\": the run never came within r, so there "
-        "was nothing to escape from; \"still within r\": it had not left by the last step."
+        f'r = {radius:.3g}. "Kept clear of it": the run never came within r, so there '
+        'was nothing to escape from; "still within r": it had not left by the last step.'
     )
 st.caption(" ".join(notes))
 

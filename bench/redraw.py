@@ -1,12 +1,16 @@
-"""What a user waits for in the browser: moving a slider one notch until the race is
-redrawn, and opening the page until both views are drawn, each beside a minimal page
-(one contour, one 3-D surface, one path, no frames: bench/minimal_race_page.py)
-measured in the same run.
+"""What a user waits for in the browser, beside a minimal page measured in the same run
+(one contour, one 3-D surface, one path, no frames: bench/minimal_race_page.py):
 
-    python bench/redraw.py [--repeat 7]
+- a slider moved one notch until the race is redrawn (both views);
+- the page opened until both views are drawn;
+- bytes the server sends: on opening the page, and per slider move;
+- Play: frames actually drawn per second in 10 s, at 1x (20 asked) and 0.25x (5 asked).
 
-A redraw is done when the Plotly graph's ``_fullData`` is a new object and the graph
-is drawn again (the moving path's data differ from before the key press).
+    python bench/redraw.py [--repeat 5]
+
+The race is redrawn when the race view says it drew the new paths (its root's
+``data-drawn`` holds the runs' digest: it changes when the paths do); the minimal page
+when its Plotly graph's ``_fullData`` is a new object with the 3-D canvas in it.
 """
 
 from __future__ import annotations
@@ -22,77 +26,132 @@ sys.path.insert(0, str(ROOT))
 
 from tests.test_browser import ARGS, CHROMIUM, start_app  # noqa: E402
 
-# The graph with the most traces on the page (the race, or the minimal page's one).
-GRAPH = """[...document.querySelectorAll('.js-plotly-plot')]
-  .sort((a, b) => (b.data || []).length - (a.data || []).length)[0]"""
-DRAWN = f"""() => {{ const gd = {GRAPH};
-  return !!(gd && gd._fullData && gd.querySelector('.gl-container canvas')
-            && gd.querySelectorAll('.main-svg').length >= 2); }}"""
-MARK = f"""() => {{ const gd = {GRAPH}; window.__old = gd._fullData; }}"""
-CHANGED = f"""() => {{ const gd = {GRAPH};
-  return !!(gd && gd._fullData && gd._fullData !== window.__old
-            && gd.querySelector('.gl-container canvas')); }}"""
+MINIMAL = {  # the minimal page's one Plotly graph
+    "drawn": """() => { const gd = document.querySelector('.js-plotly-plot');
+      return !!(gd && gd._fullData && gd.querySelector('.gl-container canvas')
+                && gd.querySelectorAll('.main-svg').length >= 2); }""",
+    "mark": "() => { window.__old = document.querySelector('.js-plotly-plot')._fullData; }",
+    "changed": """() => { const gd = document.querySelector('.js-plotly-plot');
+      return !!(gd && gd._fullData && gd._fullData !== window.__old
+                && gd.querySelector('.gl-container canvas')); }""",
+}
+RACE = {  # the race view: both views and the loss drawn for these runs
+    "drawn": """() => { const v = document.querySelector('.race-view');
+      return !!(v && v.dataset.drawn && v.querySelector('.race-scene canvas')
+                && v.querySelector('.race-plane .scatterlayer .trace')); }""",
+    "mark": "() => { window.__old = document.querySelector('.race-view').dataset.drawn; }",
+    "changed": """() => { const v = document.querySelector('.race-view');
+      return !!(v && v.dataset.drawn && v.dataset.drawn !== window.__old); }""",
+}
 
 
-def measure(page_file: Path, slider_box: str | None, repeat: int, drawn: str = DRAWN,
-            redraw: bool = True) -> tuple[list, list]:  # fmt: skip
-    """Open times (until ``drawn`` holds; the first load, which also starts the
-    server's Python, left out) and, with ``redraw``, slider-to-redraw times (seconds)
-    for one page; the slider is the first in the sidebar, or in its ``slider_box``
-    expander."""
+def _received(page) -> list[int]:
+    """A list that grows by the size of every websocket message the page receives."""
+    sizes: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda p: sizes.append(len(p))))
+    return sizes
+
+
+def measure(page_file: Path, slider_box: str | None, repeat: int, checks: dict = RACE,
+            redraw: bool = True) -> dict:  # fmt: skip
+    """Open and slider-to-redraw times (seconds; the first load, which also starts the
+    server's Python, left out) and the bytes received for one page; the slider is the
+    first in the sidebar, or in its ``slider_box`` expander."""
     from playwright.sync_api import sync_playwright
 
     proc, url = start_app(page_file)
-    opens, redraws = [], []
+    out = {"open": [], "redraw": [], "open_bytes": [], "move_bytes": []}
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             for i in range(repeat + 1):
                 page = browser.new_page(viewport={"width": 1500, "height": 1000})
+                received = _received(page)
                 t0 = time.perf_counter()
                 page.goto(url, timeout=60_000)
-                page.wait_for_function(drawn, timeout=60_000)
+                page.wait_for_function(checks["drawn"], timeout=60_000)
                 if i:  # the first load also starts the server's Python
-                    opens.append(time.perf_counter() - t0)
+                    out["open"].append(time.perf_counter() - t0)
                 if not redraw:
                     page.close()
                     continue
                 page.wait_for_timeout(1500)
+                out["open_bytes"].append(sum(received))
                 box = page.locator("[data-testid='stSidebar']")
                 if slider_box:
                     box = box.locator("[data-testid='stExpander']").filter(has_text=slider_box)
                     box.locator("summary").click()
+                    page.wait_for_timeout(300)
                 slider = box.locator("input[type=range]").first
                 for key in ("ArrowRight", "ArrowLeft"):  # one notch up, one back
                     slider.focus()
-                    page.evaluate(MARK)
+                    page.evaluate(checks["mark"])
+                    before = sum(received)
                     t0 = time.perf_counter()
                     page.keyboard.press(key)
-                    page.wait_for_function(CHANGED, timeout=60_000)
+                    page.wait_for_function(checks["changed"], timeout=60_000)
                     if i:
-                        redraws.append(time.perf_counter() - t0)
+                        out["redraw"].append(time.perf_counter() - t0)
                     page.wait_for_timeout(800)
+                    out["move_bytes"].append(sum(received) - before)
                 page.close()
             browser.close()
     finally:
         proc.terminate()
-    return opens, redraws
+    return out
+
+
+def play_rate(seconds: float = 10.0) -> dict[str, float]:
+    """Frames the race view draws per second while playing, at 1x and at 0.25x."""
+    from playwright.sync_api import sync_playwright
+
+    proc, url = start_app(ROOT / "app.py")
+    rates = {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            for speed in ("1", "0.25"):
+                page = browser.new_page(viewport={"width": 1500, "height": 1000})
+                page.goto(f"{url}/?speed={speed}", timeout=60_000)
+                page.wait_for_function(RACE["drawn"], timeout=60_000)
+                page.wait_for_timeout(1000)
+                frames = "() => +document.querySelector('.race-view').dataset.frames || 0"
+                page.click(".race-play")
+                page.wait_for_timeout(1000)
+                n0, t0 = page.evaluate(frames), time.perf_counter()
+                page.wait_for_timeout(seconds * 1000)
+                rates[speed] = (page.evaluate(frames) - n0) / (time.perf_counter() - t0)
+                page.close()
+            browser.close()
+    finally:
+        proc.terminate()
+    return rates
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    base_open, base_redraw = measure(ROOT / "bench" / "minimal_race_page.py", None, args.repeat)
-    open_, redraw = measure(ROOT / "app.py", "Adam", args.repeat)
+    base = measure(ROOT / "bench" / "minimal_race_page.py", None, args.repeat, MINIMAL)
+    race = measure(ROOT / "app.py", "Adam", args.repeat)
     med = statistics.median
-    print("Slider one notch → race redrawn, headless Chromium (software WebGL)")
-    print(f"   race page: median {med(redraw):.2f} s (best {min(redraw):.2f}); minimal page: "
-          f"median {med(base_redraw):.2f} s; ratio {med(redraw) / med(base_redraw):.2f}x "
+    ratio = med(race["redraw"]) / med(base["redraw"])
+    print("Slider one notch -> race redrawn, headless Chromium (software WebGL)")
+    print(f"   race page: median {med(race['redraw']):.2f} s (best {min(race['redraw']):.2f}); "
+          f"minimal page: median {med(base['redraw']):.2f} s; ratio {ratio:.2f}x "
           "(goal <= 1.3x and <= 0.5 s)")  # fmt: skip
-    print("Page open → both views drawn")
-    print(f"   race page: median {med(open_):.2f} s; minimal page: median {med(base_open):.2f} s; "
-          f"ratio {med(open_) / med(base_open):.2f}x (goal <= 1.5x)")  # fmt: skip
+    print("Page open -> both views drawn")
+    print(f"   race page: median {med(race['open']):.2f} s; minimal page: median "
+          f"{med(base['open']):.2f} s; ratio {med(race['open']) / med(base['open']):.2f}x "
+          "(goal <= 1.5x)")  # fmt: skip
+    print("Bytes the server sends (websocket)")
+    print(f"   opening the race page: {med(race['open_bytes']) / 1e6:.3f} MB (goal <= 0.5 MB); "
+          f"minimal page {med(base['open_bytes']) / 1e6:.3f} MB")  # fmt: skip
+    print(f"   per slider move: race page {med(race['move_bytes']) / 1e3:.0f} kB; minimal page "
+          f"{med(base['move_bytes']) / 1e3:.0f} kB")  # fmt: skip
+    rates = play_rate()
+    print("Play, default race (300 steps), frames drawn per second over 10 s")
+    print(f"   1x: {rates['1']:.1f} (20 asked); 0.25x: {rates['0.25']:.1f} (5 asked)")
 
 
 if __name__ == "__main__":

@@ -22,16 +22,20 @@ def _app(query=None):
 
 
 def _race(at):
-    """The race figure's spec, as sent to the browser."""
-    charts = [c for c in at.get("plotly_chart") if '"sliders"' in c.proto.spec]
-    assert len(charts) == 1
-    return json.loads(charts[0].proto.spec)
+    """The race view's data, as sent to the browser (``static`` only when the browser
+    does not have it yet)."""
+    views = [c for c in at.get("bidi_component") if c.proto.component_name == "race_view"]
+    assert len(views) == 1
+    return json.loads(views[0].proto.json)
 
 
-def _path_x(spec, label):
-    trace = next(t for t in spec["data"] if t.get("name") == label and t["type"] == "scatter"
-                 and t.get("mode") == "lines")  # fmt: skip
-    return trace["x"]
+def _path_x(data, label):
+    trace = next(t for t in data["runs"]["plane"] if t.get("name") == label)
+    return data["runs"]["paths"][trace["path"]]["x"]
+
+
+def _texts(data):
+    return [(t.get("text") or [""])[0] for t in data["runs"]["plane"]]
 
 
 def test_the_default_page_runs_and_has_every_control():
@@ -47,14 +51,14 @@ def test_the_default_page_runs_and_has_every_control():
     labels = [s.label for s in at.slider] + [s.label for s in at.select_slider]
     for needed in ("α (lr)", "β₁", "β₂", "ε"):
         assert needed in labels
-    assert [c.key for c in at.get("plotly_chart")] == ["race", "step_length"]
-    spec = _race(at)  # the loss is a panel of the race, with a cursor on the shown step
-    assert spec["layout"]["yaxis2"]["title"]["text"] == "f − f*"
-    cursor = next(t for t in spec["data"] if t.get("name") == "shown step")
-    index = spec["data"].index(cursor)
-    assert all(index in f["traces"] for f in spec["frames"])
-    assert [f["data"][f["traces"].index(index)]["x"] for f in spec["frames"][:3]] == [
-        [0, 0], [1, 1], [2, 2]]  # fmt: skip
+    assert [c.key for c in at.get("plotly_chart")] == ["step_length"]
+    data = _race(at)  # the loss below the views, with a cursor on the shown step
+    assert data["runs"]["loss"]["layout"]["yaxis"]["title"]["text"] == "f − f*"
+    assert [t["name"] for t in data["runs"]["moving"]["loss"]] == ["shown step"]
+    assert data["runs"]["shown"] == list(range(301)) and data["frame_ms"] == 50
+    assert (
+        len(data["runs"]["paths"]) == 5 and data["static"]["scene"]["data"][0]["type"] == "surface"
+    )
     assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 5
     assert len(at.latex) >= 1 + 5  # the surface formula and each update rule
 
@@ -89,8 +93,7 @@ def test_every_preset_applies_and_renders(title):
         at.number_input(key="start_x").value,
         at.number_input(key="start_y").value,
     ) == preset.start_point()
-    spec = _race(at)
-    assert len(spec["frames"]) > 1
+    assert len(_race(at)["runs"]["shown"]) > 1
     for name in preset.optimizers:
         for h, v in preset.hyperparams(name).items():
             assert at.session_state[f"{name}.{h}"] == v
@@ -132,8 +135,7 @@ def test_sgd_with_alpha_one_on_rosenbrock_diverges_visibly():
     k = row["diverged at step"]
     assert k != "—"
     assert any(f"SGD diverged at step {k}" in w.value for w in at.warning)
-    spec = _race(at)
-    assert any(f"SGD diverged at step {k}" in (t.get("text") or [""])[0] for t in spec["data"])
+    assert any(f"SGD diverged at step {k}" in text for text in _texts(_race(at)))
 
 
 def test_same_values_for_all_sets_one_alpha_for_everyone():
@@ -148,11 +150,27 @@ def test_same_values_for_all_sets_one_alpha_for_everyone():
 
 def test_no_optimizer_selected_shows_a_message_not_an_error():
     at = _app()
+    first = _race(at)
     at.multiselect(key="optimizers").set_value([]).run()
     assert not at.exception
     assert any("at least one optimizer" in i.value for i in at.info)
-    spec = _race(at)  # the surface is still drawn, in both views
-    assert any(t["type"] == "surface" for t in spec["data"]) and spec["layout"]["images"]
+    data = _race(at)  # the surface is still drawn, in both views: the one sent first
+    assert data["key"] == first["key"] and data["runs"]["paths"] == []
+    assert first["static"]["plane"]["layout"]["images"]
+
+
+def test_the_surface_crosses_the_network_once_and_a_new_surface_is_sent():
+    at = _app()
+    first = _race(at)
+    assert first["static"] is not None
+    at.select_slider(key="adam.lr").set_value(0.02).run()
+    moved = _race(at)  # a slider move: new paths, the surface left out
+    assert moved["static"] is None and moved["key"] == first["key"]
+    assert moved["runs"]["revision"] != first["runs"]["revision"]
+    assert len(json.dumps(moved)) < 0.5 * len(json.dumps(first))
+    at.selectbox(key="surface").set_value("himmelblau").run()
+    other = _race(at)
+    assert other["static"] is not None and other["key"] != first["key"]
 
 
 def test_changing_the_surface_moves_the_start_to_its_default():
@@ -187,9 +205,9 @@ def test_moving_one_slider_recomputes_one_trajectory(monkeypatch):
 
 def test_the_speed_control_sets_the_frame_duration():
     at = _app()
-    duration = _race(at)["layout"]["updatemenus"][0]["buttons"][0]["args"][1]["frame"]["duration"]
+    duration = _race(at)["frame_ms"]
     at.select_slider(key="speed").set_value(2.0).run()
-    faster = _race(at)["layout"]["updatemenus"][0]["buttons"][0]["args"][1]["frame"]["duration"]
+    faster = _race(at)["frame_ms"]
     assert faster == duration // 2 and at.query_params["speed"] == "2.0"
 
 
@@ -220,13 +238,21 @@ def test_the_saddle_preset_reports_escapes_not_failures():
     assert not at.exception
     # no failure story: no warning, no "diverged", no advice to shrink α
     assert not at.warning
-    spec = _race(at)
-    texts = " ".join((t.get("text") or [""])[0] for t in spec["data"])
+    data = _race(at)
+    texts = " ".join(_texts(data))
     assert "diverged" not in texts and "SGD left the view at step" in texts
     table = at.dataframe[0].value.set_index("optimizer")
     assert "distance to minimizer" not in table.columns and "final loss" not in table.columns
-    assert table.loc[["SGD", "Momentum", "NAG"], "escaped at step"].tolist() == ["145", "226", "216"]
-    assert table.loc[["SGD", "Momentum", "NAG"], "steps within 0.1"].tolist() == ["95", "145", "138"]
+    assert table.loc[["SGD", "Momentum", "NAG"], "escaped at step"].tolist() == [
+        "145",
+        "226",
+        "216",
+    ]
+    assert table.loc[["SGD", "Momentum", "NAG"], "steps within 0.1"].tolist() == [
+        "95",
+        "145",
+        "138",
+    ]
     for name in ("RMSprop", "Adam", "AdaGrad"):
         assert table.loc[name, "escaped at step"] == "— kept clear of it"
         assert float(table.loc[name, "closest distance"]) > 1.0
@@ -234,8 +260,12 @@ def test_the_saddle_preset_reports_escapes_not_failures():
     caption = " ".join(c.value for c in at.caption)
     assert "r = 1" in caption and "not a failure" in caption
     # the loss plot stops where a run leaves the view: its axis is not flattened
-    drawn = [y for t in spec["data"] if t.get("yaxis") == "y2" and t.get("mode") == "lines"
-             and t.get("name") != "shown step" for y in _numbers(t["y"])]
+    drawn = [
+        y
+        for t in data["runs"]["loss"]["data"]
+        if t.get("mode") == "lines"
+        for y in _numbers(t["y"])
+    ]
     assert min(drawn) >= -4.0 - 1e-6  # f ≥ −4 inside the domain [−2, 2]²
     assert any(c.key == "saddle_distance" for c in at.get("plotly_chart"))
 
@@ -275,7 +305,9 @@ def test_same_for_all_starts_at_an_alpha_that_suits_everyone_and_gives_values_ba
     at.select_slider(key="sgd.lr").set_value(0.02).run()
     at.toggle(key="same_for_all").set_value(True).run()
     lr, reason = scenes.suited_shared_lr("beale", scenes.DEFAULT_OPTIMIZERS, (1.0, 1.4), 300)
-    assert at.select_slider(key="all.lr").value == lr == 0.03 and at.query_params["all.lr"] == "0.03"
+    assert (
+        at.select_slider(key="all.lr").value == lr == 0.03 and at.query_params["all.lr"] == "0.03"
+    )
     assert any(reason in c.value for c in at.caption)
     at.slider(key="steps").set_value(150).run()  # the reason no longer applies: gone
     assert not any(reason in c.value for c in at.caption)

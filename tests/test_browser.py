@@ -77,25 +77,26 @@ def browser():
         b.close()
 
 
-# What the race plot shows right now, read from its DOM.
+# What the race view shows right now, read from its DOM.
 STATE_JS = """() => {
-  const gd = [...document.querySelectorAll('.js-plotly-plot')]
-      .find(g => g.querySelector('g.slider-container'));
-  if (!gd) return null;
-  const lines = [...gd.querySelectorAll('.subplot.xy .scatterlayer path.js-line')]
+  const view = document.querySelector('.race-view');
+  const plane = view && view.querySelector('.race-plane.js-plotly-plot');
+  if (!plane || !view.dataset.drawn) return null;
+  const lines = [...plane.querySelectorAll('.scatterlayer path.js-line')]
       .filter(p => (p.getAttribute('d') || '').length > 50).length;
-  const image = gd.querySelector('.layer-below .imagelayer image, g.imagelayer image');
+  const image = plane.querySelector('g.imagelayer image, .layer-below .imagelayer image');
   const href = image ? (image.getAttribute('href') || image.getAttribute('xlink:href') || '') : '';
-  const current = gd.querySelector('text.slider-label');
-  const singles = [...gd.querySelectorAll('.scatterlayer .trace')]
+  const singles = [...plane.querySelectorAll('.scatterlayer .trace')]
       .map(t => [...t.querySelectorAll('path.point')])
       .filter(pts => pts.length === 1).map(pts => pts[0].getAttribute('transform'));
-  const canvas = gd.querySelector('.gl-container canvas');
+  const canvas = view.querySelector('.race-scene canvas');
   const box = canvas ? canvas.getBoundingClientRect() : null;
   return {lines: lines, image: href.startsWith('data:image/png'),
-          step: current ? current.textContent : null, markers: singles,
+          step: view.querySelector('.race-label').textContent, markers: singles,
+          playing: view.dataset.playing === 'true', drawn: view.dataset.drawn,
           scene: box ? [box.x, box.y, box.width, box.height] : null};
 }"""
+DRAWN_JS = f"({STATE_JS})() && ({STATE_JS})().lines > 5 && ({STATE_JS})().scene"
 
 
 def _pixels(page, box):
@@ -126,8 +127,8 @@ def test_play_keeps_contour_and_surface_drawn_and_moves_the_markers(server, brow
     page = browser.new_page(viewport={"width": 1500, "height": 1000})
     t0 = time.time()
     page.goto(f"{server}/?surface=rosenbrock&opt=momentum,nag,adam&adam.lr=0.05&steps=300")
-    page.wait_for_function(f"({STATE_JS})() && ({STATE_JS})().lines > 5", timeout=60_000)
-    page.wait_for_function(f"({STATE_JS})().scene && ({STATE_JS})().scene[2] > 100")
+    page.wait_for_function(DRAWN_JS, timeout=60_000)
+    page.wait_for_function(f"({STATE_JS})().scene[2] > 100")
     load_seconds = time.time() - t0
     before = page.evaluate(STATE_JS)
     assert before["image"] and before["step"].strip() == "step 0"
@@ -160,6 +161,66 @@ def test_play_keeps_contour_and_surface_drawn_and_moves_the_markers(server, brow
     page.close()
 
 
+# The drawn line of a run's whole path on the contour (width 2.5; its tail is 4 wide),
+# the transform of its head marker, and whether marks set on the graphs are still there.
+RUN_JS = """(label) => {
+  const gd = document.querySelector('.race-plane');
+  const groups = new Map([...gd.querySelectorAll('.scatterlayer .trace')]
+      .map(g => [g.__data__[0].trace.index, g]));
+  const index = (test) => gd.data.findIndex(t => t.name === label && test(t));
+  const path = groups.get(index(t => t.mode === 'lines' && t.line.width === 2.5));
+  const head = groups.get(index(t => t.mode === 'markers'));
+  const marked = document.querySelector('.race-scene canvas').__mark === 1
+      && gd.__mark === 1 && gd.querySelector('g.imagelayer image').__mark === 1;
+  return {path: path.querySelector('path.js-line').getAttribute('d'),
+          head: head.querySelector('path.point').getAttribute('transform'), marked: marked};
+}"""
+MARK_JS = """() => { const v = document.querySelector('.race-view');
+  v.querySelector('.race-scene canvas').__mark = 1; v.querySelector('.race-plane').__mark = 1;
+  v.querySelector('.race-plane g.imagelayer image').__mark = 1; }"""
+
+
+def _move_alpha(page, label: str, key: str) -> None:
+    """One notch of an optimizer's α slider, and wait until the race is drawn again."""
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stExpander']").filter(
+        has_text=label
+    )
+    if not box.locator("input[type=range]").first.is_visible():
+        box.locator("summary").click()
+    drawn = page.evaluate(f"({STATE_JS})().drawn")
+    box.locator("input[type=range]").first.focus()
+    page.keyboard.press(key)
+    page.wait_for_function(f"({STATE_JS})().drawn !== {drawn!r}", timeout=60_000)
+
+
+def test_a_slider_move_redraws_the_paths_in_place_and_keeps_the_step(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    page.goto(f"{server}/?opt=sgd,adam")
+    page.wait_for_function(DRAWN_JS, timeout=60_000)
+    page.evaluate(MARK_JS)  # a plot created anew would not carry these
+    page.locator(".race-step").fill("120")  # the step slider, as a user drags it
+    page.wait_for_function(f"({STATE_JS})().step === 'step 120'", timeout=10_000)
+    before = page.evaluate(RUN_JS, "Adam")
+    sgd_before = page.evaluate(RUN_JS, "SGD")
+    _move_alpha(page, "Adam", "ArrowRight")
+    after = page.evaluate(RUN_JS, "Adam")
+    assert after["path"] != before["path"]  # Adam's path is drawn anew...
+    assert after["head"] != before["head"]  # ...and its head sits on it at the same step
+    assert page.evaluate(RUN_JS, "SGD")["path"] == sgd_before["path"]  # SGD did not change
+    assert page.evaluate(STATE_JS)["step"] == "step 120"
+    assert after["marked"], "the contour, its picture or the 3-D scene was created anew"
+    assert "adam.lr=0.02" in page.url
+    # playing stays playing across a change, from where it was
+    page.click(".race-play")
+    page.wait_for_function(f"({STATE_JS})().playing", timeout=10_000)
+    _move_alpha(page, "Adam", "ArrowLeft")
+    state = page.evaluate(STATE_JS)
+    assert state["playing"] and int(state["step"].split()[-1]) > 120, state
+    page.click(".race-play")  # pause
+    assert not page.evaluate(STATE_JS)["playing"]
+    page.close()
+
+
 def test_a_tampered_link_shows_a_warning_in_the_browser(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(f"{server}/?opt=adam,adamw&adam.lr=abc")
@@ -178,7 +239,7 @@ def test_a_crafted_link_cannot_write_markup_into_the_page(server, browser):
     page.goto(f"{server}/?{query}")
     alert = page.locator("[data-testid='stAlertContainer']").first
     alert.wait_for(timeout=60_000)
-    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    page.wait_for_selector(".race-view .js-plotly-plot", timeout=60_000)
     assert alert.locator("a, img, strong, em").count() == 0
     text = alert.inner_text()
     assert "**BOLD** [click here](https://example.c…" in text
@@ -191,13 +252,13 @@ def test_a_crafted_link_cannot_write_markup_into_the_page(server, browser):
 def test_a_click_on_the_contour_sets_the_start_point(server, browser):
     page = browser.new_page(viewport={"width": 1500, "height": 1000})
     page.goto(f"{server}/?surface=quadratic&opt=sgd")
-    page.wait_for_function(f"({STATE_JS})() && ({STATE_JS})().lines > 5", timeout=60_000)
-    page.wait_for_function(f"({STATE_JS})().scene && ({STATE_JS})().scene[2] > 100")
+    page.wait_for_function(DRAWN_JS, timeout=60_000)
+    page.wait_for_function(f"({STATE_JS})().scene[2] > 100")
     # SGD's path is drawn on top of the 3-D surface, not buried in it
     scene_box = page.evaluate(STATE_JS)["scene"]
     assert _pixels_near(page, scene_box, SGD_VERMILLION) > 30
     page.screenshot(path=str(ARTIFACTS / "browser_quadratic_sgd.png"))
-    box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    box = page.locator(".race-plane .nsewdrag").first.bounding_box()
     # the quadratic's domain is [-5, 5]²: 3/4 across and 1/4 down is (2.5, 2.5)
     x, y = box["x"] + 0.75 * box["width"], box["y"] + 0.25 * box["height"]
     page.mouse.move(x, y)
@@ -256,11 +317,13 @@ def test_a_basin_map_cell_opens_its_start_on_the_race_page(server, browser):
     page.mouse.click(x, y)
     link = page.get_by_text("Race SGD from this start")
     link.wait_for(timeout=30_000)
-    assert "reached the minimizer (3, 2)" in page.locator("p", has_text="Start (").first.inner_text()
+    assert (
+        "reached the minimizer (3, 2)" in page.locator("p", has_text="Start (").first.inner_text()
+    )
     with page.expect_popup() as popup:
         link.click()
     race = popup.value
-    race.wait_for_function(f"({STATE_JS})() && ({STATE_JS})().lines > 5", timeout=60_000)
+    race.wait_for_function(DRAWN_JS, timeout=60_000)
     assert "surface=himmelblau" in race.url and "opt=sgd" in race.url
     starts = race.evaluate("() => [...document.querySelectorAll('input[type=number]')]"
                            ".map(i => Number(i.value))")  # fmt: skip
@@ -272,7 +335,7 @@ def test_a_basin_map_cell_opens_its_start_on_the_race_page(server, browser):
 def test_switching_pages_keeps_each_page_own_link(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(f"{server}/?surface=booth&opt=adam")
-    page.wait_for_function(f"({STATE_JS})() && ({STATE_JS})().lines > 5", timeout=60_000)
+    page.wait_for_function(DRAWN_JS, timeout=60_000)
     page.locator('[data-testid="stSidebarNavLink"]', has_text="Saddle escape").click()
     page.wait_for_url("**/escape?*surface=saddle*", timeout=60_000)
     # the race's link did not leak into the escape page's (booth has no saddle: it would warn)
@@ -282,28 +345,27 @@ def test_switching_pages_keeps_each_page_own_link(server, browser):
     page.close()
 
 
-# The race figure's parts, as boxes [left, top, right, bottom] in the viewport.
+# The race view's parts, as boxes [left, top, right, bottom] in the viewport.
 BOXES_JS = """() => {
-  const gd = [...document.querySelectorAll('.js-plotly-plot')]
-      .find(g => g.querySelector('g.slider-container'));
+  const view = document.querySelector('.race-view');
   const r = e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
-  const page = gd.getBoundingClientRect(), size = gd._fullLayout._size;
-  const L = gd._fullLayout, dom = L.scene.domain, xa = L.xaxis, ya = L.yaxis, xb = L.xaxis2,
-        yb = L.yaxis2;
-  const buttons = [...gd.querySelectorAll('.updatemenu-button')].map(r);
+  const area = (gd, xa, ya) => { const p = gd.getBoundingClientRect();
+    return [p.left + xa._offset, p.top + ya._offset, p.left + xa._offset + xa._length,
+            p.top + ya._offset + ya._length]; };
+  const plane = view.querySelector('.race-plane'), loss = view.querySelector('.race-loss');
+  const scene = view.querySelector('.race-scene'), size = scene._fullLayout._size;
+  const s = scene.getBoundingClientRect(), dom = scene._fullLayout.scene.domain;
   return {
-    play: buttons[0], pause: buttons[1],
-    rail: r(gd.querySelector('.slider-rail-rect')),
-    step: r(gd.querySelector('text.slider-label')),
-    contour: [page.left + xa._offset, page.top + ya._offset, page.left + xa._offset + xa._length,
-              page.top + ya._offset + ya._length],
-    scene: [page.left + size.l + size.w * dom.x[0], page.top + size.t + size.h * (1 - dom.y[1]),
-            page.left + size.l + size.w * dom.x[1], page.top + size.t + size.h * (1 - dom.y[0])],
-    colorbar: r(gd.querySelector('.colorbar')),
-    xlabels: r(gd.querySelector('.xy .xaxislayer-above')),
-    loss: [page.left + xb._offset, page.top + yb._offset, page.left + xb._offset + xb._length,
-           page.top + yb._offset + yb._length],
-    legend: r(gd.querySelector('.legend')),
+    play: r(view.querySelector('.race-play')),
+    rail: r(view.querySelector('.race-step')),
+    step: r(view.querySelector('.race-label')),
+    contour: area(plane, plane._fullLayout.xaxis, plane._fullLayout.yaxis),
+    scene: [s.left + size.l + size.w * dom.x[0], s.top + size.t + size.h * (1 - dom.y[1]),
+            s.left + size.l + size.w * dom.x[1], s.top + size.t + size.h * (1 - dom.y[0])],
+    colorbar: r(scene.querySelector('.colorbar')),
+    xlabels: r(plane.querySelector('.xy .xaxislayer-above')),
+    loss: area(loss, loss._fullLayout.xaxis, loss._fullLayout.yaxis),
+    legend: r(plane.querySelector('.legend')),
   };
 }"""
 
@@ -317,7 +379,7 @@ def test_the_race_and_its_controls_fit_the_screen_without_overlapping(server, br
                                                                       height):  # fmt: skip
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(server)
-    page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=60_000)
+    page.wait_for_function(DRAWN_JS, timeout=60_000)
     page.wait_for_timeout(1500)
     boxes = page.evaluate(BOXES_JS)
     page.screenshot(path=str(ARTIFACTS / f"browser_layout_{width}x{height}.png"))
@@ -325,7 +387,7 @@ def test_the_race_and_its_controls_fit_the_screen_without_overlapping(server, br
     for name, box in boxes.items():
         assert box[2] <= width + 1, (name, box)  # nothing cut off on the right
     if width >= 1024:  # a projector: the race and its controls without scrolling
-        for name in ("play", "pause", "rail", "step", "contour", "scene"):
+        for name in ("play", "rail", "step", "contour", "scene"):
             assert boxes[name][3] <= height, (name, boxes[name])
     names = list(boxes)
     for i, a in enumerate(names):

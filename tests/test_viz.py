@@ -1,7 +1,9 @@
 """Figures: what is drawn, what moves, and how the size grows with steps."""
 
+import base64
+import json
+
 import numpy as np
-import plotly.io as pio
 
 import optim_core
 import surfaces
@@ -14,38 +16,61 @@ def _runs(surface, names, steps, **hp):
             for n in names]  # fmt: skip
 
 
-def test_race_figure_has_both_views_one_control_and_moving_frames():
+def _numbers(spec) -> np.ndarray:
+    """A plotly.js array of the view's JSON: a list or a typed-array spec."""
+    if isinstance(spec, dict):
+        return np.frombuffer(base64.b64decode(spec["bdata"]), dtype=spec["dtype"]).astype(float)
+    return np.array([np.nan if v is None else v for v in spec], dtype=float)
+
+
+def _view(surface, runs):
+    """The race view's data as the browser gets it (through JSON)."""
+    return json.loads(json.dumps(viz.race_view(surface, runs).data()))
+
+
+def test_the_race_view_has_both_views_the_loss_and_moving_traces():
     surface = surfaces.get("beale")
     runs = _runs(surface, ["sgd", "adam"], 120)
-    fig = viz.race_figure(surface, runs).to_dict()
-    types = [t["type"] for t in fig["data"]]
-    assert "surface" in types and "scatter3d" in types and "scatter" in types
-    assert len(fig["layout"]["updatemenus"]) == 1 and len(fig["layout"]["sliders"]) == 1
-    assert fig["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
-    frames = fig["frames"]
-    assert [f["name"] for f in frames] == [str(k) for k in range(121)]
-    # frames carry only the moving traces: 3 per optimizer, and the loss panel's cursor
-    assert all(len(f["data"]) == 7 and len(f["traces"]) == 7 for f in frames)
-    assert [f["data"][-1]["x"] for f in frames[:2]] == [[0, 0], [1, 1]]
-    moving = frames[0]["traces"]
-    assert all(fig["data"][i]["type"] in ("scatter", "scatter3d") for i in moving)
-    head = [float(frames[k]["data"][1]["x"][0]) for k in (0, 60, 120)]
-    np.testing.assert_allclose(head, runs[0].trajectory.path[[0, 60, 120], 0], rtol=1e-6)
+    data = _view(surface, runs)
+    static, moving = data["static"], data["runs"]["moving"]
+    assert [t["type"] for t in static["scene"]["data"]] == ["surface"]
+    assert static["plane"]["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+    assert static["plane"]["layout"]["xaxis"]["range"] == [-4.5, 4.5]  # the domain
+    # what moves: a tail and a head per run in 2-D, a head in 3-D, the loss cursor
+    assert [(t["path"], t["moving"]) for t in moving["plane"]] == [
+        (0, "tail"),
+        (0, "head"),
+        (1, "tail"),
+        (1, "head"),
+    ]
+    assert [(t["type"], t["path"]) for t in moving["scene"]] == [("scatter3d", 0), ("scatter3d", 1)]
+    assert [t["name"] for t in moving["loss"]] == ["shown step"]
+    assert data["runs"]["shown"] == list(range(121))
+    # each path crosses the network once, as float32, and is the trajectory
+    paths = data["runs"]["paths"]
+    for run, path in zip(runs, paths, strict=True):
+        np.testing.assert_allclose(_numbers(path["x"]), run.trajectory.path[:, 0], rtol=1e-6)
+        np.testing.assert_allclose(_numbers(path["y"]), run.trajectory.path[:, 1], rtol=1e-6)
     # the same colour for an optimizer in every trace
-    colours = {t["line"]["color"] for t in fig["data"] if t.get("name") == "SGD" and "line" in t}
-    assert colours == {viz.color("sgd")}
-    # axis ranges come from the domain
-    assert fig["layout"]["xaxis"]["range"] == [-4.5, 4.5]
+    sgd = [t for part in ("plane", "scene") for t in data["runs"][part] + moving[part]
+           if t.get("path") == 0 and "line" in t and "halo" not in t["name"]]  # fmt: skip
+    assert {t["line"]["color"] for t in sgd} == {viz.color("sgd")}
+    # the axes carry their titles (plotly.js 3 reads only title.text)
+    assert static["plane"]["layout"]["xaxis"]["title"] == {"text": "x"}
+    assert data["runs"]["loss"]["layout"]["yaxis"]["title"] == {"text": "f − f*"}
 
 
-def test_figure_size_grows_linearly_with_steps():
+def test_a_slider_move_sends_the_runs_not_the_surface_and_grows_linearly_with_steps():
     surface = surfaces.get("rosenbrock")
     hp = {"sgd": {"lr": 1e-3}}
     names = ["sgd", "momentum", "nag", "rmsprop", "adam"]
-    size = {s: len(pio.to_json(viz.race_figure(surface, _runs(surface, names, s, **hp))))
-            for s in (1000, 2000)}  # fmt: skip
-    assert size[2000] <= 2.2 * size[1000], size
-    assert size[1000] < 2_000_000
+    views = {s: viz.race_view(surface, _runs(surface, names, s, **hp)) for s in (1000, 2000)}
+    size = {s: len(json.dumps(v.data(with_static=False))) for s, v in views.items()}
+    assert size[2000] <= 2.05 * size[1000], size
+    first = len(json.dumps(views[1000].data()))
+    assert first - size[1000] > 100_000  # the surface's pictures: sent once, not per move
+    assert views[1000].key == views[2000].key  # the browser keeps them under one key
+    assert first < 500_000  # 5 optimizers x 1,000 steps, surface included
 
 
 def test_long_runs_are_shown_in_at_most_max_frames():
@@ -57,8 +82,7 @@ def test_divergence_is_marked_on_the_plot():
     surface = surfaces.get("rosenbrock")
     runs = _runs(surface, ["sgd"], 50, sgd={"lr": 1.0})
     k = int(runs[0].trajectory.diverged_step)
-    fig = viz.race_figure(surface, runs).to_dict()
-    texts = [t.get("text", [""])[0] for t in fig["data"] if t.get("text")]
+    texts = [t.get("text", [""])[0] for t in _view(surface, runs)["runs"]["plane"] if t.get("text")]
     assert f"SGD diverged at step {k}" in texts
     loss = viz.loss_figure(runs, surface).to_dict()
     assert any(f"diverged at step {k}" in (t.get("text") or [""])[0] for t in loss["data"])
@@ -78,8 +102,8 @@ def test_runs_leaving_at_the_same_point_share_one_readable_marker():
     surface = surfaces.get("goldstein_price")
     runs = _runs(surface, ["sgd", "momentum", "nag"], 20)
     assert all(r.trajectory.diverged_step == 1 for r in runs)
-    fig = viz.race_figure(surface, runs).to_dict()
-    marks = [t for t in fig["data"] if t.get("name") == "diverged" and t.get("xaxis") != "x2"]
+    plane = _view(surface, runs)["runs"]["plane"]
+    marks = [t for t in plane if t.get("name") == "diverged"]
     assert len(marks) == 1
     assert marks[0]["text"][0].split("<br>") == [
         "SGD diverged at step 1",
@@ -159,21 +183,22 @@ def test_every_optimizer_has_its_own_shape_in_both_views():
     assert {style.symbol_3d(n) for n in names} <= three_d
     assert len({(style.symbol_3d(n), style.short_name(n)) for n in names}) == len(names)
     surface = surfaces.get("beale")
-    fig = viz.race_figure(surface, _runs(surface, names, 5)).to_dict()
-    heads = {t["name"]: t for t in fig["data"] if t["type"] == "scatter" and t.get("mode") == "markers"
-             and t.get("name") in {optim_core.get_optimizer(n).title for n in names}}
-    assert len({t["marker"]["symbol"] for t in heads.values()}) == len(names)
-    labels = [t["text"][0] for t in fig["data"] if t["type"] == "scatter3d" and t.get("text")]
+    moving = _view(surface, _runs(surface, names, 5))["runs"]["moving"]
+    heads = [t for t in moving["plane"] if t["moving"] == "head"]
+    assert len({t["marker"]["symbol"] for t in heads}) == len(names)
+    labels = [t["text"][0] for t in moving["scene"]]
     assert sorted(labels) == sorted(style.short_name(n) for n in names)
 
 
 def test_hovering_the_contour_tells_f():
     surface = surfaces.get("himmelblau")
-    fig = viz.race_figure(surface, _runs(surface, ["sgd"], 5))
-    click = next(t for t in fig.data if t.name == "click to start here")
-    assert "f = %{customdata" in click.hovertemplate
-    points = np.column_stack([click.x, click.y]).astype(float)
-    np.testing.assert_allclose(click.customdata, surface.f(points), rtol=1e-5, atol=1e-4)
+    plane = _view(surface, _runs(surface, ["sgd"], 5))["static"]["plane"]["data"]
+    click = next(t for t in plane if t.get("name") == "click to start here")
+    assert "f = %{customdata" in click["hovertemplate"]
+    points = np.column_stack([_numbers(click["x"]), _numbers(click["y"])])
+    np.testing.assert_allclose(
+        _numbers(click["customdata"]), surface.f(points), rtol=1e-5, atol=1e-4
+    )
 
 
 def test_a_sweep_keeps_the_settings_that_land_exactly_on_the_minimum():
@@ -190,19 +215,17 @@ def test_a_diverged_runs_loss_line_ends_where_it_diverged():
     surface = surfaces.get("goldstein_price")
     runs = _runs(surface, ["sgd", "adam"], 50)
     assert runs[0].trajectory.diverged_step == 1 and runs[1].trajectory.diverged_step < 0
-    fig = viz.race_figure(surface, runs)
-    lines = {t.name: np.asarray(t.y, dtype=float) for t in fig.data
-             if getattr(t, "yaxis", None) == "y2" and t.mode == "lines"
-             and t.name in ("SGD", "Adam")}  # fmt: skip
+    loss = _view(surface, runs)["runs"]["loss"]["data"]
+    lines = {t["name"]: _numbers(t["y"]) for t in loss if t.get("mode") == "lines"}
     assert np.flatnonzero(np.isfinite(lines["SGD"])).max() == 1
     assert np.isfinite(lines["Adam"]).sum() > 40
 
 
 def test_a_click_sets_the_click_targets_exact_point_not_its_float32_copy():
     surface = surfaces.get("beale")
-    fig = viz.race_figure(surface, _runs(surface, ["sgd"], 5))
-    click = next(t for t in fig.data if t.name == "click to start here")
-    sent = (float(np.float32(click.x[3])), float(np.float32(click.y[7 * 41])))  # sent back
+    plane = _view(surface, _runs(surface, ["sgd"], 5))["static"]["plane"]["data"]
+    click = next(t for t in plane if t.get("name") == "click to start here")
+    sent = (float(_numbers(click["x"])[3]), float(_numbers(click["y"])[7 * 41]))  # sent back
     assert sent != (-4.5 + 3 * 9 / 40, -4.5 + 7 * 9 / 40)  # float32 noise
     x, y = viz.clicked_point(surface, *sent)
     assert (x, y) == (float(np.linspace(-4.5, 4.5, 41)[3]), float(np.linspace(-4.5, 4.5, 41)[7]))

@@ -12,20 +12,26 @@ from .analysis import (
     sweep_heatmap_figure,
 )
 from .figures import (
-    MAX_FRAMES,
     Exit,
     Grid,
     Run,
-    clicked_point,
     contour_lines,
-    frame_steps,
     height_of,
     loss_figure,
-    race_figure,
     run_exit,
     saddle_distance_figure,
     step_length_figure,
     surface_grid,
+)
+from .race import (
+    MAX_FRAMES,
+    RaceView,
+    click_grid,
+    clicked_point,
+    frame_steps,
+    race_runs,
+    race_static,
+    race_view,
 )
 from .style import COLORS, SYMBOLS, color, symbol
 
@@ -51,7 +57,11 @@ __all__ = [
     "frame_steps",
     "height_of",
     "loss_figure",
-    "race_figure",
+    "race_runs",
+    "race_static",
+    "race_view",
+    "RaceView",
+    "click_grid",
     "run_exit",
     "saddle_distance_figure",
     "step_length_figure",

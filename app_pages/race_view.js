@@ -1,0 +1,227 @@
+// The race view: a contour ("plane"), a 3-D surface ("scene") and the loss, with one
+// Play/Pause and one step slider. The graphs stay on the page across Streamlit reruns:
+// a change sends new paths and Plotly.react updates the graphs in place; Play steps
+// through the paths here, in the browser. What the data hold: viz/race.py.
+
+const PLOTLY_SRC = "app/static/plotly.min.js"; // copied there by app_pages/race_view.py
+const CONFIG = { displaylogo: false, scrollZoom: false, responsive: true };
+const QUIET = { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: "immediate" };
+// What stays between reruns and pages: static parts by key, and plotly.js itself.
+const shared = (window.__raceView ??= { statics: new Map(), plotly: null });
+
+function loadPlotly() {
+  shared.plotly ??= window.Plotly ? Promise.resolve(window.Plotly) : new Promise((ok, fail) => {
+    const tag = document.createElement("script");
+    tag.src = PLOTLY_SRC;
+    tag.onload = () => ok(window.Plotly);
+    tag.onerror = fail;
+    document.head.appendChild(tag);
+  });
+  return shared.plotly;
+}
+
+// A plotly.js typed-array spec ({dtype: "f4", bdata}) as a Float32Array.
+function decode(spec) {
+  const bytes = Uint8Array.from(atob(spec.bdata), (c) => c.charCodeAt(0));
+  return new Float32Array(bytes.buffer);
+}
+
+const HTML = `
+  <div class="race-views"><div class="race-plane"></div><div class="race-scene"></div></div>
+  <div class="race-controls">
+    <button type="button" class="race-play">▶ Play</button>
+    <input type="range" class="race-step" min="0" max="0" value="0" aria-label="shown step">
+    <span class="race-label">step 0</span>
+  </div>
+  <div class="race-loss"></div>`;
+
+// One view per mounted component; its state lives on its root element.
+function mount(parent) {
+  let root = parent.querySelector(".race-view");
+  if (root) return root.__race;
+  root = document.createElement("div");
+  root.className = "race-view";
+  root.innerHTML = HTML;
+  parent.appendChild(root);
+  const view = {
+    root, data: null, paths: [], index: 0, playing: false, timer: null, frames: 0,
+    queue: Promise.resolve(), // plotly calls one after another, never two at once
+    plane: root.querySelector(".race-plane"), scene: root.querySelector(".race-scene"),
+    loss: root.querySelector(".race-loss"), play: root.querySelector(".race-play"),
+    slider: root.querySelector(".race-step"), label: root.querySelector(".race-label"),
+  };
+  root.__race = view;
+  view.play.addEventListener("click", () => (view.playing ? pause(view) : play(view)));
+  view.slider.addEventListener("input", () => {
+    const index = +view.slider.value; // (pausing sets the slider back to the shown step)
+    pause(view);
+    later(view, () => show(view, index));
+  });
+  return view;
+}
+
+// Runs fn after the plotly calls already asked for.
+function later(view, fn) {
+  view.queue = view.queue.then(fn).catch((error) => console.error(error));
+  return view.queue;
+}
+
+// A trace template with its coordinates filled in from its run's path at step k.
+function fill(view, trace, k) {
+  const { path, moving, ...out } = trace;
+  if (moving === "cursor") return { ...out, x: [k, k] };
+  if (path === undefined) return out;
+  const p = view.paths[path];
+  const n = p.x.length;
+  const [lo, hi] = moving === "head" ? [Math.min(k, n - 1), Math.min(k, n - 1) + 1]
+    : moving === "tail" ? [Math.max(0, k - view.data.runs.tail), Math.min(k, n - 1) + 1]
+    : [0, n];
+  Object.assign(out, { x: p.x.subarray(lo, hi), y: p.y.subarray(lo, hi) });
+  if (out.type === "scatter3d") out.z = p.z.subarray(lo, hi);
+  return out;
+}
+
+const step = (view) => view.data.runs.shown[view.index];
+
+function traces(view, part, k) {
+  const runs = view.data.runs;
+  const base = part === "loss" ? runs.loss.data : [...view.static[part].data, ...runs[part]];
+  return [...base, ...runs.moving[part]].map((t) => fill(view, t, k));
+}
+
+// Everything drawn again from new data (Plotly.react: only what changed is redrawn).
+async function draw(view) {
+  const Plotly = window.Plotly;
+  const k = step(view);
+  const revision = view.data.runs.revision;
+  await Promise.all([
+    Plotly.react(view.plane, traces(view, "plane", k), view.static.plane.layout, CONFIG),
+    Plotly.react(view.scene, traces(view, "scene", k), view.static.scene.layout, CONFIG),
+    Plotly.react(view.loss, traces(view, "loss", k), view.data.runs.loss.layout, CONFIG),
+  ]);
+  showLabel(view);
+  view.root.dataset.drawn = revision; // what tests and benchmarks wait for
+}
+
+// The moving traces at the shown step: what Play and the slider do. The 2-D ones (tails,
+// heads, the loss cursor) are moved in the SVG plotly.js drew, without a replot
+// (Plotly.animate takes 40–60 ms a frame here: it goes through every trace); the 3-D
+// heads in the WebGL scene (plotly.js does not animate 3-D traces).
+async function show(view, index) {
+  view.index = Math.max(0, Math.min(index, view.data.runs.shown.length - 1));
+  const k = step(view);
+  showLabel(view);
+  place(view, view.plane, "plane", k);
+  place(view, view.loss, "loss", k);
+  await place3d(view, k);
+  view.frames += 1;
+  view.root.dataset.step = String(k);
+  view.root.dataset.frames = String(view.frames);
+}
+
+// Moves the 3-D heads to step k: straight in plotly.js's WebGL scene (its trace objects'
+// update and the scene's redraw, 2–3 ms here), else through Plotly.restyle (~25 ms).
+function place3d(view, k) {
+  const gd = view.scene;
+  const templates = view.data.runs.moving.scene;
+  const first = gd.data.length - templates.length;
+  const heads = templates.map((t) => fill(view, t, k));
+  const indices = heads.map((_, i) => first + i);
+  heads.forEach((h, i) => Object.assign(gd.data[first + i], { x: h.x, y: h.y, z: h.z }));
+  const scene = gd._fullLayout?.scene?._scene;
+  const objects = indices.map((i) => scene?.traces?.[gd._fullData?.[i]?.uid]);
+  if (objects.every((o) => o?.update) && scene.glplot?.redraw) {
+    indices.forEach((i, j) => objects[j].update(Object.assign(gd._fullData[i], { x: heads[j].x, y: heads[j].y, z: heads[j].z })));
+    scene.glplot.redraw();
+    return null;
+  }
+  return window.Plotly.restyle(gd, {
+    x: heads.map((h) => h.x), y: heads.map((h) => h.y), z: heads.map((h) => h.z),
+  }, indices);
+}
+
+// Moves part's moving traces (drawn last in gd) to step k in gd's SVG.
+function place(view, gd, part, k) {
+  const templates = view.data.runs.moving[part];
+  const first = gd.data.length - templates.length;
+  const layout = gd._fullLayout;
+  if (!layout || !templates.length) return;
+  const { xaxis, yaxis } = layout; // pixels inside the plot area, where the traces are
+  const groups = new Map([...gd.querySelectorAll(".scatterlayer .trace")]
+    .map((g) => [g.__data__?.[0]?.trace?.index, g]));
+  templates.forEach((template, i) => {
+    const group = groups.get(first + i);
+    if (!group) return;
+    const { x, y } = fill(view, template, k);
+    // keep plotly.js's own copy in step, for any later replot (a zoom, a resize)
+    Object.assign(gd.data[first + i], { x, y });
+    const points = [...x].map((v, j) => [xaxis.c2p(v), yaxis.c2p(y[j])]);
+    const ok = points.filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+    const line = group.querySelector("path.js-line");
+    if (line) line.setAttribute("d", ok.length ? "M" + ok.map((p) => p.join(",")).join("L") : "M0,0");
+    const head = group.querySelector("path.point");
+    if (head && ok.length) head.setAttribute("transform", `translate(${ok[ok.length - 1].join(",")})`);
+    if (head) head.style.display = ok.length ? "" : "none";
+  });
+}
+
+function showLabel(view) {
+  view.slider.max = String(view.data.runs.shown.length - 1);
+  view.slider.value = String(view.index);
+  view.label.textContent = `step ${step(view)}`;
+  view.play.textContent = view.playing ? "❚❚ Pause" : "▶ Play";
+  view.root.dataset.playing = String(view.playing);
+}
+
+// Play at the speed asked for: one shown step every frame_ms; a frame that took longer
+// is not made up for by skipping steps, so every step is drawn.
+function play(view) {
+  if (view.index >= view.data.runs.shown.length - 1) view.index = 0; // from the start again
+  view.playing = true;
+  showLabel(view);
+  const tick = async () => {
+    if (!view.playing) return;
+    const t0 = performance.now();
+    await later(view, () => show(view, view.index + 1));
+    if (view.index >= view.data.runs.shown.length - 1) return pause(view);
+    if (view.playing) view.timer = setTimeout(tick, Math.max(0, view.data.frame_ms - (performance.now() - t0)));
+  };
+  view.timer = setTimeout(tick, 0);
+}
+
+function pause(view) {
+  view.playing = false;
+  clearTimeout(view.timer);
+  showLabel(view);
+}
+
+export default async function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  const view = mount(parentElement);
+  view.trigger = setTriggerValue;
+  await loadPlotly();
+  if (data.static) shared.statics.set(data.key, data.static);
+  const statics = shared.statics.get(data.key);
+  if (!statics) { // this page lost it (a reload): ask for it again
+    setTriggerValue("missing", data.key);
+    return;
+  }
+  await later(view, async () => {
+    // The step shown stays across changes (the last one if the new run is shorter).
+    const before = view.data ? step(view) : 0;
+    view.data = data;
+    view.static = statics;
+    view.paths = data.runs.paths.map((p) => ({ x: decode(p.x), y: decode(p.y), z: decode(p.z) }));
+    const shown = data.runs.shown;
+    view.index = Math.max(0, shown.findLastIndex((k) => k <= before));
+    if (view.playing && view.index >= shown.length - 1) pause(view);
+    await draw(view);
+  });
+  if (!view.plane.__clicks) { // a click on the contour: start there
+    view.plane.__clicks = true;
+    view.plane.on("plotly_click", (event) => {
+      const point = event.points.find((p) => p.data.name === "click to start here") ?? event.points[0];
+      if (point) view.trigger("click", { x: point.x, y: point.y });
+    });
+  }
+}

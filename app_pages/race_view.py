@@ -1,0 +1,69 @@
+"""The race view on the page: a Streamlit component (st.components.v2) whose graphs stay
+in the browser across reruns (race_view.js), fed with ``viz.race_view``'s data.
+
+plotly.js comes from the plotly package installed with the app, served once by
+Streamlit's static file serving (``.streamlit/config.toml``) from ``static/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import plotly
+import streamlit as st
+
+import viz
+
+ROOT = Path(__file__).resolve().parents[1]
+PLOTLY_JS = ROOT / "static" / "plotly.min.js"
+_SENT = "_race_static_sent"  # the static parts this session's browser has, by key
+
+CSS = """
+.race-view { container-type: inline-size; }
+.race-views { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
+@container (max-width: 480px) { .race-views { grid-template-columns: 1fr; } }
+.race-controls { display: flex; align-items: center; gap: 12px; margin: 2px 0 6px; }
+.race-step { flex: 1; min-width: 80px; accent-color: #444; }
+.race-label { font-size: 16px; min-width: 6.5em; text-align: right;
+              font-variant-numeric: tabular-nums; color: #222; }
+.race-play { font: inherit; font-size: 15px; padding: 4px 14px; color: #222;
+             border: 1px solid #aaa; border-radius: 6px; background: #fff; cursor: pointer; }
+.race-play:hover { border-color: #444; }
+"""
+
+
+def install_plotly_js() -> Path:
+    """Copy the plotly package's own plotly.min.js to ``static/`` if it is not there
+    (or is another version): the race view loads it from there."""
+    source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    if not PLOTLY_JS.exists() or PLOTLY_JS.read_bytes() != source.read_bytes():
+        PLOTLY_JS.parent.mkdir(exist_ok=True)
+        shutil.copyfile(source, PLOTLY_JS)
+    return PLOTLY_JS
+
+
+install_plotly_js()
+_component = st.components.v2.component(
+    "race_view", js=(Path(__file__).with_suffix(".js")).read_text(), css=CSS,
+    isolate_styles=False,  # plotly.js styles its graphs from the document's head
+)  # fmt: skip
+
+
+def _on_missing(key: str) -> None:
+    """The browser lost a static part (a reload): send it again on this rerun."""
+    missing = getattr(st.session_state[key], "missing", None)
+    st.session_state.setdefault(_SENT, set()).discard(missing)
+
+
+def race_view(view: viz.RaceView, *, frame_ms: int, on_click, key: str = "race"):
+    """Draw ``view``; ``on_click`` runs when the contour is clicked (the point is
+    ``st.session_state[key].click``)."""
+    sent = st.session_state.setdefault(_SENT, set())
+    data = view.data(frame_ms=frame_ms, with_static=view.key not in sent)
+    result = _component(
+        key=key, data=data, on_click_change=on_click,
+        on_missing_change=lambda: _on_missing(key),
+    )  # fmt: skip
+    sent.add(view.key)
+    return result

@@ -1,0 +1,337 @@
+"""The race view: what the browser draws for the race (app_pages/race_view.js).
+
+Three plotly.js graphs: the contour ("plane"), the 3-D surface ("scene") and the loss
+against step ("loss"), with one Play/Pause and one step slider under the two views.
+
+- ``static``: what depends only on the surface (the filled background, contour lines,
+  click targets, minimizers and saddles, the 3-D surface, both layouts). The browser
+  keeps it under ``key``, so it crosses the network once per surface and session.
+- ``runs``: what depends on the runs. Each run's path is sent once (x, y and the 3-D
+  height z as float32); traces carry ``"path": i`` instead of coordinates and the
+  browser fills them in: whole for the drawn paths, a slice at the shown step for the
+  moving ones (``"moving"``: a tail and a head in 2-D, a head in 3-D, the loss cursor).
+  Play therefore needs no frames from the server: the browser steps through ``shown``.
+
+Everything here is plain JSON (numpy arrays as plotly.js typed-array specs).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from surfaces import Surface
+
+from .figures import COLORSCALE, EXIT_SYMBOL, Grid, Run, height_of, loss_figure, run_exit
+from .figures import surface_grid as _surface_grid
+from .style import color, short_name, symbol, symbol_3d
+
+MAX_FRAMES = 300  # Play shows every step up to this many, evenly spaced ones above it
+TAIL_STEPS = 12  # the moving tail behind each head, in steps
+CLICK_CELLS = 41  # per side: the contour's invisible click (and hover) targets
+VIEW_HEIGHT = 440  # px, each of the two views
+LOSS_HEIGHT = 250  # px
+_XY_HOVER = "<br>(%{x:.4g}, %{y:.4g})<extra></extra>"
+
+
+@dataclass(frozen=True)
+class RaceView:
+    """The race as the browser's race view draws it (see the module's doc)."""
+
+    key: str  # a digest of ``static``: the browser keeps static parts under it
+    static: dict
+    runs: dict
+
+    def data(self, *, frame_ms: int = 50, with_static: bool = True) -> dict:
+        """The component's data: JSON-ready, ``static`` left out when the browser has it."""
+        return {"key": self.key, "static": self.static if with_static else None,
+                "runs": self.runs, "frame_ms": int(frame_ms)}  # fmt: skip
+
+
+def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
+    """The steps Play shows: every step, or evenly spaced ones above ``max_frames``."""
+    count = min(steps, max_frames)
+    return np.unique(np.round(np.linspace(0, steps, count + 1)).astype(int))
+
+
+def click_grid(surface: Surface) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of the contour's click targets."""
+    (x0, x1), (y0, y1) = surface.domain
+    return np.linspace(x0, x1, CLICK_CELLS), np.linspace(y0, y1, CLICK_CELLS)
+
+
+def clicked_point(surface: Surface, x: float, y: float) -> tuple[float, float]:
+    """The click target nearest to a click, in float64 (the browser's numbers are
+    float32 ones: −1.8 arrives as −1.7999999523162842)."""
+    gx, gy = click_grid(surface)
+    return float(gx[np.argmin(np.abs(gx - x))]), float(gy[np.argmin(np.abs(gy - y))])
+
+
+def jsonable(value):
+    """``value`` with numpy arrays turned into plotly.js typed-array specs
+    (``{"dtype": "f4", "bdata": base64}``: 4 bytes a number; nan is a gap)."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "iub":
+            array, dtype = np.ascontiguousarray(value, dtype="<i4"), "i4"
+        else:
+            array, dtype = np.ascontiguousarray(value, dtype="<f4"), "f4"
+        return {"dtype": dtype, "bdata": base64.b64encode(array.tobytes()).decode()}
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _aspect(width: float, height: float) -> dict[str, float]:
+    """3-D box proportions: x and y to scale (the longer side 1), z 0.6."""
+    longest = max(width, height)
+    return dict(x=width / longest, y=height / longest, z=0.6)
+
+
+def _z_range(grid: Grid) -> tuple[float, float, float]:
+    """The heights' range and the lift that keeps 3-D paths above the surface."""
+    z_lo, z_hi = float(np.nanmin(grid.height)), float(np.nanmax(grid.height))
+    return z_lo, z_hi, 0.02 * (z_hi - z_lo)
+
+
+def race_static(surface: Surface, grid: Grid | None = None, *, clickable: bool = True,
+                 height: int = VIEW_HEIGHT) -> tuple[str, dict]:  # fmt: skip
+    """``(key, static)``: the two views' pictures of the surface, with their layouts."""
+    grid = grid or _surface_grid(surface)
+    (x0, x1), (y0, y1) = surface.domain
+    z_lo, z_hi, lift = _z_range(grid)
+    plane: list[dict] = []
+    for level, pts in grid.contours:
+        t = (level - z_lo) / (z_hi - z_lo or 1.0)
+        plane.append(dict(
+            type="scatter", x=pts[:, 0], y=pts[:, 1], mode="lines",
+            line=dict(color=f"rgba(60,60,60,{0.25 + 0.35 * t:.2f})", width=1),
+            hoverinfo="skip", showlegend=False,
+        ))  # fmt: skip
+    if clickable:
+        gx, gy = np.meshgrid(*click_grid(surface))
+        gf = surface.f(np.stack([gx.ravel(), gy.ravel()], -1))
+        plane.append(dict(
+            type="scatter", x=gx.ravel(), y=gy.ravel(), mode="markers",
+            marker=dict(size=12, opacity=0.0, color="black"), name="click to start here",
+            customdata=gf, hovertemplate="(%{x:.3g}, %{y:.3g}), f = %{customdata:.4g}"
+            "<br>click to start here<extra></extra>", showlegend=False,
+        ))  # fmt: skip
+    if len(surface.minimizers):
+        plane.append(dict(
+            type="scatter", x=surface.minimizers[:, 0].tolist(),
+            y=surface.minimizers[:, 1].tolist(), mode="markers", name="minimizer",
+            marker=dict(symbol="star", size=16, color="gold", line=dict(color="black", width=1)),
+            hovertemplate="minimizer (%{x:.4g}, %{y:.4g})<extra></extra>",
+        ))  # fmt: skip
+    if len(surface.saddles):
+        plane.append(dict(
+            type="scatter", x=surface.saddles[:, 0].tolist(), y=surface.saddles[:, 1].tolist(),
+            mode="markers", name="saddle point",
+            marker=dict(symbol="x-thin", size=12, color="#444", line=dict(color="#444", width=2)),
+            hovertemplate="saddle (%{x:.4g}, %{y:.4g})<extra></extra>",
+        ))  # fmt: skip
+    plane_layout = dict(
+        height=height, margin=dict(l=50, r=10, t=30, b=45), font=dict(size=14),
+        # one unit as long on y as on x (a 20 × 6 ravine looks like one), in both views
+        xaxis=dict(range=[x0, x1], title=dict(text="x"), constrain="domain", showgrid=False,
+                   zeroline=False),
+        yaxis=dict(range=[y0, y1], title=dict(text="y"), scaleanchor="x", scaleratio=1,
+                   constrain="domain", showgrid=False, zeroline=False),
+        images=[dict(source=grid.background, xref="x", yref="y", x=x0, y=y1, sizex=x1 - x0,
+                     sizey=y1 - y0, sizing="stretch", layer="below")],
+        # above the view, bottom-anchored: the top margin grows as the legend wraps
+        legend=dict(orientation="h", x=0.0, y=1.02, yanchor="bottom", font=dict(size=14)),
+        hovermode="closest", plot_bgcolor="white", uirevision=surface.name,
+    )  # fmt: skip
+    scene = [dict(
+        type="surface", x=grid.x, y=grid.y, z=grid.height, colorscale=COLORSCALE, opacity=0.85,
+        showscale=True, colorbar=dict(title=dict(text=grid.height_label, side="right"),
+                                      len=0.75, thickness=10, xpad=0),
+        hoverinfo="skip", name="surface", contours=dict(z=dict(show=False)),
+    )]  # fmt: skip
+    scene_layout = dict(
+        height=height, margin=dict(l=0, r=0, t=30, b=0), font=dict(size=14),
+        scene=dict(
+            xaxis=dict(range=[x0, x1], title=dict(text="x")),
+            yaxis=dict(range=[y0, y1], title=dict(text="y")),
+            zaxis=dict(range=[z_lo, z_hi + 2 * lift], title=dict(text=grid.height_label)),
+            aspectmode="manual", aspectratio=_aspect(x1 - x0, y1 - y0),
+            camera=dict(eye=dict(x=-1.5, y=-1.6, z=1.1)),
+        ),
+        showlegend=False, uirevision=surface.name,
+    )  # fmt: skip
+    static = jsonable({"plane": {"data": plane, "layout": plane_layout},
+                       "scene": {"data": scene, "layout": scene_layout}})  # fmt: skip
+    key = hashlib.sha1(json.dumps(static, sort_keys=True).encode()).hexdigest()[:16]
+    return key, static
+
+
+def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
+              *, max_frames: int = MAX_FRAMES) -> dict:  # fmt: skip
+    """The runs' traces: paths, exits and the loss plot; the moving traces as templates."""
+    grid = grid or _surface_grid(surface)
+    (x0, x1), (y0, y1) = surface.domain
+    z_lo, z_hi, lift = _z_range(grid)
+    steps = runs[0].trajectory.steps if runs else 0
+
+    def inside(path):
+        return (path[:, 0] >= x0) & (path[:, 0] <= x1) & (path[:, 1] >= y0) & (path[:, 1] <= y1)
+
+    paths = []
+    for run in runs:
+        path = np.asarray(run.trajectory.path)
+        z = height_of(surface, surface.f(path)) + lift
+        z = np.where(inside(path), np.clip(z, z_lo, z_hi + lift), np.nan)
+        paths.append({"x": path[:, 0], "y": path[:, 1], "z": z})
+
+    plane: list[dict] = []
+    if runs:
+        start = runs[0].trajectory.start
+        plane.append(dict(
+            type="scatter", x=[float(start[0])], y=[float(start[1])], mode="markers",
+            name="start", marker=dict(symbol="circle-open", size=16, color="black",
+                                      line=dict(width=2)),
+            hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>",
+        ))  # fmt: skip
+    for i, run in enumerate(runs):
+        for halo, width, opacity in ((True, 5, 0.9), (False, 2.5, 0.8)):  # a white halo below
+            plane.append(dict(
+                type="scatter", path=i, mode="lines",
+                line=dict(color="white" if halo else color(run.name), width=width),
+                opacity=opacity, name=f"{run.label} (halo)" if halo else run.label,
+                legendgroup=run.name, showlegend=False, hoverinfo="skip",
+            ))  # fmt: skip
+    plane += _exit_markers(surface, runs, inside)
+    scene = [dict(type="scatter3d", path=i, mode="lines",
+                  line=dict(color=color(run.name), width=5), opacity=0.8, name=run.label,
+                  showlegend=False, hoverinfo="skip") for i, run in enumerate(runs)]  # fmt: skip
+
+    moving_plane, moving_scene = [], []
+    for i, run in enumerate(runs):
+        c = color(run.name)
+        moving_plane.append(
+            dict(
+                type="scatter",
+                path=i,
+                moving="tail",
+                mode="lines",
+                line=dict(color=c, width=4),
+                name=run.label,
+                legendgroup=run.name,
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+        moving_plane.append(dict(type="scatter", path=i, moving="head", mode="markers",
+                                 name=run.label, legendgroup=run.name,
+                                 marker=dict(color=c, symbol=symbol(run.name), size=13,
+                                             line=dict(color="white", width=1.5)),
+                                 hovertemplate=run.label + _XY_HOVER))  # fmt: skip
+        # 3-D markers come in 8 shapes for 10 optimizers: the head also carries a name
+        moving_scene.append(dict(type="scatter3d", path=i, moving="head", mode="markers+text",
+                                 name=run.label, showlegend=False, text=[short_name(run.name)],
+                                 textposition="top center", textfont=dict(color=c, size=13),
+                                 marker=dict(color=c, symbol=symbol_3d(run.name), size=6,
+                                             line=dict(color="white", width=1)),
+                                 hoverinfo="skip"))  # fmt: skip
+    loss = _loss_parts(surface, runs, steps)
+    shown = frame_steps(steps, max_frames) if runs else np.array([0])
+    stride = int(np.max(np.diff(shown))) if len(shown) > 1 else 1
+    return jsonable({
+        "steps": steps, "shown": shown.tolist(), "tail": max(TAIL_STEPS, stride),
+        "paths": paths, "plane": plane, "scene": scene, "loss": loss,
+        "moving": {"plane": moving_plane, "scene": moving_scene, "loss": loss.pop("moving")},
+        # what the browser shows while a change is on its way: a digest of the runs
+        "revision": _digest(paths),
+    })  # fmt: skip
+
+
+def race_view(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
+              **options) -> RaceView:  # fmt: skip
+    """The race view's data for ``runs`` (all ``record="path"``, the same steps)."""
+    grid = grid or _surface_grid(surface)
+    max_frames = options.pop("max_frames", MAX_FRAMES)
+    key, static = race_static(surface, grid, **options)
+    return RaceView(key, static, race_runs(surface, runs, grid, max_frames=max_frames))
+
+
+def _digest(paths: list[dict]) -> str:
+    h = hashlib.sha1()
+    for p in paths:
+        for a in p.values():
+            h.update(np.ascontiguousarray(a, dtype="<f4").tobytes())
+    return h.hexdigest()[:12]
+
+
+def _exit_markers(surface: Surface, runs: Sequence[Run], inside) -> list[dict]:
+    """A crossed circle where each run leaves (at its last point in view), with words;
+    runs that leave close together share one marker, their messages stacked."""
+    (x0, x1), (y0, y1) = surface.domain
+    exits: list[tuple] = []  # (x, y, run, exit) at the last point in view
+    for run in runs:
+        way_out = run_exit(surface, run.trajectory)
+        if way_out is not None:
+            path = np.asarray(run.trajectory.path)
+            seen = np.flatnonzero(inside(path[: way_out.step]))
+            last = path[seen[-1]] if len(seen) else path[0]
+            exits.append((float(last[0]), float(last[1]), run, way_out))
+    near = 0.2 * max(x1 - x0, y1 - y0)  # labels closer than this would overlap
+    groups: list[list] = []
+    for exit_ in exits:
+        group = next((g for g in groups if math.dist(g[0][:2], exit_[:2]) <= near), None)
+        if group is None:
+            groups.append([exit_])
+        else:
+            group.append(exit_)
+    out = []
+    for group in groups:
+        ex, ey = group[0][0], group[0][1]
+        lines = [way_out.text(run.label) for _, _, run, way_out in group]
+        c = color(group[0][2].name) if len(group) == 1 else "#333333"
+        side = "right" if ex < (x0 + x1) / 2 else "left"
+        level = "bottom" if ey > (y0 + y1) / 2 else "top"
+        out.append(dict(
+            type="scatter", x=[ex], y=[ey], mode="markers+text",
+            marker=dict(symbol=EXIT_SYMBOL, size=14, color=c, line=dict(width=2, color=c)),
+            text=["<br>".join(lines)], cliponaxis=False, textposition=f"{level} {side}",
+            textfont=dict(color=c, size=13), name=group[0][3].verb, showlegend=False,
+            hovertemplate="<br>".join(lines) + "<extra></extra>",
+        ))  # fmt: skip
+    return out
+
+
+def _loss_parts(surface: Surface, runs: Sequence[Run], steps: int) -> dict:
+    """The loss plot (loss_figure's traces and axes) and its cursor's template."""
+    figure = loss_figure(runs, surface, height=LOSS_HEIGHT)
+    data = []
+    for trace in figure.data:  # exits: words on hover (written ones ran into the lines)
+        trace = trace.to_plotly_json()
+        if trace.get("mode") == "markers+text":
+            trace["mode"] = "markers"
+        data.append(dict(trace, showlegend=False))
+    axis = figure.layout.yaxis
+    values = np.concatenate([np.asarray(t["y"], dtype=float) for t in data
+                             if t.get("mode") == "lines"] or [np.zeros(0)])  # fmt: skip
+    values = values[np.isfinite(values) & ((values > 0) | (axis.type != "log"))]
+    low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
+    layout = dict(
+        height=LOSS_HEIGHT, margin=dict(l=70, r=10, t=10, b=45), font=dict(size=14),
+        xaxis=dict(title=dict(text="step"), range=[0, max(steps, 1)], showgrid=True),
+        yaxis=dict(type=axis.type, title=dict(text=axis.title.text), dtick=axis.dtick,
+                   exponentformat="power"),
+        showlegend=False, hovermode="closest", uirevision="loss",
+    )  # fmt: skip
+    cursor = dict(type="scatter", moving="cursor", y=[low, high], mode="lines",
+                  line=dict(color="#333", width=1.5, dash="dot"), showlegend=False,
+                  name="shown step", hoverinfo="skip")  # fmt: skip
+    return {"data": data, "layout": layout, "moving": [cursor] if runs else []}
