@@ -46,9 +46,9 @@ def cached_race_view(surface: str, start: tuple, steps: int, run_keys: tuple) ->
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def cached_step_lengths(surface: str, start: tuple, steps: int, run_keys: tuple):
-    """The step-length figure (built once: Plotly's figure objects take ~10 ms)."""
-    return viz.step_length_figure(cached_runs(surface, start, steps, run_keys))
+def cached_step_lengths(surface: str, start: tuple, steps: int, run_keys: tuple) -> str:
+    """The step-length figure's JSON (built once: Plotly's figure objects take ~10 ms)."""
+    return viz.step_length_figure(cached_runs(surface, start, steps, run_keys)).to_json()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -14,7 +14,7 @@ import scenes
 import surfaces
 import viz
 from app_pages import common
-from app_pages.race_view import race_view
+from app_pages.race_view import figure_view, race_view
 
 # ---------------------------------------------------------------- session state
 
@@ -218,7 +218,7 @@ visits = {
 } if radius else {}  # fmt: skip
 
 st.subheader("Step length")
-st.plotly_chart(
+figure_view(
     common.cached_step_lengths(surface_name, scene.start_point(), scene.steps, run_keys),
     key="step_length",
 )  # fmt: skip
@@ -229,7 +229,8 @@ st.caption(
 # Shown where a saddle is the story: no minimum, or a run that really lingered at one.
 if visits and (not surface.bounded_below or any(v.near_steps for v in visits.values())):
     st.subheader("Distance from the saddle")
-    st.plotly_chart(viz.saddle_distance_figure(runs, surface, radius), key="saddle_distance")
+    figure_view(viz.saddle_distance_figure(runs, surface, radius).to_json(),
+                key="saddle_distance")  # fmt: skip
 
 
 def _step(value) -> str:

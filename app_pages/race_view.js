@@ -7,7 +7,9 @@ const PLOTLY_SRC = "app/static/plotly.min.js"; // copied there by app_pages/race
 const CONFIG = { displaylogo: false, scrollZoom: false, responsive: true };
 const QUIET = { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: "immediate" };
 // What stays between reruns and pages: static parts by key, and plotly.js itself.
-const shared = (window.__raceView ??= { statics: new Map(), plotly: null });
+// timing: ms after the page's navigation at which the view was first called, had
+// plotly.js, and first drew (read by bench/redraw.py).
+const shared = (window.__raceView ??= { statics: new Map(), plotly: null, timing: {} });
 
 function loadPlotly() {
   shared.plotly ??= window.Plotly ? Promise.resolve(window.Plotly) : new Promise((ok, fail) => {
@@ -195,11 +197,28 @@ function pause(view) {
   showLabel(view);
 }
 
+// Any other figure of the race page, drawn with the same plotly.js (so that the page
+// loads one copy of it) and updated in place with Plotly.react.
+async function drawFigure(parent, spec) {
+  let gd = parent.querySelector(".race-figure");
+  if (!gd) {
+    gd = document.createElement("div");
+    gd.className = "race-figure";
+    parent.appendChild(gd);
+  }
+  await loadPlotly();
+  const figure = JSON.parse(spec);
+  await window.Plotly.react(gd, figure.data, figure.layout, CONFIG);
+}
+
 export default async function (component) {
   const { data, parentElement, setTriggerValue } = component;
+  if (data.figure) return drawFigure(parentElement, data.figure);
   const view = mount(parentElement);
   view.trigger = setTriggerValue;
+  shared.timing.called ??= performance.now();
   await loadPlotly();
+  shared.timing.plotly ??= performance.now();
   if (data.static) shared.statics.set(data.key, data.static);
   const statics = shared.statics.get(data.key);
   if (!statics) { // this page lost it (a reload): ask for it again
@@ -216,6 +235,7 @@ export default async function (component) {
     view.index = Math.max(0, shown.findLastIndex((k) => k <= before));
     if (view.playing && view.index >= shown.length - 1) pause(view);
     await draw(view);
+    shared.timing.drawn ??= performance.now();
   });
   if (!view.plane.__clicks) { // a click on the contour: start there
     view.plane.__clicks = true;

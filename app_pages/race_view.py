@@ -56,6 +56,12 @@ def _on_missing(key: str) -> None:
     st.session_state.setdefault(_SENT, set()).discard(missing)
 
 
+def figure_view(figure_json: str, *, key: str):
+    """A Plotly figure (its JSON) drawn by the race view's plotly.js: the race page then
+    loads one copy of plotly.js, not also Streamlit's own (4.7 MB more to parse)."""
+    return _component(key=key, data={"figure": figure_json})
+
+
 def race_view(view: viz.RaceView, *, frame_ms: int, on_click, key: str = "race"):
     """Draw ``view``; ``on_click`` runs when the contour is clicked (the point is
     ``st.session_state[key].click``)."""

@@ -221,6 +221,27 @@ def test_a_slider_move_redraws_the_paths_in_place_and_keeps_the_step(server, bro
     page.close()
 
 
+def test_a_shorter_run_shows_its_last_step_and_a_lost_surface_is_sent_again(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    page.goto(f"{server}/?opt=sgd&steps=300")
+    page.wait_for_function(DRAWN_JS, timeout=60_000)
+    page.locator(".race-step").fill("250")
+    page.wait_for_function(f"({STATE_JS})().step === 'step 250'", timeout=10_000)
+    # the browser forgets the surface's pictures (as a reloaded script would)
+    page.evaluate("() => window.__raceView.statics.clear()")
+    drawn = page.evaluate(f"({STATE_JS})().drawn")
+    page.locator("[data-testid='stSidebar'] input[type=range][aria-label='Steps']").focus()
+    page.keyboard.press("PageDown")  # 300 -> fewer steps
+    page.wait_for_function(f"({STATE_JS})().drawn !== {drawn!r}", timeout=60_000)
+    state = page.evaluate(STATE_JS)
+    shown = int(state["step"].split()[-1])
+    assert shown < 250 and page.evaluate("+document.querySelector('.race-step').value") == \
+        page.evaluate("+document.querySelector('.race-step').max"), state  # the new last step
+    assert f"steps={shown}" in page.url
+    assert state["image"] and state["lines"] > 5  # the surface came back with the runs
+    page.close()
+
+
 def test_a_tampered_link_shows_a_warning_in_the_browser(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(f"{server}/?opt=adam,adamw&adam.lr=abc")
