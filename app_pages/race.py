@@ -14,7 +14,7 @@ import scenes
 import surfaces
 import viz
 from app_pages import common
-from app_pages.race_view import figure_view, race_view
+from app_pages.race_view import figure_view, preload, race_view
 
 # ---------------------------------------------------------------- session state
 
@@ -74,6 +74,8 @@ def _reason_key(lr: float, others: dict[str, float]) -> tuple:
     return (state.surface, tuple(state.optimizers), float(state.start_x),
             float(state.start_y), int(state.steps), lr, tuple(sorted(others.items())))  # fmt: skip
 
+
+preload()  # plotly.js starts loading now, while the rest of the page is built
 
 if "surface" not in st.session_state:
     scene_from_link, link_warnings = scenes.from_query(st.query_params.to_dict())

@@ -213,6 +213,7 @@ async function drawFigure(parent, spec) {
 
 export default async function (component) {
   const { data, parentElement, setTriggerValue } = component;
+  if (data.preload) return void loadPlotly(); // fetch and parse it while the page builds
   if (data.figure) return drawFigure(parentElement, data.figure);
   const view = mount(parentElement);
   view.trigger = setTriggerValue;

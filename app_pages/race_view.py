@@ -56,6 +56,12 @@ def _on_missing(key: str) -> None:
     st.session_state.setdefault(_SENT, set()).discard(missing)
 
 
+def preload() -> None:
+    """An empty element, first on the page, that starts loading plotly.js at once
+    (the race view itself arrives after the sidebar's widgets)."""
+    _component(key="race_preload", data={"preload": True})
+
+
 def figure_view(figure_json: str, *, key: str):
     """A Plotly figure (its JSON) drawn by the race view's plotly.js: the race page then
     loads one copy of plotly.js, not also Streamlit's own (4.7 MB more to parse)."""

@@ -34,6 +34,8 @@ def test_the_race_view_has_both_views_the_loss_and_moving_traces():
     data = _view(surface, runs)
     static, moving = data["static"], data["runs"]["moving"]
     assert [t["type"] for t in static["scene"]["data"]] == ["surface"]
+    surface_z = static["scene"]["data"][0]["z"]  # a matrix: flattened, plotly.js draws nothing
+    assert surface_z["shape"] == "121,121" and len(_numbers(surface_z)) == 121 * 121
     assert static["plane"]["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
     assert static["plane"]["layout"]["xaxis"]["range"] == [-4.5, 4.5]  # the domain
     # what moves: a tail and a head per run in 2-D, a head in 3-D, the loss cursor
@@ -194,11 +196,11 @@ def test_hovering_the_contour_tells_f():
     surface = surfaces.get("himmelblau")
     plane = _view(surface, _runs(surface, ["sgd"], 5))["static"]["plane"]["data"]
     click = next(t for t in plane if t.get("name") == "click to start here")
-    assert "f = %{customdata" in click["hovertemplate"]
-    points = np.column_stack([_numbers(click["x"]), _numbers(click["y"])])
-    np.testing.assert_allclose(
-        _numbers(click["customdata"]), surface.f(points), rtol=1e-5, atol=1e-4
-    )
+    assert click["type"] == "heatmap" and "f = %{z" in click["hovertemplate"]
+    assert click["z"]["shape"] == "41,41"  # rows of y, columns of x, as plotly.js reads it
+    gx, gy = np.meshgrid(_numbers(click["x"]), _numbers(click["y"]))
+    f = _numbers(click["z"]).reshape(41, 41)
+    np.testing.assert_allclose(f, surface.f(np.stack([gx, gy], -1)), rtol=1e-5, atol=1e-4)
 
 
 def test_a_sweep_keeps_the_settings_that_land_exactly_on_the_minimum():
@@ -225,7 +227,7 @@ def test_a_click_sets_the_click_targets_exact_point_not_its_float32_copy():
     surface = surfaces.get("beale")
     plane = _view(surface, _runs(surface, ["sgd"], 5))["static"]["plane"]["data"]
     click = next(t for t in plane if t.get("name") == "click to start here")
-    sent = (float(_numbers(click["x"])[3]), float(_numbers(click["y"])[7 * 41]))  # sent back
+    sent = (float(_numbers(click["x"])[3]), float(_numbers(click["y"])[7]))  # sent back
     assert sent != (-4.5 + 3 * 9 / 40, -4.5 + 7 * 9 / 40)  # float32 noise
     x, y = viz.clicked_point(surface, *sent)
     assert (x, y) == (float(np.linspace(-4.5, 4.5, 41)[3]), float(np.linspace(-4.5, 4.5, 41)[7]))
