@@ -4,7 +4,12 @@
 // through the paths here, in the browser. What the data hold: viz/race.py.
 
 const PLOTLY_SRC = "app/static/plotly.min.js"; // copied there by app_pages/race_view.py
-const CONFIG = { displaylogo: false, scrollZoom: false, responsive: true };
+// WebGL drawn at the screen's own resolution (plotly.js draws 3-D at twice it by
+// default: four times the pixels, 45–90 ms a picture with software WebGL here)
+const CONFIG = {
+  displaylogo: false, scrollZoom: false, responsive: true,
+  plotGlPixelRatio: Math.max(1, window.devicePixelRatio || 1),
+};
 const QUIET = { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: "immediate" };
 // What stays between reruns and pages: static parts by key, and plotly.js itself.
 // timing: ms after the page's navigation at which the view was first called, had
@@ -46,7 +51,7 @@ function mount(parent) {
   root.innerHTML = HTML;
   parent.appendChild(root);
   const view = {
-    root, data: null, paths: [], index: 0, playing: false, timer: null, frames: 0,
+    root, data: null, paths: [], index: 0, playing: false, timer: null, frames: 0, frames3d: 0,
     queue: Promise.resolve(), // plotly calls one after another, never two at once
     plane: root.querySelector(".race-plane"), scene: root.querySelector(".race-scene"),
     loss: root.querySelector(".race-loss"), play: root.querySelector(".race-play"),
@@ -108,23 +113,45 @@ async function draw(view) {
 // The moving traces at the shown step: what Play and the slider do. The 2-D ones (tails,
 // heads, the loss cursor) are moved in the SVG plotly.js drew, without a replot
 // (Plotly.animate takes 40–60 ms a frame here: it goes through every trace); the 3-D
-// heads in the WebGL scene (plotly.js does not animate 3-D traces).
-async function show(view, index) {
+// heads in the WebGL scene (plotly.js does not animate 3-D traces), as often as the
+// machine draws the scene without slowing the rest (see update3d).
+function show(view, index) {
   view.index = Math.max(0, Math.min(index, view.data.runs.shown.length - 1));
   const k = step(view);
   showLabel(view);
   place(view, view.plane, "plane", k);
   place(view, view.loss, "loss", k);
-  await place3d(view, k);
+  update3d(view);
   view.frames += 1;
   view.root.dataset.step = String(k);
   view.root.dataset.frames = String(view.frames);
+}
+
+// Moves the 3-D heads to the shown step, one scene picture at a time: the next begins
+// once the last is on screen. With a GPU that is every frame; with software WebGL (a
+// headless browser here: 25–45 ms a picture) the 3-D heads now and then skip a step,
+// while the 2-D view, the slider and the loss cursor keep the pace asked for. The last
+// step asked for is always drawn.
+function update3d(view) {
+  view.want3d = true;
+  if (view.busy3d) return;
+  view.busy3d = true;
+  view.want3d = false;
+  later(view, () => place3d(view, step(view))); // after any redraw under way
+  requestAnimationFrame(() => requestAnimationFrame(() => { // the picture is on screen
+    view.busy3d = false;
+    view.frames3d += 1;
+    view.root.dataset.frames3d = String(view.frames3d);
+    view.root.dataset.step3d = String(view.step3d);
+    if (view.want3d) update3d(view);
+  }));
 }
 
 // Moves the 3-D heads to step k: straight in plotly.js's WebGL scene (its trace objects'
 // update and the scene's redraw, 2–3 ms here), else through Plotly.restyle (~25 ms).
 function place3d(view, k) {
   const gd = view.scene;
+  view.step3d = k;
   const templates = view.data.runs.moving.scene;
   const first = gd.data.length - templates.length;
   const heads = templates.map((t) => fill(view, t, k));
@@ -175,18 +202,21 @@ function showLabel(view) {
   view.root.dataset.playing = String(view.playing);
 }
 
-// Play at the speed asked for: one shown step every frame_ms; a frame that took longer
-// is not made up for by skipping steps, so every step is drawn.
+// Play at the speed asked for: one shown step every frame_ms, on a fixed schedule (a
+// frame that came late is followed by the next one at once), so that the race takes
+// the time it promises; more than a frame behind, the schedule starts again from now.
 function play(view) {
   if (view.index >= view.data.runs.shown.length - 1) view.index = 0; // from the start again
   view.playing = true;
   showLabel(view);
+  let due = performance.now();
   const tick = async () => {
     if (!view.playing) return;
-    const t0 = performance.now();
     await later(view, () => show(view, view.index + 1));
     if (view.index >= view.data.runs.shown.length - 1) return pause(view);
-    if (view.playing) view.timer = setTimeout(tick, Math.max(0, view.data.frame_ms - (performance.now() - t0)));
+    const now = performance.now();
+    due = Math.max(due + view.data.frame_ms, now - view.data.frame_ms);
+    if (view.playing) view.timer = setTimeout(tick, Math.max(0, due - now));
   };
   view.timer = setTimeout(tick, 0);
 }

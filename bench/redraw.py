@@ -4,7 +4,8 @@
 - a slider moved one notch until the race is redrawn (both views);
 - the page opened until both views are drawn;
 - bytes the server sends: on opening the page, and per slider move;
-- Play: frames actually drawn per second in 10 s, at 1x (20 asked) and 0.25x (5 asked).
+- Play: steps drawn per second in 10 s, at 1x (20 asked) and 0.25x (5 asked): in the
+  2-D view (with the slider and the loss cursor) and in the 3-D view.
 
     python bench/redraw.py [--repeat 5]
 
@@ -101,8 +102,9 @@ def measure(page_file: Path, slider_box: str | None, repeat: int, checks: dict =
     return out
 
 
-def play_rate(seconds: float = 10.0) -> dict[str, float]:
-    """Frames the race view draws per second while playing, at 1x and at 0.25x."""
+def play_rate(seconds: float = 10.0) -> dict[str, tuple[float, float]]:
+    """Steps the race view draws per second while playing, at 1x and at 0.25x: in 2-D
+    and in 3-D."""
     from playwright.sync_api import sync_playwright
 
     proc, url = start_app(ROOT / "app.py")
@@ -115,12 +117,14 @@ def play_rate(seconds: float = 10.0) -> dict[str, float]:
                 page.goto(f"{url}/?speed={speed}", timeout=60_000)
                 page.wait_for_function(RACE["drawn"], timeout=60_000)
                 page.wait_for_timeout(1000)
-                frames = "() => +document.querySelector('.race-view').dataset.frames || 0"
+                frames = """() => { const d = document.querySelector('.race-view').dataset;
+                  return [+d.frames || 0, +d.frames3d || 0]; }"""
                 page.click(".race-play")
                 page.wait_for_timeout(1000)
                 n0, t0 = page.evaluate(frames), time.perf_counter()
                 page.wait_for_timeout(seconds * 1000)
-                rates[speed] = (page.evaluate(frames) - n0) / (time.perf_counter() - t0)
+                n1, t1 = page.evaluate(frames), time.perf_counter()
+                rates[speed] = tuple((b - a) / (t1 - t0) for a, b in zip(n0, n1, strict=True))
                 page.close()
             browser.close()
     finally:
@@ -150,8 +154,9 @@ def main() -> None:
     print(f"   per slider move: race page {med(race['move_bytes']) / 1e3:.0f} kB; minimal page "
           f"{med(base['move_bytes']) / 1e3:.0f} kB")  # fmt: skip
     rates = play_rate()
-    print("Play, default race (300 steps), frames drawn per second over 10 s")
-    print(f"   1x: {rates['1']:.1f} (20 asked); 0.25x: {rates['0.25']:.1f} (5 asked)")
+    print("Play, default race (300 steps), steps drawn per second over 10 s: 2-D view / 3-D view")
+    print(f"   1x: {rates['1'][0]:.1f} / {rates['1'][1]:.1f} (20 asked); "
+          f"0.25x: {rates['0.25'][0]:.1f} / {rates['0.25'][1]:.1f} (5 asked)")  # fmt: skip
 
 
 if __name__ == "__main__":

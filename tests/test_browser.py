@@ -163,7 +163,12 @@ def test_play_keeps_contour_and_surface_drawn_and_moves_the_markers(server, brow
         assert during["lines"] >= before["lines"], (before, during)
         assert during["image"], "the filled contour vanished during the animation"
         assert _surface_share(page, during["scene"]) > 0.05, "the 3-D surface vanished"
+    frames = "() => ({...document.querySelector('.race-view').dataset})"
+    assert int(page.evaluate(frames)["frames3d"]) >= 3  # the 3-D heads move too
     page.get_by_text("❚❚ Pause").first.click()
+    # paused, both views show the step on the label (the 3-D scene's last picture too)
+    page.wait_for_function(f"({frames})().step3d === ({frames})().step", timeout=10_000)
+    assert page.evaluate(STATE_JS)["step"] == f"step {page.evaluate(frames)['step']}"
     page.screenshot(path=str(ARTIFACTS / "browser_paused.png"))
     (ARTIFACTS / "browser_load_seconds.txt").write_text(f"{load_seconds:.2f}\n")
     page.close()

@@ -175,6 +175,7 @@ def race_static(surface: Surface, grid: Grid | None = None, *, clickable: bool =
             zaxis=dict(range=[z_lo, z_hi + 2 * lift], title=dict(text=grid.height_label)),
             aspectmode="manual", aspectratio=_aspect(x1 - x0, y1 - y0),
             camera=dict(eye=dict(x=-1.5, y=-1.6, z=1.1)),
+            hovermode=False,
         ),
         showlegend=False, uirevision=surface.name,
     )  # fmt: skip
