@@ -33,17 +33,21 @@ CSS = """
 """
 
 
-def install_plotly_js() -> Path:
+def install_plotly_js() -> str | None:
     """Copy the plotly package's own plotly.min.js to ``static/`` if it is not there
-    (or is another version): the race view loads it from there."""
+    (or is another version): the race view loads it from there. Returns what went
+    wrong, or None."""
     source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    if not PLOTLY_JS.exists() or PLOTLY_JS.read_bytes() != source.read_bytes():
-        PLOTLY_JS.parent.mkdir(exist_ok=True)
-        shutil.copyfile(source, PLOTLY_JS)
-    return PLOTLY_JS
+    try:
+        if not PLOTLY_JS.exists() or PLOTLY_JS.read_bytes() != source.read_bytes():
+            PLOTLY_JS.parent.mkdir(exist_ok=True)
+            shutil.copyfile(source, PLOTLY_JS)
+    except OSError as error:
+        return f"could not copy {source} to {PLOTLY_JS}: {error}"
+    return None
 
 
-install_plotly_js()
+INSTALL_PROBLEM = install_plotly_js()
 _component = st.components.v2.component(
     "race_view", js=(Path(__file__).with_suffix(".js")).read_text(), css=CSS,
     isolate_styles=False,  # plotly.js styles its graphs from the document's head
@@ -58,7 +62,11 @@ def _on_missing(key: str) -> None:
 
 def preload() -> None:
     """An empty element, first on the page, that starts loading plotly.js at once
-    (the race view itself arrives after the sidebar's widgets)."""
+    (the race view itself arrives after the sidebar's widgets); or, if plotly.js could
+    not be put where Streamlit serves it, an error that says so."""
+    if INSTALL_PROBLEM:
+        st.error(f"The race cannot be drawn: {INSTALL_PROBLEM}. Start the app from a "
+                 "folder it can write to, or copy the file there by hand.")  # fmt: skip
     _component(key="race_preload", data={"preload": True})
 
 

@@ -1,6 +1,7 @@
 """The page through Streamlit's AppTest: wiring, presets, links and bad links."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -397,3 +398,23 @@ def test_the_table_shows_why_a_close_run_has_not_converged():
     assert float(table.loc["Adam", "distance to minimizer"]) < optim_core.CONVERGED_DIST_TOL
     assert float(table.loc["Adam", "final gradient norm"]) > optim_core.CONVERGED_GRAD_TOL
     assert table.loc["Adam", "converged at step"] == "—"
+
+
+def test_plotly_js_is_copied_where_streamlit_serves_it_or_the_reason_is_given(
+    tmp_path, monkeypatch
+):
+    from app_pages import race_view
+
+    target = tmp_path / "static" / "plotly.min.js"
+    monkeypatch.setattr(race_view, "PLOTLY_JS", target)
+    assert race_view.install_plotly_js() is None
+    import plotly
+
+    source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    assert target.read_bytes() == source.read_bytes()
+    assert "plotly.js v" in target.read_text()[:300]
+    blocked = tmp_path / "a_file"
+    blocked.write_text("not a folder")
+    monkeypatch.setattr(race_view, "PLOTLY_JS", blocked / "static" / "plotly.min.js")
+    problem = race_view.install_plotly_js()
+    assert problem and "could not copy" in problem and "a_file" in problem
