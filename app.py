@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, race_view  # noqa: F401  (race_view puts plotly.js in static/)
 
 st.set_page_config(page_title="Optimizer race", page_icon="⛰️", layout="wide")
 common.keep_shared_state()

@@ -169,7 +169,7 @@ st.markdown(f"##### {surface.title}: {names}")
 run_keys = tuple((name, tuple(sorted(scene.hyperparams(name).items()))) for name in chosen)
 runs = common.cached_runs(surface_name, scene.start_point(), scene.steps, run_keys)
 view = common.cached_race_view(surface_name, scene.start_point(), scene.steps, run_keys)
-race_view(view, frame_ms=int(50 / speed), on_click=on_chart_click)
+race_view(view, frame_ms=50 / speed, on_click=on_chart_click)
 shown_query = scenes.to_query(scene)  # a preset's note, however its values came here
 preset = next(
     (

@@ -96,18 +96,22 @@ function traces(view, part, k) {
   return [...base, ...runs.moving[part]].map((t) => fill(view, t, k));
 }
 
-// Everything drawn again from new data (Plotly.react: only what changed is redrawn).
-async function draw(view) {
-  const Plotly = window.Plotly;
+// Everything drawn again from new data: Plotly.react, so that only what changed is
+// redrawn; on another surface, new plots (react kept the last surface's axis ranges
+// where the axes are tied to scale). plotly.js writes into the layouts it is given:
+// it gets copies.
+async function draw(view, fresh) {
+  const plot = fresh ? window.Plotly.newPlot : window.Plotly.react;
   const k = step(view);
-  const revision = view.data.runs.revision;
-  await Promise.all([
-    Plotly.react(view.plane, traces(view, "plane", k), view.static.plane.layout, CONFIG),
-    Plotly.react(view.scene, traces(view, "scene", k), view.static.scene.layout, CONFIG),
-    Plotly.react(view.loss, traces(view, "loss", k), view.data.runs.loss.layout, CONFIG),
-  ]);
+  const layout = (part) => structuredClone(part === "loss" ? view.data.runs.loss.layout
+    : view.static[part].layout);
+  for (const part of ["plane", "scene", "loss"]) {
+    await plot(view[part], traces(view, part, k), layout(part), CONFIG);
+  }
+  if (fresh) listen(view); // a new plot has no listeners
   showLabel(view);
-  view.root.dataset.drawn = revision; // what tests and benchmarks wait for
+  view.root.dataset.step = String(k);
+  view.root.dataset.drawn = view.data.runs.revision; // what tests and benchmarks wait for
 }
 
 // The moving traces at the shown step: what Play and the slider do. The 2-D ones (tails,
@@ -205,17 +209,24 @@ function showLabel(view) {
 // Play at the speed asked for: one shown step every frame_ms, on a fixed schedule (a
 // frame that came late is followed by the next one at once), so that the race takes
 // the time it promises; more than a frame behind, the schedule starts again from now.
+// Faster than 20 frames a second (speed above 1x), a frame moves several steps.
+const MIN_FRAME_MS = 50;
+
 function play(view) {
   if (view.index >= view.data.runs.shown.length - 1) view.index = 0; // from the start again
   view.playing = true;
   showLabel(view);
   let due = performance.now();
+  let position = view.index; // in shown steps, with a fraction at speeds above 1x
   const tick = async () => {
     if (!view.playing) return;
-    await later(view, () => show(view, view.index + 1));
+    const frame = Math.max(view.data.frame_ms, MIN_FRAME_MS);
+    if (Math.floor(position) !== view.index) position = view.index; // moved meanwhile
+    position += frame / view.data.frame_ms;
+    await later(view, () => show(view, Math.floor(position)));
     if (view.index >= view.data.runs.shown.length - 1) return pause(view);
     const now = performance.now();
-    due = Math.max(due + view.data.frame_ms, now - view.data.frame_ms);
+    due = Math.max(due + frame, now - frame);
     if (view.playing) view.timer = setTimeout(tick, Math.max(0, due - now));
   };
   view.timer = setTimeout(tick, 0);
@@ -257,22 +268,33 @@ export default async function (component) {
     return;
   }
   await later(view, async () => {
-    // The step shown stays across changes (the last one if the new run is shorter).
+    // The step shown stays across changes (the nearest one the new run shows; the last
+    // one if it is shorter); on another surface the graphs are made anew.
     const before = view.data ? step(view) : 0;
+    const fresh = view.static !== statics;
     view.data = data;
     view.static = statics;
     view.paths = data.runs.paths.map((p) => ({ x: decode(p.x), y: decode(p.y), z: decode(p.z) }));
     const shown = data.runs.shown;
-    view.index = Math.max(0, shown.findLastIndex((k) => k <= before));
+    const gap = (i) => Math.abs(shown[i] - before);
+    view.index = shown.reduce((best, _, i) => (gap(i) < gap(best) ? i : best), 0);
     if (view.playing && view.index >= shown.length - 1) pause(view);
-    await draw(view);
+    await draw(view, fresh);
     shared.timing.drawn ??= performance.now();
   });
-  if (!view.plane.__clicks) { // a click on the contour: start there
-    view.plane.__clicks = true;
-    view.plane.on("plotly_click", (event) => {
-      const point = event.points.find((p) => p.data.name === "click to start here") ?? event.points[0];
-      if (point) view.trigger("click", { x: point.x, y: point.y });
-    });
-  }
+}
+
+// A click on the contour starts the race there; the two clicks of a double-click (which
+// resets a zoom) do not.
+const DOUBLE_CLICK_MS = 350;
+
+function listen(view) {
+  let pending = null;
+  view.plane.on("plotly_click", (event) => {
+    clearTimeout(pending);
+    const point = event.points.find((p) => p.data.name === "click to start here") ?? event.points[0];
+    if (!point || event.event?.detail > 1) return;
+    pending = setTimeout(() => view.trigger("click", { x: point.x, y: point.y }), DOUBLE_CLICK_MS);
+  });
+  view.plane.on("plotly_doubleclick", () => clearTimeout(pending));
 }

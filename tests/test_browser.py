@@ -255,6 +255,61 @@ def test_a_shorter_run_shows_its_last_step_and_a_lost_surface_is_sent_again(serv
     page.close()
 
 
+def test_another_surface_gets_its_own_axes_and_a_double_click_only_resets_the_zoom(
+    server, browser
+):
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    page.goto(f"{server}/?opt=sgd,nag")
+    page.wait_for_function(DRAWN_JS, timeout=60_000)
+    drawn = page.evaluate(f"({STATE_JS})().drawn")
+    page.get_by_text("Ravine: SGD zig-zags, Nesterov glides").click()
+    page.wait_for_function(f"({STATE_JS})() && ({STATE_JS})().drawn !== {drawn!r}",
+                           timeout=60_000)  # fmt: skip
+    page.wait_for_timeout(1500)  # the preset's reruns are over
+    ranges = page.evaluate("() => { const L = document.querySelector('.race-plane')._fullLayout;"
+                           " return [L.xaxis.range, L.yaxis.range]; }")  # fmt: skip
+    assert ranges == [[-10, 10], [-3, 3]], ranges  # the ravine's domain, not Beale's
+    url = page.url
+    box = page.locator(".race-plane .nsewdrag").first.bounding_box()
+    x, y = box["x"] + 0.5 * box["width"], box["y"] + 0.5 * box["height"]
+    page.mouse.move(x - 60, y - 30)  # zoom in with a drag...
+    page.mouse.down()
+    page.mouse.move(x + 60, y + 30, steps=5)
+    page.mouse.up()
+    page.mouse.move(x, y)  # (hovering first, as a hand does: plotly.js clicks need it)
+    page.wait_for_timeout(300)
+    page.mouse.dblclick(x, y)  # ...and out again with a double-click
+    page.wait_for_timeout(2000)
+    assert page.url == url  # the start did not move
+    zoomed = page.evaluate("() => document.querySelector('.race-plane')._fullLayout.xaxis.range")
+    assert zoomed == [-10, 10]
+    page.mouse.click(x, y)  # a single click on the new surface's contour still starts there
+    page.wait_for_url("**start=0.0%2C0.0**", timeout=30_000)
+    page.close()
+
+
+STEPS_SEEN_JS = """(ms) => new Promise(done => {
+  const view = document.querySelector('.race-view'), seen = [];
+  const watch = new MutationObserver(() => seen.push(+view.dataset.step));
+  watch.observe(view, {attributes: true, attributeFilter: ['data-step']});
+  setTimeout(() => { watch.disconnect(); done(seen); }, ms);
+})"""
+
+
+@pytest.mark.parametrize(("speed", "stride"), [("1.0", 1), ("4.0", 4)])
+def test_a_faster_speed_moves_more_steps_a_frame(server, browser, speed, stride):
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    page.goto(f"{server}/?opt=sgd&speed={speed}&steps=1000")
+    page.wait_for_function(DRAWN_JS, timeout=60_000)
+    page.click(".race-play")
+    seen = page.evaluate(STEPS_SEEN_JS, 2000)
+    page.click(".race-play")
+    shown = [round(k * 300 / 1000) for k in seen]  # 1,000 steps: 300 shown, evenly spaced
+    moves = sorted(b - a for a, b in zip(shown, shown[1:], strict=False))
+    assert len(moves) >= 5 and moves[len(moves) // 2] == stride, (seen, moves)
+    page.close()
+
+
 def test_a_tampered_link_shows_a_warning_in_the_browser(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(f"{server}/?opt=adam,adamw&adam.lr=abc")

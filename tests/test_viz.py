@@ -232,3 +232,5 @@ def test_a_click_sets_the_click_targets_exact_point_not_its_float32_copy():
     x, y = viz.clicked_point(surface, *sent)
     assert (x, y) == (float(np.linspace(-4.5, 4.5, 41)[3]), float(np.linspace(-4.5, 4.5, 41)[7]))
     assert repr(x) == "-3.825"
+    # the grid's own float64 noise stays out too: np.linspace gives -1.7999999999999998
+    assert viz.clicked_point(surface, -1.7999999523162842, 2.475000047683716) == (-1.8, 2.475)

@@ -37,7 +37,6 @@ TAIL_STEPS = 12  # the moving tail behind each head, in steps
 CLICK_CELLS = 41  # per side: the contour's invisible click (and hover) targets
 VIEW_HEIGHT = 440  # px, each of the two views
 LOSS_HEIGHT = 250  # px
-_XY_HOVER = "<br>(%{x:.4g}, %{y:.4g})<extra></extra>"
 
 
 @dataclass(frozen=True)
@@ -48,10 +47,10 @@ class RaceView:
     static: dict
     runs: dict
 
-    def data(self, *, frame_ms: int = 50, with_static: bool = True) -> dict:
+    def data(self, *, frame_ms: float = 50, with_static: bool = True) -> dict:
         """The component's data: JSON-ready, ``static`` left out when the browser has it."""
         return {"key": self.key, "static": self.static if with_static else None,
-                "runs": self.runs, "frame_ms": int(frame_ms)}  # fmt: skip
+                "runs": self.runs, "frame_ms": float(frame_ms)}  # fmt: skip
 
 
 def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
@@ -67,10 +66,12 @@ def click_grid(surface: Surface) -> tuple[np.ndarray, np.ndarray]:
 
 
 def clicked_point(surface: Surface, x: float, y: float) -> tuple[float, float]:
-    """The click target nearest to a click, in float64 (the browser's numbers are
-    float32 ones: −1.8 arrives as −1.7999999523162842)."""
+    """The click target nearest to a click, as the number it is meant to be (the
+    browser's numbers are float32 ones, −1.8 arriving as −1.7999999523162842, and the
+    grid's own carry float64 noise, −1.7999999999999998)."""
     gx, gy = click_grid(surface)
-    return float(gx[np.argmin(np.abs(gx - x))]), float(gy[np.argmin(np.abs(gy - y))])
+    return tuple(float(f"{float(g[np.argmin(np.abs(g - v))]):.12g}")
+                 for g, v in ((gx, x), (gy, y)))  # fmt: skip
 
 
 def jsonable(value):
@@ -131,7 +132,7 @@ def race_static(surface: Surface, grid: Grid | None = None, *, clickable: bool =
         plane.append(dict(
             type="heatmap", x=gx, y=gy, z=gf, opacity=0.0, showscale=False,
             name="click to start here", zsmooth=False,
-            hovertemplate="(%{x:.3g}, %{y:.3g}), f = %{z:.4g}<br>click to start here"
+            hovertemplate="(%{x:.4g}, %{y:.4g}), f = %{z:.4g}<br>click to start here"
             "<extra></extra>",
         ))  # fmt: skip
     if len(surface.minimizers):
@@ -241,11 +242,12 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
                 hoverinfo="skip",
             )
         )
+        # no hover: plotly.js would tell where the head was when last drawn, not now
         moving_plane.append(dict(type="scatter", path=i, moving="head", mode="markers",
                                  name=run.label, legendgroup=run.name,
                                  marker=dict(color=c, symbol=symbol(run.name), size=13,
                                              line=dict(color="white", width=1.5)),
-                                 hovertemplate=run.label + _XY_HOVER))  # fmt: skip
+                                 hoverinfo="skip"))  # fmt: skip
         # 3-D markers come in 8 shapes for 10 optimizers: the head also carries a name
         moving_scene.append(dict(type="scatter3d", path=i, moving="head", mode="markers+text",
                                  name=run.label, showlegend=False, text=[short_name(run.name)],
