@@ -12,9 +12,21 @@ const CONFIG = {
 };
 const QUIET = { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: "immediate" };
 // What stays between reruns and pages: static parts by key, and plotly.js itself.
-// timing: ms after the page's navigation at which the view was first called, had
-// plotly.js, and first drew (read by bench/redraw.py).
-const shared = (window.__raceView ??= { statics: new Map(), plotly: null, timing: {} });
+// What stays between reruns and pages: the surfaces' parts, the runs' paths and the
+// other figures, each under the digest the server sends in their place once they are
+// here; plotly.js itself; and timing: ms after the page's navigation at which the view
+// was first called, had plotly.js, and first drew.
+const shared = (window.__raceView ??= {
+  statics: new Map(), paths: new Map(), figures: new Map(), plotly: null, timing: {},
+});
+const KEEP = { statics: 24, paths: 400, figures: 60 }; // the oldest go beyond these
+
+function remember(kind, key, value) {
+  const map = shared[kind];
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > KEEP[kind]) map.delete(map.keys().next().value);
+}
 
 function loadPlotly() {
   shared.plotly ??= window.Plotly ? Promise.resolve(window.Plotly) : new Promise((ok, fail) => {
@@ -75,10 +87,11 @@ function later(view, fn) {
 
 // A trace template with its coordinates filled in from its run's path at step k.
 function fill(view, trace, k) {
-  const { path, moving, ...out } = trace;
+  const { path, moving, coords, ...out } = trace;
   if (moving === "cursor") return { ...out, x: [k, k] };
   if (path === undefined) return out;
   const p = view.paths[path];
+  if (coords === "loss") return { ...out, y: p.loss }; // x: the step, plotly.js's default
   const n = p.x.length;
   const [lo, hi] = moving === "head" ? [Math.min(k, n - 1), Math.min(k, n - 1) + 1]
     : moving === "tail" ? [Math.max(0, k - view.data.runs.tail), Math.min(k, n - 1) + 1]
@@ -112,6 +125,7 @@ async function draw(view, fresh) {
   showLabel(view);
   view.root.dataset.step = String(k);
   view.root.dataset.drawn = view.data.runs.revision; // what tests and benchmarks wait for
+  view.root.dataset.draws = String(+(view.root.dataset.draws ?? 0) + 1);
 }
 
 // The moving traces at the shown step: what Play and the slider do. The 2-D ones (tails,
@@ -240,7 +254,10 @@ function pause(view) {
 
 // Any other figure of the race page, drawn with the same plotly.js (so that the page
 // loads one copy of it) and updated in place with Plotly.react.
-async function drawFigure(parent, spec) {
+async function drawFigure(parent, data, trigger) {
+  if (data.figure) remember("figures", data.figure_key, data.figure);
+  const spec = shared.figures.get(data.figure_key);
+  if (!spec) return trigger("missing", { figures: [data.figure_key] });
   let gd = parent.querySelector(".race-figure");
   if (!gd) {
     gd = document.createElement("div");
@@ -255,16 +272,21 @@ async function drawFigure(parent, spec) {
 export default async function (component) {
   const { data, parentElement, setTriggerValue } = component;
   if (data.preload) return void loadPlotly(); // fetch and parse it while the page builds
-  if (data.figure) return drawFigure(parentElement, data.figure);
+  if (data.figure_key) return drawFigure(parentElement, data, setTriggerValue);
   const view = mount(parentElement);
   view.trigger = setTriggerValue;
   shared.timing.called ??= performance.now();
   await loadPlotly();
   shared.timing.plotly ??= performance.now();
-  if (data.static) shared.statics.set(data.key, data.static);
+  // the parts sent now, and those sent before and kept here
+  if (data.static) remember("statics", data.key, data.static);
+  for (const p of data.runs.paths) {
+    if (p.x) remember("paths", p.id, { x: decode(p.x), y: decode(p.y), z: decode(p.z), loss: decode(p.loss) });
+  }
   const statics = shared.statics.get(data.key);
-  if (!statics) { // this page lost it (a reload): ask for it again
-    setTriggerValue("missing", data.key);
+  const lost = data.runs.paths.filter((p) => !shared.paths.has(p.id)).map((p) => p.id);
+  if (!statics || lost.length) { // not kept here after all (a reload): ask for them again
+    setTriggerValue("missing", { static: statics ? null : data.key, paths: lost });
     return;
   }
   await later(view, async () => {
@@ -274,7 +296,7 @@ export default async function (component) {
     const fresh = view.static !== statics;
     view.data = data;
     view.static = statics;
-    view.paths = data.runs.paths.map((p) => ({ x: decode(p.x), y: decode(p.y), z: decode(p.z) }));
+    view.paths = data.runs.paths.map((p) => shared.paths.get(p.id));
     const shown = data.runs.shown;
     const gap = (i) => Math.abs(shown[i] - before);
     view.index = shown.reduce((best, _, i) => (gap(i) < gap(best) ? i : best), 0);

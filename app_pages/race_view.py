@@ -7,6 +7,7 @@ Streamlit's static file serving (``.streamlit/config.toml``) from ``static/``.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import viz
 
 ROOT = Path(__file__).resolve().parents[1]
 PLOTLY_JS = ROOT / "static" / "plotly.min.js"
-_SENT = "_race_static_sent"  # the static parts this session's browser has, by key
+_SENT = "_race_sent"  # what this session's browser has: {"static"|"paths"|"figures": keys}
 
 CSS = """
 .race-view { container-type: inline-size; }
@@ -55,10 +56,19 @@ _component = st.components.v2.component(
 )  # fmt: skip
 
 
+def _sent() -> dict[str, set[str]]:
+    return st.session_state.setdefault(_SENT, {"static": set(), "paths": set(), "figures": set()})
+
+
 def _on_missing(key: str) -> None:
-    """The browser lost a static part (a reload): send it again on this rerun."""
+    """The browser lacks parts it was sent (a reload): send them again on this rerun."""
     missing = getattr(st.session_state[key], "missing", None)
-    st.session_state.setdefault(_SENT, set()).discard(missing)
+    if not isinstance(missing, dict):
+        return
+    sent = _sent()
+    sent["static"].discard(missing.get("static"))
+    for kind in ("paths", "figures"):
+        sent[kind].difference_update(str(k) for k in missing.get(kind) or [])
 
 
 def preload() -> None:
@@ -73,18 +83,27 @@ def preload() -> None:
 
 def figure_view(figure_json: str, *, key: str):
     """A Plotly figure (its JSON) drawn by the race view's plotly.js: the race page then
-    loads one copy of plotly.js, not also Streamlit's own (4.7 MB more to parse)."""
-    return _component(key=key, data={"figure": figure_json})
+    loads one copy of plotly.js, not also Streamlit's own (4.7 MB more to parse); sent
+    once while it does not change."""
+    digest = hashlib.sha1(figure_json.encode()).hexdigest()[:16]
+    sent = _sent()["figures"]
+    data = {"figure_key": digest, "figure": None if digest in sent else figure_json}
+    result = _component(key=key, data=data, on_missing_change=lambda: _on_missing(key))
+    sent.add(digest)
+    return result
 
 
-def race_view(view: viz.RaceView, *, frame_ms: int, on_click, key: str = "race"):
-    """Draw ``view``; ``on_click`` runs when the contour is clicked (the point is
+def race_view(view: viz.RaceView, *, frame_ms: float, on_click, key: str = "race"):
+    """Draw ``view`` (the surface's parts and paths the browser has are left out);
+    ``on_click`` runs when the contour is clicked (the point is
     ``st.session_state[key].click``)."""
-    sent = st.session_state.setdefault(_SENT, set())
-    data = view.data(frame_ms=frame_ms, with_static=view.key not in sent)
+    sent = _sent()
+    data = view.data(frame_ms=frame_ms, with_static=view.key not in sent["static"],
+                     known=sent["paths"])  # fmt: skip
     result = _component(
         key=key, data=data, on_click_change=on_click,
         on_missing_change=lambda: _on_missing(key),
     )  # fmt: skip
-    sent.add(view.key)
+    sent["static"].add(view.key)
+    sent["paths"].update(view.path_ids())
     return result

@@ -175,7 +175,14 @@ def test_the_surface_crosses_the_network_once_and_a_new_surface_is_sent():
     moved = _race(at)  # a slider move: new paths, the surface left out
     assert moved["static"] is None and moved["key"] == first["key"]
     assert moved["runs"]["revision"] != first["runs"]["revision"]
-    assert len(json.dumps(moved)) < 0.5 * len(json.dumps(first))
+    # and of the runs, only Adam's path, the one that changed
+    sent = [p for p in moved["runs"]["paths"] if "x" in p]
+    assert len(sent) == 1 and sent[0]["id"] not in {p["id"] for p in first["runs"]["paths"]}
+    assert len(json.dumps(moved)) < 0.1 * len(json.dumps(first))
+    at.select_slider(key="speed").set_value(2.0).run()  # nothing to draw anew but the pace
+    assert all(p.keys() == {"id"} for p in _race(at)["runs"]["paths"])
+    figures = [json.loads(c.proto.json) for c in at.get("bidi_component")]
+    assert [f["figure"] for f in figures if "figure_key" in f] == [None]  # step lengths kept
     at.selectbox(key="surface").set_value("himmelblau").run()
     other = _race(at)
     assert other["static"] is not None and other["key"] != first["key"]
@@ -268,12 +275,10 @@ def test_the_saddle_preset_reports_escapes_not_failures():
     caption = " ".join(c.value for c in at.caption)
     assert "r = 1" in caption and "not a failure" in caption
     # the loss plot stops where a run leaves the view: its axis is not flattened
-    drawn = [
-        y
-        for t in data["runs"]["loss"]["data"]
-        if t.get("mode") == "lines"
-        for y in _numbers(t["y"])
-    ]
+    paths = data["runs"]["paths"]  # the preset's runs are new: sent with their arrays
+    drawn = [y for t in data["runs"]["loss"]["data"] if t.get("coords") == "loss"
+             for y in _numbers(paths[t["path"]]["loss"])]  # fmt: skip
+    assert len(drawn) > 100
     assert min(drawn) >= -4.0 - 1e-6  # f ≥ −4 inside the domain [−2, 2]²
     assert "saddle_distance" in _figure_keys(at)
 

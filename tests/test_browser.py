@@ -234,15 +234,23 @@ def test_a_slider_move_redraws_the_paths_in_place_and_keeps_the_step(server, bro
     page.close()
 
 
-def test_a_shorter_run_shows_its_last_step_and_a_lost_surface_is_sent_again(server, browser):
+def test_lost_parts_are_sent_again_and_a_shorter_run_shows_its_last_step(server, browser):
     page = browser.new_page(viewport={"width": 1500, "height": 1000})
     page.goto(f"{server}/?opt=sgd&steps=300")
     page.wait_for_function(DRAWN_JS, timeout=60_000)
     page.locator(".race-step").fill("250")
     page.wait_for_function(f"({STATE_JS})().step === 'step 250'", timeout=10_000)
-    # the browser forgets the surface's pictures (as a reloaded script would)
-    page.evaluate("() => window.__raceView.statics.clear()")
-    drawn = page.evaluate(f"({STATE_JS})().drawn")
+    # the browser forgets the surface's pictures and the paths (as a reloaded script
+    # would): a change that sends neither (the speed) gets them sent again
+    page.evaluate("() => { window.__raceView.statics.clear(); window.__raceView.paths.clear(); }")
+    draws = page.evaluate("() => +document.querySelector('.race-view').dataset.draws")
+    page.locator("[data-testid='stSidebar'] input[type=range][aria-label='Speed']").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        f"() => +document.querySelector('.race-view').dataset.draws > {draws}", timeout=60_000)
+    state = page.evaluate(STATE_JS)
+    assert state["image"] and state["lines"] > 5 and state["step"] == "step 250", state
+    drawn = state["drawn"]
     page.locator("[data-testid='stSidebar'] input[type=range][aria-label='Steps']").focus()
     page.keyboard.press("PageDown")  # 300 -> fewer steps
     page.wait_for_function(f"({STATE_JS})().drawn !== {drawn!r}", timeout=60_000)
@@ -251,7 +259,7 @@ def test_a_shorter_run_shows_its_last_step_and_a_lost_surface_is_sent_again(serv
     assert shown < 250 and page.evaluate("+document.querySelector('.race-step').value") == \
         page.evaluate("+document.querySelector('.race-step').max"), state  # the new last step
     assert f"steps={shown}" in page.url
-    assert state["image"] and state["lines"] > 5  # the surface came back with the runs
+    assert state["image"] and state["lines"] > 5
     page.close()
 
 

@@ -217,8 +217,9 @@ def test_a_diverged_runs_loss_line_ends_where_it_diverged():
     surface = surfaces.get("goldstein_price")
     runs = _runs(surface, ["sgd", "adam"], 50)
     assert runs[0].trajectory.diverged_step == 1 and runs[1].trajectory.diverged_step < 0
-    loss = _view(surface, runs)["runs"]["loss"]["data"]
-    lines = {t["name"]: _numbers(t["y"]) for t in loss if t.get("mode") == "lines"}
+    data = _view(surface, runs)["runs"]
+    lines = {t["name"]: _numbers(data["paths"][t["path"]]["loss"])
+             for t in data["loss"]["data"] if t.get("coords") == "loss"}  # fmt: skip
     assert np.flatnonzero(np.isfinite(lines["SGD"])).max() == 1
     assert np.isfinite(lines["Adam"]).sum() > 40
 

@@ -193,9 +193,10 @@ def step_length_figure(runs: Sequence[Run], height: int = 320,
         if end >= 0:  # frozen after it: no steps to show
             length = length[: max(end - 1, 0)]
         length = np.where(length > 0, length, np.nan)
-        k = np.arange(1, len(length) + 1)
-        every = max(1, math.ceil(len(k) / max_points))
-        fig.add_scatter(x=k[::every], y=length[::every], mode="lines", name=run.label,
+        every = max(1, math.ceil(len(length) / max_points))
+        # steps as x0 + i·dx and lengths as float32: a quarter of the bytes
+        fig.add_scatter(x0=1, dx=every, y=length[::every].astype(np.float32), mode="lines",
+                        name=run.label,
                         line=dict(color=color(run.name), width=2.5),
                         hovertemplate=f"{run.label}: step %{{x}} moved %{{y:.3g}}<extra></extra>")
     return _log_against_step(fig, height, "step k", "|w_k − w_{k−1}|")

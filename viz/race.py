@@ -6,11 +6,14 @@ against step ("loss"), with one Play/Pause and one step slider under the two vie
 - ``static``: what depends only on the surface (the filled background, contour lines,
   click targets, minimizers and saddles, the 3-D surface, both layouts). The browser
   keeps it under ``key``, so it crosses the network once per surface and session.
-- ``runs``: what depends on the runs. Each run's path is sent once (x, y and the 3-D
-  height z as float32); traces carry ``"path": i`` instead of coordinates and the
-  browser fills them in: whole for the drawn paths, a slice at the shown step for the
-  moving ones (``"moving"``: a tail and a head in 2-D, a head in 3-D, the loss cursor).
-  Play therefore needs no frames from the server: the browser steps through ``shown``.
+- ``runs``: what depends on the runs. Each run's path (x, y, the 3-D height z and the
+  loss line, as float32) carries an ``id``, a digest: the browser keeps paths by id,
+  and ``RaceView.data`` leaves out the arrays of those it has, so a slider move sends
+  the one run that changed. Traces carry ``"path": i`` instead of coordinates and the
+  browser fills them in: whole for the drawn paths (``"coords": "loss"``: the loss
+  line), a slice at the shown step for the moving ones (``"moving"``: a tail and a
+  head in 2-D, a head in 3-D, the loss cursor). Play therefore needs no frames from
+  the server: the browser steps through ``shown``.
 
 Everything here is plain JSON (numpy arrays as plotly.js typed-array specs).
 """
@@ -47,10 +50,19 @@ class RaceView:
     static: dict
     runs: dict
 
-    def data(self, *, frame_ms: float = 50, with_static: bool = True) -> dict:
-        """The component's data: JSON-ready, ``static`` left out when the browser has it."""
+    def data(self, *, frame_ms: float = 50, with_static: bool = True,
+             known: frozenset[str] | set[str] = frozenset()) -> dict:  # fmt: skip
+        """The component's data: JSON-ready; ``static`` left out when the browser has it,
+        and the arrays of the paths whose ids are ``known``."""
+        runs = self.runs
+        if known:
+            paths = [{"id": p["id"]} if p["id"] in known else p for p in runs["paths"]]
+            runs = {**runs, "paths": paths}
         return {"key": self.key, "static": self.static if with_static else None,
-                "runs": self.runs, "frame_ms": float(frame_ms)}  # fmt: skip
+                "runs": runs, "frame_ms": float(frame_ms)}  # fmt: skip
+
+    def path_ids(self) -> list[str]:
+        return [p["id"] for p in self.runs["paths"]]
 
 
 def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
@@ -197,12 +209,14 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
     def inside(path):
         return (path[:, 0] >= x0) & (path[:, 0] <= x1) & (path[:, 1] >= y0) & (path[:, 1] <= y1)
 
+    loss = _loss_parts(surface, runs, steps)
     paths = []
-    for run in runs:
+    for run, line in zip(runs, loss.pop("lines"), strict=True):
         path = np.asarray(run.trajectory.path)
         z = height_of(surface, surface.f(path)) + lift
         z = np.where(inside(path), np.clip(z, z_lo, z_hi + lift), np.nan)
-        paths.append({"x": path[:, 0], "y": path[:, 1], "z": z})
+        arrays = jsonable({"x": path[:, 0], "y": path[:, 1], "z": z, "loss": line})
+        paths.append({"id": _digest(arrays), **arrays})
 
     plane: list[dict] = []
     if runs:
@@ -255,15 +269,14 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
                                  marker=dict(color=c, symbol=symbol_3d(run.name), size=6,
                                              line=dict(color="white", width=1)),
                                  hoverinfo="skip"))  # fmt: skip
-    loss = _loss_parts(surface, runs, steps)
     shown = frame_steps(steps, max_frames) if runs else np.array([0])
     stride = int(np.max(np.diff(shown))) if len(shown) > 1 else 1
     return jsonable({
         "steps": steps, "shown": shown.tolist(), "tail": max(TAIL_STEPS, stride),
         "paths": paths, "plane": plane, "scene": scene, "loss": loss,
         "moving": {"plane": moving_plane, "scene": moving_scene, "loss": loss.pop("moving")},
-        # what the browser shows while a change is on its way: a digest of the runs
-        "revision": _digest(paths),
+        # what the browser says it has drawn: a digest of the runs
+        "revision": _digest([p["id"] for p in paths]),
     })  # fmt: skip
 
 
@@ -276,12 +289,8 @@ def race_view(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
     return RaceView(key, static, race_runs(surface, runs, grid, max_frames=max_frames))
 
 
-def _digest(paths: list[dict]) -> str:
-    h = hashlib.sha1()
-    for p in paths:
-        for a in p.values():
-            h.update(np.ascontiguousarray(a, dtype="<f4").tobytes())
-    return h.hexdigest()[:12]
+def _digest(value) -> str:
+    return hashlib.sha1(json.dumps(value, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def _exit_markers(surface: Surface, runs: Sequence[Run], inside) -> list[dict]:
@@ -322,17 +331,21 @@ def _exit_markers(surface: Surface, runs: Sequence[Run], inside) -> list[dict]:
 
 
 def _loss_parts(surface: Surface, runs: Sequence[Run], steps: int) -> dict:
-    """The loss plot (loss_figure's traces and axes) and its cursor's template."""
+    """The loss plot (loss_figure's traces and axes), its cursor's template, and each
+    run's line (``lines``: its y at every step; the traces take it from the path)."""
     figure = loss_figure(runs, surface, height=LOSS_HEIGHT)
-    data = []
+    data, lines = [], []
     for trace in figure.data:  # exits: words on hover (written ones ran into the lines)
         trace = trace.to_plotly_json()
         if trace.get("mode") == "markers+text":
             trace["mode"] = "markers"
+        if trace.get("mode") == "lines":  # one a run, in the runs' order; x is the step
+            lines.append(np.asarray(trace.pop("y"), dtype=float))
+            trace = dict(trace, path=len(lines) - 1, coords="loss")
+            trace.pop("x")
         data.append(dict(trace, showlegend=False))
     axis = figure.layout.yaxis
-    values = np.concatenate([np.asarray(t["y"], dtype=float) for t in data
-                             if t.get("mode") == "lines"] or [np.zeros(0)])  # fmt: skip
+    values = np.concatenate(lines or [np.zeros(0)])
     values = values[np.isfinite(values) & ((values > 0) | (axis.type != "log"))]
     low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
     layout = dict(
@@ -345,4 +358,4 @@ def _loss_parts(surface: Surface, runs: Sequence[Run], steps: int) -> dict:
     cursor = dict(type="scatter", moving="cursor", y=[low, high], mode="lines",
                   line=dict(color="#333", width=1.5, dash="dot"), showlegend=False,
                   name="shown step", hoverinfo="skip")  # fmt: skip
-    return {"data": data, "layout": layout, "moving": [cursor] if runs else []}
+    return {"data": data, "layout": layout, "moving": [cursor] if runs else [], "lines": lines}
