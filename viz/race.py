@@ -1,4 +1,4 @@
-"""The race view: what the browser draws for the race (app_pages/race_view.js).
+"""The race view: what the browser draws for the race (static/race_view.js).
 
 Three plotly.js graphs: the contour ("plane"), the 3-D surface ("scene") and the loss
 against step ("loss"), with one Play/Pause and one step slider under the two views.

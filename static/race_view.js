@@ -1,9 +1,11 @@
 // The race view: a contour ("plane"), a 3-D surface ("scene") and the loss, with one
 // Play/Pause and one step slider. The graphs stay on the page across Streamlit reruns:
 // a change sends new paths and Plotly.react updates the graphs in place; Play steps
-// through the paths here, in the browser. What the data hold: viz/race.py.
+// through the paths here, in the browser. What the data hold: viz/race.py; how it is
+// loaded: app_pages/race_view.py.
 
-const PLOTLY_SRC = "app/static/plotly.min.js"; // copied there by app_pages/race_view.py
+// beside this file, copied there by app_pages/race_view.py
+const PLOTLY_SRC = new URL("plotly.min.js", import.meta.url).href;
 // WebGL drawn at the screen's own resolution (plotly.js draws 3-D at twice it by
 // default: four times the pixels, 45–90 ms a picture with software WebGL here)
 const CONFIG = {
