@@ -23,6 +23,10 @@ const shared = (window.__raceView ??= {
 });
 const KEEP = { statics: 24, paths: 400, figures: 60 }; // the oldest go beyond these
 
+// Resolved when a race view has first drawn (or after 5 s, if the page has none).
+let raceWasDrawn;
+const raceDrawn = new Promise((ok) => { raceWasDrawn = ok; setTimeout(ok, 5000); });
+
 function remember(kind, key, value) {
   const map = shared[kind];
   map.delete(key);
@@ -257,6 +261,7 @@ function pause(view) {
 // Any other figure of the race page, drawn with the same plotly.js (so that the page
 // loads one copy of it) and updated in place with Plotly.react.
 async function drawFigure(parent, data, trigger) {
+  await raceDrawn; // the race first: these figures are below it
   if (data.figure) remember("figures", data.figure_key, data.figure);
   const spec = shared.figures.get(data.figure_key);
   if (!spec) return trigger("missing", { figures: [data.figure_key] });
@@ -305,6 +310,7 @@ export default async function (component) {
     if (view.playing && view.index >= shown.length - 1) pause(view);
     await draw(view, fresh);
     shared.timing.drawn ??= performance.now();
+    raceWasDrawn();
   });
 }
 
