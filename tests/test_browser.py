@@ -193,6 +193,20 @@ MARK_JS = """() => { const v = document.querySelector('.race-view');
   v.querySelector('.race-plane g.imagelayer image').__mark = 1; }"""
 
 
+def _settled(page, quiet_ms: int = 1000, timeout_s: float = 60) -> None:
+    """Wait until the race view has not drawn anything new for ``quiet_ms``."""
+    draws = "() => document.querySelector('.race-view')?.dataset.draws"
+    deadline = time.time() + timeout_s
+    before = page.evaluate(draws)
+    while time.time() < deadline:
+        page.wait_for_timeout(quiet_ms)
+        now = page.evaluate(draws)
+        if now is not None and now == before:
+            return
+        before = now
+    raise TimeoutError("the race view kept redrawing")
+
+
 def _move_alpha(page, label: str, key: str) -> None:
     """One notch of an optimizer's α slider, and wait until the race is drawn again."""
     box = page.locator("[data-testid='stSidebar'] [data-testid='stExpander']").filter(
@@ -273,7 +287,8 @@ def test_another_surface_gets_its_own_axes_and_a_double_click_only_resets_the_zo
     page.get_by_text("Ravine: SGD zig-zags, Nesterov glides").click()
     page.wait_for_function(f"({STATE_JS})() && ({STATE_JS})().drawn !== {drawn!r}",
                            timeout=60_000)  # fmt: skip
-    page.wait_for_timeout(1500)  # the preset's reruns are over
+    page.wait_for_url("**surface=ravine**", timeout=30_000)
+    _settled(page)  # the preset's reruns are over
     ranges = page.evaluate("() => { const L = document.querySelector('.race-plane')._fullLayout;"
                            " return [L.xaxis.range, L.yaxis.range]; }")  # fmt: skip
     assert ranges == [[-10, 10], [-3, 3]], ranges  # the ravine's domain, not Beale's
