@@ -12,8 +12,11 @@ const CONFIG = {
   displaylogo: false, scrollZoom: false, responsive: true,
   plotGlPixelRatio: Math.max(1, window.devicePixelRatio || 1),
 };
-const QUIET = { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: "immediate" };
-// What stays between reruns and pages: static parts by key, and plotly.js itself.
+// The contour and the loss without plotly.js's toolbar: over the contour it covered
+// (and caught the clicks of) the legend's last entries. Drag to zoom, double-click to
+// go back; the 3-D view keeps it (its camera buttons).
+const FLAT = { ...CONFIG, displayModeBar: false };
+
 // What stays between reruns and pages: the surfaces' parts, the runs' paths and the
 // other figures, each under the digest the server sends in their place once they are
 // here; plotly.js itself; and timing: ms after the page's navigation at which the view
@@ -125,7 +128,7 @@ async function draw(view, fresh) {
   const layout = (part) => structuredClone(part === "loss" ? view.data.runs.loss.layout
     : view.static[part].layout);
   for (const part of ["plane", "scene", "loss"]) {
-    await plot(view[part], traces(view, part, k), layout(part), CONFIG);
+    await plot(view[part], traces(view, part, k), layout(part), part === "scene" ? CONFIG : FLAT);
   }
   if (fresh) listen(view); // a new plot has no listeners
   showLabel(view);
@@ -327,4 +330,17 @@ function listen(view) {
     pending = setTimeout(() => view.trigger("click", { x: point.x, y: point.y }), DOUBLE_CLICK_MS);
   });
   view.plane.on("plotly_doubleclick", () => clearTimeout(pending));
+  // the legend (on the contour) shows and hides an optimizer in all three graphs
+  view.plane.on("plotly_restyle", ([update, indices]) => {
+    if (!update || !("visible" in update)) return;
+    const value = (i) => (Array.isArray(update.visible) ? update.visible[i] : update.visible);
+    const groups = new Map(indices.map((t, i) => [view.plane.data[t].legendgroup, value(i)]));
+    for (const gd of [view.scene, view.loss]) {
+      const match = gd.data.map((t, i) => [t.legendgroup, i]).filter(([g]) => groups.has(g));
+      if (match.length) {
+        later(view, () => window.Plotly.restyle(gd, { visible: match.map(([g]) => groups.get(g)) },
+          match.map(([, i]) => i)));
+      }
+    }
+  });
 }

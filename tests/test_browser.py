@@ -245,6 +245,12 @@ def test_a_slider_move_redraws_the_paths_in_place_and_keeps_the_step(server, bro
     assert state["playing"] and int(state["step"].split()[-1]) > 120, state
     page.click(".race-play")  # pause
     assert not page.evaluate(STATE_JS)["playing"]
+    # the legend hides an optimizer in the 3-D view and the loss plot too
+    page.mouse.move(10, 10)  # (away from the contour: its toolbar would cover the legend)
+    page.locator(".race-plane .legend .traces", has_text="Adam").click()
+    page.wait_for_function("""() => ['.race-scene', '.race-loss'].every(g =>
+        document.querySelector(g).data.filter(t => t.legendgroup === 'adam')
+            .every(t => t.visible === 'legendonly'))""", timeout=10_000)
     page.close()
 
 

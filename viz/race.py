@@ -238,7 +238,8 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
     plane += _exit_markers(surface, runs, inside)
     scene = [dict(type="scatter3d", path=i, mode="lines",
                   line=dict(color=color(run.name), width=5), opacity=0.8, name=run.label,
-                  showlegend=False, hoverinfo="skip") for i, run in enumerate(runs)]  # fmt: skip
+                  legendgroup=run.name, showlegend=False, hoverinfo="skip")
+             for i, run in enumerate(runs)]  # fmt: skip
 
     moving_plane, moving_scene = [], []
     for i, run in enumerate(runs):
@@ -264,7 +265,8 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
                                  hoverinfo="skip"))  # fmt: skip
         # 3-D markers come in 8 shapes for 10 optimizers: the head also carries a name
         moving_scene.append(dict(type="scatter3d", path=i, moving="head", mode="markers+text",
-                                 name=run.label, showlegend=False, text=[short_name(run.name)],
+                                 name=run.label, legendgroup=run.name, showlegend=False,
+                                 text=[short_name(run.name)],
                                  textposition="top center", textfont=dict(color=c, size=13),
                                  marker=dict(color=c, symbol=symbol_3d(run.name), size=6,
                                              line=dict(color="white", width=1)),
