@@ -133,6 +133,7 @@ async function draw(view, fresh) {
   if (fresh) listen(view); // a new plot has no listeners
   showLabel(view);
   view.root.dataset.step = String(k);
+  view.root.dataset.step3d = String((view.step3d = k)); // react drew the 3-D heads at k too
   view.root.dataset.drawn = view.data.runs.revision; // what tests and benchmarks wait for
   view.root.dataset.draws = String(+(view.root.dataset.draws ?? 0) + 1);
 }
@@ -318,18 +319,29 @@ export default async function (component) {
 }
 
 // A click on the contour starts the race there; the two clicks of a double-click (which
-// resets a zoom) do not.
+// resets a zoom to the whole domain) do not.
 const DOUBLE_CLICK_MS = 350;
 
 function listen(view) {
   let pending = null;
   view.plane.on("plotly_click", (event) => {
     clearTimeout(pending);
-    const point = event.points.find((p) => p.data.name === "click to start here") ?? event.points[0];
-    if (!point || event.event?.detail > 1) return;
-    pending = setTimeout(() => view.trigger("click", { x: point.x, y: point.y }), DOUBLE_CLICK_MS);
+    if (!event.event || event.event.detail > 1) return;
+    // where the pointer is, not the nearest point (a marker near it would win)
+    const area = view.plane.querySelector(".nsewdrag").getBoundingClientRect();
+    const { xaxis, yaxis } = view.plane._fullLayout;
+    const x = xaxis.p2d(event.event.clientX - area.left);
+    const y = yaxis.p2d(event.event.clientY - area.top);
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return;
+    pending = setTimeout(() => view.trigger("click", { x, y }), DOUBLE_CLICK_MS);
   });
-  view.plane.on("plotly_doubleclick", () => clearTimeout(pending));
+  view.plane.on("plotly_doubleclick", () => {
+    clearTimeout(pending);
+    // back to the whole domain (plotly.js's own reset may fit the click cells instead)
+    const { xaxis, yaxis } = view.static.plane.layout;
+    later(view, () => window.Plotly.relayout(view.plane,
+      { "xaxis.range": [...xaxis.range], "yaxis.range": [...yaxis.range] }));
+  });
   // the legend (on the contour) shows and hides an optimizer in all three graphs
   view.plane.on("plotly_restyle", ([update, indices]) => {
     if (!update || !("visible" in update)) return;

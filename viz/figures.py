@@ -199,7 +199,7 @@ def step_length_figure(runs: Sequence[Run], height: int = 320,
                         name=run.label,
                         line=dict(color=color(run.name), width=2.5),
                         hovertemplate=f"{run.label}: step %{{x}} moved %{{y:.3g}}<extra></extra>")
-    return _log_against_step(fig, height, "step k", "|w_k − w_{k−1}|")
+    return _log_against_step(fig, height, "step k", "|wₖ − wₖ₋₁|")
 
 
 def saddle_distance_figure(
@@ -276,10 +276,12 @@ def saddle_distance_figure(
 
 
 def _log_against_step(fig: go.Figure, height: int, x_title: str, y_title: str) -> go.Figure:
-    """The layout of a per-step quantity on a log axis, legend on top."""
+    """The layout of a per-step quantity on a log axis, legend on top; room for the
+    axes' labels whatever template draws it (Streamlit's, or none in the race view)."""
     fig.update_layout(
-        height=height, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=14),
+        height=height, margin=dict(l=80, r=10, t=40, b=55), font=dict(size=14),
         xaxis_title=x_title, yaxis_title=y_title, yaxis_type="log",
         yaxis_exponentformat="power", legend=dict(orientation="h", y=1.12),
+        xaxis_automargin=True, yaxis_automargin=True,
     )  # fmt: skip
     return fig

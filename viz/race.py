@@ -144,7 +144,7 @@ def race_static(surface: Surface, grid: Grid | None = None, *, clickable: bool =
         plane.append(dict(
             type="heatmap", x=gx, y=gy, z=gf, opacity=0.0, showscale=False,
             name="click to start here", zsmooth=False,
-            hovertemplate="(%{x:.4g}, %{y:.4g}), f = %{z:.4g}<br>click to start here"
+            hovertemplate="(%{x:.4~g}, %{y:.4~g}), f = %{z:.4~g}<br>click to start here"
             "<extra></extra>",
         ))  # fmt: skip
     if len(surface.minimizers):
@@ -152,14 +152,14 @@ def race_static(surface: Surface, grid: Grid | None = None, *, clickable: bool =
             type="scatter", x=surface.minimizers[:, 0].tolist(),
             y=surface.minimizers[:, 1].tolist(), mode="markers", name="minimizer",
             marker=dict(symbol="star", size=16, color="gold", line=dict(color="black", width=1)),
-            hovertemplate="minimizer (%{x:.4g}, %{y:.4g})<extra></extra>",
+            hovertemplate="minimizer (%{x:.4~g}, %{y:.4~g})<extra></extra>",
         ))  # fmt: skip
     if len(surface.saddles):
         plane.append(dict(
             type="scatter", x=surface.saddles[:, 0].tolist(), y=surface.saddles[:, 1].tolist(),
             mode="markers", name="saddle point",
             marker=dict(symbol="x-thin", size=12, color="#444", line=dict(color="#444", width=2)),
-            hovertemplate="saddle (%{x:.4g}, %{y:.4g})<extra></extra>",
+            hovertemplate="saddle (%{x:.4~g}, %{y:.4~g})<extra></extra>",
         ))  # fmt: skip
     plane_layout = dict(
         height=height, margin=dict(l=50, r=10, t=30, b=45), font=dict(size=14),
@@ -225,7 +225,7 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
             type="scatter", x=[float(start[0])], y=[float(start[1])], mode="markers",
             name="start", marker=dict(symbol="circle-open", size=16, color="black",
                                       line=dict(width=2)),
-            hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>",
+            hovertemplate="start (%{x:.4~g}, %{y:.4~g})<extra></extra>",
         ))  # fmt: skip
     for i, run in enumerate(runs):
         for halo, width, opacity in ((True, 5, 0.9), (False, 2.5, 0.8)):  # a white halo below
