@@ -225,7 +225,7 @@ figure_view(
     key="step_length",
 )  # fmt: skip
 st.caption(
-    "How far each step moved the point, |w_k − w_{k−1}|: shrinking steps (AdaGrad), "
+    "How far each step moved the point, |wₖ − wₖ₋₁|: shrinking steps (AdaGrad), "
     "steps that stay near α (sign-like methods) and bouncing steps show here."
 )
 # Shown where a saddle is the story: no minimum, or a run that really lingered at one.
