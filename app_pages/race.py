@@ -14,7 +14,7 @@ import scenes
 import surfaces
 import viz
 from app_pages import common
-from app_pages.race_view import figure_view, preload, race_view
+from app_pages.race_view import figure_view, preload, race_view, standalone_html
 
 # ---------------------------------------------------------------- session state
 
@@ -293,6 +293,30 @@ if visits:
         'was nothing to escape from; "still within r": it had not left by the last step.'
     )
 st.caption(" ".join(notes))
+
+st.subheader("Take it with you")
+trajectories = [r.trajectory for r in runs]
+name = f"race-{surface_name}"
+exports = st.columns(3)
+exports[0].download_button(
+    "Trajectories (CSV)", lambda: optim_core.export.to_csv(trajectories), f"{name}.csv",
+    "text/csv", on_click="ignore", width="stretch",
+)  # fmt: skip
+exports[1].download_button(
+    "Trajectories (JSON)", lambda: optim_core.export.to_json(trajectories), f"{name}.json",
+    "application/json", on_click="ignore", width="stretch",
+)  # fmt: skip
+exports[2].download_button(
+    "The race as one HTML file", lambda: standalone_html(
+        view, f"{surface.title}: {names}", frame_ms=50 / speed), f"{name}.html", "text/html",
+    on_click="ignore", width="stretch",
+)  # fmt: skip
+st.caption(
+    "Every step of every run: the point, f, the gradient that moved it and the "
+    "optimizer's state (m, v, …), with the surface, start, steps and hyperparameters "
+    "that re-run it. The HTML file plays offline (plotly.js is inside it). The link "
+    "button under the race copies this page's address, which holds the whole scene."
+)
 
 st.subheader("Update rules")
 cols = st.columns(min(3, len(chosen)))

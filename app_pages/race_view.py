@@ -9,7 +9,10 @@ of every rerun (13 kB each time).
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import html
+import json
 import shutil
 from pathlib import Path
 
@@ -34,6 +37,11 @@ CSS = """
              border: 1px solid currentColor; border-radius: 6px; background: transparent;
              cursor: pointer; opacity: 0.85; }
 .race-play:hover { opacity: 1; }
+.race-link { font: inherit; font-size: 14px; padding: 4px 10px; color: inherit;
+             border: 1px solid currentColor; border-radius: 6px; background: transparent;
+             cursor: pointer; opacity: 0.7; }
+.race-link:hover { opacity: 1; }
+.race-standalone .race-link { display: none; }
 """
 
 
@@ -99,6 +107,32 @@ def figure_view(figure_json: str, *, key: str):
     result = _component(key=key, data=data, on_missing_change=lambda: _on_missing(key))
     sent.add(digest)
     return result
+
+
+def standalone_html(view: viz.RaceView, title: str, *, frame_ms: float = 50) -> str:
+    """The race as one HTML file that plays offline: plotly.js and the view's code in
+    it, the surface and every path in it, no address of this server."""
+    plotly_js = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()
+    code = base64.b64encode(VIEW_JS.read_bytes()).decode()
+    data = json.dumps(dict(view.data(frame_ms=frame_ms), standalone=True))
+    data = data.replace("</", "<\\/")  # no "</script>" inside the script element
+    title = html.escape(title)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>body {{ font-family: system-ui, sans-serif; margin: 16px 24px; color: #222; }}
+{CSS}</style>
+<script>{plotly_js}</script>
+</head><body>
+<h3>{title}</h3>
+<div id="race"></div>
+<script type="application/json" id="race-data">{data}</script>
+<script type="module">
+import render from "data:text/javascript;base64,{code}";
+render({{ data: JSON.parse(document.getElementById("race-data").textContent),
+          parentElement: document.getElementById("race"), setTriggerValue: () => {{}} }});
+</script>
+</body></html>
+"""
 
 
 def race_view(view: viz.RaceView, *, frame_ms: float, on_click, key: str = "race"):

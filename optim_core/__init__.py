@@ -1,6 +1,7 @@
 """NumPy optimizer core: the optimizers of the cheat sheet, a vectorized runner, and the
 analyses built on it (saddle escapes, basin maps, hyperparameter sweeps)."""
 
+from . import export  # noqa: F401  (optim_core.export: CSV and JSON of runs)
 from .analysis import (
     MAX_MAP_RESOLUTION,
     MAX_OFFSETS,

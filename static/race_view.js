@@ -4,8 +4,6 @@
 // through the paths here, in the browser. What the data hold: viz/race.py; how it is
 // loaded: app_pages/race_view.py.
 
-// beside this file, copied there by app_pages/race_view.py
-const PLOTLY_SRC = new URL("plotly.min.js", import.meta.url).href;
 // WebGL drawn at the screen's own resolution (plotly.js draws 3-D at twice it by
 // default: four times the pixels, 45–90 ms a picture with software WebGL here)
 const CONFIG = {
@@ -40,7 +38,7 @@ function remember(kind, key, value) {
 function loadPlotly() {
   shared.plotly ??= window.Plotly ? Promise.resolve(window.Plotly) : new Promise((ok, fail) => {
     const tag = document.createElement("script");
-    tag.src = PLOTLY_SRC;
+    tag.src = new URL("plotly.min.js", import.meta.url).href; // beside this file
     tag.onload = () => ok(window.Plotly);
     tag.onerror = fail;
     document.head.appendChild(tag);
@@ -60,6 +58,7 @@ const HTML = `
     <button type="button" class="race-play">▶ Play</button>
     <input type="range" class="race-step" min="0" max="0" value="0" aria-label="shown step">
     <span class="race-label">step 0</span>
+    <button type="button" class="race-link" title="Copy this page's link, to hand out">🔗 Copy link</button>
   </div>
   <div class="race-loss"></div>`;
 
@@ -80,6 +79,16 @@ function mount(parent) {
   };
   root.__race = view;
   view.play.addEventListener("click", () => (view.playing ? pause(view) : play(view)));
+  const link = root.querySelector(".race-link");
+  link.addEventListener("click", async () => {
+    try { // (the clipboard needs https or localhost: elsewhere the link is shown to copy)
+      await navigator.clipboard.writeText(window.location.href);
+      link.textContent = "✓ Link copied";
+    } catch {
+      window.prompt("Copy this link:", window.location.href);
+    }
+    setTimeout(() => (link.textContent = "🔗 Copy link"), 2000);
+  });
   view.slider.addEventListener("input", () => {
     const index = +view.slider.value; // (pausing sets the slider back to the shown step)
     pause(view);
@@ -286,6 +295,7 @@ export default async function (component) {
   if (data.figure_key) return drawFigure(parentElement, data, setTriggerValue);
   const view = mount(parentElement);
   view.trigger = setTriggerValue;
+  view.root.classList.toggle("race-standalone", Boolean(data.standalone)); // no link to copy
   shared.timing.called ??= performance.now();
   await loadPlotly();
   shared.timing.plotly ??= performance.now();

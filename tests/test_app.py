@@ -67,6 +67,8 @@ def test_the_default_page_runs_and_has_every_control():
     assert (
         len(data["runs"]["paths"]) == 5 and data["static"]["scene"]["data"][0]["type"] == "surface"
     )
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "Trajectories (CSV)", "Trajectories (JSON)", "The race as one HTML file"]  # fmt: skip
     assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 5
     assert len(at.latex) >= 1 + 5  # the surface formula and each update rule
 

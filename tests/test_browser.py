@@ -339,6 +339,52 @@ def test_a_faster_speed_moves_more_steps_a_frame(server, browser, speed, stride)
     page.close()
 
 
+def test_the_exported_html_plays_offline_and_the_link_button_copies_the_link(
+    server, browser, tmp_path
+):
+    import optim_core
+    import surfaces
+    import viz
+    from app_pages.race_view import standalone_html
+
+    surface = surfaces.get("beale")
+    runs = [viz.Run(n, n.upper(), optim_core.run(n, surface, surface.default_start, 60))
+            for n in ("sgd", "adam")]  # fmt: skip
+    file = tmp_path / "race.html"
+    file.write_text(standalone_html(viz.race_view(surface, runs), "Beale"))
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    asked = []
+
+    def only_the_file(route):
+        if route.request.url == file.as_uri():
+            return route.continue_()
+        asked.append(route.request.url)
+        return route.abort()
+
+    context.route("**/*", only_the_file)
+    page = context.new_page()
+    page.goto(file.as_uri())
+    page.wait_for_function(DRAWN_JS, timeout=60_000)
+    assert _surface_share(page, page.evaluate(STATE_JS)["scene"]) > 0.05
+    assert not page.locator(".race-link").is_visible()  # no page link to copy offline
+    page.click(".race-play")
+    page.wait_for_function(f"({STATE_JS})().step === 'step 60'", timeout=30_000)
+    assert asked == []  # nothing fetched from anywhere
+    context.close()
+    # on the served page the button copies the page's address, the scene in it
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(f"{server}/?surface=booth&opt=adam")
+    page.wait_for_function(DRAWN_JS, timeout=60_000)
+    page.click(".race-link")
+    page.wait_for_function("() => document.querySelector('.race-link').textContent"
+                           ".includes('copied')", timeout=10_000)  # fmt: skip
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied == page.url and "surface=booth" in copied and "opt=adam" in copied
+    context.close()
+
+
 def test_a_tampered_link_shows_a_warning_in_the_browser(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(f"{server}/?opt=adam,adamw&adam.lr=abc")

@@ -1,0 +1,84 @@
+"""Trajectories to hand out: CSV and JSON with every step (point, loss, gradient,
+optimizer state) and what re-runs them (surface and its parameters, start, steps,
+hyperparameters).
+
+Step k's row holds the point w_k, f(w_k), the gradient g_k that moved w_k to w_{k+1}
+(blank on the last row: no step left) and the state after k steps (row 0: the initial
+zero state). Numbers are written in full (Python's shortest round-trip form), so a CSV
+read back gives the very same floats.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Sequence
+
+from .runner import Trajectory
+
+COLUMNS = ("optimizer", "step", "x", "y", "loss", "grad_x", "grad_y")
+
+
+def _state_names(trajectories: Sequence[Trajectory]) -> list[str]:
+    return sorted({name for t in trajectories for name in t.state})
+
+
+def _need_paths(trajectories: Sequence[Trajectory]) -> None:
+    for t in trajectories:
+        if t.path is None or t.path.ndim != 2:
+            raise ValueError(f"trajectory of {t.optimizer!r}: exports need one start run "
+                             "with record='path'")  # fmt: skip
+
+
+def to_csv(trajectories: Sequence[Trajectory]) -> str:
+    """One row per optimizer and step; state columns ``<name>_x``, ``<name>_y`` for every
+    state any optimizer has (blank where it has not); then the surface, its parameters
+    and the hyperparameters (as JSON) on every row."""
+    _need_paths(trajectories)
+    states = _state_names(trajectories)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*COLUMNS, *(f"{s}_{c}" for s in states for c in "xy"),
+                     "surface", "surface_params", "hyperparams"])  # fmt: skip
+    for t in trajectories:
+        surface = [t.surface.name, json.dumps(t.surface.params, sort_keys=True),
+                   json.dumps(t.hyperparams, sort_keys=True)]  # fmt: skip
+        for k in range(t.steps + 1):
+            grad = [float(g) for g in t.grads[k]] if k < t.steps else ["", ""]
+            state = []
+            for name in states:
+                state += [float(v) for v in t.state[name][k]] if name in t.state else ["", ""]
+            writer.writerow([t.optimizer, k, float(t.path[k, 0]), float(t.path[k, 1]),
+                             float(t.loss[k]), *grad, *state, *surface])  # fmt: skip
+    return out.getvalue()
+
+
+def _finite(values) -> list:
+    """Floats for JSON: non-finite ones (an overflow) as null."""
+    return [float(v) if math.isfinite(v) else None for v in values]
+
+
+def to_json(trajectories: Sequence[Trajectory]) -> str:
+    """The runs with what re-runs them: ``{"surface": {"name", "params"}, "runs":
+    [{"optimizer", "hyperparams", "start", "steps", "x", "y", "loss", "grad_x",
+    "grad_y", "state": {name: {"x", "y"}}}]}``."""
+    _need_paths(trajectories)
+    surfaces = {(t.surface.name, json.dumps(t.surface.params, sort_keys=True))
+                for t in trajectories}  # fmt: skip
+    if len(surfaces) > 1:
+        raise ValueError(f"trajectories: one surface at a time, got {sorted(surfaces)}")
+    first = trajectories[0] if trajectories else None
+    return json.dumps({
+        "surface": {"name": first.surface.name, "params": dict(first.surface.params)}
+        if first else None,
+        "runs": [{
+            "optimizer": t.optimizer, "hyperparams": dict(t.hyperparams),
+            "start": [float(v) for v in t.start], "steps": int(t.steps),
+            "x": _finite(t.path[:, 0]), "y": _finite(t.path[:, 1]), "loss": _finite(t.loss),
+            "grad_x": _finite(t.grads[:, 0]), "grad_y": _finite(t.grads[:, 1]),
+            "state": {name: {"x": _finite(v[:, 0]), "y": _finite(v[:, 1])}
+                      for name, v in sorted(t.state.items())},
+        } for t in trajectories],
+    })  # fmt: skip
