@@ -30,7 +30,7 @@ CSS = """
 .race-views { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
 @container (max-width: 480px) { .race-views { grid-template-columns: 1fr; } }
 .race-controls { display: flex; align-items: center; gap: 12px; margin: 2px 0 6px; }
-.race-step { flex: 1; min-width: 80px; accent-color: currentColor; }
+.race-step { flex: 1; min-width: 80px; accent-color: #555; }
 .race-label { font-size: 16px; min-width: 6.5em; text-align: right;
               font-variant-numeric: tabular-nums; color: inherit; }
 .race-play { font: inherit; font-size: 15px; padding: 4px 14px; color: inherit;

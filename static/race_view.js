@@ -58,7 +58,7 @@ const HTML = `
     <button type="button" class="race-play">▶ Play</button>
     <input type="range" class="race-step" min="0" max="0" value="0" aria-label="shown step">
     <span class="race-label">step 0</span>
-    <button type="button" class="race-link" title="Copy this page's link, to hand out">🔗 Copy link</button>
+    <button type="button" class="race-link" title="Copy this page's link, to hand out">Copy link</button>
   </div>
   <div class="race-loss"></div>`;
 
@@ -83,11 +83,11 @@ function mount(parent) {
   link.addEventListener("click", async () => {
     try { // (the clipboard needs https or localhost: elsewhere the link is shown to copy)
       await navigator.clipboard.writeText(window.location.href);
-      link.textContent = "✓ Link copied";
+      link.textContent = "Link copied";
     } catch {
       window.prompt("Copy this link:", window.location.href);
     }
-    setTimeout(() => (link.textContent = "🔗 Copy link"), 2000);
+    setTimeout(() => (link.textContent = "Copy link"), 2000);
   });
   view.slider.addEventListener("input", () => {
     const index = +view.slider.value; // (pausing sets the slider back to the shown step)
