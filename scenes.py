@@ -230,6 +230,21 @@ def convention_note(optimizers: Sequence[str]) -> str:
 
 # What each preset shows, in words: the page shows it while the preset's values are
 # on screen, and tests/test_scenes.py asserts each number with the core.
+# What to watch, in one line under each preset's button (the numbers are in its note,
+# shown with the race; both asserted in tests/test_scenes.py).
+PRESET_CAPTIONS: dict[str, str] = {
+    "Beale: momentum overshoots": "Momentum and NAG run past the minimum and swing back; "
+    "SGD creeps up from one side and never passes it.",
+    "Saddle: who escapes first": "SGD, Momentum and NAG slide into the saddle and leave "
+    "late; RMSprop, Adam and AdaGrad head downhill at once.",
+    "Rosenbrock: momentum takes a 10× larger α": "SGD must take a small α or diverge; "
+    "Momentum and NAG, at ten times it, follow the curved valley to the minimum.",
+    "Ravine: SGD zig-zags, Nesterov glides": "SGD bounces from wall to wall; NAG swings "
+    "across once and glides along the floor.",
+    "AdaGrad's shrinking steps": "AdaGrad's steps only shrink; RMSprop and Adam forget "
+    "old gradients and keep going.",
+}
+
 PRESET_NOTES: dict[str, str] = {
     "Beale: momentum overshoots": (
         "Momentum (α 0.05, β₁ 0.95) reaches x = 3.73, past the minimum at (3, 0.5), and "

@@ -89,6 +89,7 @@ sb.title("Optimizer race")
 sb.caption("Presets")
 for title in scenes.PRESETS:
     sb.button(title, on_click=apply_preset, args=(title,), width="stretch")
+    sb.caption(scenes.PRESET_CAPTIONS[title])
 
 surface_name = sb.selectbox(
     "Surface", surfaces.names(), key="surface", on_change=on_surface_change,

@@ -351,3 +351,33 @@ def test_race_links_say_what_they_drop():
     for scene in (scenes.Scene(), *scenes.PRESETS.values(),
                   scenes.Scene(same_for_all=True, shared={"lr": 0.1})):  # fmt: skip
         assert scenes.from_query(scenes.to_query(scene))[1] == []  # own links: silent
+
+
+def test_every_preset_has_a_caption_that_agrees_with_its_numbers():
+    assert scenes.PRESET_CAPTIONS.keys() == scenes.PRESETS.keys()
+    assert all(0 < len(c) <= 130 for c in scenes.PRESET_CAPTIONS.values())
+    # the captions' claims, from the runs (their notes' numbers are asserted above)
+    import optim_core
+    import surfaces
+
+    def runs(title):
+        p = scenes.PRESETS[title]
+        surface = surfaces.get(p.surface)
+        return {n: optim_core.run(n, surface, p.start_point(), p.steps, **p.hyperparams(n))
+                for n in p.optimizers}  # fmt: skip
+
+    beale = runs("Beale: momentum overshoots")
+    assert beale["momentum"].path[:, 0].max() > 3 and beale["nag"].path[:, 0].max() > 3
+    assert beale["sgd"].path[:, 0].max() < 3  # never passes the minimum's x = 3
+    ravine = runs("Ravine: SGD zig-zags, Nesterov glides")
+    flips = {n: int((np.diff(np.sign(t.path[:, 1][np.abs(t.path[:, 1]) > 0.01])) != 0).sum())
+             for n, t in ravine.items()}  # fmt: skip
+    assert flips["sgd"] > 50 and flips["nag"] <= 2
+    ada = runs("AdaGrad's shrinking steps")
+    steps = {n: np.hypot(*np.diff(t.path, axis=0).T) for n, t in ada.items()}
+    assert np.all(np.diff(steps["adagrad"][5:]) <= 1e-12)  # only shrink
+    rosen = runs("Rosenbrock: momentum takes a 10× larger α")
+    lr = {n: scenes.PRESETS["Rosenbrock: momentum takes a 10× larger α"].hyperparams(n)["lr"]
+          for n in rosen}  # fmt: skip
+    assert lr["momentum"] == lr["nag"] == 10 * lr["sgd"]
+    assert all(int(t.diverged_step) < 0 for t in rosen.values())
