@@ -21,6 +21,7 @@ const FLAT = { ...CONFIG, displayModeBar: false };
 // was first called, had plotly.js, and first drew.
 const shared = (window.__raceView ??= {
   statics: new Map(), paths: new Map(), figures: new Map(), plotly: null, timing: {},
+  lastStep: 0, // the step last shown, for a race view mounted again (back from a page)
 });
 const KEEP = { statics: 24, paths: 400, figures: 60 }; // the oldest go beyond these
 
@@ -141,7 +142,7 @@ async function draw(view, fresh) {
   }
   if (fresh) listen(view); // a new plot has no listeners
   showLabel(view);
-  view.root.dataset.step = String(k);
+  view.root.dataset.step = String((shared.lastStep = k));
   view.root.dataset.step3d = String((view.step3d = k)); // react drew the 3-D heads at k too
   view.root.dataset.drawn = view.data.runs.revision; // what tests and benchmarks wait for
   view.root.dataset.draws = String(+(view.root.dataset.draws ?? 0) + 1);
@@ -160,6 +161,7 @@ function show(view, index) {
   place(view, view.loss, "loss", k);
   update3d(view);
   view.frames += 1;
+  shared.lastStep = k;
   view.root.dataset.step = String(k);
   view.root.dataset.frames = String(view.frames);
 }
@@ -313,7 +315,7 @@ export default async function (component) {
   await later(view, async () => {
     // The step shown stays across changes (the nearest one the new run shows; the last
     // one if it is shorter); on another surface the graphs are made anew.
-    const before = view.data ? step(view) : 0;
+    const before = view.data ? step(view) : shared.lastStep ?? 0; // (back from a page)
     const fresh = view.static !== statics;
     view.data = data;
     view.static = statics;

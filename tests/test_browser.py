@@ -509,12 +509,16 @@ def test_switching_pages_keeps_each_page_own_link(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(f"{server}/?surface=booth&opt=adam")
     page.wait_for_function(DRAWN_JS, timeout=60_000)
+    page.locator(".race-step").fill("120")
+    page.wait_for_function(f"({STATE_JS})().step === 'step 120'", timeout=10_000)
     page.locator('[data-testid="stSidebarNavLink"]', has_text="Saddle escape").click()
     page.wait_for_url("**/escape?*surface=saddle*", timeout=60_000)
     # the race's link did not leak into the escape page's (booth has no saddle: it would warn)
     assert page.locator('[data-testid="stAlertContentWarning"]').count() == 0
     page.locator('[data-testid="stSidebarNavLink"]', has_text="Race").click()
     page.wait_for_url("**surface=booth*", timeout=60_000)  # the race comes back as it was
+    page.wait_for_function(DRAWN_JS, timeout=60_000)
+    assert page.evaluate(STATE_JS)["step"] == "step 120"  # at the step it was left at
     page.close()
 
 
