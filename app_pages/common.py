@@ -51,6 +51,14 @@ def cached_step_lengths(surface: str, start: tuple, steps: int, run_keys: tuple)
     return viz.step_length_figure(cached_runs(surface, start, steps, run_keys)).to_json()
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_saddle_distances(surface: str, start: tuple, steps: int, run_keys: tuple) -> str:
+    """The distance-from-the-saddle figure's JSON, built once like the step lengths."""
+    shape = surfaces.get(surface)
+    return viz.saddle_distance_figure(cached_runs(surface, start, steps, run_keys), shape,
+                                      optim_core.escape_radius(shape)).to_json()  # fmt: skip
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_suited_lr(surface: str, optimizers: tuple, start: tuple, steps: int, shared: tuple):
     return scenes.suited_shared_lr(surface, optimizers, start, steps, dict(shared))

@@ -232,8 +232,10 @@ st.caption(
 # Shown where a saddle is the story: no minimum, or a run that really lingered at one.
 if visits and (not surface.bounded_below or any(v.near_steps for v in visits.values())):
     st.subheader("Distance from the saddle")
-    figure_view(viz.saddle_distance_figure(runs, surface, radius).to_json(),
-                key="saddle_distance")  # fmt: skip
+    figure_view(
+        common.cached_saddle_distances(surface_name, scene.start_point(), scene.steps, run_keys),
+        key="saddle_distance",
+    )  # fmt: skip
 
 
 def _step(value) -> str:

@@ -17,10 +17,9 @@ const FLAT = { ...CONFIG, displayModeBar: false };
 
 // What stays between reruns and pages: the surfaces' parts, the runs' paths and the
 // other figures, each under the digest the server sends in their place once they are
-// here; plotly.js itself; and timing: ms after the page's navigation at which the view
-// was first called, had plotly.js, and first drew.
+// here; plotly.js itself.
 const shared = (window.__raceView ??= {
-  statics: new Map(), paths: new Map(), figures: new Map(), plotly: null, timing: {},
+  statics: new Map(), paths: new Map(), figures: new Map(), plotly: null,
   lastStep: 0, // the step last shown, for a race view mounted again (back from a page)
 });
 const KEEP = { statics: 24, paths: 400, figures: 60 }; // the oldest go beyond these
@@ -298,9 +297,7 @@ export default async function (component) {
   const view = mount(parentElement);
   view.trigger = setTriggerValue;
   view.root.classList.toggle("race-standalone", Boolean(data.standalone)); // no link to copy
-  shared.timing.called ??= performance.now();
   await loadPlotly();
-  shared.timing.plotly ??= performance.now();
   // the parts sent now, and those sent before and kept here
   if (data.static) remember("statics", data.key, data.static);
   for (const p of data.runs.paths) {
@@ -325,7 +322,6 @@ export default async function (component) {
     view.index = shown.reduce((best, _, i) => (gap(i) < gap(best) ? i : best), 0);
     if (view.playing && view.index >= shown.length - 1) pause(view);
     await draw(view, fresh);
-    shared.timing.drawn ??= performance.now();
     raceWasDrawn();
   });
 }

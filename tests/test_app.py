@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 import optim_core
 import scenes
 import surfaces
+from tests.test_viz import plotly_array
 
 TIMEOUT = 60
 
@@ -286,16 +287,8 @@ def test_the_saddle_preset_reports_escapes_not_failures():
 
 
 def _numbers(array_spec):
-    """A plotly array from the JSON spec: a plain list or a base64 typed array."""
-    import base64
-
-    import numpy as np
-
-    if isinstance(array_spec, dict):
-        raw = np.frombuffer(base64.b64decode(array_spec["bdata"]), dtype=array_spec["dtype"])
-        values = raw.astype(float)
-    else:
-        values = np.array([np.nan if v is None else v for v in array_spec], dtype=float)
+    """The finite numbers of a plotly array from the JSON spec."""
+    values = plotly_array(array_spec)
     return values[np.isfinite(values)].tolist()
 
 

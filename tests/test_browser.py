@@ -207,6 +207,12 @@ def _settled(page, quiet_ms: int = 1000, timeout_s: float = 60) -> None:
     raise TimeoutError("the race view kept redrawing")
 
 
+def _show_step(page, k: int) -> None:
+    """Move the race's step slider to k, as a user drags it, and wait until it shows."""
+    page.locator(".race-step").fill(str(k))
+    page.wait_for_function(f"({STATE_JS})().step === 'step {k}'", timeout=10_000)
+
+
 def _move_alpha(page, label: str, key: str) -> None:
     """One notch of an optimizer's α slider, and wait until the race is drawn again."""
     box = page.locator("[data-testid='stSidebar'] [data-testid='stExpander']").filter(
@@ -225,8 +231,7 @@ def test_a_slider_move_redraws_the_paths_in_place_and_keeps_the_step(server, bro
     page.goto(f"{server}/?opt=sgd,adam")
     page.wait_for_function(DRAWN_JS, timeout=60_000)
     page.evaluate(MARK_JS)  # a plot created anew would not carry these
-    page.locator(".race-step").fill("120")  # the step slider, as a user drags it
-    page.wait_for_function(f"({STATE_JS})().step === 'step 120'", timeout=10_000)
+    _show_step(page, 120)
     before = page.evaluate(RUN_JS, "Adam")
     sgd_before = page.evaluate(RUN_JS, "SGD")
     _move_alpha(page, "Adam", "ArrowRight")
@@ -258,8 +263,7 @@ def test_lost_parts_are_sent_again_and_a_shorter_run_shows_its_last_step(server,
     page = browser.new_page(viewport={"width": 1500, "height": 1000})
     page.goto(f"{server}/?opt=sgd&steps=300")
     page.wait_for_function(DRAWN_JS, timeout=60_000)
-    page.locator(".race-step").fill("250")
-    page.wait_for_function(f"({STATE_JS})().step === 'step 250'", timeout=10_000)
+    _show_step(page, 250)
     # the browser forgets the surface's pictures and the paths (as a reloaded script
     # would): a change that sends neither (the speed) gets them sent again
     page.evaluate("() => { window.__raceView.statics.clear(); window.__raceView.paths.clear(); }")
@@ -509,8 +513,7 @@ def test_switching_pages_keeps_each_page_own_link(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(f"{server}/?surface=booth&opt=adam")
     page.wait_for_function(DRAWN_JS, timeout=60_000)
-    page.locator(".race-step").fill("120")
-    page.wait_for_function(f"({STATE_JS})().step === 'step 120'", timeout=10_000)
+    _show_step(page, 120)
     page.locator('[data-testid="stSidebarNavLink"]', has_text="Saddle escape").click()
     page.wait_for_url("**/escape?*surface=saddle*", timeout=60_000)
     # the race's link did not leak into the escape page's (booth has no saddle: it would warn)

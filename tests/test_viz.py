@@ -16,8 +16,8 @@ def _runs(surface, names, steps, **hp):
             for n in names]  # fmt: skip
 
 
-def _numbers(spec) -> np.ndarray:
-    """A plotly.js array of the view's JSON: a list or a typed-array spec."""
+def plotly_array(spec) -> np.ndarray:
+    """A plotly.js array of the JSON sent: a list (None: a gap) or a typed-array spec."""
     if isinstance(spec, dict):
         return np.frombuffer(base64.b64decode(spec["bdata"]), dtype=spec["dtype"]).astype(float)
     return np.array([np.nan if v is None else v for v in spec], dtype=float)
@@ -35,7 +35,7 @@ def test_the_race_view_has_both_views_the_loss_and_moving_traces():
     static, moving = data["static"], data["runs"]["moving"]
     assert [t["type"] for t in static["scene"]["data"]] == ["surface"]
     surface_z = static["scene"]["data"][0]["z"]  # a matrix: flattened, plotly.js draws nothing
-    assert surface_z["shape"] == "121,121" and len(_numbers(surface_z)) == 121 * 121
+    assert surface_z["shape"] == "121,121" and len(plotly_array(surface_z)) == 121 * 121
     assert static["plane"]["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
     assert static["plane"]["layout"]["xaxis"]["range"] == [-4.5, 4.5]  # the domain
     # what moves: a tail and a head per run in 2-D, a head in 3-D, the loss cursor
@@ -51,8 +51,8 @@ def test_the_race_view_has_both_views_the_loss_and_moving_traces():
     # each path crosses the network once, as float32, and is the trajectory
     paths = data["runs"]["paths"]
     for run, path in zip(runs, paths, strict=True):
-        np.testing.assert_allclose(_numbers(path["x"]), run.trajectory.path[:, 0], rtol=1e-6)
-        np.testing.assert_allclose(_numbers(path["y"]), run.trajectory.path[:, 1], rtol=1e-6)
+        np.testing.assert_allclose(plotly_array(path["x"]), run.trajectory.path[:, 0], rtol=1e-6)
+        np.testing.assert_allclose(plotly_array(path["y"]), run.trajectory.path[:, 1], rtol=1e-6)
     # the same colour for an optimizer in every trace
     sgd = [t for part in ("plane", "scene") for t in data["runs"][part] + moving[part]
            if t.get("path") == 0 and "line" in t and "halo" not in t["name"]]  # fmt: skip
@@ -198,8 +198,8 @@ def test_hovering_the_contour_tells_f():
     click = next(t for t in plane if t.get("name") == "click to start here")
     assert click["type"] == "heatmap" and "f = %{z" in click["hovertemplate"]
     assert click["z"]["shape"] == "41,41"  # rows of y, columns of x, as plotly.js reads it
-    gx, gy = np.meshgrid(_numbers(click["x"]), _numbers(click["y"]))
-    f = _numbers(click["z"]).reshape(41, 41)
+    gx, gy = np.meshgrid(plotly_array(click["x"]), plotly_array(click["y"]))
+    f = plotly_array(click["z"]).reshape(41, 41)
     np.testing.assert_allclose(f, surface.f(np.stack([gx, gy], -1)), rtol=1e-5, atol=1e-4)
 
 
@@ -218,7 +218,7 @@ def test_a_diverged_runs_loss_line_ends_where_it_diverged():
     runs = _runs(surface, ["sgd", "adam"], 50)
     assert runs[0].trajectory.diverged_step == 1 and runs[1].trajectory.diverged_step < 0
     data = _view(surface, runs)["runs"]
-    lines = {t["name"]: _numbers(data["paths"][t["path"]]["loss"])
+    lines = {t["name"]: plotly_array(data["paths"][t["path"]]["loss"])
              for t in data["loss"]["data"] if t.get("coords") == "loss"}  # fmt: skip
     assert np.flatnonzero(np.isfinite(lines["SGD"])).max() == 1
     assert np.isfinite(lines["Adam"]).sum() > 40
@@ -228,7 +228,7 @@ def test_a_click_sets_the_click_targets_exact_point_not_its_float32_copy():
     surface = surfaces.get("beale")
     plane = _view(surface, _runs(surface, ["sgd"], 5))["static"]["plane"]["data"]
     click = next(t for t in plane if t.get("name") == "click to start here")
-    sent = (float(_numbers(click["x"])[3]), float(_numbers(click["y"])[7]))  # sent back
+    sent = (float(plotly_array(click["x"])[3]), float(plotly_array(click["y"])[7]))  # sent back
     assert sent != (-4.5 + 3 * 9 / 40, -4.5 + 7 * 9 / 40)  # float32 noise
     x, y = viz.clicked_point(surface, *sent)
     assert (x, y) == (float(np.linspace(-4.5, 4.5, 41)[3]), float(np.linspace(-4.5, 4.5, 41)[7]))

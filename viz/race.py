@@ -119,8 +119,7 @@ def _z_range(grid: Grid) -> tuple[float, float, float]:
     return z_lo, z_hi, 0.02 * (z_hi - z_lo)
 
 
-def race_static(surface: Surface, grid: Grid | None = None, *, clickable: bool = True,
-                 height: int = VIEW_HEIGHT) -> tuple[str, dict]:  # fmt: skip
+def race_static(surface: Surface, grid: Grid | None = None) -> tuple[str, dict]:
     """``(key, static)``: the two views' pictures of the surface, with their layouts."""
     grid = grid or _surface_grid(surface)
     (x0, x1), (y0, y1) = surface.domain
@@ -130,23 +129,22 @@ def race_static(surface: Surface, grid: Grid | None = None, *, clickable: bool =
     # contour's first draw slower: 27 traces on Beale)
     bands = np.array_split(np.arange(len(grid.contours)), min(4, len(grid.contours)))
     for band in (b for b in bands if len(b)):
-        gap = np.full((1, 2), np.nan)
-        pts = np.concatenate([np.vstack([grid.contours[i][1], gap]) for i in band])
+        pts = np.concatenate([grid.contours[i][1] for i in band])  # each ends in a gap
         t = (grid.contours[band[len(band) // 2]][0] - z_lo) / (z_hi - z_lo or 1.0)
         plane.append(dict(
             type="scatter", x=pts[:, 0], y=pts[:, 1], mode="lines",
             line=dict(color=f"rgba(60,60,60,{0.25 + 0.35 * t:.2f})", width=1),
             hoverinfo="skip", showlegend=False,
         ))  # fmt: skip
-    if clickable:  # an invisible grid of cells: hovering one says f, clicking starts there
-        gx, gy = click_grid(surface)
-        gf = surface.f(np.stack(np.meshgrid(gx, gy), -1))
-        plane.append(dict(
-            type="heatmap", x=gx, y=gy, z=gf, opacity=0.0, showscale=False,
-            name="click to start here", zsmooth=False,
-            hovertemplate="(%{x:.4~g}, %{y:.4~g}), f = %{z:.4~g}<br>click to start here"
-            "<extra></extra>",
-        ))  # fmt: skip
+    # an invisible grid of cells: hovering one says f, clicking starts there
+    gx, gy = click_grid(surface)
+    gf = surface.f(np.stack(np.meshgrid(gx, gy), -1))
+    plane.append(dict(
+        type="heatmap", x=gx, y=gy, z=gf, opacity=0.0, showscale=False,
+        name="click to start here", zsmooth=False,
+        hovertemplate="(%{x:.4~g}, %{y:.4~g}), f = %{z:.4~g}<br>click to start here"
+        "<extra></extra>",
+    ))  # fmt: skip
     if len(surface.minimizers):
         plane.append(dict(
             type="scatter", x=surface.minimizers[:, 0].tolist(),
@@ -162,7 +160,7 @@ def race_static(surface: Surface, grid: Grid | None = None, *, clickable: bool =
             hovertemplate="saddle (%{x:.4~g}, %{y:.4~g})<extra></extra>",
         ))  # fmt: skip
     plane_layout = dict(
-        height=height, margin=dict(l=50, r=10, t=30, b=45), font=dict(size=14),
+        height=VIEW_HEIGHT, margin=dict(l=50, r=10, t=30, b=45), font=dict(size=14),
         # one unit as long on y as on x (a 20 × 6 ravine looks like one), in both views
         xaxis=dict(range=[x0, x1], title=dict(text="x"), constrain="domain", showgrid=False,
                    zeroline=False),
@@ -181,7 +179,7 @@ def race_static(surface: Surface, grid: Grid | None = None, *, clickable: bool =
         hoverinfo="skip", name="surface", contours=dict(z=dict(show=False)),
     )]  # fmt: skip
     scene_layout = dict(
-        height=height, margin=dict(l=0, r=0, t=30, b=0), font=dict(size=14),
+        height=VIEW_HEIGHT, margin=dict(l=0, r=0, t=30, b=0), font=dict(size=14),
         scene=dict(
             xaxis=dict(range=[x0, x1], title=dict(text="x")),
             yaxis=dict(range=[y0, y1], title=dict(text="y")),
@@ -282,12 +280,11 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
     })  # fmt: skip
 
 
-def race_view(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
-              **options) -> RaceView:  # fmt: skip
+def race_view(surface: Surface, runs: Sequence[Run], grid: Grid | None = None, *,
+              max_frames: int = MAX_FRAMES) -> RaceView:  # fmt: skip
     """The race view's data for ``runs`` (all ``record="path"``, the same steps)."""
     grid = grid or _surface_grid(surface)
-    max_frames = options.pop("max_frames", MAX_FRAMES)
-    key, static = race_static(surface, grid, **options)
+    key, static = race_static(surface, grid)
     return RaceView(key, static, race_runs(surface, runs, grid, max_frames=max_frames))
 
 
