@@ -61,6 +61,9 @@ class Scene:
     same_for_all: bool = False
     shared: dict[str, float] = field(default_factory=dict)  # used when same_for_all
     speed: float = 1.0
+    # presentation mode: large type, thick paths, the sidebar folded, step buttons and
+    # the numbers at the step shown (how the page looks, not what it runs)
+    present: bool = False
 
     def start_point(self) -> tuple[float, float]:
         if self.start is not None:
@@ -332,6 +335,8 @@ def to_query(scene: Scene) -> dict[str, str]:
         "steps": str(scene.steps),
         "speed": repr(float(scene.speed)),
     }
+    if scene.present:
+        query["present"] = "1"
     if scene.same_for_all:
         query["same"] = "1"
         for h, value in scene.shared.items():
@@ -448,6 +453,12 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
     same = params.get("same", "0") == "1"
     if params.get("same", "0") not in ("0", "1"):
         warnings.append(f"same = {literal(params['same'])} in the link is not 0 or 1; using 0.")
+    present = params.get("present", "0") == "1"
+    if params.get("present", "0") not in ("0", "1"):
+        warnings.append(
+            f"present = {literal(params['present'])} in the link is not 0 or 1; using 0 "
+            "(presentation mode off)."
+        )
     # hyperparameter values the scene does not use: said, not silently dropped
     used = {f"{n}.{h}" for n in optimizers for h in optim_core.get_optimizer(n).hyperparams}
     used |= {f"all.{h}" for h in optim_core.HYPERPARAMETERS}
@@ -459,7 +470,7 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
             "optimizer has that hyperparameter."
         )
     shared = {**shared_defaults(), **read_hyper("all", optim_core.HYPERPARAMETERS)}
-    scene = Scene(surface, optimizers, start, steps, hyper, same, shared, speed)
+    scene = Scene(surface, optimizers, start, steps, hyper, same, shared, speed, present)
     return scene, warnings
 
 

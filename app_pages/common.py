@@ -4,6 +4,7 @@ other pages read it, and the way a page shows its link's warnings."""
 from __future__ import annotations
 
 import collections
+import math
 import threading
 
 import numpy as np
@@ -36,8 +37,12 @@ def cached_race_static(surface: str) -> tuple[str, dict]:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def cached_race_view(surface: str, start: tuple, steps: int, run_keys: tuple) -> viz.RaceView:
-    """The race view's data (plain JSON, shared read-only between sessions)."""
+def cached_race_view(surface: str, start: tuple, steps: int, run_keys: tuple,
+                     present: bool = False) -> viz.RaceView:  # fmt: skip
+    """The race view's data (plain JSON, shared read-only between sessions); with
+    ``present``, drawn for a projector."""
+    if present:
+        return viz.for_projector(cached_race_view(surface, start, steps, run_keys))
     key, static = cached_race_static(surface)
     runs = cached_runs(surface, start, steps, run_keys)
     return viz.RaceView(
@@ -114,7 +119,8 @@ def cached_sweep(optimizer: str, surface: str, start: tuple, steps: int, grid: t
 
 # ---------------------------------------------------------------- shared state
 
-RACE_KEYS = ("surface", "optimizers", "start_x", "start_y", "steps", "same_for_all", "speed")
+RACE_KEYS = ("surface", "optimizers", "start_x", "start_y", "steps", "same_for_all", "speed",
+             "present")
 
 
 def _race_widget_keys() -> list[str]:
@@ -173,6 +179,16 @@ def race_hyperparams(name: str) -> dict[str, float]:
     prefix = "all" if state.get("same_for_all") else name
     defaults = scenes.race_defaults(name)
     return {h: float(state.get(f"{prefix}.{h}", defaults[h])) for h in opt.hyperparams}
+
+
+def told_step(value, steps: int) -> int | None:
+    """The race step the browser's view says it stopped at, within [0, steps]; None for
+    anything that is not a whole number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if not math.isfinite(value) or not float(value).is_integer():
+        return None
+    return min(max(int(value), 0), int(steps))
 
 
 def race_value(key: str, default):

@@ -20,6 +20,13 @@ from app_pages.race_view import figure_view, preload, race_view, standalone_html
 
 
 apply_scene = common.apply_race_scene
+PRESENT_CSS = """
+html { font-size: 21px; }
+.stMainBlockContainer { padding-top: 2.5rem; max-width: 100%; }
+.stMainBlockContainer h5 { font-size: 1.5rem; }
+.stMainBlockContainer table { font-size: 1.05rem; font-variant-numeric: tabular-nums; }
+.stMainBlockContainer .stButton button p { font-size: 1.05rem; }
+"""
 
 
 def on_surface_change() -> None:
@@ -68,6 +75,22 @@ def _shared_others() -> dict[str, float]:
             if h != "lr"}  # fmt: skip
 
 
+def step_by(delta: int) -> None:
+    """The step buttons: every optimizer one step back or on (the view moves with it;
+    while it plays, one step from where it is)."""
+    state = st.session_state
+    state.race_step = min(max(int(state.get("race_step", 0)) + delta, 0), int(state.steps))
+    token = (state.get("race_seek") or {}).get("token", 0) + 1
+    state.race_seek = {"token": token, "step": state.race_step, "delta": delta}
+
+
+def on_view_step() -> None:
+    """The view stopped at a step (paused, its slider, the arrow keys): the numbers follow."""
+    k = common.told_step(getattr(st.session_state.race, "step", None), st.session_state.steps)
+    if k is not None:
+        st.session_state.race_step = k
+
+
 def _reason_key(lr: float, others: dict[str, float]) -> tuple:
     """What the shared α's reason depends on: shown only while all of it is unchanged."""
     state = st.session_state
@@ -80,7 +103,13 @@ preload()  # plotly.js starts loading now, while the rest of the page is built
 if "surface" not in st.session_state:
     scene_from_link, link_warnings = scenes.from_query(st.query_params.to_dict())
     apply_scene(scene_from_link)
+    st.session_state.present = scene_from_link.present  # (a preset keeps the mode it finds)
     st.session_state.link_warnings = link_warnings
+present = bool(st.session_state.setdefault("present", False))
+# a projector: the sidebar folded away (its ">" brings it back), large type
+st.set_page_config(initial_sidebar_state="collapsed" if present else "auto")
+if present:
+    st.html(f"<style>{PRESENT_CSS}</style>")
 
 # ---------------------------------------------------------------- sidebar
 
@@ -151,7 +180,7 @@ else:
 
 scene = scenes.Scene(
     surface_name, tuple(chosen), (float(start_x), float(start_y)), int(steps), hyper,
-    same_for_all, shared, float(speed),
+    same_for_all, shared, float(speed), present,
 )  # fmt: skip
 st.query_params.from_dict(scenes.to_query(scene))
 
@@ -165,13 +194,51 @@ if link_messages:
 # The race comes first, so that it and its controls fit a 1024 × 768 projector
 # without scrolling; the formula and the notes follow it.
 names = ", ".join(optim_core.get_optimizer(n).title for n in chosen) or "no optimizer chosen"
-st.markdown(f"##### {surface.title}: {names}")
-
 run_keys = tuple((name, tuple(sorted(scene.hyperparams(name).items()))) for name in chosen)
 runs = common.cached_runs(surface_name, scene.start_point(), scene.steps, run_keys)
-view = common.cached_race_view(surface_name, scene.start_point(), scene.steps, run_keys)
-race_view(view, frame_ms=50 / speed, on_click=on_chart_click)
+view = common.cached_race_view(surface_name, scene.start_point(), scene.steps, run_keys, present)
+if present:  # the step buttons in the title's row: the views stay on screen as they move
+    if st.session_state.setdefault("race_step", 0) > scene.steps:
+        st.session_state.race_step = scene.steps
+    k = int(st.session_state.race_step)
+    title, back, forward, number, mode = st.columns([1.3, 1.5, 1.3, 0.9, 1.8],
+                                                    vertical_alignment="center")  # fmt: skip
+    back.button("◀ Previous step", key="step_back", on_click=step_by, args=(-1,),
+                width="stretch", disabled=k <= 0)  # fmt: skip
+    forward.button("Next step ▶", key="step_next", on_click=step_by, args=(1,),
+                   width="stretch", disabled=k >= scene.steps)  # fmt: skip
+    # (the step is shown, not typed: a number field's stale value, sent while the view
+    # was telling a newer step, moved the view back)
+    number.markdown(f"##### step {k}")
+else:
+    title, mode = st.columns([4, 1.3], vertical_alignment="center")
+# (on a projector the legend names the optimizers: the row keeps room for the buttons)
+title.markdown(f"##### {surface.title}" + ("" if present else f": {names}"))
+mode.toggle(
+    "Presentation mode", key="present",
+    help="For a projector: large type, thick paths, the sidebar folded away, and step "
+    "buttons with each optimizer's numbers at the step shown. Part of the link.",
+)  # fmt: skip
+
+if present:
+    race_view(view, frame_ms=50 / speed, on_click=on_chart_click, present=True,
+              on_step=on_view_step, seek=st.session_state.get("race_seek"))  # fmt: skip
+    if chosen:
+        st.markdown(f"**At step {k}**")
+        st.table(viz.step_numbers(surface, runs, k), hide_index=True)
+        st.caption(
+            "Each step button moves every optimizer exactly one step; ← and → on the "
+            "keyboard do the same, and Play goes on from the step shown. w: where it is "
+            "after k steps; f(w) and the gradient ∇f(w) there; the optimizer's state after "
+            "k steps, in its update rule's symbols (m: the average of gradients; v: of "
+            "squared gradients, AdaGrad's sum, AdaMax's max of |g|; D: Adadelta's average "
+            "of squared steps; v̂: AMSGrad's largest v); Δw: the move its next step makes. "
+            "(NAG's next step takes its gradient at its look-ahead point w − α m, not at w.)"
+        )
+else:
+    race_view(view, frame_ms=50 / speed, on_click=on_chart_click)
 shown_query = scenes.to_query(scene)  # a preset's note, however its values came here
+shown_query.pop("present", None)
 preset = next(
     (
         t

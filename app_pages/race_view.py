@@ -42,6 +42,9 @@ CSS = """
              cursor: pointer; opacity: 0.7; }
 .race-link:hover { opacity: 1; }
 .race-standalone .race-link { display: none; }
+.race-present .race-play, .race-present .race-link { font-size: 22px; padding: 6px 18px; }
+.race-present .race-label { font-size: 24px; }
+.race-present .race-step { height: 28px; }
 """
 
 
@@ -135,16 +138,25 @@ render({{ data: JSON.parse(document.getElementById("race-data").textContent),
 """
 
 
-def race_view(view: viz.RaceView, *, frame_ms: float, on_click, key: str = "race"):
+def race_view(view: viz.RaceView, *, frame_ms: float, on_click, key: str = "race",
+              present: bool = False, on_step=None, seek: dict | None = None):  # fmt: skip
     """Draw ``view`` (the surface's parts and paths the browser has are left out);
     ``on_click`` runs when the contour is clicked (the point is
-    ``st.session_state[key].click``)."""
+    ``st.session_state[key].click``). ``present``: larger controls (presentation mode).
+
+    With ``on_step`` (presentation mode's step controls), the browser tells the step it
+    shows whenever it stops there (paused, the slider, the arrow keys), as
+    ``st.session_state[key].step``, and ``on_step`` runs. ``seek`` moves the view:
+    ``{"token", "step", "delta"}``, acted on once per token: to ``step``, or, while it
+    plays, ``delta`` steps on from where it is."""
     sent = _sent()
     data = view.data(frame_ms=frame_ms, with_static=view.key not in sent["static"],
                      known=sent["paths"])  # fmt: skip
+    data.update(present=present, report=on_step is not None, seek=seek)
     result = _component(
         key=key, data=data, on_click_change=on_click,
         on_missing_change=lambda: _on_missing(key),
+        **({"on_step_change": on_step} if on_step is not None else {}),
     )  # fmt: skip
     sent["static"].add(view.key)
     sent["paths"].update(view.path_ids())

@@ -91,10 +91,36 @@ function mount(parent) {
   });
   view.slider.addEventListener("input", () => {
     const index = +view.slider.value; // (pausing sets the slider back to the shown step)
-    pause(view);
-    later(view, () => show(view, index));
+    pause(view, false);
+    later(view, () => { show(view, index); report(view); });
   });
+  // ← and → move every optimizer one step, wherever the page's focus is not in a field
+  // or a slider of its own (those keep their arrows)
+  const onKey = (event) => {
+    if (!root.isConnected) return document.removeEventListener("keydown", onKey);
+    if (!view.data || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    const delta = { ArrowLeft: -1, ArrowRight: 1 }[event.key];
+    const target = event.target;
+    if (!delta || target?.closest?.("input, textarea, select, [contenteditable], [role=slider], [role=combobox], [role=listbox]")) return;
+    event.preventDefault();
+    stepBy(view, delta);
+  };
+  document.addEventListener("keydown", onKey);
   return view;
+}
+
+// One step (delta = ±1) from the step shown, exactly: a step Play might skip over too.
+function stepBy(view, delta) {
+  pause(view, false);
+  return later(view, () => { showStep(view, step(view) + delta); report(view); });
+}
+
+// The server's own step controls (presentation mode) hear of the step shown when it
+// stops: paused, moved by the slider or the arrows; not at every frame of Play.
+function report(view) {
+  if (!view.data?.report || step(view) === view.reported) return;
+  view.reported = step(view);
+  view.setState?.("step", view.reported);
 }
 
 // Runs fn after the plotly calls already asked for.
@@ -119,7 +145,18 @@ function fill(view, trace, k) {
   return out;
 }
 
-const step = (view) => view.data.runs.shown[view.index];
+// The step shown: one of the shown steps (Play, the slider), or any step in between
+// (the step buttons and arrows move exactly one step).
+const step = (view) => view.exact ?? view.data.runs.shown[view.index];
+
+// Shows step k exactly; the slider stands at the last shown step at or before it.
+function setExact(view, k) {
+  const { shown, steps } = view.data.runs;
+  view.exact = Math.max(0, Math.min(Math.round(k), steps));
+  let i = 0;
+  while (i + 1 < shown.length && shown[i + 1] <= view.exact) i += 1;
+  view.index = i;
+}
 
 function traces(view, part, k) {
   const runs = view.data.runs;
@@ -134,8 +171,8 @@ function traces(view, part, k) {
 async function draw(view, fresh) {
   const plot = fresh ? window.Plotly.newPlot : window.Plotly.react;
   const k = step(view);
-  const layout = (part) => structuredClone(part === "loss" ? view.data.runs.loss.layout
-    : view.static[part].layout);
+  const layout = (part) => fit(view, part, structuredClone(part === "loss"
+    ? view.data.runs.loss.layout : view.static[part].layout));
   for (const part of ["plane", "scene", "loss"]) {
     await plot(view[part], traces(view, part, k), layout(part), part === "scene" ? CONFIG : FLAT);
   }
@@ -147,6 +184,20 @@ async function draw(view, fresh) {
   view.root.dataset.draws = String(+(view.root.dataset.draws ?? 0) + 1);
 }
 
+// Presentation mode: the two views as tall as they are asked to be, but no taller than
+// the window has room for below the page's first row (a 1280 × 720 projector), with the
+// controls under them.
+const CONTROLS_PX = 70;
+const MIN_VIEW_PX = 340;
+
+function fit(view, part, layout) {
+  if (!view.data.present || part === "loss") return layout;
+  const top = view.root.getBoundingClientRect().top + (document.scrollingElement?.scrollTop ?? 0);
+  const room = window.innerHeight - Math.max(0, top) - CONTROLS_PX;
+  layout.height = Math.max(MIN_VIEW_PX, Math.min(layout.height, Math.round(room)));
+  return layout;
+}
+
 // The moving traces at the shown step: what Play and the slider do. The 2-D ones (tails,
 // heads, the loss cursor) are moved in the SVG plotly.js drew, without a replot
 // (Plotly.animate takes 40–60 ms a frame here: it goes through every trace); the 3-D
@@ -154,6 +205,16 @@ async function draw(view, fresh) {
 // machine draws the scene without slowing the rest (see update3d).
 function show(view, index) {
   view.index = Math.max(0, Math.min(index, view.data.runs.shown.length - 1));
+  view.exact = null;
+  moveTo(view);
+}
+
+function showStep(view, k) {
+  setExact(view, k);
+  moveTo(view);
+}
+
+function moveTo(view) {
   const k = step(view);
   showLabel(view);
   place(view, view.plane, "plane", k);
@@ -247,7 +308,8 @@ function showLabel(view) {
 const MIN_FRAME_MS = 50;
 
 function play(view) {
-  if (view.index >= view.data.runs.shown.length - 1) view.index = 0; // from the start again
+  if (step(view) >= view.data.runs.steps) { view.index = 0; view.exact = null; } // again
+  // (from a step between shown ones, the next frame is the next shown step after it)
   view.playing = true;
   showLabel(view);
   let due = performance.now();
@@ -257,7 +319,9 @@ function play(view) {
     const frame = Math.max(view.data.frame_ms, MIN_FRAME_MS);
     if (Math.floor(position) !== view.index) position = view.index; // moved meanwhile
     position += frame / view.data.frame_ms;
-    await later(view, () => show(view, Math.floor(position)));
+    // from a step between shown ones, on to the next shown step at once
+    if (view.exact > view.data.runs.shown[view.index]) position = Math.max(position, view.index + 1);
+    await later(view, () => view.playing && show(view, Math.floor(position)));
     if (view.index >= view.data.runs.shown.length - 1) return pause(view);
     const now = performance.now();
     due = Math.max(due + frame, now - frame);
@@ -266,10 +330,11 @@ function play(view) {
   view.timer = setTimeout(tick, 0);
 }
 
-function pause(view) {
+function pause(view, tell = true) {
   view.playing = false;
   clearTimeout(view.timer);
   showLabel(view);
+  if (tell) report(view);
 }
 
 // Any other figure of the race page, drawn with the same plotly.js (so that the page
@@ -291,12 +356,14 @@ async function drawFigure(parent, data, trigger) {
 }
 
 export default async function (component) {
-  const { data, parentElement, setTriggerValue } = component;
+  const { data, parentElement, setTriggerValue, setStateValue } = component;
   if (data.preload) return void loadPlotly(); // fetch and parse it while the page builds
   if (data.figure_key) return drawFigure(parentElement, data, setTriggerValue);
   const view = mount(parentElement);
   view.trigger = setTriggerValue;
+  view.setState = setStateValue;
   view.root.classList.toggle("race-standalone", Boolean(data.standalone)); // no link to copy
+  view.root.classList.toggle("race-present", Boolean(data.present)); // larger controls
   await loadPlotly();
   // the parts sent now, and those sent before and kept here
   if (data.static) remember("statics", data.key, data.static);
@@ -313,6 +380,7 @@ export default async function (component) {
     // The step shown stays across changes (the nearest one the new run shows; the last
     // one if it is shorter); on another surface the graphs are made anew.
     const before = view.data ? step(view) : shared.lastStep ?? 0; // (back from a page)
+    const exact = view.data ? view.exact != null : false;
     const fresh = view.static !== statics;
     view.data = data;
     view.static = statics;
@@ -320,8 +388,21 @@ export default async function (component) {
     const shown = data.runs.shown;
     const gap = (i) => Math.abs(shown[i] - before);
     view.index = shown.reduce((best, _, i) => (gap(i) < gap(best) ? i : best), 0);
-    if (view.playing && view.index >= shown.length - 1) pause(view);
+    view.exact = null;
+    if (exact) setExact(view, before); // an exact step stays exactly (or the last one)
+    // the server's step buttons: "this step" (the step number typed) or "one step on
+    // from where it is" (delta: ±1, from the step shown, also while playing)
+    const seek = data.seek;
+    if (seek && seek.token !== view.seekToken) {
+      view.seekToken = seek.token;
+      const target = seek.delta && view.playing ? before + seek.delta : seek.step;
+      pause(view, false);
+      setExact(view, target);
+      view.reported = step(view) === seek.step ? seek.step : undefined; // the server knows
+    }
+    if (view.playing && step(view) >= data.runs.steps) pause(view, false);
     await draw(view, fresh);
+    report(view);
     raceWasDrawn();
   });
 }

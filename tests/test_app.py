@@ -55,7 +55,7 @@ def test_the_default_page_runs_and_has_every_control():
     assert {n.label for n in at.number_input} == {"Start x", "Start y"}
     assert "Steps" in [s.label for s in at.slider]
     assert "Speed" in [s.label for s in at.select_slider]
-    assert [t.label for t in at.toggle] == ["Same values for all"]
+    assert [t.label for t in at.toggle] == ["Presentation mode", "Same values for all"]
     assert set(at.multiselect[0].value) == set(scenes.DEFAULT_OPTIMIZERS)
     labels = [s.label for s in at.slider] + [s.label for s in at.select_slider]
     for needed in ("α (lr)", "β₁", "β₂", "ε"):
@@ -418,3 +418,94 @@ def test_plotly_js_is_copied_where_streamlit_serves_it_or_the_reason_is_given(
     monkeypatch.setattr(race_view, "PLOTLY_JS", blocked / "static" / "plotly.min.js")
     problem = race_view.install_plotly_js()
     assert problem and "could not copy" in problem and "a_file" in problem
+
+
+# ---------------------------------------------------------------- presentation mode
+
+
+def _vector(text):
+    return np.array([float(v) for v in text.strip("()").split(",")])
+
+
+def test_presentation_mode_survives_a_link_round_trip_and_draws_for_a_projector():
+    at = _app({"present": "1"})
+    assert not at.exception and not at.warning
+    assert at.toggle(key="present").value is True
+    link = dict(at.query_params)
+    assert link["present"] == "1"
+    big = _race(at)
+    assert big["present"] and big["report"]
+    at.toggle(key="present").set_value(False).run()
+    small = _race(at)
+    assert "present" not in at.query_params and not small["present"] and not small["report"]
+    assert not [b for b in at.button if b.key == "step_next"]  # no step buttons then
+    # drawn larger: type, lines, markers, the views' height
+    bs, ss = big["static"] or {}, small["static"]
+    if bs:  # (static parts are sent once per key; both keys are new here)
+        assert bs["plane"]["layout"]["height"] > ss["plane"]["layout"]["height"]
+        assert bs["plane"]["layout"]["font"]["size"] > ss["plane"]["layout"]["font"]["size"]
+    head = [t for t in big["runs"]["moving"]["plane"] if t["moving"] == "head"][0]
+    small_head = [t for t in small["runs"]["moving"]["plane"] if t["moving"] == "head"][0]
+    assert head["marker"]["size"] > small_head["marker"]["size"]
+    assert big["runs"]["plane"][-1]["line"]["width"] > small["runs"]["plane"][-1]["line"]["width"]
+    again = _app(link)  # the link handed out opens in presentation mode
+    assert again.toggle(key="present").value is True and not again.warning
+    bad = _app({"present": "yes"})
+    assert "present = ` yes ` in the link is not 0 or 1" in bad.warning[0].value
+    assert bad.toggle(key="present").value is False
+
+
+def test_the_step_buttons_move_every_optimizer_one_step_and_show_the_cores_numbers():
+    steps = 500  # more than the view shows while playing: single steps are exact ones
+    at = _app({"present": "1", "steps": str(steps), "surface": "beale"})
+    assert at.button(key="step_back").disabled  # nothing before step 0
+    start = at.session_state.start_x, at.session_state.start_y
+    for _ in range(3):
+        at.button(key="step_next").click().run()
+    at.button(key="step_back").click().run()
+    k = 2
+    assert at.session_state.race_step == k and f"##### step {k}" in _markdowns(at)
+    seek = _race(at)["seek"]
+    assert seek["step"] == k and seek["delta"] == -1  # the view is told to show step 2
+    rows = at.table[0].value.set_index("optimizer")
+    assert list(rows.index) == [optim_core.get_optimizer(n).title for n in scenes.DEFAULT_OPTIMIZERS]
+    surface = surfaces.get("beale")
+    for name in scenes.DEFAULT_OPTIMIZERS:
+        row = rows.loc[optim_core.get_optimizer(name).title]
+        tr = optim_core.run(name, "beale", start, steps, **scenes.race_defaults(name))
+        close = dict(rtol=1e-3, atol=1e-9)
+        np.testing.assert_allclose(_vector(row["w = (x, y)"]), tr.path[k], **close)
+        np.testing.assert_allclose(float(row["f(w)"]), tr.loss[k], **close)
+        np.testing.assert_allclose(_vector(row["∇f(w)"]), surface.grad(tr.path[k]), **close)
+        for field, title in (("m", "m"), ("v", "v")):
+            if field in tr.state:
+                np.testing.assert_allclose(_vector(row[title]), tr.state[field][k], **close)
+            else:
+                assert row[title] == ""
+        np.testing.assert_allclose(_vector(row["next step Δw"]), tr.path[k + 1] - tr.path[k],
+                                   rtol=1e-3, atol=1e-12)  # fmt: skip
+
+
+def _markdowns(at):
+    return [m.value for m in at.markdown]
+
+
+def test_the_step_buttons_stop_at_the_ends_and_the_step_follows_fewer_steps():
+    at = _app({"present": "1", "steps": "3"})
+    for _ in range(3):
+        at.button(key="step_next").click().run()
+    assert at.session_state.race_step == 3 and at.button(key="step_next").disabled
+    assert at.table[0].value["next step Δw"].eq("— (last step)").all()
+    at.slider(key="steps").set_value(2).run()  # a shorter race: its last step
+    assert at.session_state.race_step == 2 and "##### step 2" in _markdowns(at)
+
+
+def test_a_step_told_by_the_view_is_read_as_a_step_of_the_race():
+    """The browser says where it stopped (paused, its slider, the arrow keys); the page's
+    numbers move there: a step of the race, or nothing for a value that is not one."""
+    from app_pages.common import told_step
+
+    assert told_step(57, 200) == 57 and told_step(57.0, 200) == 57
+    assert told_step(10_000, 200) == 200 and told_step(-3, 200) == 0
+    for junk in ("57; drop", None, True, 2.5, float("nan"), [1], {"step": 1}):
+        assert told_step(junk, 200) is None

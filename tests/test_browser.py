@@ -574,3 +574,92 @@ def test_the_race_and_its_controls_fit_the_screen_without_overlapping(server, br
         for b in names[i + 1 :]:
             assert not _overlap(boxes[a], boxes[b]), (a, boxes[a], b, boxes[b])
     assert boxes["contour"][2] - boxes["contour"][0] >= 100  # still a readable map
+
+
+HEAD_JS = """(label) => {
+  const gd = document.querySelector('.race-plane');
+  const i = gd.data.findIndex(t => t.name === label && t.mode === 'markers');
+  const group = [...gd.querySelectorAll('.scatterlayer .trace')]
+      .find(g => g.__data__[0].trace.index === i);
+  const [x, y] = group.querySelector('path.point').getAttribute('transform')
+      .match(/-?[\\d.]+/g).map(Number);
+  return {x, y};
+}"""
+PIXEL_JS = """([x, y]) => { const {xaxis, yaxis} = document.querySelector('.race-plane')._fullLayout;
+  return [xaxis.c2p(x), yaxis.c2p(y)]; }"""
+
+
+def _step_is(page, k: int) -> None:
+    page.wait_for_function(
+        f"() => document.querySelector('.race-view').dataset.step === '{k}'", timeout=20_000
+    )
+
+
+def _page_says_step(page, k: int) -> None:
+    """The page's own step (the server's: what its numbers are for) is k."""
+    page.get_by_role("heading", name=f"step {k}", exact=True).wait_for(timeout=20_000)
+    page.get_by_text(f"At step {k}", exact=True).wait_for(timeout=20_000)
+
+
+def test_presentation_mode_steps_every_optimizer_exactly_and_play_goes_on_from_there(
+    server, browser
+):
+    import optim_core
+    import scenes
+
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    steps = 500  # Play shows 300 of them: single steps fall between shown ones
+    page.goto(f"{server}/?present=1&surface=beale&opt=sgd,adam&steps={steps}&speed=0.25")
+    page.wait_for_function(DRAWN_JS, timeout=60_000)
+    _settled(page)
+    # for a projector: the sidebar folded away, large type
+    sidebar = page.locator("[data-testid='stSidebar']").bounding_box()
+    assert sidebar is None or sidebar["x"] + sidebar["width"] <= 1, sidebar
+    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "21px"
+    assert page.evaluate("getComputedStyle(document.querySelector('.race-play')).fontSize") == "22px"
+    start = scenes.Scene("beale").start_point()
+    paths = {label: optim_core.run(name, "beale", start, steps, **scenes.race_defaults(name)).path
+             for name, label in (("sgd", "SGD"), ("adam", "Adam"))}  # fmt: skip
+    nxt = page.get_by_role("button", name="Next step ▶")
+
+    def heads_at(k):
+        for label, path in paths.items():
+            head = page.evaluate(HEAD_JS, label)
+            want = page.evaluate(PIXEL_JS, [float(path[k][0]), float(path[k][1])])
+            assert abs(head["x"] - want[0]) < 1.5 and abs(head["y"] - want[1]) < 1.5, (k, label)
+
+    for k in (1, 2, 3):  # the buttons: one step each, both views and the numbers
+        nxt.click()
+        _step_is(page, k)
+        _page_says_step(page, k)
+        heads_at(k)
+        assert page.evaluate("document.querySelector('.race-view').dataset.step3d") == str(k)
+    page.keyboard.press("ArrowLeft")  # the keys: the same, and the page's numbers follow
+    _step_is(page, 2)
+    _page_says_step(page, 2)
+    heads_at(2)
+    assert page.get_by_role("table").inner_text().count("(") > 8  # the numbers panel
+    page.screenshot(path=str(ARTIFACTS / "presentation_step_2.png"))
+    # Play goes on from step 2: its first frame is the next shown step, 3 (not 0)
+    frames = int(page.evaluate("document.querySelector('.race-view').dataset.frames"))
+    page.click(".race-play")
+    page.wait_for_function(
+        f"() => +document.querySelector('.race-view').dataset.frames > {frames}", timeout=10_000
+    )
+    assert page.evaluate("document.querySelector('.race-view').dataset.step") == "3"
+    page.wait_for_timeout(1500)
+    page.click(".race-play")  # pause: the page's numbers move to where it stopped
+    shown = int(page.evaluate("document.querySelector('.race-view').dataset.step"))
+    assert shown > 3
+    _page_says_step(page, shown)
+    nxt.click()  # and a step from there
+    _step_is(page, shown + 1)
+    heads_at(shown + 1)
+    # the mode is part of the link: switched off, the link and the page lose it
+    page.get_by_text("Presentation mode").click()
+    page.wait_for_function("() => !location.search.includes('present=')", timeout=20_000)
+    nxt.wait_for(state="detached", timeout=20_000)  # no step buttons then
+    assert not errors, errors
+    page.close()

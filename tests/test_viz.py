@@ -235,3 +235,52 @@ def test_a_click_sets_the_click_targets_exact_point_not_its_float32_copy():
     assert repr(x) == "-3.825"
     # the grid's own float64 noise stays out too: np.linspace gives -1.7999999999999998
     assert viz.clicked_point(surface, -1.7999999523162842, 2.475000047683716) == (-1.8, 2.475)
+
+
+def test_the_projector_view_is_larger_everywhere_and_keeps_the_same_paths():
+    surface = surfaces.get("beale")
+    view = viz.race_view(surface, _runs(surface, ["sgd", "adam"], 50))
+    big = viz.for_projector(view)
+    assert big.key != view.key and big.runs["paths"] is view.runs["paths"]
+    assert big.path_ids() == view.path_ids()
+
+    def sizes(node, parent=""):
+        """(where, value) of every font size, line width and marker size."""
+        if isinstance(node, list):
+            return [s for v in node for s in sizes(v, parent)]
+        if not isinstance(node, dict) or "bdata" in node:
+            return []
+        out = []
+        for key, value in node.items():
+            if (parent.endswith("font") and key == "size") or (parent, key) in (
+                    ("line", "width"), ("marker", "size")):  # fmt: skip
+                out.append((f"{parent}.{key}", value))
+            out += sizes(value, key)
+        return out
+
+    for part in ("static", "runs"):
+        before, after = sizes(getattr(view, part)), sizes(getattr(big, part))
+        assert len(before) == len(after) > 5
+        for (where, small), (_, large) in zip(before, after, strict=True):
+            factor = {"line.width": 2.0, "marker.size": 1.6}.get(where, 1.45)
+            assert large == round(small * factor, 2), where
+    for part in ("plane", "scene"):
+        assert big.static[part]["layout"]["height"] > view.static[part]["layout"]["height"]
+    assert big.runs["loss"]["layout"]["height"] > view.runs["loss"]["layout"]["height"]
+
+
+def test_the_numbers_at_a_step_are_the_runs_own():
+    surface = surfaces.get("rosenbrock")
+    runs = _runs(surface, ["sgd", "amsgrad", "adadelta"], 5)
+    rows = viz.step_numbers(surface, runs, 5)  # the last step: no next step
+    assert [r["optimizer"] for r in rows] == [r.label for r in runs]
+    assert all(r["next step Δw"] == "— (last step)" for r in rows)
+    sgd, ams, ada = rows
+    assert sgd["m"] == sgd["v"] == sgd["D"] == sgd["v̂"] == ""  # no state: blank
+    tr = runs[1].trajectory
+    assert ams["v̂"] == f"({tr.state['v_hat'][5][0]:.4g}, {tr.state['v_hat'][5][1]:.4g})"
+    assert ada["D"] != "" and ada["m"] == ""
+    assert viz.step_numbers(surface, runs, 99) == rows  # beyond the race: its last step
+    first = viz.step_numbers(surface, runs, 0)[0]
+    step = runs[0].trajectory.path[1] - runs[0].trajectory.path[0]
+    assert first["next step Δw"] == f"({step[0]:.4g}, {step[1]:.4g})"

@@ -28,10 +28,12 @@ from .race import (
     RaceView,
     click_grid,
     clicked_point,
+    for_projector,
     frame_steps,
     race_runs,
     race_static,
     race_view,
+    step_numbers,
 )
 from .style import COLORS, SYMBOLS, color, symbol
 
@@ -54,6 +56,7 @@ __all__ = [
     "clicked_point",
     "color",
     "contour_lines",
+    "for_projector",
     "frame_steps",
     "height_of",
     "loss_figure",
@@ -65,6 +68,7 @@ __all__ = [
     "run_exit",
     "saddle_distance_figure",
     "step_length_figure",
+    "step_numbers",
     "surface_grid",
     "symbol",
 ]

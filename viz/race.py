@@ -40,6 +40,10 @@ TAIL_STEPS = 12  # the moving tail behind each head, in steps
 CLICK_CELLS = 41  # per side: the contour's invisible click (and hover) targets
 VIEW_HEIGHT = 440  # px, each of the two views
 LOSS_HEIGHT = 250  # px
+# Presentation mode (a projector, the back of a room): taller views, larger type,
+# thicker lines and bigger markers; see ``for_projector``.
+PROJECTOR = {"view_height": 620, "loss_height": 330, "font": 1.45, "line": 2.0,
+             "marker": 1.6, "margin": 1.3}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,38 @@ class RaceView:
 
     def path_ids(self) -> list[str]:
         return [p["id"] for p in self.runs["paths"]]
+
+
+def for_projector(view: RaceView) -> RaceView:
+    """``view`` drawn for a projector: every font, line width, marker size and margin
+    scaled by ``PROJECTOR``'s factors, the views and the loss plot taller. The paths are
+    the same (the browser keeps them); the surface's parts get a key of their own."""
+
+    def scale(node, parent: str = ""):
+        if isinstance(node, list):
+            return [scale(v, parent) for v in node]
+        if not isinstance(node, dict) or "bdata" in node:  # (a typed array: as it is)
+            return node
+        out = {}
+        for key, value in node.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                factor = {("line", "width"): PROJECTOR["line"],
+                          ("marker", "size"): PROJECTOR["marker"]}.get((parent, key))  # fmt: skip
+                if key == "size" and parent.endswith("font"):
+                    factor = PROJECTOR["font"]
+                elif parent == "margin":
+                    factor = PROJECTOR["margin"]
+                elif key == "height":
+                    value, factor = (PROJECTOR["loss_height"] if value == LOSS_HEIGHT
+                                     else PROJECTOR["view_height"]), 1  # fmt: skip
+                out[key] = round(value * factor, 2) if factor else value
+            else:
+                out[key] = scale(value, key)
+        return out
+
+    static = scale(view.static)
+    key = hashlib.sha1(json.dumps(static, sort_keys=True).encode()).hexdigest()[:16]
+    return RaceView(key, static, {**scale(view.runs), "paths": view.runs["paths"]})
 
 
 def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
@@ -358,3 +394,31 @@ def _loss_parts(surface: Surface, runs: Sequence[Run], steps: int) -> dict:
                   line=dict(color="#333", width=1.5, dash="dot"), showlegend=False,
                   name="shown step", hoverinfo="skip")  # fmt: skip
     return {"data": data, "layout": layout, "moving": [cursor] if runs else [], "lines": lines}
+
+
+# What each optimizer's state field is, in the cheat sheet's symbols (column titles).
+STATE_TITLES = {"m": "m", "v": "v", "D": "D", "v_hat": "v̂"}
+
+
+def _vec(v) -> str:
+    return f"({float(v[0]):.4g}, {float(v[1]):.4g})"
+
+
+def step_numbers(surface: Surface, runs: Sequence[Run], step: int) -> list[dict[str, str]]:
+    """Each run at ``step`` (its last step if it is shorter), as the numbers panel shows
+    it: the point w, f(w), the gradient ∇f(w) there, the optimizer's state after that
+    many steps (m, v, …: blank where the optimizer has no such state) and the move the
+    next step makes (w_{k+1} − w_k). Four significant digits."""
+    fields = [f for f in STATE_TITLES if any(f in r.trajectory.state for r in runs)]
+    rows = []
+    for run in runs:
+        tr = run.trajectory
+        k = min(int(step), tr.steps)
+        w = tr.path[k]
+        row = {"optimizer": run.label, "w = (x, y)": _vec(w), "f(w)": f"{float(tr.loss[k]):.4g}",
+               "∇f(w)": _vec(surface.grad(w))}  # fmt: skip
+        for f in fields:
+            row[STATE_TITLES[f]] = _vec(tr.state[f][k]) if f in tr.state else ""
+        row["next step Δw"] = _vec(tr.path[k + 1] - w) if k < tr.steps else "— (last step)"
+        rows.append(row)
+    return rows
