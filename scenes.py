@@ -391,7 +391,12 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
             if not re.fullmatch(r"\d+", params["steps"].strip()):
                 raise ValueError
             steps = int(params["steps"])
-            if not 1 <= steps <= MAX_PAGE_STEPS:
+            if steps > MAX_PAGE_STEPS:
+                cap = CAPS["race.steps"].text()
+                warnings.append(f"steps = {literal(params['steps'])} in the link is over the "
+                                f"cap. {cap} Using {MAX_PAGE_STEPS:,}.")  # fmt: skip
+                steps = MAX_PAGE_STEPS
+            elif steps < 1:
                 raise ValueError
         except ValueError:
             warnings.append(
@@ -506,6 +511,47 @@ def sweep_axes(optimizer: str) -> list[str]:
 HYPER_MODES = ("same", "defaults", "race")
 
 
+# ---------------------------------------------------------------- caps
+#
+# The most work one page asks for: the core refuses more than its own, larger caps
+# (optim_core.MAX_STEPS, MAX_STARTS, MAX_PATH_POINTS, MAX_OFFSETS, MAX_MAP_RESOLUTION,
+# MAX_SWEEP_SETTINGS) with a ValueError; the pages stop earlier, where one request still
+# leaves a shared server responsive, and say so when a user or a link reaches the cap.
+
+
+@dataclass(frozen=True)
+class Cap:
+    value: int
+    what: str  # what is counted ("steps", "random offsets")
+    why: str
+
+    def text(self) -> str:
+        return f"{self.value:,} {self.what} is the most this page runs: {self.why}"
+
+
+_SHARED = "one class shares one server, and no one request may hold it for everyone."
+CAPS: dict[str, Cap] = {
+    "race.steps": Cap(MAX_PAGE_STEPS, "steps", "every step of every run goes to your "
+                      "browser to be animated (ten optimizers × 2,000 steps is about 1 MB). "
+                      "Longer runs: Saddle escape (up to 50,000 steps), Basin maps and "
+                      "Sweeps (5,000)."),
+    "escape.steps": Cap(MAX_ESCAPE_STEPS, "steps", "a run still within r of the saddle by "
+                        "then is counted as never escaping; " + _SHARED),
+    "escape.count": Cap(MAX_RANDOM_OFFSETS, "random offsets, each a run of up to 50,000 "
+                        "steps,", "2,000 take about 4 s here; " + _SHARED),
+    "basins.res": Cap(optim_core.MAX_MAP_RESOLUTION, "starts per side (200 × 200 = 40,000 "
+                      "runs)", "1,000 Adam steps from all of them take about a second "
+                      "here; " + _SHARED),
+    "basins.steps": Cap(MAX_ANALYSIS_STEPS, "steps from each of up to 40,000 starts",
+                        _SHARED),
+    "sweeps.steps": Cap(MAX_ANALYSIS_STEPS, "steps for each setting of a sweep", _SHARED),
+    "sweeps.count": Cap(MAX_SWEEP_VALUES, "α values", "a line that fine already shows "
+                        "where runs turn from converging to diverging; " + _SHARED),
+    "sweeps.betas": Cap(MAX_HEATMAP_BETAS, "β values (with 200 α values, 20,000 runs in "
+                        "one map)", _SHARED),
+}  # fmt: skip
+
+
 class _LinkReader:
     """Reads typed values from query parameters, collecting a warning per bad value."""
 
@@ -528,13 +574,18 @@ class _LinkReader:
         return value
 
     def number(self, key: str, low: float, high: float, default, integer: bool = False,
-               shown: str | None = None):  # fmt: skip
+               shown: str | None = None, cap: Cap | None = None):  # fmt: skip
         """The value of ``key`` if it is a number in [low, high], else ``default`` with
-        a warning (``shown`` names the default where its value says too little)."""
+        a warning (``shown`` names the default where its value says too little); above
+        a ``cap`` (whose value is ``high``), the cap, with a warning that explains it."""
         if key not in self.params:
             return default
         try:
             value = int(self.params[key]) if integer else _float(self.params[key])
+            if cap is not None and value > high:
+                self.warnings.append(f"{key} = {literal(self.params[key])} in the link is "
+                                     f"over the cap. {cap.text()} Using {high:,}.")  # fmt: skip
+                return high
             if not low <= value <= high:
                 raise ValueError
             return value
@@ -682,9 +733,11 @@ def escape_from_query(params: Mapping[str, str]) -> tuple[EscapeScene, list[str]
         offset=offset,
         direction=read.choice("dir", ESCAPE_DIRECTIONS, d.direction),
         angle=read.number("angle", 0.0, 360.0, d.angle),
-        count=read.number("count", 1, MAX_RANDOM_OFFSETS, d.count, integer=True),
+        count=read.number("count", 1, MAX_RANDOM_OFFSETS, d.count, integer=True,
+                          cap=CAPS["escape.count"]),
         radius=radius,
-        steps=read.number("steps", 1, MAX_ESCAPE_STEPS, d.steps, integer=True),
+        steps=read.number("steps", 1, MAX_ESCAPE_STEPS, d.steps, integer=True,
+                          cap=CAPS["escape.steps"]),
         lr=read.number("lr", *_lr_range(), d.lr),
         hyper=read.choice("hyper", HYPER_MODES, d.hyper),
     )
@@ -794,8 +847,9 @@ def basin_from_query(params: Mapping[str, str]) -> tuple[BasinScene, list[str]]:
         surface=read.choice("surface", surfaces.names(), d.surface),
         optimizers=read.optimizers("opt", d.optimizers, at_most=2),
         resolution=read.number("res", MIN_MAP_RESOLUTION, optim_core.MAX_MAP_RESOLUTION,
-                               d.resolution, True),
-        steps=read.number("steps", 1, MAX_ANALYSIS_STEPS, d.steps, integer=True),
+                               d.resolution, True, cap=CAPS["basins.res"]),
+        steps=read.number("steps", 1, MAX_ANALYSIS_STEPS, d.steps, integer=True,
+                          cap=CAPS["basins.steps"]),
         colour=read.choice("colour", BASIN_COLOURINGS, d.colour),
         lr=read.number("lr", *_lr_range(), d.lr),
         hyper=read.choice("hyper", HYPER_MODES, d.hyper),
@@ -851,13 +905,16 @@ def sweep_from_query(params: Mapping[str, str]) -> tuple[SweepScene, list[str]]:
         surface=surface,
         start=start,
         optimizers=read.optimizers("opt", d.optimizers, allowed=SWEEP_OPTIMIZERS),
-        steps=read.number("steps", 1, MAX_ANALYSIS_STEPS, d.steps, integer=True),
+        steps=read.number("steps", 1, MAX_ANALYSIS_STEPS, d.steps, integer=True,
+                          cap=CAPS["sweeps.steps"]),
         lr_low=lr_low,
         lr_high=lr_high,
-        count=read.number("count", 2, MAX_SWEEP_VALUES, d.count, integer=True),
+        count=read.number("count", 2, MAX_SWEEP_VALUES, d.count, integer=True,
+                          cap=CAPS["sweeps.count"]),
         heatmap_optimizer=read.choice("heat", HEATMAP_OPTIMIZERS, d.heatmap_optimizer),
         axis=read.choice("axis", SWEEP_AXES, d.axis),
-        betas=read.number("betas", 2, MAX_HEATMAP_BETAS, d.betas, integer=True),
+        betas=read.number("betas", 2, MAX_HEATMAP_BETAS, d.betas, integer=True,
+                          cap=CAPS["sweeps.betas"]),
     )  # fmt: skip
     axes = sweep_axes(scene.heatmap_optimizer)
     if scene.axis not in axes:

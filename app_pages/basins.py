@@ -56,7 +56,9 @@ chosen = sb.multiselect(
 resolution = sb.slider("Starts per side", scenes.MIN_MAP_RESOLUTION,
                        optim_core.MAX_MAP_RESOLUTION, key=P + "resolution",
                        help="The map runs resolution × resolution starts.")  # fmt: skip
+common.cap_note(sb, resolution, "basins.res")
 steps = sb.number_input("Steps", 1, scenes.MAX_ANALYSIS_STEPS, key=P + "steps", step=100)
+common.cap_note(sb, steps, "basins.steps")
 colourings = ({"minimizer": "the minimizer reached", "steps": "steps to converge (log)"}
               if surface.bounded_below else
               {"minimizer": "the outcome", "steps": "steps to leave the view (log)"})  # fmt: skip

@@ -181,6 +181,13 @@ def race_hyperparams(name: str) -> dict[str, float]:
     return {h: float(state.get(f"{prefix}.{h}", defaults[h])) for h in opt.hyperparams}
 
 
+def cap_note(container, value, key: str) -> None:
+    """Under a control standing at its cap (``scenes.CAPS[key]``): why it stops there."""
+    cap = scenes.CAPS[key]
+    if value >= cap.value:
+        container.caption(f"⚠️ {cap.text()}")
+
+
 def told_step(value, steps: int) -> int | None:
     """The race step the browser's view says it stopped at, within [0, steps]; None for
     anything that is not a whole number."""

@@ -95,6 +95,7 @@ if direction == "angle":
     angle = sb.slider("Angle (degrees from +x)", 0.0, 360.0, key=P + "angle", step=1.0)
 if direction == "random":
     count = sb.slider("Random offsets", 1, scenes.MAX_RANDOM_OFFSETS, key=P + "count")
+    common.cap_note(sb, count, "escape.count")
 max_radius = scenes.max_escape_radius(surface_name, int(saddle))
 radius_options = scenes.radius_values(surface_name, int(saddle), st.session_state[P + "radius"])
 radius = sb.select_slider(
@@ -104,6 +105,7 @@ radius = sb.select_slider(
     "point (a minimum, maximum or saddle, local ones included), or half the view.",
 )  # fmt: skip
 steps = sb.number_input("Steps at most", 1, scenes.MAX_ESCAPE_STEPS, key=P + "steps", step=500)
+common.cap_note(sb, steps, "escape.steps")
 hyper_mode = sb.radio("Hyperparameters", scenes.HYPER_MODES, key=P + "hyper",
                       format_func=common.HYPER_MODE_LABELS.get)  # fmt: skip
 lr = common.lr_slider(sb, P + "lr") if hyper_mode == "same" else st.session_state[P + "lr"]

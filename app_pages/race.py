@@ -138,6 +138,7 @@ start_x = c1.number_input("Start x", min_value=x0, max_value=x1, key="start_x", 
 start_y = c2.number_input("Start y", min_value=y0, max_value=y1, key="start_y", format="%.4g")
 sb.caption("…or click on the contour to start there.")
 steps = sb.slider("Steps", 1, scenes.MAX_PAGE_STEPS, key="steps")
+common.cap_note(sb, steps, "race.steps")
 speed = sb.select_slider("Speed", scenes.SPEEDS, key="speed", format_func=lambda s: f"{s:g}×")
 same_for_all = sb.toggle("Same values for all", key="same_for_all", on_change=on_same_change)
 

@@ -63,9 +63,11 @@ chosen = sb.multiselect(
     help="Adadelta has no α to sweep.",
 )  # fmt: skip
 steps = sb.number_input("Steps", 1, scenes.MAX_ANALYSIS_STEPS, key=P + "steps", step=100)
+common.cap_note(sb, steps, "sweeps.steps")
 lr_low = common.lr_slider(sb, P + "lr_low", "α from")
 lr_high = common.lr_slider(sb, P + "lr_high", "α to")
 count = sb.slider("α values (log-spaced)", 2, scenes.MAX_SWEEP_VALUES, key=P + "count")
+common.cap_note(sb, count, "sweeps.count")
 sb.divider()
 heat = sb.selectbox("α × β map for", scenes.HEATMAP_OPTIMIZERS, key=P + "heat",
                     format_func=lambda n: optim_core.get_optimizer(n).title)  # fmt: skip
@@ -74,6 +76,7 @@ if st.session_state[P + "axis"] not in axes:
     st.session_state[P + "axis"] = axes[0]
 axis = sb.radio("β", axes, key=P + "axis", format_func=scenes.HYPER_LABELS.get, horizontal=True)
 betas = sb.slider("β values", 2, scenes.MAX_HEATMAP_BETAS, key=P + "betas")
+common.cap_note(sb, betas, "sweeps.betas")
 
 scene = scenes.SweepScene(surface_name, (float(start_x), float(start_y)), tuple(chosen),
                           int(steps), float(lr_low), float(lr_high), int(count), heat, axis,
