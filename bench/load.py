@@ -2,9 +2,11 @@
 a slider five times, in rounds; sessions served, the p95 time from a slider move to the
 redrawn race, and the server's memory after each round.
 
-    python bench/load.py [--sessions 20] [--rounds 3] [--url http://host:port]
+    python bench/load.py [--sessions 20] [--rounds 3] [--apps 1] [--url http://host:port]
 
-Without --url it starts the app on a free localhost port. Each session is its own
+Without --url it starts the app on a free localhost port; with --apps 2 (or more), that
+many app processes behind nginx with sticky sessions (deploy/nginx.conf, started by
+deploy/serve.py), and memory is their sum. Each session is its own
 headless Chromium context (its own Streamlit session). A session is served when its
 race view drew and all five moves redrew it. Memory is the server process's resident
 size (VmRSS) after each round; it should not grow from the second round to the third.
@@ -23,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.redraw import RACE  # noqa: E402
-from tests.test_browser import ARGS, CHROMIUM, start_app  # noqa: E402
+from deploy import serve  # noqa: E402
+from tests.test_browser import ARGS, CHROMIUM, _free_port, start_app  # noqa: E402
 
 MOVES = 5
 
@@ -37,11 +40,12 @@ def rss_mb(pid: int) -> float:
     return total
 
 
-async def session(browser, url: str, waits: list[float]) -> bool:
+async def session(browser, url: str, waits: list[float], where: list[str]) -> bool:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     try:
-        await page.goto(url, timeout=120_000)
+        response = await page.goto(url, timeout=120_000)
+        where.append(response.headers.get("x-app-process", "the app") if response else "?")
         await page.wait_for_function(RACE["drawn"], timeout=120_000)
         box = page.locator("[data-testid='stSidebar'] [data-testid='stExpander']").filter(
             has_text="Adam")  # fmt: skip
@@ -66,33 +70,49 @@ async def session(browser, url: str, waits: list[float]) -> bool:
 async def main_async(args) -> None:
     from playwright.async_api import async_playwright
 
-    proc, url = (None, args.url) if args.url else start_app(ROOT / "app.py")
+    proc = server = None
+    if args.url:
+        url = args.url
+    elif args.apps > 1:
+        ports = [_free_port() for _ in range(args.apps)]
+        server = serve.start(_free_port(), app_ports=ports, run_dir=ROOT / "deploy" / "run")
+        url = server.url
+    else:
+        proc, url = start_app(ROOT / "app.py")
+    pids = [proc.pid] if proc else [p.pid for p in server.apps] if server else []
     try:
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                               args=ARGS)  # fmt: skip
             for round_ in range(1, args.rounds + 1):
                 waits: list[float] = []
+                where: list[str] = []
                 t0 = time.perf_counter()
-                served = await asyncio.gather(*(session(browser, url, waits)
+                served = await asyncio.gather(*(session(browser, url, waits, where)
                                                 for _ in range(args.sessions)))  # fmt: skip
                 took = time.perf_counter() - t0
                 p95 = statistics.quantiles(waits, n=20)[-1] if len(waits) >= 2 else float("nan")
-                memory = f"; server {rss_mb(proc.pid):.0f} MB resident" if proc else ""
+                memory = (f"; server {sum(rss_mb(pid) for pid in pids):.0f} MB resident"
+                          if pids else "")  # fmt: skip
+                spread = ", ".join(f"{where.count(w)} on {w}" for w in sorted(set(where)))
                 print(f"round {round_}: {sum(served)}/{args.sessions} sessions served in "
                       f"{took:.0f} s; slider move -> race redrawn: median "
                       f"{statistics.median(waits):.2f} s, p95 {p95:.2f} s "
-                      f"({len(waits)} moves){memory}")  # fmt: skip
+                      f"({len(waits)} moves){memory}; sessions: {spread}")  # fmt: skip
             await browser.close()
     finally:
         if proc:
             proc.terminate()
+        if server:
+            server.stop()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--apps", type=int, default=1,
+                        help="app processes; 2 or more: behind nginx (deploy/nginx.conf)")
     parser.add_argument("--url", default=None, help="a running app instead of a new one")
     asyncio.run(main_async(parser.parse_args()))
 

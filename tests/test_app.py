@@ -131,7 +131,7 @@ def test_bad_query_parameters_warn_and_fall_back():
         assert needle in text
     assert at.multiselect(key="optimizers").value == ["adam"]
     assert at.select_slider(key="adam.lr").value == scenes.race_defaults("adam")["lr"]
-    assert at.slider(key="steps").value == scenes.Scene().steps
+    assert at.slider(key="steps").value == scenes.MAX_PAGE_STEPS  # over the cap: the cap
     assert (at.number_input(key="start_x").value, at.number_input(key="start_y").value) == (
         -1.5,
         2.0,
