@@ -62,7 +62,7 @@ def _finite(values) -> list:
 
 def to_json(trajectories: Sequence[Trajectory]) -> str:
     """The runs with what re-runs them: ``{"surface": {"name", "params"}, "runs":
-    [{"optimizer", "hyperparams", "start", "steps", "x", "y", "loss", "grad_x",
+    [{"optimizer", "convention", "hyperparams", "start", "steps", "x", "y", "loss", "grad_x",
     "grad_y", "state": {name: {"x", "y"}}}]}``."""
     _need_paths(trajectories)
     surfaces = {(t.surface.name, json.dumps(t.surface.params, sort_keys=True))
@@ -74,7 +74,8 @@ def to_json(trajectories: Sequence[Trajectory]) -> str:
         "surface": {"name": first.surface.name, "params": dict(first.surface.params)}
         if first else None,
         "runs": [{
-            "optimizer": t.optimizer, "hyperparams": dict(t.hyperparams),
+            "optimizer": t.optimizer, "convention": t.convention,
+            "hyperparams": dict(t.hyperparams),
             "start": [float(v) for v in t.start], "steps": int(t.steps),
             "x": _finite(t.path[:, 0]), "y": _finite(t.path[:, 1]), "loss": _finite(t.loss),
             "grad_x": _finite(t.grads[:, 0]), "grad_y": _finite(t.grads[:, 1]),

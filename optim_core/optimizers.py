@@ -76,6 +76,8 @@ class Optimizer:
     init: Callable[[np.ndarray], tuple]
     update: Callable[[GradFn, np.ndarray, tuple, int, Hyperparams], tuple]
     note: str = ""
+    # "cheatsheet" (the cheat sheet's forms) or "pytorch" (torch.optim's; optim_core.pytorch)
+    convention: str = "cheatsheet"
     # The same rule written into preallocated buffers (the runner's hot path): the same
     # operations in the same order, so its numbers equal ``update``'s bit for bit.
     update_into: Callable | None = None
@@ -467,11 +469,24 @@ def names() -> list[str]:
     return list(OPTIMIZERS)
 
 
-def get(name: str | Optimizer) -> Optimizer:
-    """The optimizer called ``name``; a ValueError lists the valid names."""
+CONVENTIONS = ("cheatsheet", "pytorch")
+
+
+def get(name: str | Optimizer, convention: str = "cheatsheet") -> Optimizer:
+    """The optimizer called ``name`` in ``convention``: "cheatsheet" (the cheat sheet's
+    forms, the default) or "pytorch" (torch.optim's updates and defaults). A
+    ValueError lists the valid names or conventions."""
+    if convention not in CONVENTIONS:
+        raise ValueError(f"convention must be one of {list(CONVENTIONS)}; got {convention!r}")
     if isinstance(name, Optimizer):
+        if name.convention != convention:
+            raise ValueError(f"optimizer {name.name!r} is in the {name.convention!r} "
+                             f"convention, not {convention!r}")  # fmt: skip
         return name
+    catalogue = OPTIMIZERS
+    if convention == "pytorch":
+        from .pytorch import OPTIMIZERS as catalogue
     try:
-        return OPTIMIZERS[name]
+        return catalogue[name]
     except (KeyError, TypeError):
         raise ValueError(f"optimizer must be one of {names()}; got {name!r}") from None

@@ -85,6 +85,7 @@ class Trajectory:
     loss: np.ndarray | None = None
     grads: np.ndarray | None = None
     state: dict[str, np.ndarray] = field(default_factory=dict)
+    convention: str = "cheatsheet"  # whose update rules ran: "cheatsheet" or "pytorch"
 
     @property
     def diverged(self) -> np.ndarray:
@@ -231,8 +232,12 @@ def run(
     beta2: float | None = None,
     eps: float | None = None,
     record: RecordMode = "path",
+    convention: str = "cheatsheet",
 ) -> Trajectory:
     """Run ``optimizer`` on ``surface`` for ``steps`` steps from ``start``.
+
+    ``convention`` chooses whose update rules and defaults: "cheatsheet" (the cheat
+    sheet's forms) or "pytorch" (torch.optim's, exactly: :mod:`optim_core.pytorch`).
 
     ``start`` is one point ``(2,)`` or a batch ``(N, 2)``. Hyperparameters left at None
     take the optimizer's defaults. ``record="path"`` keeps every point, loss, gradient
@@ -241,7 +246,7 @@ def run(
     Every argument is checked before any work; a ValueError names the parameter,
     its value and the valid range. Divergence is a result, never an error.
     """
-    opt = optimizers.get(optimizer)
+    opt = optimizers.get(optimizer, convention)
     surf = _check_surface(surface)
     steps = _check_steps(steps)
     if record not in ("path", "final"):
@@ -275,6 +280,7 @@ def run(
         diverged_step=unbatch(out.diverged_step),
         first_converged_step=unbatch(out.first_converged_step),
         diverged_point=unbatch(out.diverged_point),
+        convention=opt.convention,
     )
     if not keep_path:
         return Trajectory(**common)

@@ -67,3 +67,69 @@ def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=Non
                 raise KeyError(name)
         points.append(list(w))
     return points
+
+
+def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=None):
+    """torch.optim's documented algorithms (SGD, SGD with momentum and nesterov,
+    Adagrad, RMSprop, Adadelta, Adam, Adamax, NAdam, Adam with amsgrad), other options
+    at their defaults, transcribed from the pseudo-code of the torch.optim docs: plain
+    floats, one coordinate at a time. Returns [w_0, ..., w_steps]."""
+    w = [float(w[0]), float(w[1])]
+    b = [0.0, 0.0]  # SGD's momentum buffer
+    m = [0.0, 0.0]
+    v = [0.0, 0.0]
+    u = [0.0, 0.0]  # Adadelta's accumulated updates; Adamax's infinity norm
+    v_max = [0.0, 0.0]
+    psi = 0.004  # NAdam's momentum_decay
+    mu_product = 1.0
+    points = [list(w)]
+    for t in range(1, steps + 1):
+        g = grad(w)
+        if name == "nadam":
+            mu_t = beta1 * (1 - 0.5 * 0.96 ** (t * psi))
+            mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
+            mu_product = mu_product * mu_t
+        for i in range(2):
+            if name == "sgd":
+                w[i] = w[i] - lr * g[i]
+            elif name in ("momentum", "nag"):
+                # "if t > 1: b_t = μ b_{t-1} + (1 − τ) g_t else b_t = g_t", τ = 0
+                b[i] = beta1 * b[i] + g[i] if t > 1 else g[i]
+                step = g[i] + beta1 * b[i] if name == "nag" else b[i]
+                w[i] = w[i] - lr * step
+            elif name == "adagrad":
+                v[i] = v[i] + g[i] * g[i]  # state_sum
+                w[i] = w[i] - lr * g[i] / (math.sqrt(v[i]) + eps)
+            elif name == "rmsprop":
+                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+                w[i] = w[i] - lr * g[i] / (math.sqrt(v[i]) + eps)
+            elif name == "adadelta":
+                v[i] = v[i] * beta2 + g[i] * g[i] * (1 - beta2)
+                dx = math.sqrt(u[i] + eps) / math.sqrt(v[i] + eps) * g[i]
+                u[i] = u[i] * beta2 + dx * dx * (1 - beta2)
+                w[i] = w[i] - lr * dx
+            elif name == "adamax":
+                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+                u[i] = max(beta2 * u[i], abs(g[i]) + eps)
+                w[i] = w[i] - lr * m[i] / ((1 - beta1**t) * u[i])
+            elif name == "nadam":
+                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+                m_hat = (mu_next * m[i] / (1 - mu_product * mu_next)
+                         + (1 - mu_t) * g[i] / (1 - mu_product))  # fmt: skip
+                v_hat = v[i] / (1 - beta2**t)
+                w[i] = w[i] - lr * m_hat / (math.sqrt(v_hat) + eps)
+            elif name in ("adam", "amsgrad"):
+                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+                m_hat = m[i] / (1 - beta1**t)
+                if name == "amsgrad":
+                    v_max[i] = max(v_max[i], v[i])
+                    v_hat = v_max[i] / (1 - beta2**t)
+                else:
+                    v_hat = v[i] / (1 - beta2**t)
+                w[i] = w[i] - lr * m_hat / (math.sqrt(v_hat) + eps)
+            else:
+                raise KeyError(name)
+        points.append(list(w))
+    return points

@@ -15,7 +15,8 @@ from optim_core import export
 def _runs():
     surface = surfaces.get("ravine")
     return [optim_core.run(n, surface, surface.default_start, 40, **hp)
-            for n, hp in (("sgd", {"lr": 0.05}), ("adam", {"lr": 0.1}), ("nag", {}))]  # fmt: skip
+            for n, hp in (("sgd", {"lr": 0.05}), ("adam", {"lr": 0.1}), ("nag", {}))] + [
+        optim_core.run("nadam", surface, surface.default_start, 40, convention="pytorch")]
 
 
 def test_the_csv_read_back_equals_the_trajectories():
@@ -45,7 +46,8 @@ def test_the_json_holds_what_re_runs_each_trajectory():
     surface = surfaces.get(data["surface"]["name"], **data["surface"]["params"])
     for t, saved in zip(runs, data["runs"], strict=True):
         again = optim_core.run(saved["optimizer"], surface, np.array(saved["start"]),
-                               saved["steps"], **saved["hyperparams"])  # fmt: skip
+                               saved["steps"], convention=saved["convention"],
+                               **saved["hyperparams"])  # fmt: skip
         np.testing.assert_array_equal(again.path, t.path)
         np.testing.assert_array_equal(np.column_stack([saved["x"], saved["y"]]), t.path)
         assert saved["state"].keys() == t.state.keys()

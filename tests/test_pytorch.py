@@ -1,0 +1,121 @@
+"""The PyTorch convention: each optimizer as torch.optim computes it, checked against a
+plain-loop transcription of torch.optim's documented algorithms (tests/reference.py),
+step by step for 300 steps on several surfaces; torch itself is not a dependency."""
+
+import numpy as np
+import pytest
+
+import optim_core
+import surfaces
+from tests.reference import torch_reference_run
+
+ALL = optim_core.optimizer_names()
+# torch.optim's own defaults (SGD's momentum is 0 there: Momentum and NAG take 0.9)
+TORCH_DEFAULTS = {
+    "sgd": {"lr": 1e-3},
+    "momentum": {"lr": 1e-3, "beta1": 0.9},
+    "nag": {"lr": 1e-3, "beta1": 0.9},
+    "adagrad": {"lr": 1e-2, "eps": 1e-10},
+    "rmsprop": {"lr": 1e-2, "beta2": 0.99, "eps": 1e-8},
+    "adadelta": {"lr": 1.0, "beta2": 0.9, "eps": 1e-6},
+    "adam": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+    "adamax": {"lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+    "nadam": {"lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+    "amsgrad": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+}
+CASES = [  # surface, start, α (None: the default)
+    ("rosenbrock", [-1.5, 2.0], None),
+    ("beale", [1.0, 1.5], 1e-2),
+    ("himmelblau", [0.5, -0.5], 1e-2),
+    ("saddle", [-1.5, 1e-3], 1e-2),
+    ("rastrigin", [2.3, -1.7], None),
+]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_pytorch_metadata_has_torchs_defaults_and_its_own_formula(name):
+    opt = optim_core.get_optimizer(name, convention="pytorch")
+    assert dict(opt.defaults) == TORCH_DEFAULTS[name] and opt.convention == "pytorch"
+    assert opt.hyperparams == tuple(h for h in optim_core.HYPERPARAMETERS
+                                    if h in TORCH_DEFAULTS[name])  # fmt: skip
+    cheat = optim_core.get_optimizer(name)
+    assert r"w_{t+1}" in opt.latex and opt.note and opt.title == cheat.title
+    assert optim_core.run(name, "beale", [1, 1], 2, convention="pytorch").hyperparams == (
+        TORCH_DEFAULTS[name])
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the reference overflows where a run diverges
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize(("surface_name", "start", "lr"), CASES)
+def test_pytorch_convention_matches_torchs_documented_algorithm(name, surface_name, start, lr):
+    surface = surfaces.get(surface_name)
+    hp = dict(TORCH_DEFAULTS[name])
+    if lr is not None and name != "adadelta":
+        hp["lr"] = lr
+    traj = optim_core.run(name, surface, start, 300, convention="pytorch", **hp)
+
+    def grad(w):
+        return surface.grad(np.array(w, dtype=float)).tolist()
+
+    expected = np.array(torch_reference_run(name, grad, start, 300, **{
+        k: hp.get(k) for k in ("lr", "beta1", "beta2", "eps")}))  # fmt: skip
+    if traj.diverged_step >= 0:  # the reference does not freeze: up to the divergence
+        expected = expected[: int(traj.diverged_step)]
+    np.testing.assert_allclose(traj.path[: len(expected)], expected, rtol=1e-9, atol=1e-12)
+    assert not np.allclose(traj.path[-1], traj.path[0])  # it moved
+    assert traj.convention == "pytorch"
+
+
+@pytest.mark.parametrize("name", ["momentum", "nag", "adagrad", "rmsprop", "adadelta",
+                                  "adamax", "nadam", "amsgrad"])  # fmt: skip
+def test_the_two_conventions_really_differ(name):
+    # (a large ε, where it sits matters: at 1e-10 inside or outside the root agree)
+    hp = {k: (0.1 if k == "eps" else v) for k, v in TORCH_DEFAULTS[name].items()}
+    if name == "adadelta":
+        hp["lr"] = 0.5  # (at torch's lr = 1 the two are the same rule: see below)
+    cheat_hp = {k: v for k, v in hp.items() if k in optim_core.get_optimizer(name).hyperparams}
+    a = optim_core.run(name, "beale", [1.0, 1.5], 20, **cheat_hp)
+    b = optim_core.run(name, "beale", [1.0, 1.5], 20, convention="pytorch", **hp)
+    assert not np.allclose(a.path, b.path)
+
+
+def test_accumulated_momentum_steps_ten_times_the_ema_form_on_a_steady_slope():
+    plane = surfaces.get("quadratic")  # far from the minimum the slope barely changes
+    hp = {"lr": 1e-9, "beta1": 0.9}  # (a step this small barely changes the gradient)
+    ema = optim_core.run("momentum", plane, [4.0, 4.0], 200, **hp)
+    torch = optim_core.run("momentum", plane, [4.0, 4.0], 200, convention="pytorch", **hp)
+    ratio = np.linalg.norm(np.diff(torch.path[-2:], axis=0)) / np.linalg.norm(
+        np.diff(ema.path[-2:], axis=0))
+    assert ratio == pytest.approx(10, rel=1e-3)
+
+
+def test_bad_conventions_and_hyperparameters_are_clear_errors():
+    with pytest.raises(ValueError, match=r"convention must be one of \['cheatsheet', "
+                                         r"'pytorch'\]; got 'keras'"):  # fmt: skip
+        optim_core.run("adam", "beale", [1, 1], 5, convention="keras")
+    # torch's Adadelta takes α; the cheat sheet's refuses it, as before
+    optim_core.run("adadelta", "beale", [1, 1], 5, convention="pytorch", lr=0.5)
+    with pytest.raises(ValueError, match="lr is not a hyperparameter of adadelta"):
+        optim_core.run("adadelta", "beale", [1, 1], 5, lr=0.5)
+    with pytest.raises(ValueError, match="eps is not a hyperparameter of sgd"):
+        optim_core.run("sgd", "beale", [1, 1], 5, convention="pytorch", eps=1e-8)
+    with pytest.raises(ValueError, match="'adam' is in the 'cheatsheet' convention"):
+        optim_core.run(optim_core.get_optimizer("adam"), "beale", [1, 1], 5,
+                       convention="pytorch")  # fmt: skip
+
+
+def test_batches_and_record_final_agree_with_single_runs_in_pytorch_convention():
+    starts = np.array([[-1.5, 2.0], [0.5, 0.5], [2.0, -1.0]])
+    batch = optim_core.run("nadam", "rosenbrock", starts, 100, convention="pytorch")
+    final = optim_core.run("nadam", "rosenbrock", starts, 100, convention="pytorch",
+                           record="final")  # fmt: skip
+    for i, s in enumerate(starts):
+        one = optim_core.run("nadam", "rosenbrock", s, 100, convention="pytorch")
+        np.testing.assert_array_equal(batch.path[:, i], one.path)
+        np.testing.assert_array_equal(final.final_point[i], one.path[-1])
+
+
+def test_torchs_adadelta_at_its_default_lr_is_the_cheat_sheets():
+    a = optim_core.run("adadelta", "beale", [1.0, 1.5], 300, beta2=0.9, eps=1e-6)
+    b = optim_core.run("adadelta", "beale", [1.0, 1.5], 300, convention="pytorch")
+    np.testing.assert_allclose(b.path, a.path, rtol=1e-12, atol=1e-15)
