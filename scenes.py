@@ -64,6 +64,8 @@ class Scene:
     # presentation mode: large type, thick paths, the sidebar folded, step buttons and
     # the numbers at the step shown (how the page looks, not what it runs)
     present: bool = False
+    # whose update rules run: the cheat sheet's or torch.optim's (optim_core.pytorch)
+    convention: str = "cheatsheet"
 
     def start_point(self) -> tuple[float, float]:
         if self.start is not None:
@@ -74,36 +76,37 @@ class Scene:
     def hyperparams(self, name: str) -> dict[str, float]:
         """The values ``name`` runs with: every hyperparameter it uses, resolved (what
         the scene leaves out: the race's starting values, :func:`race_defaults`)."""
-        opt = optim_core.get_optimizer(name)
+        opt = optim_core.get_optimizer(name, self.convention)
         given = self.shared if self.same_for_all else self.hyper.get(name, {})
-        defaults = race_defaults(name)
+        defaults = race_defaults(name, self.convention)
         return {h: float(given.get(h, defaults[h])) for h in opt.hyperparams}
 
 
 RACE_MIN_LR = 0.01
 
 
-def race_defaults(name: str) -> dict[str, float]:
+def race_defaults(name: str, convention: str = "cheatsheet") -> dict[str, float]:
     """The race page's starting values for ``name``: the cheat sheet's defaults, but α
     at least RACE_MIN_LR. At their library α of 0.001–0.002, RMSprop, Adam, AdaMax,
     Nadam and AMSGrad barely leave the start in a few hundred steps (Adam on Beale:
     f 33 → 18.3 in 300 steps, against SGD's 0.0074), and a newcomer reads that as
     broken; at 0.01 every optimizer visibly moves (Adam: f → 0.44)."""
-    values = dict(optim_core.get_optimizer(name).defaults)
+    values = dict(optim_core.get_optimizer(name, convention).defaults)
     if "lr" in values:
         values["lr"] = max(values["lr"], RACE_MIN_LR)
     return values
 
 
-def race_defaults_note() -> str:
+def race_defaults_note(convention: str = "cheatsheet") -> str:
     """What the race's starting values are, in words."""
-    raised = [optim_core.get_optimizer(n).title for n in optim_core.optimizer_names()
-              if optim_core.get_optimizer(n).defaults.get("lr", 1.0) < RACE_MIN_LR]  # fmt: skip
+    opts = [optim_core.get_optimizer(n, convention) for n in optim_core.optimizer_names()]
+    raised = [o.title for o in opts if o.defaults.get("lr", 1.0) < RACE_MIN_LR]
+    whose = "the cheat sheet's" if convention == "cheatsheet" else "torch.optim's"
     return (
         f"The sliders start at α = {RACE_MIN_LR:g} for every optimizer that has one (for "
         f"{', '.join(raised)} that is above the library default of 0.001–0.002, at which "
-        "they barely move in a few hundred steps); every other value is the cheat "
-        "sheet's default."
+        f"they barely move in a few hundred steps); every other value is {whose} default. "
+        "Switching the update rules keeps the values on the sliders."
     )
 
 
@@ -118,6 +121,7 @@ def suited_shared_lr(
     start: tuple[float, float],
     steps: int,
     shared: Mapping[str, float] | None = None,
+    convention: str = "cheatsheet",
 ) -> tuple[float, str]:
     """An α on the slider's grid that suits every one of ``optimizers`` together, and
     the reason, in words, for the page to show. β₁, β₂ and ε are ``shared`` (the
@@ -132,15 +136,16 @@ def suited_shared_lr(
     surf = surfaces.get(surface)
     grid = np.array(SLIDER_VALUES["lr"])
     others = {h: v for h, v in {**shared_defaults(), **(shared or {})}.items() if h != "lr"}
-    with_lr = [n for n in optimizers if "lr" in optim_core.get_optimizer(n).hyperparams]
+    opts = {n: optim_core.get_optimizer(n, convention) for n in optimizers}
+    with_lr = [n for n in optimizers if "lr" in opts[n].hyperparams]
     if not with_lr:
         return shared_defaults()["lr"], "None of the chosen optimizers has an α."
     # bounded: the worst optimizer's score per α; unbounded: how many get away
     worst = np.full(len(grid), np.inf) if surf.bounded_below else np.zeros(len(grid))
     f0 = float(surf.f(np.asarray(start, dtype=float)))
     for name in with_lr:
-        used = {h: v for h, v in others.items() if h in optim_core.get_optimizer(name).hyperparams}
-        result = optim_core.sweep(name, surf, start, steps, {"lr": grid}, **used)
+        used = {h: v for h, v in others.items() if h in opts[name].hyperparams}
+        result = optim_core.sweep(opts[name], surf, start, steps, {"lr": grid}, **used)
         if surf.bounded_below:
             top = max(f0 - surf.min_value, 1e-300)
             gap = np.maximum(result.final_loss - surf.min_value, 1e-12 * top)
@@ -337,6 +342,8 @@ def to_query(scene: Scene) -> dict[str, str]:
     }
     if scene.present:
         query["present"] = "1"
+    if scene.convention != "cheatsheet":
+        query["conv"] = scene.convention
     if scene.same_for_all:
         query["same"] = "1"
         for h, value in scene.shared.items():
@@ -420,6 +427,14 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
                 "using the surface's default start."
             )
 
+    convention = params.get("conv", default.convention)
+    if convention not in optim_core.CONVENTIONS:
+        warnings.append(
+            f"conv = {literal(convention)} in the link is not one of "
+            f"{', '.join(optim_core.CONVENTIONS)}; using the cheat sheet's rules."
+        )
+        convention = default.convention
+
     speed = default.speed
     if "speed" in params:
         try:
@@ -453,7 +468,8 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
         return values
 
     hyper = {
-        name: read_hyper(name, optim_core.get_optimizer(name).hyperparams) for name in optimizers
+        name: read_hyper(name, optim_core.get_optimizer(name, convention).hyperparams)
+        for name in optimizers
     }
     same = params.get("same", "0") == "1"
     if params.get("same", "0") not in ("0", "1"):
@@ -465,7 +481,8 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
             "(presentation mode off)."
         )
     # hyperparameter values the scene does not use: said, not silently dropped
-    used = {f"{n}.{h}" for n in optimizers for h in optim_core.get_optimizer(n).hyperparams}
+    used = {f"{n}.{h}" for n in optimizers
+            for h in optim_core.get_optimizer(n, convention).hyperparams}  # fmt: skip
     used |= {f"all.{h}" for h in optim_core.HYPERPARAMETERS}
     unused = [k for k in params if "." in k and k not in used]
     if unused:
@@ -475,7 +492,8 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
             "optimizer has that hyperparameter."
         )
     shared = {**shared_defaults(), **read_hyper("all", optim_core.HYPERPARAMETERS)}
-    scene = Scene(surface, optimizers, start, steps, hyper, same, shared, speed, present)
+    scene = Scene(surface, optimizers, start, steps, hyper, same, shared, speed, present,
+                  convention)  # fmt: skip
     return scene, warnings
 
 

@@ -19,16 +19,19 @@ import viz
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
-def cached_run(optimizer: str, surface: str, start: tuple, steps: int, hyper: tuple):
+def cached_run(optimizer: str, surface: str, start: tuple, steps: int, hyper: tuple,
+               convention: str = "cheatsheet"):  # fmt: skip
     """One trajectory; arrays are read-only, so sharing them between sessions is safe."""
-    return optim_core.run(optimizer, surface, start, steps, **dict(hyper))
+    return optim_core.run(optimizer, surface, start, steps, convention=convention,
+                          **dict(hyper))  # fmt: skip
 
 
 def cached_runs(surface: str, start: tuple, steps: int, run_keys: tuple) -> list[viz.Run]:
-    """The race's runs: ``run_keys`` holds (optimizer, sorted hyperparameter items)."""
-    return [viz.Run(name, optim_core.get_optimizer(name).title,
-                    cached_run(name, surface, start, steps, hyper))
-            for name, hyper in run_keys]  # fmt: skip
+    """The race's runs: ``run_keys`` holds (optimizer, sorted hyperparameter items[,
+    convention])."""
+    return [viz.Run(key[0], optim_core.get_optimizer(key[0]).title,
+                    cached_run(key[0], surface, start, steps, *key[1:]))
+            for key in run_keys]  # fmt: skip
 
 
 @st.cache_resource(max_entries=24, show_spinner=False)
@@ -65,8 +68,9 @@ def cached_saddle_distances(surface: str, start: tuple, steps: int, run_keys: tu
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_suited_lr(surface: str, optimizers: tuple, start: tuple, steps: int, shared: tuple):
-    return scenes.suited_shared_lr(surface, optimizers, start, steps, dict(shared))
+def cached_suited_lr(surface: str, optimizers: tuple, start: tuple, steps: int, shared: tuple,
+                     convention: str = "cheatsheet"):  # fmt: skip
+    return scenes.suited_shared_lr(surface, optimizers, start, steps, dict(shared), convention)
 
 
 @st.cache_resource(max_entries=24, show_spinner=False)
@@ -120,7 +124,7 @@ def cached_sweep(optimizer: str, surface: str, start: tuple, steps: int, grid: t
 # ---------------------------------------------------------------- shared state
 
 RACE_KEYS = ("surface", "optimizers", "start_x", "start_y", "steps", "same_for_all", "speed",
-             "present")
+             "present", "convention")
 
 
 def _race_widget_keys() -> list[str]:
@@ -159,6 +163,7 @@ def race_widget_values(scene: scenes.Scene) -> dict:
         "steps": scene.steps,
         "same_for_all": scene.same_for_all,
         "speed": scene.speed,
+        "convention": scene.convention,
     }
     for name in optim_core.optimizer_names():
         for h, value in scene.hyperparams(name).items():

@@ -62,7 +62,7 @@ def on_same_change() -> None:
     others = _shared_others()
     lr, reason = common.cached_suited_lr(
         state.surface, tuple(state.optimizers), (float(state.start_x), float(state.start_y)),
-        int(state.steps), tuple(sorted(others.items())),
+        int(state.steps), tuple(sorted(others.items())), state.get("convention", "cheatsheet"),
     )  # fmt: skip
     state["all.lr"] = lr
     state.shared_reason = (_reason_key(lr, others), reason)
@@ -137,6 +137,13 @@ c1, c2 = sb.columns(2)
 start_x = c1.number_input("Start x", min_value=x0, max_value=x1, key="start_x", format="%.4g")
 start_y = c2.number_input("Start y", min_value=y0, max_value=y1, key="start_y", format="%.4g")
 sb.caption("…or click on the contour to start there.")
+convention = sb.radio(
+    "Update rules", optim_core.CONVENTIONS, key="convention", horizontal=True,
+    format_func={"cheatsheet": "Cheat sheet", "pytorch": "PyTorch"}.get,
+    help="The cheat sheet's forms, or torch.optim's updates exactly (its defaults for "
+    "new sliders). Switching keeps every α, β, ε as it is, so the picture changes by "
+    "the rules alone. Part of the link.",
+)  # fmt: skip
 steps = sb.slider("Steps", 1, scenes.MAX_PAGE_STEPS, key="steps")
 common.cap_note(sb, steps, "race.steps")
 speed = sb.select_slider("Speed", scenes.SPEEDS, key="speed", format_func=lambda s: f"{s:g}×")
@@ -163,25 +170,31 @@ if same_for_all:
     box = sb.expander("α, β₁, β₂, ε for every optimizer", expanded=True)
     for h, default in scenes.shared_defaults().items():
         shared[h] = hyper_slider(box, f"all.{h}", h, default)
-    box.caption("Each optimizer takes the values it uses (Adadelta has no α; AdaMax no ε).")
+    unused = [
+        f"{opt.title}: no {', '.join(scenes.HYPER_LABELS[h] for h in optim_core.HYPERPARAMETERS if h not in opt.hyperparams)}"  # noqa: E501
+        for opt in (optim_core.get_optimizer(n, convention) for n in chosen)
+        if len(opt.hyperparams) < len(optim_core.HYPERPARAMETERS)
+    ]
+    box.caption("Each optimizer takes the values it uses" + (
+        f" ({'; '.join(unused)})." if unused else "."))  # fmt: skip
     reason = st.session_state.get("shared_reason")
     if reason and reason[0] == _reason_key(shared.get("lr"), _shared_others()):
         box.caption(reason[1])
-    if scenes.convention_note(chosen):
+    if convention == "cheatsheet" and scenes.convention_note(chosen):
         box.caption(scenes.convention_note(chosen))
 else:
-    sb.caption(scenes.race_defaults_note())
+    sb.caption(scenes.race_defaults_note(convention))
     for name in chosen:
-        opt = optim_core.get_optimizer(name)
+        opt = optim_core.get_optimizer(name, convention)
         box = sb.expander(f"{opt.title}", expanded=len(chosen) <= 3)
         for h in opt.hyperparams:
             hyper.setdefault(name, {})[h] = hyper_slider(
-                box, f"{name}.{h}", h, scenes.race_defaults(name)[h]
+                box, f"{name}.{h}", h, scenes.race_defaults(name, convention)[h]
             )
 
 scene = scenes.Scene(
     surface_name, tuple(chosen), (float(start_x), float(start_y)), int(steps), hyper,
-    same_for_all, shared, float(speed), present,
+    same_for_all, shared, float(speed), present, convention,
 )  # fmt: skip
 st.query_params.from_dict(scenes.to_query(scene))
 
@@ -195,7 +208,8 @@ if link_messages:
 # The race comes first, so that it and its controls fit a 1024 × 768 projector
 # without scrolling; the formula and the notes follow it.
 names = ", ".join(optim_core.get_optimizer(n).title for n in chosen) or "no optimizer chosen"
-run_keys = tuple((name, tuple(sorted(scene.hyperparams(name).items()))) for name in chosen)
+run_keys = tuple((name, tuple(sorted(scene.hyperparams(name).items())), convention)
+                 for name in chosen)  # fmt: skip
 runs = common.cached_runs(surface_name, scene.start_point(), scene.steps, run_keys)
 view = common.cached_race_view(surface_name, scene.start_point(), scene.steps, run_keys, present)
 if present:  # the step buttons in the title's row: the views stay on screen as they move
@@ -389,12 +403,44 @@ st.caption(
     "button under the race copies this page's address, which holds the whole scene."
 )
 
-st.subheader("Update rules")
+OTHER = {"cheatsheet": "pytorch", "pytorch": "cheatsheet"}
+CONVENTION_NAMES = {"cheatsheet": "the cheat sheet's form", "pytorch": "torch.optim's"}
+
+
+def _outcome(tr) -> str:
+    """How a run ended, in a few words, for comparing the two conventions."""
+    if tr.diverged_step >= 0:
+        return f"diverges at step {int(tr.diverged_step)}"
+    if surface.bounded_below:
+        end = f"ends at f = {float(tr.final_loss):.3g}"
+        return end + (f", converged at step {int(tr.converged_step)}"
+                      if tr.converged_step >= 0 else "")  # fmt: skip
+    way_out = viz.run_exit(surface, tr)
+    return (f"leaves the view at step {way_out.step}" if way_out
+            else f"ends at f = {float(tr.final_loss):.3g}")  # fmt: skip
+
+
+def _difference(run: viz.Run) -> str:
+    """One line on the other convention: what its rule does here, at these values."""
+    other = OTHER[convention]
+    opt = optim_core.get_optimizer(run.name, other)
+    values = {h: v for h, v in run.trajectory.hyperparams.items() if h in opt.hyperparams}
+    tr = common.cached_run(run.name, surface_name, scene.start_point(), scene.steps,
+                           tuple(sorted(values.items())), other)  # fmt: skip
+    missing = [scenes.HYPER_LABELS[h] for h in opt.hyperparams if h not in values]
+    defaults = f" ({', '.join(missing)} at its default)" if missing else ""
+    return (f"Here, with these values{defaults}: {CONVENTION_NAMES[convention]} "
+            f"{_outcome(run.trajectory)}; {CONVENTION_NAMES[other]} {_outcome(tr)}.")
+
+
+st.subheader("Update rules" + (" (torch.optim)" if convention == "pytorch" else ""))
 cols = st.columns(min(3, len(chosen)))
-for i, name in enumerate(chosen):
-    opt = optim_core.get_optimizer(name)
+for i, run in enumerate(runs):
+    opt = optim_core.get_optimizer(run.name, convention)
     with cols[i % len(cols)]:
         st.markdown(f"**{opt.title}** ({opt.citation})")
         st.latex(r"\begin{gathered}" + opt.latex + r"\end{gathered}")
-        if opt.note:
+        if convention == "cheatsheet" and opt.note:  # (torch's note is the line below)
             st.caption(opt.note)
+        torch_note = optim_core.get_optimizer(run.name, "pytorch").note
+        st.caption(f"Cheat sheet vs PyTorch: {torch_note} {_difference(run)}")

@@ -26,7 +26,7 @@ from .analysis import (
     sweep,
     unstable_direction,
 )
-from .optimizers import HYPERPARAMETERS, OPTIMIZERS, Hyperparams, Optimizer
+from .optimizers import CONVENTIONS, HYPERPARAMETERS, OPTIMIZERS, Hyperparams, Optimizer
 from .optimizers import get as get_optimizer
 from .optimizers import names as optimizer_names
 from .runner import (
@@ -79,6 +79,7 @@ __all__ = [
     "Trajectory",
     "divergence_box",
     "get_optimizer",
+    "CONVENTIONS",
     "nearest_minimizer_distance",
     "optimizer_names",
     "resolve_hyperparams",

@@ -472,14 +472,15 @@ def names() -> list[str]:
 CONVENTIONS = ("cheatsheet", "pytorch")
 
 
-def get(name: str | Optimizer, convention: str = "cheatsheet") -> Optimizer:
+def get(name: str | Optimizer, convention: str | None = None) -> Optimizer:
     """The optimizer called ``name`` in ``convention``: "cheatsheet" (the cheat sheet's
-    forms, the default) or "pytorch" (torch.optim's updates and defaults). A
+    forms, the default for a name) or "pytorch" (torch.optim's updates and defaults);
+    an Optimizer is returned as it is (its convention must match one asked for). A
     ValueError lists the valid names or conventions."""
-    if convention not in CONVENTIONS:
+    if convention is not None and convention not in CONVENTIONS:
         raise ValueError(f"convention must be one of {list(CONVENTIONS)}; got {convention!r}")
     if isinstance(name, Optimizer):
-        if name.convention != convention:
+        if convention is not None and name.convention != convention:
             raise ValueError(f"optimizer {name.name!r} is in the {name.convention!r} "
                              f"convention, not {convention!r}")  # fmt: skip
         return name

@@ -232,12 +232,14 @@ def run(
     beta2: float | None = None,
     eps: float | None = None,
     record: RecordMode = "path",
-    convention: str = "cheatsheet",
+    convention: str | None = None,
 ) -> Trajectory:
     """Run ``optimizer`` on ``surface`` for ``steps`` steps from ``start``.
 
     ``convention`` chooses whose update rules and defaults: "cheatsheet" (the cheat
-    sheet's forms) or "pytorch" (torch.optim's, exactly: :mod:`optim_core.pytorch`).
+    sheet's forms; the default) or "pytorch" (torch.optim's, exactly:
+    :mod:`optim_core.pytorch`). The analyses (sweeps, maps, escapes) take either
+    convention's optimizer as an object: ``get_optimizer(name, "pytorch")``.
 
     ``start`` is one point ``(2,)`` or a batch ``(N, 2)``. Hyperparameters left at None
     take the optimizer's defaults. ``record="path"`` keeps every point, loss, gradient

@@ -202,23 +202,25 @@ def test_changing_the_surface_moves_the_start_to_its_default():
 
 
 def test_moving_one_slider_recomputes_one_trajectory(monkeypatch):
+    """…and its run in the other convention, for the update rules' comparison line."""
     st.cache_resource.clear()
     calls = []
     real_run = optim_core.run
 
     def counting_run(optimizer, *args, **kwargs):
-        calls.append(optimizer)
+        calls.append((optimizer, kwargs.get("convention")))
         return real_run(optimizer, *args, **kwargs)
 
     monkeypatch.setattr(optim_core, "run", counting_run)
     at = _app()
-    assert sorted(calls) == sorted(scenes.DEFAULT_OPTIMIZERS)
+    assert sorted(calls) == sorted((n, c) for n in scenes.DEFAULT_OPTIMIZERS
+                                   for c in ("cheatsheet", "pytorch"))  # fmt: skip
     calls.clear()
     at.select_slider(key="adam.lr").set_value(0.02).run()
-    assert calls == ["adam"]
+    assert sorted(calls) == [("adam", "cheatsheet"), ("adam", "pytorch")]
     calls.clear()
     at.slider(key="momentum.beta1").set_value(0.5).run()
-    assert calls == ["momentum"]
+    assert sorted(calls) == [("momentum", "cheatsheet"), ("momentum", "pytorch")]
 
 
 def test_the_speed_control_sets_the_frame_duration():
@@ -509,3 +511,45 @@ def test_a_step_told_by_the_view_is_read_as_a_step_of_the_race():
     assert told_step(10_000, 200) == 200 and told_step(-3, 200) == 0
     for junk in ("57; drop", None, True, 2.5, float("nan"), [1], {"step": 1}):
         assert told_step(junk, 200) is None
+
+
+# ---------------------------------------------------------------- the PyTorch convention
+
+
+def test_the_pytorch_switch_runs_torchs_rules_keeps_the_values_and_goes_in_the_link():
+    at = _app({"opt": "momentum,adadelta", "surface": "beale", "steps": "100"})
+    lr = at.select_slider(key="momentum.lr").value
+    assert not [s for s in at.select_slider if s.key == "adadelta.lr"]  # the cheat sheet's
+    at.radio(key="convention").set_value("pytorch").run()
+    assert not at.exception and at.query_params["conv"] == "pytorch"
+    assert at.select_slider(key="momentum.lr").value == lr  # kept: only the rule changed
+    assert at.select_slider(key="adadelta.lr").value == 1.0  # torch's Adadelta takes α
+    start = (at.session_state.start_x, at.session_state.start_y)
+    data = _race(at)
+    torch = optim_core.run("momentum", "beale", start, 100, convention="pytorch", lr=lr,
+                           beta1=at.slider(key="momentum.beta1").value)  # fmt: skip
+    np.testing.assert_allclose(plotly_array(_path_x(data, "Momentum")), torch.path[:, 0],
+                               rtol=1e-6)  # (float32 on the wire)  # fmt: skip
+    formulas = [x.value for x in at.latex]
+    assert any(r"b_t = \beta_1 b_{t-1} + g_t" in f for f in formulas)  # torch's formula
+    lines = [c.value for c in at.caption if c.value.startswith("Cheat sheet vs PyTorch")]
+    assert len(lines) == 2 and all("torch.optim's" in x and "the cheat sheet's form" in x
+                                   for x in lines)  # fmt: skip
+    again = _app(dict(at.query_params))  # the link opens the same scene
+    assert again.radio(key="convention").value == "pytorch" and not again.warning
+    assert again.select_slider(key="adadelta.lr").value == 1.0
+    bad = _app({"conv": "keras"})
+    assert "conv = ` keras `" in bad.warning[0].value
+    assert bad.radio(key="convention").value == "cheatsheet"
+
+
+def test_the_comparison_line_tells_each_conventions_outcome_on_this_surface():
+    at = _app({"opt": "momentum", "surface": "rosenbrock", "steps": "300",
+               "momentum.lr": "0.001", "momentum.beta1": "0.9"})  # fmt: skip
+    start = (at.session_state.start_x, at.session_state.start_y)
+    line = next(c.value for c in at.caption if c.value.startswith("Cheat sheet vs PyTorch"))
+    ema = optim_core.run("momentum", "rosenbrock", start, 300, lr=0.001, beta1=0.9)
+    torch = optim_core.run("momentum", "rosenbrock", start, 300, lr=0.001, beta1=0.9,
+                           convention="pytorch")  # fmt: skip
+    assert f"the cheat sheet's form ends at f = {float(ema.final_loss):.3g}" in line
+    assert f"torch.optim's ends at f = {float(torch.final_loss):.3g}" in line
