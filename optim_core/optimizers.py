@@ -34,7 +34,7 @@ from typing import NamedTuple
 import numpy as np
 
 GradFn = Callable[[np.ndarray], np.ndarray]
-HYPERPARAMETERS = ("lr", "beta1", "beta2", "eps")
+HYPERPARAMETERS = ("lr", "beta1", "beta2", "eps", "weight_decay")
 
 
 class Hyperparams(NamedTuple):
@@ -48,6 +48,7 @@ class Hyperparams(NamedTuple):
     beta1: float = float("nan")
     beta2: float = float("nan")
     eps: float = float("nan")
+    weight_decay: float = float("nan")
 
 
 def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -228,6 +229,87 @@ def amsgrad_update(grad, w, state, t, hp):
     return w, AMSGradState(m, v, v_hat), g
 
 
+def radam_update(grad, w, state, t, hp):
+    """m, v as Adam;  m̂ = m / (1 − β₁ᵗ);  ρ∞ = 2 / (1 − β₂) − 1;
+    ρ_t = ρ∞ − 2t β₂ᵗ / (1 − β₂ᵗ);  if ρ_t > 4: w ← w − α r_t m̂ √((1 − β₂ᵗ) / v)
+    with r_t = √((ρ_t − 4)(ρ_t − 2) ρ∞ / ((ρ∞ − 4)(ρ∞ − 2) ρ_t));  else w ← w − α m̂"""
+    g = grad(w)
+    m = hp.beta1 * state.m + (1 - hp.beta1) * g
+    v = hp.beta2 * state.v + (1 - hp.beta2) * (g * g)
+    m_hat = m / (1 - np.power(hp.beta1, t))
+    rho_inf = 2 / (1 - hp.beta2) - 1
+    rho = rho_inf - 2 * t * np.power(hp.beta2, t) / (1 - np.power(hp.beta2, t))
+    rectified = rho > 4
+    with np.errstate(invalid="ignore", divide="ignore"):  # (used only where rectified)
+        r = np.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
+    adaptive = r * m_hat * safe_divide(np.sqrt(1 - np.power(hp.beta2, t)) * np.ones_like(v),
+                                       np.sqrt(v))  # fmt: skip
+    w = w - hp.lr * np.where(rectified, adaptive, m_hat)
+    return w, AdamState(m, v), g
+
+
+def adamw_update(grad, w, state, t, hp):
+    """m, v, m̂, v̂ as Adam;  w ← w − α (m̂ / (√v̂ + ε) + λ w)"""
+    g = grad(w)
+    m = hp.beta1 * state.m + (1 - hp.beta1) * g
+    v = hp.beta2 * state.v + (1 - hp.beta2) * (g * g)
+    m_hat = m / (1 - np.power(hp.beta1, t))
+    v_hat = v / (1 - np.power(hp.beta2, t))
+    w = w - hp.lr * (_divide(hp.eps)(m_hat, np.sqrt(v_hat) + hp.eps) + hp.weight_decay * w)
+    return w, AdamState(m, v), g
+
+
+def newton_step(h: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """H⁻¹ g for 2 × 2 matrices ``h`` (..., 2, 2) and vectors ``g`` (..., 2), by the
+    explicit inverse: a singular H gives inf or nan (the run then stops as diverged)."""
+    a, b, c, d = h[..., 0, 0], h[..., 0, 1], h[..., 1, 0], h[..., 1, 1]
+    det = a * d - b * c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.stack([(d * g[..., 0] - b * g[..., 1]) / det,
+                         (a * g[..., 1] - c * g[..., 0]) / det], axis=-1)  # fmt: skip
+
+
+def newton_update(grad, w, state, t, hp):
+    """w ← w − α H⁻¹ g  (H: the surface's Hessian at w)"""
+    g = grad(w)
+    return w - hp.lr * newton_step(grad.hessian(w), g), state, g
+
+
+def absolute_hessian(h: np.ndarray, damping) -> np.ndarray:
+    """|H| + δI: H's eigenvalues replaced by their absolute values plus δ (its
+    eigenvectors kept), for symmetric 2 × 2 matrices ``h`` (..., 2, 2)."""
+    values, vectors = np.linalg.eigh(h)
+    values = np.abs(values) + damping  # (a per-start δ is shaped (N, 1), like values' rows)
+    return np.einsum("...ij,...j,...kj->...ik", vectors, values, vectors)
+
+
+def saddle_free_newton_update(grad, w, state, t, hp):
+    """|H| = Q |Λ| Qᵀ for H = Q Λ Qᵀ;  w ← w − α (|H| + ε I)⁻¹ g"""
+    g = grad(w)
+    return w - hp.lr * newton_step(absolute_hessian(grad.hessian(w), hp.eps), g), state, g
+
+
+def into_from_update(update):
+    """An in-place form of ``update`` for the runner: the readable rule, its results
+    copied into the buffers (it allocates; the first ten have hand-written forms).
+    ``grad_into.hessian``, where the runner gives it, is passed on as ``grad.hessian``."""
+
+    def update_into(grad_into, w, state, t, hp, out):
+        def grad(xy):
+            g = np.empty_like(xy)
+            grad_into(xy, g)
+            return g
+
+        grad.hessian = getattr(grad_into, "hessian", None)
+        w_new, state_new, g = update(grad, w, state, t, hp)
+        np.copyto(out.w, w_new)
+        np.copyto(out.g, g)
+        for target, value in zip(out.state, state_new, strict=True):
+            np.copyto(target, value)
+
+    return update_into
+
+
 # ---------------------------------------------------------------- in place
 #
 # ``<name>_into(grad_into, w, state, t, hp, out)`` is ``<name>_update`` written into the
@@ -391,7 +473,8 @@ _HATS = r"\hat m_t = \frac{m_t}{1-\beta_1^t}, \quad \hat v_t = \frac{v_t}{1-\bet
 
 
 def _opt(name, title, year, citation, latex, defaults, state, update, note=""):
-    update_into = globals()[update.__name__.replace("_update", "_into")]
+    update_into = globals().get(update.__name__.replace("_update", "_into"))
+    update_into = update_into or into_from_update(update)
     return Optimizer(
         name=name,
         title=title,
@@ -459,6 +542,40 @@ _CATALOGUE = (
          "No bias correction (PyTorch's amsgrad=True corrects both moments): early on m and "
          "v̂ are both small, and the step m/√v̂ is 3.2–6.6 α long in the first 20 steps of a "
          "steady gradient (3.2 α at step 1: 0.1/√0.001, 6.6 α at step 12), against α for Adam."),
+    _opt("radam", "RAdam", 2019, "Liu et al. (2019)",
+         _EMA + r" \\ " + _EMA2 + r" \\ \hat m_t = \frac{m_t}{1-\beta_1^t}, \quad "
+         r"\rho_\infty = \frac{2}{1-\beta_2} - 1, \quad "
+         r"\rho_t = \rho_\infty - \frac{2 t \beta_2^t}{1-\beta_2^t} \\ "
+         r"\rho_t > 4:\ w_{t+1} = w_t - \alpha\, r_t\, \hat m_t \sqrt{\frac{1-\beta_2^t}{v_t}}, "
+         r"\ r_t = \sqrt{\frac{(\rho_t-4)(\rho_t-2)\rho_\infty}"
+         r"{(\rho_\infty-4)(\rho_\infty-2)\rho_t}} \\ "
+         r"\text{else: } w_{t+1} = w_t - \alpha\, \hat m_t",
+         {"lr": 0.001, "beta1": 0.9, "beta2": 0.999}, AdamState, radam_update,
+         "Adam with its adaptive step switched on only once the variance of v's estimate is "
+         "bounded (ρ_t > 4: after 5 steps at β₂ 0.999), and then scaled by r_t < 1: the first "
+         "steps are plain momentum steps α m̂."),
+    _opt("adamw", "AdamW", 2019, "Loshchilov & Hutter (2019)",
+         _EMA + r" \\ " + _EMA2 + r" \\ " + _HATS
+         + r" \\ w_{t+1} = w_t - \alpha \left(\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}"
+         r" + \lambda\, w_t\right)",
+         {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01},
+         AdamState, adamw_update,
+         "Decoupled weight decay: λ w pulls w towards 0 outside Adam's normalised step (an "
+         "L2 term in f would be divided by √v̂ like the gradient). The minimum it finds is "
+         "shifted towards the origin."),
+    _opt("newton", "Newton", 1669, "Newton–Raphson, damped",
+         r"H_t = \nabla^2 f(w_t) \\ w_{t+1} = w_t - \alpha\, H_t^{-1} g_t",
+         {"lr": 1.0}, NoState, newton_update,
+         "Uses the surface's exact Hessian. It jumps to where the quadratic model is flat: "
+         "a minimum, but just as well a saddle or a maximum (it is attracted to them); a "
+         "singular H stops the run as diverged."),
+    _opt("saddle_free_newton", "Saddle-free Newton", 2014, "Dauphin et al. (2014)",
+         r"H_t = Q \Lambda Q^\top, \quad |H_t| = Q |\Lambda| Q^\top \\ "
+         r"w_{t+1} = w_t - \alpha\, (|H_t| + \epsilon I)^{-1} g_t",
+         {"lr": 1.0, "eps": 1e-3}, NoState, saddle_free_newton_update,
+         "Newton with the Hessian's negative curvatures made positive: along a direction "
+         "that curves down it steps downhill instead of towards the saddle. ε damps "
+         "directions of almost no curvature."),
 )  # fmt: skip
 
 OPTIMIZERS: Mapping[str, Optimizer] = MappingProxyType({o.name: o for o in _CATALOGUE})

@@ -13,6 +13,9 @@ defaults (no weight decay, no dampening, not centered, no lr decay, maximize off
 ``adamax``              ``Adamax(lr, betas, eps)``: u ← max(β₂ u, |g| + ε)
 ``nadam``               ``NAdam(lr, betas, eps)``: momentum decay ψ = 0.004
 ``amsgrad``             ``Adam(lr, betas, eps, amsgrad=True)``: both moments corrected
+``radam``               ``RAdam(lr, betas, eps)``: rectified once ρ_t > 5, ε in l_t
+``adamw``               ``AdamW(lr, betas, eps, weight_decay=λ)``
+``newton``, ``saddle_free_newton``: not in torch.optim; the cheat sheet's rules
 ======================  =====================================================
 
 Defaults are torch.optim's own, except where its default switches the method off
@@ -37,6 +40,9 @@ from .optimizers import (
     Optimizer,
     SquareState,
     _zeros,
+    into_from_update,
+    newton_update,
+    saddle_free_newton_update,
     safe_divide,
 )
 from .optimizers import OPTIMIZERS as CHEAT_SHEET
@@ -158,6 +164,35 @@ def amsgrad_update(grad, w, state, t, hp):
     return w, AMSGradState(m, v, v_max), g
 
 
+def radam_update(grad, w, state, t, hp):
+    """m, v as Adam;  m̂ = m / (1 − β₁ᵗ);  ρ∞ = 2 / (1 − β₂) − 1;
+    ρ_t = ρ∞ − 2t β₂ᵗ / (1 − β₂ᵗ);  if ρ_t > 5: l = √(1 − β₂ᵗ) / (√v + ε),
+    r = √((ρ_t − 4)(ρ_t − 2) ρ∞ / ((ρ∞ − 4)(ρ∞ − 2) ρ_t)), w ← w − α m̂ r l;
+    else w ← w − α m̂"""
+    g = grad(w)
+    m = hp.beta1 * state.m + (1 - hp.beta1) * g
+    v = hp.beta2 * state.v + (1 - hp.beta2) * (g * g)
+    m_hat = m / (1 - np.power(hp.beta1, t))
+    rho_inf = 2 / (1 - hp.beta2) - 1
+    rho = rho_inf - 2 * t * np.power(hp.beta2, t) / (1 - np.power(hp.beta2, t))
+    with np.errstate(invalid="ignore", divide="ignore"):  # (used only where ρ_t > 5)
+        r = np.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
+    l_t = safe_divide(np.sqrt(1 - np.power(hp.beta2, t)) * np.ones_like(v), np.sqrt(v) + hp.eps)
+    w = w - hp.lr * np.where(rho > 5, m_hat * r * l_t, m_hat)
+    return w, AdamState(m, v), g
+
+
+def adamw_update(grad, w, state, t, hp):
+    """w ← w − α λ w;  m, v, m̂, v̂ as Adam;  w ← w − α m̂ / (√v̂ + ε)"""
+    g = grad(w)
+    w = w - hp.lr * hp.weight_decay * w
+    m = hp.beta1 * state.m + (1 - hp.beta1) * g
+    v = hp.beta2 * state.v + (1 - hp.beta2) * (g * g)
+    m_hat = m / (1 - np.power(hp.beta1, t))
+    v_hat = v / (1 - np.power(hp.beta2, t))
+    return w - hp.lr * safe_divide(m_hat, np.sqrt(v_hat) + hp.eps), AdamState(m, v), g
+
+
 # name: (update, state, defaults, LaTeX, how it differs from the cheat sheet's form)
 _B = r"b_t = \beta_1 b_{t-1} + g_t"
 _MV = (r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t \\ "
@@ -217,26 +252,27 @@ RULES = {
                 r"w_{t+1} = w_t - \frac{\alpha\, \hat m_t}{\sqrt{\hat v_t} + \epsilon}",
                 "torch corrects both moments for their zero start: its first steps are "
                 "α long, not the 3.2–6.6 α of the uncorrected form."),
+    "radam": (radam_update, AdamState, {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999,
+                                        "eps": 1e-8},
+              _MV + r" \\ " + _HAT_M + r", \quad "
+              r"\rho_t = \rho_\infty - \frac{2 t \beta_2^t}{1-\beta_2^t} \\ "
+              r"\rho_t > 5:\ w_{t+1} = w_t - \alpha\, r_t\, \hat m_t "
+              r"\frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t} + \epsilon} \\ "
+              r"\text{else: } w_{t+1} = w_t - \alpha\, \hat m_t",
+              "torch switches the adaptive step on at ρ_t > 5 (the paper: > 4), one step "
+              "later at β₂ 0.999, and adds ε to √v."),
+    "adamw": (adamw_update, AdamState, {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999,
+                                        "eps": 1e-8, "weight_decay": 1e-2},
+              r"w'_t = w_t - \alpha \lambda\, w_t \\ " + _MV + r" \\ " + _HAT_M
+              + r", \quad \hat v_t = \frac{v_t}{1-\beta_2^t} \\ "
+              r"w_{t+1} = w'_t - \frac{\alpha\, \hat m_t}{\sqrt{\hat v_t} + \epsilon}",
+              "The same rule, the decay applied first: w − αλw − α m̂/(√v̂ + ε) either way."),
+    "newton": (newton_update, NoState, {"lr": 1.0},
+               CHEAT_SHEET["newton"].latex, "Not in torch.optim: the same rule."),
+    "saddle_free_newton": (saddle_free_newton_update, NoState, {"lr": 1.0, "eps": 1e-3},
+                           CHEAT_SHEET["saddle_free_newton"].latex,
+                           "Not in torch.optim: the same rule."),
 }  # fmt: skip
-
-
-def _into(update):
-    """The runner's in-place form of ``update``: the readable rule, its results copied
-    into the buffers (these rules allocate; the cheat sheet's have hand-written forms)."""
-
-    def update_into(grad_into, w, state, t, hp, out):
-        def grad(xy):
-            g = np.empty_like(xy)
-            grad_into(xy, g)
-            return g
-
-        w_new, state_new, g = update(grad, w, state, t, hp)
-        np.copyto(out.w, w_new)
-        np.copyto(out.g, g)
-        for target, value in zip(out.state, state_new, strict=True):
-            np.copyto(target, value)
-
-    return update_into
 
 
 def _catalogue() -> dict[str, Optimizer]:
@@ -249,7 +285,8 @@ def _catalogue() -> dict[str, Optimizer]:
             hyperparams=tuple(h for h in HYPERPARAMETERS if h in defaults),
             defaults=MappingProxyType(dict(defaults)),
             init=nadam_init if state is NAdamState else _zeros(state),
-            update=update, note=note, update_into=_into(update), convention="pytorch",
+            update=update, note=note, update_into=into_from_update(update),
+            convention="pytorch",
         )  # fmt: skip
     return out
 

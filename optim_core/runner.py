@@ -152,6 +152,7 @@ _RULES = {
     "beta1": (lambda v: 0 <= v < 1, "a number in [0, 1)"),
     "beta2": (lambda v: 0 <= v < 1, "a number in [0, 1)"),
     "eps": (lambda v: v >= 0, "a finite number >= 0"),
+    "weight_decay": (lambda v: v >= 0, "a finite number >= 0"),
 }
 
 
@@ -231,6 +232,7 @@ def run(
     beta1: float | None = None,
     beta2: float | None = None,
     eps: float | None = None,
+    weight_decay: float | None = None,
     record: RecordMode = "path",
     convention: str | None = None,
 ) -> Trajectory:
@@ -254,7 +256,8 @@ def run(
     if record not in ("path", "final"):
         raise ValueError(f"record must be 'path' or 'final'; got {record!r}")
     points = _check_start(start, surf)
-    hp = resolve_hyperparams(opt, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+    hp = resolve_hyperparams(opt, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
+                             weight_decay=weight_decay)  # fmt: skip
     batch_shape = points.shape[:-1]
     n_starts = int(np.prod(batch_shape, dtype=int))
     if record == "path" and n_starts * (steps + 1) > MAX_PATH_POINTS:
@@ -360,14 +363,17 @@ def _simulate(
 
 
 def _grad_into(surface: Surface) -> Callable[[np.ndarray, np.ndarray], None]:
-    """The surface's in-place gradient, or its gradient copied into ``out``."""
-    if surface.grad_into is not None:
-        return surface.grad_into
-    grad = surface.grad
+    """The surface's in-place gradient, or its gradient copied into ``out``; with the
+    surface's Hessian as its ``hessian`` (Newton's methods use it)."""
+    into, grad = surface.grad_into, surface.grad
 
     def grad_into(xy, out):
-        np.copyto(out, grad(xy))
+        if into is not None:
+            into(xy, out)
+        else:
+            np.copyto(out, grad(xy))
 
+    grad_into.hessian = surface.hessian
     return grad_into
 
 

@@ -11,10 +11,38 @@ def _div(a: float, b: float) -> float:
     return 0.0 if b == 0 else a / b
 
 
-def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=None):
+def _solve(h, g):
+    """H⁻¹ g for a 2 × 2 matrix given as nested lists, by Cramer's rule."""
+    (a, b), (c, d) = h
+    det = a * d - b * c
+    return [(d * g[0] - b * g[1]) / det, (a * g[1] - c * g[0]) / det]
+
+
+def _saddle_free(h, g, damping):
+    """(|H| + δI)⁻¹ g for a symmetric 2 × 2 H: Σ (vᵢ·g) vᵢ / (|λᵢ| + δ) over H's
+    eigenpairs, found in closed form."""
+    (a, b), (_, d) = h
+    if b == 0:  # diagonal: the axes
+        pairs = [(a, [1.0, 0.0]), (d, [0.0, 1.0])]
+    else:
+        mean, radius = (a + d) / 2, math.hypot((a - d) / 2, b)
+        pairs = []
+        for lam in (mean + radius, mean - radius):
+            n = math.hypot(lam - d, b)
+            pairs.append((lam, [(lam - d) / n, b / n]))
+    out = [0.0, 0.0]
+    for lam, v in pairs:
+        k = (v[0] * g[0] + v[1] * g[1]) / (abs(lam) + damping)
+        out = [out[0] + k * v[0], out[1] + k * v[1]]
+    return out
+
+
+def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=None,
+                  weight_decay=None, hessian=None):  # fmt: skip
     """Return the list of points [w_0, ..., w_steps] as lists of two floats.
 
-    ``grad`` maps a list [x, y] to a list [gx, gy].
+    ``grad`` maps a list [x, y] to a list [gx, gy]; ``hessian`` (Newton's methods) to
+    [[hxx, hxy], [hyx, hyy]].
     """
     w = [float(w[0]), float(w[1])]
     m = [0.0, 0.0]
@@ -27,6 +55,12 @@ def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=Non
             g = grad([w[i] - lr * m[i] for i in range(2)])
         else:
             g = grad(w)
+        if name in ("newton", "saddle_free_newton"):
+            h = hessian(w)
+            step = _solve(h, g) if name == "newton" else _saddle_free(h, g, eps)
+            w = [w[0] - lr * step[0], w[1] - lr * step[1]]
+            points.append(list(w))
+            continue
         for i in range(2):
             if name == "sgd":
                 w[i] = w[i] - lr * g[i]
@@ -44,6 +78,23 @@ def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=Non
                 delta = -_div(math.sqrt(D[i] + eps), math.sqrt(v[i] + eps)) * g[i]
                 w[i] = w[i] + delta
                 D[i] = beta2 * D[i] + (1 - beta2) * (delta * delta)
+            elif name == "radam":
+                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+                v[i] = beta2 * v[i] + (1 - beta2) * (g[i] * g[i])
+                m_hat = m[i] / (1 - beta1**t)
+                rho_inf = 2 / (1 - beta2) - 1
+                rho = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
+                if rho > 4:
+                    r = math.sqrt((rho - 4) * (rho - 2) * rho_inf
+                                  / ((rho_inf - 4) * (rho_inf - 2) * rho))  # fmt: skip
+                    w[i] = w[i] - lr * r * m_hat * _div(math.sqrt(1 - beta2**t), math.sqrt(v[i]))
+                else:
+                    w[i] = w[i] - lr * m_hat
+            elif name == "adamw":
+                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+                v[i] = beta2 * v[i] + (1 - beta2) * (g[i] * g[i])
+                m_hat, v_hat_i = m[i] / (1 - beta1**t), v[i] / (1 - beta2**t)
+                w[i] = w[i] - lr * (_div(m_hat, math.sqrt(v_hat_i) + eps) + weight_decay * w[i])
             elif name in ("adam", "nadam", "amsgrad", "adamax"):
                 m[i] = beta1 * m[i] + (1 - beta1) * g[i]
                 if name == "adamax":
@@ -69,7 +120,8 @@ def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=Non
     return points
 
 
-def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=None):
+def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=None,
+                        weight_decay=None, hessian=None):  # fmt: skip
     """torch.optim's documented algorithms (SGD, SGD with momentum and nesterov,
     Adagrad, RMSprop, Adadelta, Adam, Adamax, NAdam, Adam with amsgrad), other options
     at their defaults, transcribed from the pseudo-code of the torch.optim docs: plain
@@ -83,6 +135,8 @@ def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, e
     psi = 0.004  # NAdam's momentum_decay
     mu_product = 1.0
     points = [list(w)]
+    if name in ("newton", "saddle_free_newton"):  # not in torch.optim: the same rule
+        return reference_run(name, grad, w, steps, lr=lr, eps=eps, hessian=hessian)
     for t in range(1, steps + 1):
         g = grad(w)
         if name == "nadam":
@@ -118,6 +172,25 @@ def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, e
                 m_hat = (mu_next * m[i] / (1 - mu_product * mu_next)
                          + (1 - mu_t) * g[i] / (1 - mu_product))  # fmt: skip
                 v_hat = v[i] / (1 - beta2**t)
+                w[i] = w[i] - lr * m_hat / (math.sqrt(v_hat) + eps)
+            elif name == "radam":
+                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+                m_hat = m[i] / (1 - beta1**t)
+                rho_inf = 2 / (1 - beta2) - 1
+                rho_t = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
+                if rho_t > 5:
+                    l_t = math.sqrt(1 - beta2**t) / (math.sqrt(v[i]) + eps)
+                    r_t = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
+                                    / ((rho_inf - 4) * (rho_inf - 2) * rho_t))  # fmt: skip
+                    w[i] = w[i] - lr * m_hat * r_t * l_t
+                else:
+                    w[i] = w[i] - lr * m_hat
+            elif name == "adamw":
+                w[i] = w[i] - lr * weight_decay * w[i]  # "θ_t ← θ_{t−1} − γλθ_{t−1}"
+                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+                m_hat, v_hat = m[i] / (1 - beta1**t), v[i] / (1 - beta2**t)
                 w[i] = w[i] - lr * m_hat / (math.sqrt(v_hat) + eps)
             elif name in ("adam", "amsgrad"):
                 m[i] = beta1 * m[i] + (1 - beta1) * g[i]

@@ -38,7 +38,7 @@ def _bowl() -> Surface:
 
 
 BOWL = _bowl()
-LR, B1, B2, EPS = 0.1, 0.5, 0.5, 0.25
+LR, B1, B2, EPS, WD = 0.1, 0.5, 0.5, 0.25, 0.2
 
 
 def _hand(name):
@@ -99,6 +99,21 @@ def _hand(name):
         vhx, vhy = max(0.5, vx), max(8, vy)
         return [(x1, y1), (x1 - 0.1 * mx / (sqrt(vhx) + 0.25),
                            y1 - 0.1 * my / (sqrt(vhy) + 0.25))]  # fmt: skip
+    if name == "radam":  # β₂ 0.5: ρ∞ = 2/0.5 − 1 = 3 ≤ 4, never rectified: w ← w − α m̂
+        return [(0.9, 0.6), (0.9 - 0.1 * 0.7 / 0.75, 0.6 - 0.1 * 2.2 / 0.75)]  # m2 (0.7, 2.2)
+    if name == "adamw":  # Adam's step plus α λ w, λ = WD
+        x1 = 1 - 0.1 * (1 / (1 + 0.25) + WD * 1)
+        y1 = 1 - 0.1 * (4 / (4 + 0.25) + WD * 1)
+        gx, gy = x1, 4 * y1
+        mx, my = 0.25 + 0.5 * gx, 1 + 0.5 * gy
+        vx, vy = 0.25 + 0.5 * gx**2, 4 + 0.5 * gy**2
+        return [(x1, y1), (x1 - 0.1 * ((mx / 0.75) / (sqrt(vx / 0.75) + 0.25) + WD * x1),
+                           y1 - 0.1 * ((my / 0.75) / (sqrt(vy / 0.75) + 0.25) + WD * y1))]
+    if name == "newton":  # H = diag(1, 4): H⁻¹ g = (x, y), so w ← (1 − α) w
+        return [(0.9, 0.9), (0.81, 0.81)]
+    if name == "saddle_free_newton":  # |H| + εI = diag(1.25, 4.25)
+        x1, y1 = 1 - 0.1 * 1 / 1.25, 1 - 0.1 * 4 / 4.25
+        return [(x1, y1), (x1 - 0.1 * x1 / 1.25, y1 - 0.1 * 4 * y1 / 4.25)]
     raise KeyError(name)
 
 
@@ -111,15 +126,16 @@ def _given(name, **values):
 ALL = optim_core.optimizer_names()
 
 
-def test_the_ten_of_the_cheat_sheet():
+def test_the_ten_of_the_cheat_sheet_and_four_more():
     assert ALL == ["sgd", "momentum", "nag", "adagrad", "rmsprop", "adadelta",
-                   "adam", "adamax", "nadam", "amsgrad"]  # fmt: skip
+                   "adam", "adamax", "nadam", "amsgrad",
+                   "radam", "adamw", "newton", "saddle_free_newton"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", ALL)
 def test_first_two_steps_by_hand(name):
-    traj = optim_core.run(name, BOWL, [1.0, 1.0], 2,
-                          **_given(name, lr=LR, beta1=B1, beta2=B2, eps=EPS))  # fmt: skip
+    traj = optim_core.run(name, BOWL, [1.0, 1.0], 2, **_given(
+        name, lr=LR, beta1=B1, beta2=B2, eps=EPS, weight_decay=WD))  # fmt: skip
     np.testing.assert_allclose(traj.path[1:], _hand(name), rtol=1e-14, atol=1e-15)
 
 
@@ -152,9 +168,12 @@ def _reference_points(name, surface, start, steps, **hp):
     def grad(w):
         return surface.grad(np.array(w, dtype=float)).tolist()
 
+    def hessian(w):
+        return surface.hessian(np.array(w, dtype=float)).tolist()
+
     opt = optim_core.get_optimizer(name)
-    resolved = {k: hp.get(k, opt.defaults.get(k)) for k in ("lr", "beta1", "beta2", "eps")}
-    return np.array(reference_run(name, grad, start, steps, **resolved))
+    resolved = {k: hp.get(k, opt.defaults.get(k)) for k in optim_core.HYPERPARAMETERS}
+    return np.array(reference_run(name, grad, start, steps, hessian=hessian, **resolved))
 
 
 CASES = [
@@ -218,6 +237,16 @@ def test_zero_denominator_gives_a_zero_step_not_nan():
                                   [0.5, 0.0])  # fmt: skip
 
 
+def _with_hessian(surface):
+    """The surface's gradient function, carrying its Hessian (as the runner gives it)."""
+
+    def grad(xy):
+        return surface.grad(xy)
+
+    grad.hessian = surface.hessian
+    return grad
+
+
 def test_updates_do_not_mutate_their_inputs():
     for name in ALL:
         opt = optim_core.get_optimizer(name)
@@ -225,7 +254,7 @@ def test_updates_do_not_mutate_their_inputs():
         state = opt.init(w)
         hp = Hyperparams(**{k: v for k, v in opt.defaults.items()})
         w_copy, state_copy = w.copy(), [s.copy() for s in state]
-        opt.update(BOWL.grad, w, state, 1, hp)
+        opt.update(_with_hessian(BOWL), w, state, 1, hp)
         np.testing.assert_array_equal(w, w_copy)
         for s, s0 in zip(state, state_copy, strict=True):
             np.testing.assert_array_equal(s, s0)
@@ -249,7 +278,7 @@ def _step_both(opt, surface, grad_into, w, hp, steps):
     state_a = state_b = opt.init(w)
     w_a = w_b = w.copy()
     for t in range(1, steps + 1):
-        w_a, state_a, g_a = opt.update(surface.grad, w_a, state_a, t, hp)
+        w_a, state_a, g_a = opt.update(_with_hessian(surface), w_a, state_a, t, hp)
         out = Buffers(np.empty_like(w), opt.init(w), np.empty_like(w), np.empty_like(w),
                       np.empty_like(w))  # fmt: skip
         before = (w_b.copy(), [s.copy() for s in state_b])
@@ -275,7 +304,8 @@ def test_in_place_update_equals_the_readable_rule_bit_for_bit(name, surface):
     values = {}
     for h in opt.hyperparams:
         values[h] = np.linspace(*{"lr": (1e-3, 0.05), "beta1": (0.0, 0.95),
-                                  "beta2": (0.5, 0.999), "eps": (0.0, 1e-6)}[h],
+                                  "beta2": (0.5, 0.999), "eps": (0.0, 1e-6),
+                                  "weight_decay": (0.0, 0.1)}[h],
                                 64).reshape(-1, 1)  # fmt: skip
     _run_both(opt, surf, w, Hyperparams(**values))
     if "eps" in opt.hyperparams:
@@ -313,3 +343,34 @@ def test_the_convention_notes_tell_the_step_lengths_they_claim():
     sgd = optim_core.run("sgd", "quadratic", start, 200, lr=lr)
     ratio = np.hypot(*np.diff(mom.path, axis=0).T)[-1] / np.hypot(*np.diff(sgd.path, axis=0).T)[-1]
     assert abs(ratio - 1) < 1e-3
+
+
+# ---------------------------------------------------------------- Newton's methods
+
+
+def test_newton_with_alpha_one_lands_on_a_quadratics_minimum_in_one_step():
+    for start in ([3.0, -2.0], [-4.5, 4.9], [0.1, 0.0]):
+        traj = optim_core.run("newton", "quadratic", start, 1)
+        np.testing.assert_allclose(traj.path[1], [0.0, 0.0], atol=1e-12)
+        assert traj.converged_step == 1
+
+
+def test_newton_is_pulled_into_the_saddle_and_saddle_free_newton_escapes_it():
+    start = [-1.5, 1e-3]
+    newton = optim_core.run("newton", "saddle", start, 50)
+    free = optim_core.run("saddle_free_newton", "saddle", start, 50)
+    np.testing.assert_allclose(newton.path[1], [0.0, 0.0], atol=1e-15)  # one step: the saddle
+    np.testing.assert_allclose(newton.path[-1], [0.0, 0.0], atol=1e-15)  # and it stays
+    radius = optim_core.escape_radius(surfaces.get("saddle"))
+    visit_n = optim_core.saddle_visit(surfaces.get("saddle"), newton.path, radius)
+    visit_f = optim_core.saddle_visit(surfaces.get("saddle"), free.path, radius)
+    assert visit_n.came_near and visit_n.escape_step < 0  # still at the saddle
+    assert visit_f.escape_step > 0  # |y| doubles every step (|H| = 2I, damped by ε)
+    y = np.abs(free.path[1:8, 1])
+    np.testing.assert_allclose(y[1:] / y[:-1], 1 + 2 / (2 + 1e-3), rtol=1e-9)
+
+
+def test_a_singular_hessian_is_a_visible_stop_not_a_crash():
+    # the monkey saddle's Hessian is 0 at the origin: Newton's step there is 0/0
+    traj = optim_core.run("newton", "monkey_saddle", [0.0, 0.0], 10)
+    assert traj.diverged_step == 1 and np.all(np.isfinite(traj.path))

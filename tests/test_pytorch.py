@@ -22,6 +22,10 @@ TORCH_DEFAULTS = {
     "adamax": {"lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
     "nadam": {"lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
     "amsgrad": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+    "radam": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+    "adamw": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 1e-2},
+    "newton": {"lr": 1.0},  # (not in torch.optim: the same rule)
+    "saddle_free_newton": {"lr": 1.0, "eps": 1e-3},
 }
 CASES = [  # surface, start, α (None: the default)
     ("rosenbrock", [-1.5, 2.0], None),
@@ -50,15 +54,18 @@ def test_pytorch_metadata_has_torchs_defaults_and_its_own_formula(name):
 def test_pytorch_convention_matches_torchs_documented_algorithm(name, surface_name, start, lr):
     surface = surfaces.get(surface_name)
     hp = dict(TORCH_DEFAULTS[name])
-    if lr is not None and name != "adadelta":
+    if lr is not None and name not in ("adadelta", "newton", "saddle_free_newton"):
         hp["lr"] = lr
     traj = optim_core.run(name, surface, start, 300, convention="pytorch", **hp)
 
     def grad(w):
         return surface.grad(np.array(w, dtype=float)).tolist()
 
-    expected = np.array(torch_reference_run(name, grad, start, 300, **{
-        k: hp.get(k) for k in ("lr", "beta1", "beta2", "eps")}))  # fmt: skip
+    def hessian(w):
+        return surface.hessian(np.array(w, dtype=float)).tolist()
+
+    expected = np.array(torch_reference_run(name, grad, start, 300, hessian=hessian, **{
+        k: hp.get(k) for k in optim_core.HYPERPARAMETERS}))  # fmt: skip
     if traj.diverged_step >= 0:  # the reference does not freeze: up to the divergence
         expected = expected[: int(traj.diverged_step)]
     np.testing.assert_allclose(traj.path[: len(expected)], expected, rtol=1e-9, atol=1e-12)

@@ -199,7 +199,10 @@ def _raising_surface():
 
 
 BAD = [
-    (dict(optimizer="adamw"), r"optimizer must be one of \['sgd', .*'amsgrad'\]; got 'adamw'"),
+    (dict(optimizer="lion"), r"optimizer must be one of \['sgd', .*'amsgrad'.*\]; got 'lion'"),
+    (dict(optimizer="adamw", weight_decay=-0.1),
+     r"weight_decay must be a finite number >= 0; got -0\.1"),
+    (dict(optimizer="adam", weight_decay=0.1), r"weight_decay is not a hyperparameter of adam"),
     (dict(surface="sphere"), r"surface must be one of .*rosenbrock.*; got 'sphere'"),
     (dict(lr=0.0), r"lr must be a finite number > 0; got 0\.0"),
     (dict(lr=-1e-3), r"lr must be a finite number > 0; got -0\.001"),
@@ -233,7 +236,8 @@ BAD = [
 def test_bad_input_is_a_clear_value_error_before_any_work(bad, message):
     args = dict(optimizer="adam", surface=_raising_surface(), start=[-1.5, 2.0], steps=10)
     args.update(bad)
-    hyper = {k: args.pop(k) for k in ("lr", "beta1", "beta2", "eps", "record") if k in args}
+    hyper = {k: args.pop(k) for k in ("lr", "beta1", "beta2", "eps", "weight_decay", "record")
+             if k in args}  # fmt: skip
     with pytest.raises(ValueError, match=message):
         optim_core.run(args["optimizer"], args["surface"], args["start"], args["steps"], **hyper)
 
