@@ -160,7 +160,7 @@ def hyper_slider(container, key: str, h: str, default: float) -> float:
     if log:
         options = sorted(set(scenes.SLIDER_VALUES[h]) | {st.session_state[key]})
         return container.select_slider(label, options, key=key, format_func=lambda v: f"{v:g}")
-    step = 0.001 if h == "beta1" else 0.0001
+    step = 0.001 if h in ("beta1", "weight_decay") else 0.0001
     return container.slider(label, low, high, key=key, step=step, format="%.4f")
 
 

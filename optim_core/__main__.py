@@ -15,7 +15,7 @@ def table(surface_name: str, steps: int, start=None) -> str:
     lines = [
         f"{surface.title}: {steps} steps from ({start[0]:g}, {start[1]:g}), "
         "default hyperparameters",
-        f"{'optimizer':<10} {'final loss':>12} {'distance':>10} {'converged':>10} {'diverged':>9}",
+        f"{'optimizer':<18} {'final loss':>12} {'distance':>10} {'converged':>10} {'diverged':>9}",
     ]
     for name in optimizer_names():
         traj = run(name, surface, start, steps, record="final")
@@ -24,7 +24,7 @@ def table(surface_name: str, steps: int, start=None) -> str:
             return "-" if value < 0 else str(int(value))
 
         lines.append(
-            f"{name:<10} {float(traj.final_loss):>12.4g}"
+            f"{name:<18} {float(traj.final_loss):>12.4g}"
             f" {float(traj.distance_to_minimizer()):>10.4g}"
             f" {step(traj.converged_step):>10} {step(traj.diverged_step):>9}"
         )

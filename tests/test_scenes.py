@@ -51,7 +51,7 @@ def test_an_empty_link_is_the_default_scene():
 @pytest.mark.parametrize(
     ("query", "needle", "check"),
     [
-        ({"opt": "adam,adamw"}, "` adamw `", lambda s: s.optimizers == ("adam",)),
+        ({"opt": "adam,lion"}, "` lion `", lambda s: s.optimizers == ("adam",)),
         ({"opt": "nope"}, "` nope `", lambda s: s.optimizers == scenes.DEFAULT_OPTIMIZERS),
         ({"surface": "sphere"}, "` sphere `", lambda s: s.surface == scenes.Scene().surface),
         ({"steps": "1000000000"}, "` 1000000000 `", lambda s: s.steps == scenes.MAX_PAGE_STEPS),
@@ -382,3 +382,21 @@ def test_every_preset_has_a_caption_that_agrees_with_its_numbers():
           for n in rosen}  # fmt: skip
     assert lr["momentum"] == lr["nag"] == 10 * lr["sgd"]
     assert all(int(t.diverged_step) < 0 for t in rosen.values())
+
+
+def test_newton_preset_newton_stays_at_the_saddle_and_saddle_free_newton_leaves():
+    runs = _preset_runs("Newton falls into the saddle")
+    surface = surfaces.get("saddle")
+    newton, free = runs["newton"], runs["saddle_free_newton"]
+    distance = np.hypot(*newton.path.T)
+    np.testing.assert_allclose(distance[1:] / distance[:-1], 0.5)  # halves every step
+    assert int(np.argmax(distance <= 0.01)) == 8 and f"{distance[-1]:.1e}" == "1.4e-12"
+    visit = optim_core.saddle_visit(surface, newton.path)
+    assert visit.came_near and visit.escape_step < 0
+    np.testing.assert_allclose(free.path[1:6, 1] / free.path[:5, 1], 1 + 1 / 2.001 * 1.0)
+    visit = optim_core.saddle_visit(surface, free.path)
+    assert (round(visit.closest_distance, 3), visit.closest_step) == (0.089, 5)
+    assert visit.escape_step == 12 and optim_core.left_view_step(surface, free.path) == 14
+    note = scenes.PRESET_NOTES["Newton falls into the saddle"]
+    for number in ("step 8", "1.4e-12", "0.089 (step 5)", "r = 1 at step 12", "step 14"):
+        assert number in note

@@ -4,8 +4,8 @@ SYMBOLS_3D holds only shapes plotly's Scatter3d draws (circle, circle-open, cros
 diamond, diamond-open, square, square-open, x).
 
 Colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies),
-without its yellow, completed by three of Paul Tol's muted colours; symbols differ
-too, so that two optimizers are told apart without colour.
+without its yellow, completed by Paul Tol's muted colours (and a grey for the last);
+symbols differ too, so that two optimizers are told apart without colour.
 """
 
 COLORS = {
@@ -19,6 +19,10 @@ COLORS = {
     "adamax": "#882255",  # wine
     "nadam": "#999933",  # olive
     "amsgrad": "#44AA99",  # teal
+    "radam": "#332288",  # indigo
+    "adamw": "#AA4499",  # purple
+    "newton": "#117733",  # green
+    "saddle_free_newton": "#777777",  # grey
 }
 
 # One marker shape per optimizer in 2-D, so that colour is never the only cue.
@@ -33,6 +37,10 @@ SYMBOLS = {
     "adamax": "hexagon",
     "nadam": "pentagon",
     "amsgrad": "triangle-down",
+    "radam": "star-triangle-up",
+    "adamw": "hourglass",
+    "newton": "bowtie",
+    "saddle_free_newton": "star-square",
 }
 
 # Scatter3d draws only eight shapes: the 3-D heads also carry a short name.
@@ -47,11 +55,16 @@ SYMBOLS_3D = {
     "adamax": "square-open",
     "nadam": "diamond-open",
     "amsgrad": "square",
+    "radam": "diamond",
+    "adamw": "x",
+    "newton": "cross",
+    "saddle_free_newton": "diamond-open",
 }
 SHORT_NAMES = {
     "sgd": "SGD", "momentum": "Mom", "nag": "NAG", "adagrad": "AdaGrad", "rmsprop": "RMS",
     "adadelta": "AdaDelta", "adam": "Adam", "adamax": "AdaMax", "nadam": "Nadam",
-    "amsgrad": "AMSGrad",
+    "amsgrad": "AMSGrad", "radam": "RAdam", "adamw": "AdamW", "newton": "Newton",
+    "saddle_free_newton": "SF-Newton",
 }  # fmt: skip
 
 FALLBACK_COLOR = "#555555"
