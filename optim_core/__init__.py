@@ -26,6 +26,7 @@ from .analysis import (
     sweep,
     unstable_direction,
 )
+from .insides import effective_step_sizes
 from .optimizers import CONVENTIONS, HYPERPARAMETERS, OPTIMIZERS, Hyperparams, Optimizer
 from .optimizers import get as get_optimizer
 from .optimizers import names as optimizer_names
@@ -44,6 +45,7 @@ from .runner import (
 )
 
 __all__ = [
+    "effective_step_sizes",
     "MAX_MAP_RESOLUTION",
     "MAX_OFFSETS",
     "MAX_SWEEP_SETTINGS",
