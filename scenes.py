@@ -68,6 +68,8 @@ class Scene:
     present: bool = False
     # whose update rules run: the cheat sheet's or torch.optim's (optim_core.pytorch)
     convention: str = "cheatsheet"
+    # the insides view: each optimizer's step size per coordinate, from its state
+    insides: bool = False
 
     def start_point(self) -> tuple[float, float]:
         if self.start is not None:
@@ -360,6 +362,8 @@ def to_query(scene: Scene) -> dict[str, str]:
         query["present"] = "1"
     if scene.convention != "cheatsheet":
         query["conv"] = scene.convention
+    if scene.insides:
+        query["insides"] = "1"
     if scene.same_for_all:
         query["same"] = "1"
         for h, value in scene.shared.items():
@@ -490,6 +494,10 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
     same = params.get("same", "0") == "1"
     if params.get("same", "0") not in ("0", "1"):
         warnings.append(f"same = {literal(params['same'])} in the link is not 0 or 1; using 0.")
+    insides = params.get("insides", "0") == "1"
+    if params.get("insides", "0") not in ("0", "1"):
+        warnings.append(f"insides = {literal(params['insides'])} in the link is not 0 or 1; "
+                        "using 0.")  # fmt: skip
     present = params.get("present", "0") == "1"
     if params.get("present", "0") not in ("0", "1"):
         warnings.append(
@@ -509,7 +517,7 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
         )
     shared = {**shared_defaults(), **read_hyper("all", optim_core.HYPERPARAMETERS)}
     scene = Scene(surface, optimizers, start, steps, hyper, same, shared, speed, present,
-                  convention)  # fmt: skip
+                  convention, insides)  # fmt: skip
     return scene, warnings
 
 

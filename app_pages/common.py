@@ -54,6 +54,12 @@ def cached_race_view(surface: str, start: tuple, steps: int, run_keys: tuple,
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
+def cached_step_sizes(surface: str, start: tuple, steps: int, run_keys: tuple) -> str:
+    """The insides view's step-size figure (JSON)."""
+    return viz.step_size_figure(cached_runs(surface, start, steps, run_keys)).to_json()
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
 def cached_step_lengths(surface: str, start: tuple, steps: int, run_keys: tuple) -> str:
     """The step-length figure's JSON (built once: Plotly's figure objects take ~10 ms)."""
     return viz.step_length_figure(cached_runs(surface, start, steps, run_keys)).to_json()
@@ -124,7 +130,7 @@ def cached_sweep(optimizer: str, surface: str, start: tuple, steps: int, grid: t
 # ---------------------------------------------------------------- shared state
 
 RACE_KEYS = ("surface", "optimizers", "start_x", "start_y", "steps", "same_for_all", "speed",
-             "present", "convention")
+             "present", "convention", "insides")
 
 
 def _race_widget_keys() -> list[str]:
@@ -164,6 +170,7 @@ def race_widget_values(scene: scenes.Scene) -> dict:
         "same_for_all": scene.same_for_all,
         "speed": scene.speed,
         "convention": scene.convention,
+        "insides": scene.insides,
     }
     for name in optim_core.optimizer_names():
         for h, value in scene.hyperparams(name).items():

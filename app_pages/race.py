@@ -147,6 +147,9 @@ convention = sb.radio(
 steps = sb.slider("Steps", 1, scenes.MAX_PAGE_STEPS, key="steps")
 common.cap_note(sb, steps, "race.steps")
 speed = sb.select_slider("Speed", scenes.SPEEDS, key="speed", format_func=lambda s: f"{s:g}×")
+insides = sb.toggle("Insides: step sizes", key="insides",
+                    help="Each optimizer's step size per coordinate at every step, from its "
+                    "own state, in a plot under the race. Part of the link.")  # fmt: skip
 same_for_all = sb.toggle("Same values for all", key="same_for_all", on_change=on_same_change)
 
 
@@ -194,7 +197,7 @@ else:
 
 scene = scenes.Scene(
     surface_name, tuple(chosen), (float(start_x), float(start_y)), int(steps), hyper,
-    same_for_all, shared, float(speed), present, convention,
+    same_for_all, shared, float(speed), present, convention, insides,
 )  # fmt: skip
 st.query_params.from_dict(scenes.to_query(scene))
 
@@ -252,8 +255,24 @@ if present:
         )
 else:
     race_view(view, frame_ms=50 / speed, on_click=on_chart_click)
+if insides and chosen:
+    st.subheader("Inside each step: the step size per coordinate")
+    figure_view(common.cached_step_sizes(surface_name, scene.start_point(), scene.steps,
+                                         run_keys), key="step_sizes")  # fmt: skip
+    newton = [optim_core.get_optimizer(n).title for n in chosen
+              if n in optim_core.insides.NO_STEP_SIZE]  # fmt: skip
+    st.caption(
+        "What each step multiplies its direction by, in x (solid) and y (dotted), read "
+        "from the optimizer's own state: α for SGD and Momentum, α/√(v + ε) for AdaGrad "
+        "(it only shrinks: v only grows) and RMSprop (it recovers as v forgets), "
+        "α/(√v̂ + ε) for Adam, in the form of the update rules chosen. A coordinate "
+        "with a small gradient history gets a large step."
+        + (f" {' and '.join(newton)}: no per-coordinate step size (H⁻¹ mixes the "
+           "coordinates)." if newton else "")
+    )  # fmt: skip
 shown_query = scenes.to_query(scene)  # a preset's note, however its values came here
-shown_query.pop("present", None)
+for key in ("present", "insides"):  # (how the page looks, not what it shows)
+    shown_query.pop(key, None)
 preset = next(
     (
         t

@@ -55,7 +55,8 @@ def test_the_default_page_runs_and_has_every_control():
     assert {n.label for n in at.number_input} == {"Start x", "Start y"}
     assert "Steps" in [s.label for s in at.slider]
     assert "Speed" in [s.label for s in at.select_slider]
-    assert [t.label for t in at.toggle] == ["Presentation mode", "Same values for all"]
+    assert [t.label for t in at.toggle] == ["Presentation mode", "Insides: step sizes",
+                                          "Same values for all"]
     assert set(at.multiselect[0].value) == set(scenes.DEFAULT_OPTIMIZERS)
     labels = [s.label for s in at.slider] + [s.label for s in at.select_slider]
     for needed in ("α (lr)", "β₁", "β₂", "ε"):
@@ -553,3 +554,22 @@ def test_the_comparison_line_tells_each_conventions_outcome_on_this_surface():
                            convention="pytorch")  # fmt: skip
     assert f"the cheat sheet's form ends at f = {float(ema.final_loss):.3g}" in line
     assert f"torch.optim's ends at f = {float(torch.final_loss):.3g}" in line
+
+
+def test_the_insides_toggle_draws_each_optimizers_step_sizes_and_goes_in_the_link():
+    at = _app({"opt": "adagrad,rmsprop,newton", "surface": "booth", "steps": "100"})
+    assert "step_sizes" not in _figure_keys(at)
+    at.toggle(key="insides").set_value(True).run()
+    assert not at.exception and at.query_params["insides"] == "1"
+    assert "step_sizes" in _figure_keys(at)
+    figure = next(json.loads(json.loads(c.proto.json)["figure"]) for c in at.get("bidi_component")
+                  if json.loads(c.proto.json).get("figure_key") and "step_sizes" in c.proto.id)
+    names = [t["name"] for t in figure["data"]]
+    assert names == ["AdaGrad, x", "AdaGrad, y", "RMSprop, x", "RMSprop, y"]  # no Newton
+    start = (at.session_state.start_x, at.session_state.start_y)
+    tr = optim_core.run("adagrad", "booth", start, 100, **scenes.race_defaults("adagrad"))
+    np.testing.assert_allclose(plotly_array(figure["data"][0]["y"]),
+                               optim_core.effective_step_sizes(tr)[:, 0], rtol=1e-6)
+    assert any("Newton: no per-coordinate step size" in c.value for c in at.caption)
+    again = _app(dict(at.query_params))
+    assert again.toggle(key="insides").value is True

@@ -21,6 +21,7 @@ from .figures import (
     run_exit,
     saddle_distance_figure,
     step_length_figure,
+    step_size_figure,
     surface_grid,
 )
 from .race import (
@@ -68,6 +69,7 @@ __all__ = [
     "run_exit",
     "saddle_distance_figure",
     "step_length_figure",
+    "step_size_figure",
     "step_numbers",
     "surface_grid",
     "symbol",

@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-from optim_core import NEAR_FRACTION, Trajectory, left_view_step, saddle_visit
+from optim_core import NEAR_FRACTION, Trajectory, effective_step_sizes, left_view_step, saddle_visit
 from surfaces import Surface
 
 from .style import color, symbol
@@ -200,6 +200,32 @@ def step_length_figure(runs: Sequence[Run], height: int = 320,
                         line=dict(color=color(run.name), width=2.5),
                         hovertemplate=f"{run.label}: step %{{x}} moved %{{y:.3g}}<extra></extra>")
     return _log_against_step(fig, height, "step k", "|wₖ − wₖ₋₁|")
+
+
+def step_size_figure(runs: Sequence[Run], height: int = 340,
+                     max_points: int = 2000) -> go.Figure:  # fmt: skip
+    """The step size each optimizer applied, per coordinate, against step (log y), from
+    its recorded state (``optim_core.effective_step_sizes``): x solid, y dotted. Newton's
+    methods have none (their step mixes the coordinates) and are left out."""
+    fig = go.Figure()
+    for run in runs:
+        size = effective_step_sizes(run.trajectory)
+        if size is None:
+            continue
+        end = int(run.trajectory.diverged_step)
+        if end >= 0:
+            size = size[: max(end - 1, 0)]
+        every = max(1, math.ceil(len(size) / max_points))
+        for axis, dash in ((0, "solid"), (1, "dot")):
+            name = "xy"[axis]
+            fig.add_scatter(
+                x0=1, dx=every, y=size[::every, axis].astype(np.float32), mode="lines",
+                name=f"{run.label}, {name}", legendgroup=run.name,
+                line=dict(color=color(run.name), width=2.5, dash=dash),
+                hovertemplate=f"{run.label}: step %{{x}}, step size in {name} "
+                "%{y:.3g}<extra></extra>",
+            )  # fmt: skip
+    return _log_against_step(fig, height, "step k", "step size per coordinate")
 
 
 def saddle_distance_figure(
