@@ -573,3 +573,19 @@ def test_the_insides_toggle_draws_each_optimizers_step_sizes_and_goes_in_the_lin
     assert any("Newton: no per-coordinate step size" in c.value for c in at.caption)
     again = _app(dict(at.query_params))
     assert again.toggle(key="insides").value is True
+
+
+def test_adamw_has_a_weight_decay_slider_that_reaches_the_run_and_the_link():
+    at = _app({"opt": "adamw", "steps": "50"})
+    assert at.slider(key="adamw.weight_decay").value == 0.01  # the cheat sheet's default
+    before = plotly_array(_path_x(_race(at), "AdamW"))
+    at.slider(key="adamw.weight_decay").set_value(0.5).run()
+    assert not at.exception and at.query_params["adamw.weight_decay"] == "0.5"
+    start = (at.session_state.start_x, at.session_state.start_y)
+    hp = {h: at.session_state[f"adamw.{h}"] for h in ("lr", "beta1", "beta2", "eps")}
+    tr = optim_core.run("adamw", "beale", start, 50, weight_decay=0.5, **hp)
+    after = plotly_array(_path_x(_race(at), "AdamW"))
+    np.testing.assert_allclose(after, tr.path[:, 0], rtol=1e-6)
+    assert not np.allclose(after, before)
+    again = _app(dict(at.query_params))
+    assert again.slider(key="adamw.weight_decay").value == 0.5
