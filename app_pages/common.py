@@ -41,16 +41,16 @@ def cached_race_static(surface: str) -> tuple[str, dict]:
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def cached_race_view(surface: str, start: tuple, steps: int, run_keys: tuple,
-                     present: bool = False) -> viz.RaceView:  # fmt: skip
+                     present: bool = False, insides: bool = False) -> viz.RaceView:  # fmt: skip
     """The race view's data (plain JSON, shared read-only between sessions); with
-    ``present``, drawn for a projector."""
+    ``present``, drawn for a projector; with ``insides``, with the insides arrows."""
     if present:
-        return viz.for_projector(cached_race_view(surface, start, steps, run_keys))
+        return viz.for_projector(cached_race_view(surface, start, steps, run_keys,
+                                                  insides=insides))  # fmt: skip
     key, static = cached_race_static(surface)
     runs = cached_runs(surface, start, steps, run_keys)
-    return viz.RaceView(
-        key, static, viz.race_runs(surfaces.get(surface), runs, cached_grid(surface))
-    )
+    return viz.RaceView(key, static, viz.race_runs(surfaces.get(surface), runs,
+                                                   cached_grid(surface), insides=insides))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

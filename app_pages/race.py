@@ -147,9 +147,11 @@ convention = sb.radio(
 steps = sb.slider("Steps", 1, scenes.MAX_PAGE_STEPS, key="steps")
 common.cap_note(sb, steps, "race.steps")
 speed = sb.select_slider("Speed", scenes.SPEEDS, key="speed", format_func=lambda s: f"{s:g}×")
-insides = sb.toggle("Insides: step sizes", key="insides",
-                    help="Each optimizer's step size per coordinate at every step, from its "
-                    "own state, in a plot under the race. Part of the link.")  # fmt: skip
+insides = sb.toggle("Insides: arrows and step sizes", key="insides",
+                    help="On the contour, at the step shown: each optimizer's next step "
+                    "(thick), −∇f (dotted) and −m, its momentum's push (dashed). Under the "
+                    "race: its step size per coordinate at every step, from its own state. "
+                    "Part of the link.")  # fmt: skip
 same_for_all = sb.toggle("Same values for all", key="same_for_all", on_change=on_same_change)
 
 
@@ -214,7 +216,8 @@ names = ", ".join(optim_core.get_optimizer(n).title for n in chosen) or "no opti
 run_keys = tuple((name, tuple(sorted(scene.hyperparams(name).items())), convention)
                  for name in chosen)  # fmt: skip
 runs = common.cached_runs(surface_name, scene.start_point(), scene.steps, run_keys)
-view = common.cached_race_view(surface_name, scene.start_point(), scene.steps, run_keys, present)
+view = common.cached_race_view(surface_name, scene.start_point(), scene.steps, run_keys,
+                               present, insides)  # fmt: skip
 if present:  # the step buttons in the title's row: the views stay on screen as they move
     if st.session_state.setdefault("race_step", 0) > scene.steps:
         st.session_state.race_step = scene.steps
@@ -262,7 +265,11 @@ if insides and chosen:
     newton = [optim_core.get_optimizer(n).title for n in chosen
               if n in optim_core.insides.NO_STEP_SIZE]  # fmt: skip
     st.caption(
-        "What each step multiplies its direction by, in x (solid) and y (dotted), read "
+        "Arrows on the contour, from each head at the step shown: the step it takes next "
+        "(thick), −∇f there (dotted) and −m, where its momentum pushes (dashed); each "
+        "kind scaled so its longest is 15 % of the view, shorter ones by the cube root of "
+        "their length (directions exact). The plot: what each step multiplies its "
+        "direction by, in x (solid) and y (dotted), read "
         "from the optimizer's own state: α for SGD and Momentum, α/√(v + ε) for AdaGrad "
         "(it only shrinks: v only grows) and RMSprop (it recovers as v forgets), "
         "α/(√v̂ + ε) for Adam, in the form of the update rules chosen. A coordinate "

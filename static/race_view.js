@@ -135,6 +135,14 @@ function fill(view, trace, k) {
   if (moving === "cursor") return { ...out, x: [k, k] };
   if (path === undefined) return out;
   const p = view.paths[path];
+  if (moving === "arrow") { // from the point at step k, along the arrow of its kind
+    const { arrow } = trace;
+    const a = p.arrows?.[arrow];
+    const j = Math.min(k, p.x.length - 1);
+    if (!a) return { ...out, arrow: undefined, x: [], y: [] };
+    const { arrow: _, ...rest } = out;
+    return { ...rest, x: [p.x[j], p.x[j] + a.x[j]], y: [p.y[j], p.y[j] + a.y[j]] };
+  }
   if (coords === "loss") return { ...out, y: p.loss }; // x: the step, plotly.js's default
   const n = p.x.length;
   const [lo, hi] = moving === "head" ? [Math.min(k, n - 1), Math.min(k, n - 1) + 1]
@@ -287,8 +295,16 @@ function place(view, gd, part, k) {
     const ok = points.filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
     const line = group.querySelector("path.js-line");
     if (line) line.setAttribute("d", ok.length ? "M" + ok.map((p) => p.join(",")).join("L") : "M0,0");
-    const head = group.querySelector("path.point");
-    if (head && ok.length) head.setAttribute("transform", `translate(${ok[ok.length - 1].join(",")})`);
+    const marks = group.querySelectorAll("path.point");
+    const head = marks[marks.length - 1]; // (an arrow's tip: its second point)
+    if (head && ok.length) {
+      let transform = `translate(${ok[ok.length - 1].join(",")})`;
+      if (template.moving === "arrow" && ok.length > 1) { // the tip along the arrow
+        const [[ax, ay], [bx, by]] = ok.slice(-2);
+        transform += ` rotate(${(Math.atan2(bx - ax, ay - by) * 180) / Math.PI})`;
+      }
+      head.setAttribute("transform", transform);
+    }
     if (head) head.style.display = ok.length ? "" : "none";
   });
 }
@@ -368,7 +384,11 @@ export default async function (component) {
   // the parts sent now, and those sent before and kept here
   if (data.static) remember("statics", data.key, data.static);
   for (const p of data.runs.paths) {
-    if (p.x) remember("paths", p.id, { x: decode(p.x), y: decode(p.y), z: decode(p.z), loss: decode(p.loss) });
+    if (p.x) {
+      const arrows = p.arrows && Object.fromEntries(Object.entries(p.arrows)
+        .map(([kind, a]) => [kind, { x: decode(a.x), y: decode(a.y) }]));
+      remember("paths", p.id, { x: decode(p.x), y: decode(p.y), z: decode(p.z), loss: decode(p.loss), arrows });
+    }
   }
   const statics = shared.statics.get(data.key);
   const lost = data.runs.paths.filter((p) => !shared.paths.has(p.id)).map((p) => p.id);

@@ -55,7 +55,7 @@ def test_the_default_page_runs_and_has_every_control():
     assert {n.label for n in at.number_input} == {"Start x", "Start y"}
     assert "Steps" in [s.label for s in at.slider]
     assert "Speed" in [s.label for s in at.select_slider]
-    assert [t.label for t in at.toggle] == ["Presentation mode", "Insides: step sizes",
+    assert [t.label for t in at.toggle] == ["Presentation mode", "Insides: arrows and step sizes",
                                           "Same values for all"]
     assert set(at.multiselect[0].value) == set(scenes.DEFAULT_OPTIMIZERS)
     labels = [s.label for s in at.slider] + [s.label for s in at.select_slider]

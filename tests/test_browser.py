@@ -663,3 +663,47 @@ def test_presentation_mode_steps_every_optimizer_exactly_and_play_goes_on_from_t
     nxt.wait_for(state="detached", timeout=20_000)  # no step buttons then
     assert not errors, errors
     page.close()
+
+
+ARROWS_JS = """() => { const gd = document.querySelector('.race-plane');
+  const groups = new Map([...gd.querySelectorAll('.scatterlayer .trace')]
+      .map(g => [g.__data__[0].trace.index, g]));
+  return gd.data.map((t, i) => [t, i]).filter(([t]) => t.mode === 'lines+markers')
+    .map(([t, i]) => { const g = groups.get(i); const marks = g.querySelectorAll('path.point');
+      return {name: t.name, x: [...t.x], y: [...t.y],
+              d: g.querySelector('path.js-line').getAttribute('d'),
+              tip: marks[marks.length - 1].getAttribute('transform')}; }); }"""
+
+
+def test_the_insides_arrows_move_with_play_and_point_along_the_step(server, browser):
+    import numpy as np
+
+    import optim_core
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/?surface=beale&opt=sgd,momentum&steps=300&insides=1&speed=0.25")
+    page.wait_for_function(DRAWN_JS, timeout=60_000)
+    _settled(page)
+    before = page.evaluate(ARROWS_JS)
+    assert len(before) == 2 + 3  # SGD: step, −∇f; Momentum: step, −∇f, −m
+    page.click(".race-play")
+    page.wait_for_function(f"({STATE_JS})().step !== 'step 0'", timeout=10_000)
+    page.wait_for_timeout(1500)
+    mid = page.evaluate(ARROWS_JS)  # mid-animation: moved, and from the shown step
+    page.screenshot(path=str(ARTIFACTS / "insides_arrows_mid_play.png"))
+    k = int(page.evaluate("document.querySelector('.race-view').dataset.step"))
+    assert page.evaluate(STATE_JS)["playing"] and k > 0
+    assert all(a["d"] != b["d"] for a, b in zip(before, mid, strict=True))
+    page.click(".race-play")  # pause, then check one arrow against the core at the step shown
+    k = int(page.evaluate("document.querySelector('.race-view').dataset.step"))
+    sgd = optim_core.run("sgd", "beale", (1.0, 1.4), 300, lr=0.01)
+    arrow = page.evaluate(ARROWS_JS)[0]  # SGD's step
+    np.testing.assert_allclose([arrow["x"][0], arrow["y"][0]], sgd.path[k], rtol=1e-5)
+    dx, dy = arrow["x"][1] - arrow["x"][0], arrow["y"][1] - arrow["y"][0]
+    taken = sgd.path[k + 1] - sgd.path[k]
+    assert abs(dx * taken[1] - dy * taken[0]) < 1e-3 * np.hypot(dx, dy) * np.hypot(*taken)
+    assert "rotate(" in arrow["tip"]  # the tip turned along the arrow
+    assert not errors, errors
+    page.close()

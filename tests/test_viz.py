@@ -4,6 +4,7 @@ import base64
 import json
 
 import numpy as np
+import pytest
 
 import optim_core
 import surfaces
@@ -284,3 +285,29 @@ def test_the_numbers_at_a_step_are_the_runs_own():
     first = viz.step_numbers(surface, runs, 0)[0]
     step = runs[0].trajectory.path[1] - runs[0].trajectory.path[0]
     assert first["next step Δw"] == f"({step[0]:.4g}, {step[1]:.4g})"
+
+
+def test_the_insides_arrows_point_where_the_run_goes_and_grow_linearly_with_steps():
+    surface = surfaces.get("beale")
+    runs = _runs(surface, ["sgd", "momentum", "adam"], 100, sgd={"lr": 0.01})
+    data = json.loads(json.dumps(viz.race_view(surface, runs, insides=True).data()))
+    arrows = [t for t in data["runs"]["moving"]["plane"] if t["moving"] == "arrow"]
+    assert [(t["name"], t["arrow"]) for t in arrows] == [
+        ("SGD", "step"), ("SGD", "grad"), ("Momentum", "step"), ("Momentum", "grad"),
+        ("Momentum", "mom"), ("Adam", "step"), ("Adam", "grad"), ("Adam", "mom")]  # fmt: skip
+    span = viz.race.ARROW_SHARE * 9.0  # Beale's domain is 9 wide
+    for run, p in zip(runs, data["runs"]["paths"], strict=True):
+        tr = run.trajectory
+        step = np.column_stack([plotly_array(p["arrows"]["step"][c]) for c in "xy"])
+        taken = np.diff(tr.path, axis=0)
+        cos = np.sum(step[:-1] * taken, axis=1) / (np.hypot(*step[:-1].T) * np.hypot(*taken.T))
+        np.testing.assert_allclose(cos, 1.0, atol=1e-5)  # the direction of the step taken
+        assert np.nanmax(np.hypot(*step.T)) == pytest.approx(span, rel=1e-5)
+        grad = np.column_stack([plotly_array(p["arrows"]["grad"][c]) for c in "xy"])
+        g = -surface.grad(tr.path)
+        cos = np.sum(grad * g, axis=1) / (np.hypot(*grad.T) * np.hypot(*g.T))
+        np.testing.assert_allclose(cos, 1.0, atol=1e-5)  # downhill
+    # the payload stays linear in steps
+    sizes = [len(json.dumps(viz.race_runs(surface, _runs(surface, ["adam"], n), insides=True)))
+             for n in (500, 1000)]  # fmt: skip
+    assert 1.8 < sizes[1] / sizes[0] < 2.1

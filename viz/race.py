@@ -232,9 +232,42 @@ def race_static(surface: Surface, grid: Grid | None = None) -> tuple[str, dict]:
     return key, static
 
 
+ARROW_SHARE = 0.15  # the longest arrow of a kind: this share of the domain's longer side
+ARROWS = {  # kind: (what it shows, line width, dash)
+    "step": ("the step taken", 3.0, "solid"),
+    "grad": ("−∇f, downhill", 1.5, "dot"),
+    "mom": ("−m, the momentum's push", 1.5, "dash"),
+}
+
+
+def insides_arrows(surface: Surface, traj) -> dict[str, np.ndarray]:
+    """Per step k (0..steps), for the insides view: the step taken next (w_{k+1} − w_k;
+    zero at the last step), −∇f(w_k) and −m_k (optimizers with a momentum m), each
+    ``(steps + 1, 2)``, scaled so that the longest of a kind is ARROW_SHARE of the
+    domain and the others by the cube root of their length (directions exact; small
+    ones stay visible)."""
+    path = np.asarray(traj.path)
+    (x0, x1), (y0, y1) = surface.domain
+    span = ARROW_SHARE * max(x1 - x0, y1 - y0)
+    vectors = {"step": np.vstack([np.diff(path, axis=0), np.zeros((1, 2))]),
+               "grad": -surface.grad(path)}  # fmt: skip
+    if "m" in traj.state:
+        vectors["mom"] = -np.asarray(traj.state["m"])
+    out = {}
+    with np.errstate(all="ignore"):
+        for kind, v in vectors.items():
+            v = np.where(np.isfinite(v), v, np.nan)
+            length = np.hypot(v[:, 0], v[:, 1])
+            longest = np.nanmax(length) if np.any(length > 0) else 1.0
+            scale = np.where(length > 0, span * np.cbrt(length / longest) / length, 0.0)
+            out[kind] = v * scale[:, None]
+    return out
+
+
 def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
-              *, max_frames: int = MAX_FRAMES) -> dict:  # fmt: skip
-    """The runs' traces: paths, exits and the loss plot; the moving traces as templates."""
+              *, max_frames: int = MAX_FRAMES, insides: bool = False) -> dict:  # fmt: skip
+    """The runs' traces: paths, exits and the loss plot; the moving traces as templates.
+    With ``insides``, arrows at the shown step (``insides_arrows``) move with the heads."""
     grid = grid or _surface_grid(surface)
     (x0, x1), (y0, y1) = surface.domain
     z_lo, z_hi, lift = _z_range(grid)
@@ -250,6 +283,9 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
         z = height_of(surface, surface.f(path)) + lift
         z = np.where(inside(path), np.clip(z, z_lo, z_hi + lift), np.nan)
         arrays = jsonable({"x": path[:, 0], "y": path[:, 1], "z": z, "loss": line})
+        if insides:
+            arrays["arrows"] = jsonable({kind: {"x": v[:, 0], "y": v[:, 1]}
+                                         for kind, v in insides_arrows(surface, run.trajectory).items()})  # noqa: E501
         paths.append({"id": _digest(arrays), **arrays})
 
     plane: list[dict] = []
@@ -291,6 +327,16 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
                 hoverinfo="skip",
             )
         )
+        if insides:  # arrows from the head: drawn before it, so that it sits on top
+            kinds = ["step", "grad"] + (["mom"] if "m" in run.trajectory.state else [])
+            for kind in kinds:
+                _, width, dash = ARROWS[kind]
+                moving_plane.append(dict(
+                    type="scatter", path=i, moving="arrow", arrow=kind, mode="lines+markers",
+                    line=dict(color=c, width=width, dash=dash), name=run.label,
+                    marker=dict(symbol="arrow", size=[0, 11], color=c, angleref="previous"),
+                    legendgroup=run.name, showlegend=False, hoverinfo="skip",
+                ))  # fmt: skip
         # no hover: plotly.js would tell where the head was when last drawn, not now
         moving_plane.append(dict(type="scatter", path=i, moving="head", mode="markers",
                                  name=run.label, legendgroup=run.name,
@@ -317,11 +363,12 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
 
 
 def race_view(surface: Surface, runs: Sequence[Run], grid: Grid | None = None, *,
-              max_frames: int = MAX_FRAMES) -> RaceView:  # fmt: skip
+              max_frames: int = MAX_FRAMES, insides: bool = False) -> RaceView:  # fmt: skip
     """The race view's data for ``runs`` (all ``record="path"``, the same steps)."""
     grid = grid or _surface_grid(surface)
     key, static = race_static(surface, grid)
-    return RaceView(key, static, race_runs(surface, runs, grid, max_frames=max_frames))
+    return RaceView(key, static, race_runs(surface, runs, grid, max_frames=max_frames,
+                                           insides=insides))  # fmt: skip
 
 
 def _digest(value) -> str:
