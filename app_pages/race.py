@@ -22,7 +22,7 @@ from app_pages.race_view import figure_view, preload, race_view, standalone_html
 apply_scene = common.apply_race_scene
 PRESENT_CSS = """
 html { font-size: 21px; }
-.stMainBlockContainer { padding-top: 2.5rem; max-width: 100%; }
+.stMainBlockContainer { padding-top: 4.2rem; max-width: 100%; }
 .stMainBlockContainer h5 { font-size: 1.5rem; }
 .stMainBlockContainer table { font-size: 1.05rem; font-variant-numeric: tabular-nums; }
 .stMainBlockContainer .stButton button p { font-size: 1.05rem; }
@@ -222,15 +222,14 @@ if present:  # the step buttons in the title's row: the views stay on screen as 
     if st.session_state.setdefault("race_step", 0) > scene.steps:
         st.session_state.race_step = scene.steps
     k = int(st.session_state.race_step)
-    title, back, forward, number, mode = st.columns([1.3, 1.5, 1.3, 0.9, 1.8],
-                                                    vertical_alignment="center")  # fmt: skip
+    # The step itself is shown by the view (its label) and above the numbers: a number
+    # here would lag behind Play, and a typed one sent stale values back. The buttons
+    # stay enabled (the step they count from is the view's, see race_view.js).
+    title, back, forward, mode = st.columns([1.0, 1.5, 1.5, 2.0], vertical_alignment="center")
     back.button("◀ Previous step", key="step_back", on_click=step_by, args=(-1,),
-                width="stretch", disabled=k <= 0)  # fmt: skip
+                width="stretch")  # fmt: skip
     forward.button("Next step ▶", key="step_next", on_click=step_by, args=(1,),
-                   width="stretch", disabled=k >= scene.steps)  # fmt: skip
-    # (the step is shown, not typed: a number field's stale value, sent while the view
-    # was telling a newer step, moved the view back)
-    number.markdown(f"##### step {k}")
+                   width="stretch")  # fmt: skip
 else:
     title, mode = st.columns([4, 1.3], vertical_alignment="center")
 # (on a projector the legend names the optimizers: the row keeps room for the buttons)

@@ -106,6 +106,16 @@ function mount(parent) {
     stepBy(view, delta);
   };
   document.addEventListener("keydown", onKey);
+  // the page's step buttons: Play stops the moment one is pressed, at the step shown
+  const onPress = (event) => {
+    if (!root.isConnected) return document.removeEventListener("pointerdown", onPress, true);
+    const button = event.target?.closest?.("button");
+    if (!view.data?.report || !button || !/(Previous|Next) step/.test(button.textContent)) return;
+    if (view.playing) pause(view, false);
+    view.pressedAt = step(view);
+    root.dataset.pressed = String(view.pressedAt); // (for tests)
+  };
+  document.addEventListener("pointerdown", onPress, true);
   return view;
 }
 
@@ -414,8 +424,11 @@ export default async function (component) {
     // from where it is" (delta: ±1, from the step shown, also while playing)
     const seek = data.seek;
     if (seek && seek.token !== view.seekToken) {
+      // a step button: one step from the step shown (Play stopped the moment it was
+      // pressed, see onPress; keys or the slider used since then count too); the
+      // server's own count may be behind the view, so the view tells it the result
       view.seekToken = seek.token;
-      const target = seek.delta && view.playing ? before + seek.delta : seek.step;
+      const target = seek.delta ? before + seek.delta : seek.step;
       pause(view, false);
       setExact(view, target);
       view.reported = step(view) === seek.step ? seek.step : undefined; // the server knows

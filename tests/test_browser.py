@@ -597,7 +597,6 @@ def _step_is(page, k: int) -> None:
 
 def _page_says_step(page, k: int) -> None:
     """The page's own step (the server's: what its numbers are for) is k."""
-    page.get_by_role("heading", name=f"step {k}", exact=True).wait_for(timeout=20_000)
     page.get_by_text(f"At step {k}", exact=True).wait_for(timeout=20_000)
 
 
@@ -706,4 +705,40 @@ def test_the_insides_arrows_move_with_play_and_point_along_the_step(server, brow
     assert abs(dx * taken[1] - dy * taken[0]) < 1e-3 * np.hypot(dx, dy) * np.hypot(*taken)
     assert "rotate(" in arrow["tip"]  # the tip turned along the arrow
     assert not errors, errors
+    page.close()
+
+
+def _agree(page, k: int) -> None:
+    """The view, its 3-D heads and the page's numbers all at step k, and staying there."""
+    _step_is(page, k)
+    _page_says_step(page, k)
+    page.wait_for_timeout(1500)
+    assert page.evaluate("document.querySelector('.race-view').dataset.step") == str(k)
+    _page_says_step(page, k)
+
+
+def test_step_buttons_mixed_with_keys_slider_and_play_never_fight(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(f"{server}/?present=1&surface=beale&steps=300")
+    page.wait_for_function(DRAWN_JS, timeout=60_000)
+    _settled(page)
+    nxt = page.get_by_role("button", name="Next step ▶")
+    back = page.get_by_role("button", name="◀ Previous step")
+    nxt.click()  # a button, then the keys before the server has answered
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    _agree(page, 3)
+    page.locator(".race-step").fill("150")  # the slider, then a button at once
+    nxt.click()
+    _agree(page, 151)
+    page.click(".race-play")  # a button while it plays: one step back from where it was
+    page.wait_for_timeout(1500)
+    back.click()
+    pressed = int(page.evaluate("document.querySelector('.race-view').dataset.pressed"))
+    assert pressed > 151
+    _agree(page, pressed - 1)
+    assert not page.evaluate(STATE_JS)["playing"]
+    # the Play row stays on screen in presentation mode at 1280 × 720
+    box = page.locator(".race-play").bounding_box()
+    assert box["y"] + box["height"] <= 720, box
     page.close()

@@ -271,7 +271,7 @@ def test_the_projector_view_is_larger_everywhere_and_keeps_the_same_paths():
 
 
 def test_the_numbers_at_a_step_are_the_runs_own():
-    surface = surfaces.get("rosenbrock")
+    surface = surfaces.get("booth")
     runs = _runs(surface, ["sgd", "amsgrad", "adadelta"], 5)
     rows = viz.step_numbers(surface, runs, 5)  # the last step: no next step
     assert [r["optimizer"] for r in rows] == [r.label for r in runs]
@@ -311,3 +311,15 @@ def test_the_insides_arrows_point_where_the_run_goes_and_grow_linearly_with_step
     sizes = [len(json.dumps(viz.race_runs(surface, _runs(surface, ["adam"], n), insides=True)))
              for n in (500, 1000)]  # fmt: skip
     assert 1.8 < sizes[1] / sizes[0] < 2.1
+
+
+def test_the_numbers_say_where_a_run_diverged_instead_of_a_zero_step():
+    surface = surfaces.get("rosenbrock")
+    runs = _runs(surface, ["sgd"], 50)  # α 0.01 from (−1.5, 2): out of the box at step 4
+    gone = int(runs[0].trajectory.diverged_step)
+    assert gone == 4
+    before = viz.step_numbers(surface, runs, gone - 2)[0]["next step Δw"]
+    assert before.startswith("(") and before != "(0, 0)"
+    for k in (gone - 1, gone, 49):
+        assert viz.step_numbers(surface, runs, k)[0]["next step Δw"] == (
+            f"— diverged at step {gone} (stopped here)")

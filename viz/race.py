@@ -466,6 +466,10 @@ def step_numbers(surface: Surface, runs: Sequence[Run], step: int) -> list[dict[
                "∇f(w)": _vec(surface.grad(w))}  # fmt: skip
         for f in fields:
             row[STATE_TITLES[f]] = _vec(tr.state[f][k]) if f in tr.state else ""
-        row["next step Δw"] = _vec(tr.path[k + 1] - w) if k < tr.steps else "— (last step)"
+        gone = int(tr.diverged_step)
+        if 0 <= gone <= k + 1:  # the run stopped where it left the box: no step to show
+            row["next step Δw"] = f"— diverged at step {gone} (stopped here)"
+        else:
+            row["next step Δw"] = _vec(tr.path[k + 1] - w) if k < tr.steps else "— (last step)"
         rows.append(row)
     return rows
