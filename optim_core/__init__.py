@@ -43,8 +43,11 @@ from .runner import (
     resolve_hyperparams,
     run,
 )
+from .schedules import Schedule, schedule
 
 __all__ = [
+    "Schedule",
+    "schedule",
     "effective_step_sizes",
     "MAX_MAP_RESOLUTION",
     "MAX_OFFSETS",

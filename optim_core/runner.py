@@ -35,6 +35,7 @@ from surfaces import Surface
 
 from . import optimizers
 from .optimizers import HYPERPARAMETERS, Buffers, Hyperparams, Optimizer
+from .schedules import Schedule
 
 MAX_STEPS = 100_000
 MAX_STARTS = 1_000_000
@@ -86,6 +87,7 @@ class Trajectory:
     grads: np.ndarray | None = None
     state: dict[str, np.ndarray] = field(default_factory=dict)
     convention: str = "cheatsheet"  # whose update rules ran: "cheatsheet" or "pytorch"
+    schedule: Schedule | None = None  # α at step t was α·schedule(t)
 
     @property
     def diverged(self) -> np.ndarray:
@@ -235,13 +237,16 @@ def run(
     weight_decay: float | None = None,
     record: RecordMode = "path",
     convention: str | None = None,
+    schedule: Schedule | None = None,
 ) -> Trajectory:
     """Run ``optimizer`` on ``surface`` for ``steps`` steps from ``start``.
 
     ``convention`` chooses whose update rules and defaults: "cheatsheet" (the cheat
     sheet's forms; the default) or "pytorch" (torch.optim's, exactly:
-    :mod:`optim_core.pytorch`). The analyses (sweeps, maps, escapes) take either
+    :mod:`optim_core.pytorch`); the analyses (sweeps, maps, escapes) take either
     convention's optimizer as an object: ``get_optimizer(name, "pytorch")``.
+    ``schedule`` (:func:`optim_core.schedule`) makes α at step t α·schedule(t); an
+    optimizer without α refuses one.
 
     ``start`` is one point ``(2,)`` or a batch ``(N, 2)``. Hyperparameters left at None
     take the optimizer's defaults. ``record="path"`` keeps every point, loss, gradient
@@ -258,6 +263,12 @@ def run(
     points = _check_start(start, surf)
     hp = resolve_hyperparams(opt, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
                              weight_decay=weight_decay)  # fmt: skip
+    if schedule is not None:
+        if not isinstance(schedule, Schedule):
+            raise ValueError(f"schedule must be an optim_core.schedule(...); got {schedule!r}")
+        if "lr" not in opt.hyperparams:
+            raise ValueError(f"schedule: {opt.name} has no learning rate α to schedule "
+                             f"(it uses {list(opt.hyperparams)})")  # fmt: skip
     batch_shape = points.shape[:-1]
     n_starts = int(np.prod(batch_shape, dtype=int))
     if record == "path" and n_starts * (steps + 1) > MAX_PATH_POINTS:
@@ -268,7 +279,7 @@ def run(
 
     w0 = points.reshape(n_starts, 2)
     keep_path = record == "path"
-    out = _simulate(opt, surf, hp, w0, steps, keep_path)
+    out = _simulate(opt, surf, hp, w0, steps, keep_path, schedule=schedule)
 
     def unbatch(arr, lead=()):
         return _read_only(arr.reshape(lead + batch_shape + arr.shape[1 + len(lead) :]))
@@ -286,6 +297,7 @@ def run(
         first_converged_step=unbatch(out.first_converged_step),
         diverged_point=unbatch(out.diverged_point),
         convention=opt.convention,
+        schedule=schedule,
     )
     if not keep_path:
         return Trajectory(**common)
@@ -320,6 +332,7 @@ def _simulate(
     steps: int,
     keep_path: bool,
     watch: Callable[[slice, _Loop], Callable[[np.ndarray, int], bool]] | None = None,
+    schedule: Schedule | None = None,
 ) -> _Outcome:
     """Step the checked starts ``w0`` ``(n, 2)``. ``hp`` holds floats, or ``(n, 1)``
     arrays giving each start its own value (one batch for a whole sweep).
@@ -345,6 +358,8 @@ def _simulate(
         block = slice(lo, lo + _BLOCK_STARTS)
         block_hp = Hyperparams(*(v[block] if isinstance(v, np.ndarray) else v for v in hp))
         loop = _Loop(opt, surf, block_hp, w0[block], steps)
+        if schedule is not None:  # α at each step: α·schedule(t)
+            loop.lr_factors = schedule(np.arange(1, steps + 1))
         if watch is not None:
             loop.watch = watch(block, loop)
         if keep_path:
@@ -416,6 +431,7 @@ class _Loop:
         self.left = np.empty(n, dtype=bool)
         self.path = self.grads = self.state_path = None
         self.watch = None  # called with (w, t) after every step; True stops the loop
+        self.lr_factors = None  # (steps,): α's multiplier at each step (a schedule)
 
     def keep_path(self, path, grads, state_path):
         """Write every point, gradient and state into these ``(steps[+1], n, 2)`` views."""
@@ -440,6 +456,8 @@ class _Loop:
             self._check_converged_now(w, 0)
         with np.errstate(all="ignore"):  # a diverging start is a result, not a warning
             for t in range(1, self.steps + 1):
+                if self.lr_factors is not None:
+                    hp = self.hp._replace(lr=self.hp.lr * self.lr_factors[t - 1])
                 step(grad_into, w, state, t, hp, Buffers(spare_w, spare_state, g, a, b))
                 w_new, state_new = spare_w, spare_state
                 if frozen is not None:
