@@ -88,6 +88,7 @@ class Trajectory:
     state: dict[str, np.ndarray] = field(default_factory=dict)
     convention: str = "cheatsheet"  # whose update rules ran: "cheatsheet" or "pytorch"
     schedule: Schedule | None = None  # α at step t was α·schedule(t)
+    noise: tuple[float, float, int] | None = None  # (η, γ, seed) of the gradient noise
 
     @property
     def diverged(self) -> np.ndarray:
@@ -238,6 +239,9 @@ def run(
     record: RecordMode = "path",
     convention: str | None = None,
     schedule: Schedule | None = None,
+    noise_eta: float | None = None,
+    noise_gamma: float = 0.55,
+    seed: int = 0,
 ) -> Trajectory:
     """Run ``optimizer`` on ``surface`` for ``steps`` steps from ``start``.
 
@@ -246,7 +250,9 @@ def run(
     :mod:`optim_core.pytorch`); the analyses (sweeps, maps, escapes) take either
     convention's optimizer as an object: ``get_optimizer(name, "pytorch")``.
     ``schedule`` (:func:`optim_core.schedule`) makes α at step t α·schedule(t); an
-    optimizer without α refuses one.
+    optimizer without α refuses one. ``noise_eta`` = η adds gradient noise
+    N(0, σ_t² I), σ_t² = η / (1 + t)^γ (``noise_gamma``; Neelakantan et al. 2015), to
+    every gradient, each start its own draw; the same ``seed`` gives the same run.
 
     ``start`` is one point ``(2,)`` or a batch ``(N, 2)``. Hyperparameters left at None
     take the optimizer's defaults. ``record="path"`` keeps every point, loss, gradient
@@ -263,6 +269,14 @@ def run(
     points = _check_start(start, surf)
     hp = resolve_hyperparams(opt, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
                              weight_decay=weight_decay)  # fmt: skip
+    noise = None
+    if noise_eta is not None:
+        eta = _check_real("noise_eta", noise_eta, lambda v: v >= 0, "a finite number >= 0")
+        gamma = _check_real("noise_gamma", noise_gamma, lambda v: v >= 0,
+                            "a finite number >= 0")  # fmt: skip
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+            raise ValueError(f"seed must be an integer >= 0; got {seed!r}")
+        noise = (eta, gamma, int(seed)) if eta > 0 else None
     if schedule is not None:
         if not isinstance(schedule, Schedule):
             raise ValueError(f"schedule must be an optim_core.schedule(...); got {schedule!r}")
@@ -279,7 +293,7 @@ def run(
 
     w0 = points.reshape(n_starts, 2)
     keep_path = record == "path"
-    out = _simulate(opt, surf, hp, w0, steps, keep_path, schedule=schedule)
+    out = _simulate(opt, surf, hp, w0, steps, keep_path, schedule=schedule, noise=noise)
 
     def unbatch(arr, lead=()):
         return _read_only(arr.reshape(lead + batch_shape + arr.shape[1 + len(lead) :]))
@@ -298,6 +312,7 @@ def run(
         diverged_point=unbatch(out.diverged_point),
         convention=opt.convention,
         schedule=schedule,
+        noise=noise,
     )
     if not keep_path:
         return Trajectory(**common)
@@ -333,6 +348,7 @@ def _simulate(
     keep_path: bool,
     watch: Callable[[slice, _Loop], Callable[[np.ndarray, int], bool]] | None = None,
     schedule: Schedule | None = None,
+    noise: tuple[float, float, int] | None = None,
 ) -> _Outcome:
     """Step the checked starts ``w0`` ``(n, 2)``. ``hp`` holds floats, or ``(n, 1)``
     arrays giving each start its own value (one batch for a whole sweep).
@@ -354,12 +370,15 @@ def _simulate(
         out.path = np.empty((steps + 1, n_starts, 2))
         out.grads = np.empty((steps, n_starts, 2))
         out.state = {k: np.empty((steps + 1, n_starts, 2)) for k in opt.state_fields}
+    rng = np.random.default_rng(noise[2]) if noise else None  # one stream, block by block
     for lo in range(0, n_starts, _BLOCK_STARTS):
         block = slice(lo, lo + _BLOCK_STARTS)
         block_hp = Hyperparams(*(v[block] if isinstance(v, np.ndarray) else v for v in hp))
         loop = _Loop(opt, surf, block_hp, w0[block], steps)
         if schedule is not None:  # α at each step: α·schedule(t)
             loop.lr_factors = schedule(np.arange(1, steps + 1))
+        if noise is not None:
+            loop.noise = (noise[0], noise[1], rng)
         if watch is not None:
             loop.watch = watch(block, loop)
         if keep_path:
@@ -432,6 +451,7 @@ class _Loop:
         self.path = self.grads = self.state_path = None
         self.watch = None  # called with (w, t) after every step; True stops the loop
         self.lr_factors = None  # (steps,): α's multiplier at each step (a schedule)
+        self.noise = None  # (η, γ, generator): gradient noise
 
     def keep_path(self, path, grads, state_path):
         """Write every point, gradient and state into these ``(steps[+1], n, 2)`` views."""
@@ -442,6 +462,16 @@ class _Loop:
         in-place form), then the buffers swap; nothing is allocated per step."""
         step, hp = self.opt.update_into, self.hp
         grad_into = _grad_into(self.surf)
+        sigma = [0.0]  # the noise's σ at the step under way
+        if self.noise is not None:
+            eta, gamma, rng = self.noise
+            exact = grad_into
+
+            def grad_into(xy, out):  # every gradient the step takes, with its own draw
+                exact(xy, out)
+                out += sigma[0] * rng.standard_normal(out.shape)
+
+            grad_into.hessian = exact.hessian
         w, state = self.w, self.state
         spare_w, spare_state = np.empty_like(w), self.opt.init(w)
         g, a, b = np.empty_like(w), np.empty_like(w), np.empty_like(w)
@@ -458,6 +488,8 @@ class _Loop:
             for t in range(1, self.steps + 1):
                 if self.lr_factors is not None:
                     hp = self.hp._replace(lr=self.hp.lr * self.lr_factors[t - 1])
+                if self.noise is not None:
+                    sigma[0] = math.sqrt(eta / (1 + t) ** gamma)
                 step(grad_into, w, state, t, hp, Buffers(spare_w, spare_state, g, a, b))
                 w_new, state_new = spare_w, spare_state
                 if frozen is not None:
