@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .optimizers import radam_rectification
 from .runner import Trajectory
 
 NO_STEP_SIZE = ("newton", "saddle_free_newton")  # H⁻¹ mixes the coordinates
@@ -48,9 +49,7 @@ def effective_step_sizes(traj: Trajectory) -> np.ndarray | None:
                 return lr / (np.sqrt(state["v_max"] / (1 - b2**t)) + eps)
             return lr / (np.sqrt(state["v_hat"]) + eps)
         if name == "radam":
-            rho_inf = 2 / (1 - b2) - 1
-            rho = rho_inf - 2 * t * b2**t / (1 - b2**t)
-            r = np.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
+            rho, r = radam_rectification(b2, t)
             v = state["v"]
             adaptive = (r * np.sqrt(1 - b2**t) / (np.sqrt(v) + eps) if torch
                         else r * np.sqrt((1 - b2**t) / v))  # fmt: skip

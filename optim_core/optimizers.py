@@ -229,6 +229,17 @@ def amsgrad_update(grad, w, state, t, hp):
     return w, AMSGradState(m, v, v_hat), g
 
 
+def radam_rectification(beta2, t):
+    """RAdam's ρ_t = ρ∞ − 2t β₂ᵗ / (1 − β₂ᵗ) (ρ∞ = 2 / (1 − β₂) − 1) and its rectifier
+    r_t = √((ρ_t − 4)(ρ_t − 2) ρ∞ / ((ρ∞ − 4)(ρ∞ − 2) ρ_t)), nan where ρ_t ≤ 4 (where
+    no convention uses it)."""
+    rho_inf = 2 / (1 - beta2) - 1
+    rho = rho_inf - 2 * t * np.power(beta2, t) / (1 - np.power(beta2, t))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
+    return rho, r
+
+
 def radam_update(grad, w, state, t, hp):
     """m, v as Adam;  m̂ = m / (1 − β₁ᵗ);  ρ∞ = 2 / (1 − β₂) − 1;
     ρ_t = ρ∞ − 2t β₂ᵗ / (1 − β₂ᵗ);  if ρ_t > 4: w ← w − α r_t m̂ √((1 − β₂ᵗ) / v)
@@ -237,11 +248,8 @@ def radam_update(grad, w, state, t, hp):
     m = hp.beta1 * state.m + (1 - hp.beta1) * g
     v = hp.beta2 * state.v + (1 - hp.beta2) * (g * g)
     m_hat = m / (1 - np.power(hp.beta1, t))
-    rho_inf = 2 / (1 - hp.beta2) - 1
-    rho = rho_inf - 2 * t * np.power(hp.beta2, t) / (1 - np.power(hp.beta2, t))
+    rho, r = radam_rectification(hp.beta2, t)
     rectified = rho > 4
-    with np.errstate(invalid="ignore", divide="ignore"):  # (used only where rectified)
-        r = np.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
     adaptive = r * m_hat * safe_divide(np.sqrt(1 - np.power(hp.beta2, t)) * np.ones_like(v),
                                        np.sqrt(v))  # fmt: skip
     w = w - hp.lr * np.where(rectified, adaptive, m_hat)

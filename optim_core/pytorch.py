@@ -40,8 +40,10 @@ from .optimizers import (
     Optimizer,
     SquareState,
     _zeros,
+    adam_update,
     into_from_update,
     newton_update,
+    radam_rectification,
     saddle_free_newton_update,
     safe_divide,
 )
@@ -111,17 +113,6 @@ def adadelta_update(grad, w, state, t, hp):
     return w - hp.lr * delta, AdadeltaState(v, D), g
 
 
-def adam_update(grad, w, state, t, hp):
-    """m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;  m̂ = m / (1 − β₁ᵗ);
-    v̂ = v / (1 − β₂ᵗ);  w ← w − α m̂ / (√v̂ + ε)"""
-    g = grad(w)
-    m = hp.beta1 * state.m + (1 - hp.beta1) * g
-    v = hp.beta2 * state.v + (1 - hp.beta2) * (g * g)
-    m_hat = m / (1 - np.power(hp.beta1, t))
-    v_hat = v / (1 - np.power(hp.beta2, t))
-    return w - hp.lr * safe_divide(m_hat, np.sqrt(v_hat) + hp.eps), AdamState(m, v), g
-
-
 def adamax_update(grad, w, state, t, hp):
     """m ← β₁ m + (1 − β₁) g;  u ← max(β₂ u, |g| + ε);  w ← w − α / (1 − β₁ᵗ) · m / u"""
     g = grad(w)
@@ -173,10 +164,7 @@ def radam_update(grad, w, state, t, hp):
     m = hp.beta1 * state.m + (1 - hp.beta1) * g
     v = hp.beta2 * state.v + (1 - hp.beta2) * (g * g)
     m_hat = m / (1 - np.power(hp.beta1, t))
-    rho_inf = 2 / (1 - hp.beta2) - 1
-    rho = rho_inf - 2 * t * np.power(hp.beta2, t) / (1 - np.power(hp.beta2, t))
-    with np.errstate(invalid="ignore", divide="ignore"):  # (used only where ρ_t > 5)
-        r = np.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
+    rho, r = radam_rectification(hp.beta2, t)
     l_t = safe_divide(np.sqrt(1 - np.power(hp.beta2, t)) * np.ones_like(v), np.sqrt(v) + hp.eps)
     w = w - hp.lr * np.where(rho > 5, m_hat * r * l_t, m_hat)
     return w, AdamState(m, v), g
@@ -225,6 +213,7 @@ RULES = {
                  r"w_{t+1} = w_t - \alpha\, \Delta_t",
                  "torch multiplies the step by α (default 1.0: the cheat sheet's step); β₂ "
                  "is torch's rho (default 0.9)."),
+    # Adam: the same rule as the cheat sheet's (its function, and its in-place form)
     "adam": (adam_update, AdamState, {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
              _MV + r" \\ " + _HAT_M + r", \quad \hat v_t = \frac{v_t}{1-\beta_2^t} \\ "
              r"w_{t+1} = w_t - \frac{\alpha\, \hat m_t}{\sqrt{\hat v_t} + \epsilon}",
@@ -285,7 +274,9 @@ def _catalogue() -> dict[str, Optimizer]:
             hyperparams=tuple(h for h in HYPERPARAMETERS if h in defaults),
             defaults=MappingProxyType(dict(defaults)),
             init=nadam_init if state is NAdamState else _zeros(state),
-            update=update, note=note, update_into=into_from_update(update),
+            # a rule the cheat sheet shares keeps its hand-written in-place form
+            update=update, note=note, update_into=base.update_into if update is base.update
+            else into_from_update(update),
             convention="pytorch",
         )  # fmt: skip
     return out
