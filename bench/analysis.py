@@ -63,7 +63,8 @@ def main() -> None:
         hp = {} if name == "adadelta" else {"lr": 0.01}
         t_loop += loop_time(name, "rosenbrock", np.tile(start, (60, 1)), 1000, 3, **hp)
     print(
-        f"\n60-value sweep (α; Adadelta: β₂) for all ten optimizers x 1,000 steps on "
+        f"\n60-value sweep (α; Adadelta: β₂) for all {len(optim_core.optimizer_names())} "
+        "optimizers x 1,000 steps on "
         f"Rosenbrock: {t_sweeps:.2f} s (target <= 1 s); a loop of single runs: {t_loop:.1f} s "
         f"({t_loop / t_sweeps:.0f}x)"
     )
@@ -77,7 +78,8 @@ def main() -> None:
         args.repeat,
     )  # fmt: skip
     print(
-        f"\nEscape steps on x² − y², 19 offsets 1e-10 … 1e-1, all ten optimizers, α = 0.01 "
+        f"\nEscape steps on x² − y², 19 offsets 1e-10 … 1e-1, all "
+        f"{len(optim_core.optimizer_names())} optimizers, α = 0.01 "
         f"(the saddle page's curve): {t_escape:.2f} s"
     )
 
