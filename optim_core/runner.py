@@ -89,6 +89,7 @@ class Trajectory:
     convention: str = "cheatsheet"  # whose update rules ran: "cheatsheet" or "pytorch"
     schedule: Schedule | None = None  # α at step t was α·schedule(t)
     noise: tuple[float, float, int] | None = None  # (η, γ, seed) of the gradient noise
+    batch: tuple[int, int] | None = None  # (B, seed) of mini-batches; None: full gradient
 
     @property
     def diverged(self) -> np.ndarray:
@@ -216,6 +217,34 @@ def _check_start(start, surface: Surface) -> np.ndarray:
     return points
 
 
+def _check_batch_size(batch_size, surface: Surface, seed: int) -> tuple[int, int] | None:
+    """(B, seed) for mini-batches, or None for the full gradient (no batch size, or B = n)."""
+    if batch_size is None:
+        return None
+    if surface.data is None:
+        raise ValueError(
+            f"batch_size: {surface.name} is not a data surface (its loss is not a mean over "
+            f"examples); only {', '.join(surfaces.data_names())} take a batch size"
+        )
+    n = surface.data.n
+    if (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
+            or not 1 <= batch_size <= n):  # fmt: skip
+        raise ValueError(f"batch_size must be an integer in [1, {n}] (n, the examples of "
+                         f"{surface.name}); got {batch_size!r}")  # fmt: skip
+    return (int(batch_size), int(seed)) if batch_size < n else None
+
+
+def batch_indices(n: int, batch_size: int, seed: int):
+    """The examples of each step's batch, step after step: an endless iterator of index
+    arrays. Every epoch is a new permutation of the n examples (from ``seed``), cut into
+    batches of ``batch_size`` (the last one smaller when it does not divide n)."""
+    rng = np.random.default_rng([seed, 1])  # its own stream: noise draws from seed alone
+    while True:
+        order = rng.permutation(n)
+        for lo in range(0, n, batch_size):
+            yield order[lo : lo + batch_size]
+
+
 def _check_surface(surface) -> Surface:
     if isinstance(surface, Surface):
         return surface
@@ -242,6 +271,7 @@ def run(
     noise_eta: float | None = None,
     noise_gamma: float = 0.55,
     seed: int = 0,
+    batch_size: int | None = None,
 ) -> Trajectory:
     """Run ``optimizer`` on ``surface`` for ``steps`` steps from ``start``.
 
@@ -253,6 +283,11 @@ def run(
     optimizer without α refuses one. ``noise_eta`` = η adds gradient noise
     N(0, σ_t² I), σ_t² = η / (1 + t)^γ (``noise_gamma``; Neelakantan et al. 2015), to
     every gradient, each start its own draw; the same ``seed`` gives the same run.
+    ``batch_size`` = B (data surfaces only, :func:`surfaces.data_names`): each step takes
+    the exact gradient of the loss over a batch of B examples, the data reshuffled at the
+    start of every epoch (the last batch of an epoch is smaller when B does not divide
+    n); every start sees the same batches, drawn from ``seed``. B = n is the full
+    gradient, exactly.
 
     ``start`` is one point ``(2,)`` or a batch ``(N, 2)``. Hyperparameters left at None
     take the optimizer's defaults. ``record="path"`` keeps every point, loss, gradient
@@ -270,13 +305,15 @@ def run(
     hp = resolve_hyperparams(opt, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
                              weight_decay=weight_decay)  # fmt: skip
     noise = None
+    if noise_eta is not None or batch_size is not None:
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+            raise ValueError(f"seed must be an integer >= 0; got {seed!r}")
     if noise_eta is not None:
         eta = _check_real("noise_eta", noise_eta, lambda v: v >= 0, "a finite number >= 0")
         gamma = _check_real("noise_gamma", noise_gamma, lambda v: v >= 0,
                             "a finite number >= 0")  # fmt: skip
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-            raise ValueError(f"seed must be an integer >= 0; got {seed!r}")
         noise = (eta, gamma, int(seed)) if eta > 0 else None
+    batches = _check_batch_size(batch_size, surf, seed)
     if schedule is not None:
         if not isinstance(schedule, Schedule):
             raise ValueError(f"schedule must be an optim_core.schedule(...); got {schedule!r}")
@@ -293,7 +330,8 @@ def run(
 
     w0 = points.reshape(n_starts, 2)
     keep_path = record == "path"
-    out = _simulate(opt, surf, hp, w0, steps, keep_path, schedule=schedule, noise=noise)
+    out = _simulate(opt, surf, hp, w0, steps, keep_path, schedule=schedule, noise=noise,
+                    batches=batches)  # fmt: skip
 
     def unbatch(arr, lead=()):
         return _read_only(arr.reshape(lead + batch_shape + arr.shape[1 + len(lead) :]))
@@ -313,6 +351,7 @@ def run(
         convention=opt.convention,
         schedule=schedule,
         noise=noise,
+        batch=batches,
     )
     if not keep_path:
         return Trajectory(**common)
@@ -349,6 +388,7 @@ def _simulate(
     watch: Callable[[slice, _Loop], Callable[[np.ndarray, int], bool]] | None = None,
     schedule: Schedule | None = None,
     noise: tuple[float, float, int] | None = None,
+    batches: tuple[int, int] | None = None,
 ) -> _Outcome:
     """Step the checked starts ``w0`` ``(n, 2)``. ``hp`` holds floats, or ``(n, 1)``
     arrays giving each start its own value (one batch for a whole sweep).
@@ -379,6 +419,8 @@ def _simulate(
             loop.lr_factors = schedule(np.arange(1, steps + 1))
         if noise is not None:
             loop.noise = (noise[0], noise[1], rng)
+        if batches is not None:  # every block the same batches
+            loop.batches = batch_indices(surf.data.n, *batches)
         if watch is not None:
             loop.watch = watch(block, loop)
         if keep_path:
@@ -452,6 +494,7 @@ class _Loop:
         self.watch = None  # called with (w, t) after every step; True stops the loop
         self.lr_factors = None  # (steps,): α's multiplier at each step (a schedule)
         self.noise = None  # (η, γ, generator): gradient noise
+        self.batches = None  # iterator of each step's examples (a data surface's batches)
 
     def keep_path(self, path, grads, state_path):
         """Write every point, gradient and state into these ``(steps[+1], n, 2)`` views."""
@@ -463,6 +506,14 @@ class _Loop:
         step, hp = self.opt.update_into, self.hp
         grad_into = _grad_into(self.surf)
         sigma = [0.0]  # the noise's σ at the step under way
+        batch = [None]  # the examples of the step under way
+        if self.batches is not None:
+            batch_grad, full = self.surf.data.batch_grad, grad_into
+
+            def grad_into(xy, out):  # every gradient the step takes, on its batch
+                out[...] = batch_grad(xy, batch[0])
+
+            grad_into.hessian = full.hessian
         if self.noise is not None:
             eta, gamma, rng = self.noise
             exact = grad_into
@@ -490,6 +541,8 @@ class _Loop:
                     hp = self.hp._replace(lr=self.hp.lr * self.lr_factors[t - 1])
                 if self.noise is not None:
                     sigma[0] = math.sqrt(eta / (1 + t) ** gamma)
+                if self.batches is not None:
+                    batch[0] = next(self.batches)
                 step(grad_into, w, state, t, hp, Buffers(spare_w, spare_state, g, a, b))
                 w_new, state_new = spare_w, spare_state
                 if frozen is not None:

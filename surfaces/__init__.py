@@ -9,8 +9,9 @@ import numbers
 
 import numpy as np
 
-from . import catalog
+from . import catalog, data
 from .base import Surface
+from .data import DataSet
 
 _FACTORIES = {
     "rosenbrock": catalog.rosenbrock,
@@ -25,7 +26,21 @@ _FACTORIES = {
     "goldstein_price": catalog.goldstein_price,
     "six_hump_camel": catalog.six_hump_camel,
     "quadratic": catalog.quadratic,
+    "linear_regression": data.linear_regression,
+    "logistic_regression": data.logistic_regression,
 }
+
+MAX_EXAMPLES = 1000  # a data surface's n: its grid meets every example
+
+
+def _whole(low: int, high: int):
+    return lambda v: v == int(v) and low <= v <= high
+
+
+def data_names() -> list[str]:
+    """The data surfaces: a loss over examples, which take ``run(..., batch_size=...)``."""
+    return ["linear_regression", "logistic_regression"]
+
 
 # Valid range of each parameter: (test, description).
 _PARAM_RULES = {
@@ -34,6 +49,10 @@ _PARAM_RULES = {
     ("ravine", "steepness"): (lambda v: v >= 1, "a finite number >= 1"),
     ("rastrigin", "A"): (lambda v: v >= 0, "a finite number >= 0"),
     ("quadratic", "kappa"): (lambda v: v >= 1, "a finite number >= 1"),
+    ("linear_regression", "n"): (_whole(2, MAX_EXAMPLES), f"an integer in [2, {MAX_EXAMPLES}]"),
+    ("linear_regression", "seed"): (_whole(0, 2**32 - 1), "an integer in [0, 2**32 - 1]"),
+    ("logistic_regression", "n"): (_whole(2, MAX_EXAMPLES), f"an integer in [2, {MAX_EXAMPLES}]"),
+    ("logistic_regression", "seed"): (_whole(0, 2**32 - 1), "an integer in [0, 2**32 - 1]"),
 }
 
 
@@ -71,4 +90,4 @@ def _build(name: str, params: tuple[tuple[str, float], ...]) -> Surface:
     return surface
 
 
-__all__ = ["Surface", "get", "names"]
+__all__ = ["MAX_EXAMPLES", "DataSet", "Surface", "data_names", "get", "names"]

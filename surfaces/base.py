@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .data import DataSet
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
@@ -44,9 +48,12 @@ class Surface:
     description: str = ""
     citation: str = ""
     params: dict[str, float] = field(default_factory=dict)
+    axes: tuple[str, str] = ("x", "y")  # what the two coordinates are, for axis titles
     # Optional: ``grad_into(xy, out)`` writes ``grad(xy)`` into ``out`` with the same
     # operations (equal bit for bit), without allocating: the runner's hot path.
     grad_into: Callable[[np.ndarray, np.ndarray], None] | None = None
+    # Data surfaces (``surfaces.data``): the examples and the gradient over a batch.
+    data: DataSet | None = None
 
     @property
     def default_start(self) -> np.ndarray:

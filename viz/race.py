@@ -198,9 +198,9 @@ def race_static(surface: Surface, grid: Grid | None = None) -> tuple[str, dict]:
     plane_layout = dict(
         height=VIEW_HEIGHT, margin=dict(l=50, r=10, t=30, b=45), font=dict(size=14),
         # one unit as long on y as on x (a 20 × 6 ravine looks like one), in both views
-        xaxis=dict(range=[x0, x1], title=dict(text="x"), constrain="domain", showgrid=False,
-                   zeroline=False),
-        yaxis=dict(range=[y0, y1], title=dict(text="y"), scaleanchor="x", scaleratio=1,
+        xaxis=dict(range=[x0, x1], title=dict(text=surface.axes[0]), constrain="domain",
+                   showgrid=False, zeroline=False),
+        yaxis=dict(range=[y0, y1], title=dict(text=surface.axes[1]), scaleanchor="x", scaleratio=1,
                    constrain="domain", showgrid=False, zeroline=False),
         images=[dict(source=grid.background, xref="x", yref="y", x=x0, y=y1, sizex=x1 - x0,
                      sizey=y1 - y0, sizing="stretch", layer="below")],
@@ -217,8 +217,8 @@ def race_static(surface: Surface, grid: Grid | None = None) -> tuple[str, dict]:
     scene_layout = dict(
         height=VIEW_HEIGHT, margin=dict(l=0, r=0, t=30, b=0), font=dict(size=14),
         scene=dict(
-            xaxis=dict(range=[x0, x1], title=dict(text="x")),
-            yaxis=dict(range=[y0, y1], title=dict(text="y")),
+            xaxis=dict(range=[x0, x1], title=dict(text=surface.axes[0])),
+            yaxis=dict(range=[y0, y1], title=dict(text=surface.axes[1])),
             zaxis=dict(range=[z_lo, z_hi + 2 * lift], title=dict(text=grid.height_label)),
             aspectmode="manual", aspectratio=_aspect(x1 - x0, y1 - y0),
             camera=dict(eye=dict(x=-1.5, y=-1.6, z=1.1)),

@@ -1,0 +1,207 @@
+r"""Data surfaces: losses that are a mean over a small synthetic data set.
+
+Each is drawn from its ``seed`` (``n`` examples) and carries the data (:class:`DataSet`)
+with the exact gradient of the loss over any batch of examples, so that
+``run(..., batch_size=B)`` steps with real mini-batch gradients. The contour and the
+3-D view show the loss over the whole data set.
+
+- ``linear_regression``: mean squared error of the line ŷ = w x + b, in (w, b).
+- ``logistic_regression``: mean cross-entropy of the classifier p(y = 1 | x) = σ(w·x)
+  with two weights w = (w₁, w₂) and no bias, plus (λ/2)|w|² with λ = ``L2`` so that a
+  minimum exists even when the classes can be split by a line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .base import Surface
+
+L2 = 0.01  # logistic regression's weight on (1/2)|w|²
+_CHUNK = 64  # examples per pass when a grid of points meets the whole data set
+
+
+@dataclass(frozen=True, eq=False)
+class DataSet:
+    """The examples behind a data surface and the loss's gradient over a batch.
+
+    ``inputs`` is ``(n,)`` (regression: x) or ``(n, 2)`` (classification: the two
+    features); ``targets`` is ``(n,)`` (regression: y; classification: the class,
+    +1 or −1). ``batch_grad(w, index)`` is the exact gradient at the points ``w``
+    ``(N, 2)`` of the loss over the examples ``index`` ``(B,)`` only (their mean, and
+    the L2 term where there is one): over all n examples, the full gradient.
+    """
+
+    kind: str  # "regression" or "classification"
+    inputs: np.ndarray
+    targets: np.ndarray
+    batch_grad: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+    @property
+    def n(self) -> int:
+        return len(self.targets)
+
+
+def _points(*rows) -> np.ndarray:
+    return np.array(rows, dtype=float).reshape(-1, 2)
+
+
+def _box(centre, half) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A domain around ``centre`` (rounded to 0.5, so the axes read well)."""
+    cx, cy = (round(float(c) * 2) / 2 for c in centre)
+    return (cx - half[0], cx + half[0]), (cy - half[1], cy + half[1])
+
+
+# ---------------------------------------------------------------- linear regression
+
+
+def linear_regression(n: float = 40, seed: float = 0) -> Surface:
+    r"""f(w, b) = (1/n) Σ (w xᵢ + b − yᵢ)² over n points drawn from the seed:
+    xᵢ ~ U(0, 4), yᵢ = 1.5 xᵢ − 1 + N(0, 1). The xᵢ are all positive, so slope and
+    intercept trade off: a long, tilted valley (curvatures about 28 times apart)."""
+    n, seed = int(n), int(seed)  # (checked by surfaces.get)
+    rng = np.random.default_rng(seed)
+    xs = rng.uniform(0.0, 4.0, n)
+    ys = 1.5 * xs - 1.0 + rng.normal(0.0, 1.0, n)
+    # The loss is a quadratic in (w, b): its coefficients are means over the data.
+    sxx, sx, sxy, sy, syy = (float(np.mean(v)) for v in (xs * xs, xs, xs * ys, ys, ys * ys))
+
+    def f(wb):
+        wb = np.asarray(wb, dtype=float)
+        w, b = wb[..., 0], wb[..., 1]
+        return w * w * sxx + 2 * w * b * sx + b * b - 2 * w * sxy - 2 * b * sy + syy
+
+    def grad(wb):
+        wb = np.asarray(wb, dtype=float)
+        w, b = wb[..., 0], wb[..., 1]
+        out = np.empty(wb.shape)
+        out[..., 0] = 2 * (w * sxx + b * sx - sxy)
+        out[..., 1] = 2 * (w * sx + b - sy)
+        return out
+
+    def hessian(wb):
+        shape = np.shape(wb)[:-1]
+        out = np.empty((*shape, 2, 2))
+        out[..., 0, 0], out[..., 0, 1], out[..., 1, 0], out[..., 1, 1] = 2 * sxx, 2 * sx, 2 * sx, 2
+        return out
+
+    def batch_grad(wb, index):
+        x, y = xs[index], ys[index]
+        residual = wb[:, 0:1] * x + wb[:, 1:2] - y  # (N, B): ŷ − y for each example
+        out = np.empty((len(wb), 2))
+        out[:, 0] = 2 * np.mean(residual * x, axis=1)
+        out[:, 1] = 2 * np.mean(residual, axis=1)
+        return out
+
+    best = np.linalg.solve([[sxx, sx], [sx, 1.0]], [sxy, sy])  # the normal equations
+    (x0, x1), (y0, y1) = domain = _box(best, (3.0, 4.0))
+    return Surface(
+        name="linear_regression",
+        title="Linear regression (data)",
+        latex=r"f(w, b) = \frac{1}{n}\sum_{i=1}^{n} \left(w\,x_i + b - y_i\right)^2",
+        f=f,
+        grad=grad,
+        hessian=hessian,
+        domain=domain,
+        minimizers=_points(best),
+        min_value=float(f(best)),
+        saddles=_points(),
+        starts=_points((x0 + 0.5, y1 - 0.5), (x1 - 0.5, y0 + 0.5), (x0 + 0.5, y0 + 1.0)),
+        log_scale=True,
+        description=f"Fit a line ŷ = w x + b to {n} points (seed {seed}) by mean squared "
+        "error: the axes are the slope w and the intercept b. With a batch size below n "
+        "each step sees a few points only, and SGD's zig-zag is real.",
+        params={"n": float(n), "seed": float(seed)},
+        axes=("w (slope)", "b (intercept)"),
+        data=DataSet("regression", xs, ys, batch_grad),
+    )
+
+
+# ---------------------------------------------------------------- logistic regression
+
+
+def _sigmoid(u):
+    """σ(u) = 1 / (1 + e^−u), without overflow for large |u|."""
+    return np.exp(-np.logaddexp(0.0, -u))
+
+
+def logistic_regression(n: float = 40, seed: float = 0) -> Surface:
+    r"""f(w) = (1/n) Σ log(1 + e^(−yᵢ w·xᵢ)) + (λ/2)|w|² over n points drawn from the
+    seed: classes yᵢ = ±1 with equal chance, xᵢ ~ N(yᵢ μ, I), μ = (1, 0.5). The
+    classifier has no bias (the classes are symmetric about the origin), so its two
+    weights are the plane's coordinates."""
+    n, seed = int(n), int(seed)  # (checked by surfaces.get)
+    rng = np.random.default_rng(seed)
+    labels = np.where(rng.uniform(size=n) < 0.5, -1.0, 1.0)
+    features = labels[:, None] * np.array([1.0, 0.5]) + rng.normal(0.0, 1.0, (n, 2))
+    z = labels[:, None] * features  # (n, 2): yᵢ xᵢ, the margin is w·zᵢ
+
+    def over_data(wb, term):
+        """Σᵢ term(w·zᵢ, zᵢ) / n, examples a chunk at a time (a grid meets them all)."""
+        wb = np.asarray(wb, dtype=float)
+        w1, w2 = wb[..., 0, None], wb[..., 1, None]
+        total = 0.0
+        for lo in range(0, n, _CHUNK):
+            zc = z[lo : lo + _CHUNK]
+            total = total + term(w1 * zc[:, 0] + w2 * zc[:, 1], zc)
+        return total / n
+
+    def f(wb):
+        wb = np.asarray(wb, dtype=float)
+        w1, w2 = wb[..., 0], wb[..., 1]
+        loss = over_data(wb, lambda m, zc: np.sum(np.logaddexp(0.0, -m), axis=-1))
+        return loss + L2 / 2 * (w1 * w1 + w2 * w2)
+
+    def grad(wb):
+        wb = np.asarray(wb, dtype=float)
+        out = np.empty(wb.shape)
+        for k in range(2):  # ∂/∂w_k: −mean(σ(−m) z_k) + λ w_k
+            mean = over_data(wb, lambda m, zc, k=k: np.sum(_sigmoid(-m) * zc[:, k], axis=-1))
+            out[..., k] = -mean + L2 * wb[..., k]
+        return out
+
+    def hessian(wb):
+        wb = np.asarray(wb, dtype=float)
+        out = np.empty((*wb.shape[:-1], 2, 2))
+        for j, k in ((0, 0), (0, 1), (1, 1)):  # mean(σ(m)σ(−m) z_j z_k) + λ δ_jk
+            mean = over_data(wb, lambda m, zc, j=j, k=k: np.sum(
+                _sigmoid(m) * _sigmoid(-m) * zc[:, j] * zc[:, k], axis=-1))  # fmt: skip
+            out[..., j, k] = out[..., k, j] = mean + (L2 if j == k else 0.0)
+        return out
+
+    def batch_grad(wb, index):
+        zb = z[index]  # (B, 2)
+        s = _sigmoid(-(wb @ zb.T))  # (N, B): σ(−w·zᵢ), how wrong each example is
+        return -(s @ zb) / len(index) + L2 * wb
+
+    best = np.zeros(2)  # the loss is strictly convex: Newton's method from 0 finds it
+    for _ in range(100):
+        move = np.linalg.solve(hessian(best), grad(best))
+        best = best - move
+        if np.hypot(*move) < 1e-15:
+            break
+    (x0, x1), (y0, y1) = domain = _box(best, (4.0, 4.0))
+    return Surface(
+        name="logistic_regression",
+        title="Logistic regression (data)",
+        latex=r"f(w) = \frac{1}{n}\sum_{i=1}^{n} \log\left(1 + e^{-y_i\, w \cdot x_i}\right)"
+        rf" + \frac{{{L2:g}}}{{2}}\lVert w\rVert^2",
+        f=f,
+        grad=grad,
+        hessian=hessian,
+        domain=domain,
+        minimizers=_points(best),
+        min_value=float(f(best)),
+        saddles=_points(),
+        starts=_points((x0 + 0.5, y1 - 0.5), (x1 - 0.5, y0 + 0.5), (x0 + 0.5, y0 + 0.5)),
+        log_scale=False,
+        description=f"Split {n} points of two classes (seed {seed}) by the line "
+        "w₁x₁ + w₂x₂ = 0, by mean cross-entropy: the axes are the two weights. With a "
+        "batch size below n each step sees a few points only, and SGD's zig-zag is real.",
+        params={"n": float(n), "seed": float(seed)},
+        axes=("w₁", "w₂"),
+        data=DataSet("classification", features, labels, batch_grad),
+    )
