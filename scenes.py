@@ -70,6 +70,15 @@ class Scene:
     convention: str = "cheatsheet"
     # the insides view: each optimizer's step size per coordinate, from its state
     insides: bool = False
+    # per optimizer with an α: its schedule, {"name": …, its parameters, "warmup_steps": W}
+    # (missing: constant α)
+    schedules: dict[str, dict] = field(default_factory=dict)
+    # gradient noise N(0, η/(1 + t)^γ I) on every optimizer's gradients (η 0: none)
+    noise_eta: float = 0.0
+    noise_gamma: float = 0.55
+    seed: int = 0  # of the noise and of the batches
+    # data surfaces: examples per step (None: all of them, the full gradient)
+    batch_size: int | None = None
 
     def start_point(self) -> tuple[float, float]:
         if self.start is not None:
@@ -84,6 +93,37 @@ class Scene:
         given = self.shared if self.same_for_all else self.hyper.get(name, {})
         defaults = race_defaults(name, self.convention)
         return {h: float(given.get(h, defaults[h])) for h in opt.hyperparams}
+
+    def schedule(self, name: str) -> dict | None:
+        """``name``'s schedule (None: constant α, or an optimizer without α)."""
+        spec = self.schedules.get(name)
+        if not spec or spec["name"] == "constant" and not spec.get("warmup_steps"):
+            return None
+        if "lr" not in optim_core.get_optimizer(name, self.convention).hyperparams:
+            return None
+        return spec
+
+    def batch(self) -> int | None:
+        """The batch size the race runs with (None: the full gradient)."""
+        data = surfaces.get(self.surface).data
+        if data is None or self.batch_size is None or self.batch_size >= data.n:
+            return None
+        return self.batch_size
+
+    def run_options(self, name: str) -> tuple:
+        """What ``optim_core.run`` takes besides the hyperparameters, as sorted items
+        (hashable: the page's cache key): the schedule's spec, the noise, the batches."""
+        options: dict = {}
+        spec = self.schedule(name)
+        if spec is not None:
+            options["schedule"] = tuple(sorted(spec.items()))
+        if self.noise_eta > 0:
+            options.update(noise_eta=self.noise_eta, noise_gamma=self.noise_gamma)
+        if self.batch() is not None:
+            options["batch_size"] = self.batch()
+        if "noise_eta" in options or "batch_size" in options:
+            options["seed"] = self.seed
+        return tuple(sorted(options.items()))
 
 
 RACE_MIN_LR = 0.01
@@ -187,6 +227,88 @@ def suited_shared_lr(
                    f"{first:.1f} α per coordinate at β₂ = {others['beta2']:g} (3.2 α at "
                    "its own 0.9).")  # fmt: skip
     return lr, reason
+
+
+# ---------------------------------------------------------------- schedules, noise, batches
+
+# The schedules the page offers, with each parameter's (low, high, default, integer);
+# any of them but Noam's (which has its own) can start with a linear warm-up.
+SCHEDULE_PARAMS: dict[str, dict[str, tuple[float, float, float, bool]]] = {
+    "constant": {},
+    "step": {"every": (1, MAX_PAGE_STEPS, 100, True), "factor": (0.01, 1.0, 0.5, False)},
+    "exponential": {"rate": (0.0, 0.1, 0.01, False)},
+    "inverse_time": {"rate": (0.0, 1.0, 0.05, False)},
+    "cosine": {"period": (1, MAX_PAGE_STEPS, 300, True), "floor": (0.0, 1.0, 0.0, False)},
+    "sgdr": {"period": (1, MAX_PAGE_STEPS, 50, True), "mult": (1, 4, 2, True),
+             "floor": (0.0, 1.0, 0.0, False)},
+    "noam": {"d_model": (1, 4096, 16, True), "warmup": (1, MAX_PAGE_STEPS, 50, True)},
+}  # fmt: skip
+SCHEDULE_TITLES = {
+    "constant": "constant",
+    "step": "step decay",
+    "exponential": "exponential decay",
+    "inverse_time": "inverse-time decay",
+    "cosine": "cosine annealing",
+    "sgdr": "cosine with warm restarts (SGDR)",
+    "noam": "Noam (Transformer)",
+}
+SCHEDULE_PARAM_LABELS = {
+    "every": "every k steps", "factor": "times γ", "rate": "rate δ", "period": "period T",
+    "floor": "floor r", "mult": "growth m", "d_model": "d_model", "warmup": "warm-up w",
+    "warmup_steps": "warm-up steps",
+}  # fmt: skip
+SCHEDULE_FORMULAS = {
+    "constant": r"1",
+    "step": r"\gamma^{\lfloor (t-1)/k \rfloor}",
+    "exponential": r"e^{-\delta (t-1)}",
+    "inverse_time": r"\frac{1}{1 + \delta (t-1)}",
+    "cosine": r"r + (1-r)\,\tfrac{1}{2}\left(1 + \cos\frac{\pi \min(t-1, T)}{T}\right)",
+    "sgdr": r"\text{the cosine over cycles } T, Tm, Tm^2, \ldots",
+    "noam": r"d_\text{model}^{-1/2} \min\left(t^{-1/2},\; t\,w^{-3/2}\right)",
+}
+
+
+def default_schedule(name: str) -> dict:
+    """The spec of schedule ``name`` at the page's starting values."""
+    values = {p: d for p, (_, _, d, _) in SCHEDULE_PARAMS[name].items()}
+    return {"name": name, **values, "warmup_steps": 0}
+
+
+def build_schedule(spec) -> optim_core.Schedule | None:
+    """The core's schedule for a spec (a dict or its sorted items): ``name``, its
+    parameters and ``warmup_steps`` (W > 0: a linear warm-up over W steps first)."""
+    values = dict(spec)
+    name, warmup = values.pop("name"), int(values.pop("warmup_steps", 0) or 0)
+    kinds = SCHEDULE_PARAMS[name]
+    params = {p: int(v) if kinds[p][3] else float(v) for p, v in values.items()}
+    base = optim_core.schedule(name, **params)
+    if warmup > 0 and name != "noam":
+        return optim_core.schedule("warmup", steps=warmup, then=base)
+    return base
+
+
+def describe_schedule(spec) -> str:
+    """A schedule spec in a few words: "cosine annealing (period T 300, floor r 0) after 20
+    warm-up steps"."""
+    values = dict(spec)
+    name, warmup = values.pop("name"), int(values.pop("warmup_steps", 0) or 0)
+    words = SCHEDULE_TITLES[name]
+    if values:
+        words += " (" + ", ".join(f"{SCHEDULE_PARAM_LABELS[p]} {v:g}"
+                                  for p, v in values.items()) + ")"  # fmt: skip
+    if warmup > 0 and name != "noam":
+        words += f" after {warmup} warm-up steps"
+    return words
+
+
+NOISE_VALUES = [0.0, *log_grid(1e-4, 10.0, (1, 2, 5))]  # η; 0: no noise
+DEFAULT_NOISE_GAMMA = 0.55  # Neelakantan et al. 2015
+MAX_SEED = 2**32 - 1
+
+
+def batch_options(n: int) -> list[int]:
+    """The batch-size slider's values for n examples: one, a few, n (the full gradient)."""
+    return sorted({b for b in (1, 2, 5, 10, 20) if b < n} | {n})
 
 
 # ---------------------------------------------------------------- presets
@@ -372,7 +494,59 @@ def to_query(scene: Scene) -> dict[str, str]:
         for name in scene.optimizers:
             for h, value in scene.hyperparams(name).items():
                 query[f"{name}.{h}"] = repr(value)
+    for name in scene.optimizers:
+        spec = scene.schedule(name)
+        if spec is not None:
+            query[f"{name}.sched"] = spec["name"]
+            for p, value in spec.items():
+                if p != "name" and (p != "warmup_steps" or value):
+                    query[f"{name}.sched.{p}"] = f"{value:g}"
+    if scene.noise_eta > 0:
+        query["noise"] = repr(float(scene.noise_eta))
+        query["gamma"] = repr(float(scene.noise_gamma))
+    if scene.batch() is not None:
+        query["batch"] = str(scene.batch())
+    if scene.noise_eta > 0 or scene.batch() is not None:
+        query["seed"] = str(scene.seed)
     return query
+
+
+def _read_schedules(reader: _LinkReader, optimizers, convention: str) -> dict[str, dict]:
+    """Each optimizer's schedule from ``<name>.sched`` and ``<name>.sched.<parameter>``."""
+    out = {}
+    for name in optimizers:
+        key = f"{name}.sched"
+        if key not in reader.params:
+            continue
+        kind = reader.choice(key, list(SCHEDULE_PARAMS), "constant")
+        spec = default_schedule(kind)
+        params = {**SCHEDULE_PARAMS[kind]}
+        if kind != "noam":
+            params["warmup_steps"] = (0, MAX_PAGE_STEPS, 0, True)
+        for p, (low, high, default, integer) in params.items():
+            spec[p] = reader.number(f"{key}.{p}", low, high, default, integer=integer)
+        if "lr" in optim_core.get_optimizer(name, convention).hyperparams:
+            out[name] = spec
+        elif kind != "constant":
+            reader.warnings.append(f"{key} in the link is not used: "
+                                   f"{optim_core.get_optimizer(name, convention).title} has "
+                                   "no α to schedule.")  # fmt: skip
+    return out
+
+
+def _read_noise_and_batch(reader: _LinkReader, surface: str) -> dict:
+    eta = reader.option("noise", NOISE_VALUES[1:], 0.0) if "noise" in reader.params else 0.0
+    gamma = reader.number("gamma", 0.0, 1.0, DEFAULT_NOISE_GAMMA)
+    seed = reader.number("seed", 0, MAX_SEED, 0, integer=True)
+    batch = None
+    if "batch" in reader.params:
+        data = surfaces.get(surface).data
+        if data is None:
+            reader.warnings.append(f"batch in the link is not used: {surface} is not a data "
+                                   "surface (only the data surfaces take batches).")  # fmt: skip
+        else:
+            batch = reader.number("batch", 1, data.n, None, integer=True, shown="all n")
+    return {"noise_eta": eta, "noise_gamma": gamma, "seed": seed, "batch_size": batch}
 
 
 def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
@@ -508,6 +682,9 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
     used = {f"{n}.{h}" for n in optimizers
             for h in optim_core.get_optimizer(n, convention).hyperparams}  # fmt: skip
     used |= {f"all.{h}" for h in optim_core.HYPERPARAMETERS}
+    used |= {f"{n}.sched" for n in optimizers}
+    used |= {f"{n}.sched.{p}" for n in optimizers if f"{n}.sched" in params
+             for p in SCHEDULE_PARAM_LABELS}  # fmt: skip
     unused = [k for k in params if "." in k and k not in used]
     if unused:
         shown = ", ".join(literal(k) for k in unused[:MAX_LISTED])
@@ -516,8 +693,12 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
             "optimizer has that hyperparameter."
         )
     shared = {**shared_defaults(), **read_hyper("all", optim_core.HYPERPARAMETERS)}
+    reader = _LinkReader(params)
+    schedules = _read_schedules(reader, optimizers, convention)
+    extras = _read_noise_and_batch(reader, surface)
+    warnings += reader.warnings
     scene = Scene(surface, optimizers, start, steps, hyper, same, shared, speed, present,
-                  convention, insides)  # fmt: skip
+                  convention, insides, schedules, **extras)  # fmt: skip
     return scene, warnings
 
 

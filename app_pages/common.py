@@ -20,15 +20,19 @@ import viz
 
 @st.cache_resource(max_entries=128, show_spinner=False)
 def cached_run(optimizer: str, surface: str, start: tuple, steps: int, hyper: tuple,
-               convention: str = "cheatsheet"):  # fmt: skip
-    """One trajectory; arrays are read-only, so sharing them between sessions is safe."""
+               convention: str = "cheatsheet", options: tuple = ()):  # fmt: skip
+    """One trajectory; arrays are read-only, so sharing them between sessions is safe.
+    ``options``: ``Scene.run_options`` (a schedule's spec, noise, batches)."""
+    extra = dict(options)
+    if "schedule" in extra:
+        extra["schedule"] = scenes.build_schedule(extra["schedule"])
     return optim_core.run(optimizer, surface, start, steps, convention=convention,
-                          **dict(hyper))  # fmt: skip
+                          **dict(hyper), **extra)  # fmt: skip
 
 
 def cached_runs(surface: str, start: tuple, steps: int, run_keys: tuple) -> list[viz.Run]:
     """The race's runs: ``run_keys`` holds (optimizer, sorted hyperparameter items[,
-    convention])."""
+    convention[, run options]])."""
     return [viz.Run(key[0], optim_core.get_optimizer(key[0]).title,
                     cached_run(key[0], surface, start, steps, *key[1:]))
             for key in run_keys]  # fmt: skip
@@ -57,6 +61,12 @@ def cached_race_view(surface: str, start: tuple, steps: int, run_keys: tuple,
 def cached_step_sizes(surface: str, start: tuple, steps: int, run_keys: tuple) -> str:
     """The insides view's step-size figure (JSON)."""
     return viz.step_size_figure(cached_runs(surface, start, steps, run_keys)).to_json()
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_lr_figure(surface: str, start: tuple, steps: int, run_keys: tuple) -> str:
+    """The α-against-step figure's JSON."""
+    return viz.lr_figure(cached_runs(surface, start, steps, run_keys)).to_json()
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -130,7 +140,7 @@ def cached_sweep(optimizer: str, surface: str, start: tuple, steps: int, grid: t
 # ---------------------------------------------------------------- shared state
 
 RACE_KEYS = ("surface", "optimizers", "start_x", "start_y", "steps", "same_for_all", "speed",
-             "present", "convention", "insides")
+             "present", "convention", "insides", "noise_eta", "noise_gamma", "seed", "batch")
 
 
 def _race_widget_keys() -> list[str]:
@@ -138,6 +148,8 @@ def _race_widget_keys() -> list[str]:
     for name in optim_core.optimizer_names():
         keys += [f"{name}.{h}" for h in optim_core.get_optimizer(name).hyperparams]
     keys += [f"all.{h}" for h in optim_core.HYPERPARAMETERS]
+    for name in optim_core.optimizer_names():
+        keys += [f"{name}.sched", *(f"{name}.sched.{p}" for p in scenes.SCHEDULE_PARAM_LABELS)]
     return keys
 
 
@@ -171,7 +183,19 @@ def race_widget_values(scene: scenes.Scene) -> dict:
         "speed": scene.speed,
         "convention": scene.convention,
         "insides": scene.insides,
+        "noise_eta": scene.noise_eta,
+        "noise_gamma": scene.noise_gamma,
+        "seed": scene.seed,
     }
+    data = surfaces.get(scene.surface).data
+    if data is not None:
+        values["batch"] = scene.batch() or data.n
+    for name in optim_core.optimizer_names():  # every schedule as the scene has it
+        spec = scene.schedules.get(name) or scenes.default_schedule("constant")
+        values[f"{name}.sched"] = spec["name"]
+        for p, value in spec.items():
+            if p != "name":
+                values[f"{name}.sched.{p}"] = value
     for name in optim_core.optimizer_names():
         for h, value in scene.hyperparams(name).items():
             values[f"{name}.{h}"] = value

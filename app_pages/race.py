@@ -6,6 +6,8 @@ cache, and draws figures from ``viz``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import streamlit as st
 
@@ -197,9 +199,91 @@ else:
                 box, f"{name}.{h}", h, scenes.race_defaults(name, convention)[h]
             )
 
+
+
+def new_draw() -> None:
+    """Another draw of the noise and the batches: the next seed."""
+    st.session_state.seed = (int(st.session_state.get("seed", 0)) + 1) % (scenes.MAX_SEED + 1)
+
+
+def schedule_controls(container, name: str) -> dict:
+    """``name``'s schedule: a kind and its parameters (the spec the scene keeps)."""
+    state = st.session_state
+    state.setdefault(f"{name}.sched", "constant")
+    title = optim_core.get_optimizer(name, convention).title
+    kind = container.selectbox(
+        f"{title}: α schedule", list(scenes.SCHEDULE_PARAMS), key=f"{name}.sched",
+        format_func=scenes.SCHEDULE_TITLES.get,
+    )  # fmt: skip
+    params = dict(scenes.SCHEDULE_PARAMS[kind])
+    if kind != "noam":
+        params["warmup_steps"] = (0, scenes.MAX_PAGE_STEPS, 0, True)
+    spec = {"name": kind}
+    cols = container.columns(2)
+    for i, (p, (low, high, default, integer)) in enumerate(params.items()):
+        key = f"{name}.sched.{p}"
+        value = state.get(key, default)
+        if not low <= value <= high or (integer and value != int(value)):
+            value = default  # (the same name in another schedule: another range)
+        state[key] = int(value) if integer else float(value)
+        spec[p] = cols[i % 2].number_input(
+            scenes.SCHEDULE_PARAM_LABELS[p], low, high, key=key, step=1 if integer else 0.01,
+            format=None if integer else "%.4g",
+        )  # fmt: skip
+    return spec
+
+
+with_lr = [n for n in chosen if "lr" in optim_core.get_optimizer(n, convention).hyperparams]
+schedules: dict[str, dict] = {}
+scheduled = any(st.session_state.get(f"{n}.sched", "constant") != "constant" for n in with_lr)
+box = sb.expander("α schedules", expanded=scheduled)
+box.caption("α at step t is α·s(t); the chart under the race shows it for each optimizer. "
+            "Part of the link.")  # fmt: skip
+for name in with_lr:
+    schedules[name] = schedule_controls(box, name)
+if len(with_lr) < len(chosen):
+    box.caption(", ".join(optim_core.get_optimizer(n, convention).title for n in chosen
+                          if n not in with_lr) + ": no α to schedule.")  # fmt: skip
+
+data = surface.data
+st.session_state.setdefault("noise_eta", 0.0)
+st.session_state.setdefault("noise_gamma", scenes.DEFAULT_NOISE_GAMMA)
+st.session_state.setdefault("seed", 0)
+stochastic = st.session_state.noise_eta > 0 or (
+    data is not None and st.session_state.get("batch", data.n) < data.n)
+box = sb.expander("Gradient noise" + (" and mini-batches" if data is not None else ""),
+                  expanded=stochastic)  # fmt: skip
+noise_eta = box.select_slider(
+    "Noise η (0: none)", scenes.NOISE_VALUES, key="noise_eta", format_func=lambda v: f"{v:g}",
+    help="Every gradient gets N(0, σ_t² I) added, σ_t² = η/(1 + t)^γ (Neelakantan et al. "
+    "2015). Every optimizer gets the same draws; the same seed, the same draws. Part of "
+    "the link.",
+)  # fmt: skip
+noise_gamma = box.slider("Decay γ of the noise", 0.0, 1.0, key="noise_gamma", step=0.05,
+                         disabled=noise_eta == 0)  # fmt: skip
+batch = None
+if data is not None:
+    options = scenes.batch_options(data.n)
+    current = st.session_state.setdefault("batch", data.n)
+    if current not in options:
+        options = sorted({*options, int(current)})
+    batch = box.select_slider(
+        "Batch size (examples a step)", options, key="batch",
+        format_func=lambda b: f"{b} (all: full gradient)" if b == data.n else str(b),
+        help=f"Each step takes the exact gradient of the loss over a batch of this many of "
+        f"the {data.n} examples, reshuffled every epoch; the contour shows the loss over "
+        "all of them. Part of the link.",
+    )  # fmt: skip
+seed_col, draw_col = box.columns([1.2, 1], vertical_alignment="bottom")
+seed = seed_col.number_input("Seed", 0, scenes.MAX_SEED, key="seed", step=1,
+                             disabled=not stochastic)  # fmt: skip
+draw_col.button("New draw", on_click=new_draw, disabled=not stochastic, width="stretch",
+                help="The next seed: new noise and new batches.")  # fmt: skip
+
 scene = scenes.Scene(
     surface_name, tuple(chosen), (float(start_x), float(start_y)), int(steps), hyper,
-    same_for_all, shared, float(speed), present, convention, insides,
+    same_for_all, shared, float(speed), present, convention, insides, schedules,
+    float(noise_eta), float(noise_gamma), int(seed), batch,
 )  # fmt: skip
 st.query_params.from_dict(scenes.to_query(scene))
 
@@ -213,8 +297,8 @@ if link_messages:
 # The race comes first, so that it and its controls fit a 1024 × 768 projector
 # without scrolling; the formula and the notes follow it.
 names = ", ".join(optim_core.get_optimizer(n).title for n in chosen) or "no optimizer chosen"
-run_keys = tuple((name, tuple(sorted(scene.hyperparams(name).items())), convention)
-                 for name in chosen)  # fmt: skip
+run_keys = tuple((name, tuple(sorted(scene.hyperparams(name).items())), convention,
+                  scene.run_options(name)) for name in chosen)  # fmt: skip
 runs = common.cached_runs(surface_name, scene.start_point(), scene.steps, run_keys)
 view = common.cached_race_view(surface_name, scene.start_point(), scene.steps, run_keys,
                                present, insides)  # fmt: skip
@@ -257,6 +341,52 @@ if present:
         )
 else:
     race_view(view, frame_ms=50 / speed, on_click=on_chart_click)
+if stochastic and chosen:
+    words = []
+    if scene.noise_eta > 0:
+        first, last = (math.sqrt(scene.noise_eta / (1 + t) ** scene.noise_gamma)
+                       for t in (1, scene.steps))  # fmt: skip
+        words.append(
+            f"Gradient noise: every gradient gets N(0, σ_t² I) added, σ_t² = η/(1 + t)^γ "
+            f"with η = {scene.noise_eta:g}, γ = {scene.noise_gamma:g} (σ from {first:.3g} at "
+            f"step 1 to {last:.3g} at step {scene.steps}); every optimizer gets the same draws "
+            "(one seed), so what differs is how each one uses them."
+        )
+    if scene.batch() is not None:
+        b = scene.batch()
+        words.append(
+            f"Mini-batches: each step takes the exact gradient over {b} of the {data.n} "
+            f"examples, reshuffled every epoch ({math.ceil(data.n / b)} steps); every "
+            "optimizer sees the same batches. The contour, the 3-D view and the loss show "
+            "the loss over all the data, so it can go up: a step only goes downhill on its "
+            "own batch."
+        )
+    st.caption(" ".join(words) + f" Seed {scene.seed}: “New draw” in the sidebar draws "
+               "again.")  # fmt: skip
+if any(scene.schedule(n) for n in chosen):
+    st.subheader("α against step")
+    figure_view(common.cached_lr_figure(surface_name, scene.start_point(), scene.steps,
+                                        run_keys), key="lr_schedule")  # fmt: skip
+    st.caption("; ".join(
+        f"{optim_core.get_optimizer(n).title}: "
+        + (scenes.describe_schedule(scene.schedule(n)) if scene.schedule(n) else "constant")
+        for n in chosen if "lr" in scene.hyperparams(n)
+    ) + ". α at step t is the slider's α times the schedule's s(t).")  # fmt: skip
+    specs = [scene.schedule(n) for n in chosen if scene.schedule(n)]
+    for kind in dict.fromkeys(spec["name"] for spec in specs):
+        st.latex(rf"\text{{{scenes.SCHEDULE_TITLES[kind]}:}}\quad s(t) = "
+                 + scenes.SCHEDULE_FORMULAS[kind])  # fmt: skip
+    if any(spec.get("warmup_steps") and spec["name"] != "noam" for spec in specs):
+        st.latex(r"\text{after a warm-up of } W \text{ steps:}\quad s(t) = t/W"
+                 r"\text{ for } t \le W, \text{ then } s(t - W)")  # fmt: skip
+if data is not None:
+    st.caption(
+        "Beside the loss: the data, and each optimizer's "
+        + ("line ŷ = w x + b" if data.kind == "regression" else
+           "boundary between the classes, w₁x₁ + w₂x₂ = 0,")
+        + " at the step shown, moving with Play (dashed: the minimum of the loss over all "
+        "the data)."
+    )  # fmt: skip
 if insides and chosen:
     st.subheader("Inside each step: the step size per coordinate")
     figure_view(common.cached_step_sizes(surface_name, scene.start_point(), scene.steps,
@@ -450,8 +580,10 @@ def _difference(run: viz.Run) -> str:
     other = OTHER[convention]
     opt = optim_core.get_optimizer(run.name, other)
     values = {h: v for h, v in run.trajectory.hyperparams.items() if h in opt.hyperparams}
+    options = tuple((k, v) for k, v in scene.run_options(run.name)
+                    if k != "schedule" or "lr" in opt.hyperparams)  # fmt: skip
     tr = common.cached_run(run.name, surface_name, scene.start_point(), scene.steps,
-                           tuple(sorted(values.items())), other)  # fmt: skip
+                           tuple(sorted(values.items())), other, options)  # fmt: skip
     missing = [scenes.HYPER_LABELS[h] for h in opt.hyperparams if h not in values]
     defaults = f" ({', '.join(missing)} at its default)" if missing else ""
     return (f"Here, with these values{defaults}: {CONVENTION_NAMES[convention]} "

@@ -42,6 +42,9 @@ CSS = """
              cursor: pointer; opacity: 0.7; }
 .race-link:hover { opacity: 1; }
 .race-standalone .race-link { display: none; }
+.race-bottom { display: grid; grid-template-columns: 1fr; gap: 8px; }
+.race-bottom.race-with-fit { grid-template-columns: 3fr 2fr; }
+@container (max-width: 640px) { .race-bottom.race-with-fit { grid-template-columns: 1fr; } }
 .race-present .race-play, .race-present .race-link { font-size: 22px; padding: 6px 18px; }
 .race-present .race-label { font-size: 24px; }
 .race-present .race-step { height: 28px; }

@@ -60,7 +60,7 @@ const HTML = `
     <span class="race-label">step 0</span>
     <button type="button" class="race-link" title="Copy this page's link, to hand out">Copy link</button>
   </div>
-  <div class="race-loss"></div>`;
+  <div class="race-bottom"><div class="race-loss"></div><div class="race-fit"></div></div>`;
 
 // One view per mounted component; its state lives on its root element.
 function mount(parent) {
@@ -75,6 +75,7 @@ function mount(parent) {
     queue: Promise.resolve(), // plotly calls one after another, never two at once
     plane: root.querySelector(".race-plane"), scene: root.querySelector(".race-scene"),
     loss: root.querySelector(".race-loss"), play: root.querySelector(".race-play"),
+    fit: root.querySelector(".race-fit"), bottom: root.querySelector(".race-bottom"),
     slider: root.querySelector(".race-step"), label: root.querySelector(".race-label"),
   };
   root.__race = view;
@@ -153,6 +154,7 @@ function fill(view, trace, k) {
     const { arrow: _, ...rest } = out;
     return { ...rest, x: [p.x[j], p.x[j] + a.x[j]], y: [p.y[j], p.y[j] + a.y[j]] };
   }
+  if (moving === "fit") return fitAt(out, p, Math.min(k, p.x.length - 1));
   if (coords === "loss") return { ...out, y: p.loss }; // x: the step, plotly.js's default
   const n = p.x.length;
   const [lo, hi] = moving === "head" ? [Math.min(k, n - 1), Math.min(k, n - 1) + 1]
@@ -161,6 +163,19 @@ function fill(view, trace, k) {
   Object.assign(out, { x: p.x.subarray(lo, hi), y: p.y.subarray(lo, hi) });
   if (out.type === "scatter3d") out.z = p.z.subarray(lo, hi);
   return out;
+}
+
+// A data surface's model at the point (p.x[j], p.y[j]) of its run: the line ŷ = w x + b
+// over the data's span, or the class boundary w·x = 0 (a line through the origin, at
+// right angles to w) out to the data's reach.
+function fitAt(trace, p, j) {
+  const { fit, span, ...out } = trace;
+  const [w, b] = [p.x[j], p.y[j]];
+  if (fit === "line") return { ...out, x: span, y: span.map((x) => w * x + b) };
+  const norm = Math.hypot(w, b);
+  if (!(norm > 0)) return { ...out, x: [], y: [] }; // w = 0: no boundary
+  const [dx, dy] = [(-b / norm) * span[0], (w / norm) * span[0]];
+  return { ...out, x: [-dx, dx], y: [-dy, dy] };
 }
 
 // The step shown: one of the shown steps (Play, the slider), or any step in between
@@ -178,7 +193,8 @@ function setExact(view, k) {
 
 function traces(view, part, k) {
   const runs = view.data.runs;
-  const base = part === "loss" ? runs.loss.data : [...view.static[part].data, ...runs[part]];
+  const base = part === "loss" || part === "fit" ? runs[part].data
+    : [...view.static[part].data, ...runs[part]];
   return [...base, ...runs.moving[part]].map((t) => fill(view, t, k));
 }
 
@@ -191,8 +207,19 @@ async function draw(view, fresh) {
   const k = step(view);
   const layout = (part) => fit(view, part, structuredClone(part === "loss"
     ? view.data.runs.loss.layout : view.static[part].layout));
+  // a data surface: its examples and each run's model, beside the loss (which is then
+  // narrower: set before the loss is drawn, which takes its width from its box)
+  const model = view.data.runs.fit;
+  const narrow = view.bottom.classList.contains("race-with-fit");
+  view.bottom.classList.toggle("race-with-fit", Boolean(model));
   for (const part of ["plane", "scene", "loss"]) {
     await plot(view[part], traces(view, part, k), layout(part), part === "scene" ? CONFIG : FLAT);
+  }
+  if (!fresh && narrow !== Boolean(model)) window.Plotly.Plots.resize(view.loss);
+  if (model) {
+    await plot(view.fit, traces(view, "fit", k), structuredClone(model.layout), FLAT);
+  } else if (view.fit.data) {
+    window.Plotly.purge(view.fit);
   }
   if (fresh) listen(view); // a new plot has no listeners
   showLabel(view);
@@ -237,6 +264,7 @@ function moveTo(view) {
   showLabel(view);
   place(view, view.plane, "plane", k);
   place(view, view.loss, "loss", k);
+  if (view.data.runs.fit) place(view, view.fit, "fit", k);
   update3d(view);
   view.frames += 1;
   shared.lastStep = k;
@@ -469,7 +497,7 @@ function listen(view) {
     if (!update || !("visible" in update)) return;
     const value = (i) => (Array.isArray(update.visible) ? update.visible[i] : update.visible);
     const groups = new Map(indices.map((t, i) => [view.plane.data[t].legendgroup, value(i)]));
-    for (const gd of [view.scene, view.loss]) {
+    for (const gd of [view.scene, view.loss, ...(view.fit.data ? [view.fit] : [])]) {
       const match = gd.data.map((t, i) => [t.legendgroup, i]).filter(([g]) => groups.has(g));
       if (match.length) {
         later(view, () => window.Plotly.restyle(gd, { visible: match.map(([g]) => groups.get(g)) },

@@ -50,9 +50,13 @@ def _texts(data):
 def test_the_default_page_runs_and_has_every_control():
     at = _app()
     assert not at.exception
-    assert [s.label for s in at.selectbox] == ["Surface"]
+    titles = [optim_core.get_optimizer(n).title for n in scenes.DEFAULT_OPTIMIZERS]
+    assert [s.label for s in at.selectbox] == ["Surface", *(f"{t}: α schedule" for t in titles)]
     assert [m.label for m in at.multiselect] == ["Optimizers"]
-    assert {n.label for n in at.number_input} == {"Start x", "Start y"}
+    assert {n.label for n in at.number_input} == {"Start x", "Start y", "warm-up steps", "Seed"}
+    assert "Noise η (0: none)" in [s.label for s in at.select_slider]
+    assert "Decay γ of the noise" in [s.label for s in at.slider]
+    assert "Batch size (examples a step)" not in [s.label for s in at.select_slider]  # no data
     assert "Steps" in [s.label for s in at.slider]
     assert "Speed" in [s.label for s in at.select_slider]
     assert [t.label for t in at.toggle] == ["Presentation mode", "Insides: arrows and step sizes",

@@ -202,6 +202,24 @@ def step_length_figure(runs: Sequence[Run], height: int = 320,
     return _log_against_step(fig, height, "step k", "|wₖ − wₖ₋₁|")
 
 
+def lr_figure(runs: Sequence[Run], height: int = 300) -> go.Figure:
+    """α at every step t = 1 … steps, α·schedule(t), one line per run that has an α
+    (log y): a constant α is a flat line. The hover tells the schedule."""
+    fig = go.Figure()
+    for run in runs:
+        tr = run.trajectory
+        if "lr" not in tr.hyperparams:
+            continue
+        t = np.arange(1, tr.steps + 1)
+        alpha = tr.hyperparams["lr"] * (tr.schedule(t) if tr.schedule else np.ones(len(t)))
+        alpha = np.where(alpha > 0, alpha, np.nan)  # (a cosine down to 0: off the log axis)
+        fig.add_scatter(x0=1, dx=1, y=alpha.astype(np.float32), mode="lines", name=run.label,
+                        line=dict(color=color(run.name), width=2.5),
+                        hovertemplate=f"{run.label}: α = %{{y:.3g}} at step %{{x}}"
+                        "<extra></extra>")  # fmt: skip
+    return _log_against_step(fig, height, "step t", "α at step t")
+
+
 def step_size_figure(runs: Sequence[Run], height: int = 340,
                      max_points: int = 2000) -> go.Figure:  # fmt: skip
     """The step size each optimizer applied, per coordinate, against step (log y), from

@@ -353,10 +353,15 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
                                  hoverinfo="skip"))  # fmt: skip
     shown = frame_steps(steps, max_frames) if runs else np.array([0])
     stride = int(np.max(np.diff(shown))) if len(shown) > 1 else 1
+    moving = {"plane": moving_plane, "scene": moving_scene, "loss": loss.pop("moving")}
+    fit = None
+    if surface.data is not None:
+        fit = _fit_parts(surface, runs)
+        moving["fit"] = fit.pop("moving")
     return jsonable({
         "steps": steps, "shown": shown.tolist(), "tail": max(TAIL_STEPS, stride),
-        "paths": paths, "plane": plane, "scene": scene, "loss": loss,
-        "moving": {"plane": moving_plane, "scene": moving_scene, "loss": loss.pop("moving")},
+        "paths": paths, "plane": plane, "scene": scene, "loss": loss, "fit": fit,
+        "moving": moving,
         # what the browser says it has drawn: a digest of the runs
         "revision": _digest([p["id"] for p in paths]),
     })  # fmt: skip
@@ -441,6 +446,62 @@ def _loss_parts(surface: Surface, runs: Sequence[Run], steps: int) -> dict:
                   line=dict(color="#333", width=1.5, dash="dot"), showlegend=False,
                   name="shown step", hoverinfo="skip")  # fmt: skip
     return {"data": data, "layout": layout, "moving": [cursor] if runs else [], "lines": lines}
+
+
+FIT_HEIGHT = LOSS_HEIGHT
+CLASSES = ((1.0, "+1", "circle"), (-1.0, "−1", "square"))  # label, name, marker
+
+
+def _fit_parts(surface: Surface, runs: Sequence[Run]) -> dict:
+    """A data surface's examples and, moving with the race, each run's model at the
+    shown step: the line ŷ = w x + b (regression) or the boundary w·x = 0 between the
+    classes (classification), from the run's point (w, b) or (w₁, w₂); dashed, the
+    model at the minimum of the whole data's loss."""
+    data = surface.data
+    best = surface.minimizers[0]
+    grey = "#9aa0a6"
+    if data.kind == "regression":
+        xs, ys = data.inputs, data.targets
+        lo, hi = float(xs.min()), float(xs.max())
+        pad_x, pad_y = 0.05 * (hi - lo), 0.15 * float(np.ptp(ys))
+        shape = dict(fit="line", span=[lo - pad_x, hi + pad_x])
+        static = [dict(type="scatter", x=xs, y=ys, mode="markers", name="examples",
+                       marker=dict(color=grey, size=7, line=dict(color="white", width=1)),
+                       hovertemplate="(%{x:.3g}, %{y:.3g})<extra></extra>")]  # fmt: skip
+        best_x = np.array(shape["span"])
+        best_y = best[0] * best_x + best[1]
+        axes = dict(xaxis=dict(range=shape["span"], title=dict(text="x")),
+                    yaxis=dict(range=[float(ys.min()) - pad_y, float(ys.max()) + pad_y],
+                               title=dict(text="y")))  # fmt: skip
+    else:
+        xs = data.inputs
+        reach = 1.05 * float(np.max(np.abs(xs)))
+        shape = dict(fit="boundary", span=[reach])
+        static = [dict(type="scatter", x=xs[data.targets == label, 0],
+                       y=xs[data.targets == label, 1], mode="markers", name=f"class {name}",
+                       marker=dict(color=grey if label > 0 else "white", size=7, symbol=mark,
+                                   line=dict(color="#5f6368", width=1.2)),
+                       hovertemplate=f"class {name}: (%{{x:.3g}}, %{{y:.3g}})<extra></extra>")
+                  for label, name, mark in CLASSES]  # fmt: skip
+        direction = np.array([-best[1], best[0]]) / np.hypot(*best)
+        ends = reach * np.outer([-1.0, 1.0], direction)  # the boundary's ends, ±reach
+        best_x, best_y = ends[:, 0], ends[:, 1]
+        axes = dict(xaxis=dict(range=[-reach, reach], title=dict(text="x₁"), constrain="domain"),
+                    yaxis=dict(range=[-reach, reach], title=dict(text="x₂"), scaleanchor="x",
+                               constrain="domain"))  # fmt: skip
+    static.append(dict(type="scatter", x=best_x, y=best_y, mode="lines", name="best fit",
+                       line=dict(color="#333", width=1.5, dash="dash"), hoverinfo="skip"))
+    moving = [dict(type="scatter", path=i, moving="fit", mode="lines", name=run.label,
+                   legendgroup=run.name, showlegend=False, hoverinfo="skip",
+                   line=dict(color=color(run.name), width=3), **shape)
+              for i, run in enumerate(runs)]  # fmt: skip
+    layout = dict(
+        height=FIT_HEIGHT, margin=dict(l=55, r=10, t=30, b=45), font=dict(size=14),
+        showlegend=False, hovermode="closest", uirevision="fit", **axes,
+        title=dict(text="The data; each optimizer's " + ("line" if data.kind == "regression"
+                   else "boundary") + " at the step shown", font=dict(size=14), x=0.02),
+    )  # fmt: skip
+    return {"data": static, "layout": layout, "moving": moving}
 
 
 # What each optimizer's state field is, in the cheat sheet's symbols (column titles).
