@@ -535,7 +535,9 @@ def _read_schedules(reader: _LinkReader, optimizers, convention: str) -> dict[st
 
 
 def _read_noise_and_batch(reader: _LinkReader, surface: str) -> dict:
-    eta = reader.option("noise", NOISE_VALUES[1:], 0.0) if "noise" in reader.params else 0.0
+    eta = 0.0
+    if reader.params.get("noise", "0").strip() not in ("0", "0.0"):  # 0: no noise
+        eta = reader.option("noise", NOISE_VALUES[1:], 0.0)
     gamma = reader.number("gamma", 0.0, 1.0, DEFAULT_NOISE_GAMMA)
     seed = reader.number("seed", 0, MAX_SEED, 0, integer=True)
     batch = None
@@ -821,7 +823,7 @@ class _LinkReader:
         """A number from a slider's options: another number in range becomes the
         nearest option (on a log scale), with a warning saying so."""
         value = self.number(key, min(options), max(options), default)
-        if value in options:
+        if value in options or value == default:  # (the default: the number was refused)
             return value
         nearest = min(options, key=lambda o: abs(math.log(o / value)))
         self.warnings.append(

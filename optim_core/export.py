@@ -35,16 +35,18 @@ def _need_paths(trajectories: Sequence[Trajectory]) -> None:
 def to_csv(trajectories: Sequence[Trajectory]) -> str:
     """One row per optimizer and step; state columns ``<name>_x``, ``<name>_y`` for every
     state any optimizer has (blank where it has not); then the surface, its parameters
-    and the hyperparameters (as JSON) on every row."""
+    and the hyperparameters and the run's options (:func:`run_options`), as JSON, on
+    every row."""
     _need_paths(trajectories)
     states = _state_names(trajectories)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*COLUMNS, *(f"{s}_{c}" for s in states for c in "xy"),
-                     "surface", "surface_params", "hyperparams"])  # fmt: skip
+                     "surface", "surface_params", "hyperparams", "options"])  # fmt: skip
     for t in trajectories:
         surface = [t.surface.name, json.dumps(t.surface.params, sort_keys=True),
-                   json.dumps(t.hyperparams, sort_keys=True)]  # fmt: skip
+                   json.dumps(t.hyperparams, sort_keys=True),
+                   json.dumps(run_options(t), sort_keys=True)]  # fmt: skip
         for k in range(t.steps + 1):
             grad = [float(g) for g in t.grads[k]] if k < t.steps else ["", ""]
             state = []
@@ -60,10 +62,26 @@ def _finite(values) -> list:
     return [float(v) if math.isfinite(v) else None for v in values]
 
 
+def run_options(t: Trajectory) -> dict:
+    """What ``run`` took besides the hyperparameters, as its keyword arguments in plain
+    JSON: ``schedule`` (``Schedule.to_dict``; ``optim_core.schedules.from_dict`` turns
+    it back), ``noise_eta``, ``noise_gamma``, ``batch_size`` and ``seed``; only those
+    used."""
+    options: dict = {}
+    if t.schedule is not None:
+        options["schedule"] = t.schedule.to_dict()
+    if t.noise is not None:
+        options["noise_eta"], options["noise_gamma"], options["seed"] = t.noise
+    if t.batch is not None:
+        options["batch_size"], options["seed"] = t.batch
+    return options
+
+
 def to_json(trajectories: Sequence[Trajectory]) -> str:
     """The runs with what re-runs them: ``{"surface": {"name", "params"}, "runs":
-    [{"optimizer", "convention", "hyperparams", "start", "steps", "x", "y", "loss", "grad_x",
-    "grad_y", "state": {name: {"x", "y"}}}]}``."""
+    [{"optimizer", "convention", "hyperparams", "options", "start", "steps", "x", "y",
+    "loss", "grad_x", "grad_y", "state": {name: {"x", "y"}}}]}`` (``options``:
+    :func:`run_options`)."""
     _need_paths(trajectories)
     surfaces = {(t.surface.name, json.dumps(t.surface.params, sort_keys=True))
                 for t in trajectories}  # fmt: skip
@@ -75,7 +93,7 @@ def to_json(trajectories: Sequence[Trajectory]) -> str:
         if first else None,
         "runs": [{
             "optimizer": t.optimizer, "convention": t.convention,
-            "hyperparams": dict(t.hyperparams),
+            "hyperparams": dict(t.hyperparams), "options": run_options(t),
             "start": [float(v) for v in t.start], "steps": int(t.steps),
             "x": _finite(t.path[:, 0]), "y": _finite(t.path[:, 1]), "loss": _finite(t.loss),
             "grad_x": _finite(t.grads[:, 0]), "grad_y": _finite(t.grads[:, 1]),

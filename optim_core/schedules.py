@@ -33,6 +33,12 @@ class Schedule:
     params: Mapping[str, object] = field(default_factory=dict)
     fn: Callable[[np.ndarray], np.ndarray] = field(default=lambda t: np.ones_like(t), repr=False)
 
+    def to_dict(self) -> dict:
+        """``{"name": …, its parameters}`` (a warm-up's ``then`` as such a dict too):
+        plain JSON, which :func:`from_dict` turns back into this schedule."""
+        return {"name": self.name, **{k: v.to_dict() if isinstance(v, Schedule) else v
+                                      for k, v in self.params.items()}}  # fmt: skip
+
     def __call__(self, t):
         steps = np.asarray(t)
         if steps.dtype.kind not in "iu" or np.any(steps < 1):
@@ -129,6 +135,15 @@ def schedule(name: str, **params) -> Schedule:
         raise ValueError(f"{kind}: unknown parameter(s) {sorted(given)}; it takes "
                          f"{sorted(used) or 'none'}")  # fmt: skip
     return Schedule(name, MappingProxyType(used), fn)
+
+
+def from_dict(spec: Mapping) -> Schedule:
+    """The schedule :meth:`Schedule.to_dict` wrote."""
+    params = dict(spec)
+    name = params.pop("name")
+    if isinstance(params.get("then"), Mapping):
+        params["then"] = from_dict(params["then"])
+    return schedule(name, **params)
 
 
 NAMES = ("constant", "step", "exponential", "inverse_time", "cosine", "sgdr", "warmup", "noam")

@@ -16,7 +16,31 @@ def _runs():
     surface = surfaces.get("ravine")
     return [optim_core.run(n, surface, surface.default_start, 40, **hp)
             for n, hp in (("sgd", {"lr": 0.05}), ("adam", {"lr": 0.1}), ("nag", {}))] + [
-        optim_core.run("nadam", surface, surface.default_start, 40, convention="pytorch")]
+        optim_core.run("nadam", surface, surface.default_start, 40, convention="pytorch"),
+        optim_core.run("momentum", surface, surface.default_start, 40, noise_eta=0.1, seed=4,
+                       schedule=optim_core.schedule("warmup", steps=5, then=optim_core.schedule(
+                           "cosine", period=30, floor=0.1)))]  # fmt: skip
+
+
+def test_the_json_re_runs_batches_too():
+    surface = surfaces.get("logistic_regression", n=30, seed=2)
+    t = optim_core.run("adam", surface, surface.default_start, 30, lr=0.1, batch_size=4,
+                       seed=5, schedule=optim_core.schedule("step", every=10, factor=0.5))
+    data = json.loads(export.to_json([t]))
+    saved = data["runs"][0]
+    assert saved["options"] == {"batch_size": 4, "seed": 5,
+                                "schedule": {"name": "step", "every": 10, "factor": 0.5}}
+    again = _rerun(data, saved)
+    np.testing.assert_array_equal(again.path, t.path)
+
+
+def _rerun(data, saved):
+    surface = surfaces.get(data["surface"]["name"], **data["surface"]["params"])
+    options = dict(saved["options"])
+    if "schedule" in options:
+        options["schedule"] = optim_core.schedules.from_dict(options["schedule"])
+    return optim_core.run(saved["optimizer"], surface, np.array(saved["start"]), saved["steps"],
+                          convention=saved["convention"], **saved["hyperparams"], **options)
 
 
 def test_the_csv_read_back_equals_the_trajectories():
@@ -35,6 +59,7 @@ def test_the_csv_read_back_equals_the_trajectories():
             np.testing.assert_array_equal(
                 [[float(r[f"{name}_x"]), float(r[f"{name}_y"])] for r in mine], values)
         assert json.loads(mine[0]["hyperparams"]) == t.hyperparams
+        assert json.loads(mine[0]["options"]) == export.run_options(t)
         assert mine[0]["surface"] == "ravine" and json.loads(mine[0]["surface_params"]) == {
             k: v for k, v in t.surface.params.items()}  # fmt: skip
     assert {r["v_x"] for r in rows if r["optimizer"] == "sgd"} == {""}  # SGD has no v
@@ -43,11 +68,8 @@ def test_the_csv_read_back_equals_the_trajectories():
 def test_the_json_holds_what_re_runs_each_trajectory():
     runs = _runs()
     data = json.loads(export.to_json(runs))
-    surface = surfaces.get(data["surface"]["name"], **data["surface"]["params"])
     for t, saved in zip(runs, data["runs"], strict=True):
-        again = optim_core.run(saved["optimizer"], surface, np.array(saved["start"]),
-                               saved["steps"], convention=saved["convention"],
-                               **saved["hyperparams"])  # fmt: skip
+        again = _rerun(data, saved)
         np.testing.assert_array_equal(again.path, t.path)
         np.testing.assert_array_equal(np.column_stack([saved["x"], saved["y"]]), t.path)
         assert saved["state"].keys() == t.state.keys()
