@@ -742,3 +742,59 @@ def test_step_buttons_mixed_with_keys_slider_and_play_never_fight(server, browse
     box = page.locator(".race-play").bounding_box()
     assert box["y"] + box["height"] <= 720, box
     page.close()
+
+
+# The data panel's moving lines: each run's model as plotly.js holds it now (the view keeps
+# gd.data in step with what it draws) and the SVG path drawn for it.
+FIT_JS = """() => {
+  const gd = document.querySelector('.race-view .race-fit.js-plotly-plot');
+  if (!gd) return null;
+  const moving = gd.data.filter(t => t.legendgroup);  // (the data's own traces have none)
+  const paths = [...gd.querySelectorAll('.scatterlayer .trace path.js-line')]
+      .slice(-moving.length).map(p => p.getAttribute('d'));
+  const box = gd.getBoundingClientRect();
+  const loss = document.querySelector('.race-view .race-loss').getBoundingClientRect();
+  return {lines: moving.map(t => ({name: t.name, x: [...t.x], y: [...t.y]})), paths,
+          box: [box.x, box.y, box.width, box.height], loss: [loss.x, loss.width]};
+}"""
+
+
+@pytest.mark.parametrize("surface", ["linear_regression", "logistic_regression"])
+def test_the_data_and_each_optimizers_model_move_with_play(server, browser, surface):
+    import numpy as np
+
+    import optim_core
+    import surfaces
+
+    shape = surfaces.get(surface)
+    start = shape.default_start
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/?surface={surface}&opt=sgd,adam&steps=200&batch=2&seed=1"
+              "&sgd.lr=0.05&adam.lr=0.05&speed=0.5")
+    page.wait_for_function(DRAWN_JS, timeout=60_000)
+    _settled(page)
+    before = page.evaluate(FIT_JS)
+    assert [line["name"] for line in before["lines"]] == ["SGD", "Adam"]
+    x, width = before["loss"]
+    assert x + width <= before["box"][0] + 1  # beside the loss, not over it
+    page.click(".race-play")
+    page.wait_for_function(f"({STATE_JS})().step !== 'step 0'", timeout=10_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / f"data_panel_{surface}_mid_play.png"))
+    mid = page.evaluate(FIT_JS)
+    assert mid["paths"] != before["paths"]  # the lines moved in the drawing
+    page.click(".race-play")
+    k = int(page.evaluate("document.querySelector('.race-view').dataset.step"))
+    assert k > 0
+    now = page.evaluate(FIT_JS)
+    for line, name in zip(now["lines"], ("sgd", "adam"), strict=True):
+        w = optim_core.run(name, surface, start, 200, lr=0.05, batch_size=2, seed=1).path[k]
+        if surface == "linear_regression":  # ŷ = w x + b at both ends
+            np.testing.assert_allclose(line["y"], w[0] * np.array(line["x"]) + w[1], rtol=1e-5)
+        else:  # the boundary w·x = 0: both ends on it, at right angles to w
+            ends = np.column_stack([line["x"], line["y"]])
+            np.testing.assert_allclose(ends @ w, 0, atol=1e-5 * np.hypot(*w))
+    assert not errors, errors
+    page.close()
