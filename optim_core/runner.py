@@ -216,6 +216,18 @@ def _check_start(start, surface: Surface) -> np.ndarray:
     return points
 
 
+def _check_noise(noise_eta, noise_gamma, seed) -> tuple[float, float, int] | None:
+    """``(η, γ, seed)`` of the gradient noise, or None for none (η None or 0); γ and
+    the seed are checked only when η is given."""
+    if noise_eta is None:
+        return None
+    eta = _check_real("noise_eta", noise_eta, lambda v: v >= 0, "a finite number >= 0")
+    gamma = _check_real("noise_gamma", noise_gamma, lambda v: v >= 0, "a finite number >= 0")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0; got {seed!r}")
+    return (eta, gamma, int(seed)) if eta > 0 else None
+
+
 def _check_surface(surface) -> Surface:
     if isinstance(surface, Surface):
         return surface
@@ -269,14 +281,7 @@ def run(
     points = _check_start(start, surf)
     hp = resolve_hyperparams(opt, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
                              weight_decay=weight_decay)  # fmt: skip
-    noise = None
-    if noise_eta is not None:
-        eta = _check_real("noise_eta", noise_eta, lambda v: v >= 0, "a finite number >= 0")
-        gamma = _check_real("noise_gamma", noise_gamma, lambda v: v >= 0,
-                            "a finite number >= 0")  # fmt: skip
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-            raise ValueError(f"seed must be an integer >= 0; got {seed!r}")
-        noise = (eta, gamma, int(seed)) if eta > 0 else None
+    noise = _check_noise(noise_eta, noise_gamma, seed)
     if schedule is not None:
         if not isinstance(schedule, Schedule):
             raise ValueError(f"schedule must be an optim_core.schedule(...); got {schedule!r}")
