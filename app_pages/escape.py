@@ -220,7 +220,7 @@ with right:
                      "divide by the gradient's size barely notice δ " + epsilon)  # fmt: skip
     st.caption(f"Starts along the same direction, δ from {_power(sizes.max())} down to "
                f"{_power(sizes.min())}. {mechanism} A point missing from a line: that start "
-               f"did not escape within {scene.steps:,} steps, or diverged.")  # fmt: skip
+               f"was still within r after {scene.steps:,} steps, or diverged.")  # fmt: skip
 
 
 # distance against step, for the first offset, up to a little past the last escape or
@@ -268,12 +268,12 @@ def _escape_text(found: optim_core.Escapes) -> str:
     if len(steps_) == 1:
         if blown[0]:
             return f"blew up at step {diverged[0]}"
-        return str(steps_[0]) if steps_[0] >= 0 else f"not within {scene.steps:,}"
+        return str(steps_[0]) if steps_[0] >= 0 else f"still within r after {scene.steps:,}"
     if not len(escaped):
-        return "all blew up" if blown.all() else f"none within {scene.steps:,}"
+        return "all blew up" if blown.all() else f"all still within r after {scene.steps:,}"
     text = f"median {np.median(escaped):.0f} ({escaped.min()}–{escaped.max()})"
     if (steps_ < 0).any():
-        text += f", {int((steps_ < 0).sum())} never"
+        text += f", {int((steps_ < 0).sum())} still within r"
     if blown.any():
         text += f", {int(blown.sum())} blew up"
     return text
