@@ -301,9 +301,9 @@ def describe_schedule(spec) -> str:
     return words
 
 
-NOISE_VALUES = [0.0, *log_grid(1e-4, 10.0, (1, 2, 5))]  # η; 0: no noise
-DEFAULT_NOISE_GAMMA = 0.55  # Neelakantan et al. 2015
-MAX_SEED = 2**32 - 1
+NOISE_VALUES = [0.0, *log_grid(1e-6, 10.0, (1, 2, 5))]  # η; 0: no noise (both pages)
+NOISE_GAMMA = 0.55  # the decay of σ_t² = η/(1 + t)^γ (Neelakantan et al. 2015)
+MAX_SEED = 999_999  # the seed box's largest value
 
 
 def batch_options(n: int) -> list[int]:
@@ -503,7 +503,7 @@ def to_query(scene: Scene) -> dict[str, str]:
                     query[f"{name}.sched.{p}"] = f"{value:g}"
     if scene.noise_eta > 0:
         query["noise"] = repr(float(scene.noise_eta))
-        query["gamma"] = repr(float(scene.noise_gamma))
+        query["noise_gamma"] = repr(float(scene.noise_gamma))
     if scene.batch() is not None:
         query["batch"] = str(scene.batch())
     if scene.noise_eta > 0 or scene.batch() is not None:
@@ -538,7 +538,7 @@ def _read_noise_and_batch(reader: _LinkReader, surface: str) -> dict:
     eta = 0.0
     if reader.params.get("noise", "0").strip() not in ("0", "0.0"):  # 0: no noise
         eta = reader.option("noise", NOISE_VALUES[1:], 0.0)
-    gamma = reader.number("gamma", 0.0, 1.0, DEFAULT_NOISE_GAMMA)
+    gamma = reader.number("noise_gamma", 0.0, 1.0, NOISE_GAMMA)
     seed = reader.number("seed", 0, MAX_SEED, 0, integer=True)
     batch = None
     if "batch" in reader.params:
@@ -715,6 +715,7 @@ OFFSET_VALUES = log_grid(*OFFSET_RANGE, (1, 2, 5))
 ESCAPE_DIRECTIONS = ("unstable", "angle", "random")
 MAX_ESCAPE_STEPS = 50_000
 MAX_RANDOM_OFFSETS = 2_000
+# The gradient noise's η on the escape page: 0 (off), then 1 and 3 per decade up to 1.
 MAX_ANALYSIS_STEPS = 5_000
 SWEEP_AXES = ("beta1", "beta2")
 MAX_SWEEP_VALUES = 200
@@ -913,6 +914,11 @@ class EscapeScene:
     steps: int = 5000
     lr: float = 0.05  # one α for every optimizer that has one, when hyper == "same"
     hyper: str = "same"  # one α for all, each optimizer's defaults, or the race's values
+    # gradient noise N(0, σ_t² I), σ_t² = η/(1 + t)^γ: η = noise (0: none), γ, seed (the
+    # last two are kept at their defaults while the noise is off)
+    noise: float = 0.0
+    noise_gamma: float = NOISE_GAMMA
+    seed: int = 0
 
     def escape_radius(self) -> float:
         if self.radius is not None:
@@ -933,7 +939,36 @@ def escape_to_query(scene: EscapeScene) -> dict[str, str]:
         query["count"] = str(scene.count)
     if scene.radius is not None:
         query["r"] = repr(scene.radius)
+    if scene.noise > 0:
+        query["noise"] = repr(scene.noise)
+        query["noise_gamma"] = repr(scene.noise_gamma)
+        query["seed"] = str(scene.seed)
     return query
+
+
+def _escape_noise(read: _LinkReader, d: EscapeScene) -> tuple[float, float, int]:
+    """η, γ and the seed of the gradient noise from an escape link: η one of
+    NOISE_VALUES (another η in range becomes the nearest, with a warning); γ and the
+    seed are read only when η > 0, and said to be unused otherwise."""
+    noise = read.number("noise", 0.0, NOISE_VALUES[-1], d.noise)
+    if noise == 0:
+        for key in ("noise_gamma", "seed"):
+            if key in read.params:
+                read.warnings.append(
+                    f"{key} = {literal(read.params[key])} in the link is not used while "
+                    "the gradient noise is off (noise = 0)."
+                )
+        return 0.0, d.noise_gamma, d.seed
+    if noise not in NOISE_VALUES:
+        nearest = min(NOISE_VALUES[1:], key=lambda o: abs(math.log(o / noise)))
+        read.warnings.append(
+            f"noise = {literal(read.params['noise'])} in the link is not one of the slider's "
+            f"values; using the nearest, {nearest:g}."
+        )
+        noise = nearest
+    gamma = read.number("noise_gamma", 0.0, 1.0, d.noise_gamma)
+    seed = read.number("seed", 0, MAX_SEED, d.seed, integer=True)
+    return noise, gamma, seed
 
 
 def escape_from_query(params: Mapping[str, str]) -> tuple[EscapeScene, list[str]]:
@@ -966,6 +1001,7 @@ def escape_from_query(params: Mapping[str, str]) -> tuple[EscapeScene, list[str]
         lr=read.number("lr", *_lr_range(), d.lr),
         hyper=read.choice("hyper", HYPER_MODES, d.hyper),
     )
+    scene.noise, scene.noise_gamma, scene.seed = _escape_noise(read, d)
     return scene, read.warnings
 
 

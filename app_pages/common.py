@@ -95,10 +95,14 @@ def cached_grid(surface: str):
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_escape_runs(optimizer, surface, saddle, offsets: bytes, steps, radius, hyper: tuple):
-    """Escapes for offsets given as the bytes of a float64 ``(K, 2)`` array."""
+def cached_escape_runs(optimizer, surface, saddle, offsets: bytes, steps, radius, hyper: tuple,
+                       noise: tuple | None = None):  # fmt: skip
+    """Escapes for offsets given as the bytes of a float64 ``(K, 2)`` array; ``noise``
+    is the gradient noise's ``(η, γ, seed)``, None for none."""
     delta = np.frombuffer(offsets, dtype=float).reshape(-1, 2)
-    return optim_core.escape_runs(optimizer, surface, saddle, delta, steps, radius, **dict(hyper))
+    noisy = dict(zip(("noise_eta", "noise_gamma", "seed"), noise, strict=True)) if noise else {}
+    return optim_core.escape_runs(optimizer, surface, saddle, delta, steps, radius, **noisy,
+                                  **dict(hyper))  # fmt: skip
 
 
 # Basin maps report progress while they run, which st.cache_* would record and replay

@@ -19,6 +19,23 @@ SIZES = np.logspace(-10, -1, 19)  # offset sizes of the "escape step against δ"
 DECADE_FROM, DECADE_TO = 1e-3, 1e-8  # steps per decade measured between these sizes
 
 
+PLAIN_COLUMN = "escape step, no noise"
+
+
+def noisy_column(eta: float) -> str:
+    """The table's column of escape steps with gradient noise η."""
+    return f"escape step, noise η={eta:g}"
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _cached_noisy_run(optimizer: str, surface: str, start: tuple, steps: int, hyper: tuple,
+                      noise: tuple):  # fmt: skip
+    """One trajectory with gradient noise ``(η, γ, seed)`` (read-only arrays, shared)."""
+    eta, gamma, seed = noise
+    return optim_core.run(optimizer, surface, start, steps, noise_eta=eta, noise_gamma=gamma,
+                          seed=seed, **dict(hyper))  # fmt: skip
+
+
 def _power(value: float) -> str:
     """10⁻³ for 0.001, 3.2×10⁻⁴ for 0.000316."""
     exponent = math.floor(math.log10(value) + 1e-9)
@@ -31,7 +48,8 @@ def apply(scene: scenes.EscapeScene) -> None:
     values = dict(surface=scene.surface, saddle=scene.saddle, optimizers=list(scene.optimizers),
                   offset=scene.offset, direction=scene.direction, angle=scene.angle,
                   count=scene.count, radius=scene.escape_radius(), steps=scene.steps,
-                  lr=scene.lr, hyper=scene.hyper)  # fmt: skip
+                  lr=scene.lr, hyper=scene.hyper, noise=scene.noise,
+                  noise_gamma=scene.noise_gamma, seed=scene.seed)  # fmt: skip
     st.session_state.update({P + k: v for k, v in values.items()})
 
 
@@ -109,11 +127,26 @@ common.cap_note(sb, steps, "escape.steps")
 hyper_mode = sb.radio("Hyperparameters", scenes.HYPER_MODES, key=P + "hyper",
                       format_func=common.HYPER_MODE_LABELS.get)  # fmt: skip
 lr = common.lr_slider(sb, P + "lr") if hyper_mode == "same" else st.session_state[P + "lr"]
+noise = sb.select_slider(
+    "Gradient noise η", scenes.NOISE_VALUES, key=P + "noise",
+    format_func=lambda v: f"{v:g}" if v else "0 (off)",
+    help="Adds N(0, σ_t² I), σ_t² = η/(1+t)^γ, to every gradient the optimizers take "
+    "(Neelakantan et al. 2015); 0 is no noise. With noise the page runs everything twice, "
+    "with and without it.",
+)  # fmt: skip
+noise_gamma, seed = scenes.NOISE_GAMMA, 0  # kept at their defaults while the noise is off
+if noise > 0:
+    noise_gamma = sb.slider("Noise decay γ", 0.0, 1.0, key=P + "noise_gamma", step=0.05,
+                            help="σ_t² = η/(1+t)^γ: 0 keeps the noise constant, 1 lets it "
+                            "fade fastest.")  # fmt: skip
+    seed = sb.number_input("Noise seed", 0, scenes.MAX_SEED, key=P + "seed", step=1,
+                           help="The same seed, the same noise and the same runs.")  # fmt: skip
 
 scene = scenes.EscapeScene(surface_name, int(saddle), tuple(chosen), float(offset), direction,
                            float(angle if angle is not None else st.session_state[P + "angle"]),
                            int(count if count is not None else st.session_state[P + "count"]),
-                           float(radius), int(steps), float(lr), hyper_mode)  # fmt: skip
+                           float(radius), int(steps), float(lr), hyper_mode, float(noise),
+                           float(noise_gamma), int(seed))  # fmt: skip
 st.query_params.from_dict(scenes.escape_to_query(scene))
 
 # ---------------------------------------------------------------- main area
@@ -156,16 +189,29 @@ else:
     offsets = scene.offset * way[None, :]
 
 hyper = {name: common.hyperparams_for(name, lr, hyper_mode) for name in chosen}
+# With gradient noise, everything runs with it (the charts show these runs) and the
+# chosen offsets run without it too, for the table.
+noisy = (scene.noise, scene.noise_gamma, scene.seed) if scene.noise > 0 else None
 progress = st.progress(0.0, text="Counting escape steps…")
-escapes, by_size = {}, {}
+escapes, by_size, plain, first = {}, {}, {}, {}
 for i, name in enumerate(chosen):
     key = tuple(sorted(hyper[name].items()))
     escapes[name] = common.cached_escape_runs(
-        name, surface_name, scene.saddle, offsets.tobytes(), scene.steps, scene.radius, key)
+        name, surface_name, scene.saddle, offsets.tobytes(), scene.steps, scene.radius, key,
+        noisy)  # fmt: skip
+    plain[name] = escapes[name] if noisy is None else common.cached_escape_runs(
+        name, surface_name, scene.saddle, offsets.tobytes(), scene.steps, scene.radius,
+        key)  # fmt: skip
     sizes = SIZES[SIZES < scene.radius]
     by_size[name] = common.cached_escape_runs(
         name, surface_name, scene.saddle, optim_core.offsets_along(way, sizes).tobytes(),
-        scene.steps, scene.radius, key)  # fmt: skip
+        scene.steps, scene.radius, key, noisy)  # fmt: skip
+    # The distance plot follows the first offset alone. With noise, a batch draws the
+    # noise of all its starts step by step, so the first of several offsets had other
+    # draws in the batch than it has alone: its escape alone sets the plot's length.
+    first[name] = escapes[name] if noisy is None or len(offsets) == 1 else (
+        common.cached_escape_runs(name, surface_name, scene.saddle, offsets[:1].tobytes(),
+                                  scene.steps, scene.radius, key, noisy))  # fmt: skip
     progress.progress((i + 1) / len(chosen) * 0.8,
                       text=f"Counting escape steps… {i + 1}/{len(chosen)}")  # fmt: skip
 
@@ -196,13 +242,18 @@ if blew_up:
 
 degenerate = optim_core.unstable_direction(surface, scene.saddle) is None
 sizes = SIZES[SIZES < scene.radius]
+with_noise = (f" With gradient noise η = {scene.noise:g} (γ = {scene.noise_gamma:g}, seed "
+              f"{scene.seed}): these are the noisy runs." if noisy else "")  # fmt: skip
 left, right = st.columns(2)
 with left:
     st.subheader("Escape step")
     st.plotly_chart(viz.escape_bar_figure(escapes, scene.steps), key="escape_bars")
     if direction == "random":
         st.caption(f"Bars: the median over {scene.count} random directions at δ = "
-                   f"{scene.offset:g}; whiskers: the fastest and the slowest.")  # fmt: skip
+                   f"{scene.offset:g}; whiskers: the fastest and the slowest."
+                   + with_noise)  # fmt: skip
+    elif noisy:
+        st.caption(with_noise.strip())
 with right:
     st.subheader("Escape step against the offset's size")
     st.plotly_chart(viz.escape_offset_figure(sizes, by_size), key="escape_sizes")
@@ -218,28 +269,42 @@ with right:
         mechanism = ("Plain gradient steps grow the offset by a constant factor per step, so "
                      "each decade of δ costs them a fixed number of steps; methods that "
                      "divide by the gradient's size barely notice δ " + epsilon)  # fmt: skip
+    if noisy:
+        mechanism += (" With noise, once δ is far smaller than the first noisy steps (about "
+                      "α·√η for plain gradient steps) the noise, not δ, sets the escape step, "
+                      "and the line flattens.")  # fmt: skip
     st.caption(f"Starts along the same direction, δ from {_power(sizes.max())} down to "
                f"{_power(sizes.min())}. {mechanism} A point missing from a line: that start "
-               f"did not escape within {scene.steps:,} steps, or diverged.")  # fmt: skip
+               f"was still within r after {scene.steps:,} steps, or diverged."
+               + with_noise)  # fmt: skip
 
 
 # distance against step, for the first offset, up to a little past the last escape or
 # blow-up; all the steps where a run did neither
 ends = [int(e.diverged_step.ravel()[0]) if e.blew_up.ravel()[0] else _first_escape(e)
-        for e in escapes.values()]  # fmt: skip
+        for e in first.values()]  # fmt: skip
 shown_steps = scene.steps if min(ends) < 0 else min(scene.steps, int(max(ends) * 1.25) + 10)
 runs = []
 for i, name in enumerate(chosen):
     progress.progress(0.8 + 0.2 * i / len(chosen), text="Following one start for the "
                       "distance plot…")  # fmt: skip
-    traj = common.cached_run(name, surface_name, tuple(centre + offsets[0]), shown_steps,
-                             tuple(sorted(hyper[name].items())))  # fmt: skip
+    key = tuple(sorted(hyper[name].items()))
+    if noisy is None:
+        traj = common.cached_run(name, surface_name, tuple(centre + offsets[0]), shown_steps, key)
+    else:
+        traj = _cached_noisy_run(name, surface_name, tuple(centre + offsets[0]), shown_steps,
+                                 key, noisy)  # fmt: skip
     runs.append(viz.Run(name, optim_core.get_optimizer(name).title, traj))
 progress.empty()
 st.subheader("Distance from the saddle")
 st.plotly_chart(viz.saddle_distance_figure(runs, surface, scene.radius), key="escape_distance")
 if direction == "random":
-    st.caption("One start for every optimizer: the first of the random directions.")
+    st.caption("One start for every optimizer: the first of the random directions."
+               + (" With noise it runs alone here, and alone it draws other noise than it "
+                  "did among all the random directions: its escape step can differ from "
+                  "the bars'." + with_noise if noisy else ""))  # fmt: skip
+elif noisy:
+    st.caption(with_noise.strip())
 
 # "extra steps per decade" between the offsets nearest these two sizes
 decade = [min(sizes, key=lambda s, t=target: abs(math.log10(s / t)))
@@ -268,12 +333,12 @@ def _escape_text(found: optim_core.Escapes) -> str:
     if len(steps_) == 1:
         if blown[0]:
             return f"blew up at step {diverged[0]}"
-        return str(steps_[0]) if steps_[0] >= 0 else f"not within {scene.steps:,}"
+        return str(steps_[0]) if steps_[0] >= 0 else f"still within r after {scene.steps:,}"
     if not len(escaped):
-        return "all blew up" if blown.all() else f"none within {scene.steps:,}"
+        return "all blew up" if blown.all() else f"all still within r after {scene.steps:,}"
     text = f"median {np.median(escaped):.0f} ({escaped.min()}–{escaped.max()})"
     if (steps_ < 0).any():
-        text += f", {int((steps_ < 0).sum())} never"
+        text += f", {int((steps_ < 0).sum())} still within r"
     if blown.any():
         text += f", {int(blown.sum())} blew up"
     return text
@@ -281,12 +346,19 @@ def _escape_text(found: optim_core.Escapes) -> str:
 
 st.subheader("Numbers")
 per_decade = f"extra steps per decade of δ ({_power(decade[0])} … {_power(decade[1])})"
-st.dataframe(
-    [{"optimizer": optim_core.get_optimizer(n).title, "hyperparameters": common.describe(hyper[n]),
-      "escape step": _escape_text(escapes[n]), per_decade: _per_decade(by_size[n])}
-     for n in chosen],
-    hide_index=True, width="stretch",
-)  # fmt: skip
+rows = []
+for n in chosen:
+    row = {"optimizer": optim_core.get_optimizer(n).title,
+           "hyperparameters": common.describe(hyper[n])}  # fmt: skip
+    if noisy:
+        row[PLAIN_COLUMN] = _escape_text(plain[n])
+        row[noisy_column(scene.noise)] = _escape_text(escapes[n])
+        row[f"{per_decade}, noise η={scene.noise:g}"] = _per_decade(by_size[n])
+    else:
+        row["escape step"] = _escape_text(escapes[n])
+        row[per_decade] = _per_decade(by_size[n])
+    rows.append(row)
+st.dataframe(rows, hide_index=True, width="stretch")
 st.caption(
     f"Escape step: the first step at which the run is farther than r = {scene.radius:.4g} "
     f"from the saddle, starting δ = {scene.offset:g} from it; at most {scene.steps:,} steps "
@@ -299,3 +371,15 @@ st.caption(
        "a blow-up, not an escape." if surface.bounded_below else " Blew up: the run left "
        "the box uphill (higher than the saddle), not down the way out.")
 )
+if noisy:
+    st.caption(
+        f"Gradient noise: every gradient an optimizer takes gets N(0, σ_t² I) added, with "
+        f"σ_t² = η/(1+t)^γ at step t (Neelakantan et al. 2015), here η = {scene.noise:g} and "
+        f"γ = {scene.noise_gamma:g}. Each start draws its own noise, from seed {scene.seed}: "
+        "the same seed gives the same runs. The column without noise runs the same starts "
+        "with the exact gradient. A start exactly on the saddle's stable line (on x² − y², "
+        "the x axis: at an angle of 0° or 180°) gets no push along the way out: without "
+        "noise it stays on that line, still within r at the end, and only noise lets it "
+        "escape (Newton's method, drawn to every critical point, stays even with noise). "
+        "The extra steps per decade are the noisy runs'."
+    )

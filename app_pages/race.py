@@ -247,7 +247,7 @@ if len(with_lr) < len(chosen):
 
 data = surface.data
 st.session_state.setdefault("noise_eta", 0.0)
-st.session_state.setdefault("noise_gamma", scenes.DEFAULT_NOISE_GAMMA)
+st.session_state.setdefault("noise_gamma", scenes.NOISE_GAMMA)
 st.session_state.setdefault("seed", 0)
 stochastic = st.session_state.noise_eta > 0 or (
     data is not None and st.session_state.get("batch", data.n) < data.n)

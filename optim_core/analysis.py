@@ -39,6 +39,7 @@ from surfaces import Surface
 from . import optimizers
 from .optimizers import HYPERPARAMETERS, Hyperparams
 from .runner import (
+    _check_noise,
     _check_start,
     _check_steps,
     _check_surface,
@@ -269,6 +270,7 @@ class Escapes:
     blew_up: np.ndarray
     radius: float
     bounded_below: bool
+    noise: tuple[float, float, int] | None = None  # (η, γ, seed) of the gradient noise
 
 
 def escape_runs(
@@ -278,6 +280,10 @@ def escape_runs(
     offsets,
     steps: int,
     radius: float,
+    *,
+    noise_eta: float | None = None,
+    noise_gamma: float = 0.55,
+    seed: int = 0,
     **hyperparams: float | None,
 ) -> Escapes:
     """Run ``optimizer`` from ``saddle + offset`` for every offset (``(K, 2)`` or
@@ -289,6 +295,10 @@ def escape_runs(
     offset must be non-zero (at a saddle the gradient is 0 and nothing moves) and
     shorter than ``radius``. All offsets are one batch, followed until every run has
     converged or diverged, or the steps run out; memory is O(K).
+
+    ``noise_eta`` = η adds gradient noise N(0, σ_t² I), σ_t² = η / (1 + t)^γ
+    (``noise_gamma``), to every gradient, as :func:`optim_core.run` does: each offset
+    its own draws, the same ``seed`` the same escapes; η None or 0 is no noise.
     """
     opt = optimizers.get(optimizer)
     surf = _check_surface(surface)
@@ -319,6 +329,7 @@ def escape_runs(
         )
     starts = _check_start(centre + delta, surf)
     hp = resolve_hyperparams(opt, **hyperparams)
+    noise = _check_noise(noise_eta, noise_gamma, seed)
     n = len(starts)
     escape = np.full(n, -1, dtype=np.int64)
     closest = np.hypot(delta[:, 0], delta[:, 1])  # the closest approach so far (step 0)
@@ -340,7 +351,7 @@ def escape_runs(
 
         return check
 
-    out = _simulate(opt, surf, hp, starts, steps, keep_path=False, watch=watch)
+    out = _simulate(opt, surf, hp, starts, steps, keep_path=False, watch=watch, noise=noise)
     diverged = out.diverged_step
     with np.errstate(all="ignore"):  # where the diverging step went: not lower (or nan)
         uphill = ~(surf.f(out.diverged_point) < float(surf.f(centre)))
@@ -352,6 +363,7 @@ def escape_runs(
         blew_up=blew_up.reshape(batch_shape),
         radius=radius,
         bounded_below=surf.bounded_below,
+        noise=noise,
     )
 
 
@@ -362,12 +374,17 @@ def escape_steps(
     offsets,
     steps: int,
     radius: float,
+    *,
+    noise_eta: float | None = None,
+    noise_gamma: float = 0.55,
+    seed: int = 0,
     **hyperparams: float | None,
 ) -> np.ndarray:
     """The escape step of each offset, as :func:`escape_runs` gives it (-1 for never;
     a run that blew up has the step it left ``radius`` too: ``escape_runs`` says which
-    did)."""
-    out = escape_runs(optimizer, surface, saddle, offsets, steps, radius, **hyperparams)
+    did), with the same gradient noise."""
+    out = escape_runs(optimizer, surface, saddle, offsets, steps, radius, noise_eta=noise_eta,
+                      noise_gamma=noise_gamma, seed=seed, **hyperparams)  # fmt: skip
     return out.escape_step
 
 

@@ -217,10 +217,28 @@ def _check_start(start, surface: Surface) -> np.ndarray:
     return points
 
 
+def _check_noise(noise_eta, noise_gamma, seed) -> tuple[float, float, int] | None:
+    """``(η, γ, seed)`` of the gradient noise, or None for none (η None or 0); γ and
+    the seed are checked only when η is given."""
+    if noise_eta is None:
+        return None
+    eta = _check_real("noise_eta", noise_eta, lambda v: v >= 0, "a finite number >= 0")
+    gamma = _check_real("noise_gamma", noise_gamma, lambda v: v >= 0, "a finite number >= 0")
+    seed = _check_seed(seed)
+    return (eta, gamma, seed) if eta > 0 else None
+
+
+def _check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0; got {seed!r}")
+    return int(seed)
+
+
 def _check_batch_size(batch_size, surface: Surface, seed: int) -> tuple[int, int] | None:
     """(B, seed) for mini-batches, or None for the full gradient (no batch size, or B = n)."""
     if batch_size is None:
         return None
+    seed = _check_seed(seed)
     if surface.data is None:
         raise ValueError(
             f"batch_size: {surface.name} is not a data surface (its loss is not a mean over "
@@ -304,15 +322,7 @@ def run(
     points = _check_start(start, surf)
     hp = resolve_hyperparams(opt, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
                              weight_decay=weight_decay)  # fmt: skip
-    noise = None
-    if noise_eta is not None or batch_size is not None:
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-            raise ValueError(f"seed must be an integer >= 0; got {seed!r}")
-    if noise_eta is not None:
-        eta = _check_real("noise_eta", noise_eta, lambda v: v >= 0, "a finite number >= 0")
-        gamma = _check_real("noise_gamma", noise_gamma, lambda v: v >= 0,
-                            "a finite number >= 0")  # fmt: skip
-        noise = (eta, gamma, int(seed)) if eta > 0 else None
+    noise = _check_noise(noise_eta, noise_gamma, seed)
     batches = _check_batch_size(batch_size, surf, seed)
     if schedule is not None:
         if not isinstance(schedule, Schedule):

@@ -232,6 +232,97 @@ def test_on_a_surface_without_a_minimum_leaving_the_box_is_an_escape():
     assert np.all(out.escape_step >= 0) and not out.blew_up.any()
 
 
+# ---------------------------------------------------------------- escapes with gradient noise
+
+
+def _same_escapes(a, b):
+    for field in ("escape_step", "diverged_step", "converged_step", "blew_up"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=field)
+
+
+def test_noisy_escapes_are_reproducible_from_their_seed():
+    offsets = optim_core.offsets_along((1.0, 1.0), np.logspace(-8, -2, 12))
+    kw = dict(lr=0.05, noise_eta=0.01, noise_gamma=0.3)
+    a = optim_core.escape_runs("momentum", "saddle", 0, offsets, 3000, 1.0, seed=4, **kw)
+    b = optim_core.escape_runs("momentum", "saddle", 0, offsets, 3000, 1.0, seed=4, **kw)
+    c = optim_core.escape_runs("momentum", "saddle", 0, offsets, 3000, 1.0, seed=5, **kw)
+    _same_escapes(a, b)
+    assert a.noise == (0.01, 0.3, 4) and not np.array_equal(a.escape_step, c.escape_step)
+    steps = optim_core.escape_steps("momentum", "saddle", 0, offsets, 3000, 1.0, seed=4, **kw)
+    np.testing.assert_array_equal(steps, a.escape_step)
+
+
+def test_a_noisy_escape_is_the_noisy_single_runs_escape():
+    saddle = surfaces.get("himmelblau").saddles[2]
+    radius = escape_radius("himmelblau")
+    kw = dict(lr=0.01, noise_eta=0.1, seed=9)
+    got = optim_core.escape_runs("adam", "himmelblau", 2, [1e-6, 0.0], 2000, radius, **kw)
+    tr = optim_core.run("adam", "himmelblau", saddle + [1e-6, 0.0], 2000, **kw)
+    far = np.flatnonzero(np.hypot(*(tr.path - saddle).T) > radius)
+    assert got.escape_step == far[0] > 0
+
+
+def test_no_noise_is_bit_for_bit_the_escapes_without_it():
+    rng = np.random.default_rng(2)
+    offsets = rng.normal(size=(30, 2)) * 10.0 ** rng.uniform(-8, -2, size=(30, 1))
+    plain = optim_core.escape_runs("rmsprop", "himmelblau", 1, offsets, 2000, 0.5, lr=0.01)
+    for eta in (None, 0.0, 0):
+        same = optim_core.escape_runs("rmsprop", "himmelblau", 1, offsets, 2000, 0.5, lr=0.01,
+                                      noise_eta=eta, noise_gamma=0.9, seed=17)  # fmt: skip
+        _same_escapes(same, plain)
+        assert same.noise is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(noise_eta=-0.1), "noise_eta must be a finite number >= 0; got -0.1"),
+        (dict(noise_eta=float("inf")), "noise_eta must be a finite number >= 0; got inf"),
+        (dict(noise_eta="0.1"), "noise_eta must be a finite number >= 0; got '0.1'"),
+        (dict(noise_eta=0.1, noise_gamma=-1), "noise_gamma must be a finite number >= 0; got -1"),
+        (dict(noise_eta=0.1, noise_gamma=None), "noise_gamma must be a finite number >= 0"),
+        (dict(noise_eta=0.1, seed=-1), "seed must be an integer >= 0; got -1"),
+        (dict(noise_eta=0.1, seed=2.0), "seed must be an integer >= 0; got 2.0"),
+        (dict(noise_eta=0.1, seed=True), "seed must be an integer >= 0; got True"),
+    ],
+)
+def test_escapes_refuse_bad_noise_as_a_run_does(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        optim_core.escape_runs("sgd", "saddle", 0, [0.0, 1e-3], 100, 1.0, **kwargs)
+    with pytest.raises(ValueError, match=message):
+        optim_core.escape_steps("sgd", "saddle", 0, [0.0, 1e-3], 100, 1.0, **kwargs)
+    with pytest.raises(ValueError, match=message):
+        optim_core.run("sgd", "saddle", [0.0, 1e-3], 100, **kwargs)
+
+
+def test_noise_gets_sgd_off_the_saddles_stable_line():
+    # On x² − y², a start on the x axis has no y gradient: SGD slides into the saddle and
+    # stays on the axis. Noise pushes it off, and the unstable direction does the rest.
+    on_axis = optim_core.offsets_along((1.0, 0.0), np.logspace(-8, -2, 10))
+    offsets = np.concatenate([on_axis, -on_axis])  # 20 starts on the stable line
+    plain = optim_core.escape_runs("sgd", "saddle", 0, offsets, 5000, 1.0, lr=0.05)
+    assert np.all(plain.escape_step == -1)
+    for seed in range(20):
+        noisy = optim_core.escape_runs("sgd", "saddle", 0, offsets, 5000, 1.0, lr=0.05,
+                                       noise_eta=0.01, seed=seed)  # fmt: skip
+        assert np.all(noisy.escape_step >= 0) and not noisy.blew_up.any(), seed
+    for seed in range(20):
+        one = optim_core.escape_runs("sgd", "saddle", 0, [1e-3, 0.0], 5000, 1.0, lr=0.05,
+                                     noise_eta=0.01, seed=seed)  # fmt: skip
+        assert one.escape_step >= 0, seed
+
+
+def test_noise_speeds_sgd_away_from_a_start_very_close_to_the_saddle():
+    # 1e-8 along the unstable direction: without noise SGD needs 194 steps at α 0.05
+    # (the offset grows 1.1× a step); a kick of σ ~ 0.1 starts it much farther out.
+    plain = optim_core.escape_steps("sgd", "saddle", 0, [0.0, 1e-8], 5000, 1.0, lr=0.05)
+    assert plain == 194
+    for seed in range(20):
+        noisy = optim_core.escape_steps("sgd", "saddle", 0, [0.0, 1e-8], 5000, 1.0, lr=0.05,
+                                        noise_eta=0.01, seed=seed)  # fmt: skip
+        assert 0 <= noisy < plain, seed
+
+
 # ---------------------------------------------------------------- leaving the view
 
 

@@ -3,9 +3,11 @@ its link, and turns bad input into a message."""
 
 import json
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import optim_core
 import scenes
 
 TIMEOUT = 120
@@ -157,6 +159,91 @@ def test_the_escape_page_can_use_the_race_page_values():
     at.multiselect(key="escape.optimizers").set_value(["sgd"]).run()
     assert not at.exception
     assert _table(at).iloc[0]["hyperparameters"] == "α=0.02"
+
+
+def _distance_escapes(at) -> dict[str, str]:
+    """The escapes marked on the distance plot: optimizer → hover text."""
+    spec = _chart(at, "escape_distance")
+    return {t["name"].removesuffix(" escaped"): t["hovertemplate"].split("<")[0]
+            for t in spec["data"] if t.get("name", "").endswith(" escaped")}  # fmt: skip
+
+
+def test_gradient_noise_adds_the_noise_free_column_and_goes_into_the_link():
+    at = _page("escape", {"opt": "sgd,adam,momentum"})
+    assert "escape step" in _table(at).columns and "noise" not in at.query_params
+    assert not [s for s in at.slider if s.key == "escape.noise_gamma"]  # shown with noise only
+    at.select_slider(key="escape.noise").set_value(0.01).run()
+    assert not at.exception
+    table = _table(at).set_index("optimizer")
+    plain, noisy = "escape step, no noise", "escape step, noise η=0.01"
+    assert list(table.columns[1:3]) == [plain, noisy]
+    assert (at.query_params["noise"], at.query_params["noise_gamma"], at.query_params["seed"]) == (
+        "0.01", "0.55", "0")  # fmt: skip
+    for name in ("sgd", "adam", "momentum"):
+        title = optim_core.get_optimizer(name).title
+        args = ("saddle", 0, [0.0, 1e-5], 5000, 1.0)  # the default offset, up the y axis
+        without = optim_core.escape_runs(name, *args, lr=0.05)
+        with_noise = optim_core.escape_runs(name, *args, lr=0.05, noise_eta=0.01, seed=0)
+        assert table.loc[title, plain] == str(without.escape_step), name
+        assert table.loc[title, noisy] == str(with_noise.escape_step), name
+        # the distance plot follows the same noisy run
+        assert _distance_escapes(at)[title] == f"{title} escaped at step {with_noise.escape_step}"
+    assert int(table.loc["SGD", noisy]) < int(table.loc["SGD", plain])  # 62 < 121
+    captions = " ".join(c.value for c in at.caption)
+    assert "σ_t² = η/(1+t)^γ" in captions and "Each start draws its own noise" in captions
+    assert "only noise lets it escape" in captions and "these are the noisy runs" in captions
+    at.slider(key="escape.noise_gamma").set_value(0.2).run()
+    at.number_input(key="escape.seed").set_value(3).run()
+    assert (at.query_params["noise_gamma"], at.query_params["seed"]) == ("0.2", "3")
+    with_noise = optim_core.escape_runs("sgd", "saddle", 0, [0.0, 1e-5], 5000, 1.0, lr=0.05,
+                                        noise_eta=0.01, noise_gamma=0.2, seed=3)  # fmt: skip
+    assert _table(at).set_index("optimizer").loc["SGD", noisy] == str(with_noise.escape_step)
+    at.select_slider(key="escape.noise").set_value(0.0).run()
+    assert list(_table(at).columns[2:3]) == ["escape step"] and "noise" not in at.query_params
+
+
+def test_on_the_stable_line_only_the_noisy_runs_escape():
+    at = _page("escape", {"opt": "sgd,rmsprop", "dir": "angle", "angle": "0.0", "offset": "0.001",
+                          "noise": "0.001", "noise_gamma": "0.5", "seed": "7"})  # fmt: skip
+    assert not at.exception and not at.warning
+    table = _table(at).set_index("optimizer")
+    for name in ("sgd", "rmsprop"):
+        title = optim_core.get_optimizer(name).title
+        assert table.loc[title, "escape step, no noise"] == "still within r after 5,000"
+        noisy = optim_core.escape_runs(name, "saddle", 0, [1e-3, 0.0], 5000, 1.0, lr=0.05,
+                                       noise_eta=0.001, noise_gamma=0.5, seed=7)  # fmt: skip
+        assert noisy.escape_step >= 0
+        assert table.loc[title, "escape step, noise η=0.001"] == str(noisy.escape_step)
+    for key, value in {"noise": "0.001", "noise_gamma": "0.5", "seed": "7"}.items():
+        assert at.query_params[key] == value
+
+
+def test_random_offsets_with_noise_report_the_cores_medians():
+    at = _page("escape", {"opt": "sgd", "dir": "random", "count": "30", "noise": "0.1"})
+    assert not at.exception
+    angles = np.random.default_rng(0).uniform(0, 2 * np.pi, 30)  # the page's offsets
+    offsets = 1e-5 * np.column_stack([np.cos(angles), np.sin(angles)])
+    for column, noise in (("escape step, no noise", {}), ("escape step, noise η=0.1",
+                                                           {"noise_eta": 0.1})):  # fmt: skip
+        steps = optim_core.escape_runs("sgd", "saddle", 0, offsets, 5000, 1.0, lr=0.05,
+                                       **noise).escape_step  # fmt: skip
+        expected = f"median {np.median(steps):.0f} ({steps.min()}–{steps.max()})"
+        assert _table(at).set_index("optimizer").loc["SGD", column] == expected
+    captions = " ".join(c.value for c in at.caption)
+    assert "its escape step can differ from the bars'" in captions
+
+
+def test_bad_noise_values_in_the_escape_link_warn():
+    at = _page("escape", {"opt": "sgd", "noise": "lots", "seed": "4"})
+    text = " ".join(w.value for w in at.warning)
+    assert "noise = ` lots `" in text and "seed = ` 4 ` in the link is not used" in text
+    assert "noise" not in at.query_params and "escape step" in _table(at).columns
+    at = _page("escape", {"opt": "sgd", "noise": "0.03", "noise_gamma": "-1", "seed": "x"})
+    text = " ".join(w.value for w in at.warning)
+    assert "using the nearest, 0.02" in text and "noise_gamma = ` -1 `" in text
+    assert "seed = ` x `" in text and not at.exception
+    assert (at.query_params["noise"], at.query_params["noise_gamma"], at.query_params["seed"]) == (
+        "0.02", "0.55", "0")  # fmt: skip
 
 
 # ---------------------------------------------------------------- basin maps

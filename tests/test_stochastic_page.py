@@ -91,7 +91,7 @@ def test_noise_reaches_the_run_and_the_link_and_new_draw_draws_again():
     np.testing.assert_array_equal(_path(at, "SGD", "y"), 0.0)
     at.select_slider(key="noise_eta").set_value(0.01).run()
     assert not at.exception
-    assert at.query_params["noise"] == "0.01" and at.query_params["gamma"] == "0.55"
+    assert at.query_params["noise"] == "0.01" and at.query_params["noise_gamma"] == "0.55"
     assert at.query_params["seed"] == "0"
     lr = at.session_state["sgd.lr"]
     tr = optim_core.run("sgd", "saddle", (-1.5, 0.0), 150, lr=lr, noise_eta=0.01, seed=0)
@@ -103,7 +103,7 @@ def test_noise_reaches_the_run_and_the_link_and_new_draw_draws_again():
     other = optim_core.run("sgd", "saddle", (-1.5, 0.0), 150, lr=lr, noise_eta=0.01, seed=1)
     np.testing.assert_allclose(_path(at, "SGD", "y"), other.path[:, 1], rtol=1e-5, atol=1e-9)
     at.slider(key="noise_gamma").set_value(0.3).run()
-    assert at.query_params["gamma"] == "0.3"
+    assert at.query_params["noise_gamma"] == "0.3"
     again = _app(dict(at.query_params))
     assert again.select_slider(key="noise_eta").value == 0.01
     assert again.slider(key="noise_gamma").value == 0.3 and again.number_input(key="seed").value == 1
@@ -148,10 +148,10 @@ def test_surfaces_without_data_have_no_batch_control_and_a_link_batch_is_said_un
 
 def test_bad_values_in_the_link_are_named_and_replaced():
     at = _app({"surface": "linear_regression", "opt": "sgd", "sgd.sched": "zigzag",
-               "noise": "-3", "gamma": "7", "seed": "x", "batch": "400"})  # fmt: skip
+               "noise": "-3", "noise_gamma": "7", "seed": "x", "batch": "400"})  # fmt: skip
     assert not at.exception
     text = at.warning[0].value
-    for key in ("sgd.sched", "noise", "gamma", "seed", "batch"):
+    for key in ("sgd.sched", "noise", "noise_gamma", "seed", "batch"):
         assert f"{key} = " in text, key
     assert at.selectbox(key="sgd.sched").value == "constant"
     assert at.select_slider(key="noise_eta").value == 0.0

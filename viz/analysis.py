@@ -42,7 +42,7 @@ def escape_bar_figure(escapes: Mapping[str, Escapes | np.ndarray], steps: int,
     """Escape step per optimizer: the bar is the median over the offsets that escaped
     (whiskers: the fastest and slowest). An optimizer whose runs all blew up (diverged
     on a surface bounded below) gets a hatched bar to the median divergence step; one
-    that never escaped a grey bar to ``steps``, marked "not within N steps"."""
+    that never escaped a grey bar to ``steps``, marked "still within r after N steps"."""
     fig = go.Figure()
     for name, found in escapes.items():
         found, blew_up, diverged = _escape_arrays(found)
@@ -58,7 +58,7 @@ def escape_bar_figure(escapes: Mapping[str, Escapes | np.ndarray], steps: int,
                     cliponaxis=False)  # fmt: skip
             else:
                 fig.add_bar(x=[_title(name)], y=[steps], marker_color="#cccccc",
-                            text=[f"not within {steps:,} steps"], textposition="inside",
+                            text=[f"still within r after {steps:,} steps"], textposition="inside",
                             name=_title(name), showlegend=False)  # fmt: skip
             continue
         median = float(np.median(escaped))
@@ -67,7 +67,7 @@ def escape_bar_figure(escapes: Mapping[str, Escapes | np.ndarray], steps: int,
             error = dict(type="data", symmetric=False, array=[escaped.max() - median],
                          arrayminus=[median - escaped.min()], color="#444")  # fmt: skip
         missing = int(np.sum(found < 0))
-        notes = [f"{missing} of {len(found)} never"] if missing else []
+        notes = [f"{missing} of {len(found)} still within r"] if missing else []
         if blew_up.any():
             notes.append(f"{int(blew_up.sum())} of {len(found)} diverged")
         label = f"{median:,.0f}" + (f" ({', '.join(notes)})" if notes else "")
