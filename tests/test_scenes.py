@@ -88,13 +88,13 @@ def test_every_preset_is_valid_and_runs(title):
     again, warnings = scenes.from_query(scenes.to_query(scene))
     assert warnings == []
     for name in scene.optimizers:
-        optim_core.run(name, surface, (x, y), scene.steps, **scene.hyperparams(name))
+        optim_core.run(name, surface, (x, y), scene.steps, **scene.run_kwargs(name))
 
 
 def _preset_runs(title):
     scene = scenes.PRESETS[title]
     return {n: optim_core.run(n, scene.surface, scene.start_point(), scene.steps,
-                              **scene.hyperparams(n)) for n in scene.optimizers}  # fmt: skip
+                              **scene.run_kwargs(n)) for n in scene.optimizers}  # fmt: skip
 
 
 def _first_within(traj, radius, point=None):
@@ -192,6 +192,46 @@ def test_the_default_view_moves_every_optimizer():
     # the library default α would leave Adam near its start
     adam = optim_core.run("adam", scene.surface, scene.start_point(), scene.steps, lr=0.001)
     assert float(adam.final_loss) > f0 / 2
+
+
+def test_noise_preset_knocks_every_optimizer_off_the_stable_line():
+    title = "Noise knocks them off the saddle"
+    scene = scenes.PRESETS[title]
+    surface = surfaces.get("saddle")
+    radius = optim_core.escape_radius(surface)
+    quiet = {n: optim_core.run(n, surface, scene.start_point(), scene.steps,
+                               **scene.hyperparams(n)) for n in scene.optimizers}  # fmt: skip
+    for traj in quiet.values():  # without noise: into the saddle, and staying
+        assert np.all(traj.path[:, 1] == 0) and np.hypot(*traj.path[-1]) < 1e-6
+    noisy = _preset_runs(title)
+    visits = {n: optim_core.saddle_visit(surface, t.path, radius) for n, t in noisy.items()}
+    assert visits["sgd"].escape_step == 62 and visits["momentum"].escape_step == 97
+    assert not visits["adam"].came_near and round(visits["adam"].closest_distance, 2) == 1.06
+    assert optim_core.left_view_step(surface, noisy["adam"].path) == 36
+    note = scenes.PRESET_NOTES[title]
+    for text in ("10⁻⁶", "step 62", "step 97", "closest 1.06", "step 36", "η = 0.01 (seed 0)"):
+        assert text in note
+
+
+def test_batch_preset_sgd_zig_zags_on_one_example_a_step():
+    title = "One example a step: SGD's zig-zag is real"
+    scene = scenes.PRESETS[title]
+    runs = _preset_runs(title)
+    full = optim_core.run("sgd", scene.surface, scene.start_point(), scene.steps, lr=0.02)
+
+    def length(t):
+        return float(np.hypot(*np.diff(t.path, axis=0).T).sum())
+
+    ups = {n: int(np.sum(np.diff(t.loss) > 0)) for n, t in runs.items()}
+    assert ups == {"sgd": 148, "momentum": 124} and np.all(np.diff(full.loss) <= 0)
+    assert (round(length(runs["sgd"]), 1), round(length(full), 1)) == (33.6, 4.8)
+    assert round(length(runs["sgd"]) / length(full)) == 7
+    assert round(length(runs["momentum"]), 1) == 10.8
+    assert {round(float(t.distance_to_minimizer()), 2) for t in runs.values()} == {0.36, 0.37}
+    assert all(t.converged_step < 0 for t in runs.values())
+    note = scenes.PRESET_NOTES[title]
+    for text in ("148 of SGD's 300", "33.6", "7 times the 4.8", "10.8", "124 steps", "0.36"):
+        assert text in note
 
 
 def test_every_preset_has_a_note():
@@ -399,7 +439,7 @@ def test_every_preset_has_a_caption_that_agrees_with_its_numbers():
     def runs(title):
         p = scenes.PRESETS[title]
         surface = surfaces.get(p.surface)
-        return {n: optim_core.run(n, surface, p.start_point(), p.steps, **p.hyperparams(n))
+        return {n: optim_core.run(n, surface, p.start_point(), p.steps, **p.run_kwargs(n))
                 for n in p.optimizers}  # fmt: skip
 
     beale = runs("Beale: momentum overshoots")
