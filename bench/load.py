@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import statistics
 import sys
 import time
@@ -48,7 +49,7 @@ async def session(browser, url: str, waits: list[float], where: list[str]) -> bo
         where.append(response.headers.get("x-app-process", "the app") if response else "?")
         await page.wait_for_function(RACE["drawn"], timeout=120_000)
         box = page.locator("[data-testid='stSidebar'] [data-testid='stExpander']").filter(
-            has_text="Adam")  # fmt: skip
+            has=page.locator("summary", has_text=re.compile("Adam$")))  # (not "Adam: α schedule")
         await box.locator("summary").click()
         slider = box.locator("input[type=range]").first
         for i in range(MOVES):

@@ -17,6 +17,7 @@ when its Plotly graph's ``_fullData`` is a new object with the 3-D canvas in it.
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import time
@@ -80,7 +81,8 @@ def measure(page_file: Path, slider_box: str | None, repeat: int, checks: dict =
                 out["open_bytes"].append(sum(received))
                 box = page.locator("[data-testid='stSidebar']")
                 if slider_box:
-                    box = box.locator("[data-testid='stExpander']").filter(has_text=slider_box)
+                    box = box.locator("[data-testid='stExpander']").filter(
+                        has=page.locator("summary", has_text=re.compile(f"{slider_box}$")))
                     box.locator("summary").click()
                     page.wait_for_timeout(300)
                 slider = box.locator("input[type=range]").first

@@ -3,6 +3,7 @@ pictures still there while the animation runs (plotly.js can drop them then)."""
 
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -216,7 +217,7 @@ def _show_step(page, k: int) -> None:
 def _move_alpha(page, label: str, key: str) -> None:
     """One notch of an optimizer's α slider, and wait until the race is drawn again."""
     box = page.locator("[data-testid='stSidebar'] [data-testid='stExpander']").filter(
-        has_text=label
+        has=page.locator("summary", has_text=re.compile(f"{label}$"))  # not "Adam: α schedule"
     )
     if not box.locator("input[type=range]").first.is_visible():
         box.locator("summary").click()
