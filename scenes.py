@@ -318,6 +318,39 @@ def batch_options(n: int) -> list[int]:
     return sorted({b for b in (1, 2, 5, 10, 20) if b < n} | {n})
 
 
+# ---------------------------------------------------------------- surfaces on the page
+
+# The parametric surfaces' sliders: parameter -> (low, high, step, label). The page names a
+# surface with its parameters by a spec string (``surfaces.spec``), the scene keeps it.
+SURFACE_PARAMS: dict[str, dict[str, tuple[float, float, float, str]]] = {
+    "rosenbrock": {"a": (-2.0, 3.0, 0.1, "a: the minimum is at (a, a²)"),
+                   "b": (1.0, 300.0, 1.0, "b: how steep the valley's walls are")},
+    "ravine": {"steepness": (1.0, 1000.0, 1.0, "steepness: across / along")},
+    "quadratic": {"kappa": (1.0, 1000.0, 1.0, "condition number κ"),
+                  "angle": (0.0, 180.0, 5.0, "rotation of the axes (degrees)")},
+    "rastrigin": {"A": (0.0, 30.0, 0.5, "A: the height of the bumps")},
+}  # fmt: skip
+CUSTOM = "custom"  # the page's name for a typed surface
+DEFAULT_FORMULA = "x^2 + 3*sin(y)"
+DEFAULT_CUSTOM_DOMAIN = ((-3.0, 3.0), (-3.0, 3.0))
+
+
+def surface_base(spec: str) -> str:
+    """The page's surface choice for a spec: a built-in name, or CUSTOM."""
+    if spec.startswith(surfaces.expression.PREFIX):
+        return CUSTOM
+    return spec.partition("(")[0]
+
+
+def custom_spec(text: str, domain) -> str:
+    """The spec of a typed surface (a ValueError if the text or domain is bad)."""
+    return surfaces.from_expression(text, domain).name
+
+
+def surface_title(spec: str) -> str:
+    return "Custom: type f(x, y)" if spec == CUSTOM else surfaces.get(spec).title
+
+
 # ---------------------------------------------------------------- presets
 
 
@@ -511,12 +544,20 @@ def to_query(scene: Scene) -> dict[str, str]:
     """Query parameters that reproduce ``scene`` exactly (floats by their shortest repr)."""
     x, y = scene.start_point()
     query = {
-        "surface": scene.surface,
+        "surface": surface_base(scene.surface),
         "opt": ",".join(scene.optimizers),
         "start": f"{x!r},{y!r}",
         "steps": str(scene.steps),
         "speed": repr(float(scene.speed)),
     }
+    if surface_base(scene.surface) == CUSTOM:
+        text, ((x0, x1), (y0, y1)) = surfaces.expression.parse_spec(scene.surface)
+        query["f"], query["domain"] = text, f"{x0!r},{x1!r},{y0!r},{y1!r}"
+    elif scene.surface != surface_base(scene.surface):  # parameters off their defaults
+        defaults = surfaces.get(surface_base(scene.surface)).params
+        for key, value in surfaces.get(scene.surface).params.items():
+            if value != defaults[key]:
+                query[f"surf.{key}"] = repr(float(value))
     if scene.present:
         query["present"] = "1"
     if scene.convention != "cheatsheet":
@@ -546,6 +587,41 @@ def to_query(scene: Scene) -> dict[str, str]:
     if scene.noise_eta > 0 or scene.batch() is not None:
         query["seed"] = str(scene.seed)
     return query
+
+
+def _read_surface(base: str, params: Mapping[str, str], warnings: list[str]) -> str:
+    """The spec of the surface a link names: a typed one from ``f`` and ``domain``, or
+    a built-in one with its parameters from ``surf.<name>``."""
+    reader = _LinkReader(params)
+    if base == CUSTOM:
+        text = params.get("f", DEFAULT_FORMULA)
+        domain = DEFAULT_CUSTOM_DOMAIN
+        if "domain" in params:
+            try:
+                x0, x1, y0, y1 = (_float(v) for v in params["domain"].split(","))
+                domain = ((x0, x1), (y0, y1))
+            except ValueError:
+                warnings.append(f"domain = {literal(params['domain'])} in the link is not four "
+                                "numbers x_min,x_max,y_min,y_max; using −3,3,−3,3.")  # fmt: skip
+        try:
+            return custom_spec(text, domain)
+        except ValueError as error:
+            warnings.append(f"The typed surface in the link (f = {literal(text)}) could not be "
+                            f"used: {plain(str(error))}. Showing f = {plain(DEFAULT_FORMULA)} "
+                            "instead.")  # fmt: skip
+        return custom_spec(DEFAULT_FORMULA, DEFAULT_CUSTOM_DOMAIN)
+    values = {}
+    for key, (low, high, _, _) in SURFACE_PARAMS.get(base, {}).items():
+        default = surfaces.get(base).params[key]
+        values[key] = reader.number(f"surf.{key}", low, high, default)
+    warnings += reader.warnings
+    return surfaces.spec(base, **values)
+
+
+def plain(text: str) -> str:
+    """``text`` as Markdown that renders as exactly that text (every ASCII punctuation
+    mark a Markdown or Streamlit sign could use escaped with a backslash)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&'\"])", r"\\\1", text)
 
 
 def _read_schedules(reader: _LinkReader, optimizers, convention: str) -> dict[str, dict]:
@@ -595,12 +671,13 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
     params = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}
 
     surface = params.get("surface", default.surface)
-    if surface not in surfaces.names():
+    if surface not in (*surfaces.names(), CUSTOM):
         warnings.append(
             f"Unknown surface {literal(surface)} in the link; showing {default.surface}. "
-            f"Valid: {', '.join(surfaces.names())}."
+            f"Valid: {', '.join(surfaces.names())}, {CUSTOM}."
         )
         surface = default.surface
+    surface = _read_surface(surface, params, warnings)
     surf = surfaces.get(surface)
 
     optimizers = default.optimizers
@@ -721,6 +798,7 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
     used = {f"{n}.{h}" for n in optimizers
             for h in optim_core.get_optimizer(n, convention).hyperparams}  # fmt: skip
     used |= {f"all.{h}" for h in optim_core.HYPERPARAMETERS}
+    used |= {f"surf.{k}" for k in SURFACE_PARAMS.get(surface_base(surface), {})}
     used |= {f"{n}.sched" for n in optimizers}
     used |= {f"{n}.sched.{p}" for n in optimizers if f"{n}.sched" in params
              for p in SCHEDULE_PARAM_LABELS}  # fmt: skip

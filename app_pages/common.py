@@ -144,7 +144,8 @@ def cached_sweep(optimizer: str, surface: str, start: tuple, steps: int, grid: t
 # ---------------------------------------------------------------- shared state
 
 RACE_KEYS = ("surface", "optimizers", "start_x", "start_y", "steps", "same_for_all", "speed",
-             "present", "convention", "insides", "noise_eta", "noise_gamma", "seed", "batch")
+             "present", "convention", "insides", "noise_eta", "noise_gamma", "seed", "batch",
+             "schedules_on")
 
 
 def _race_widget_keys() -> list[str]:
@@ -154,9 +155,11 @@ def _race_widget_keys() -> list[str]:
     keys += [f"all.{h}" for h in optim_core.HYPERPARAMETERS]
     for name in optim_core.optimizer_names():
         keys += [f"{name}.sched", *(f"{name}.sched.{p}" for p in scenes.SCHEDULE_PARAM_LABELS)]
-    return keys
+    keys += [f"surf.{base}.{k}" for base, params in scenes.SURFACE_PARAMS.items() for k in params]
+    return keys + ["custom_f", *CUSTOM_DOMAIN_KEYS]
 
 
+CUSTOM_DOMAIN_KEYS = ("custom_x0", "custom_x1", "custom_y0", "custom_y1")
 PAGE_PREFIXES = ("escape.", "basins.", "sweeps.")  # the analysis pages' widget keys
 
 
@@ -177,8 +180,9 @@ def keep_shared_state() -> None:
 def race_widget_values(scene: scenes.Scene) -> dict:
     """The race page's widget values that show ``scene``."""
     x, y = scene.start_point()
+    base = scenes.surface_base(scene.surface)
     values = {
-        "surface": scene.surface,
+        "surface": base,
         "optimizers": list(scene.optimizers),
         "start_x": x,
         "start_y": y,
@@ -187,10 +191,20 @@ def race_widget_values(scene: scenes.Scene) -> dict:
         "speed": scene.speed,
         "convention": scene.convention,
         "insides": scene.insides,
+        "schedules_on": any(scene.schedule(n) for n in scene.optimizers),
         "noise_eta": scene.noise_eta,
         "noise_gamma": scene.noise_gamma,
         "seed": scene.seed,
     }
+    if base == scenes.CUSTOM:
+        text, ((x0, x1), (y0, y1)) = surfaces.expression.parse_spec(scene.surface)
+        values.update(zip(CUSTOM_DOMAIN_KEYS, (x0, x1, y0, y1), strict=True))
+        values["custom_f"], values["custom_last"] = text, scene.surface
+    for base_name, params in scenes.SURFACE_PARAMS.items():
+        chosen = surfaces.get(scene.surface).params if base_name == base else {}
+        defaults = surfaces.get(base_name).params
+        for key in params:
+            values[f"surf.{base_name}.{key}"] = float(chosen.get(key, defaults[key]))
     data = surfaces.get(scene.surface).data
     if data is not None:
         values["batch"] = scene.batch() or data.n

@@ -22,6 +22,7 @@ from app_pages.race_view import figure_view, preload, race_view, standalone_html
 
 
 apply_scene = common.apply_race_scene
+CUSTOM_DOMAIN_KEYS = common.CUSTOM_DOMAIN_KEYS
 PRESENT_CSS = """
 html { font-size: 21px; }
 .stMainBlockContainer { padding-top: 4.2rem; max-width: 100%; }
@@ -32,8 +33,54 @@ html { font-size: 21px; }
 
 
 def on_surface_change() -> None:
-    start = surfaces.get(st.session_state.surface).default_start
-    st.session_state.start_x, st.session_state.start_y = float(start[0]), float(start[1])
+    """Another surface (or its formula, domain or parameters): start at its default start
+    (set once the new surface is known, below)."""
+    st.session_state.reset_start = True
+
+
+def custom_surface(container) -> str:
+    """The typed surface's controls: its formula (rendered back in LaTeX under them) and
+    domain. A bad one gets a message at the input, and the last one that worked stays."""
+    state = st.session_state
+    state.setdefault("custom_f", scenes.DEFAULT_FORMULA)
+    (dx0, dx1), (dy0, dy1) = scenes.DEFAULT_CUSTOM_DOMAIN
+    for key, value in zip(CUSTOM_DOMAIN_KEYS, (dx0, dx1, dy0, dy1), strict=True):
+        state.setdefault(key, value)
+    text = container.text_input(
+        "f(x, y) =", key="custom_f", max_chars=surfaces.expression.MAX_LENGTH,
+        on_change=on_surface_change,
+        help="Numbers, x, y, + − * / and ** or ^ for powers, parentheses, "
+        + surfaces.expression.allowed_names() + ". Part of the link.",
+    )  # fmt: skip
+    cols = container.columns(4)
+    corners = [col.number_input(label, -surfaces.expression.MAX_DOMAIN,
+                                surfaces.expression.MAX_DOMAIN, key=key, format="%g",
+                                on_change=on_surface_change)
+               for col, label, key in zip(cols, ("x from", "to", "y from", "to"),
+                                          CUSTOM_DOMAIN_KEYS, strict=True)]  # fmt: skip
+    try:
+        spec = scenes.custom_spec(text, (corners[:2], corners[2:]))
+        state.custom_last = spec
+    except ValueError as error:
+        container.error(scenes.plain(str(error)))
+        spec = state.get("custom_last") or scenes.custom_spec(
+            scenes.DEFAULT_FORMULA, scenes.DEFAULT_CUSTOM_DOMAIN)  # fmt: skip
+        shown, _ = surfaces.expression.parse_spec(spec)
+        container.caption(f"Still showing the last surface that worked: f = {scenes.plain(shown)}.")
+    return spec
+
+
+def parameter_sliders(container, base: str) -> str:
+    """The sliders of a parametric surface's parameters; the spec of the surface they set."""
+    state = st.session_state
+    values = {}
+    for key, (low, high, step, label) in scenes.SURFACE_PARAMS.get(base, {}).items():
+        widget = f"surf.{base}.{key}"
+        if widget not in state:
+            state[widget] = float(surfaces.get(base).params[key])
+        values[key] = container.slider(label, low, high, key=widget, step=step,
+                                       on_change=on_surface_change)  # fmt: skip
+    return surfaces.spec(base, **values)
 
 
 def on_chart_click() -> None:
@@ -41,7 +88,7 @@ def on_chart_click() -> None:
     point = getattr(st.session_state.race, "click", None)
     if not isinstance(point, dict) or not {"x", "y"} <= point.keys():
         return
-    surface = surfaces.get(st.session_state.surface)
+    surface = surfaces.get(st.session_state.race_surface)
     try:
         x, y = viz.clicked_point(surface, float(point["x"]), float(point["y"]))
     except (TypeError, ValueError):
@@ -122,13 +169,19 @@ for title in scenes.PRESETS:
     sb.button(title, on_click=apply_preset, args=(title,), width="stretch")
     sb.caption(scenes.PRESET_CAPTIONS[title])
 
-surface_name = sb.selectbox(
-    "Surface", surfaces.names(), key="surface", on_change=on_surface_change,
-    format_func=lambda n: surfaces.get(n).title,
+choice = sb.selectbox(
+    "Surface", [*surfaces.names(), scenes.CUSTOM], key="surface", on_change=on_surface_change,
+    format_func=scenes.surface_title,
 )  # fmt: skip
+# the surface's spec: a typed one, or a built-in one with its parameters' sliders
+surface_name = custom_surface(sb) if choice == scenes.CUSTOM else parameter_sliders(sb, choice)
 surface = surfaces.get(surface_name)
 sb.latex(r"\scriptsize \begin{gathered}" + surface.latex + r"\end{gathered}")
 sb.caption(surface.description)
+(x0, x1), (y0, y1) = surface.domain
+state = st.session_state
+if state.pop("reset_start", False) or not (x0 <= state.start_x <= x1 and y0 <= state.start_y <= y1):
+    state.start_x, state.start_y = (float(v) for v in surface.default_start)
 
 chosen = sb.multiselect(
     "Optimizers", optim_core.optimizer_names(), key="optimizers",
@@ -235,15 +288,16 @@ def schedule_controls(container, name: str) -> dict:
 
 with_lr = [n for n in chosen if "lr" in optim_core.get_optimizer(n, convention).hyperparams]
 schedules: dict[str, dict] = {}
-scheduled = any(st.session_state.get(f"{n}.sched", "constant") != "constant" for n in with_lr)
-box = sb.expander("α schedules", expanded=scheduled)
-box.caption("α at step t is α·s(t); the chart under the race shows it for each optimizer. "
-            "Part of the link.")  # fmt: skip
-for name in with_lr:
-    schedules[name] = schedule_controls(box, name)
-if len(with_lr) < len(chosen):
-    box.caption(", ".join(optim_core.get_optimizer(n, convention).title for n in chosen
-                          if n not in with_lr) + ": no α to schedule.")  # fmt: skip
+# the schedules' controls only while switched on: a page without them opens faster
+if sb.toggle("α schedules", key="schedules_on",
+             help="A schedule per optimizer: α at step t is α·s(t), drawn under the race. "
+             "Off: a constant α for all. Part of the link."):  # fmt: skip
+    box = sb.container(border=True)
+    for name in with_lr:
+        schedules[name] = schedule_controls(box, name)
+    if len(with_lr) < len(chosen):
+        box.caption(", ".join(optim_core.get_optimizer(n, convention).title for n in chosen
+                              if n not in with_lr) + ": no α to schedule.")  # fmt: skip
 
 data = surface.data
 st.session_state.setdefault("noise_eta", 0.0)
@@ -259,8 +313,9 @@ noise_eta = box.select_slider(
     "2015). Every optimizer gets the same draws; the same seed, the same draws. Part of "
     "the link.",
 )  # fmt: skip
-noise_gamma = box.slider("Decay γ of the noise", 0.0, 1.0, key="noise_gamma", step=0.05,
-                         disabled=noise_eta == 0)  # fmt: skip
+noise_gamma = st.session_state.noise_gamma
+if noise_eta > 0:
+    noise_gamma = box.slider("Decay γ of the noise", 0.0, 1.0, key="noise_gamma", step=0.05)
 batch = None
 if data is not None:
     options = scenes.batch_options(data.n)
@@ -274,12 +329,14 @@ if data is not None:
         f"the {data.n} examples, reshuffled every epoch; the contour shows the loss over "
         "all of them. Part of the link.",
     )  # fmt: skip
-seed_col, draw_col = box.columns([1.2, 1], vertical_alignment="bottom")
-seed = seed_col.number_input("Seed", 0, scenes.MAX_SEED, key="seed", step=1,
-                             disabled=not stochastic)  # fmt: skip
-draw_col.button("New draw", on_click=new_draw, disabled=not stochastic, width="stretch",
-                help="The next seed: new noise and new batches.")  # fmt: skip
+seed = int(st.session_state.seed)
+if stochastic:  # (without noise or batches there is nothing to draw)
+    seed_col, draw_col = box.columns([1.2, 1], vertical_alignment="bottom")
+    seed = seed_col.number_input("Seed", 0, scenes.MAX_SEED, key="seed", step=1)
+    draw_col.button("New draw", on_click=new_draw, width="stretch",
+                    help="The next seed: new noise and new batches.")  # fmt: skip
 
+state.race_surface = surface_name  # (for the click on the contour, which comes before)
 scene = scenes.Scene(
     surface_name, tuple(chosen), (float(start_x), float(start_y)), int(steps), hyper,
     same_for_all, shared, float(speed), present, convention, insides, schedules,

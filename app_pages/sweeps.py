@@ -29,10 +29,15 @@ def from_race() -> None:
     """Take the race page's surface, start and optimizers."""
     state = st.session_state
     surface = common.race_value("surface", scenes.Scene().surface)
+    if surface not in surfaces.names():  # a typed surface is the race page's alone
+        surface = scenes.Scene().surface
     x, y = scenes.Scene(surface).start_point()
+    (x0, x1), (y0, y1) = surfaces.get(surface).domain
+    rx, ry = float(common.race_value("start_x", x)), float(common.race_value("start_y", y))
+    if x0 <= rx <= x1 and y0 <= ry <= y1:  # (the race's surface may have other parameters)
+        x, y = rx, ry
     state[P + "surface"] = surface
-    state[P + "start_x"] = float(common.race_value("start_x", x))
-    state[P + "start_y"] = float(common.race_value("start_y", y))
+    state[P + "start_x"], state[P + "start_y"] = float(x), float(y)
     state[P + "optimizers"] = list(common.race_value("optimizers", scenes.DEFAULT_OPTIMIZERS))
 
 

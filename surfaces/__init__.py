@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from . import catalog, data
+from . import catalog, data, expression
 from .base import Surface
 from .data import DataSet
 
@@ -49,11 +49,27 @@ _PARAM_RULES = {
     ("ravine", "steepness"): (lambda v: v >= 1, "a finite number >= 1"),
     ("rastrigin", "A"): (lambda v: v >= 0, "a finite number >= 0"),
     ("quadratic", "kappa"): (lambda v: v >= 1, "a finite number >= 1"),
+    ("quadratic", "angle"): (lambda v: -360 <= v <= 360, "a number of degrees in [-360, 360]"),
     ("linear_regression", "n"): (_whole(2, MAX_EXAMPLES), f"an integer in [2, {MAX_EXAMPLES}]"),
     ("linear_regression", "seed"): (_whole(0, 2**32 - 1), "an integer in [0, 2**32 - 1]"),
     ("logistic_regression", "n"): (_whole(2, MAX_EXAMPLES), f"an integer in [2, {MAX_EXAMPLES}]"),
     ("logistic_regression", "seed"): (_whole(0, 2**32 - 1), "an integer in [0, 2**32 - 1]"),
 }
+
+
+def spec(name: str, **params: float) -> str:
+    """The string that names ``name`` with these parameters for :func:`get`: the bare
+    name when every parameter is at its default."""
+    defaults = {k: p.default for k, p in inspect.signature(_FACTORIES[name]).parameters.items()}
+    changed = {k: float(v) for k, v in params.items() if float(v) != float(defaults[k])}
+    if not changed:
+        return name
+    return f"{name}(" + ",".join(f"{k}={v!r}" for k, v in sorted(changed.items())) + ")"
+
+
+def from_expression(text: str, domain=((-3.0, 3.0), (-3.0, 3.0)), start=None) -> Surface:
+    """A surface from a typed formula (see :mod:`surfaces.expression`)."""
+    return expression.from_expression(text, domain, start)
 
 
 def names() -> list[str]:
@@ -64,8 +80,24 @@ def names() -> list[str]:
 def get(name: str, **params: float) -> Surface:
     """The surface ``name`` with its parameters (keyword arguments; defaults otherwise).
 
-    A ValueError names a bad name, an unknown parameter or a value out of range.
+    ``name`` may also be a spec string: ``"rosenbrock(a=2.0,b=10.0)"`` (a built-in
+    surface with its parameters: :func:`spec`) or a typed surface's name
+    (``expression.spec``). A ValueError names a bad name, an unknown parameter or a
+    value out of range.
     """
+    if isinstance(name, str) and name.startswith(expression.PREFIX):
+        return expression.from_spec(name)
+    if isinstance(name, str) and name.endswith(")") and "(" in name:
+        base, _, inside = name[:-1].partition("(")
+        given = {}
+        for item in filter(None, inside.split(",")):
+            key, sep, value = item.partition("=")
+            try:
+                given[key.strip()] = float(value)
+            except ValueError:
+                raise ValueError(f"surface parameter {item.strip()[:30]!r} in {name[:60]!r} is "
+                                 "not key=number") from None  # fmt: skip
+        return get(base, **given, **params)
     if name not in _FACTORIES:
         raise ValueError(f"surface must be one of {names()}; got {name!r}")
     accepted = list(inspect.signature(_FACTORIES[name]).parameters)
@@ -90,4 +122,5 @@ def _build(name: str, params: tuple[tuple[str, float], ...]) -> Surface:
     return surface
 
 
-__all__ = ["MAX_EXAMPLES", "DataSet", "Surface", "data_names", "get", "names"]
+__all__ = ["MAX_EXAMPLES", "DataSet", "Surface", "data_names", "from_expression", "get",
+           "names", "spec"]

@@ -617,25 +617,34 @@ def ravine(steepness: float = 100.0) -> Surface:
     )
 
 
-def quadratic(kappa: float = 10.0) -> Surface:
-    r"""f = ½ (x² + κ y²): a bowl with condition number κ (the Hessian is diag(1, κ))."""
+def quadratic(kappa: float = 10.0, angle: float = 0.0) -> Surface:
+    r"""f = ½ wᵀ H w with H = R diag(1, κ) Rᵀ, R the rotation by ``angle`` degrees: a bowl
+    with condition number κ whose axes are turned by that angle (at 0, f = ½(x² + κ y²))."""
+    turn = math.radians(angle)
+    c, s = math.cos(turn), math.sin(turn)
+    hxx, hxy, hyy = c * c + kappa * s * s, (1 - kappa) * c * s, s * s + kappa * c * c
+    if angle == 0:  # exactly the axis-aligned bowl (cos and sin of 0 are exact anyway)
+        hxx, hxy, hyy = 1.0, 0.0, kappa
 
     def f(xy):
         _, x, y = _xy(xy)
-        return 0.5 * (x * x + kappa * y * y)
+        return 0.5 * (hxx * x * x + 2 * hxy * x * y + hyy * y * y)
 
     def grad(xy):
         xy, x, y = _xy(xy)
-        return _pair(xy, 1.0 * x, kappa * y)
+        return _pair(xy, hxx * x + hxy * y, hxy * x + hyy * y)
 
     def hessian(xy):
         xy, x, _ = _xy(xy)
-        return _matrix(1.0 + 0 * x, 0 * x, kappa + 0 * x, x.shape)
+        return _matrix(hxx + 0 * x, hxy + 0 * x, hyy + 0 * x, x.shape)
 
+    turned = f", turned by {angle:g}°" if angle else ""
     return Surface(
         name="quadratic",
         title="Ill-conditioned quadratic",
-        latex=rf"f(x, y) = \tfrac12\left(x^2 + {kappa:g}\,y^2\right)",
+        latex=(rf"f(x, y) = \tfrac12\left(x^2 + {kappa:g}\,y^2\right)" if not angle else
+               rf"f(w) = \tfrac12\, w^\top R\,\mathrm{{diag}}(1, {kappa:g})\,R^\top w,\quad "
+               rf"R = \text{{rotation by }} {angle:g}^\circ"),  # fmt: skip
         f=f,
         grad=grad,
         hessian=hessian,
@@ -645,7 +654,9 @@ def quadratic(kappa: float = 10.0) -> Surface:
         saddles=_points(),
         starts=_points((-4.5, 3.0), (4.0, 4.0), (-1.0, -4.5)),
         log_scale=True,
-        description=f"A bowl with condition number {kappa:g}: gradient descent converges "
-        "at a rate set by the ratio of the curvatures.",
-        params={"kappa": kappa},
+        description=f"A bowl with condition number {kappa:g}{turned}: gradient descent "
+        "converges at a rate set by the ratio of the curvatures"
+        + (", and a turned bowl defeats methods that scale each coordinate on its own."
+           if angle else "."),  # fmt: skip
+        params={"kappa": kappa, "angle": angle},
     )

@@ -34,6 +34,9 @@ def _path(at, label, coordinate="x"):
 def test_a_schedule_reaches_the_run_the_chart_and_the_link():
     at = _app({"opt": "sgd,adam", "steps": "200"})
     assert "lr_schedule" not in _figure_keys(at)  # constant α: no chart
+    assert not at.toggle(key="schedules_on").value and "sgd.sched" not in [
+        s.key for s in at.selectbox]  # fmt: skip
+    at.toggle(key="schedules_on").set_value(True).run()
     at.selectbox(key="sgd.sched").set_value("cosine").run()
     at.number_input(key="sgd.sched.period").set_value(120).run()
     at.number_input(key="sgd.sched.floor").set_value(0.1).run()
@@ -55,9 +58,15 @@ def test_a_schedule_reaches_the_run_the_chart_and_the_link():
     assert "SGD: cosine annealing (period T 120, floor r 0.1)" in captions
     assert any("cosine annealing" in x.value for x in at.latex)
     again = _app(dict(at.query_params))
+    assert again.toggle(key="schedules_on").value  # a link with a schedule shows them
     assert again.selectbox(key="sgd.sched").value == "cosine"
     assert again.number_input(key="sgd.sched.period").value == 120
     np.testing.assert_allclose(_path(again, "SGD"), tr.path[:, 0], rtol=1e-6)
+    # switched off: constant α for all (the choices kept for when it comes back)
+    at.toggle(key="schedules_on").set_value(False).run()
+    assert "sgd.sched" not in at.query_params and "lr_schedule" not in _figure_keys(at)
+    at.toggle(key="schedules_on").set_value(True).run()
+    assert at.query_params["sgd.sched"] == "cosine" and at.query_params["sgd.sched.period"] == "120"
 
 
 def test_a_warm_up_goes_before_the_schedule():
@@ -74,9 +83,11 @@ def test_a_warm_up_goes_before_the_schedule():
 
 def test_an_optimizer_without_alpha_has_no_schedule_control():
     at = _app({"opt": "adadelta,sgd"})
+    at.toggle(key="schedules_on").set_value(True).run()
     assert [s.key for s in at.selectbox if s.key and s.key.endswith(".sched")] == ["sgd.sched"]
     assert any("Adadelta: no α to schedule" in c.value for c in at.caption)
     torch = _app({"opt": "adadelta", "conv": "pytorch"})  # torch's Adadelta has an lr
+    torch.toggle(key="schedules_on").set_value(True).run()
     assert [s.key for s in torch.selectbox if s.key and s.key.endswith(".sched")] == [
         "adadelta.sched"]  # fmt: skip
 
@@ -86,7 +97,8 @@ def test_an_optimizer_without_alpha_has_no_schedule_control():
 
 def test_noise_reaches_the_run_and_the_link_and_new_draw_draws_again():
     at = _app({"surface": "saddle", "opt": "sgd", "start": "-1.5,0.0", "steps": "150"})
-    assert at.slider(key="noise_gamma").disabled and at.number_input(key="seed").disabled
+    labels = [w.label for w in (*at.slider, *at.number_input, *at.button)]
+    assert not {"Decay γ of the noise", "Seed", "New draw"} & set(labels)  # until η > 0
     # on the stable line plain SGD walks straight into the saddle: y stays 0
     np.testing.assert_array_equal(_path(at, "SGD", "y"), 0.0)
     at.select_slider(key="noise_eta").set_value(0.01).run()
@@ -153,7 +165,7 @@ def test_bad_values_in_the_link_are_named_and_replaced():
     text = at.warning[0].value
     for key in ("sgd.sched", "noise", "noise_gamma", "seed", "batch"):
         assert f"{key} = " in text, key
-    assert at.selectbox(key="sgd.sched").value == "constant"
+    assert not at.toggle(key="schedules_on").value
     assert at.select_slider(key="noise_eta").value == 0.0
     assert at.select_slider(key="batch").value == 40
 
@@ -162,7 +174,8 @@ def test_a_preset_resets_schedules_noise_and_batches():
     at = _app({"opt": "sgd,momentum,nag", "sgd.sched": "exponential", "noise": "0.1"})
     title = "Beale: momentum overshoots"
     at.button[[b.label for b in at.button].index(title)].click().run()
-    assert at.selectbox(key="sgd.sched").value == "constant"
+    assert not at.toggle(key="schedules_on").value
+    assert at.session_state["sgd.sched"] == "constant"
     assert at.select_slider(key="noise_eta").value == 0.0
     assert "noise" not in at.query_params and "sgd.sched" not in at.query_params
     assert any(title in i.value for i in at.info)

@@ -1,0 +1,411 @@
+r"""Surfaces that users type: ``from_expression("x**2 + 3*sin(y)", domain=...)``.
+
+The text is never evaluated as Python. It is parsed with :mod:`ast` and every node is
+checked against a whitelist (numbers, ``x``, ``y``, ``+ - * / ** ^``, unary minus,
+parentheses, and the functions and constants of :data:`FUNCTIONS` and
+:data:`CONSTANTS`); the SymPy expression is then built from the tree here, node by
+node. SymPy gives the exact gradient and Hessian, which :func:`sympy.lambdify` turns
+into vectorized NumPy functions (its generated code comes from our SymPy trees, never
+from the user's text).
+
+Everything that could make SymPy or NumPy work without bound is capped: the text's
+length, the tree's depth, and every number used as an exponent (at most
+:data:`MAX_EXPONENT` in size). A bad input is a ValueError that says what and where.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+
+from .base import Surface
+
+MAX_LENGTH = 200  # characters of the typed formula
+MAX_DEPTH = 24  # nesting of the parsed tree (operations inside operations)
+MAX_EXPONENT = 64  # |p| of any number used as an exponent (x**p, 2**p)
+MAX_NODES = 120  # operations, numbers and names in the tree
+MAX_DOMAIN = 1e4  # |x|, |y| of the domain's corners
+MAX_BAD_SHARE = 0.5  # the largest share of the domain where f may be undefined
+GRID = 121  # points per side where minimizers are looked for
+
+X, Y = sympy.symbols("x y", real=True)
+FUNCTIONS = {
+    "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "exp": sympy.exp,
+    "log": sympy.log, "sqrt": sympy.sqrt, "abs": sympy.Abs, "tanh": sympy.tanh,
+    "sinh": sympy.sinh, "cosh": sympy.cosh, "atan": sympy.atan,
+}  # fmt: skip
+CONSTANTS = {"pi": sympy.pi, "e": sympy.E}
+VARIABLES = {"x": X, "y": Y}
+_BINARY = {ast.Add: "+", ast.Sub: "−", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+
+
+def allowed_names() -> str:
+    """The names a formula may use, in words (for messages and the page)."""
+    return (f"variables x, y; functions {', '.join(FUNCTIONS)}; constants "
+            f"{', '.join(CONSTANTS)}")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A formula read from text: its SymPy expression and the text it came from."""
+
+    text: str
+    expr: sympy.Expr
+
+    @property
+    def constant(self) -> bool:
+        """Whether f depends on neither x nor y (nothing to optimize)."""
+        return not (self.expr.free_symbols & {X, Y})
+
+
+def parse(text: str) -> Parsed:
+    """The formula ``text`` as a SymPy expression in x and y, built from a checked
+    syntax tree; ``^`` means power. A ValueError says what is wrong and where
+    (column, counting from 1)."""
+    if not isinstance(text, str):
+        raise ValueError(f"the formula must be text; got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ValueError(f"the formula is {len(text)} characters long; at most "
+                         f"{MAX_LENGTH} are allowed")  # fmt: skip
+    if not text.strip():
+        raise ValueError("the formula is empty: type f(x, y), e.g. x**2 + 3*sin(y)")
+    # ^ is power here (in Python it is xor, which binds more loosely than +); columns in
+    # messages are mapped back to the text as typed
+    source = text.replace("^", "**")
+    shift = _column_map(text)
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except SyntaxError as error:
+        column = shift(error.offset or 1) + (len(text) - len(text.lstrip()))
+        raise ValueError(f"syntax error at column {column}: {_reason(error)}") from None
+    except (ValueError, RecursionError, MemoryError):
+        raise ValueError("the formula cannot be read (too deeply nested or not text)") from None
+    lead = len(text) - len(text.lstrip())
+    counter = [0]
+    expr = _build(tree.body, 1, counter, lambda node: shift(node.col_offset + 1) + lead)
+    if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        raise ValueError("the formula is infinite or undefined everywhere (a division by "
+                         "zero?)")  # fmt: skip
+    return Parsed(text, expr)
+
+
+def _column_map(text: str):
+    """Column in the parsed source (each ^ became **) → column in the typed text."""
+    columns = []
+    for i, c in enumerate(text, start=1):
+        columns += [i, i] if c == "^" else [i]
+
+    def shift(column: int) -> int:
+        return columns[min(max(column, 1), len(columns)) - 1] if columns else 1
+
+    return shift
+
+
+def _reason(error: SyntaxError) -> str:
+    message = (error.msg or "invalid syntax").replace("'(' was never closed", "a ( is not closed")
+    return message
+
+
+def _build(node: ast.AST, depth: int, counter: list, column) -> sympy.Expr:
+    """The SymPy expression of a checked node (the whitelist)."""
+    counter[0] += 1
+    if counter[0] > MAX_NODES:
+        raise ValueError(f"the formula has more than {MAX_NODES} numbers, names and "
+                         "operations")  # fmt: skip
+    if depth > MAX_DEPTH:
+        raise ValueError(f"the formula is nested more than {MAX_DEPTH} levels deep "
+                         f"(at column {column(node)})")  # fmt: skip
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"column {column(node)}: {value!r} is not a number")
+        if isinstance(value, int):
+            if abs(value) > 10**15:
+                raise ValueError(f"column {column(node)}: the number {str(value)[:20]}… is "
+                                 "too large")  # fmt: skip
+            return sympy.Integer(value)
+        if not math.isfinite(value):
+            raise ValueError(f"column {column(node)}: a number too large to represent")
+        return sympy.Float(repr(value))
+    if isinstance(node, ast.Name):
+        if node.id in VARIABLES:
+            return VARIABLES[node.id]
+        if node.id in CONSTANTS:
+            return CONSTANTS[node.id]
+        if node.id in FUNCTIONS:
+            raise ValueError(f"column {column(node)}: {node.id} is a function: write "
+                             f"{node.id}(…)")  # fmt: skip
+        raise ValueError(f"column {column(node)}: unknown name {node.id[:30]!r}; allowed: "
+                         f"{allowed_names()}")  # fmt: skip
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        inner = _build(node.operand, depth + 1, counter, column)
+        return -inner if isinstance(node.op, ast.USub) else inner
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        left = _build(node.left, depth + 1, counter, column)
+        right = _build(node.right, depth + 1, counter, column)
+        if isinstance(node.op, ast.Add):
+            return left + right
+        if isinstance(node.op, ast.Sub):
+            return left - right
+        if isinstance(node.op, ast.Mult):
+            return left * right
+        if isinstance(node.op, ast.Div):
+            if right == 0:
+                raise ValueError(f"column {column(node)}: division by zero")
+            return left / right
+        return _power(left, right, column(node))
+    if isinstance(node, ast.Call):
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        if name not in FUNCTIONS:
+            shown = name[:30] if name else ast.unparse(node.func)[:30]
+            raise ValueError(f"column {column(node)}: {shown!r} is not an allowed function; "
+                             f"allowed: {allowed_names()}")  # fmt: skip
+        if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+            raise ValueError(f"column {column(node)}: {name} takes one argument, "
+                             f"{name}(…)")  # fmt: skip
+        return FUNCTIONS[name](_build(node.args[0], depth + 1, counter, column))
+    what = {ast.Attribute: "attribute access (.)", ast.Subscript: "indexing ([])",
+            ast.Lambda: "lambda", ast.Compare: "a comparison", ast.BoolOp: "and/or",
+            ast.IfExp: "if/else", ast.BitXor: "xor"}.get(type(node))  # fmt: skip
+    if isinstance(node, ast.BinOp):
+        what = f"the operator {type(node.op).__name__}"
+    if what is None:
+        what = type(node).__name__
+    raise ValueError(f"column {column(node)}: {what} is not allowed; a formula uses numbers, "
+                     f"+ - * / ** ^, parentheses and {allowed_names()}")
+
+
+def _power(base: sympy.Expr, exponent: sympy.Expr, column: int) -> sympy.Expr:
+    """base**exponent, with a numeric exponent at most MAX_EXPONENT in size (9**9**9
+    would make SymPy compute a number of 370 million digits)."""
+    if exponent.is_number:
+        size = abs(complex(exponent.evalf(15)))
+        if not size <= MAX_EXPONENT:
+            raise ValueError(f"column {column}: an exponent of {_short(exponent)} is too "
+                             f"large; at most {MAX_EXPONENT} is allowed")  # fmt: skip
+        if base.is_number:  # a number to a power: at most 300 digits (either way)
+            magnitude = abs(complex(base.evalf(15)))
+            if magnitude > 0 and size * abs(math.log10(magnitude)) > 300:
+                raise ValueError(f"column {column}: {_short(base)}**{_short(exponent)} is a "
+                                 "number too large to represent")  # fmt: skip
+    if base.is_number and not exponent.is_number:
+        size = abs(complex(base.evalf(15)))
+        if size > 1e6:
+            raise ValueError(f"column {column}: {_short(base)} to a power of x or y overflows")
+    return base**exponent
+
+
+def _short(value: sympy.Expr) -> str:
+    text = str(value)
+    return text if len(text) <= 20 else text[:19] + "…"
+
+
+# ---------------------------------------------------------------- the surface
+
+
+def _check_domain(domain) -> tuple[tuple[float, float], tuple[float, float]]:
+    try:
+        (x0, x1), (y0, y1) = ((float(a), float(b)) for a, b in domain)
+    except (TypeError, ValueError):
+        raise ValueError(f"domain must be ((x_min, x_max), (y_min, y_max)); got "
+                         f"{domain!r}") from None  # fmt: skip
+    corners = (x0, x1, y0, y1)
+    if not all(math.isfinite(v) and abs(v) <= MAX_DOMAIN for v in corners):
+        raise ValueError(f"domain corners must be finite numbers within ±{MAX_DOMAIN:g}; got "
+                         f"{domain!r}")  # fmt: skip
+    if not (x0 < x1 and y0 < y1):
+        raise ValueError(f"domain must have x_min < x_max and y_min < y_max; got {domain!r}")
+    return (x0, x1), (y0, y1)
+
+
+def _smooth(expr: sympy.Expr) -> sympy.Expr:
+    """A derivative without Dirac deltas (abs(x)'' is 2δ(x): 0 wherever it is defined)."""
+    return expr.replace(lambda e: isinstance(e, sympy.DiracDelta), lambda e: sympy.S.Zero)
+
+
+def _vectorized(expr: sympy.Expr):
+    """A NumPy function of (x, y) arrays for ``expr`` (a constant broadcast to their
+    shape); non-finite where the formula is undefined, silently."""
+    fn = sympy.lambdify((X, Y), expr, modules="numpy")
+
+    def call(x, y):
+        with np.errstate(all="ignore"):
+            out = np.asarray(fn(x, y), dtype=complex if expr.has(sympy.I) else float)
+        if np.iscomplexobj(out):  # (sqrt(x) for x < 0: undefined here, not complex)
+            out = np.where(out.imag == 0, out.real, np.nan)
+        return np.broadcast_to(out, np.shape(x)).astype(float)
+
+    return call
+
+
+def from_expression(text: str, domain=((-3.0, 3.0), (-3.0, 3.0)), start=None) -> Surface:
+    """A surface from the formula ``text`` in x and y over ``domain``, like the built-in
+    ones: exact gradient and Hessian from SymPy; minimizers found numerically (the
+    lowest points of a grid, refined by Newton's method) and said to be so in the
+    description. ``start`` (in the domain; default: near a corner) is the first start.
+    A ValueError says what is wrong with the text, the domain or the start."""
+    (x0, x1), (y0, y1) = _check_domain(domain)
+    parsed = parse(text)
+    return _surface(parsed.text, (x0, x1, y0, y1), None if start is None else tuple(
+        float(v) for v in start))  # fmt: skip
+
+
+@functools.lru_cache(maxsize=32)
+def _surface(text: str, box: tuple, start: tuple | None) -> Surface:
+    parsed = parse(text)
+    x0, x1, y0, y1 = box
+    expr = parsed.expr
+    grads = [_smooth(sympy.diff(expr, v)) for v in (X, Y)]
+    hess = [[_smooth(sympy.diff(g, v)) for v in (X, Y)] for g in grads]
+    f_xy, gx, gy = _vectorized(expr), _vectorized(grads[0]), _vectorized(grads[1])
+    hxx, hxy, hyy = (_vectorized(hess[0][0]), _vectorized(hess[0][1]), _vectorized(hess[1][1]))
+
+    def f(xy):
+        xy = np.asarray(xy, dtype=float)
+        return f_xy(xy[..., 0], xy[..., 1])
+
+    def grad(xy):
+        xy = np.asarray(xy, dtype=float)
+        out = np.empty(xy.shape)
+        out[..., 0], out[..., 1] = gx(xy[..., 0], xy[..., 1]), gy(xy[..., 0], xy[..., 1])
+        return out
+
+    def hessian(xy):
+        xy = np.asarray(xy, dtype=float)
+        x, y = xy[..., 0], xy[..., 1]
+        out = np.empty((*xy.shape[:-1], 2, 2))
+        out[..., 0, 0], out[..., 1, 1] = hxx(x, y), hyy(x, y)
+        out[..., 0, 1] = out[..., 1, 0] = hxy(x, y)
+        return out
+
+    xs, ys = np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1)
+    values = f(grid)
+    bad = ~np.isfinite(values)
+    if bad.mean() > MAX_BAD_SHARE:
+        raise ValueError(f"f is not a finite number over {bad.mean():.0%} of the domain "
+                         f"(at most {MAX_BAD_SHARE:.0%} is allowed): choose another domain "
+                         "or formula")  # fmt: skip
+    if parsed.constant:  # every point is as low as any other: none is marked
+        minimizers, min_value = np.zeros((0, 2)), float(np.nanmin(values))
+    else:
+        minimizers, min_value = _minimizers(f, grad, hessian, grid, values, box)
+    if start is None:
+        start = (x0 + 0.1 * (x1 - x0), y0 + 0.9 * (y1 - y0))
+    sx, sy = start
+    if not (x0 <= sx <= x1 and y0 <= sy <= y1 and math.isfinite(sx) and math.isfinite(sy)):
+        raise ValueError(f"start must lie in the domain x in [{x0:g}, {x1:g}], y in "
+                         f"[{y0:g}, {y1:g}]; got {start!r}")  # fmt: skip
+    found = ("minimizer found numerically (the lowest point of a grid, refined by Newton's "
+             "method)" if len(minimizers) == 1 else
+             f"{len(minimizers)} minimizers found numerically" if len(minimizers) else
+             "f is the same everywhere" if parsed.constant else
+             "no minimizer inside the domain (the lowest grid point is on its edge)")  # fmt: skip
+    return Surface(
+        name=spec(text, ((x0, x1), (y0, y1))),
+        title="Custom: f(x, y) = " + (text if len(text) <= 40 else text[:39] + "…"),
+        latex="f(x, y) = " + sympy.latex(expr),
+        f=f,
+        grad=grad,
+        hessian=hessian,
+        domain=((x0, x1), (y0, y1)),
+        minimizers=minimizers,
+        min_value=min_value,
+        saddles=np.zeros((0, 2)),
+        starts=np.array([start], dtype=float),
+        log_scale=False,
+        description=f"Typed: f(x, y) = {text}; gradient and Hessian exact (SymPy); {found}."
+        + (" f does not depend on x or y: there is nothing to optimize." if parsed.constant
+           else ""),  # fmt: skip
+        params={},
+    )
+
+
+def _minimizers(f, grad, hessian, grid, values, box):
+    """The lowest grid points, each refined by a few Newton steps (kept where they stay
+    in the domain and lower f), and those as low as the lowest: ``(K, 2)`` and f's
+    minimum. None inside the domain (the lowest point on its edge): ``(0, 2)``, -inf."""
+    x0, x1, y0, y1 = box
+    finite = np.where(np.isfinite(values), values, np.inf)
+    if not np.isfinite(finite).any():
+        return np.zeros((0, 2)), -math.inf
+    # local minima of the grid: lower than or equal to their 8 neighbours, inside
+    inner = finite[1:-1, 1:-1]
+    lower = np.ones(inner.shape, dtype=bool)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            if dx or dy:
+                lower &= inner <= finite[1 + dy : finite.shape[0] - 1 + dy,
+                                         1 + dx : finite.shape[1] - 1 + dx]  # fmt: skip
+    rows, cols = np.nonzero(lower & np.isfinite(inner))
+    best_edge = float(finite.min())
+    if not len(rows):
+        return np.zeros((0, 2)), -math.inf
+    order = np.argsort(inner[rows, cols])[:16]
+    candidates = []
+    for r, c in zip(rows[order], cols[order], strict=True):
+        point = grid[r + 1, c + 1].copy()
+        candidates.append(_refine(f, grad, hessian, point, box))
+    candidates = np.array(candidates)
+    low = f(candidates)
+    best = float(np.nanmin(low))
+    if best_edge < best - 1e-9 * max(1.0, abs(best)):  # lower on the edge: no minimum inside
+        return np.zeros((0, 2)), -math.inf
+    keep = candidates[low <= best + 1e-7 * max(1.0, abs(best))]
+    unique = []
+    for p in keep:
+        if all(np.hypot(*(p - q)) > 1e-4 * max(x1 - x0, y1 - y0) for q in unique):
+            unique.append(p)
+    return np.array(unique), best
+
+
+def _refine(f, grad, hessian, point, box, steps: int = 30):
+    """Newton's method from a grid point, for as long as it lowers f inside the box."""
+    x0, x1, y0, y1 = box
+    for _ in range(steps):
+        with np.errstate(all="ignore"):
+            g, h = grad(point), hessian(point)
+            try:
+                move = np.linalg.solve(h, g)
+            except np.linalg.LinAlgError:
+                break
+        candidate = point - move
+        if (not np.all(np.isfinite(candidate)) or not (x0 <= candidate[0] <= x1)
+                or not (y0 <= candidate[1] <= y1) or not f(candidate) <= f(point)):  # fmt: skip
+            break
+        point = candidate
+        if np.hypot(*move) < 1e-13:
+            break
+    return point
+
+
+# ---------------------------------------------------------------- names
+
+
+PREFIX = "expr:"
+
+
+def spec(text: str, domain) -> str:
+    """The name of a typed surface: ``surfaces.get`` rebuilds it from this string."""
+    (x0, x1), (y0, y1) = domain
+    return f"{PREFIX}{x0!r},{x1!r},{y0!r},{y1!r}:{text}"
+
+
+def parse_spec(name: str) -> tuple[str, tuple[tuple[float, float], tuple[float, float]]]:
+    """The formula and domain a :func:`spec` string holds."""
+    corners, _, text = name[len(PREFIX):].partition(":")
+    try:
+        x0, x1, y0, y1 = (float(v) for v in corners.split(","))
+    except ValueError:
+        raise ValueError(f"not a typed surface's name: {name[:60]!r}") from None
+    return text, ((x0, x1), (y0, y1))
+
+
+def from_spec(name: str) -> Surface:
+    """The typed surface a :func:`spec` string names."""
+    return from_expression(*parse_spec(name))

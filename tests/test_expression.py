@@ -1,0 +1,193 @@
+"""Typed surfaces: the whitelist parser, the SymPy derivatives, hostile input, and the
+surfaces' parameters by name."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import optim_core
+import surfaces
+from surfaces import expression
+
+ROSENBROCK = "(1 - x)^2 + 100*(y - x^2)^2"
+
+
+def random_points(k=20, seed=0, low=-2.0, high=2.0):
+    return np.random.default_rng(seed).uniform(low, high, (k, 2))
+
+
+def test_typed_rosenbrock_equals_the_built_in_one():
+    typed = surfaces.from_expression(ROSENBROCK, ((-2, 2), (-1, 3)))
+    built = surfaces.get("rosenbrock")
+    points = random_points()
+    np.testing.assert_allclose(typed.f(points), built.f(points), rtol=1e-12)
+    np.testing.assert_allclose(typed.grad(points), built.grad(points), rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(typed.hessian(points), built.hessian(points), rtol=1e-12,
+                               atol=1e-9)  # fmt: skip
+    np.testing.assert_allclose(typed.minimizers, [[1.0, 1.0]], atol=1e-10)
+    assert typed.min_value == pytest.approx(0.0, abs=1e-18)
+    assert "found numerically" in typed.description
+    # and it runs like the built-in one
+    a = optim_core.run("adam", typed, (-1.5, 2.0), 200, lr=0.02)
+    b = optim_core.run("adam", built, (-1.5, 2.0), 200, lr=0.02)
+    np.testing.assert_allclose(a.path, b.path, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("text,point,value,grad", [
+    ("x**2 + 3*sin(y)", (1.0, 0.0), 1.0, (2.0, 3.0)),
+    ("log(1 + x^2 + y^2)", (1.0, 1.0), np.log(3), (2 / 3, 2 / 3)),
+    ("abs(x) + sqrt(y^2 + 1)", (-2.0, 0.0), 3.0, (-1.0, 0.0)),
+    ("exp(-x) * cosh(y) - atan(x*y) + tanh(x) / 2", (0.0, 0.0), 1.0, (-0.5, 0.0)),
+    ("pi*x + e*y - tan(x) + sinh(y)", (0.0, 0.0), 0.0, (np.pi - 1, np.e + 1)),
+    ("-x^2^1 + +y", (1.0, 2.0), 1.0, (-2.0, 1.0)),
+])  # fmt: skip
+def test_formulas_read_as_written(text, point, value, grad):
+    surface = surfaces.from_expression(text, ((-3, 3), (-3, 3)))
+    assert surface.f(point) == pytest.approx(value, rel=1e-12, abs=1e-15)
+    np.testing.assert_allclose(surface.grad(point), grad, rtol=1e-12, atol=1e-15)
+    h = 1e-6  # the Hessian against differences of the exact gradient
+    for k, d in enumerate(np.eye(2) * h):
+        column = (surface.grad(np.add(point, d)) - surface.grad(np.subtract(point, d))) / (2 * h)
+        np.testing.assert_allclose(surface.hessian(point)[:, k], column, rtol=1e-5, atol=1e-6)
+
+
+def test_several_global_minima_are_all_found():
+    himmelblau = surfaces.from_expression("(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+                                          ((-5, 5), (-5, 5)))  # fmt: skip
+    found = himmelblau.minimizers[np.lexsort(himmelblau.minimizers.T)]
+    known = surfaces.get("himmelblau").minimizers
+    known = known[np.lexsort(known.T)]
+    np.testing.assert_allclose(found, known, atol=1e-8)
+
+
+def test_no_minimum_inside_the_domain_is_said():
+    slope = surfaces.from_expression("x - y", ((-1, 1), (-1, 1)))
+    assert len(slope.minimizers) == 0 and not slope.bounded_below
+    assert "no minimizer inside the domain" in slope.description
+
+
+def test_a_constant_is_a_surface_with_nothing_to_optimize():
+    flat = surfaces.from_expression("2*pi", ((-1, 1), (-1, 1)))
+    assert expression.parse("2*pi").constant
+    assert flat.f(random_points()).tolist() == [2 * np.pi] * 20
+    np.testing.assert_array_equal(flat.grad(random_points()), 0.0)
+    assert len(flat.minimizers) == 0 and "nothing to optimize" in flat.description
+
+
+@pytest.mark.parametrize("text,message", [
+    ("x + z", r"column 5: unknown name 'z'; allowed: variables x, y; functions sin"),
+    ("sin(x", r"syntax error at column 4"),
+    ("x +* y", r"syntax error at column"),
+    ("x.real", r"attribute access \(\.\) is not allowed"),
+    ("__import__('os').system('true')", r"attribute access|not an allowed function"),
+    ("(lambda: 1)()", r"lambda|not an allowed function"),
+    ("[x for x in [1]]", r"ListComp is not allowed"),
+    ("9**9**9", r"an exponent of 387420489 is too large; at most 64"),
+    ("((64**64)**64)**64", r"too large to represent"),
+    ("x" * 201, r"201 characters long; at most 200"),
+    ("sin", r"sin is a function: write sin\(…\)"),
+    ("sin(x, y)", r"sin takes one argument"),
+    ("1/0", r"division by zero"),
+    ("x < y", r"a comparison is not allowed"),
+    ("'x'", r"'x' is not a number"),
+    ("", r"the formula is empty"),
+    ("-" * 40 + "x", r"nested more than 24 levels"),
+])  # fmt: skip
+def test_bad_formulas_say_what_and_where(text, message):
+    with pytest.raises(ValueError, match=message):
+        surfaces.from_expression(text)
+
+
+def test_a_formula_undefined_over_much_of_the_domain_is_refused():
+    with pytest.raises(ValueError, match=r"not a finite number over 100% of the domain"):
+        surfaces.from_expression("log(-1 - x^2)", ((-1, 1), (-1, 1)))
+    with pytest.raises(ValueError, match=r"over 7\d% of the domain"):
+        surfaces.from_expression("sqrt(x - 0.5)", ((-1, 1), (-1, 1)))
+    half = surfaces.from_expression("log(x) + y^2", ((-1, 3), (-1, 1)))  # 25 %: allowed
+    assert np.isnan(half.f((-0.5, 0.0))) and half.f((1.0, 0.0)) == 0.0
+
+
+def test_a_bad_domain_or_start_is_refused():
+    for domain in (((1, -1), (0, 1)), ((0, np.inf), (0, 1)), ((0, 1e5), (0, 1)), "abc"):
+        with pytest.raises(ValueError, match="domain"):
+            surfaces.from_expression("x^2", domain)
+    with pytest.raises(ValueError, match="start must lie in the domain"):
+        surfaces.from_expression("x^2", ((-1, 1), (-1, 1)), start=(5, 0))
+
+
+def test_a_typed_surface_is_named_by_a_string_that_gives_it_back():
+    typed = surfaces.from_expression("x^2 + 2*y^2", ((-1.5, 1.5), (-1, 1)))
+    assert surfaces.get(typed.name) is typed
+    again = surfaces.get(typed.name)
+    assert again.domain == ((-1.5, 1.5), (-1.0, 1.0))
+    trajectory = optim_core.run("sgd", typed.name, (1.0, 1.0), 10, lr=0.1)
+    assert trajectory.surface is typed
+
+
+def test_parametric_surfaces_are_named_with_their_parameters():
+    assert surfaces.spec("rosenbrock") == "rosenbrock"
+    assert surfaces.spec("rosenbrock", a=1.0, b=100.0) == "rosenbrock"
+    name = surfaces.spec("rosenbrock", a=2.0, b=10.0)
+    assert name == "rosenbrock(a=2.0,b=10.0)"
+    surface = surfaces.get(name)
+    np.testing.assert_array_equal(surface.minimizers, [[2.0, 4.0]])
+    with pytest.raises(ValueError, match="rosenbrock parameter b must be a finite number > 0"):
+        surfaces.get("rosenbrock(b=-1)")
+    with pytest.raises(ValueError, match="not key=number"):
+        surfaces.get("rosenbrock(b=lots)")
+
+
+# ---------------------------------------------------------------- hostile strings
+
+HOSTILE = [
+    "__import__('os').system('touch /tmp/pwned')", "().__class__.__bases__[0].__subclasses__()",
+    "x.__class__", "globals()", "exec('1')", "eval('x')", "open('/etc/passwd').read()",
+    "lambda x: x", "[c for c in ()]", "{1: 2}", "x if y else 2", "x; import os", "import os",
+    "9**9**9", "10**10**10", "2**2**2**2**2", "x**1e10", "exp(exp(exp(exp(exp(x)))))",
+    "(" * 100 + "x" + ")" * 100, "-" * 199 + "x", "x" + "+x" * 99, "1e999", "0x10", "1j * x",
+    "sin(x)(y)", "f'{x}'", "x[0]", "*x", "x := 1", "await x", "yield x", "x @ y", "x // y",
+    "x % y", "x << 2", "~x", "not x", "x and y", "sympy.sin(x)", "S(1)", "Symbol('x')",
+    "Integer(9)**Integer(9)**Integer(9)", "factorial(100000)", "sin(x, evaluate=False)",
+]  # fmt: skip
+ALPHABET = st.sampled_from(list("xy0123456789.+-*/^()e, _[]'\"abcdefghijklmnopqrstuvwz:;=<>!@#%&|~{}"))
+TOKENS = st.sampled_from(["x", "y", "sin(", "exp(", "log(", "sqrt(", "abs(", "(", ")", "**", "^",
+                          "*", "/", "+", "-", "9", "99", "0.5", "pi", "e", "__import__", ".",
+                          "lambda", "[", "]", ",", "os", "'", "__class__", "1e308"])  # fmt: skip
+
+
+def _one(text: str) -> None:
+    """Either a valid surface or a ValueError, within a second, and nothing executed."""
+    start = time.perf_counter()
+    try:
+        surface = surfaces.from_expression(text, ((-2, 2), (-2, 2)))
+    except ValueError:
+        pass
+    else:
+        assert surface.latex.startswith("f(x, y) = ")
+        np.asarray(surface.grad(np.zeros(2)))
+    assert time.perf_counter() - start < 1.0, text
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_formulas_are_refused_or_harmless(text, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _one(text)
+    assert not list(tmp_path.iterdir())
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(ALPHABET, max_size=80), st.lists(TOKENS, max_size=40).map("".join),
+                 st.text(max_size=60)))  # fmt: skip
+def test_any_string_is_a_surface_or_a_value_error_within_a_second(text):
+    _one(text)
+
+
+def test_nothing_in_the_module_hands_text_to_python_or_sympy_parsers():
+    source = (expression.__file__ and open(expression.__file__).read()) or ""
+    for forbidden in ("eval(", "exec(", "sympify(", "parse_expr(", "compile("):
+        assert forbidden not in source, forbidden
