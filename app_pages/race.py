@@ -350,6 +350,11 @@ st.query_params.from_dict(scenes.to_query(scene))
 link_messages = st.session_state.pop("link_warnings", [])
 if link_messages:
     st.warning(common.link_warning_text(link_messages))
+if choice == scenes.CUSTOM:
+    typed, _ = surfaces.expression.parse_spec(surface_name)
+    if surfaces.expression.parse(typed).constant:
+        st.info("f does not depend on x or y: every point is as low as any other, so there "
+                "is nothing to optimize (every gradient is 0 and no optimizer moves).")
 
 # The race comes first, so that it and its controls fit a 1024 × 768 projector
 # without scrolling; the formula and the notes follow it.

@@ -305,7 +305,7 @@ def _surface(text: str, box: tuple, start: tuple | None) -> Surface:
              "method)" if len(minimizers) == 1 else
              f"{len(minimizers)} minimizers found numerically" if len(minimizers) else
              "f is the same everywhere" if parsed.constant else
-             "no minimizer inside the domain (the lowest grid point is on its edge)")  # fmt: skip
+             "no minimizer inside the domain: f is lowest at an edge")  # fmt: skip
     return Surface(
         name=spec(text, ((x0, x1), (y0, y1))),
         title="Custom: f(x, y) = " + (text if len(text) <= 40 else text[:39] + "…"),
@@ -318,7 +318,8 @@ def _surface(text: str, box: tuple, start: tuple | None) -> Surface:
         min_value=min_value,
         saddles=np.zeros((0, 2)),
         starts=np.array([start], dtype=float),
-        log_scale=False,
+        # colours in decades above the minimum where f spans many of them (Rosenbrock)
+        log_scale=bool(math.isfinite(min_value) and np.nanmax(values) - min_value > 1e3),
         description=f"Typed: f(x, y) = {text}; gradient and Hessian exact (SymPy); {found}."
         + (" f does not depend on x or y: there is nothing to optimize." if parsed.constant
            else ""),  # fmt: skip
@@ -342,7 +343,13 @@ def _minimizers(f, grad, hessian, grid, values, box):
             if dx or dy:
                 lower &= inner <= finite[1 + dy : finite.shape[0] - 1 + dy,
                                          1 + dx : finite.shape[1] - 1 + dx]  # fmt: skip
-    rows, cols = np.nonzero(lower & np.isfinite(inner))
+    # next to an undefined point is an edge, not a minimum (log(x) at the smallest x)
+    defined = np.ones(inner.shape, dtype=bool)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            defined &= np.isfinite(finite[1 + dy : finite.shape[0] - 1 + dy,
+                                          1 + dx : finite.shape[1] - 1 + dx])  # fmt: skip
+    rows, cols = np.nonzero(lower & defined)
     best_edge = float(finite.min())
     if not len(rows):
         return np.zeros((0, 2)), -math.inf

@@ -799,3 +799,29 @@ def test_the_data_and_each_optimizers_model_move_with_play(server, browser, surf
             np.testing.assert_allclose(ends @ w, 0, atol=1e-5 * np.hypot(*w))
     assert not errors, errors
     page.close()
+
+
+def test_a_typed_formula_redraws_the_race_and_a_bad_one_leaves_it(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/?surface=custom&f=x%5E2%2By%5E2&opt=sgd,adam&steps=100")
+    page.wait_for_function(DRAWN_JS, timeout=60_000)
+    _settled(page)
+    field = page.get_by_label("f(x, y) =", exact=True).and_(page.locator("input"))
+    drawn = page.evaluate(f"({STATE_JS})().drawn")
+    field.fill("(1 - x)^2 + 100*(y - x^2)^2")
+    field.press("Enter")
+    page.wait_for_function(f"({STATE_JS})().drawn !== {drawn!r}", timeout=60_000)
+    _settled(page)
+    assert "(1 - x)^2" in urllib.parse.unquote_plus(page.url)
+    assert page.locator("[data-testid='stSidebar'] .katex").first.is_visible()  # rendered back
+    drawn = page.evaluate(f"({STATE_JS})().drawn")
+    field.fill("x + z")
+    field.press("Enter")
+    page.get_by_text("unknown name").first.wait_for(timeout=30_000)
+    _settled(page)
+    assert page.evaluate(f"({STATE_JS})().drawn") == drawn  # the last good race stays
+    page.screenshot(path=str(ARTIFACTS / "typed_surface_error.png"))
+    assert not errors, errors
+    page.close()

@@ -110,6 +110,8 @@ def test_a_formula_undefined_over_much_of_the_domain_is_refused():
         surfaces.from_expression("sqrt(x - 0.5)", ((-1, 1), (-1, 1)))
     half = surfaces.from_expression("log(x) + y^2", ((-1, 3), (-1, 1)))  # 25 %: allowed
     assert np.isnan(half.f((-0.5, 0.0))) and half.f((1.0, 0.0)) == 0.0
+    # log(x) falls without bound towards x = 0: no minimizer at the undefined region's edge
+    assert len(half.minimizers) == 0 and not half.bounded_below
 
 
 def test_a_bad_domain_or_start_is_refused():

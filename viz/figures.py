@@ -101,12 +101,13 @@ def surface_grid(surface: Surface, resolution: int = 121) -> Grid:
     f = surface.f(np.stack([X, Y], -1))
     label = "log₁₀(1 + f − f*)" if surface.log_scale else "f"
     height = height_of(surface, f)
+    height = np.where(np.isfinite(height), height, np.nan)  # undefined: no colour, no line
     return Grid(x, y, f, height, label, contour_lines(x, y, height), _background_png(height))
 
 
 def _levels(height: np.ndarray, count: int) -> np.ndarray:
     # Quantiles put lines where the surface is, not where its extremes are.
-    levels = np.unique(np.quantile(height, np.linspace(0.01, 0.97, count)))
+    levels = np.unique(np.nanquantile(height, np.linspace(0.01, 0.97, count)))
     return levels
 
 
@@ -124,12 +125,17 @@ def contour_lines(x, y, height, count: int = 18) -> list[tuple[float, np.ndarray
 
 
 def _background_png(h: np.ndarray) -> str:
-    """The filled colour map as a PNG data URI (rows flipped: images start at the top)."""
-    lo, hi = np.nanmin(h), np.nanmax(h)
+    """The filled colour map as a PNG data URI (rows flipped: images start at the top);
+    white where f is undefined (a typed log(x) left of the y axis)."""
+    undefined = ~np.isfinite(h)
+    lo, hi = (float(np.min(h[~undefined])), float(np.max(h[~undefined]))) if (
+        ~undefined).any() else (0.0, 1.0)  # fmt: skip
+    h = np.where(undefined, lo, h)
     t = np.clip((h - lo) / (hi - lo if hi > lo else 1.0), 0, 1) * (len(_BG_STOPS) - 1)
     i = np.minimum(t.astype(int), len(_BG_STOPS) - 2)
     frac = (t - i)[..., None]
     rgb = _BG_STOPS[i] * (1 - frac) + _BG_STOPS[i + 1] * frac
+    rgb[undefined] = 255
     image = Image.fromarray(rgb[::-1].astype(np.uint8), "RGB")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)

@@ -163,7 +163,8 @@ def race_static(surface: Surface, grid: Grid | None = None) -> tuple[str, dict]:
     plane: list[dict] = []
     # contour lines in a few traces, darker ones higher up (one trace a level made the
     # contour's first draw slower: 27 traces on Beale)
-    bands = np.array_split(np.arange(len(grid.contours)), min(4, len(grid.contours)))
+    bands = (np.array_split(np.arange(len(grid.contours)), min(4, len(grid.contours)))
+             if grid.contours else [])  # (a flat surface has no contour lines)
     for band in (b for b in bands if len(b)):
         pts = np.concatenate([grid.contours[i][1] for i in band])  # each ends in a gap
         t = (grid.contours[band[len(band) // 2]][0] - z_lo) / (z_hi - z_lo or 1.0)
