@@ -329,6 +329,10 @@ SURFACE_PARAMS: dict[str, dict[str, tuple[float, float, float, str]]] = {
     "quadratic": {"kappa": (1.0, 1000.0, 1.0, "condition number κ"),
                   "angle": (0.0, 180.0, 5.0, "rotation of the axes (degrees)")},
     "rastrigin": {"A": (0.0, 30.0, 0.5, "A: the height of the bumps")},
+    "linear_regression": {"n": (2.0, 200.0, 1.0, "examples n"),
+                          "seed": (0.0, 99.0, 1.0, "the data's seed")},
+    "logistic_regression": {"n": (2.0, 200.0, 1.0, "examples n"),
+                            "seed": (0.0, 99.0, 1.0, "the data's seed")},
 }  # fmt: skip
 CUSTOM = "custom"  # the page's name for a typed surface
 DEFAULT_FORMULA = "x^2 + 3*sin(y)"

@@ -320,6 +320,8 @@ batch = None
 if data is not None:
     options = scenes.batch_options(data.n)
     current = st.session_state.setdefault("batch", data.n)
+    if current > data.n:  # (fewer examples now)
+        current = st.session_state.batch = data.n
     if current not in options:
         options = sorted({*options, int(current)})
     batch = box.select_slider(
@@ -400,7 +402,10 @@ if present:
             "squared gradients, AdaGrad's sum, AdaMax's max of |g|; D: Adadelta's average "
             "of squared steps; v̂: AMSGrad's largest v); Δw: the move its next step makes. "
             "(NAG's next step takes its gradient at its look-ahead point w − α m, not at w.)"
-        )
+            + (" With gradient noise or mini-batches, g is the gradient the next step was "
+               "given (a batch's, or ∇f plus noise); ∇f(w) is the whole data's, without "
+               "noise." if stochastic else "")
+        )  # fmt: skip
 else:
     race_view(view, frame_ms=50 / speed, on_click=on_chart_click)
 if stochastic and chosen:

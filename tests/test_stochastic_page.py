@@ -195,3 +195,29 @@ def test_links_carry_schedules_noise_and_batches_exactly(scene):
     assert scenes.to_query(back) == query
     for name in scene.optimizers:
         assert back.run_options(name) == scene.run_options(name)
+
+
+def test_presentation_numbers_show_the_gradient_each_step_was_given():
+    at = _app({"surface": "linear_regression", "opt": "sgd", "batch": "2", "present": "1",
+               "steps": "20"})  # fmt: skip
+    at.button(key="step_next").click().run()
+    table = at.table[0].value
+    assert "g, the step's gradient" in table.columns
+    tr = optim_core.run("sgd", "linear_regression", _start(at), 20,
+                        lr=at.session_state["sgd.lr"], batch_size=2, seed=0)  # fmt: skip
+    g = tr.grads[1]
+    assert table["g, the step's gradient"].iloc[0] == f"({g[0]:.4g}, {g[1]:.4g})"
+    full = tr.surface.grad(tr.path[1])
+    assert table["∇f(w)"].iloc[0] == f"({full[0]:.4g}, {full[1]:.4g})"  # the whole data's
+    assert any("g is the gradient the next step was given" in c.value for c in at.caption)
+    plain = _app({"surface": "linear_regression", "opt": "sgd", "present": "1"})
+    assert "g, the step's gradient" not in plain.table[0].value.columns
+
+
+def test_the_number_of_examples_is_a_slider_and_the_batch_follows():
+    at = _app({"surface": "linear_regression", "opt": "sgd", "batch": "20", "surf.n": "60"})
+    assert at.select_slider(key="batch").value == 20
+    at.slider(key="surf.linear_regression.n").set_value(10.0).run()
+    assert not at.exception
+    assert at.select_slider(key="batch").value == 10  # all of the 10 examples now
+    assert at.query_params["surf.n"] == "10.0" and "batch" not in at.query_params

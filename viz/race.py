@@ -515,10 +515,12 @@ def _vec(v) -> str:
 
 def step_numbers(surface: Surface, runs: Sequence[Run], step: int) -> list[dict[str, str]]:
     """Each run at ``step`` (its last step if it is shorter), as the numbers panel shows
-    it: the point w, f(w), the gradient ∇f(w) there, the optimizer's state after that
+    it: the point w, f(w), the gradient ∇f(w) there (and, with gradient noise or
+    mini-batches, g: the gradient the next step was given), the optimizer's state after that
     many steps (m, v, …: blank where the optimizer has no such state) and the move the
     next step makes (w_{k+1} − w_k). Four significant digits."""
     fields = [f for f in STATE_TITLES if any(f in r.trajectory.state for r in runs)]
+    stochastic = any(r.trajectory.noise or r.trajectory.batch for r in runs)
     rows = []
     for run in runs:
         tr = run.trajectory
@@ -526,6 +528,8 @@ def step_numbers(surface: Surface, runs: Sequence[Run], step: int) -> list[dict[
         w = tr.path[k]
         row = {"optimizer": run.label, "w = (x, y)": _vec(w), "f(w)": f"{float(tr.loss[k]):.4g}",
                "∇f(w)": _vec(surface.grad(w))}  # fmt: skip
+        if stochastic:  # the gradient the step was given: a batch's, or with noise
+            row["g, the step's gradient"] = _vec(tr.grads[k]) if k < tr.steps else "—"
         for f in fields:
             row[STATE_TITLES[f]] = _vec(tr.state[f][k]) if f in tr.state else ""
         gone = int(tr.diverged_step)
