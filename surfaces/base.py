@@ -49,6 +49,8 @@ class Surface:
     citation: str = ""
     params: dict[str, float] = field(default_factory=dict)
     axes: tuple[str, str] = ("x", "y")  # what the two coordinates are, for axis titles
+    # whether the minimizers were found numerically (typed surfaces), not known exactly
+    found_numerically: bool = False
     # Optional: ``grad_into(xy, out)`` writes ``grad(xy)`` into ``out`` with the same
     # operations (equal bit for bit), without allocating: the runner's hot path.
     grad_into: Callable[[np.ndarray, np.ndarray], None] | None = None

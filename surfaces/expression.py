@@ -324,6 +324,7 @@ def _surface(text: str, box: tuple, start: tuple | None) -> Surface:
         + (" f does not depend on x or y: there is nothing to optimize." if parsed.constant
            else ""),  # fmt: skip
         params={},
+        found_numerically=True,
     )
 
 

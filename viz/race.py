@@ -185,9 +185,11 @@ def race_static(surface: Surface, grid: Grid | None = None) -> tuple[str, dict]:
     if len(surface.minimizers):
         plane.append(dict(
             type="scatter", x=surface.minimizers[:, 0].tolist(),
-            y=surface.minimizers[:, 1].tolist(), mode="markers", name="minimizer",
+            y=surface.minimizers[:, 1].tolist(), mode="markers",
+            name="minimizer (found numerically)" if surface.found_numerically else "minimizer",
             marker=dict(symbol="star", size=16, color="gold", line=dict(color="black", width=1)),
-            hovertemplate="minimizer (%{x:.4~g}, %{y:.4~g})<extra></extra>",
+            hovertemplate=("minimizer, found numerically" if surface.found_numerically else
+                           "minimizer") + " (%{x:.4~g}, %{y:.4~g})<extra></extra>",
         ))  # fmt: skip
     if len(surface.saddles):
         plane.append(dict(
