@@ -475,3 +475,19 @@ def test_newton_preset_newton_stays_at_the_saddle_and_saddle_free_newton_leaves(
     note = scenes.PRESET_NOTES["Newton falls into the saddle"]
     for number in ("step 8", "1.4e-12", "0.089 (step 5)", "r = 1 at step 12", "step 14"):
         assert number in note
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=_VALUES, key=st.sampled_from(["f", "domain"]))
+def test_a_typed_surface_in_a_link_never_renders_as_markup(value, key):
+    """The formula and domain of a link, good or bad: the warning shows them (and what
+    the parser said about them) as text, never as Markdown, links or HTML."""
+    from app_pages.common import link_warning_text
+
+    scene, warnings = scenes.from_query({"surface": "custom", key: value})
+    assert scenes.surface_base(scene.surface) == scenes.CUSTOM
+    if not warnings:
+        return
+    html = _rendered(link_warning_text(warnings))
+    tags = set(re.findall(r"<\s*([a-zA-Z0-9]+)", html))
+    assert tags <= {"p", "code", "ul", "li"}, (value, html)
