@@ -32,6 +32,7 @@ MAX_NODES = 120  # operations, numbers and names in the tree
 MAX_DOMAIN = 1e4  # |x|, |y| of the domain's corners
 MAX_BAD_SHARE = 0.5  # the largest share of the domain where f may be undefined
 GRID = 121  # points per side where minimizers are looked for
+MAX_MARKED = 16  # minimizers marked at most (a line of minima: that many of its points)
 
 X, Y = sympy.symbols("x y", real=True)
 FUNCTIONS = {
@@ -303,6 +304,8 @@ def _surface(text: str, box: tuple, start: tuple | None) -> Surface:
                          f"[{y0:g}, {y1:g}]; got {start!r}")  # fmt: skip
     found = ("minimizer found numerically (the lowest point of a grid, refined by Newton's "
              "method)" if len(minimizers) == 1 else
+             f"f is lowest along a line or over a region: {len(minimizers)} of its points "
+             "found numerically are marked" if len(minimizers) >= MAX_MARKED else
              f"{len(minimizers)} minimizers found numerically" if len(minimizers) else
              "f is the same everywhere" if parsed.constant else
              "no minimizer inside the domain: f is lowest at an edge")  # fmt: skip
@@ -354,7 +357,7 @@ def _minimizers(f, grad, hessian, grid, values, box):
     best_edge = float(finite.min())
     if not len(rows):
         return np.zeros((0, 2)), -math.inf
-    order = np.argsort(inner[rows, cols])[:16]
+    order = np.argsort(inner[rows, cols])[:MAX_MARKED]
     candidates = []
     for r, c in zip(rows[order], cols[order], strict=True):
         point = grid[r + 1, c + 1].copy()

@@ -193,3 +193,10 @@ def test_nothing_in_the_module_hands_text_to_python_or_sympy_parsers():
     source = (expression.__file__ and open(expression.__file__).read()) or ""
     for forbidden in ("eval(", "exec(", "sympify(", "parse_expr(", "compile("):
         assert forbidden not in source, forbidden
+
+
+def test_a_line_of_minima_is_said_to_be_one():
+    valley = surfaces.from_expression("y^2", ((-1, 1), (-1, 1)))
+    assert len(valley.minimizers) == expression.MAX_MARKED
+    assert np.all(valley.minimizers[:, 1] == 0)
+    assert "f is lowest along a line or over a region" in valley.description
