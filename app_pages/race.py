@@ -498,9 +498,14 @@ if not chosen:
     st.stop()
 
 exits = {r.name: viz.run_exit(surface, r.trajectory) for r in runs}
+for r in runs:  # a typed formula undefined where the run stepped (sqrt(x) left of the axis)
+    if exits[r.name] is not None and exits[r.name].verb == viz.UNDEFINED:
+        st.warning(f"{exits[r.name].text(r.label)}: f or its gradient has no value at the "
+                   "point it reached, so it was stopped there. Try a smaller α, another "
+                   "start, or a formula defined there.")  # fmt: skip
 if surface.bounded_below:
     for r in runs:
-        if exits[r.name] is not None:
+        if exits[r.name] is not None and exits[r.name].verb != viz.UNDEFINED:
             st.warning(
                 f"{exits[r.name].text(r.label)}: it left the region "
                 f"{optim_core.DIVERGENCE_FACTOR:g} times as wide and as tall as the view (or "
@@ -508,9 +513,13 @@ if surface.bounded_below:
             )
 else:
     st.caption(
-        f"{surface.title} has no minimum: f falls without bound, so running out of the "
-        "picture downhill is how a run gets away, not a failure."
-    )
+        f"{surface.title} has no minimum inside the view: f is lowest at its edge (the "
+         "formula may fall without bound, as log(x) does, or reach its minimum outside), "
+         "so running out of the picture downhill is how a run gets away here, not a failure."
+         if surface.found_numerically else
+         f"{surface.title} has no minimum: f falls without bound, so running out of the "
+         "picture downhill is how a run gets away, not a failure."
+    )  # fmt: skip
     for r in runs:
         if exits[r.name] is not None and exits[r.name].verb == "blew up uphill":
             st.warning(

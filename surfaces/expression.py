@@ -296,8 +296,13 @@ def _surface(text: str, box: tuple, start: tuple | None) -> Surface:
         minimizers, min_value = np.zeros((0, 2)), float(np.nanmin(values))
     else:
         minimizers, min_value = _minimizers(f, grad, hessian, grid, values, box)
-    if start is None:
-        start = (x0 + 0.1 * (x1 - x0), y0 + 0.9 * (y1 - y0))
+    if start is None:  # near the top left corner, where f and its gradient are defined
+        usable = np.isfinite(values) & np.all(np.isfinite(grad(grid)), axis=-1)
+        if not usable.any():
+            raise ValueError("f's gradient is undefined everywhere in the domain")
+        corner = np.array([x0 + 0.1 * (x1 - x0), y0 + 0.9 * (y1 - y0)])
+        gap = np.where(usable, np.hypot(*(grid - corner).transpose(2, 0, 1)), np.inf)
+        start = tuple(float(v) for v in grid[np.unravel_index(np.argmin(gap), gap.shape)])
     sx, sy = start
     if not (x0 <= sx <= x1 and y0 <= sy <= y1 and math.isfinite(sx) and math.isfinite(sy)):
         raise ValueError(f"start must lie in the domain x in [{x0:g}, {x1:g}], y in "

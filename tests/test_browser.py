@@ -823,5 +823,15 @@ def test_a_typed_formula_redraws_the_race_and_a_bad_one_leaves_it(server, browse
     _settled(page)
     assert page.evaluate(f"({STATE_JS})().drawn") == drawn  # the last good race stays
     page.screenshot(path=str(ARTIFACTS / "typed_surface_error.png"))
+    # undefined over part of the view (and where the runs step): drawn, and drawn again
+    # after it (a nan once reached the browser's JSON and broke the view for good)
+    for formula in ("sqrt(x)", "x^2 + y^2"):
+        field.fill(formula)
+        field.press("Enter")
+        page.wait_for_function(f"({STATE_JS})().drawn !== {drawn!r}", timeout=60_000)
+        _settled(page)
+        drawn = page.evaluate(f"({STATE_JS})().drawn")
+        assert page.locator(".race-view").is_visible()
+        assert not page.get_by_text("is not valid JSON").count()
     assert not errors, errors
     page.close()

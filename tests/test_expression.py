@@ -200,3 +200,22 @@ def test_a_line_of_minima_is_said_to_be_one():
     assert len(valley.minimizers) == expression.MAX_MARKED
     assert np.all(valley.minimizers[:, 1] == 0)
     assert "f is lowest along a line or over a region" in valley.description
+
+
+def test_a_run_into_where_f_is_undefined_is_said_to_be_so():
+    import viz
+
+    root = surfaces.from_expression("sqrt(x + 3) + y^2")
+    x, y = root.default_start
+    assert np.isfinite(root.f((x, y))) and np.all(np.isfinite(root.grad((x, y))))
+    run = optim_core.run("sgd", root, (x, y), 300, lr=0.05)
+    way_out = viz.run_exit(root, run)
+    assert way_out is not None and way_out.verb == viz.UNDEFINED
+    assert run.path[way_out.step, 0] < -3  # it stands where sqrt(x + 3) has no value
+    assert np.all(np.diff(run.loss[: way_out.step]) < 0)  # downhill until then, no blow-up
+
+
+def test_the_default_start_is_where_f_and_its_gradient_are_defined():
+    half = surfaces.from_expression("sqrt(x)", ((-3, 3), (-3, 3)))
+    x, y = half.default_start
+    assert x > 0 and np.isfinite(half.f((x, y))) and np.all(np.isfinite(half.grad((x, y))))

@@ -12,6 +12,7 @@ from .analysis import (
     sweep_heatmap_figure,
 )
 from .figures import (
+    UNDEFINED,
     Exit,
     Grid,
     Run,
@@ -40,6 +41,7 @@ from .race import (
 from .style import COLORS, SYMBOLS, color, symbol
 
 __all__ = [
+    "UNDEFINED",
     "basin_outcome",
     "basin_outcomes",
     "basin_step_range",

@@ -79,9 +79,26 @@ def run_exit(surface: Surface, trajectory: Trajectory) -> Exit | None:
         # leaving higher than it started is a blow-up, not the way out (nan: overflow)
         with np.errstate(all="ignore"):
             uphill = not float(surface.f(point)) < float(surface.f(path[0]))
+        if _undefined_there(surface, trajectory, k):
+            return Exit(k, UNDEFINED)
         return Exit(k, "blew up uphill" if uphill else "left the view")
     k = int(trajectory.diverged_step)
+    if _undefined_there(surface, trajectory, k):
+        return Exit(k, UNDEFINED)
     return Exit(k, "diverged") if k >= 0 else None
+
+
+UNDEFINED = "stepped where f is undefined"  # a typed surface's log(x) left of the axis
+
+
+def _undefined_there(surface: Surface, trajectory: Trajectory, step: int) -> bool:
+    """Whether the run stopped at ``step`` because f or its gradient is undefined where
+    it stands (a typed surface's log(x) left of the axis), not by an overflow or a jump."""
+    if not surface.found_numerically or step < 0 or trajectory.path is None:
+        return False
+    point = np.asarray(trajectory.path[min(step, trajectory.steps)], dtype=float)
+    with np.errstate(all="ignore"):
+        return not (np.isfinite(surface.f(point)) and np.all(np.isfinite(surface.grad(point))))
 
 
 def height_of(surface: Surface, f: np.ndarray) -> np.ndarray:

@@ -139,7 +139,9 @@ def jsonable(value):
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # (JSON has no nan or inf: a gap, as in the typed arrays)
     return value
 
 
