@@ -50,7 +50,8 @@ def custom_surface(container) -> str:
         "f(x, y) =", key="custom_f", max_chars=surfaces.expression.MAX_LENGTH,
         on_change=on_surface_change,
         help="Numbers, x, y, + − * / and ** or ^ for powers, parentheses, "
-        + surfaces.expression.allowed_names() + ". Part of the link.",
+        + surfaces.expression.allowed_names() + f"; at most {surfaces.expression.MAX_LENGTH} "
+        "characters. Part of the link.",
     )  # fmt: skip
     cols = container.columns(4)
     corners = [col.number_input(label, -surfaces.expression.MAX_DOMAIN,
@@ -59,6 +60,9 @@ def custom_surface(container) -> str:
                for col, label, key in zip(cols, ("x from", "to", "y from", "to"),
                                           CUSTOM_DOMAIN_KEYS, strict=True)]  # fmt: skip
     try:
+        for axis, (low, high) in (("x", corners[:2]), ("y", corners[2:])):
+            if not low < high:
+                raise ValueError(f"“{axis} from” ({low:g}) must be less than its “to” ({high:g})")
         spec = scenes.custom_spec(text, (corners[:2], corners[2:]))
         state.custom_last = spec
     except ValueError as error:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import functools
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,7 +75,8 @@ def parse(text: str) -> Parsed:
         raise ValueError(f"the formula is {len(text)} characters long; at most "
                          f"{MAX_LENGTH} are allowed")  # fmt: skip
     if not text.strip():
-        raise ValueError("the formula is empty: type f(x, y), e.g. x**2 + 3*sin(y)")
+        raise ValueError(f"the formula is empty: type f(x, y), e.g. x**2 + 3*sin(y) (at most "
+                         f"{MAX_LENGTH} characters)")  # fmt: skip
     # ^ is power here (in Python it is xor, which binds more loosely than +); columns in
     # messages are mapped back to the text as typed
     source = text.replace("^", "**")
@@ -82,8 +84,7 @@ def parse(text: str) -> Parsed:
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as error:
-        column = shift(error.offset or 1) + (len(text) - len(text.lstrip()))
-        raise ValueError(f"syntax error at column {column}: {_reason(error)}") from None
+        raise ValueError(_syntax_message(text, error, shift)) from None
     except (ValueError, RecursionError, MemoryError):
         raise ValueError("the formula cannot be read (too deeply nested or not text)") from None
     lead = len(text) - len(text.lstrip())
@@ -107,9 +108,26 @@ def _column_map(text: str):
     return shift
 
 
-def _reason(error: SyntaxError) -> str:
-    message = (error.msg or "invalid syntax").replace("'(' was never closed", "a ( is not closed")
-    return message
+def _syntax_message(text: str, error: SyntaxError, shift) -> str:
+    """A syntax error in words a newcomer can act on, with the column where it is."""
+    stripped = text.rstrip()
+    # 2x, 3sin(y), 1.5x^2: a number glued to a name
+    glued = re.search(r"(?<![\w.])(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)([A-Za-z_]\w*)", text)
+    if glued:
+        number, name = glued.groups()
+        return (f"syntax error at column {glued.start(2) + 1}: write {number}*{name} for "
+                f"{number} times {name} (a number cannot be followed directly by a name)")
+    if stripped and stripped[-1] in "+-*/^(,.":
+        return (f"syntax error at column {len(stripped)}: the formula ends with "
+                f"{stripped[-1]!r}: something is missing after it")  # fmt: skip
+    if text.count("(") > text.count(")"):
+        return (f"syntax error: {text.count('(') - text.count(')')} of the ( are not "
+                "closed with a )")  # fmt: skip
+    if text.count(")") > text.count("("):
+        return "syntax error: a ) closes no ("
+    column = shift(error.offset or 1) + (len(text) - len(text.lstrip()))
+    reason = (error.msg or "invalid syntax").replace("invalid syntax", "this can't be read")
+    return f"syntax error at column {column}: {reason}"
 
 
 def _build(node: ast.AST, depth: int, counter: list, column) -> sympy.Expr:
@@ -161,6 +179,9 @@ def _build(node: ast.AST, depth: int, counter: list, column) -> sympy.Expr:
             return left / right
         return _power(left, right, column(node))
     if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Constant):  # 2(x + 1)
+            raise ValueError(f"column {column(node)}: write {node.func.value!r}*(…) for a "
+                             "number times a bracket")  # fmt: skip
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name not in FUNCTIONS:
             shown = name[:30] if name else ast.unparse(node.func)[:30]

@@ -76,9 +76,17 @@ def test_a_bad_formula_is_said_at_the_input_and_the_last_good_surface_stays():
     assert at.query_params["f"] == "x^2 + y^2"  # the link keeps the surface shown
     assert _path_id(at, "SGD") == before  # the same run, still on screen
     at.text_input(key="custom_f").set_value("sin(x").run()
-    assert "syntax error at column" in at.sidebar.error[0].value
+    assert "are not closed" in at.sidebar.error[0].value  # (sin(x)
+    at.text_input(key="custom_f").set_value("2x^2 + y^2").run()
+    assert "write 2*x for 2 times x" in at.sidebar.error[0].value.replace("\\", "")
     at.text_input(key="custom_f").set_value("x^2 + 2*y^2").run()  # recovered
     assert not at.sidebar.error and at.query_params["f"] == "x^2 + 2*y^2"
+    at.number_input(key="custom_x0").set_value(5.0).run()  # a domain the wrong way round
+    assert "“x from” (5) must be less than its “to” (3)" in at.sidebar.error[0].value.replace(
+        "\\", "")  # fmt: skip
+    assert at.query_params["domain"] == "-3.0,3.0,-3.0,3.0"
+    at.number_input(key="custom_x0").set_value(-3.0).run()
+    assert not at.sidebar.error
     tr = optim_core.run("sgd", surfaces.from_expression("x^2 + 2*y^2"), _start(at), 50,
                         lr=at.session_state["sgd.lr"])  # fmt: skip
     np.testing.assert_allclose(_path(at, "SGD"), tr.path[:, 0], rtol=1e-6)

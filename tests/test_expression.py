@@ -81,7 +81,12 @@ def test_a_constant_is_a_surface_with_nothing_to_optimize():
 
 @pytest.mark.parametrize("text,message", [
     ("x + z", r"column 5: unknown name 'z'; allowed: variables x, y; functions sin"),
-    ("sin(x", r"syntax error at column 4"),
+    ("sin(x", r"syntax error: 1 of the \( are not closed"),
+    ("x +", r"column 3: the formula ends with '\+': something is missing after it"),
+    ("2x + 3sin(y)", r"column 2: write 2\*x for 2 times x"),
+    ("1.5x^2", r"column 4: write 1.5\*x for 1.5 times x"),
+    ("2(x + 1)", r"write 2\*\(…\) for a number times a bracket"),
+    ("x)", r"a \) closes no \("),
     ("x +* y", r"syntax error at column"),
     ("x.real", r"attribute access \(\.\) is not allowed"),
     ("__import__('os').system('true')", r"attribute access|not an allowed function"),
