@@ -329,10 +329,10 @@ SURFACE_PARAMS: dict[str, dict[str, tuple[float, float, float, str]]] = {
     "quadratic": {"kappa": (1.0, 1000.0, 1.0, "condition number κ"),
                   "angle": (0.0, 180.0, 5.0, "rotation of the axes (degrees)")},
     "rastrigin": {"A": (0.0, 30.0, 0.5, "A: the height of the bumps")},
-    "linear_regression": {"n": (2.0, 200.0, 1.0, "examples n"),
-                          "seed": (0.0, 99.0, 1.0, "the data's seed")},
-    "logistic_regression": {"n": (2.0, 200.0, 1.0, "examples n"),
-                            "seed": (0.0, 99.0, 1.0, "the data's seed")},
+    "linear_regression": {"n": (2, 200, 1, "examples n"),
+                          "seed": (0, 99, 1, "data set (its seed)")},
+    "logistic_regression": {"n": (2, 200, 1, "examples n"),
+                            "seed": (0, 99, 1, "data set (its seed)")},
 }  # fmt: skip
 CUSTOM = "custom"  # the page's name for a typed surface
 DEFAULT_FORMULA = "x^2 + 3*sin(y)"
@@ -809,11 +809,21 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
     used |= {f"{n}.sched.{p}" for n in optimizers if f"{n}.sched" in params
              for p in SCHEDULE_PARAM_LABELS}  # fmt: skip
     unused = [k for k in params if "." in k and k not in used]
+    surface_keys = [k for k in unused if k.startswith("surf.")]
+    unused = [k for k in unused if k not in surface_keys]
+    if surface_keys:
+        shown = ", ".join(literal(k) for k in surface_keys[:MAX_LISTED])
+        takes = ", ".join(f"surf.{k}" for k in SURFACE_PARAMS.get(surface_base(surface), {}))
+        warnings.append(
+            f"{shown} in the link {'is' if len(surface_keys) == 1 else 'are'} not used: "
+            f"{surfaces.get(surface).title} has no such parameter"
+            + (f" (it takes {takes})." if takes else " (it takes none).")
+        )
     if unused:
         shown = ", ".join(literal(k) for k in unused[:MAX_LISTED])
         warnings.append(
             f"{shown} in the link {'is' if len(unused) == 1 else 'are'} not used: no chosen "
-            "optimizer has that hyperparameter."
+            "optimizer has that hyperparameter (or schedule)."
         )
     shared = {**shared_defaults(), **read_hyper("all", optim_core.HYPERPARAMETERS)}
     reader = _LinkReader(params)

@@ -272,7 +272,9 @@ with right:
     if noisy:
         mechanism += (" With noise, once δ is far smaller than the first noisy steps (about "
                       "α·√η for plain gradient steps) the noise, not δ, sets the escape step, "
-                      "and the line flattens.")  # fmt: skip
+                      "and the line flattens. Its starts are one batch that draws its own "
+                      "noise, so at the bars' δ its step can differ from theirs (the same "
+                      "start, other draws).")  # fmt: skip
     st.caption(f"Starts along the same direction, δ from {_power(sizes.max())} down to "
                f"{_power(sizes.min())}. {mechanism} A point missing from a line: that start "
                f"was still within r after {scene.steps:,} steps, or diverged."

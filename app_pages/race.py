@@ -80,8 +80,9 @@ def parameter_sliders(container, base: str) -> str:
     values = {}
     for key, (low, high, step, label) in scenes.SURFACE_PARAMS.get(base, {}).items():
         widget = f"surf.{base}.{key}"
-        if widget not in state:
-            state[widget] = float(surfaces.get(base).params[key])
+        if widget not in state:  # (whole numbers for whole-number sliders: n, a seed)
+            value = surfaces.get(base).params[key]
+            state[widget] = int(value) if isinstance(step, int) else float(value)
         values[key] = container.slider(label, low, high, key=widget, step=step,
                                        on_change=on_surface_change)  # fmt: skip
     return surfaces.spec(base, **values)
@@ -287,6 +288,12 @@ def schedule_controls(container, name: str) -> dict:
             scenes.SCHEDULE_PARAM_LABELS[p], low, high, key=key, step=1 if integer else 0.01,
             format=None if integer else "%.4g",
         )  # fmt: skip
+    if kind == "noam":  # its rate is tiny unless α is 1
+        peak = spec["d_model"] ** -0.5 * spec["warmup"] ** -0.5
+        alpha = st.session_state.get(f"{name}.lr", st.session_state.get("all.lr", 1.0))
+        container.caption(f"Noam's s(t) peaks at {peak:.3g} (at t = w): it is the Transformer's "
+                          f"rate itself, so set {title}'s α to 1 for it (now α = {alpha:g}: "
+                          f"a peak of {alpha * peak:.2g}).")  # fmt: skip
     return spec
 
 
@@ -338,7 +345,9 @@ if data is not None:
 seed = int(st.session_state.seed)
 if stochastic:  # (without noise or batches there is nothing to draw)
     seed_col, draw_col = box.columns([1.2, 1], vertical_alignment="bottom")
-    seed = seed_col.number_input("Seed", 0, scenes.MAX_SEED, key="seed", step=1)
+    seed = seed_col.number_input("Seed of the draws", 0, scenes.MAX_SEED, key="seed", step=1,
+                                 help="Which noise and which order of batches: the same "
+                                 "seed, the same draws. Part of the link.")  # fmt: skip
     draw_col.button("New draw", on_click=new_draw, width="stretch",
                     help="The next seed: new noise and new batches.")  # fmt: skip
 
@@ -377,7 +386,7 @@ if present:  # the step buttons in the title's row: the views stay on screen as 
     # The step itself is shown by the view (its label) and above the numbers: a number
     # here would lag behind Play, and a typed one sent stale values back. The buttons
     # stay enabled (the step they count from is the view's, see race_view.js).
-    title, back, forward, mode = st.columns([1.0, 1.5, 1.5, 2.0], vertical_alignment="center")
+    title, back, forward, mode = st.columns([2.2, 1.4, 1.4, 1.8], vertical_alignment="center")
     back.button("◀ Previous step", key="step_back", on_click=step_by, args=(-1,),
                 width="stretch")  # fmt: skip
     forward.button("Next step ▶", key="step_next", on_click=step_by, args=(1,),
@@ -443,6 +452,16 @@ if any(scene.schedule(n) for n in chosen):
         + (scenes.describe_schedule(scene.schedule(n)) if scene.schedule(n) else "constant")
         for n in chosen if "lr" in scene.hyperparams(n)
     ) + ". α at step t is the slider's α times the schedule's s(t).")  # fmt: skip
+    stopped = []  # α reaching 0 (a cosine to a floor of 0): off the log axis, said here
+    for n in chosen:
+        if scene.schedule(n) and "lr" in scene.hyperparams(n):
+            alpha = scenes.build_schedule(scene.schedule(n))(np.arange(1, scene.steps + 1))
+            zero = np.flatnonzero(alpha <= 0)
+            if len(zero):
+                stopped.append(f"{optim_core.get_optimizer(n).title}'s α is 0 from step "
+                               f"{zero[0] + 1} (its line stops there): it stands still")
+    if stopped:
+        st.caption("; ".join(stopped) + ".")
     specs = [scene.schedule(n) for n in chosen if scene.schedule(n)]
     for kind in dict.fromkeys(spec["name"] for spec in specs):
         st.latex(rf"\text{{{scenes.SCHEDULE_TITLES[kind]}:}}\quad s(t) = "
@@ -567,10 +586,23 @@ def _escape(visit: optim_core.SaddleVisit) -> str:
 
 def _row(r: viz.Run) -> dict[str, str]:
     tr = r.trajectory
-    row = {"optimizer": r.label, "hyperparameters": common.describe(tr.hyperparams)}
+    settings = [common.describe(tr.hyperparams)]
+    if tr.schedule is not None:  # (a warm-up wraps the schedule that follows it)
+        then = tr.schedule.params.get("then") if tr.schedule.name == "warmup" else None
+        kind = scenes.SCHEDULE_TITLES.get((then or tr.schedule).name, "constant")
+        settings.append(f"α {kind}" + (" after a warm-up" if tr.schedule.name == "warmup"
+                                         else ""))  # fmt: skip
+    if tr.noise is not None:
+        settings.append(f"noise η={tr.noise[0]:g}, γ={tr.noise[1]:g}")
+    if tr.batch is not None:
+        settings.append(f"batch {tr.batch[0]}")
+    if tr.noise is not None or tr.batch is not None:
+        settings.append(f"seed {(tr.noise or tr.batch)[-1]}")
+    row = {"optimizer": r.label, "hyperparameters": "; ".join(settings)}
     if surface.bounded_below:
         row["final loss"] = f"{float(tr.final_loss):.4g}"
-        row["distance to minimizer"] = f"{float(tr.distance_to_minimizer()):.3g}"
+        row["distance to minimizer"] = (f"{float(tr.distance_to_minimizer()):.3g}"
+                                        if len(surface.minimizers) else "— (none marked)")
         # with the distance, why a run close to the minimum may still not count as converged
         row["final gradient norm"] = f"{float(np.hypot(*surface.grad(tr.final_point))):.3g}"
         row["converged at step"] = _step(tr.converged_step)

@@ -643,8 +643,8 @@ def quadratic(kappa: float = 10.0, angle: float = 0.0) -> Surface:
         name="quadratic",
         title="Ill-conditioned quadratic",
         latex=(rf"f(x, y) = \tfrac12\left(x^2 + {kappa:g}\,y^2\right)" if not angle else
-               rf"f(w) = \tfrac12\, w^\top R\,\mathrm{{diag}}(1, {kappa:g})\,R^\top w,\quad "
-               rf"R = \text{{rotation by }} {angle:g}^\circ"),  # fmt: skip
+               rf"f(w) = \tfrac12\, w^\top R_{{{angle:g}^\circ}}\,\mathrm{{diag}}(1, {kappa:g})"
+               rf"\,R_{{{angle:g}^\circ}}^\top w"),  # fmt: skip
         f=f,
         grad=grad,
         hessian=hessian,

@@ -151,3 +151,9 @@ def test_a_formula_undefined_over_part_of_the_domain_is_drawn_blank_there():
     names = [t.get("name") for t in _race(at)["static"]["plane"]["data"]]
     assert not any(n and n.startswith("minimizer") for n in names)  # log(x) falls to x = 0
     assert any("no minimizer inside the domain" in c.value for c in at.sidebar.caption)
+
+
+def test_a_surface_parameter_the_surface_lacks_is_named_as_such():
+    at = _app({"surface": "rosenbrock", "opt": "sgd", "surf.kappa": "5"})
+    text = " ".join(w.value for w in at.warning)
+    assert "surf.kappa" in text and "Rosenbrock has no such parameter (it takes surf.a, surf.b)" in text

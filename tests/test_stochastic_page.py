@@ -221,3 +221,22 @@ def test_the_number_of_examples_is_a_slider_and_the_batch_follows():
     assert not at.exception
     assert at.select_slider(key="batch").value == 10  # all of the 10 examples now
     assert at.query_params["surf.n"] == "10.0" and "batch" not in at.query_params
+
+
+def test_the_page_says_when_alpha_reaches_zero_and_how_to_use_noam():
+    at = _app({"opt": "sgd,adam", "steps": "300", "sgd.sched": "cosine",
+               "sgd.sched.period": "100", "adam.sched": "noam"})  # fmt: skip
+    captions = " ".join(c.value for c in at.caption)
+    assert "SGD's α is 0 from step 101 (its line stops there): it stands still" in captions
+    peak = 16**-0.5 * 50**-0.5
+    assert f"Noam's s(t) peaks at {peak:.3g}" in captions and "set Adam's α to 1" in captions
+    table = at.dataframe[0].value
+    assert "α cosine annealing" in table["hyperparameters"].iloc[0]
+    assert "α Noam (Transformer)" in table["hyperparameters"].iloc[1]
+
+
+def test_the_results_table_says_the_noise_and_the_batches():
+    at = _app({"surface": "linear_regression", "opt": "sgd", "batch": "5", "noise": "0.01",
+               "seed": "3"})  # fmt: skip
+    settings = at.dataframe[0].value["hyperparameters"].iloc[0]
+    assert "noise η=0.01, γ=0.55; batch 5; seed 3" in settings

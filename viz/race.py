@@ -495,14 +495,17 @@ def _fit_parts(surface: Surface, runs: Sequence[Run]) -> dict:
                     yaxis=dict(range=[-reach, reach], title=dict(text="x₂"), scaleanchor="x",
                                constrain="domain"))  # fmt: skip
     static.append(dict(type="scatter", x=best_x, y=best_y, mode="lines", name="best fit",
-                       line=dict(color="#333", width=1.5, dash="dash"), hoverinfo="skip"))
+                       line=dict(color="#333", width=1.5, dash="dash"), hoverinfo="skip",
+                       showlegend=False))
     moving = [dict(type="scatter", path=i, moving="fit", mode="lines", name=run.label,
                    legendgroup=run.name, showlegend=False, hoverinfo="skip",
                    line=dict(color=color(run.name), width=3), **shape)
               for i, run in enumerate(runs)]  # fmt: skip
     layout = dict(
         height=FIT_HEIGHT, margin=dict(l=55, r=10, t=30, b=45), font=dict(size=14),
-        showlegend=False, hovermode="closest", uirevision="fit", **axes,
+        showlegend=data.kind == "classification", hovermode="closest", uirevision="fit",
+        legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom",
+                    font=dict(size=12)), **axes,
         title=dict(text="The data; each optimizer's " + ("line" if data.kind == "regression"
                    else "boundary") + " at the step shown", font=dict(size=14), x=0.02),
     )  # fmt: skip
