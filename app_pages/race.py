@@ -473,7 +473,8 @@ if data is not None:
     st.caption(
         "Beside the loss: the data, and each optimizer's "
         + ("line ŷ = w x + b" if data.kind == "regression" else
-           "boundary between the classes, w₁x₁ + w₂x₂ = 0,")
+           "boundary between the classes (filled circles: class +1; open squares: class "
+           "−1), w₁x₁ + w₂x₂ = 0,")
         + " at the step shown, moving with Play (dashed: the minimum of the loss over all "
         "the data)."
     )  # fmt: skip

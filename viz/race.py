@@ -503,9 +503,7 @@ def _fit_parts(surface: Surface, runs: Sequence[Run]) -> dict:
               for i, run in enumerate(runs)]  # fmt: skip
     layout = dict(
         height=FIT_HEIGHT, margin=dict(l=55, r=10, t=30, b=45), font=dict(size=14),
-        showlegend=data.kind == "classification", hovermode="closest", uirevision="fit",
-        legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom",
-                    font=dict(size=12)), **axes,
+        showlegend=False, hovermode="closest", uirevision="fit", **axes,
         title=dict(text="The data; each optimizer's " + ("line" if data.kind == "regression"
                    else "boundary") + " at the step shown", font=dict(size=14), x=0.02),
     )  # fmt: skip
