@@ -30,6 +30,7 @@ MAX_LENGTH = 200  # characters of the typed formula
 MAX_DEPTH = 24  # nesting of the parsed tree (operations inside operations)
 MAX_EXPONENT = 64  # |p| of any number used as an exponent (x**p, 2**p)
 MAX_NODES = 120  # operations, numbers and names in the tree
+MAX_GRADIENT_NODES = 1000  # parts of the gradient's two trees (Goldstein-Price's: 328)
 MAX_DOMAIN = 1e4  # |x|, |y| of the domain's corners
 MAX_BAD_SHARE = 0.5  # the largest share of the domain where f may be undefined
 GRID = 121  # points per side where minimizers are looked for
@@ -253,7 +254,7 @@ def _smooth(expr: sympy.Expr) -> sympy.Expr:
 def _vectorized(expr: sympy.Expr):
     """A NumPy function of (x, y) arrays for ``expr`` (a constant broadcast to their
     shape); non-finite where the formula is undefined, silently."""
-    fn = sympy.lambdify((X, Y), expr, modules="numpy")
+    fn = sympy.lambdify((X, Y), expr, modules="numpy", cse=True)  # (shared parts once)
 
     def call(x, y):
         with np.errstate(all="ignore"):
@@ -283,6 +284,11 @@ def _surface(text: str, box: tuple, start: tuple | None) -> Surface:
     x0, x1, y0, y1 = box
     expr = parsed.expr
     grads = [_smooth(sympy.diff(expr, v)) for v in (X, Y)]
+    size = sum(1 for g in grads for _ in sympy.preorder_traversal(g))
+    if size > MAX_GRADIENT_NODES:  # the Hessian would take seconds (a product of 19 factors)
+        raise ValueError(f"the formula's derivatives are too large to work out here (its "
+                         f"gradient has {size} parts; at most {MAX_GRADIENT_NODES}): try a "
+                         "shorter formula, with fewer factors multiplied together")  # fmt: skip
     hess = [[_smooth(sympy.diff(g, v)) for v in (X, Y)] for g in grads]
     f_xy, gx, gy = _vectorized(expr), _vectorized(grads[0]), _vectorized(grads[1])
     hxx, hxy, hyy = (_vectorized(hess[0][0]), _vectorized(hess[0][1]), _vectorized(hess[1][1]))

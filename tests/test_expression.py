@@ -108,6 +108,15 @@ def test_bad_formulas_say_what_and_where(text, message):
         surfaces.from_expression(text)
 
 
+def test_a_formula_whose_derivatives_explode_is_refused_at_once():
+    product = "*".join(f"(x+y*{i})" for i in range(1, 20))
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"derivatives are too large to work out here \(its "
+                       r"gradient has \d+ parts; at most 1000\)"):  # fmt: skip
+        surfaces.from_expression(product)
+    assert time.perf_counter() - start < 1.0
+
+
 def test_a_formula_undefined_over_much_of_the_domain_is_refused():
     with pytest.raises(ValueError, match=r"not a finite number over 100% of the domain"):
         surfaces.from_expression("log(-1 - x^2)", ((-1, 1), (-1, 1)))
@@ -160,6 +169,8 @@ HOSTILE = [
     "sin(x)(y)", "f'{x}'", "x[0]", "*x", "x := 1", "await x", "yield x", "x @ y", "x // y",
     "x % y", "x << 2", "~x", "not x", "x and y", "sympy.sin(x)", "S(1)", "Symbol('x')",
     "Integer(9)**Integer(9)**Integer(9)", "factorial(100000)", "sin(x, evaluate=False)",
+    "*".join(f"(x+y*{i})" for i in range(1, 20)),  # its Hessian: 44,000 parts, seconds
+    "*".join(f"exp(sin({i}*x*y))" for i in range(1, 12)), "sin(" * 24 + "x" + ")" * 24,
 ]  # fmt: skip
 ALPHABET = st.sampled_from(list("xy0123456789.+-*/^()e, _[]'\"abcdefghijklmnopqrstuvwz:;=<>!@#%&|~{}"))
 TOKENS = st.sampled_from(["x", "y", "sin(", "exp(", "log(", "sqrt(", "abs(", "(", ")", "**", "^",
