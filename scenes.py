@@ -583,8 +583,9 @@ def to_query(scene: Scene) -> dict[str, str]:
         if spec is not None:
             query[f"{name}.sched"] = spec["name"]
             for p, value in spec.items():
-                if p != "name" and (p != "warmup_steps" or value):
-                    query[f"{name}.sched.{p}"] = f"{value:g}"
+                if p != "name" and (p != "warmup_steps" or value):  # (exactly, as typed)
+                    query[f"{name}.sched.{p}"] = (repr(float(value)) if isinstance(value, float)
+                                                  else str(int(value)))  # fmt: skip
     if scene.noise_eta > 0:
         query["noise"] = repr(float(scene.noise_eta))
         query["noise_gamma"] = repr(float(scene.noise_gamma))
@@ -611,7 +612,7 @@ def _read_surface(base: str, params: Mapping[str, str], warnings: list[str]) -> 
                                 "numbers x_min,x_max,y_min,y_max; using −3,3,−3,3.")  # fmt: skip
         try:
             return custom_spec(text, domain)
-        except ValueError as error:
+        except Exception as error:  # noqa: BLE001 (a link can't break the page)
             warnings.append(f"The typed surface in the link (f = {literal(text)}) could not be "
                             f"used: {plain(str(error))}. Showing f = {plain(DEFAULT_FORMULA)} "
                             "instead.")  # fmt: skip

@@ -65,8 +65,8 @@ def custom_surface(container) -> str:
                 raise ValueError(f"“{axis} from” ({low:g}) must be less than its “to” ({high:g})")
         spec = scenes.custom_spec(text, (corners[:2], corners[2:]))
         state.custom_last = spec
-    except ValueError as error:
-        container.error(scenes.plain(str(error)))
+    except Exception as error:  # noqa: BLE001 (whatever the formula does, the page stays)
+        container.error(scenes.plain(str(error) or type(error).__name__))
         spec = state.get("custom_last") or scenes.custom_spec(
             scenes.DEFAULT_FORMULA, scenes.DEFAULT_CUSTOM_DOMAIN)  # fmt: skip
         shown, _ = surfaces.expression.parse_spec(spec)
@@ -115,7 +115,8 @@ def on_same_change() -> None:
         return
     others = _shared_others()
     lr, reason = common.cached_suited_lr(
-        state.surface, tuple(state.optimizers), (float(state.start_x), float(state.start_y)),
+        state.get("race_surface", state.surface), tuple(state.optimizers),
+        (float(state.start_x), float(state.start_y)),
         int(state.steps), tuple(sorted(others.items())), state.get("convention", "cheatsheet"),
     )  # fmt: skip
     state["all.lr"] = lr
@@ -148,7 +149,8 @@ def on_view_step() -> None:
 def _reason_key(lr: float, others: dict[str, float]) -> tuple:
     """What the shared α's reason depends on: shown only while all of it is unchanged."""
     state = st.session_state
-    return (state.surface, tuple(state.optimizers), float(state.start_x),
+    return (state.get("race_surface", state.surface), tuple(state.optimizers),
+            float(state.start_x),
             float(state.start_y), int(state.steps), lr, tuple(sorted(others.items())))  # fmt: skip
 
 
@@ -290,7 +292,7 @@ def schedule_controls(container, name: str) -> dict:
         )  # fmt: skip
     if kind == "noam":  # its rate is tiny unless α is 1
         peak = spec["d_model"] ** -0.5 * spec["warmup"] ** -0.5
-        alpha = st.session_state.get(f"{name}.lr", st.session_state.get("all.lr", 1.0))
+        alpha = (shared if same_for_all else hyper.get(name, {})).get("lr", 1.0)
         container.caption(f"Noam's s(t) peaks at {peak:.3g} (at t = w): it is the Transformer's "
                           f"rate itself, so set {title}'s α to 1 for it (now α = {alpha:g}: "
                           f"a peak of {alpha * peak:.2g}).")  # fmt: skip

@@ -30,12 +30,14 @@ MAX_LENGTH = 200  # characters of the typed formula
 MAX_DEPTH = 24  # nesting of the parsed tree (operations inside operations)
 MAX_EXPONENT = 64  # |p| of any number used as an exponent (x**p, 2**p)
 MAX_NODES = 120  # operations, numbers and names in the tree
-MAX_GRADIENT_NODES = 1000  # parts of the gradient's two trees (Goldstein-Price's: 328)
+MAX_GRADIENT_NODES = 600  # parts of the gradient's two trees (Goldstein-Price's: 328)
+MAX_NUMBER = 1e100  # any part of the formula that is a number alone (sin(exp(1e9)): no)
 MAX_DOMAIN = 1e4  # |x|, |y| of the domain's corners
 MAX_BAD_SHARE = 0.5  # the largest share of the domain where f may be undefined
 GRID = 121  # points per side where minimizers are looked for
 MAX_MARKED = 16  # minimizers marked at most (a line of minima: that many of its points)
 
+ALLOWED_SIGNS = "+ - * / ^ ( ) . , _ \t"  # besides letters and digits (and spaces)
 X, Y = sympy.symbols("x y", real=True)
 FUNCTIONS = {
     "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "exp": sympy.exp,
@@ -78,6 +80,10 @@ def parse(text: str) -> Parsed:
     if not text.strip():
         raise ValueError(f"the formula is empty: type f(x, y), e.g. x**2 + 3*sin(y) (at most "
                          f"{MAX_LENGTH} characters)")  # fmt: skip
+    for i, c in enumerate(text, start=1):  # (a # would make the rest a comment, unchecked)
+        if not (c.isascii() and (c.isalnum() or c in ALLOWED_SIGNS)):
+            raise ValueError(f"column {i}: the character {c!r} is not allowed; a formula "
+                             f"uses letters, digits and {' '.join(ALLOWED_SIGNS.split())}")
     # ^ is power here (in Python it is xor, which binds more loosely than +); columns in
     # messages are mapped back to the text as typed
     source = text.replace("^", "**")
@@ -131,8 +137,76 @@ def _syntax_message(text: str, error: SyntaxError, shift) -> str:
     return f"syntax error at column {column}: {reason}"
 
 
+_MATH = {"sin": math.sin, "cos": math.cos, "tan": math.tan, "exp": math.exp, "log": math.log,
+         "sqrt": math.sqrt, "abs": abs, "tanh": math.tanh, "sinh": math.sinh,
+         "cosh": math.cosh, "atan": math.atan}  # fmt: skip
+_CONSTANT_VALUES = {"pi": math.pi, "e": math.e}
+
+
+class _NotNumeric(Exception):
+    """A node that is not a number alone (it holds x or y, or is not on the whitelist)."""
+
+
+def _float_value(node: ast.AST) -> float:
+    """A node without x and y, worked out in floats (OverflowError, ValueError and
+    ZeroDivisionError pass through; a complex result is a ValueError)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not \
+            isinstance(node.value, bool):  # fmt: skip
+        return float(node.value)
+    if isinstance(node, ast.Name) and node.id in _CONSTANT_VALUES:
+        return _CONSTANT_VALUES[node.id]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        value = _float_value(node.operand)
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        a, b = _float_value(node.left), _float_value(node.right)
+        if isinstance(node.op, ast.Pow):
+            out = a**b
+            if isinstance(out, complex):
+                raise ValueError("not a real number")
+            return float(out)
+        return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b}.get(type(node.op)) \
+            if not isinstance(node.op, ast.Div) else a / b  # fmt: skip
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id in _MATH and len(node.args) == 1 and not node.keywords):  # fmt: skip
+        return float(_MATH[node.func.id](_float_value(node.args[0])))
+    raise _NotNumeric
+
+
+def _check_number(node: ast.AST, column) -> None:
+    """A part of the formula that is a number alone must be a finite real number at most
+    MAX_NUMBER in size: SymPy works numbers out exactly, and sin(exp(1e9)) would take it
+    hours (a number of 400 million digits, to full precision)."""
+    bad = _smallest_bad_number(node)
+    if bad is not None:
+        shown = ast.unparse(bad)
+        shown = shown if len(shown) <= 30 else shown[:29] + "…"
+        raise ValueError(f"column {column(bad)}: {shown} is not a real number at most "
+                         f"{MAX_NUMBER:g} in size")  # fmt: skip
+
+
+def _smallest_bad_number(node: ast.AST) -> ast.AST | None:
+    """The innermost part of ``node`` that is a number alone and not a finite real one
+    within MAX_NUMBER (exp(1e9) in sin(exp(1e9))), or None."""
+    for child in ast.iter_child_nodes(node):
+        bad = _smallest_bad_number(child)
+        if bad is not None:
+            return bad
+    if isinstance(node, (ast.Constant, ast.Name)) or any(
+            isinstance(n, ast.Name) and n.id in VARIABLES for n in ast.walk(node)):
+        return None  # (a literal is checked where it is read; x and y are not numbers)
+    try:
+        value = _float_value(node)
+    except _NotNumeric:
+        return None
+    except (OverflowError, ValueError, ZeroDivisionError):
+        return node
+    return None if math.isfinite(value) and abs(value) <= MAX_NUMBER else node
+
+
 def _build(node: ast.AST, depth: int, counter: list, column) -> sympy.Expr:
     """The SymPy expression of a checked node (the whitelist)."""
+    _check_number(node, column)
     counter[0] += 1
     if counter[0] > MAX_NODES:
         raise ValueError(f"the formula has more than {MAX_NODES} numbers, names and "
@@ -273,9 +347,13 @@ def from_expression(text: str, domain=((-3.0, 3.0), (-3.0, 3.0)), start=None) ->
     description. ``start`` (in the domain; default: near a corner) is the first start.
     A ValueError says what is wrong with the text, the domain or the start."""
     (x0, x1), (y0, y1) = _check_domain(domain)
-    parsed = parse(text)
-    return _surface(parsed.text, (x0, x1, y0, y1), None if start is None else tuple(
-        float(v) for v in start))  # fmt: skip
+    try:
+        parsed = parse(text)
+        return _surface(parsed.text, (x0, x1, y0, y1), None if start is None else tuple(
+            float(v) for v in start))  # fmt: skip
+    except (ArithmeticError, MemoryError, RecursionError, TypeError) as error:
+        raise ValueError(f"the formula cannot be worked out here ({type(error).__name__})"
+                         ) from None  # fmt: skip
 
 
 @functools.lru_cache(maxsize=32)

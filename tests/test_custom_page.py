@@ -157,3 +157,18 @@ def test_a_surface_parameter_the_surface_lacks_is_named_as_such():
     at = _app({"surface": "rosenbrock", "opt": "sgd", "surf.kappa": "5"})
     text = " ".join(w.value for w in at.warning)
     assert "surf.kappa" in text and "Rosenbrock has no such parameter (it takes surf.a, surf.b)" in text
+
+
+def test_same_values_for_all_measures_alpha_on_the_surface_shown():
+    at = _app({"surface": "custom", "f": "x^2 + 10*y^2", "opt": "sgd,momentum"})
+    at.toggle(key="same_for_all").set_value(True).run()
+    assert not at.exception
+    spec = surfaces.from_expression("x^2 + 10*y^2").name
+    want, _ = scenes.suited_shared_lr(spec, ("sgd", "momentum"), _start(at), 300,
+                                      {h: at.session_state[f"all.{h}"] for h in
+                                       ("beta1", "beta2", "eps")})  # fmt: skip
+    assert at.session_state["all.lr"] == want
+    quad = _app({"surface": "quadratic", "surf.kappa": "1000", "opt": "sgd"})
+    quad.toggle(key="same_for_all").set_value(True).run()
+    lr = quad.session_state["all.lr"]
+    assert lr * 1000 < 2  # stable on the steep axis of this κ, not the default bowl's

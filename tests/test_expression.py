@@ -89,17 +89,25 @@ def test_a_constant_is_a_surface_with_nothing_to_optimize():
     ("x)", r"a \) closes no \("),
     ("x +* y", r"syntax error at column"),
     ("x.real", r"attribute access \(\.\) is not allowed"),
-    ("__import__('os').system('true')", r"attribute access|not an allowed function"),
-    ("(lambda: 1)()", r"lambda|not an allowed function"),
-    ("[x for x in [1]]", r"ListComp is not allowed"),
-    ("9**9**9", r"an exponent of 387420489 is too large; at most 64"),
-    ("((64**64)**64)**64", r"too large to represent"),
+    ("__import__('os').system('true')", r"the character \"'\" is not allowed"),
+    ("__import__.x", r"attribute access \(\.\) is not allowed"),
+    ("(lambda: 1)()", r"the character ':' is not allowed"),
+    ("[x for x in [1]]", r"the character '\[' is not allowed"),
+    ("x if y else 1", r"if/else is not allowed"),
+    ("9**9**9", r"9 \*\* 9 \*\* 9 is not a real number at most 1e\+100"),
+    ("x**(9**9)", r"an exponent of 387420489 is too large; at most 64"),
+    ("((64**64)**64)**64", r"64 \*\* 64 is not a real number at most 1e\+100"),
     ("x" * 201, r"201 characters long; at most 200"),
     ("sin", r"sin is a function: write sin\(…\)"),
     ("sin(x, y)", r"sin takes one argument"),
-    ("1/0", r"division by zero"),
-    ("x < y", r"a comparison is not allowed"),
-    ("'x'", r"'x' is not a number"),
+    ("1/0", r"1 / 0 is not a real number"),
+    ("x/0", r"division by zero"),
+    ("x < y", r"the character '<' is not allowed"),
+    ("'x'", r"column 1: the character \"'\" is not allowed"),
+    ("x^2 + y^2 # ![p](http://a.example/p.png)", r"column 11: the character '#' is not allowed"),
+    ("x + sin(exp(1e9))", r"column 9: exp\(1000000000.0\) is not a real number at most 1e\+100"),
+    ("x + cos(exp(exp(20)))", r"exp\(exp\(20\)\) is not a real number"),
+    ("sqrt(-1) + x", r"column 1: sqrt\(-1\) is not a real number"),
     ("", r"the formula is empty"),
     ("-" * 40 + "x", r"nested more than 24 levels"),
 ])  # fmt: skip
@@ -112,7 +120,7 @@ def test_a_formula_whose_derivatives_explode_is_refused_at_once():
     product = "*".join(f"(x+y*{i})" for i in range(1, 20))
     start = time.perf_counter()
     with pytest.raises(ValueError, match=r"derivatives are too large to work out here \(its "
-                       r"gradient has \d+ parts; at most 1000\)"):  # fmt: skip
+                       r"gradient has \d+ parts; at most 600\)"):  # fmt: skip
         surfaces.from_expression(product)
     assert time.perf_counter() - start < 1.0
 
@@ -171,6 +179,12 @@ HOSTILE = [
     "Integer(9)**Integer(9)**Integer(9)", "factorial(100000)", "sin(x, evaluate=False)",
     "*".join(f"(x+y*{i})" for i in range(1, 20)),  # its Hessian: 44,000 parts, seconds
     "*".join(f"exp(sin({i}*x*y))" for i in range(1, 12)), "sin(" * 24 + "x" + ")" * 24,
+    # numbers SymPy would work out to hundreds of millions of digits (it took hours)
+    "x+sin(exp(1e9))", "x+sin(exp(9**9))", "x+cos(exp(exp(20)))", "x**sin(exp(exp(20)))",
+    "x+exp(exp(exp(exp(3.2))))", "x+exp(exp(1e4))", "x**exp(exp(exp(exp(10))))",
+    "x+sqrt(-exp(exp(exp(exp(10)))))", "x+tan(exp(exp(20)))", "sin(exp(exp(20)))**x",
+    "atan(" * 22 + "x/y" + ")" * 22, "tanh(" * 22 + "x*y" + ")" * 22,
+    "x^2 # ![pixel](https://attacker.example/p.png)",
 ]  # fmt: skip
 ALPHABET = st.sampled_from(list("xy0123456789.+-*/^()e, _[]'\"abcdefghijklmnopqrstuvwz:;=<>!@#%&|~{}"))
 TOKENS = st.sampled_from(["x", "y", "sin(", "exp(", "log(", "sqrt(", "abs(", "(", ")", "**", "^",

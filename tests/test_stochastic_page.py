@@ -240,3 +240,20 @@ def test_the_results_table_says_the_noise_and_the_batches():
                "seed": "3"})  # fmt: skip
     settings = at.dataframe[0].value["hyperparameters"].iloc[0]
     assert "noise η=0.01, γ=0.55; batch 5; seed 3" in settings
+
+
+def test_schedule_values_go_in_the_link_exactly():
+    scene = scenes.Scene("beale", ("sgd",), None, 300, {},
+                         schedules={"sgd": {**scenes.default_schedule("exponential"),
+                                            "rate": 0.0123456789}})  # fmt: skip
+    query = scenes.to_query(scene)
+    assert query["sgd.sched.rate"] == "0.0123456789"
+    back, warnings = scenes.from_query(query)
+    assert warnings == [] and back.run_options("sgd") == scene.run_options("sgd")
+
+
+def test_noam_says_the_alpha_the_run_uses():
+    at = _app({"opt": "sgd", "sgd.lr": "0.5", "sgd.sched": "noam", "same": "1",
+               "all.lr": "0.1"})  # fmt: skip
+    at.toggle(key="schedules_on").set_value(True).run()
+    assert any("now α = 0.1" in c.value for c in at.caption)
