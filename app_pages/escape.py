@@ -27,15 +27,6 @@ def noisy_column(eta: float) -> str:
     return f"escape step, noise η={eta:g}"
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _cached_noisy_run(optimizer: str, surface: str, start: tuple, steps: int, hyper: tuple,
-                      noise: tuple):  # fmt: skip
-    """One trajectory with gradient noise ``(η, γ, seed)`` (read-only arrays, shared)."""
-    eta, gamma, seed = noise
-    return optim_core.run(optimizer, surface, start, steps, noise_eta=eta, noise_gamma=gamma,
-                          seed=seed, **dict(hyper))  # fmt: skip
-
-
 def _power(value: float) -> str:
     """10⁻³ for 0.001, 3.2×10⁻⁴ for 0.000316."""
     exponent = math.floor(math.log10(value) + 1e-9)
@@ -291,11 +282,10 @@ for i, name in enumerate(chosen):
     progress.progress(0.8 + 0.2 * i / len(chosen), text="Following one start for the "
                       "distance plot…")  # fmt: skip
     key = tuple(sorted(hyper[name].items()))
-    if noisy is None:
-        traj = common.cached_run(name, surface_name, tuple(centre + offsets[0]), shown_steps, key)
-    else:
-        traj = _cached_noisy_run(name, surface_name, tuple(centre + offsets[0]), shown_steps,
-                                 key, noisy)  # fmt: skip
+    options = () if noisy is None else tuple(zip(("noise_eta", "noise_gamma", "seed"), noisy,
+                                                  strict=True))  # fmt: skip
+    traj = common.cached_run(name, surface_name, tuple(centre + offsets[0]), shown_steps, key,
+                             "cheatsheet", options)  # fmt: skip
     runs.append(viz.Run(name, optim_core.get_optimizer(name).title, traj))
 progress.empty()
 st.subheader("Distance from the saddle")

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core import best_time  # noqa: E402  (bench/core.py's)
 
 import optim_core  # noqa: E402
 import surfaces  # noqa: E402
@@ -28,15 +29,6 @@ FORMULAS = {
     "(x^2 + y - 11)^2 + (x + y^2 - 7)^2": ((-5, 5), (-5, 5)),
     "abs(x) + sqrt(y^2 + 1) * exp(-x^2/4)": ((-3, 3), (-3, 3)),
 }
-
-
-def best_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> None:
