@@ -539,6 +539,12 @@ def shown_literally(value: object, limit: int = LITERAL_CHARS) -> str:
     return text[: limit - 1] + "…" if len(text) > limit else text
 
 
+def tidy(value: float) -> float:
+    """``value`` without binary-arithmetic noise: its nearest number of 12 significant
+    digits (2.4000000000000004 is 2.4; what a field shows and a link carries)."""
+    return float(f"{float(value):.12g}")
+
+
 def _float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
@@ -1208,6 +1214,12 @@ def claim_verdict(claim: Claim, escapes: Mapping[str, int]) -> tuple[bool, str]:
     fastest = min(claim.slower, key=key)
     if key(slowest) < key(fastest):
         return True, f"Holds here: the slowest of them, {shown(slowest)}, beats {shown(fastest)}."
+    if key(slowest) == key(fastest) == math.inf:
+        title = optim_core.get_optimizer
+        return False, (
+            f"Not shown here: neither {title(slowest).title} nor {title(fastest).title} "
+            "escapes within these steps, so there is no race between them to win."
+        )
     return False, (
         f"Does not hold here: {shown(slowest)} escapes no sooner than {shown(fastest)}."
     )

@@ -189,6 +189,9 @@ sb.caption(surface.description)
 state = st.session_state
 if state.pop("reset_start", False) or not (x0 <= state.start_x <= x1 and y0 <= state.start_y <= y1):
     state.start_x, state.start_y = (float(v) for v in surface.default_start)
+# the +/- buttons add in binary (2.39 + 0.01 = 2.4000000000000004): keep, run and link
+# the number the field shows
+state.start_x, state.start_y = scenes.tidy(state.start_x), scenes.tidy(state.start_y)
 
 chosen = sb.multiselect(
     "Optimizers", optim_core.optimizer_names(), key="optimizers",
@@ -531,11 +534,19 @@ for r in runs:  # a typed formula undefined where the run stepped (sqrt(x) left 
                    "start, or a formula defined there.")  # fmt: skip
 if surface.bounded_below:
     for r in runs:
-        if exits[r.name] is not None and exits[r.name].verb != viz.UNDEFINED:
+        if exits[r.name] is not None and exits[r.name].verb == "diverged":
             st.warning(
                 f"{exits[r.name].text(r.label)}: it left the region "
-                f"{optim_core.DIVERGENCE_FACTOR:g} times as wide and as tall as the view (or "
-                "overflowed) and was stopped there. Try a smaller α."
+                f"{optim_core.DIVERGENCE_FACTOR:g} times as wide and as tall as the view and "
+                "was still moving away at the last step (or overflowed). Try a smaller α."
+            )
+        elif exits[r.name] is not None and exits[r.name].verb == viz.LEFT_VIEW:
+            x, y = (float(v) for v in r.trajectory.final_point)
+            st.warning(
+                f"{exits[r.name].text(r.label)} and ended far outside it, at "
+                f"({x:.4g}, {y:.4g}) where f = {float(r.trajectory.final_loss):.4g}: not "
+                "moving away any more (so not diverged), but not back either after "
+                f"{scene.steps:,} steps."
             )
 else:
     st.caption(

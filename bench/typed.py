@@ -22,6 +22,9 @@ import surfaces  # noqa: E402
 import viz  # noqa: E402
 from surfaces import expression  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from test_expression import HOSTILE  # noqa: E402  (the tests' list: refused or harmless)
+
 FORMULAS = {
     "(1 - x)^2 + 100*(y - x^2)^2": ((-2, 2), (-1, 3)),
     "x^2 + 3*sin(y)": ((-3, 3), (-3, 3)),
@@ -47,6 +50,19 @@ def main() -> None:
 
         t_build = best_time(build, args.repeat)
         print(f"{text:<40} {t_parse * 1e3:>6.1f}ms {t_build * 1e3:>7.0f}ms {t_build / grid:>6.1f}x")
+    slowest = []
+    for text in HOSTILE:
+        def attempt(t=text):
+            expression._surface.cache_clear()
+            try:
+                surfaces.from_expression(t, ((-2, 2), (-2, 2)))
+            except ValueError:
+                pass
+
+        slowest.append((best_time(attempt, 1), text))
+    worst, text = max(slowest)
+    print(f"\nthe slowest of {len(HOSTILE)} hostile or oversized formulas (refused or built): "
+          f"{worst * 1e3:.0f} ms ({worst / grid:.1f}x the built-in picture): {text[:50]}")
     typed = surfaces.from_expression(*next(iter(FORMULAS.items())))
     built = surfaces.get("rosenbrock")
     t_typed = best_time(lambda: optim_core.run("adam", typed, (-1.5, 2.0), 1000), args.repeat)

@@ -181,7 +181,7 @@ def saddle_visit(surface: Surface, path: np.ndarray, radius: float | None = None
     """The saddle a path ``(steps + 1, 2)`` came closest to, and how it left it."""
     surface = _check_surface(surface)
     radius = escape_radius(surface) if radius is None else _check_radius(radius)
-    path = np.asarray(path, dtype=float)
+    path = _check_path(path)
     if not len(surface.saddles):
         return SaddleVisit(-1, math.inf, -1, 0, -1, radius)
     distances = np.hypot(
@@ -203,10 +203,22 @@ def left_view_step(surface: Surface, path: np.ndarray) -> int:
     """The first step at which ``path`` ``(steps + 1, 2)`` is outside the surface's
     domain (the plotted view), -1 if it never is."""
     (x0, x1), (y0, y1) = _check_surface(surface).domain
-    path = np.asarray(path, dtype=float)
+    path = _check_path(path)
     x, y = path[:, 0], path[:, 1]
     outside = np.flatnonzero(~((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)))
     return int(outside[0]) if len(outside) else -1
+
+
+def _check_path(path) -> np.ndarray:
+    """A path ``(steps + 1, 2)`` of points, as a float array; a ValueError otherwise."""
+    try:
+        points = np.array(path, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"path must be numbers shaped (steps + 1, 2); got {path!r}") from None
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
+        raise ValueError(f"path must be shaped (steps + 1, 2), one point (x, y) a row; got "
+                         f"shape {points.shape}")  # fmt: skip
+    return points
 
 
 def _left_view_watch(surface: Surface, left: np.ndarray, where: np.ndarray):
@@ -281,6 +293,7 @@ def escape_runs(
     steps: int,
     radius: float,
     *,
+    convention: str | None = None,
     noise_eta: float | None = None,
     noise_gamma: float = 0.55,
     seed: int = 0,
@@ -299,8 +312,11 @@ def escape_runs(
     ``noise_eta`` = η adds gradient noise N(0, σ_t² I), σ_t² = η / (1 + t)^γ
     (``noise_gamma``), to every gradient, as :func:`optim_core.run` does: each offset
     its own draws, the same ``seed`` the same escapes; η None or 0 is no noise.
+
+    ``hyperparams`` are the optimizer's (lr, beta1, beta2, eps, weight_decay; any other
+    name is refused) and ``convention`` is :func:`optim_core.run`'s.
     """
-    opt = optimizers.get(optimizer)
+    opt = optimizers.get(optimizer, convention)
     surf = _check_surface(surface)
     centre = surf.saddles[saddle_index(surf, saddle)]
     steps = _check_steps(steps)
@@ -375,6 +391,7 @@ def escape_steps(
     steps: int,
     radius: float,
     *,
+    convention: str | None = None,
     noise_eta: float | None = None,
     noise_gamma: float = 0.55,
     seed: int = 0,
@@ -383,19 +400,31 @@ def escape_steps(
     """The escape step of each offset, as :func:`escape_runs` gives it (-1 for never;
     a run that blew up has the step it left ``radius`` too: ``escape_runs`` says which
     did), with the same gradient noise."""
-    out = escape_runs(optimizer, surface, saddle, offsets, steps, radius, noise_eta=noise_eta,
-                      noise_gamma=noise_gamma, seed=seed, **hyperparams)  # fmt: skip
+    out = escape_runs(optimizer, surface, saddle, offsets, steps, radius, convention=convention,
+                      noise_eta=noise_eta, noise_gamma=noise_gamma, seed=seed,
+                      **hyperparams)  # fmt: skip
     return out.escape_step
 
 
 def offsets_along(direction, sizes) -> np.ndarray:
     """Offsets ``(K, 2)`` of the given lengths along a direction (an angle in radians
     or a vector)."""
-    if np.ndim(direction) == 0:
-        direction = (math.cos(direction), math.sin(direction))
-    unit = np.asarray(direction, dtype=float)
-    unit = unit / np.hypot(*unit)
-    return np.asarray(sizes, dtype=float)[:, None] * unit[None, :]
+    try:
+        if np.ndim(direction) == 0:
+            direction = (math.cos(direction), math.sin(direction))
+        unit = np.array(direction, dtype=float)
+        lengths = np.array(sizes, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"direction must be an angle or a vector (x, y) and sizes numbers; "
+                         f"got {direction!r} and {sizes!r}") from None  # fmt: skip
+    if unit.shape != (2,):
+        raise ValueError(f"direction must be an angle or a vector (x, y); got shape {unit.shape}")
+    norm = float(np.hypot(*unit))
+    if not (math.isfinite(norm) and norm > 0):
+        raise ValueError(f"direction must be a finite, non-zero vector; got {unit.tolist()}")
+    if lengths.ndim != 1 or not np.all(np.isfinite(lengths)):
+        raise ValueError(f"sizes must be a 1-D list of finite lengths; got {sizes!r}")
+    return lengths[:, None] * (unit / norm)[None, :]
 
 
 # ---------------------------------------------------------------- basin maps
@@ -446,6 +475,7 @@ def basin_map(
     resolution: int,
     steps: int,
     *,
+    convention: str | None = None,
     progress: Progress | None = None,
     **hyperparams: float | None,
 ) -> BasinMap:
@@ -454,9 +484,10 @@ def basin_map(
 
     A start *reached* minimizer i when it converged (the runner's definition) and did
     not diverge: ``minimizer_index`` is then the minimizer nearest its final point.
-    ``progress(fraction)`` is called as rows of the grid finish.
+    ``progress(fraction)`` is called as rows of the grid finish. ``hyperparams`` and
+    ``convention`` are :func:`optim_core.run`'s (any other name is refused).
     """
-    opt = optimizers.get(optimizer)
+    opt = optimizers.get(optimizer, convention)
     surf = _check_surface(surface)
     if (
         not isinstance(resolution, numbers.Integral)
@@ -543,6 +574,8 @@ def sweep(
     start,
     steps: int,
     grid: Mapping[str, object],
+    *,
+    convention: str | None = None,
     **hyperparams: float | None,
 ) -> Sweep:
     """Run ``optimizer`` from ``start`` under every combination of the values in
@@ -550,8 +583,10 @@ def sweep(
     hyperparameters are ``hyperparams`` or the optimizer's defaults.
 
     Every setting is a row of one batch. At most ``MAX_SWEEP_SETTINGS`` settings.
+    ``hyperparams`` and ``convention`` are :func:`optim_core.run`'s (any other name is
+    refused).
     """
-    opt = optimizers.get(optimizer)
+    opt = optimizers.get(optimizer, convention)
     surf = _check_surface(surface)
     steps = _check_steps(steps)
     point = np.asarray(_check_start(start, surf), dtype=float)
@@ -570,9 +605,14 @@ def sweep(
         if hyperparams.get(name) is not None:
             raise ValueError(f"{name} is given both in grid and as a fixed value")
         try:
-            column = np.array(grid[name], dtype=float).reshape(-1)
+            column = np.array(grid[name], dtype=float)
         except (TypeError, ValueError):
             raise ValueError(f"grid[{name!r}] must be numbers; got {grid[name]!r}") from None
+        if column.ndim > 1:
+            raise ValueError(f"grid[{name!r}] must be a 1-D list of values (a second "
+                             f"hyperparameter is a second name in grid); got an array "
+                             f"shaped {column.shape}")  # fmt: skip
+        column = column.reshape(-1)
         if column.size == 0:
             raise ValueError(f"grid[{name!r}] must hold at least one value")
         for value in column:  # the same rules as a single run's
@@ -612,7 +652,15 @@ def sweep(
 def divergence_threshold(values: np.ndarray, diverged_step: np.ndarray) -> float:
     """The smallest value of a 1-D sweep from which every larger value diverges
     (nan if the largest value does not diverge)."""
-    diverged = np.asarray(diverged_step) >= 0
+    values, steps = np.asarray(values, dtype=float), np.asarray(diverged_step)
+    if values.ndim != 1 or steps.shape != values.shape:
+        raise ValueError(f"values and diverged_step must be 1-D and of one length; got shapes "
+                         f"{values.shape} and {steps.shape}")  # fmt: skip
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"values must be finite; got {float(values[~np.isfinite(values)][0])!r}")
+    if np.any(np.diff(values) <= 0):
+        raise ValueError("values must increase (a 1-D sweep's grid, smallest first)")
+    diverged = steps >= 0
     if not len(diverged) or not diverged[-1]:
         return math.nan
     stable = np.flatnonzero(~diverged)

@@ -6,9 +6,17 @@ a few, and give exactly the numbers N separate runs give.
 
 Definitions the results rely on:
 
-* **Diverged** at step k: the point after step k has a non-finite coordinate or lies
-  outside the *divergence box*, the surface's domain scaled by ``DIVERGENCE_FACTOR``
-  about its centre. The start is then frozen: it keeps its last point inside the box
+* **Diverged** — decided by what the run does, not by one step outside a box. The
+  *divergence box* is the surface's domain scaled by ``DIVERGENCE_FACTOR`` about its
+  centre. A run has diverged when its point becomes non-finite, or leaves the *far
+  box* (``FAR_FACTOR`` × the domain), or is outside the divergence box at its last step
+  and still growing there (the farthest point of that excursion came within the last
+  ``max(GROWING_WINDOW, steps // 10)`` steps). Its ``diverged_step`` k is the first
+  step of its last excursion outside the divergence box (for a run that grows steadily,
+  the step it left the box), ``diverged_point`` the point there. A run that leaves the
+  divergence box and comes back (heavy ball near its stability limit swings out and
+  decays), or is outside at the end but shrinking, has not diverged. A start that
+  becomes non-finite or leaves the far box is frozen: it keeps its last point there
   (and its optimizer state) for the remaining steps; nothing is printed or raised.
 * **Within tolerance** at step k: the point is within ``CONVERGED_DIST_TOL`` of a
   global minimizer and the gradient norm there is at most ``CONVERGED_GRAD_TOL``.
@@ -22,6 +30,7 @@ Definitions the results rely on:
 
 from __future__ import annotations
 
+import difflib
 import math
 import numbers
 from collections.abc import Callable
@@ -41,6 +50,8 @@ MAX_STEPS = 100_000
 MAX_STARTS = 1_000_000
 MAX_PATH_POINTS = 20_000_000  # N·(steps + 1) with record="path": about 1 GB of arrays
 DIVERGENCE_FACTOR = 10.0
+FAR_FACTOR = 10_000.0  # the far box: beyond it (or non-finite) a run has diverged at once
+GROWING_WINDOW = 10  # "still growing": its farthest point within the last max(10, steps/10)
 CONVERGED_DIST_TOL = 1e-2
 CONVERGED_GRAD_TOL = 1e-2
 _FILTER_TOL_SQUARED = CONVERGED_DIST_TOL**2 * (1 + 1e-9)  # a filter: the exact test follows
@@ -166,6 +177,17 @@ def resolve_hyperparams(optimizer: Optimizer, **given: float | None) -> Hyperpar
     Passing a hyperparameter the optimizer does not use is an error, so that a typo
     or a misunderstanding (an α for Adadelta) is never silently ignored.
     """
+    unknown = [name for name in given if name not in HYPERPARAMETERS]
+    if unknown:
+        name = unknown[0]
+        close = (difflib.get_close_matches(name, optimizer.hyperparams, n=1, cutoff=0.5)
+                 or difflib.get_close_matches(name, HYPERPARAMETERS, n=1))  # fmt: skip
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ValueError(
+            f"{name}={given[name]!r} is not a hyperparameter{hint}; the hyperparameters are "
+            f"{', '.join(HYPERPARAMETERS)}, and {optimizer.name} uses "
+            f"{', '.join(optimizer.hyperparams) or 'none'}"
+        )
     values = {}
     for name in HYPERPARAMETERS:
         value = given.get(name)
@@ -178,6 +200,12 @@ def resolve_hyperparams(optimizer: Optimizer, **given: float | None) -> Hyperpar
             continue
         value = optimizer.defaults[name] if value is None else value
         values[name] = _check_real(name, value, *_RULES[name])
+    if optimizer.name == "adadelta" and values["eps"] == 0:
+        raise ValueError(
+            "eps must be > 0 for Adadelta; got 0: its step is √(D + ε)/√(v + ε)·g and D, the "
+            "average of past squared steps, starts at 0, so with ε = 0 every step is 0 and "
+            "it never moves"
+        )
     return Hyperparams(**values)
 
 
@@ -353,7 +381,7 @@ def run(
         steps=steps,
         start=_read_only(points.copy()),
         final_point=unbatch(out.final),
-        final_loss=unbatch(surf.f(out.final)),
+        final_loss=unbatch(_f(surf, out.final)),
         converged_step=unbatch(out.converged_step),
         diverged_step=unbatch(out.diverged_step),
         first_converged_step=unbatch(out.first_converged_step),
@@ -368,10 +396,16 @@ def run(
     return Trajectory(
         **common,
         path=unbatch(out.path, (steps + 1,)),
-        loss=unbatch(surf.f(out.path), (steps + 1,)),
+        loss=unbatch(_f(surf, out.path), (steps + 1,)),
         grads=unbatch(out.grads, (steps,)),
         state={k: unbatch(a, (steps + 1,)) for k, a in out.state.items()},
     )
+
+
+def _f(surface: Surface, points: np.ndarray) -> np.ndarray:
+    """f at the points, quietly: a diverged run's points may overflow it (inf is a result)."""
+    with np.errstate(all="ignore"):
+        return surface.f(points)
 
 
 @dataclass
@@ -487,6 +521,14 @@ class _Loop:
         self.centre = np.asfortranarray(np.tile((low + high) / 2, (n, 1)))
         self.half = np.asfortranarray(np.tile((high - low) / 2, (n, 1)))
         self.half_min = float(np.min(high - low) / 2)
+        self.far = self.half * (FAR_FACTOR / DIVERGENCE_FACTOR)
+        # The excursion outside the divergence box each start is on: its first step (-1
+        # while inside), the point there, its farthest reach (in box half-widths) and when
+        self.out_since = np.full(n, -1, dtype=np.int64)
+        self.out_point = np.full((n, 2), np.nan)
+        self.peak = np.zeros(n)
+        self.peak_step = np.full(n, -1, dtype=np.int64)
+        self.last_step = steps
         # The per-step "is any start near a minimizer?" filter works on the contiguous
         # x and y columns with these two scratch arrays.
         self.minimizer_points = [(float(x), float(y)) for x, y in surf.minimizers]
@@ -562,14 +604,12 @@ class _Loop:
                 # the comparisons); otherwise each coordinate is checked.
                 np.subtract(w_new, self.centre, out=a)
                 if not (a.max() <= self.half_min and a.min() >= -self.half_min):
-                    np.abs(a, out=a)
-                    np.less_equal(a, self.half, out=inside)
-                    bad = ~np.all(inside, axis=1)
-                    if bad.any():
-                        self.diverged_step[bad] = t
-                        self.diverged_point[bad] = w_new[bad]  # where it went, before freezing
+                    bad = self._outside(a, inside, w_new, t, frozen)
+                    if bad is not None:
                         self._freeze(bad, w, state, w_new, state_new)
                         frozen = bad if frozen is None else frozen | bad
+                elif self.excursions:
+                    self._back_inside()
                 spare_w, spare_state = w, state
                 w, state = w_new, state_new
                 if keep_path:
@@ -580,8 +620,10 @@ class _Loop:
                 else:
                     self._check_converged_now(w, t)
                 if self.watch is not None and self.watch(w, t):
+                    self.last_step = t
                     break
         self.w, self.state = w, state
+        self._verdict()
         if keep_path:  # after the loop, vectorized over blocks of steps
             rows = max(1, _CHUNK_POINTS // len(w))
             for begin in range(0, self.steps + 1, rows):
@@ -660,6 +702,67 @@ class _Loop:
             self.stay[i][mine] = CONVERGED_DIST_TOL**2
             before = self.home[i]
             self.home[i] = mine if before is None else np.union1d(before, mine)
+
+    excursions = False  # whether any start is outside the divergence box now
+
+    def _outside(self, a, inside, w_new, t, frozen):
+        """Bookkeeping for a step that put some start outside the divergence box: ``a`` is
+        ``w_new − centre``. Starts the box has just lost begin an excursion; those back
+        inside end theirs; those outside update their farthest reach. Returns the starts
+        to freeze (non-finite, or beyond the far box, and not frozen yet), or None."""
+        np.abs(a, out=a)
+        np.less_equal(a, self.half, out=inside)
+        out = ~np.all(inside, axis=1)  # (nan is outside)
+        began = out & (self.out_since < 0)
+        if began.any():
+            self.out_since[began] = t
+            self.out_point[began] = w_new[began]
+            self.peak[began] = 0.0
+        if self.excursions:
+            self._back_inside(out)
+        self.excursions = True
+        rows = np.flatnonzero(out)
+        if frozen is not None:
+            rows = rows[~frozen[rows]]
+        if not len(rows):
+            return None
+        reach = np.max(a[rows] / self.half[rows], axis=1)  # nan where non-finite
+        farther = ~(reach <= self.peak[rows])
+        self.peak[rows[farther]] = reach[farther]
+        self.peak_step[rows[farther]] = t
+        gone = ~np.all(a[rows] <= self.far[rows], axis=1)  # non-finite or beyond the far box
+        if not gone.any():
+            return None
+        bad = np.zeros(len(a), dtype=bool)
+        bad[rows[gone]] = True
+        self.diverged_step[bad] = self.out_since[bad]
+        self.diverged_point[bad] = self.out_point[bad]
+        return bad
+
+    def _back_inside(self, out=None):
+        """End the excursions of the starts inside the divergence box again (all of them
+        when ``out`` is None)."""
+        if out is None:
+            back = self.out_since >= 0
+            self.excursions = False
+        else:
+            back = ~out & (self.out_since >= 0)
+        back &= self.diverged_step < 0  # (a frozen start stays where it was frozen)
+        if back.any():
+            self.out_since[back] = -1
+            self.out_point[back] = np.nan
+            self.peak[back] = 0.0
+
+    def _verdict(self):
+        """After the last step: a start outside the divergence box whose excursion is
+        still growing (its farthest point within the last window of steps) has diverged,
+        at the first step of that excursion."""
+        window = max(GROWING_WINDOW, self.steps // 10)
+        growing = ((self.diverged_step < 0) & (self.out_since >= 0)
+                   & (self.peak_step > self.last_step - window))  # fmt: skip
+        if growing.any():
+            self.diverged_step[growing] = self.out_since[growing]
+            self.diverged_point[growing] = self.out_point[growing]
 
     @staticmethod
     def _freeze(mask, w_old, state_old, w_new, state_new):

@@ -98,8 +98,9 @@ def get(name: str, **params: float) -> Surface:
                 raise ValueError(f"surface parameter {item.strip()[:30]!r} in {name[:60]!r} is "
                                  "not key=number") from None  # fmt: skip
         return get(base, **given, **params)
-    if name not in _FACTORIES:
-        raise ValueError(f"surface must be one of {names()}; got {name!r}")
+    if not isinstance(name, str) or name not in _FACTORIES:
+        raise ValueError(f"surface must be one of {names()} (a name or a spec string); "
+                         f"got {name!r}")
     accepted = list(inspect.signature(_FACTORIES[name]).parameters)
     for key, value in params.items():
         if key not in accepted:

@@ -204,13 +204,21 @@ def _smallest_bad_number(node: ast.AST) -> ast.AST | None:
     return None if math.isfinite(value) and abs(value) <= MAX_NUMBER else node
 
 
+def _kind(op: ast.operator) -> str:
+    """The family of a binary operation: sums, products or powers."""
+    if isinstance(op, (ast.Add, ast.Sub)):
+        return "sum"
+    return "product" if isinstance(op, (ast.Mult, ast.Div)) else "power"
+
+
 def _build(node: ast.AST, depth: int, counter: list, column) -> sympy.Expr:
     """The SymPy expression of a checked node (the whitelist)."""
     _check_number(node, column)
     counter[0] += 1
     if counter[0] > MAX_NODES:
-        raise ValueError(f"the formula has more than {MAX_NODES} numbers, names and "
-                         "operations")  # fmt: skip
+        raise ValueError(f"the formula has too many terms: more than {MAX_NODES} numbers, "
+                         "names and operations in all (a power such as x^8 counts as "
+                         "three; x*x*…*x as one a factor and one a *)")  # fmt: skip
     if depth > MAX_DEPTH:
         raise ValueError(f"the formula is nested more than {MAX_DEPTH} levels deep "
                          f"(at column {column(node)})")  # fmt: skip
@@ -240,7 +248,10 @@ def _build(node: ast.AST, depth: int, counter: list, column) -> sympy.Expr:
         inner = _build(node.operand, depth + 1, counter, column)
         return -inner if isinstance(node.op, ast.USub) else inner
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        left = _build(node.left, depth + 1, counter, column)
+        # a + b + c and a*b*c are flat to a reader: a chain of one kind of operation
+        # (the parser's left-nested tree) adds no depth; only what is inside it does
+        chain = isinstance(node.left, ast.BinOp) and _kind(node.left.op) == _kind(node.op)
+        left = _build(node.left, depth if chain else depth + 1, counter, column)
         right = _build(node.right, depth + 1, counter, column)
         if isinstance(node.op, ast.Add):
             return left + right

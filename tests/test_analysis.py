@@ -413,3 +413,135 @@ def test_maps_and_sweeps_tell_running_off_downhill_from_blowing_up_uphill():
         assert result.blew_up_uphill[i, j] == uphill and result.ran_off[i, j] == (not uphill)
     swept = optim_core.sweep("sgd", surf, (-1.5, 1e-3), 300, {"lr": np.logspace(-3, 1, 9)})
     assert swept.left_downhill.tolist() == [False] * 3 + [True] * 4 + [False] * 2
+
+
+# ---------------------------------------------------------------- what the analyses accept
+
+OFF = optim_core.offsets_along((0.0, 1.0), [1e-3])
+
+
+@pytest.mark.parametrize("call", [
+    lambda **k: optim_core.escape_steps("momentum", "saddle", 0, OFF, 5000, 1.0, **k),
+    lambda **k: optim_core.escape_runs("momentum", "saddle", 0, OFF, 5000, 1.0, **k),
+    lambda **k: optim_core.basin_map("momentum", "himmelblau", 4, 50, **k),
+    lambda **k: optim_core.sweep("momentum", "himmelblau", (1, 1), 50, {"lr": [0.01]}, **k),
+])  # fmt: skip
+@pytest.mark.parametrize("name, hint", [("beta", "did you mean beta1"),
+                                        ("learning_rate", "the hyperparameters are lr")])
+def test_the_analyses_refuse_names_they_do_not_use(call, name, hint):
+    with pytest.raises(ValueError, match=rf"{name}=0.5 is not a hyperparameter.*{hint}"):
+        call(**{name: 0.5})
+
+
+def test_escapes_take_the_pytorch_convention_as_run_does():
+    kwargs = dict(lr=0.01, beta1=0.9)
+    cheat = optim_core.escape_steps("momentum", "saddle", 0, OFF, 5000, 1.0, **kwargs)
+    torch = optim_core.escape_steps("momentum", "saddle", 0, OFF, 5000, 1.0,
+                                    convention="pytorch", **kwargs)  # fmt: skip
+    saddle = surfaces.get("saddle").saddles[0]
+    tr = optim_core.run("momentum", "saddle", saddle + OFF[0], 5000, convention="pytorch",
+                        **kwargs)  # fmt: skip
+    far = np.flatnonzero(np.hypot(*(tr.path - saddle).T) > 1.0)
+    assert int(torch[0]) == far[0] and torch[0] < cheat[0] / 3  # 72 against 409 steps
+
+
+def test_basin_maps_and_sweeps_take_the_pytorch_convention():
+    kwargs = dict(lr=0.05, beta1=0.9)
+    got = optim_core.basin_map("momentum", "himmelblau", 5, 200, convention="pytorch", **kwargs)
+    start = (got.x[1], got.y[3])
+    tr = optim_core.run("momentum", "himmelblau", start, 200, convention="pytorch", **kwargs)
+    np.testing.assert_array_equal(got.final[3, 1], tr.final_point)
+    swept = optim_core.sweep("momentum", "himmelblau", start, 200, {"lr": [0.05]},
+                             convention="pytorch", beta1=0.9)  # fmt: skip
+    assert swept.final_loss[0] == tr.final_loss
+
+
+def test_adadelta_refuses_eps_zero_and_says_why():
+    with pytest.raises(ValueError, match=r"eps must be > 0 for Adadelta; got 0.*never moves"):
+        optim_core.run("adadelta", "rosenbrock", (0, 0), 10, eps=0.0)
+    with pytest.raises(ValueError, match=r"eps must be > 0 for Adadelta"):
+        optim_core.run("adadelta", "rosenbrock", (0, 0), 10, eps=0.0, convention="pytorch")
+    with pytest.raises(ValueError, match=r"eps must be > 0 for Adadelta"):
+        optim_core.sweep("adadelta", "rosenbrock", (0, 0), 10, {"eps": [0.0, 1e-6]})
+    optim_core.run("adam", "rosenbrock", (0, 0), 10, eps=0.0)  # Adam's ε may be 0
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: surfaces.get(["x"]), r"surface must be one of .*; got \['x'\]"),
+    (lambda: optim_core.run("sgd", {"a": 1}, (0, 0), 5), r"surface must be one of .*\{'a': 1\}"),
+    (lambda: optim_core.run({"a": 1}, "booth", (0, 0), 5), r"optimizer must be one of"),
+    (lambda: divergence_threshold([0.1, 0.2, 0.3], [-1, 4]),
+     r"of one length; got shapes \(3,\) and \(2,\)"),
+    (lambda: divergence_threshold([0.1, np.nan], [-1, 4]), r"values must be finite; got nan"),
+    (lambda: divergence_threshold([0.3, 0.1], [-1, 4]), r"values must increase"),
+    (lambda: optim_core.offsets_along((0.0, 0.0), [1e-3]), r"non-zero vector; got \[0.0, 0.0\]"),
+    (lambda: optim_core.offsets_along((np.nan, 1.0), [1e-3]), r"finite, non-zero vector"),
+    (lambda: optim_core.offsets_along(np.nan, [1e-3]), r"finite, non-zero vector"),
+    (lambda: optim_core.offsets_along((1.0, 0.0), [[1e-3]]), r"sizes must be a 1-D list"),
+    (lambda: optim_core.sweep("sgd", "booth", (0, 0), 5, {"lr": [[0.01, 0.02], [0.03, 0.04]]}),
+     r"grid\['lr'\] must be a 1-D list of values .* shaped \(2, 2\)"),
+    (lambda: saddle_visit(surfaces.get("saddle"), np.zeros((5, 3))),
+     r"path must be shaped \(steps \+ 1, 2\).*got shape \(5, 3\)"),
+    (lambda: optim_core.left_view_step(surfaces.get("saddle"), np.zeros(4)),
+     r"path must be shaped \(steps \+ 1, 2\).*got shape \(4,\)"),
+])  # fmt: skip
+def test_bad_arguments_are_value_errors_that_name_the_value(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+# ---------------------------------------------------------------- the divergence verdict
+
+KAPPA10 = "quadratic(kappa=10.0)"
+
+
+def test_heavy_ball_swinging_out_of_the_box_and_back_has_not_diverged():
+    # PyTorch-form heavy ball at α 0.37997, β 0.9 (its limit is 2(1 + β)/L = 0.38) swings
+    # out to |w| = 52.7, beyond the box's 50, then decays
+    tr = optim_core.run("momentum", KAPPA10, (-4.5, 3), 3000, lr=0.37997, beta1=0.9,
+                        convention="pytorch")  # fmt: skip
+    low, high = optim_core.divergence_box(tr.surface)
+    assert np.abs(tr.path).max() > high[0]  # it did leave the box
+    assert tr.diverged_step == -1 and np.abs(tr.final_point).max() < 1e-2
+    # cut off while it is out there and still swinging wider, it is diverged at its exit
+    short = optim_core.run("momentum", KAPPA10, (-4.5, 3), 25, lr=0.37997, beta1=0.9,
+                           convention="pytorch")  # fmt: skip
+    exit_step = np.flatnonzero(np.abs(tr.path).max(axis=1) > high[0])[0]
+    assert short.diverged_step == exit_step
+
+
+def test_outside_the_box_but_shrinking_at_the_end_is_not_diverged():
+    tr = optim_core.run("momentum", KAPPA10, (-4.5, 3), 3000, lr=0.37997, beta1=0.9,
+                        convention="pytorch")  # fmt: skip
+    far = np.abs(tr.path).max(axis=1)
+    out = np.flatnonzero(far > 50)
+    peak = int(np.argmax(far))
+    stop = next(k for k in out if k > peak + 12)  # outside, well past its farthest point
+    cut = optim_core.run("momentum", KAPPA10, (-4.5, 3), int(stop), lr=0.37997, beta1=0.9,
+                         convention="pytorch")  # fmt: skip
+    assert np.abs(cut.final_point).max() > 50 and cut.diverged_step == -1
+
+
+@pytest.mark.parametrize("name, convention, beta, low, high, limit", [
+    ("sgd", "cheatsheet", None, 0.1, 0.3, 2 / 10),  # 2/L
+    ("momentum", "pytorch", 0.9, 0.3, 0.46, 2 * 1.9 / 10),  # 2(1 + β)/L
+    ("momentum", "cheatsheet", 0.99, 30.0, 45.0, 2 * 1.99 / (0.01 * 10)),  # EMA: 2(1 + β)/((1 − β)L)
+])  # fmt: skip
+def test_the_sweeps_divergence_onset_sits_at_the_stability_limit(name, convention, beta, low,
+                                                                  high, limit):
+    grid = np.linspace(low, high, 2000)
+    fixed = {} if beta is None else {"beta1": beta}
+    result = optim_core.sweep(name, KAPPA10, (-4.5, 3), 3000, {"lr": grid},
+                              convention=convention, **fixed)  # fmt: skip
+    diverged = result.diverged_step >= 0
+    assert not diverged[grid < limit].any()  # no convergent run called diverged
+    onset = divergence_threshold(grid, result.diverged_step)
+    spacing = grid[1] - grid[0]
+    assert limit <= onset <= limit + 2 * spacing
+
+
+def test_a_run_that_stalls_far_outside_the_view_is_not_called_diverged():
+    # saddle-free Newton on Beale runs out along the valley y → 1 and stands near x = 420
+    tr = optim_core.run("saddle_free_newton", "beale", [1.0, 1.5], 300)
+    assert tr.final_point[0] > 400 and abs(np.diff(tr.path[-50:, 0])).max() < 0.1
+    assert tr.diverged_step == -1

@@ -593,3 +593,12 @@ def test_adamw_has_a_weight_decay_slider_that_reaches_the_run_and_the_link():
     assert not np.allclose(after, before)
     again = _app(dict(at.query_params))
     assert again.slider(key="adamw.weight_decay").value == 0.5
+
+
+def test_the_link_carries_the_start_the_fields_show_not_binary_noise():
+    at = _app()
+    at.number_input(key="start_y").set_value(2.2 + 0.2).run()  # as + on 2.2 in steps of 0.2
+    assert 2.2 + 0.2 == 2.4000000000000004
+    assert at.number_input(key="start_y").value == 2.4
+    assert at.query_params["start"].split(",")[1] == "2.4"
+    assert _race(at)["runs"] is not None

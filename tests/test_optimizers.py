@@ -194,9 +194,9 @@ def test_matches_plain_loop_for_hundreds_of_steps(name, surface_name, params, st
     hp = _given(name, **hp)
     traj = optim_core.run(name, surface, start, 300, **hp)
     expected = _reference_points(name, surface, start, 300, **hp)
-    frozen = traj.diverged_step >= 0
-    if frozen:  # the reference does not freeze: compare up to the divergence
-        expected = expected[: int(traj.diverged_step)]
+    # the reference does not freeze, and far outside the view rounding differences grow
+    # (a run there is a blow-up or a stall): compare up to the first step out of the box
+    expected = expected[: _first_out_of_box(surface, traj.path)]
     np.testing.assert_allclose(traj.path[: len(expected)], expected, rtol=1e-9, atol=1e-12)
     # and the run actually moved: a no-op optimizer would fail here
     assert not np.allclose(traj.path[-1], traj.path[0])
@@ -227,8 +227,9 @@ def test_nag_gradient_is_taken_at_the_look_ahead_point():
 
 def test_zero_denominator_gives_a_zero_step_not_nan():
     # At the saddle point the gradient is 0: AdaMax's v stays 0, and with ε = 0 so does
-    # every adaptive denominator. The documented convention is a zero step.
-    for name in ("adamax", "adagrad", "rmsprop", "adam", "nadam", "amsgrad", "adadelta"):
+    # every adaptive denominator. The documented convention is a zero step. (Adadelta
+    # refuses ε = 0: it would never move anywhere.)
+    for name in ("adamax", "adagrad", "rmsprop", "adam", "nadam", "amsgrad"):
         hp = _given(name, eps=0.0)
         traj = optim_core.run(name, "saddle", [0.0, 0.0], 10, **hp)
         np.testing.assert_array_equal(traj.path, 0.0)
@@ -374,3 +375,10 @@ def test_a_singular_hessian_is_a_visible_stop_not_a_crash():
     # the monkey saddle's Hessian is 0 at the origin: Newton's step there is 0/0
     traj = optim_core.run("newton", "monkey_saddle", [0.0, 0.0], 10)
     assert traj.diverged_step == 1 and np.all(np.isfinite(traj.path))
+
+
+def _first_out_of_box(surface, path) -> int:
+    """The first step of ``path`` outside the divergence box (its length if none)."""
+    low, high = optim_core.divergence_box(surface)
+    out = np.flatnonzero(~np.all((path >= low) & (path <= high), axis=1))
+    return int(out[0]) if len(out) else len(path)

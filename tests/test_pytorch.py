@@ -66,8 +66,9 @@ def test_pytorch_convention_matches_torchs_documented_algorithm(name, surface_na
 
     expected = np.array(torch_reference_run(name, grad, start, 300, hessian=hessian, **{
         k: hp.get(k) for k in optim_core.HYPERPARAMETERS}))  # fmt: skip
-    if traj.diverged_step >= 0:  # the reference does not freeze: up to the divergence
-        expected = expected[: int(traj.diverged_step)]
+    # the reference does not freeze, and far outside the view rounding differences grow
+    # (a run there is a blow-up or a stall): compare up to the first step out of the box
+    expected = expected[: _first_out_of_box(surface, traj.path)]
     np.testing.assert_allclose(traj.path[: len(expected)], expected, rtol=1e-9, atol=1e-12)
     assert not np.allclose(traj.path[-1], traj.path[0])  # it moved
     assert traj.convention == "pytorch"
@@ -126,3 +127,10 @@ def test_torchs_adadelta_at_its_default_lr_is_the_cheat_sheets():
     a = optim_core.run("adadelta", "beale", [1.0, 1.5], 300, beta2=0.9, eps=1e-6)
     b = optim_core.run("adadelta", "beale", [1.0, 1.5], 300, convention="pytorch")
     np.testing.assert_allclose(b.path, a.path, rtol=1e-12, atol=1e-15)
+
+
+def _first_out_of_box(surface, path) -> int:
+    """The first step of ``path`` outside the divergence box (its length if none)."""
+    low, high = optim_core.divergence_box(surface)
+    out = np.flatnonzero(~np.all((path >= low) & (path <= high), axis=1))
+    return int(out[0]) if len(out) else len(path)

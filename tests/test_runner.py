@@ -130,11 +130,18 @@ def test_divergence_is_flagged_frozen_and_silent():
     k = int(traj.diverged_step)
     assert k >= 1
     assert np.all(np.isfinite(traj.path)) and np.all(np.isfinite(traj.loss))
-    np.testing.assert_array_equal(traj.path[k:], np.broadcast_to(traj.path[k - 1], (101 - k, 2)))
-    # the step it took from the frozen point really leaves the divergence box
+    # step k left the divergence box (the diverged point), never to come back
     low, high = optim_core.divergence_box(surface)
-    jump = traj.path[k - 1] - traj.grads[k - 1]
-    assert not np.all((jump >= low) & (jump <= high))
+    inside = np.all((traj.path >= low) & (traj.path <= high), axis=1)
+    assert inside[k - 1] and not inside[k:].any()
+    np.testing.assert_array_equal(traj.path[k], traj.diverged_point)
+    # then it left the far box: frozen at its last point before that
+    far = optim_core.runner.FAR_FACTOR / optim_core.DIVERGENCE_FACTOR
+    j = int(np.flatnonzero(np.all(traj.path == traj.path[-1], axis=1))[0])
+    assert j >= k
+    jump = traj.path[j] - traj.grads[j]  # the step it took from there
+    centre, half = (low + high) / 2, (high - low) / 2
+    assert np.any(np.abs(jump - centre) > half * far) and np.all(np.abs(traj.path - centre) <= half * far)
     assert traj.converged_step == -1
 
 

@@ -307,7 +307,11 @@ def test_a_claim_verdict_treats_never_as_slowest():
     holds, text = scenes.claim_verdict(claim, steps)
     assert holds and "AdaGrad (58)" in text and "NAG (216)" in text
     holds, text = scenes.claim_verdict(claim, {**steps, "rmsprop": -1})
-    assert not holds and "RMSprop (never)" in text
+    assert not holds and "RMSprop (never)" in text and "no sooner than" in text
+    never = {**steps, "rmsprop": -1, "momentum": -1, "nag": -1}  # and SGD: -1
+    holds, text = scenes.claim_verdict(claim, never)
+    assert not holds and "(never)" not in text and "no sooner" not in text
+    assert text.startswith("Not shown here: neither RMSprop nor ")  # the fastest of the others
 
 
 def test_analysis_links_say_what_they_change():

@@ -12,6 +12,7 @@ from .analysis import (
     sweep_heatmap_figure,
 )
 from .figures import (
+    LEFT_VIEW,
     UNDEFINED,
     Exit,
     Grid,
@@ -70,6 +71,7 @@ __all__ = [
     "race_view",
     "RaceView",
     "click_grid",
+    "LEFT_VIEW",
     "run_exit",
     "saddle_distance_figure",
     "step_length_figure",

@@ -16,7 +16,14 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-from optim_core import NEAR_FRACTION, Trajectory, effective_step_sizes, left_view_step, saddle_visit
+from optim_core import (
+    NEAR_FRACTION,
+    Trajectory,
+    divergence_box,
+    effective_step_sizes,
+    left_view_step,
+    saddle_visit,
+)
 from surfaces import Surface
 
 from .style import color, symbol
@@ -85,7 +92,21 @@ def run_exit(surface: Surface, trajectory: Trajectory) -> Exit | None:
     k = int(trajectory.diverged_step)
     if _undefined_there(surface, trajectory, k):
         return Exit(k, UNDEFINED)
-    return Exit(k, "diverged") if k >= 0 else None
+    if k >= 0:
+        return Exit(k, "diverged")
+    # Not diverged, yet far outside the view at the end (it stalled out there, or was
+    # coming back too slowly): it leaves the picture, at the start of that excursion.
+    path = np.asarray(trajectory.path)
+    low, high = divergence_box(surface)
+    if not np.all((path[-1] >= low) & (path[-1] <= high)):
+        (x0, x1), (y0, y1) = surface.domain
+        x, y = path[:, 0], path[:, 1]
+        inside = np.flatnonzero((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+        return Exit(int(inside[-1]) + 1 if len(inside) else 0, LEFT_VIEW)
+    return None
+
+
+LEFT_VIEW = "left the view"
 
 
 UNDEFINED = "stepped where f is undefined"  # a typed surface's log(x) left of the axis
