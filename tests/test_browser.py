@@ -835,3 +835,33 @@ def test_a_typed_formula_redraws_the_race_and_a_bad_one_leaves_it(server, browse
         assert not page.get_by_text("is not valid JSON").count()
     assert not errors, errors
     page.close()
+
+
+TICKS_JS = """() => {
+  const ticks = [...document.querySelectorAll('.race-loss g.ytick text')]
+      .filter(t => t.textContent.trim() !== '');
+  return ticks.map(t => { const b = t.getBoundingClientRect();
+                          return [t.textContent, b.x, b.y, b.width, b.height]; });
+}"""
+
+
+@pytest.mark.parametrize("link", [
+    # converges to machine precision: 34 decades before (a black smear)
+    "?surface=himmelblau&opt=sgd,momentum,adam,rmsprop&steps=600",
+    # a narrow range: a single label ("10") before
+    "?surface=rosenbrock&opt=sgd,adam&steps=300&adam.sched=cosine",
+])  # fmt: skip
+def test_the_loss_axis_has_three_to_eight_labels_that_do_not_overlap(server, browser, link):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/{link}")
+    page.wait_for_function(DRAWN_JS, timeout=120_000)
+    page.wait_for_function(f"({TICKS_JS})().length > 0", timeout=60_000)
+    ticks = page.evaluate(TICKS_JS)
+    assert 3 <= len(ticks) <= 8, ticks
+    boxes = sorted(ticks, key=lambda t: t[2])
+    for (_, _, y0, _, h0), (_, _, y1, _, _) in zip(boxes, boxes[1:], strict=False):
+        assert y0 + h0 <= y1 + 0.5, ticks  # each label clear of the next
+    if "himmelblau" in link:
+        note = page.locator(".race-loss", has_text="the minimum to machine precision")
+        assert note.count() == 1
+    page.close()

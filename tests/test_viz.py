@@ -2,6 +2,7 @@
 
 import base64
 import json
+import math
 
 import numpy as np
 import pytest
@@ -221,7 +222,8 @@ def test_a_diverged_runs_loss_line_ends_where_it_diverged():
     data = _view(surface, runs)["runs"]
     lines = {t["name"]: plotly_array(data["paths"][t["path"]]["loss"])
              for t in data["loss"]["data"] if t.get("coords") == "loss"}  # fmt: skip
-    assert np.flatnonzero(np.isfinite(lines["SGD"])).max() == 1
+    # drawn up to its last point inside the box, the step before it left
+    assert np.flatnonzero(np.isfinite(lines["SGD"])).max() == 0
     assert np.isfinite(lines["Adam"]).sum() > 40
 
 
@@ -322,4 +324,32 @@ def test_the_numbers_say_where_a_run_diverged_instead_of_a_zero_step():
     assert before.startswith("(") and before != "(0, 0)"
     for k in (gone - 1, gone, 49):
         assert viz.step_numbers(surface, runs, k)[0]["next step Δw"] == (
-            f"— diverged at step {gone} (stopped here)")
+            f"— diverged at step {gone}")
+
+
+@pytest.mark.parametrize("low, high", [(1e-31, 1e3), (1e-16, 1e3), (3, 30), (9.5, 10.5),
+                                       (0.5, 200), (1e-5, 2e-4), (1.2, 1.3), (1.0, 1.0),
+                                       (1e-300, 1e300), (2e-3, 7e4)])  # fmt: skip
+def test_log_axes_get_three_to_eight_labels_that_cover_the_values(low, high):
+    axis = viz.figures.log_axis([low, high, np.nan, 0.0, -1.0])
+    ticks = np.array(axis["tickvals"])
+    assert 3 <= len(ticks) <= viz.figures.MAX_TICK_LABELS
+    assert np.all(np.diff(np.log10(ticks)) > 0) and len(set(axis["ticktext"])) == len(ticks)
+    a, b = axis["range"]
+    assert a <= math.log10(low) and b >= math.log10(high)  # every value on the axis
+    assert a <= math.log10(ticks[0]) and b >= math.log10(ticks[-1])  # every label shown
+
+
+def test_a_run_at_machine_precision_is_said_to_be_there_not_plotted():
+    surface = surfaces.get("himmelblau")
+    runs = _runs(surface, ["sgd", "momentum", "adam", "rmsprop"], 600)
+    figure = viz.loss_figure(runs, surface)
+    lines = [np.asarray(t.y, dtype=float) for t in figure.data if t.mode == "lines"]
+    assert all(np.nanmin(y) >= viz.figures.MACHINE_FLOOR for y in lines)
+    sgd = runs[0].trajectory
+    reached = int(np.flatnonzero(sgd.loss - surface.min_value < 1e-16)[0])
+    marks = [t for t in figure.data if t.name == "at the minimum"]
+    assert any(t.x[0] == reached and "SGD reached the minimum to machine precision at step "
+               f"{reached}" in t.hovertemplate for t in marks)  # fmt: skip
+    assert "machine precision" in figure.layout.annotations[0].text
+    assert 3 <= len(figure.layout.yaxis.tickvals) <= 8

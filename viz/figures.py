@@ -180,6 +180,54 @@ def _background_png(h: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+MACHINE_FLOOR = 1e-16  # f − f* below this is the minimum to machine precision: not drawn
+MAX_TICK_LABELS = 8
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _tick_text(value: float) -> str:
+    """A log axis's label: 0.5, 20, 10⁻⁸, 2×10⁻⁸ (what a projector shows legibly)."""
+    exponent = math.floor(math.log10(value) + 1e-9)
+    mantissa = round(value / 10.0**exponent)
+    if -2 <= exponent <= 3:
+        return f"{value:g}"
+    power = "10" + str(exponent).translate(_SUPERSCRIPT)
+    return power if mantissa == 1 else f"{mantissa}×{power}"
+
+
+def log_axis(values) -> dict:
+    """A log axis a reader can read for these values (those > 0 and finite count): its
+    range and at least 3, at most MAX_TICK_LABELS labelled ticks — every decade, or every
+    k-th when there are many, or 1-2-5 steps inside a decade or two (the range widened
+    to the next of those when fewer than 3 fall inside)."""
+    v = np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v) & (v > 0)]
+    lo, hi = (float(v.min()), float(v.max())) if len(v) else (0.1, 10.0)
+    a, b = math.log10(lo), math.log10(hi)
+    d0, d1 = math.floor(a + 1e-9), math.ceil(b - 1e-9)
+    if b - a >= 2:  # two decades or more: decades, every k-th
+        d0, d1 = math.ceil(a - 1e-9), math.floor(b + 1e-9)  # the decades inside
+        k = math.ceil((d1 - d0 + 1) / MAX_TICK_LABELS)
+        first = math.ceil(d0 / k) * k  # multiples of k: 10⁰ labelled when in range
+        ticks = [10.0**d for d in range(first, d1 + 1, k)]
+        while len(ticks) < 3:  # (k = 1 here: only when the range is barely 2 decades)
+            ticks = [ticks[0] / 10, *ticks]
+    else:
+        grid = [m * 10.0**d for d in range(d0 - 1, d1 + 2) for m in (1, 2, 5)]
+        ticks = [t for t in grid if lo * (1 - 1e-9) <= t <= hi * (1 + 1e-9)]
+        below = [t for t in grid if t < lo * (1 - 1e-9)]
+        above = [t for t in grid if t > hi * (1 + 1e-9)]
+        while len(ticks) < 3:  # widen to the neighbouring 1-2-5 ticks, alternately
+            if above and (len(ticks) % 2 == 0 or not below):
+                ticks.append(above.pop(0))
+            else:
+                ticks.insert(0, below.pop())
+    a, b = min(a, math.log10(ticks[0])), max(b, math.log10(ticks[-1]))
+    pad = 0.04 * max(b - a, 0.3)
+    return dict(type="log", range=[a - pad, b + pad], tickmode="array", tickvals=ticks,
+                ticktext=[_tick_text(t) for t in ticks])
+
+
 def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360) -> go.Figure:
     """Loss against step for every run: f − f* on a log axis where f* is known; on a
     surface unbounded below, f on a linear axis while the run is in view (the loss
@@ -187,21 +235,25 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360) -> go.
     log = math.isfinite(surface.min_value)
     fig = go.Figure()
     exits: dict[tuple[int, float], list[tuple[Run, Exit]]] = {}
+    floors: list[tuple[Run, int]] = []  # (run, first step below MACHINE_FLOOR)
     for run in runs:
         tr = run.trajectory
         loss = np.asarray(tr.loss, dtype=float)
         y = loss - surface.min_value if log else loss.copy()
-        if log:
-            y = np.where(y > 0, y, np.nan)  # exactly at the minimum: nothing to draw on a log axis
+        if log:  # at the minimum to machine precision: nothing to draw on a log axis
+            below = np.flatnonzero(y < MACHINE_FLOOR)
+            if len(below):
+                floors.append((run, int(below[0])))
+            y = np.where(y >= MACHINE_FLOOR, y, np.nan)
         way_out = run_exit(surface, tr)
-        if way_out is not None:  # after it the run is frozen (or out of view): no line
-            y[way_out.step + (1 if log else 0) :] = np.nan
+        if way_out is not None:  # from it on the run is out of the box (or view): no line
+            y[way_out.step :] = np.nan
         fig.add_scatter(
             x=np.arange(len(y)), y=y, mode="lines", name=run.label,
             line=dict(color=color(run.name), width=2.5), legendgroup=run.name,
         )  # fmt: skip
         if way_out is not None:
-            k = way_out.step if log else way_out.step - 1  # the last point drawn
+            k = max(way_out.step - 1, 0)  # the last point drawn
             exits.setdefault((k, float(y[k])), []).append((run, way_out))
     for (k, yk), left in exits.items():
         c = color(left[0][0].name) if len(left) == 1 else "#333333"
@@ -215,12 +267,28 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360) -> go.
                                               line=dict(width=2, color=c)),
             textfont=dict(color=c), name=left[0][1].verb,
         )  # fmt: skip
+    floor_text = f"f − f* below {_tick_text(MACHINE_FLOOR)}: the minimum to machine precision"
+    for run, k in floors:  # said, not plotted: a ▼ on the floor where the line stops
+        c = color(run.name)
+        text = f"{run.label} reached the minimum to machine precision at step {k}"
+        fig.add_scatter(
+            x=[k], y=[MACHINE_FLOOR], mode="markers", cliponaxis=False, showlegend=False,
+            name="at the minimum", hovertemplate=f"{text}<br>({floor_text})<extra></extra>",
+            marker=dict(symbol="triangle-down", size=12, color=c, line=dict(width=1, color=c)),
+        )  # fmt: skip
     fig.update_layout(
         height=height, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=14),
         xaxis_title="step", yaxis_title="f − f*" if log else "f (while in view)",
         yaxis_type="log" if log else "linear", legend=dict(orientation="h", y=1.12),
-        yaxis_dtick=1 if log else None, yaxis_exponentformat="power",
     )  # fmt: skip
+    if log:
+        values = [np.asarray(t.y, dtype=float) for t in fig.data if t.mode == "lines"]
+        shown = np.concatenate(values + [np.array([MACHINE_FLOOR] if floors else [])])
+        fig.update_layout(yaxis=log_axis(shown))
+        if floors:
+            fig.add_annotation(text=f"▼ {floor_text}", xref="paper", yref="paper", x=1, y=1,
+                               xanchor="right", yanchor="bottom", showarrow=False,
+                               font=dict(size=12, color="#555"))  # fmt: skip
     return fig
 
 

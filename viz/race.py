@@ -441,12 +441,16 @@ def _loss_parts(surface: Surface, runs: Sequence[Run], steps: int) -> dict:
     values = values[np.isfinite(values) & ((values > 0) | (axis.type != "log"))]
     low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
     layout = dict(
-        height=LOSS_HEIGHT, margin=dict(l=70, r=10, t=10, b=45), font=dict(size=14),
+        height=LOSS_HEIGHT, margin=dict(l=70, r=10, t=28 if figure.layout.annotations else 10,
+                                        b=45), font=dict(size=14),
         xaxis=dict(title=dict(text="step"), range=[0, max(steps, 1)], showgrid=True),
-        yaxis=dict(type=axis.type, title=dict(text=axis.title.text), dtick=axis.dtick,
-                   exponentformat="power"),
+        yaxis=dict(type=axis.type, title=dict(text=axis.title.text), exponentformat="power"),
         showlegend=False, hovermode="closest", uirevision="loss",
+        annotations=[a.to_plotly_json() for a in figure.layout.annotations],
     )  # fmt: skip
+    if axis.type == "log":  # the figure's readable ticks and range
+        layout["yaxis"].update(range=list(axis.range), tickmode="array",
+                               tickvals=list(axis.tickvals), ticktext=list(axis.ticktext))
     cursor = dict(type="scatter", moving="cursor", y=[low, high], mode="lines",
                   line=dict(color="#333", width=1.5, dash="dot"), showlegend=False,
                   name="shown step", hoverinfo="skip")  # fmt: skip
@@ -538,8 +542,8 @@ def step_numbers(surface: Surface, runs: Sequence[Run], step: int) -> list[dict[
         for f in fields:
             row[STATE_TITLES[f]] = _vec(tr.state[f][k]) if f in tr.state else ""
         gone = int(tr.diverged_step)
-        if 0 <= gone <= k + 1:  # the run stopped where it left the box: no step to show
-            row["next step Δw"] = f"— diverged at step {gone} (stopped here)"
+        if 0 <= gone <= k + 1:  # it left the box for good there: its steps are not shown
+            row["next step Δw"] = f"— diverged at step {gone}"
         else:
             row["next step Δw"] = _vec(tr.path[k + 1] - w) if k < tr.steps else "— (last step)"
         rows.append(row)
