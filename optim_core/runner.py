@@ -608,6 +608,9 @@ class _Loop:
                     if bad is not None:
                         self._freeze(bad, w, state, w_new, state_new)
                         frozen = bad if frozen is None else frozen | bad
+                        # measured from where it stands, a frozen start is always "in the
+                        # box": the next steps' two-reduction check passes again
+                        self.centre[bad] = w_new[bad]
                 elif self.excursions:
                     self._back_inside()
                 spare_w, spare_state = w, state
