@@ -47,6 +47,7 @@ def test_escape_page_counts_escape_steps_at_one_alpha():
     assert {"escape_bars", "escape_sizes", "escape_distance"} <= {c.key for c in at.get("plotly_chart")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("title", list(scenes.ESCAPE_CLAIMS))
 def test_every_claim_shows_its_measured_steps_and_a_verdict(title):
     at = _page("escape")

@@ -10,9 +10,9 @@ import urllib.request
 import pytest
 
 from deploy import serve
-from tests.test_browser import ARGS, CHROMIUM, DRAWN_JS, _free_port, _need_browser
+from tests.test_browser import ARGS, CHROMIUM, DRAWN_JS, PATIENCE_MS, _free_port, _need_browser
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +72,8 @@ def test_sessions_through_nginx_draw_the_race_and_download_from_their_process(tw
             page.on("response", lambda r, seen=answered: seen.add(
                 r.headers.get("x-app-process")))  # fmt: skip
             page.goto(two_apps.url + "/?opt=sgd,adam&steps=50")
-            page.wait_for_function(DRAWN_JS, timeout=60_000)  # the websocket works
-            with page.expect_download(timeout=30_000) as download:  # served by its process
+            page.wait_for_function(DRAWN_JS, timeout=PATIENCE_MS)  # the websocket works
+            with page.expect_download(timeout=PATIENCE_MS) as download:  # served by its process
                 page.get_by_role("button", name="Trajectories (CSV)").click()
             text = open(download.value.path()).read()
             assert text.startswith("optimizer,step,x,y") and text.count("\n") == 2 * 51 + 1
