@@ -185,13 +185,15 @@ def test_every_optimizer_has_its_own_shape_in_both_views():
     three_d = {"circle", "circle-open", "cross", "diamond", "diamond-open", "square",
                "square-open", "x"}  # what plotly's Scatter3d draws  # fmt: skip
     assert {style.symbol_3d(n) for n in names} <= three_d
-    assert len({(style.symbol_3d(n), style.short_name(n)) for n in names}) == len(names)
+    assert len({style.color(n) for n in names}) == len(names)  # 3-D: colour tells them apart
     surface = surfaces.get("beale")
     moving = _view(surface, _runs(surface, names, 5))["runs"]["moving"]
     heads = [t for t in moving["plane"] if t["moving"] == "head"]
     assert len({t["marker"]["symbol"] for t in heads}) == len(names)
-    labels = [t["text"][0] for t in moving["scene"]]
-    assert sorted(labels) == sorted(style.short_name(n) for n in names)
+    # no names written in 3-D (they piled up when runs were close): on hover instead
+    assert all(t["mode"] == "markers" and "text" not in t for t in moving["scene"])
+    labels = [t["hovertemplate"].split("<extra>")[0] for t in moving["scene"]]
+    assert sorted(labels) == sorted(optim_core.get_optimizer(n).title for n in names)
 
 
 def test_hovering_the_contour_tells_f():

@@ -33,7 +33,7 @@ from surfaces import Surface
 
 from .figures import COLORSCALE, EXIT_SYMBOL, Grid, Run, height_of, loss_figure, run_exit
 from .figures import surface_grid as _surface_grid
-from .style import color, short_name, symbol, symbol_3d
+from .style import color, symbol, symbol_3d
 
 MAX_FRAMES = 300  # Play shows every step up to this many, evenly spaced ones above it
 TAIL_STEPS = 12  # the moving tail behind each head, in steps
@@ -348,14 +348,14 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
                                  marker=dict(color=c, symbol=symbol(run.name), size=13,
                                              line=dict(color="white", width=1.5)),
                                  hoverinfo="skip"))  # fmt: skip
-        # 3-D markers come in 8 shapes for 10 optimizers: the head also carries a name
-        moving_scene.append(dict(type="scatter3d", path=i, moving="head", mode="markers+text",
+        # 3-D markers come in 8 shapes for 14 optimizers, but each has its own colour (as in
+        # the legend): the name is on hover. Written beside the heads, names piled into
+        # one blob whenever runs were close (the default Beale scene after a few steps).
+        moving_scene.append(dict(type="scatter3d", path=i, moving="head", mode="markers",
                                  name=run.label, legendgroup=run.name, showlegend=False,
-                                 text=[short_name(run.name)],
-                                 textposition="top center", textfont=dict(color=c, size=13),
-                                 marker=dict(color=c, symbol=symbol_3d(run.name), size=6,
+                                 marker=dict(color=c, symbol=symbol_3d(run.name), size=7,
                                              line=dict(color="white", width=1)),
-                                 hoverinfo="skip"))  # fmt: skip
+                                 hovertemplate=f"{run.label}<extra></extra>"))  # fmt: skip
     shown = frame_steps(steps, max_frames) if runs else np.array([0])
     stride = int(np.max(np.diff(shown))) if len(shown) > 1 else 1
     moving = {"plane": moving_plane, "scene": moving_scene, "loss": loss.pop("moving")}

@@ -43,7 +43,7 @@ SYMBOLS = {
     "saddle_free_newton": "star-square",
 }
 
-# Scatter3d draws only eight shapes: the 3-D heads also carry a short name.
+# Scatter3d draws only eight shapes: in 3-D the colour (unique) tells the runs apart.
 SYMBOLS_3D = {
     "sgd": "circle",
     "momentum": "square",
@@ -60,12 +60,6 @@ SYMBOLS_3D = {
     "newton": "cross",
     "saddle_free_newton": "diamond-open",
 }
-SHORT_NAMES = {
-    "sgd": "SGD", "momentum": "Mom", "nag": "NAG", "adagrad": "AdaGrad", "rmsprop": "RMS",
-    "adadelta": "AdaDelta", "adam": "Adam", "adamax": "AdaMax", "nadam": "Nadam",
-    "amsgrad": "AMSGrad", "radam": "RAdam", "adamw": "AdamW", "newton": "Newton",
-    "saddle_free_newton": "SF-Newton",
-}  # fmt: skip
 
 FALLBACK_COLOR = "#555555"
 
@@ -81,6 +75,3 @@ def symbol(name: str) -> str:
 def symbol_3d(name: str) -> str:
     return SYMBOLS_3D.get(name, "circle")
 
-
-def short_name(name: str) -> str:
-    return SHORT_NAMES.get(name, name)
