@@ -348,14 +348,14 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
                                  marker=dict(color=c, symbol=symbol(run.name), size=13,
                                              line=dict(color="white", width=1.5)),
                                  hoverinfo="skip"))  # fmt: skip
-        # 3-D markers come in 8 shapes for 14 optimizers, but each has its own colour (as in
-        # the legend): the name is on hover. Written beside the heads, names piled into
-        # one blob whenever runs were close (the default Beale scene after a few steps).
+        # 3-D markers come in 8 shapes for 14 optimizers, but each has its own colour, the
+        # legend's. Written beside the heads, names piled into one blob whenever runs were
+        # close (the default Beale scene after a few steps); the scene has no hover.
         moving_scene.append(dict(type="scatter3d", path=i, moving="head", mode="markers",
                                  name=run.label, legendgroup=run.name, showlegend=False,
                                  marker=dict(color=c, symbol=symbol_3d(run.name), size=7,
                                              line=dict(color="white", width=1)),
-                                 hovertemplate=f"{run.label}<extra></extra>"))  # fmt: skip
+                                 hoverinfo="skip"))  # fmt: skip
     shown = frame_steps(steps, max_frames) if runs else np.array([0])
     stride = int(np.max(np.diff(shown))) if len(shown) > 1 else 1
     moving = {"plane": moving_plane, "scene": moving_scene, "loss": loss.pop("moving")}
