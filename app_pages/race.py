@@ -565,6 +565,11 @@ else:
                 "way out. Try a smaller α."
             )
 
+for under, over in viz.coinciding(surface, runs):
+    st.caption(f"{under.label}'s line is under {over.label}'s: their paths stay within "
+               f"{viz.COINCIDE_SHARE:.0%} of the view's width of each other at every step, so "
+               "they look like one line here (the table has both runs' numbers).")
+
 radius = optim_core.escape_radius(surface) if len(surface.saddles) else None
 visits = {
     r.name: optim_core.saddle_visit(surface, r.trajectory.path, radius) for r in runs

@@ -257,3 +257,12 @@ def test_noam_says_the_alpha_the_run_uses():
                "all.lr": "0.1"})  # fmt: skip
     at.toggle(key="schedules_on").set_value(True).run()
     assert any("now α = 0.1" in c.value for c in at.caption)
+
+
+def test_two_runs_that_look_like_one_line_are_said_to():
+    # SGD and Momentum on the logistic data, batch 5: within 0.05 of each other on a
+    # view 8 wide, one line to the eye
+    at = _app({"surface": "logistic_regression", "opt": "sgd,momentum", "batch": "5"})
+    assert any(c.value.startswith("SGD's line is under Momentum's") for c in at.caption)
+    apart = _app({"surface": "logistic_regression", "opt": "sgd,adam", "batch": "5"})
+    assert not any("line is under" in c.value for c in apart.caption)

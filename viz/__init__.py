@@ -12,11 +12,13 @@ from .analysis import (
     sweep_heatmap_figure,
 )
 from .figures import (
+    COINCIDE_SHARE,
     LEFT_VIEW,
     UNDEFINED,
     Exit,
     Grid,
     Run,
+    coinciding,
     contour_lines,
     height_of,
     loss_figure,
@@ -71,7 +73,9 @@ __all__ = [
     "race_view",
     "RaceView",
     "click_grid",
+    "COINCIDE_SHARE",
     "LEFT_VIEW",
+    "coinciding",
     "run_exit",
     "saddle_distance_figure",
     "step_length_figure",

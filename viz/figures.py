@@ -109,6 +109,24 @@ def run_exit(surface: Surface, trajectory: Trajectory) -> Exit | None:
 LEFT_VIEW = "left the view"
 
 
+COINCIDE_SHARE = 0.01  # paths this close (a share of the domain's larger side) look one
+
+
+def coinciding(surface: Surface, runs: Sequence[Run]) -> list[tuple[Run, Run]]:
+    """Pairs of runs whose paths stay within COINCIDE_SHARE of the domain's larger side
+    of each other at every step, so that their lines look like one in every view:
+    ``(under, over)``, the later run's line drawn over the earlier's."""
+    (x0, x1), (y0, y1) = surface.domain
+    near = COINCIDE_SHARE * max(x1 - x0, y1 - y0)
+    pairs = []
+    for i, under in enumerate(runs):
+        for over in runs[i + 1 :]:
+            a, b = np.asarray(under.trajectory.path), np.asarray(over.trajectory.path)
+            if a.shape == b.shape and np.all(np.hypot(*(a - b).T) <= near):
+                pairs.append((under, over))
+    return pairs
+
+
 UNDEFINED = "stepped where f is undefined"  # a typed surface's log(x) left of the axis
 
 
