@@ -643,7 +643,17 @@ def _row(r: viz.Run) -> dict[str, str]:
 
 
 st.subheader("Results")
-st.dataframe([_row(r) for r in runs], hide_index=True, width="stretch")
+rows = [_row(r) for r in runs]
+# The columns a 1024 px screen holds; the others (settings, gradient norms, the saddle's
+# details) on demand.
+SHORT_COLUMNS = ("optimizer", "final loss", "distance to minimizer", "converged at step",
+                 "left the view at step", "escaped at step")  # fmt: skip
+short = [c for c in rows[0] if c in SHORT_COLUMNS
+         or (c == "diverged at step" and any(r.trajectory.diverged_step >= 0 for r in runs))]
+every = len(short) == len(rows[0]) or st.toggle(
+    "All columns", key="results_all_columns", help="Also each run's settings, its final "
+    "gradient norm, when it was first within tolerance, and its closest saddle.")
+st.dataframe(rows, hide_index=True, width="stretch", column_order=None if every else short)
 notes = []
 if surface.bounded_below:
     notes.append(

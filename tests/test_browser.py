@@ -887,3 +887,19 @@ def test_the_3d_heads_write_no_names_that_could_collide(server, browser):
     heads = page.evaluate(colours)
     assert len(heads) == 5 and len(set(heads)) == 5  # the default five, one colour each
     page.close()
+
+
+def test_the_results_table_fits_a_1024_px_screen_with_the_rest_on_demand(server, browser):
+    page = browser.new_page(viewport={"width": 1024, "height": 768})
+    page.goto(f"{server}/?surface=saddle&opt=sgd,momentum,nag,rmsprop,adam,adagrad")
+    page.wait_for_function(DRAWN_JS, timeout=PATIENCE_MS)
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.scroll_into_view_if_needed()
+    scroller = "() => { const s = document.querySelector(\"[data-testid='stDataFrame'] .dvn-scroller\");" \
+               " return s ? [s.scrollWidth, s.clientWidth] : null; }"
+    page.wait_for_function(f"({scroller})() !== null", timeout=PATIENCE_MS)
+    wide, shown = page.evaluate(scroller)
+    assert wide <= shown + 1, (wide, shown)  # no horizontal scrolling
+    page.get_by_text("All columns").click()  # the rest, on demand
+    page.wait_for_function(f"({scroller})()[0] > {wide} + 50", timeout=PATIENCE_MS)
+    page.close()
