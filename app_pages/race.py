@@ -171,10 +171,10 @@ if present:
 
 sb = st.sidebar
 sb.title("Optimizer race")
-sb.caption("Presets")
-for title in scenes.PRESETS:
-    sb.button(title, on_click=apply_preset, args=(title,), width="stretch")
-    sb.caption(scenes.PRESET_CAPTIONS[title])
+sb.caption("Presets (hover one for what to watch; its numbers come with it)")
+for title in scenes.PRESETS:  # one line each: the sidebar's first screen holds them all
+    sb.button(title, on_click=apply_preset, args=(title,), width="stretch",
+              help=scenes.PRESET_CAPTIONS[title])  # fmt: skip
 
 choice = sb.selectbox(
     "Surface", [*surfaces.names(), scenes.CUSTOM], key="surface", on_change=on_surface_change,
@@ -391,13 +391,14 @@ if present:  # the step buttons in the title's row: the views stay on screen as 
     # The step itself is shown by the view (its label) and above the numbers: a number
     # here would lag behind Play, and a typed one sent stale values back. The buttons
     # stay enabled (the step they count from is the view's, see race_view.js).
-    title, back, forward, mode = st.columns([2.2, 1.4, 1.4, 1.8], vertical_alignment="center")
+    # (widths that keep every label whole at 1024 px: "◀ Previous step" in large type)
+    title, back, forward, mode = st.columns([1.2, 1.7, 1.5, 2.1], vertical_alignment="center")
     back.button("◀ Previous step", key="step_back", on_click=step_by, args=(-1,),
                 width="stretch")  # fmt: skip
     forward.button("Next step ▶", key="step_next", on_click=step_by, args=(1,),
                    width="stretch")  # fmt: skip
 else:
-    title, mode = st.columns([4, 1.3], vertical_alignment="center")
+    title, mode = st.columns([4, 1.6], vertical_alignment="center")
 # (on a projector the legend names the optimizers: the row keeps room for the buttons)
 title.markdown(f"##### {surface.title}" + ("" if present else f": {names}"))
 mode.toggle(

@@ -602,3 +602,13 @@ def test_the_link_carries_the_start_the_fields_show_not_binary_noise():
     assert at.number_input(key="start_y").value == 2.4
     assert at.query_params["start"].split(",")[1] == "2.4"
     assert _race(at)["runs"] is not None
+
+
+def test_presets_are_one_line_each_with_what_to_watch_on_hover():
+    at = _app()
+    sidebar = at.sidebar
+    buttons = [b for b in sidebar.button if b.label in scenes.PRESETS]
+    assert [b.label for b in buttons] == list(scenes.PRESETS)
+    assert all(b.help == scenes.PRESET_CAPTIONS[b.label] for b in buttons)
+    captions = " ".join(c.value for c in sidebar.caption)
+    assert not any(text in captions for text in scenes.PRESET_CAPTIONS.values())

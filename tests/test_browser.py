@@ -903,3 +903,19 @@ def test_the_results_table_fits_a_1024_px_screen_with_the_rest_on_demand(server,
     page.get_by_text("All columns").click()  # the rest, on demand
     page.wait_for_function(f"({scroller})()[0] > {wide} + 50", timeout=PATIENCE_MS)
     page.close()
+
+
+@pytest.mark.parametrize("width, height", [(1024, 768), (1280, 720)])
+def test_presentation_mode_shows_its_buttons_labels_whole(server, browser, width, height):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(f"{server}/?present=1")
+    page.wait_for_function(DRAWN_JS, timeout=PATIENCE_MS)
+    # (Streamlit cuts a label that does not fit with an ellipsis in .stMarkdownEllipsis)
+    cut = page.evaluate("""() => [...document.querySelectorAll(
+          "[data-testid='stMain'] button .stMarkdownEllipsis, [data-testid='stMain'] label .stMarkdownEllipsis")]
+        .filter(e => e.offsetParent !== null)
+        .map(e => [e.textContent, e.scrollWidth - e.clientWidth])""")
+    labels = {text: over for text, over in cut}
+    for name in ("◀ Previous step", "Next step ▶", "Presentation mode"):
+        assert labels.get(name) == 0, (name, labels)  # there, and not cut short
+    page.close()
