@@ -359,6 +359,7 @@ def test_a_run_at_machine_precision_is_said_to_be_there_not_plotted():
 def test_the_3d_height_is_named_once_by_the_colour_bar_not_the_z_axis():
     surface = surfaces.get("beale")
     scene = _view(surface, _runs(surface, ["sgd"], 5))["static"]["scene"]
-    assert scene["layout"]["scene"]["zaxis"]["title"]["text"] == ""
+    zaxis = scene["layout"]["scene"]["zaxis"]
+    assert zaxis["title"]["text"] == "" and zaxis["showticklabels"] is False
     bar = scene["data"][0]["colorbar"]["title"]["text"]
     assert bar == viz.surface_grid(surface).height_label and "log" in bar

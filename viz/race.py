@@ -224,9 +224,10 @@ def race_static(surface: Surface, grid: Grid | None = None) -> tuple[str, dict]:
         scene=dict(
             xaxis=dict(range=[x0, x1], title=dict(text=surface.axes[0])),
             yaxis=dict(range=[y0, y1], title=dict(text=surface.axes[1])),
-            # the height's formula is the colour bar's title: on the z axis it ran into the
-            # ticks (presentation mode) or was clipped at the left edge
-            zaxis=dict(range=[z_lo, z_hi + 2 * lift], title=dict(text="")),
+            # the height's scale and formula are the colour bar's: on the z axis its title
+            # ran into the ticks (presentation mode) or was clipped at the left edge, and
+            # its ticks piled onto the y axis's in large type
+            zaxis=dict(range=[z_lo, z_hi + 2 * lift], title=dict(text=""), showticklabels=False),
             aspectmode="manual", aspectratio=_aspect(x1 - x0, y1 - y0),
             camera=dict(eye=dict(x=-1.5, y=-1.6, z=1.1)),
             hovermode=False,
