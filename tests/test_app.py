@@ -57,7 +57,8 @@ def test_the_default_page_runs_and_has_every_control():
     assert "Batch size (examples a step)" not in [s.label for s in at.select_slider]  # no data
     assert "Steps" in [s.label for s in at.slider]
     assert "Speed" in [s.label for s in at.select_slider]
-    assert [t.label for t in at.toggle] == ["Presentation mode", "Insides: arrows and step sizes",
+    assert [t.label for t in at.toggle] == ["Presentation mode", "All columns",  # (results)
+                                          "Insides: arrows and step sizes",
                                           "Same values for all", "α schedules"]
     assert set(at.multiselect[0].value) == set(scenes.DEFAULT_OPTIMIZERS)
     labels = [s.label for s in at.slider] + [s.label for s in at.select_slider]

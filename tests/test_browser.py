@@ -298,7 +298,7 @@ def test_another_surface_gets_its_own_axes_and_a_double_click_only_resets_the_zo
     page.goto(f"{server}/?opt=sgd,nag")
     page.wait_for_function(DRAWN_JS, timeout=PATIENCE_MS)
     drawn = page.evaluate(f"({STATE_JS})().drawn")
-    page.get_by_text("Ravine: SGD zig-zags, Nesterov glides").click()
+    page.get_by_role("button", name="Ravine: SGD zig-zags, Nesterov glides").click()
     page.wait_for_function(f"({STATE_JS})() && ({STATE_JS})().drawn !== {drawn!r}",
                            timeout=PATIENCE_MS)  # fmt: skip
     page.wait_for_url("**surface=ravine**", timeout=PATIENCE_MS)
