@@ -911,11 +911,13 @@ def test_presentation_mode_shows_its_buttons_labels_whole(server, browser, width
     page.goto(f"{server}/?present=1")
     page.wait_for_function(DRAWN_JS, timeout=PATIENCE_MS)
     # (Streamlit cuts a label that does not fit with an ellipsis in .stMarkdownEllipsis)
-    cut = page.evaluate("""() => [...document.querySelectorAll(
+    labels_js = """() => [...document.querySelectorAll(
           "[data-testid='stMain'] button .stMarkdownEllipsis, [data-testid='stMain'] label .stMarkdownEllipsis")]
         .filter(e => e.offsetParent !== null)
-        .map(e => [e.textContent, e.scrollWidth - e.clientWidth])""")
-    labels = {text: over for text, over in cut}
+        .map(e => [e.textContent, e.scrollWidth - e.clientWidth])"""
+    page.wait_for_function(f"({labels_js})().length >= 3", timeout=PATIENCE_MS)  # all drawn
+    page.wait_for_timeout(500)  # (the layout settles)
+    labels = {text: over for text, over in page.evaluate(labels_js)}
     for name in ("◀ Previous step", "Next step ▶", "Presentation mode"):
         assert labels.get(name) == 0, (name, labels)  # there, and not cut short
     page.close()
