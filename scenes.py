@@ -1215,11 +1215,9 @@ def claim_verdict(claim: Claim, escapes: Mapping[str, int]) -> tuple[bool, str]:
     if key(slowest) < key(fastest):
         return True, f"Holds here: the slowest of them, {shown(slowest)}, beats {shown(fastest)}."
     if key(slowest) == key(fastest) == math.inf:
-        title = optim_core.get_optimizer
-        return False, (
-            f"Not shown here: neither {title(slowest).title} nor {title(fastest).title} "
-            "escapes within these steps, so there is no race between them to win."
-        )
+        a, b = (optim_core.get_optimizer(n).title for n in (slowest, fastest))
+        return False, (f"Not shown here: neither {a} nor {b} escapes within these steps, so "
+                       "there is no race between them to win.")  # fmt: skip
     return False, (
         f"Does not hold here: {shown(slowest)} escapes no sooner than {shown(fastest)}."
     )

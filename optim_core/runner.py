@@ -528,6 +528,7 @@ class _Loop:
         self.out_point = np.full((n, 2), np.nan)
         self.peak = np.zeros(n)
         self.peak_step = np.full(n, -1, dtype=np.int64)
+        self.excursions = False  # whether any start may be outside the divergence box now
         self.last_step = steps
         # The per-step "is any start near a minimizer?" filter works on the contiguous
         # x and y columns with these two scratch arrays.
@@ -705,8 +706,6 @@ class _Loop:
             self.stay[i][mine] = CONVERGED_DIST_TOL**2
             before = self.home[i]
             self.home[i] = mine if before is None else np.union1d(before, mine)
-
-    excursions = False  # whether any start is outside the divergence box now
 
     def _outside(self, a, inside, w_new, t, frozen):
         """Bookkeeping for a step that put some start outside the divergence box: ``a`` is
