@@ -104,9 +104,10 @@ def measure(page_file: Path, slider_box: str | None, repeat: int, checks: dict =
     return out
 
 
-def play_rate(seconds: float = 10.0) -> dict[str, tuple[float, float]]:
-    """Steps the race view draws per second while playing, at 1x and at 0.25x: in 2-D
-    and in 3-D."""
+def play_rate(seconds: float = 10.0, modes=(("1", ""), ("0.25", ""), ("1", "&present=1"))
+              ) -> dict[str, tuple[float, float]]:  # fmt: skip
+    """Steps the race view draws per second while playing, at 1x and at 0.25x, and at 1x
+    in presentation mode (a 1280 x 720 projector): in 2-D and in 3-D."""
     from playwright.sync_api import sync_playwright
 
     proc, url = start_app(ROOT / "app.py")
@@ -114,9 +115,10 @@ def play_rate(seconds: float = 10.0) -> dict[str, tuple[float, float]]:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            for speed in ("1", "0.25"):
-                page = browser.new_page(viewport={"width": 1500, "height": 1000})
-                page.goto(f"{url}/?speed={speed}", timeout=60_000)
+            for speed, extra in modes:
+                size = {"width": 1280, "height": 720} if extra else {"width": 1500, "height": 1000}
+                page = browser.new_page(viewport=size)
+                page.goto(f"{url}/?speed={speed}{extra}", timeout=60_000)
                 page.wait_for_function(RACE["drawn"], timeout=60_000)
                 page.wait_for_timeout(1000)
                 frames = """() => { const d = document.querySelector('.race-view').dataset;
@@ -126,7 +128,7 @@ def play_rate(seconds: float = 10.0) -> dict[str, tuple[float, float]]:
                 n0, t0 = page.evaluate(frames), time.perf_counter()
                 page.wait_for_timeout(seconds * 1000)
                 n1, t1 = page.evaluate(frames), time.perf_counter()
-                rates[speed] = tuple((b - a) / (t1 - t0) for a, b in zip(n0, n1, strict=True))
+                rates[speed + extra] = tuple((b - a) / (t1 - t0) for a, b in zip(n0, n1, strict=True))
                 page.close()
             browser.close()
     finally:
@@ -134,10 +136,72 @@ def play_rate(seconds: float = 10.0) -> dict[str, tuple[float, float]]:
     return rates
 
 
+# In the page: the button clicked, then frames until the view's next picture shows step
+# k (what the user waits for, without the test driver's own round trips).
+PRESS_JS = """(k) => new Promise((done) => {
+  const button = [...document.querySelectorAll('button')]
+      .find((b) => b.textContent.includes('Next step'));
+  const t0 = performance.now();
+  button.click();
+  const check = () => document.querySelector('.race-view').dataset.step === String(k)
+      ? requestAnimationFrame(() => done(performance.now() - t0)) : requestAnimationFrame(check);
+  check();
+})"""
+
+
+def step_presses(repeat: int) -> dict[str, list[float]]:
+    """Presentation mode (1280 x 720): "Next step" pressed until the view shows the next
+    step, and until the numbers under it say so; five quick presses until both show
+    the fifth step."""
+    from playwright.sync_api import sync_playwright
+
+    proc, url = start_app(ROOT / "app.py")
+    out = {"drawn": [], "numbers": [], "five": []}
+    view_at = "(k) => document.querySelector('.race-view').dataset.step === String(k)"
+    numbers_at = """(k) => [...document.querySelectorAll('[data-testid=stMarkdownContainer] strong')]
+        .some((e) => e.textContent === `At step ${k}`)"""
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.goto(f"{url}/?present=1", timeout=60_000)
+            page.wait_for_function(RACE["drawn"], timeout=60_000)
+            page.wait_for_timeout(1500)
+            button = page.get_by_role("button", name="Next step ▶")
+            k = 0
+            for _ in range(repeat):
+                k += 1
+                t0 = time.perf_counter()
+                out["drawn"].append(page.evaluate(PRESS_JS, k) / 1000)
+                page.wait_for_function(numbers_at, arg=k, timeout=60_000, polling="raf")
+                out["numbers"].append(time.perf_counter() - t0)
+                page.wait_for_timeout(800)
+            for _ in range(3):
+                t0 = time.perf_counter()
+                for _ in range(5):
+                    button.click()
+                k += 5
+                page.wait_for_function(f"(k) => ({view_at})(k) && ({numbers_at})(k)", arg=k,
+                                       timeout=60_000, polling="raf")  # fmt: skip
+                out["five"].append(time.perf_counter() - t0)
+                page.wait_for_timeout(800)
+            browser.close()
+    finally:
+        proc.terminate()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", choices=("play", "presses"), help="just this part")
     args = parser.parse_args()
+    if args.only == "play":
+        print(play_rate())
+        return
+    if args.only == "presses":
+        print(step_presses(args.repeat))
+        return
     base = measure(ROOT / "bench" / "minimal_race_page.py", None, args.repeat, MINIMAL)
     race = measure(ROOT / "app.py", "Adam", args.repeat)
     med = statistics.median
@@ -158,7 +222,14 @@ def main() -> None:
     rates = play_rate()
     print("Play, default race (300 steps), steps drawn per second over 10 s: 2-D view / 3-D view")
     print(f"   1x: {rates['1'][0]:.1f} / {rates['1'][1]:.1f} (20 asked); "
-          f"0.25x: {rates['0.25'][0]:.1f} / {rates['0.25'][1]:.1f} (5 asked)")  # fmt: skip
+          f"0.25x: {rates['0.25'][0]:.1f} / {rates['0.25'][1]:.1f} (5 asked); "
+          f"presentation mode at 1280 x 720, 1x: {rates['1&present=1'][0]:.1f} / "
+          f"{rates['1&present=1'][1]:.1f} (20 asked)")  # fmt: skip
+    presses = step_presses(args.repeat)
+    print("Presentation mode, 'Next step' pressed (1280 x 720)")
+    print(f"   until the view shows it: median {med(presses['drawn']):.2f} s (goal <= 0.2 s); "
+          f"until the numbers do: median {med(presses['numbers']):.2f} s; five quick presses "
+          f"until both show the fifth: median {med(presses['five']):.2f} s")  # fmt: skip
 
 
 if __name__ == "__main__":

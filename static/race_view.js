@@ -107,16 +107,22 @@ function mount(parent) {
     stepBy(view, delta);
   };
   document.addEventListener("keydown", onKey);
-  // the page's step buttons: Play stops the moment one is pressed, at the step shown
+  // The page's step buttons (presentation mode) move the view here, at once: their
+  // click goes no further (Streamlit's own would wait for a rerun of the page), and the
+  // view tells the server the step it shows, as the slider and the keys do. (Without
+  // this view on the page, the buttons' own click moves the server's count.)
   const onPress = (event) => {
-    if (!root.isConnected) return document.removeEventListener("pointerdown", onPress, true);
+    if (!root.isConnected) return document.removeEventListener("click", onPress, true);
     const button = event.target?.closest?.("button");
-    if (!view.data?.report || !button || !/(Previous|Next) step/.test(button.textContent)) return;
-    if (view.playing) pause(view, false);
+    const delta = button && { Previous: -1, Next: 1 }[button.textContent.match(/(Previous|Next) step/)?.[1]];
+    if (!view.data?.report || !delta || button.disabled) return;
+    event.preventDefault();
+    event.stopPropagation();
     view.pressedAt = step(view);
     root.dataset.pressed = String(view.pressedAt); // (for tests)
+    stepBy(view, delta);
   };
-  document.addEventListener("pointerdown", onPress, true);
+  document.addEventListener("click", onPress, true);
   return view;
 }
 
@@ -462,10 +468,26 @@ export default async function (component) {
       view.reported = step(view) === seek.step ? seek.step : undefined; // the server knows
     }
     if (view.playing && step(view) >= data.runs.steps) pause(view, false);
+    // the same runs and looks as drawn (a rerun for the numbers under the view, after a
+    // step button or a key): no redraw, the step shown only
+    const drawn = signature(data);
+    if (!fresh && drawn === view.drawn) {
+      moveTo(view);
+      showLabel(view);
+      return report(view);
+    }
+    view.drawn = drawn;
     await draw(view, fresh);
     report(view);
     raceWasDrawn();
   });
+}
+
+// What a drawing of data depends on: all of it but the surface's parts (compared by
+// key), the paths' arrays (by id) and a step button's seek.
+function signature(data) {
+  const { static: _, seek: __, runs, ...rest } = data;
+  return JSON.stringify({ ...rest, runs: { ...runs, paths: runs.paths.map((p) => p.id) } });
 }
 
 // A click on the contour starts the race there; the two clicks of a double-click (which
