@@ -128,7 +128,8 @@ def play_rate(seconds: float = 10.0, modes=(("1", ""), ("0.25", ""), ("1", "&pre
                 n0, t0 = page.evaluate(frames), time.perf_counter()
                 page.wait_for_timeout(seconds * 1000)
                 n1, t1 = page.evaluate(frames), time.perf_counter()
-                rates[speed + extra] = tuple((b - a) / (t1 - t0) for a, b in zip(n0, n1, strict=True))
+                rates[speed + extra] = tuple((b - a) / (t1 - t0)
+                                             for a, b in zip(n0, n1, strict=True))
                 page.close()
             browser.close()
     finally:
@@ -158,8 +159,8 @@ def step_presses(repeat: int) -> dict[str, list[float]]:
     proc, url = start_app(ROOT / "app.py")
     out = {"drawn": [], "numbers": [], "five": []}
     view_at = "(k) => document.querySelector('.race-view').dataset.step === String(k)"
-    numbers_at = """(k) => [...document.querySelectorAll('[data-testid=stMarkdownContainer] strong')]
-        .some((e) => e.textContent === `At step ${k}`)"""
+    numbers_at = """(k) => [...document.querySelectorAll(
+        '[data-testid=stMarkdownContainer] strong')].some((e) => e.textContent === `At step ${k}`)"""
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
