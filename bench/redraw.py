@@ -160,7 +160,8 @@ def step_presses(repeat: int) -> dict[str, list[float]]:
     out = {"drawn": [], "numbers": [], "five": []}
     view_at = "(k) => document.querySelector('.race-view').dataset.step === String(k)"
     numbers_at = """(k) => [...document.querySelectorAll(
-        '[data-testid=stMarkdownContainer] strong')].some((e) => e.textContent === `At step ${k}`)"""
+        '[data-testid=stMarkdownContainer] strong')]
+        .some((e) => e.textContent === `At step ${k}`)"""
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
