@@ -23,11 +23,20 @@ from app_pages.race_view import figure_view, preload, race_view, standalone_html
 
 apply_scene = common.apply_race_scene
 CUSTOM_DOMAIN_KEYS = common.CUSTOM_DOMAIN_KEYS
+# Large type, and room for the step buttons, the numbers and the views on one 1280 × 720
+# screen: the page's first row goes up beside the header's two buttons (the header lets
+# clicks through elsewhere), the numbers in compact rows.
 PRESENT_CSS = """
 html { font-size: 21px; }
-.stMainBlockContainer { padding-top: 4.2rem; max-width: 100%; }
+.stMainBlockContainer { padding-top: 1.1rem; max-width: 100%; }
+[data-testid="stHeader"] { background: transparent; }
+[data-testid="stHeader"], [data-testid="stHeader"] div { pointer-events: none; }
+[data-testid="stHeader"] button, [data-testid="stHeader"] [data-testid="stMainMenu"] {
+  pointer-events: auto; }
 .stMainBlockContainer h5 { font-size: 1.5rem; }
-.stMainBlockContainer table { font-size: 1.05rem; font-variant-numeric: tabular-nums; }
+.stMainBlockContainer table { font-size: 0.85rem; font-variant-numeric: tabular-nums; }
+.stMainBlockContainer table th, .stMainBlockContainer table td {
+  line-height: 1.2; padding: 0.2rem 0.5rem; }
 .stMainBlockContainer .stButton button p { font-size: 1.05rem; }
 """
 
@@ -408,11 +417,13 @@ mode.toggle(
 )  # fmt: skip
 
 if present:
+    # the numbers at the step shown, in the view right under its controls (the loss
+    # below them): the step buttons, the views and the numbers on one screen
+    numbers = {"step": k, "rows": viz.step_numbers(surface, runs, k)} if chosen else None
     race_view(view, frame_ms=50 / speed, on_click=on_chart_click, present=True,
-              on_step=on_view_step, seek=st.session_state.get("race_seek"))  # fmt: skip
+              on_step=on_view_step, seek=st.session_state.get("race_seek"),
+              numbers=numbers)  # fmt: skip
     if chosen:
-        st.markdown(f"**At step {k}**")
-        st.table(viz.step_numbers(surface, runs, k), hide_index=True)
         st.caption(
             "Each step button moves every optimizer exactly one step; ← and → on the "
             "keyboard do the same, and Play goes on from the step shown. w: where it is "

@@ -28,6 +28,9 @@ _SENT = "_race_sent"  # what this session's browser has: {"static"|"paths"|"figu
 CSS = """
 .race-view { container-type: inline-size; }
 .race-views { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
+.race-legend { grid-column: 1 / -1; min-width: 0; }
+.race-legend-beside .race-views { grid-template-columns: 1fr 1fr auto; }
+.race-legend-beside .race-legend { grid-column: 3; grid-row: 1; }
 @container (max-width: 480px) { .race-views { grid-template-columns: 1fr; } }
 .race-controls { display: flex; align-items: center; gap: 12px; margin: 2px 0 6px; }
 .race-step { flex: 1; min-width: 80px; accent-color: #555; }
@@ -42,6 +45,13 @@ CSS = """
              cursor: pointer; opacity: 0.7; }
 .race-link:hover { opacity: 1; }
 .race-standalone .race-link { display: none; }
+.race-numbers { overflow-x: auto; margin: 0 0 6px; }
+.race-numbers table { width: 100%; border-collapse: collapse; font-size: 0.85rem;
+                      font-variant-numeric: tabular-nums; transition: opacity 0.15s; }
+.race-numbers th { font-weight: normal; opacity: 0.7; text-align: left; }
+.race-numbers th, .race-numbers td { padding: 0.1rem 0.5rem; line-height: 1.2;
+                                     border-bottom: 1px solid rgba(128, 128, 128, 0.25); }
+.race-numbers.race-stale table { opacity: 0.4; }
 .race-bottom { display: grid; grid-template-columns: 1fr; gap: 8px; }
 .race-bottom.race-with-fit { grid-template-columns: 3fr 2fr; }
 @container (max-width: 640px) { .race-bottom.race-with-fit { grid-template-columns: 1fr; } }
@@ -142,7 +152,8 @@ render({{ data: JSON.parse(document.getElementById("race-data").textContent),
 
 
 def race_view(view: viz.RaceView, *, frame_ms: float, on_click, key: str = "race",
-              present: bool = False, on_step=None, seek: dict | None = None):  # fmt: skip
+              present: bool = False, on_step=None, seek: dict | None = None,
+              numbers: dict | None = None):  # fmt: skip
     """Draw ``view`` (the surface's parts and paths the browser has are left out);
     ``on_click`` runs when the contour is clicked (the point is
     ``st.session_state[key].click``). ``present``: larger controls (presentation mode).
@@ -151,11 +162,13 @@ def race_view(view: viz.RaceView, *, frame_ms: float, on_click, key: str = "race
     shows whenever it stops there (paused, the slider, the arrow keys), as
     ``st.session_state[key].step``, and ``on_step`` runs. ``seek`` moves the view:
     ``{"token", "step", "delta"}``, acted on once per token: to ``step``, or, while it
-    plays, ``delta`` steps on from where it is."""
+    plays, ``delta`` steps on from where it is. ``numbers``: ``{"step", "rows"}``, each
+    run's numbers at that step (``viz.step_numbers``), shown as a table under the
+    view's controls (dimmed while the view shows another step)."""
     sent = _sent()
     data = view.data(frame_ms=frame_ms, with_static=view.key not in sent["static"],
                      known=sent["paths"])  # fmt: skip
-    data.update(present=present, report=on_step is not None, seek=seek)
+    data.update(present=present, report=on_step is not None, seek=seek, numbers=numbers)
     result = _component(
         key=key, data=data, on_click_change=on_click,
         on_missing_change=lambda: _on_missing(key),

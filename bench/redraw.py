@@ -160,7 +160,7 @@ def step_presses(repeat: int) -> dict[str, list[float]]:
     out = {"drawn": [], "numbers": [], "five": []}
     view_at = "(k) => document.querySelector('.race-view').dataset.step === String(k)"
     numbers_at = """(k) => [...document.querySelectorAll(
-        '[data-testid=stMarkdownContainer] strong')]
+        '.race-numbers th')]
         .some((e) => e.textContent === `At step ${k}`)"""
     try:
         with sync_playwright() as p:

@@ -53,13 +53,14 @@ function decode(spec) {
 }
 
 const HTML = `
-  <div class="race-views"><div class="race-plane"></div><div class="race-scene"></div></div>
+  <div class="race-views"><div class="race-legend"></div><div class="race-plane"></div><div class="race-scene"></div></div>
   <div class="race-controls">
     <button type="button" class="race-play">▶ Play</button>
     <input type="range" class="race-step" min="0" max="0" value="0" aria-label="shown step">
     <span class="race-label">step 0</span>
     <button type="button" class="race-link" title="Copy this page's link, to hand out">Copy link</button>
   </div>
+  <div class="race-numbers"></div>
   <div class="race-bottom"><div class="race-loss"></div><div class="race-fit"></div></div>`;
 
 // One view per mounted component; its state lives on its root element.
@@ -75,6 +76,7 @@ function mount(parent) {
     queue: Promise.resolve(), // plotly calls one after another, never two at once
     plane: root.querySelector(".race-plane"), scene: root.querySelector(".race-scene"),
     loss: root.querySelector(".race-loss"), play: root.querySelector(".race-play"),
+    legend: root.querySelector(".race-legend"), numbers: root.querySelector(".race-numbers"),
     fit: root.querySelector(".race-fit"), bottom: root.querySelector(".race-bottom"),
     slider: root.querySelector(".race-step"), label: root.querySelector(".race-label"),
   };
@@ -218,8 +220,13 @@ async function draw(view, fresh) {
   const model = view.data.runs.fit;
   const narrow = view.bottom.classList.contains("race-with-fit");
   view.bottom.classList.toggle("race-with-fit", Boolean(model));
+  const moved = await drawLegend(view, k); // (first: it decides the views' widths)
   for (const part of ["plane", "scene", "loss"]) {
     await plot(view[part], traces(view, part, k), layout(part), part === "scene" ? CONFIG : FLAT);
+  }
+  if (!fresh && moved) for (const gd of [view.plane, view.scene]) window.Plotly.Plots.resize(gd);
+  if (view.root.classList.contains("race-legend-beside")) { // as tall as the views
+    await window.Plotly.relayout(view.legend, { height: view.plane._fullLayout.height });
   }
   if (!fresh && narrow !== Boolean(model)) window.Plotly.Plots.resize(view.loss);
   if (model) {
@@ -236,17 +243,74 @@ async function draw(view, fresh) {
 }
 
 // Presentation mode: the two views as tall as they are asked to be, but no taller than
-// the window has room for below the page's first row (a 1280 × 720 projector), with the
-// controls under them.
+// the window has room for below the page's first row, with the controls and the numbers
+// at the shown step under them (on a 1280 × 720 projector).
 const CONTROLS_PX = 70;
-const MIN_VIEW_PX = 340;
+const MIN_VIEW_PX = 300;
 
 function fit(view, part, layout) {
   if (!view.data.present || part === "loss") return layout;
-  const top = view.root.getBoundingClientRect().top + (document.scrollingElement?.scrollTop ?? 0);
-  const room = window.innerHeight - Math.max(0, top) - CONTROLS_PX;
+  const top = view.plane.getBoundingClientRect().top + (document.scrollingElement?.scrollTop ?? 0);
+  const room = window.innerHeight - Math.max(0, top) - CONTROLS_PX - view.numbers.offsetHeight;
   layout.height = Math.max(MIN_VIEW_PX, Math.min(layout.height, Math.round(room)));
   return layout;
+}
+
+// The contour's legend names every run in all the graphs, and it is drawn apart from
+// them: one row above both views, or, when its entries need more than one row there, a
+// column beside them (the views keep their height: a legend wrapped over the contour
+// took a third of it). Its own small plotly.js graph, so that its symbols are the
+// graphs' own and a click hides a run everywhere (see listen).
+const ENTRY_KEY = (t) => t.legendgroup ?? `name:${t.name}`;
+const BESIDE_MIN_PX = 480; // narrower, the views stack and the legend stays on top
+
+async function drawLegend(view, k) {
+  const gd = view.legend;
+  const planeLayout = view.static.plane.layout;
+  const entries = traces(view, "plane", k)
+    .filter((t) => t.type === "scatter" && t.showlegend !== false && t.name)
+    .map((t) => ({ type: "scatter", mode: t.mode, name: t.name, legendgroup: ENTRY_KEY(t),
+                   marker: t.marker, line: t.line, x: [null], y: [null], hoverinfo: "skip" }));
+  const wasBeside = view.root.classList.contains("race-legend-beside");
+  const layout = (orientation, width, height) => ({
+    width, height, margin: { l: 0, r: 0, t: 0, b: 0 }, font: planeLayout.font,
+    xaxis: { visible: false, fixedrange: true }, yaxis: { visible: false, fixedrange: true },
+    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", hovermode: false,
+    showlegend: true, dragmode: false,
+    legend: { ...planeLayout.legend, orientation, x: 0, y: 1, xanchor: "left", yanchor: "top",
+              maxheight: 1 }, // (all of its graph: by default half, then a scroll bar)
+  });
+  const first = !gd.data;
+  const rows = () => new Set([...gd.querySelectorAll(".legend .traces")]
+    .map((g) => g.getAttribute("transform")?.match(/,\s*([-\d.]+)/)?.[1])).size;
+  const size = () => gd._fullLayout.legend ?? {};
+  // one row above the views, if it fits in one (in type down to 0.75 of the graphs')
+  view.root.classList.remove("race-legend-beside");
+  const across = view.legend.parentElement.clientWidth;
+  const full = planeLayout.legend?.font?.size ?? 14;
+  for (const size of [full, Math.round(full * 0.87), Math.round(full * 0.75)]) {
+    const row = layout("h", across, 400);
+    row.legend.font = { ...row.legend.font, size };
+    await window.Plotly.react(gd, entries, row, FLAT);
+    if (rows() <= 1) break;
+  }
+  if (first) listenLegend(view, gd); // (react keeps its listeners from then on)
+  const beside = rows() > 1 && across > BESIDE_MIN_PX;
+  if (beside) { // else a column beside them, as wide as its longest name
+    view.root.classList.add("race-legend-beside");
+    const height = fit(view, "plane", { height: planeLayout.height }).height;
+    for (const size of [full, Math.round(full * 0.75)]) { // (smaller, if all fit then)
+      const column = layout("v", 400, height);
+      column.legend.font = { ...column.legend.font, size };
+      await window.Plotly.react(gd, entries, column, FLAT);
+      if (!(gd._fullLayout.legend?._height > height)) break;
+    }
+    await window.Plotly.relayout(gd, { width: Math.ceil(size()._width ?? 200) + 8 });
+  } else {
+    await window.Plotly.relayout(gd, { height: Math.ceil(size()._height ?? 30) + 4 });
+  }
+  view.root.dataset.legend = beside ? "beside" : `${rows()} row`; // (for tests)
+  return beside !== wasBeside;
 }
 
 // The moving traces at the shown step: what Play and the slider do. The 2-D ones (tails,
@@ -353,7 +417,26 @@ function place(view, gd, part, k) {
   });
 }
 
+// Presentation mode's numbers, at the step the server last heard of (dimmed while the
+// view shows another: Play, or before the server has answered).
+function showNumbers(view) {
+  const numbers = view.data.numbers;
+  if (!numbers?.rows?.length) return void view.numbers.replaceChildren();
+  const [first, ...columns] = Object.keys(numbers.rows[0]);
+  const table = document.createElement("table");
+  const cell = (tag, text) => Object.assign(document.createElement(tag), { textContent: text });
+  const head = table.createTHead().insertRow();
+  head.append(cell("th", `At step ${numbers.step}`), ...columns.map((c) => cell("th", c)));
+  const body = table.createTBody();
+  for (const row of numbers.rows) {
+    body.insertRow().append(cell("td", row[first]), ...columns.map((c) => cell("td", row[c])));
+  }
+  view.numbers.replaceChildren(table);
+}
+
 function showLabel(view) {
+  view.numbers.classList.toggle("race-stale", view.data?.numbers?.step !== undefined
+    && view.data.numbers.step !== step(view));
   view.slider.max = String(view.data.runs.shown.length - 1);
   view.slider.value = String(view.index);
   view.label.textContent = `step ${step(view)}`;
@@ -470,6 +553,7 @@ export default async function (component) {
     if (view.playing && step(view) >= data.runs.steps) pause(view, false);
     // the same runs and looks as drawn (a rerun for the numbers under the view, after a
     // step button or a key): no redraw, the step shown only
+    showNumbers(view); // (before the views: they leave room for it)
     const drawn = signature(data);
     if (!fresh && drawn === view.drawn) {
       moveTo(view);
@@ -484,9 +568,9 @@ export default async function (component) {
 }
 
 // What a drawing of data depends on: all of it but the surface's parts (compared by
-// key), the paths' arrays (by id) and a step button's seek.
+// key), the paths' arrays (by id), a step button's seek and the numbers.
 function signature(data) {
-  const { static: _, seek: __, runs, ...rest } = data;
+  const { static: _, seek: __, numbers: ___, runs, ...rest } = data;
   return JSON.stringify({ ...rest, runs: { ...runs, paths: runs.paths.map((p) => p.id) } });
 }
 
@@ -514,13 +598,16 @@ function listen(view) {
     later(view, () => window.Plotly.relayout(view.plane,
       { "xaxis.range": [...xaxis.range], "yaxis.range": [...yaxis.range] }));
   });
-  // the legend (on the contour) shows and hides an optimizer in all three graphs
-  view.plane.on("plotly_restyle", ([update, indices]) => {
+}
+
+// The legend shows and hides a run (or the minimizers, the saddles…) in every graph.
+function listenLegend(view, legend) {
+  legend.on("plotly_restyle", ([update, indices]) => {
     if (!update || !("visible" in update)) return;
     const value = (i) => (Array.isArray(update.visible) ? update.visible[i] : update.visible);
-    const groups = new Map(indices.map((t, i) => [view.plane.data[t].legendgroup, value(i)]));
-    for (const gd of [view.scene, view.loss, ...(view.fit.data ? [view.fit] : [])]) {
-      const match = gd.data.map((t, i) => [t.legendgroup, i]).filter(([g]) => groups.has(g));
+    const groups = new Map(indices.map((t, i) => [legend.data[t].legendgroup, value(i)]));
+    for (const gd of [view.plane, view.scene, view.loss, ...(view.fit.data ? [view.fit] : [])]) {
+      const match = gd.data.map((t, i) => [ENTRY_KEY(t), i]).filter(([g]) => groups.has(g));
       if (match.length) {
         later(view, () => window.Plotly.restyle(gd, { visible: match.map(([g]) => groups.get(g)) },
           match.map(([, i]) => i)));

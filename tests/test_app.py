@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -471,10 +472,11 @@ def test_the_step_buttons_move_every_optimizer_one_step_and_show_the_cores_numbe
         at.button(key="step_next").click().run()
     at.button(key="step_back").click().run()
     k = 2
-    assert at.session_state.race_step == k and f"**At step {k}**" in _markdowns(at)
+    numbers = _race(at)["numbers"]  # shown by the view, under its controls
+    assert at.session_state.race_step == k and numbers["step"] == k
     seek = _race(at)["seek"]
     assert seek["step"] == k and seek["delta"] == -1  # the view is told to show step 2
-    rows = at.table[0].value.set_index("optimizer")
+    rows = pd.DataFrame(numbers["rows"]).set_index("optimizer")
     assert list(rows.index) == [optim_core.get_optimizer(n).title for n in scenes.DEFAULT_OPTIMIZERS]
     surface = surfaces.get("beale")
     for name in scenes.DEFAULT_OPTIMIZERS:
@@ -493,19 +495,15 @@ def test_the_step_buttons_move_every_optimizer_one_step_and_show_the_cores_numbe
                                    rtol=1e-3, atol=1e-12)  # fmt: skip
 
 
-def _markdowns(at):
-    return [m.value for m in at.markdown]
-
-
 def test_the_step_buttons_stop_at_the_ends_and_the_step_follows_fewer_steps():
     at = _app({"present": "1", "steps": "3"})
     for _ in range(3):
         at.button(key="step_next").click().run()
     at.button(key="step_next").click().run()  # nothing after the last step
     assert at.session_state.race_step == 3
-    assert at.table[0].value["next step Δw"].eq("— (last step)").all()
+    assert all(r["next step Δw"] == "— (last step)" for r in _race(at)["numbers"]["rows"])
     at.slider(key="steps").set_value(2).run()  # a shorter race: its last step
-    assert at.session_state.race_step == 2 and "**At step 2**" in _markdowns(at)
+    assert at.session_state.race_step == 2 and _race(at)["numbers"]["step"] == 2
 
 
 def test_a_step_told_by_the_view_is_read_as_a_step_of_the_race():

@@ -256,7 +256,7 @@ def test_a_slider_move_redraws_the_paths_in_place_and_keeps_the_step(server, bro
     assert not page.evaluate(STATE_JS)["playing"]
     # the legend hides an optimizer in the 3-D view and the loss plot too
     page.mouse.move(10, 10)  # (away from the contour: its toolbar would cover the legend)
-    page.locator(".race-plane .legend .traces", has_text="Adam").click()
+    page.locator(".race-legend .legend .traces", has_text="Adam").click()
     page.wait_for_function("""() => ['.race-scene', '.race-loss'].every(g =>
         document.querySelector(g).data.filter(t => t.legendgroup === 'adam')
             .every(t => t.visible === 'legendonly'))""", timeout=PATIENCE_MS)
@@ -549,7 +549,7 @@ BOXES_JS = """() => {
     colorbar: r(scene.querySelector('.colorbar')),
     xlabels: r(plane.querySelector('.xy .xaxislayer-above')),
     loss: area(loss, loss._fullLayout.xaxis, loss._fullLayout.yaxis),
-    legend: r(plane.querySelector('.legend')),
+    legend: r(view.querySelector('.race-legend .legend')),
   };
 }"""
 
@@ -946,3 +946,77 @@ def test_presentation_mode_shows_its_buttons_labels_whole(server, browser, width
     for name in ("◀ Previous step", "Next step ▶", "Presentation mode"):
         assert labels.get(name) == 0, (name, labels)  # there, and not cut short
     page.close()
+
+
+# Where the parts a teacher needs are, as boxes [left, top, right, bottom].
+ROOM_JS = """() => {
+  const r = e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+  const v = document.querySelector('.race-view'), plane = v.querySelector('.race-plane');
+  const {xaxis, yaxis} = plane._fullLayout, p = plane.getBoundingClientRect();
+  const button = (text) => { const b = [...document.querySelectorAll('button')]
+      .find(b => b.textContent.includes(text)); return b ? r(b) : null; };
+  const table = v.querySelector('.race-numbers table');
+  return {legend: r(v.querySelector('.race-legend')),  // (its graph: the legend clipped to it)
+          contour: [p.left + xaxis._offset, p.top + yaxis._offset,
+                    p.left + xaxis._offset + xaxis._length, p.top + yaxis._offset + yaxis._length],
+          scene: r(v.querySelector('.race-scene')), play: r(v.querySelector('.race-controls')),
+          numbers: table ? r(table) : null,
+          back: button('Previous step'), next: button('Next step'),
+          mode: v.dataset.legend}; }"""
+
+
+@pytest.mark.parametrize("width, height, many", [(1024, 768, False), (1280, 720, False),
+                                                 (1280, 720, True)])  # fmt: skip
+def test_presentation_mode_holds_the_buttons_views_and_numbers_on_one_screen(
+    server, browser, width, height, many
+):
+    import optim_core
+
+    page = browser.new_page(viewport={"width": width, "height": height})
+    chosen = "&opt=" + ",".join(optim_core.optimizer_names()) if many else ""
+    page.goto(f"{server}/?present=1{chosen}")
+    page.wait_for_function(DRAWN_JS, timeout=PATIENCE_MS)
+    page.locator(".race-numbers table").wait_for(timeout=PATIENCE_MS)
+    _settled(page)
+    boxes = page.evaluate(ROOM_JS)
+    page.screenshot(path=str(ARTIFACTS / f"presentation_{width}x{height}{'_all' if many else ''}.png"))
+    page.close()
+    mode = boxes.pop("mode")
+    # the legend: one row above the views, or (14 optimizers) a column beside them
+    assert mode == ("beside" if many else "1 row"), mode
+    if many:
+        assert boxes["legend"][0] >= max(boxes["contour"][2], boxes["scene"][2]) - 1, boxes
+    else:
+        assert boxes["legend"][3] <= boxes["contour"][1], boxes
+        assert boxes["legend"][3] - boxes["legend"][1] < 50, boxes  # one row: not 3
+    # on one screen: the step buttons, the views, Play and (for the default five) the
+    # numbers at the step shown
+    for name in ("back", "next", "contour", "scene", "play") + (() if many else ("numbers",)):
+        assert boxes[name][3] <= height and boxes[name][2] <= width + 1, (name, boxes[name])
+    assert boxes["contour"][2] - boxes["contour"][0] >= 200, boxes  # a readable map
+    names = [n for n in boxes if n != "contour" and boxes[n]]  # (the contour is in the plane)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert not _overlap(boxes[a], boxes[b]), (a, boxes[a], b, boxes[b])
+
+
+def test_outside_presentation_mode_the_legend_leaves_the_map_its_room(server, browser):
+    """At 1366 × 768 with the sidebar open: five optimizers' legend in one row above
+    the views; all fourteen in a column beside them (it wrapped to five rows over the
+    contour)."""
+    import optim_core
+
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    sizes = {}
+    for query, want in (("", "1 row"), ("opt=" + ",".join(optim_core.optimizer_names()),
+                                        "beside")):  # fmt: skip
+        page.goto(f"{server}/?{query}")
+        page.wait_for_function(DRAWN_JS, timeout=PATIENCE_MS)
+        _settled(page)
+        boxes = page.evaluate(ROOM_JS)
+        assert boxes["mode"] == want, boxes
+        assert not _overlap(boxes["legend"], boxes["contour"]), boxes
+        assert not _overlap(boxes["legend"], boxes["scene"]), boxes
+        sizes[want] = boxes["contour"][3] - boxes["contour"][1]
+    page.close()
+    assert min(sizes.values()) >= 280, sizes  # (a wrapped legend left it 225 px)

@@ -201,7 +201,7 @@ def race_static(surface: Surface, grid: Grid | None = None) -> tuple[str, dict]:
             hovertemplate="saddle (%{x:.4~g}, %{y:.4~g})<extra></extra>",
         ))  # fmt: skip
     plane_layout = dict(
-        height=VIEW_HEIGHT, margin=dict(l=50, r=10, t=30, b=45), font=dict(size=14),
+        height=VIEW_HEIGHT, margin=dict(l=50, r=10, t=10, b=45), font=dict(size=14),
         # one unit as long on y as on x (a 20 × 6 ravine looks like one), in both views
         xaxis=dict(range=[x0, x1], title=dict(text=surface.axes[0]), constrain="domain",
                    showgrid=False, zeroline=False),
@@ -209,8 +209,9 @@ def race_static(surface: Surface, grid: Grid | None = None) -> tuple[str, dict]:
                    constrain="domain", showgrid=False, zeroline=False),
         images=[dict(source=grid.background, xref="x", yref="y", x=x0, y=y1, sizex=x1 - x0,
                      sizey=y1 - y0, sizing="stretch", layer="below")],
-        # above the view, bottom-anchored: the top margin grows as the legend wraps
-        legend=dict(orientation="h", x=0.0, y=1.02, yanchor="bottom", font=dict(size=14)),
+        # drawn apart, by the race view (a row above both views or a column beside them):
+        # here its look only
+        showlegend=False, legend=dict(font=dict(size=14), traceorder="normal"),
         hovermode="closest", plot_bgcolor="white", uirevision=surface.name,
     )  # fmt: skip
     scene = [dict(
@@ -220,7 +221,7 @@ def race_static(surface: Surface, grid: Grid | None = None) -> tuple[str, dict]:
         hoverinfo="skip", name="surface", contours=dict(z=dict(show=False)),
     )]  # fmt: skip
     scene_layout = dict(
-        height=VIEW_HEIGHT, margin=dict(l=0, r=0, t=30, b=0), font=dict(size=14),
+        height=VIEW_HEIGHT, margin=dict(l=0, r=0, t=10, b=0), font=dict(size=14),
         scene=dict(
             xaxis=dict(range=[x0, x1], title=dict(text=surface.axes[0])),
             yaxis=dict(range=[y0, y1], title=dict(text=surface.axes[1])),
