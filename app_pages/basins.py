@@ -83,9 +83,13 @@ if not chosen:
 
 grid = common.cached_grid(surface_name)
 hypers = {name: common.hyperparams_for(name, lr, hyper_mode) for name in chosen}
+bar = common.Progress(f"Running {scene.resolution**2:,} starts × {scene.steps:,} steps…")
 results = {name: common.cached_basin_map(name, surface_name, scene.resolution, scene.steps,
-                                         tuple(sorted(hypers[name].items())))
-           for name in chosen}  # fmt: skip
+                                         tuple(sorted(hypers[name].items())),
+                                         bar.part(i, len(chosen),
+                                                  optim_core.get_optimizer(name).title))
+           for i, name in enumerate(chosen)}  # fmt: skip
+bar.done()
 step_range = viz.basin_step_range(list(results.values()))  # one colour scale for both maps
 columns = st.columns(len(chosen))
 for column, (name, result) in zip(columns, results.items(), strict=True):

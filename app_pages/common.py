@@ -6,6 +6,7 @@ from __future__ import annotations
 import collections
 import math
 import threading
+import time
 
 import numpy as np
 import streamlit as st
@@ -30,12 +31,20 @@ def cached_run(optimizer: str, surface: str, start: tuple, steps: int, hyper: tu
                           **dict(hyper), **extra)  # fmt: skip
 
 
-def cached_runs(surface: str, start: tuple, steps: int, run_keys: tuple) -> list[viz.Run]:
+def cached_runs(surface: str, start: tuple, steps: int, run_keys: tuple,
+                progress: Progress | None = None) -> list[viz.Run]:  # fmt: skip
     """The race's runs: ``run_keys`` holds (optimizer, sorted hyperparameter items[,
-    convention[, run options]])."""
-    return [viz.Run(key[0], optim_core.get_optimizer(key[0]).title,
-                    cached_run(key[0], surface, start, steps, *key[1:]))
-            for key in run_keys]  # fmt: skip
+    convention[, run options]]). With ``progress``, a wait of more than a moment (runs
+    not in the cache) shows how many are done."""
+    runs, began = [], time.monotonic()
+    for i, key in enumerate(run_keys):
+        title = optim_core.get_optimizer(key[0]).title
+        runs.append(viz.Run(key[0], title, cached_run(key[0], surface, start, steps, *key[1:])))
+        if progress is not None and time.monotonic() - began > progress.EVERY_S:
+            progress.report((i + 1) / len(run_keys), f"{i + 1}/{len(run_keys)}")
+    if progress is not None:
+        progress.done()
+    return runs
 
 
 @st.cache_resource(max_entries=24, show_spinner=False)
@@ -94,51 +103,96 @@ def cached_grid(surface: str):
     return viz.surface_grid(surfaces.get(surface))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def cached_escape_runs(optimizer, surface, saddle, offsets: bytes, steps, radius, hyper: tuple,
-                       noise: tuple | None = None):  # fmt: skip
-    """Escapes for offsets given as the bytes of a float64 ``(K, 2)`` array; ``noise``
-    is the gradient noise's ``(η, γ, seed)``, None for none."""
-    delta = np.frombuffer(offsets, dtype=float).reshape(-1, 2)
-    noisy = dict(zip(("noise_eta", "noise_gamma", "seed"), noise, strict=True)) if noise else {}
-    return optim_core.escape_runs(optimizer, surface, saddle, delta, steps, radius, **noisy,
-                                  **dict(hyper))  # fmt: skip
+# ---------------------------------------------------------------- long work, with progress
 
 
-# Basin maps report progress while they run, which st.cache_* would record and replay
-# as page elements: they get a small LRU cache of their own, shared like a resource.
-_BASIN_MAPS: collections.OrderedDict = collections.OrderedDict()
-_BASIN_MAPS_MAX = 16
-_BASIN_LOCK = threading.Lock()
+class Progress:
+    """A progress bar for one long wait, in a placeholder that is always there (so the
+    elements after it keep their places whether or not there was work to wait for):
+    shown from the first report on, updated at most every ``EVERY_S`` seconds. Each
+    update is a point where Streamlit can stop the script: a change made while it runs
+    cancels the work (the core's loop sees the exception) instead of queueing behind it,
+    and the last picture stays on the page until the new one replaces it."""
+
+    EVERY_S = 0.2
+
+    def __init__(self, text: str):
+        self.slot, self.text, self.shown = st.empty(), text, -math.inf
+
+    def report(self, fraction: float, label: str = "") -> None:
+        now = time.monotonic()
+        if fraction < 1 and now - self.shown < self.EVERY_S:
+            return
+        self.shown = now
+        fraction = min(max(float(fraction), 0.0), 1.0)
+        self.slot.progress(fraction, text=" ".join(filter(None, (self.text, label,
+                                                                 f"{fraction:.0%}"))))
+
+    def part(self, i: int, n: int, label: str = ""):
+        """The callback for the i-th of n equal parts of the wait."""
+        return lambda fraction: self.report((i + fraction) / n, label)
+
+    def done(self) -> None:
+        self.slot.empty()
 
 
-def cached_basin_map(optimizer: str, surface: str, resolution: int, steps: int, hyper: tuple):
-    """A basin map, with a progress bar while it is computed."""
-    key = (optimizer, surface, resolution, steps, hyper)
-    with _BASIN_LOCK:
-        if key in _BASIN_MAPS:
-            _BASIN_MAPS.move_to_end(key)
-            return _BASIN_MAPS[key]
-    text = f"{optim_core.get_optimizer(optimizer).title}: running {resolution**2:,} starts…"
-    bar = st.progress(0.0, text=text)
-    result = optim_core.basin_map(
-        optimizer, surface, resolution, steps,
-        progress=lambda f: bar.progress(f, text=f"{text} {f:.0%}"), **dict(hyper),
-    )  # fmt: skip
-    bar.empty()
-    with _BASIN_LOCK:
-        _BASIN_MAPS[key] = result
-        while len(_BASIN_MAPS) > _BASIN_MAPS_MAX:
-            _BASIN_MAPS.popitem(last=False)
+# Work that reports its progress while it runs: st.cache_* would record the bar's updates
+# and replay them as page elements, so these results have small LRU caches of their own,
+# shared like resources (read-only: nothing writes into their arrays).
+_SHARED: dict[str, collections.OrderedDict] = collections.defaultdict(collections.OrderedDict)
+_SHARED_MAX = {"basin_map": 16, "sweep": 32, "escape": 64}
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared(kind: str, key: tuple, compute):
+    store = _SHARED[kind]
+    with _SHARED_LOCK:
+        if key in store:
+            store.move_to_end(key)
+            return store[key]
+    result = compute()
+    with _SHARED_LOCK:
+        store[key] = result
+        while len(store) > _SHARED_MAX[kind]:
+            store.popitem(last=False)
     return result
 
 
-# Sweeps hold their Surface (functions, not picklable): cached as shared resources.
-@st.cache_resource(max_entries=32, show_spinner=False)
+def cached_escape_runs(optimizer, surface, saddle, offsets: bytes, steps, radius, hyper: tuple,
+                       noise: tuple | None = None, progress=None):  # fmt: skip
+    """Escapes for offsets given as the bytes of a float64 ``(K, 2)`` array; ``noise``
+    is the gradient noise's ``(η, γ, seed)``, None for none; ``progress(fraction)`` is
+    told how far it is (when it runs)."""
+    def compute():
+        delta = np.frombuffer(offsets, dtype=float).reshape(-1, 2)
+        noisy = dict(zip(("noise_eta", "noise_gamma", "seed"), noise, strict=True)) if noise else {}
+        return optim_core.escape_runs(optimizer, surface, saddle, delta, steps, radius,
+                                      progress=progress, **noisy, **dict(hyper))  # fmt: skip
+
+    return _shared("escape", (optimizer, surface, saddle, offsets, steps, radius, hyper, noise),
+                   compute)  # fmt: skip
+
+
+def cached_basin_map(optimizer: str, surface: str, resolution: int, steps: int, hyper: tuple,
+                     progress=None):  # fmt: skip
+    """A basin map; ``progress(fraction)`` is told how far it is (when it runs)."""
+    def compute():
+        return optim_core.basin_map(optimizer, surface, resolution, steps, progress=progress,
+                                    **dict(hyper))  # fmt: skip
+
+    return _shared("basin_map", (optimizer, surface, resolution, steps, hyper), compute)
+
+
 def cached_sweep(optimizer: str, surface: str, start: tuple, steps: int, grid: tuple,
-                 hyper: tuple):  # fmt: skip
-    grid_values = {name: list(values) for name, values in grid}
-    return optim_core.sweep(optimizer, surface, start, steps, grid_values, **dict(hyper))
+                 hyper: tuple, progress=None):  # fmt: skip
+    """A sweep (its Surface holds functions: shared, not pickled); ``progress(fraction)``
+    is told how far it is (when it runs)."""
+    def compute():
+        grid_values = {name: list(values) for name, values in grid}
+        return optim_core.sweep(optimizer, surface, start, steps, grid_values,
+                                progress=progress, **dict(hyper))  # fmt: skip
+
+    return _shared("sweep", (optimizer, surface, start, steps, grid, hyper), compute)
 
 
 # ---------------------------------------------------------------- shared state

@@ -183,28 +183,30 @@ hyper = {name: common.hyperparams_for(name, lr, hyper_mode) for name in chosen}
 # With gradient noise, everything runs with it (the charts show these runs) and the
 # chosen offsets run without it too, for the table.
 noisy = (scene.noise, scene.noise_gamma, scene.seed) if scene.noise > 0 else None
-progress = st.progress(0.0, text="Counting escape steps…")
+progress = common.Progress("Counting escape steps…")
 escapes, by_size, plain, first = {}, {}, {}, {}
 for i, name in enumerate(chosen):
     key = tuple(sorted(hyper[name].items()))
+    title = optim_core.get_optimizer(name).title
+    # four parts of the bar for each optimizer; its last fifth for the distance plot
+    part = [progress.part(4 * i + j, 5 * len(chosen), title) for j in range(4)]
     escapes[name] = common.cached_escape_runs(
         name, surface_name, scene.saddle, offsets.tobytes(), scene.steps, scene.radius, key,
-        noisy)  # fmt: skip
+        noisy, part[0])  # fmt: skip
     plain[name] = escapes[name] if noisy is None else common.cached_escape_runs(
         name, surface_name, scene.saddle, offsets.tobytes(), scene.steps, scene.radius,
-        key)  # fmt: skip
+        key, None, part[1])  # fmt: skip
     sizes = SIZES[SIZES < scene.radius]
     by_size[name] = common.cached_escape_runs(
         name, surface_name, scene.saddle, optim_core.offsets_along(way, sizes).tobytes(),
-        scene.steps, scene.radius, key, noisy)  # fmt: skip
+        scene.steps, scene.radius, key, noisy, part[2])  # fmt: skip
     # The distance plot follows the first offset alone. With noise, a batch draws the
     # noise of all its starts step by step, so the first of several offsets had other
     # draws in the batch than it has alone: its escape alone sets the plot's length.
     first[name] = escapes[name] if noisy is None or len(offsets) == 1 else (
         common.cached_escape_runs(name, surface_name, scene.saddle, offsets[:1].tobytes(),
-                                  scene.steps, scene.radius, key, noisy))  # fmt: skip
-    progress.progress((i + 1) / len(chosen) * 0.8,
-                      text=f"Counting escape steps… {i + 1}/{len(chosen)}")  # fmt: skip
+                                  scene.steps, scene.radius, key, noisy, part[3]))  # fmt: skip
+
 
 def _first_escape(found: optim_core.Escapes) -> int:
     """The first offset's escape step; -1 if it never escaped or blew up instead."""
@@ -279,15 +281,14 @@ ends = [int(e.diverged_step.ravel()[0]) if e.blew_up.ravel()[0] else _first_esca
 shown_steps = scene.steps if min(ends) < 0 else min(scene.steps, int(max(ends) * 1.25) + 10)
 runs = []
 for i, name in enumerate(chosen):
-    progress.progress(0.8 + 0.2 * i / len(chosen), text="Following one start for the "
-                      "distance plot…")  # fmt: skip
+    progress.report(0.8 + 0.2 * i / len(chosen), "following one start for the distance plot")
     key = tuple(sorted(hyper[name].items()))
     options = () if noisy is None else tuple(zip(("noise_eta", "noise_gamma", "seed"), noisy,
                                                   strict=True))  # fmt: skip
     traj = common.cached_run(name, surface_name, tuple(centre + offsets[0]), shown_steps, key,
                              "cheatsheet", options)  # fmt: skip
     runs.append(viz.Run(name, optim_core.get_optimizer(name).title, traj))
-progress.empty()
+progress.done()
 st.subheader("Distance from the saddle")
 st.plotly_chart(viz.saddle_distance_figure(runs, surface, scene.radius), key="escape_distance")
 if direction == "random":

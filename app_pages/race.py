@@ -390,7 +390,8 @@ if choice == scenes.CUSTOM:
 names = ", ".join(optim_core.get_optimizer(n).title for n in chosen) or "no optimizer chosen"
 run_keys = tuple((name, tuple(sorted(scene.hyperparams(name).items())), convention,
                   scene.run_options(name)) for name in chosen)  # fmt: skip
-runs = common.cached_runs(surface_name, scene.start_point(), scene.steps, run_keys)
+runs = common.cached_runs(surface_name, scene.start_point(), scene.steps, run_keys,
+                          common.Progress("Running the optimizers…"))  # fmt: skip
 view = common.cached_race_view(surface_name, scene.start_point(), scene.steps, run_keys,
                                present, insides)  # fmt: skip
 if present:  # the step buttons in the title's row: the views stay on screen as they move

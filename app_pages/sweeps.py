@@ -107,12 +107,12 @@ start = scene.start_point()
 
 sweeps = []
 if chosen:
-    bar = st.progress(0.0, text="Sweeping…")
+    bar = common.Progress("Sweeping…")
     for i, name in enumerate(chosen):
-        sweeps.append(common.cached_sweep(name, surface_name, start, scene.steps,
-                                          (("lr", tuple(lrs)),), ()))  # fmt: skip
-        bar.progress((i + 1) / len(chosen), text=f"Sweeping… {i + 1}/{len(chosen)}")
-    bar.empty()
+        sweeps.append(common.cached_sweep(
+            name, surface_name, start, scene.steps, (("lr", tuple(lrs)),), (),
+            bar.part(i, len(chosen), optim_core.get_optimizer(name).title)))  # fmt: skip
+    bar.done()
     if surface.bounded_below:
         st.subheader("Final loss and steps to converge against α")
     else:
@@ -181,8 +181,11 @@ st.subheader(f"{optim_core.get_optimizer(heat).title}: α × {scenes.HYPER_LABEL
 high = scenes.HYPER_RANGES[axis][1]
 beta_values = np.round(np.linspace(0.0, high, betas), 6)
 heat_lrs = np.logspace(math.log10(lr_low), math.log10(lr_high), min(count, 60))
+bar = common.Progress("Sweeping α × " + scenes.HYPER_LABELS[axis] + "…")
 result = common.cached_sweep(heat, surface_name, start, scene.steps,
-                             (("lr", tuple(heat_lrs)), (axis, tuple(beta_values))), ())  # fmt: skip
+                             (("lr", tuple(heat_lrs)), (axis, tuple(beta_values))), (),
+                             bar.report)  # fmt: skip
+bar.done()
 st.plotly_chart(viz.sweep_heatmap_figure(result, surface), key="sweep_heatmap")
 grey = ("the setting diverges" if surface.bounded_below else
         f"the run stayed in view for all {scene.steps} steps, or blew up uphill")  # fmt: skip

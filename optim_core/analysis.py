@@ -297,6 +297,7 @@ def escape_runs(
     noise_eta: float | None = None,
     noise_gamma: float = 0.55,
     seed: int = 0,
+    progress: Progress | None = None,
     **hyperparams: float | None,
 ) -> Escapes:
     """Run ``optimizer`` from ``saddle + offset`` for every offset (``(K, 2)`` or
@@ -314,7 +315,8 @@ def escape_runs(
     its own draws, the same ``seed`` the same escapes; η None or 0 is no noise.
 
     ``hyperparams`` are the optimizer's (lr, beta1, beta2, eps, weight_decay; any other
-    name is refused) and ``convention`` is :func:`optim_core.run`'s.
+    name is refused) and ``convention`` is :func:`optim_core.run`'s. ``progress(fraction)``
+    is told the share done as it runs (an exception it raises stops the work).
     """
     opt = optimizers.get(optimizer, convention)
     surf = _check_surface(surface)
@@ -367,7 +369,8 @@ def escape_runs(
 
         return check
 
-    out = _simulate(opt, surf, hp, starts, steps, keep_path=False, watch=watch, noise=noise)
+    out = _simulate(opt, surf, hp, starts, steps, keep_path=False, watch=watch, noise=noise,
+                    progress=progress)  # fmt: skip
     diverged = out.diverged_step
     with np.errstate(all="ignore"):  # where the diverging step went: not lower (or nan)
         uphill = ~(surf.f(out.diverged_point) < float(surf.f(centre)))
@@ -484,7 +487,7 @@ def basin_map(
 
     A start *reached* minimizer i when it converged (the runner's definition) and did
     not diverge: ``minimizer_index`` is then the minimizer nearest its final point.
-    ``progress(fraction)`` is called as rows of the grid finish. ``hyperparams`` and
+    ``progress(fraction)`` is told the share done as it runs. ``hyperparams`` and
     ``convention`` are :func:`optim_core.run`'s (any other name is refused).
     """
     opt = optimizers.get(optimizer, convention)
@@ -503,23 +506,13 @@ def basin_map(
     x, y = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
     starts = np.stack(np.meshgrid(x, y), -1).reshape(-1, 2)
     n = len(starts)
-    final = np.empty((n, 2))
-    converged = np.empty(n, dtype=np.int64)
-    diverged = np.empty(n, dtype=np.int64)
     left = np.full(n, -1, dtype=np.int64)
-    where, jumped_to = np.full((n, 2), np.nan), np.full((n, 2), np.nan)
-    # Chunks of about 20 M particle-steps: a progress report every second or so.
-    chunk = max(resolution, (20_000_000 // steps) // resolution * resolution)
-    for lo in range(0, n, chunk):
-        part = slice(lo, lo + chunk)
-        out = _simulate(opt, surf, hp, starts[part], steps, keep_path=False,
-                        watch=_left_view_watch(surf, left[part], where[part]))  # fmt: skip
-        final[part], converged[part], diverged[part] = (
-            out.final, out.converged_step, out.diverged_step
-        )  # fmt: skip
-        jumped_to[part] = out.diverged_point
-        if progress is not None:
-            progress(min(n, lo + chunk) / n)
+    where = np.full((n, 2), np.nan)
+    # one batch (the runner steps it in blocks of starts and reports its progress)
+    out = _simulate(opt, surf, hp, starts, steps, keep_path=False,
+                    watch=_left_view_watch(surf, left, where), progress=progress)  # fmt: skip
+    final, converged, diverged = out.final, out.converged_step, out.diverged_step
+    jumped_to = out.diverged_point
     left, where = _left_view(left, where, diverged, jumped_to)
     index = np.full(n, -1, dtype=np.int64)
     reached = (converged >= 0) & (diverged < 0)
@@ -576,6 +569,7 @@ def sweep(
     grid: Mapping[str, object],
     *,
     convention: str | None = None,
+    progress: Progress | None = None,
     **hyperparams: float | None,
 ) -> Sweep:
     """Run ``optimizer`` from ``start`` under every combination of the values in
@@ -584,7 +578,7 @@ def sweep(
 
     Every setting is a row of one batch. At most ``MAX_SWEEP_SETTINGS`` settings.
     ``hyperparams`` and ``convention`` are :func:`optim_core.run`'s (any other name is
-    refused).
+    refused). ``progress(fraction)`` is told the share done as it runs.
     """
     opt = optimizers.get(optimizer, convention)
     surf = _check_surface(surface)
@@ -631,7 +625,7 @@ def sweep(
     left, where = np.full(count, -1, dtype=np.int64), np.full((count, 2), np.nan)
     starts = np.tile(point, (count, 1))
     out = _simulate(opt, surf, hp, starts, steps, keep_path=False,
-                    watch=_left_view_watch(surf, left, where))  # fmt: skip
+                    watch=_left_view_watch(surf, left, where), progress=progress)  # fmt: skip
     left, where = _left_view(left, where, out.diverged_step, out.diverged_point)
     return Sweep(
         optimizer=opt.name,

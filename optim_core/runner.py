@@ -61,6 +61,7 @@ _CHUNK_POINTS = 1_000_000  # points per block when convergence is checked after 
 # less time in Python per particle, smaller ones fit the cache: 16,384 measured best
 # with bench/core.py). Results are elementwise, so blocking changes no number.
 _BLOCK_STARTS = 16384
+PROGRESS_EVERY = 64  # steps between progress reports (see _simulate)
 
 RecordMode = Literal["path", "final"]
 
@@ -433,6 +434,7 @@ def _simulate(
     schedule: Schedule | None = None,
     noise: tuple[float, float, int] | None = None,
     batches: tuple[int, int] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> _Outcome:
     """Step the checked starts ``w0`` ``(n, 2)``. ``hp`` holds floats, or ``(n, 1)``
     arrays giving each start its own value (one batch for a whole sweep).
@@ -441,6 +443,10 @@ def _simulate(
     with the points of that block of starts (``loop.converged_step`` and
     ``loop.diverged_step`` hold the block's outcomes so far); when it returns True the
     block stops early (its final point and steps are then those of step t).
+
+    ``progress(fraction)``, if given, is told the share of the work done, every
+    ``PROGRESS_EVERY`` steps of each block and as each block ends (1.0 at the end; an
+    exception it raises stops the work: a page cancels a computation that way).
     """
     n_starts = len(w0)
     out = _Outcome(
@@ -467,6 +473,9 @@ def _simulate(
             loop.batches = batch_indices(surf.data.n, *batches)
         if watch is not None:
             loop.watch = watch(block, loop)
+        if progress is not None:
+            size = min(_BLOCK_STARTS, n_starts - lo)
+            loop.progress = lambda t, lo=lo, size=size: progress((lo + size * t / steps) / n_starts)
         if keep_path:
             loop.keep_path(
                 out.path[:, block],
@@ -474,6 +483,8 @@ def _simulate(
                 {k: a[:, block] for k, a in out.state.items()},
             )
         loop.run()
+        if progress is not None:  # (a block that stopped early is done too)
+            progress(min(lo + _BLOCK_STARTS, n_starts) / n_starts if n_starts else 1.0)
         out.final[block] = loop.w
         out.converged_step[block] = loop.converged_step
         out.diverged_step[block] = loop.diverged_step
@@ -545,6 +556,7 @@ class _Loop:
         self.left = np.empty(n, dtype=bool)
         self.path = self.grads = self.state_path = None
         self.watch = None  # called with (w, t) after every step; True stops the loop
+        self.progress = None  # called with t every PROGRESS_EVERY steps
         self.lr_factors = None  # (steps,): α's multiplier at each step (a schedule)
         self.noise = None  # (η, γ, generator): gradient noise
         self.batches = None  # iterator of each step's examples (a data surface's batches)
@@ -626,6 +638,8 @@ class _Loop:
                 if self.watch is not None and self.watch(w, t):
                     self.last_step = t
                     break
+                if self.progress is not None and t % PROGRESS_EVERY == 0:
+                    self.progress(t)
         self.w, self.state = w, state
         self._verdict()
         if keep_path:  # after the loop, vectorized over blocks of steps

@@ -545,3 +545,33 @@ def test_a_run_that_stalls_far_outside_the_view_is_not_called_diverged():
     tr = optim_core.run("saddle_free_newton", "beale", [1.0, 1.5], 300)
     assert tr.final_point[0] > 400 and abs(np.diff(tr.path[-50:, 0])).max() < 0.1
     assert tr.diverged_step == -1
+
+
+def test_long_analyses_report_progress_as_they_run_and_stop_when_told():
+    """A page shows a bar that moves during one long computation and cancels it when
+    the user changes something (its callback raises): every analysis reports the share
+    done, rising to 1, and an exception from the callback stops the work there."""
+    steps = 10 * optim_core.runner.PROGRESS_EVERY
+    calls = {
+        "escape": lambda p: optim_core.escape_runs(
+            "sgd", "saddle", 0, np.array([[1e-9, 1e-9]]), steps, 0.5, lr=1e-6, progress=p),
+        "sweep": lambda p: optim_core.sweep("sgd", "rosenbrock", (-1.5, 2.0), steps,
+                                            {"lr": np.logspace(-5, -3, 7)}, progress=p),
+        "basin map": lambda p: optim_core.basin_map("sgd", "rosenbrock", 10, steps, lr=1e-5,
+                                                    progress=p),
+    }  # fmt: skip
+    for name, call in calls.items():
+        seen = []
+        call(seen.append)
+        assert len(seen) >= 10 and seen == sorted(seen) and seen[-1] == 1.0, (name, seen)
+        assert 0 < seen[0] < 0.2, (name, seen)  # the first report comes early
+
+        class Stop(Exception):
+            pass
+
+        def stop(fraction):
+            if fraction > 0.3:
+                raise Stop
+
+        with pytest.raises(Stop):
+            call(stop)

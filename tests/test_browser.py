@@ -1020,3 +1020,39 @@ def test_outside_presentation_mode_the_legend_leaves_the_map_its_room(server, br
         sizes[want] = boxes["contour"][3] - boxes["contour"][1]
     page.close()
     assert min(sizes.values()) >= 280, sizes  # (a wrapped legend left it 225 px)
+
+
+# Every progress bar's text as the page shows it, in order (a MutationObserver's record).
+BARS_JS = """() => { window.__bars = [];
+  const seen = () => document.querySelectorAll('[data-testid=stProgress]').forEach(e => {
+    const text = e.innerText.trim();
+    if (text && window.__bars[window.__bars.length - 1] !== text) window.__bars.push(text); });
+  new MutationObserver(seen).observe(document.body, {subtree: true, childList: true,
+                                                     characterData: true}); }"""
+
+
+def test_a_long_basin_map_shows_progress_that_moves_and_a_change_cancels_it(server, browser):
+    """200 × 200 starts × 5,000 Adam steps on Himmelblau (seconds of work): the bar moves
+    while it runs; a new number of steps stops it there (it never reaches its end) and the
+    new map is drawn."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.add_init_script(f"window.addEventListener('DOMContentLoaded', {BARS_JS})")
+    page.goto(f"{server}/basins?surface=himmelblau&opt=adam&res=200&steps=5000")
+    long_text = "40,000 starts × 5,000 steps"
+    page.wait_for_function(f"() => window.__bars.filter(t => t.includes('{long_text}')).length >= 3",
+                           timeout=PATIENCE_MS)  # fmt: skip
+    steps = page.get_by_label("Steps", exact=True).and_(page.get_by_test_id("stNumberInputField"))
+    steps.fill("10")
+    steps.press("Enter")
+    page.wait_for_function("() => window.__bars.some(t => t.includes('× 10 steps'))",
+                           timeout=PATIENCE_MS)  # fmt: skip
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=stProgress]')"
+        " && !document.querySelector('[data-testid=stStatusWidget]')", timeout=PATIENCE_MS)
+    bars = page.evaluate("window.__bars")
+    page.close()
+    old = [int(t.rsplit(" ", 1)[-1].rstrip("%")) for t in bars if long_text in t]
+    assert old == sorted(old) and old[-1] > old[0], bars  # it moved
+    assert old[-1] < 99, bars  # and was stopped, not finished behind the new request
+    new = bars.index(next(t for t in bars if "× 10 steps" in t))
+    assert all(long_text not in t for t in bars[new:]), bars  # nothing of it after
