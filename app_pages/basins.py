@@ -42,10 +42,26 @@ def race_link(optimizer: str, x: float, y: float, hyper: dict[str, float]) -> st
 
 common.init_from_link("basins", scenes.basin_from_query, apply)
 
+
+def race_share() -> dict:
+    """What this page takes from the race page: its surface (a built-in one), its first
+    two optimizers, and each optimizer's values there."""
+    shared = {P + "hyper": "race"}
+    if common.race_value("surface", None) in surfaces.names():
+        shared[P + "surface"] = common.race_value("surface", None)
+    if common.race_value("optimizers", []):
+        shared[P + "optimizers"] = list(common.race_value("optimizers", []))[:2]
+    return shared
+
+
+following = common.follow_race("basins", race_share())
+
 # ---------------------------------------------------------------- sidebar
 
 sb = st.sidebar
 sb.title("Basin maps")
+common.follow_note("basins", sb, following,
+                   "surface, first two optimizers and their values")  # fmt: skip
 surface_name = sb.selectbox("Surface", surfaces.names(), key=P + "surface",
                             format_func=lambda n: surfaces.get(n).title)  # fmt: skip
 surface = surfaces.get(surface_name)

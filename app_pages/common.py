@@ -357,13 +357,54 @@ def describe(values: dict[str, float]) -> str:
 
 
 def init_from_link(page: str, from_query, apply) -> None:
-    """On a page's first run in this session, take its view from the link."""
+    """On a page's first run in this session, take its view from the link (a link with
+    values of its own: the page keeps to them, see follow_race)."""
     flag = f"{page}.loaded"
     if flag not in st.session_state:
-        scene, warnings = from_query(st.query_params.to_dict())
+        params = st.query_params.to_dict()
+        scene, warnings = from_query(params)
         apply(scene)
         st.session_state[flag] = True
         st.session_state[f"{page}.link_warnings"] = warnings
+        if params:
+            st.session_state[f"{page}.from_race"] = OWN
+
+
+OWN = "own"  # a page that keeps its own scene (its link's, or one changed on it)
+
+
+def follow_race(page: str, shared: dict, derived=None) -> bool:
+    """The analysis pages share the race's scene: ``shared`` is what ``page`` takes from
+    the race page now (its widget keys and values: the surface, start, optimizers, …).
+    Once the race page has run in this session, the page takes them on its first run
+    and again whenever they change on the race page, for as long as its own controls
+    still hold what it took; changed here (or opened from a link of its own), it keeps
+    its own. ``derived()`` gives values that follow from a new surface (a saddle, a
+    radius), set with it. True while it follows."""
+    state = st.session_state
+    mark = f"{page}.from_race"
+    last = state.get(mark)
+    if "surface" not in state or last == OWN:  # the race not seen yet, or a link's scene
+        return False
+    mine = {k: state.get(k) for k in shared}
+    if last is not None and mine != last:  # changed here
+        state[mark] = OWN
+        return False
+    if mine != shared:
+        state.update(shared)
+        state.update(derived() if derived else {})
+    state[mark] = dict(shared)
+    return True
+
+
+def follow_note(page: str, container, following: bool, what: str) -> None:
+    """Says what the page took from the race page, or offers to take it again."""
+    if following:
+        container.caption(f"From the race page: {what}. Change any of them here and this "
+                          "page keeps its own.")  # fmt: skip
+    elif "surface" in st.session_state:
+        container.button(f"Take the race page's {what}", width="stretch",
+                         on_click=lambda: st.session_state.pop(f"{page}.from_race", None))
 
 
 def link_warning_text(messages: list[str]) -> str:

@@ -65,10 +65,34 @@ def apply_claim(title: str) -> None:
 
 common.init_from_link("escape", scenes.escape_from_query, apply)
 
+
+def race_share() -> dict:
+    """What this page takes from the race page: its surface (one with a saddle), its
+    optimizers, and each optimizer's values there."""
+    shared = {P + "hyper": "race"}
+    if common.race_value("surface", None) in scenes.SADDLE_SURFACES:
+        shared[P + "surface"] = common.race_value("surface", None)
+    if common.race_value("optimizers", []):
+        shared[P + "optimizers"] = list(common.race_value("optimizers", []))
+    return shared
+
+
+def _new_surface() -> dict:
+    surface = surfaces.get(st.session_state[P + "surface"])
+    return {P + "saddle": 0, P + "radius": optim_core.escape_radius(surface)}
+
+
+following = common.follow_race("escape", race_share(), _new_surface)
+
 # ---------------------------------------------------------------- sidebar
 
 sb = st.sidebar
 sb.title("Saddle escape")
+race_surface = common.race_value("surface", None)
+common.follow_note("escape", sb, following, "optimizers and their values" + (
+    ", and its surface" if race_surface in scenes.SADDLE_SURFACES else ""))
+if following and race_surface not in scenes.SADDLE_SURFACES:
+    sb.caption(f"(The race's surface, {scenes.surface_title(race_surface)}, has no saddle.)")
 sb.caption("Claims about saddles, tested")
 for title in scenes.ESCAPE_CLAIMS:
     sb.button(title, on_click=apply_claim, args=(title,), width="stretch")

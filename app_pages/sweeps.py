@@ -25,20 +25,25 @@ def apply(scene: scenes.SweepScene) -> None:
     st.session_state.update({P + k: v for k, v in values.items()})
 
 
-def from_race() -> None:
-    """Take the race page's surface, start and optimizers."""
-    state = st.session_state
-    surface = common.race_value("surface", scenes.Scene().surface)
-    if surface not in surfaces.names():  # a typed surface is the race page's alone
-        surface = scenes.Scene().surface
-    x, y = scenes.Scene(surface).start_point()
-    (x0, x1), (y0, y1) = surfaces.get(surface).domain
-    rx, ry = float(common.race_value("start_x", x)), float(common.race_value("start_y", y))
-    if x0 <= rx <= x1 and y0 <= ry <= y1:  # (the race's surface may have other parameters)
-        x, y = rx, ry
-    state[P + "surface"] = surface
-    state[P + "start_x"], state[P + "start_y"] = float(x), float(y)
-    state[P + "optimizers"] = list(common.race_value("optimizers", scenes.DEFAULT_OPTIMIZERS))
+def race_share() -> dict:
+    """What this page takes from the race page: its surface (a built-in one) and start,
+    its optimizers (those with an α), the first of them for the α × β map."""
+    shared = {}
+    surface = common.race_value("surface", None)
+    if surface in surfaces.names():
+        x, y = surfaces.get(surface).default_start
+        (x0, x1), (y0, y1) = surfaces.get(surface).domain
+        rx, ry = float(common.race_value("start_x", x)), float(common.race_value("start_y", y))
+        if x0 <= rx <= x1 and y0 <= ry <= y1:  # (the race's surface may have other parameters)
+            x, y = rx, ry
+        shared.update({P + "surface": surface, P + "start_x": float(x), P + "start_y": float(y)})
+    chosen = [n for n in common.race_value("optimizers", []) if n in scenes.SWEEP_OPTIMIZERS]
+    if chosen:
+        shared[P + "optimizers"] = chosen
+        heat = next((n for n in chosen if n in scenes.HEATMAP_OPTIMIZERS), None)
+        if heat:
+            shared[P + "heat"] = heat
+    return shared
 
 
 def on_surface_change() -> None:
@@ -47,13 +52,13 @@ def on_surface_change() -> None:
 
 
 common.init_from_link("sweeps", scenes.sweep_from_query, apply)
+following = common.follow_race("sweeps", race_share())
 
 # ---------------------------------------------------------------- sidebar
 
 sb = st.sidebar
 sb.title("Sweeps")
-sb.button("Use the race page's surface, start and optimizers", on_click=from_race,
-          width="stretch")  # fmt: skip
+common.follow_note("sweeps", sb, following, "surface, start and optimizers")
 surface_name = sb.selectbox("Surface", surfaces.names(), key=P + "surface",
                             on_change=on_surface_change,
                             format_func=lambda n: surfaces.get(n).title)  # fmt: skip

@@ -312,17 +312,62 @@ def test_sweep_page_draws_lines_and_a_heatmap_and_marks_divergence():
     assert heat["data"][0]["type"] == "heatmap"
 
 
-def test_sweep_page_takes_the_race_page_surface_and_start():
+def _race_then(page: str, query: dict) -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
-    at.query_params["surface"] = "booth"
-    at.query_params["start"] = "1.0,-2.0"
-    at.query_params["opt"] = "adam"
+    for key, value in query.items():
+        at.query_params[key] = value
     at.run()
-    at.switch_page("app_pages/sweeps.py").run()
-    next(b for b in at.button if b.label.startswith("Use the race page")).click().run()
+    return _go(at, page)
+
+
+def _go(at, page: str) -> AppTest:
+    """To another page as the browser's navigation goes: without the old page's link
+    (AppTest would keep it)."""
+    at.query_params.clear()
+    at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception
+    return at
+
+
+def test_the_analysis_pages_share_the_race_pages_scene_by_default():
+    """After the race page, each analysis page opens on its surface, start and
+    optimizers (and each optimizer's values there) without a click."""
+    race = {"surface": "booth", "start": "1.0,-2.0", "opt": "adam,nag,sgd"}
+    at = _race_then("sweeps", {**race, "steps": "300"})
     assert at.query_params["surface"] == "booth" and at.query_params["start"] == "1.0,-2.0"
-    assert at.query_params["opt"] == "adam"
+    assert at.query_params["opt"] == "adam,nag,sgd" and at.query_params["heat"] == "adam"
+    assert any("From the race page" in c.value for c in at.sidebar.caption)
+    at = _race_then("basins", {**race, "steps": "300"})
+    assert at.query_params["surface"] == "booth" and at.query_params["opt"] == "adam,nag"
+    assert at.query_params["hyper"] == "race"  # the race's α, β… for each
+    at = _race_then("escape", {**race, "surface": "monkey_saddle", "steps": "300"})
+    assert at.query_params["surface"] == "monkey_saddle" and at.query_params["hyper"] == "race"
+    assert at.query_params["opt"] == "adam,nag,sgd"
+    at = _race_then("escape", race)  # Booth has no saddle: the page keeps its own surface
+    assert at.query_params["surface"] == scenes.EscapeScene().surface
+    assert any("has no saddle" in c.value for c in at.sidebar.caption)
+
+
+def test_an_analysis_page_follows_the_race_until_changed_on_it():
+    at = _race_then("sweeps", {"surface": "booth", "opt": "adam", "steps": "300"})
+    _go(at, "race").selectbox(key="surface").set_value("rosenbrock").run()  # the race changes
+    _go(at, "sweeps")
+    assert at.query_params["surface"] == "rosenbrock"  # and the page follows it
+    at.selectbox(key="sweeps.surface").set_value("himmelblau").run()  # changed here
+    _go(at, "race").selectbox(key="surface").set_value("beale").run()
+    _go(at, "sweeps")
+    assert at.query_params["surface"] == "himmelblau"  # its own, from now on
+    next(b for b in at.sidebar.button if b.label.startswith("Take the race page")).click().run()
+    assert at.query_params["surface"] == "beale" and not at.exception
+
+
+def test_a_link_to_an_analysis_page_keeps_its_own_scene():
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()  # the race first
+    at.switch_page("app_pages/sweeps.py")
+    at.query_params["surface"] = "himmelblau"
+    at.query_params["steps"] = "300"
+    at.run()
+    assert at.query_params["surface"] == "himmelblau" and not at.exception
 
 
 def test_an_optimizer_without_the_chosen_beta_switches_axis():
