@@ -546,6 +546,11 @@ class _Loop:
         self.minimizer_points = [(float(x), float(y)) for x, y in surf.minimizers]
         m = len(self.minimizer_points)
         self.d2 = [np.empty(n) for _ in range(m)]  # squared distance to each minimizer
+        # Minimizers farther apart than twice the filter's radius: a start passes the
+        # filter for one of them at most, whose squared distance it then already has.
+        gaps = [math.dist(p, q) for i, p in enumerate(self.minimizer_points)
+                for q in self.minimizer_points[i + 1:]]  # fmt: skip
+        self.apart = not gaps or min(gaps) > 2.0 * math.sqrt(_FILTER_TOL_SQUARED)
         self.dy = np.empty(n)
         self.done = np.zeros(n)  # +inf while a start has converged: no need to look
         # A converged start must stay: stay[i] is CONVERGED_DIST_TOL² for the starts
@@ -684,12 +689,15 @@ class _Loop:
                 rest = np.setdiff1d(home, gone, assume_unique=True)
                 self.home[i] = rest if len(rest) else None
         candidates = []
-        for d2 in self.d2:
+        for i, d2 in enumerate(self.d2):
             np.add(d2, self.done, out=d2)
             if d2.min() <= _FILTER_TOL_SQUARED:
-                candidates.append(np.flatnonzero(d2 <= _FILTER_TOL_SQUARED))
+                candidates.append((i, np.flatnonzero(d2 <= _FILTER_TOL_SQUARED)))
         if not candidates:
             return
+        if self.apart and sum(len(c) for _, c in candidates) > 16:
+            return self._converged_apart(w, t, candidates)
+        candidates = [c for _, c in candidates]
         index = candidates[0] if len(candidates) == 1 else np.unique(np.concatenate(candidates))
         near = w[index]
         if len(index) > 16:  # the exact test of _check_converged, vectorized
@@ -710,13 +718,29 @@ class _Loop:
             hit, near = index[keep], near[keep]
         if not len(hit):
             return
-        self.converged_step[hit] = t
-        first = hit[self.first_converged_step[hit] < 0]
-        self.first_converged_step[first] = t
-        self.done[hit] = np.inf
         home = _nearest_minimizer(self.surf.minimizers, near)
-        for i in np.unique(home).tolist():
-            mine = np.asarray(hit)[home == i]
+        self._converged(t, [(i, np.asarray(hit)[home == i]) for i in np.unique(home).tolist()])
+
+    def _converged_apart(self, w, t, candidates) -> None:
+        """The exact test for minimizers far apart (see ``apart``): each candidate's
+        squared distance is its filter's (the same operations as _squared_distance's),
+        its minimizer the filter's; then the gradient norm."""
+        found = []
+        for i, index in candidates:
+            index = index[self.d2[i][index] <= CONVERGED_DIST_TOL**2]
+            if len(index):
+                g = self.surf.grad(w[index])
+                found.append((i, index[np.sqrt(np.sum(g * g, axis=-1)) <= CONVERGED_GRAD_TOL]))
+        self._converged(t, [(i, hit) for i, hit in found if len(hit)])
+
+    def _converged(self, t, by_minimizer) -> None:
+        """The starts in ``by_minimizer`` (pairs of a minimizer and starts) converged to
+        it at step t: from now on they must stay."""
+        for i, mine in by_minimizer:
+            self.converged_step[mine] = t
+            first = mine[self.first_converged_step[mine] < 0]
+            self.first_converged_step[first] = t
+            self.done[mine] = np.inf
             self.stay[i][mine] = CONVERGED_DIST_TOL**2
             before = self.home[i]
             self.home[i] = mine if before is None else np.union1d(before, mine)
