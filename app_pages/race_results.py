@@ -1,0 +1,174 @@
+"""The race page's numbers under the views: the results table, the downloads and the
+update rules with what the other convention does here. Functions of the race page's
+values (app_pages/race.py calls them in order)."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import optim_core
+import scenes
+import viz
+from app_pages import common
+from app_pages.race_view import standalone_html
+
+# The results' columns a 1024 px screen holds; the others (settings, gradient norms, the
+# saddle's details) on demand.
+SHORT_COLUMNS = ("optimizer", "final loss", "distance to minimizer", "converged at step",
+                 "left the view at step", "escaped at step")  # fmt: skip
+
+
+def results(surface, runs, exits, visits, radius) -> None:
+    """Each run's outcome, the columns a 1024 px screen holds first."""
+
+    def _step(value) -> str:
+        return "—" if value < 0 else str(int(value))
+
+
+    def _escape(visit: optim_core.SaddleVisit) -> str:
+        if not visit.came_near:
+            return "— kept clear of it"
+        return "— still within r" if visit.escape_step < 0 else str(visit.escape_step)
+
+
+    def _row(r: viz.Run) -> dict[str, str]:
+        tr = r.trajectory
+        settings = [common.describe(tr.hyperparams)]
+        if tr.schedule is not None:  # (a warm-up wraps the schedule that follows it)
+            then = tr.schedule.params.get("then") if tr.schedule.name == "warmup" else None
+            kind = scenes.SCHEDULE_TITLES.get((then or tr.schedule).name, "constant")
+            settings.append(f"α {kind}" + (" after a warm-up" if tr.schedule.name == "warmup"
+                                             else ""))  # fmt: skip
+        if tr.noise is not None:
+            settings.append(f"noise η={tr.noise[0]:g}, γ={tr.noise[1]:g}")
+        if tr.batch is not None:
+            settings.append(f"batch {tr.batch[0]}")
+        if tr.noise is not None or tr.batch is not None:
+            settings.append(f"seed {(tr.noise or tr.batch)[-1]}")
+        row = {"optimizer": r.label, "hyperparameters": "; ".join(settings)}
+        if surface.bounded_below:
+            row["final loss"] = f"{float(tr.final_loss):.4g}"
+            row["distance to minimizer"] = (f"{float(tr.distance_to_minimizer()):.3g}"
+                                            if len(surface.minimizers) else "— (none marked)")
+            # with the distance, why a run close to the minimum may still not count as converged
+            row["final gradient norm"] = f"{float(np.hypot(*surface.grad(tr.final_point))):.3g}"
+            row["converged at step"] = _step(tr.converged_step)
+            if any(int(o.trajectory.first_converged_step) != int(o.trajectory.converged_step)
+                   for o in runs):  # fmt: skip
+                row["first within tolerance at step"] = _step(tr.first_converged_step)
+            row["diverged at step"] = _step(tr.diverged_step)
+        else:
+            way_out = exits[r.name]
+            row["left the view at step"] = _step(way_out.step if way_out else -1)
+        if visits:
+            visit = visits[r.name]
+            sx, sy = surface.saddles[visit.saddle]
+            row["closest saddle"] = f"({sx:.3g}, {sy:.3g})"
+            row["closest distance"] = f"{visit.closest_distance:.3g}"
+            row[f"steps within {optim_core.NEAR_FRACTION * radius:.3g}"] = str(visit.near_steps)
+            row["escaped at step"] = _escape(visit)
+        return row
+
+    st.subheader("Results")
+    rows = [_row(r) for r in runs]
+    short = [c for c in rows[0] if c in SHORT_COLUMNS
+             or (c == "diverged at step" and any(r.trajectory.diverged_step >= 0 for r in runs))]
+    every = len(short) == len(rows[0]) or st.toggle(
+        "All columns", key="results_all_columns", help="Also each run's settings, its final "
+        "gradient norm, when it was first within tolerance, and its closest saddle.")
+    st.dataframe(rows, hide_index=True, width="stretch", column_order=None if every else short)
+    notes = []
+    if surface.bounded_below:
+        notes.append(
+            f"Converged: from that step on, within {optim_core.CONVERGED_DIST_TOL:g} of a "
+            f"minimizer (and there with gradient norm ≤ {optim_core.CONVERGED_GRAD_TOL:g}) "
+            "until the last step; a run that came that close and left again has not converged "
+            '("first within tolerance" gives its first visit). Diverged: left the box '
+            f"{optim_core.DIVERGENCE_FACTOR:g}× the domain, or overflowed."
+        )
+    else:
+        notes.append("Left the view: the first step outside the plotted domain.")
+    if visits:
+        notes.append(
+            f"Saddles: the one each run came closest to and how close; the steps it spent "
+            f"within {optim_core.NEAR_FRACTION * radius:.3g} of it (r/10); and the step at "
+            f"which, after its closest approach, it was first farther than the escape radius "
+            f'r = {radius:.3g}. "Kept clear of it": the run never came within r, so there '
+            'was nothing to escape from; "still within r": it had not left by the last step.'
+        )
+    st.caption(" ".join(notes))
+
+
+def downloads(runs, view, surface, surface_name: str, names: str, speed: float) -> None:
+    st.subheader("Take it with you")
+    trajectories = [r.trajectory for r in runs]
+    name = f"race-{surface_name}"
+    exports = st.columns(3)
+    exports[0].download_button(
+        "Trajectories (CSV)", lambda: optim_core.export.to_csv(trajectories), f"{name}.csv",
+        "text/csv", on_click="ignore", width="stretch",
+    )  # fmt: skip
+    exports[1].download_button(
+        "Trajectories (JSON)", lambda: optim_core.export.to_json(trajectories), f"{name}.json",
+        "application/json", on_click="ignore", width="stretch",
+    )  # fmt: skip
+    exports[2].download_button(
+        "The race as one HTML file", lambda: standalone_html(
+            view, f"{surface.title}: {names}", frame_ms=50 / speed), f"{name}.html", "text/html",
+        on_click="ignore", width="stretch",
+    )  # fmt: skip
+    st.caption(
+        "Every step of every run: the point, f, the gradient that moved it and the "
+        "optimizer's state (m, v, …), with the surface, start, steps and hyperparameters "
+        "that re-run it. The HTML file plays offline (plotly.js is inside it). The link "
+        "button under the race copies this page's address, which holds the whole scene."
+    )
+
+
+def update_rules(runs, chosen, convention: str, scene, surface, surface_name: str) -> None:
+    """Each optimizer's rule in LaTeX, its notes, and what the other convention's rule
+    does here with the same values."""
+
+    OTHER = {"cheatsheet": "pytorch", "pytorch": "cheatsheet"}
+    CONVENTION_NAMES = {"cheatsheet": "the cheat sheet's form", "pytorch": "torch.optim's"}
+
+
+    def _outcome(tr) -> str:
+        """How a run ended, in a few words, for comparing the two conventions."""
+        if tr.diverged_step >= 0:
+            return f"diverges at step {int(tr.diverged_step)}"
+        if surface.bounded_below:
+            end = f"ends at f = {float(tr.final_loss):.3g}"
+            return end + (f", converged at step {int(tr.converged_step)}"
+                          if tr.converged_step >= 0 else "")  # fmt: skip
+        way_out = viz.run_exit(surface, tr)
+        return (f"leaves the view at step {way_out.step}" if way_out
+                else f"ends at f = {float(tr.final_loss):.3g}")  # fmt: skip
+
+
+    def _difference(run: viz.Run) -> str:
+        """One line on the other convention: what its rule does here, at these values."""
+        other = OTHER[convention]
+        opt = optim_core.get_optimizer(run.name, other)
+        values = {h: v for h, v in run.trajectory.hyperparams.items() if h in opt.hyperparams}
+        options = tuple((k, v) for k, v in scene.run_options(run.name)
+                        if k != "schedule" or "lr" in opt.hyperparams)  # fmt: skip
+        tr = common.cached_run(run.name, surface_name, scene.start_point(), scene.steps,
+                               tuple(sorted(values.items())), other, options)  # fmt: skip
+        missing = [scenes.HYPER_LABELS[h] for h in opt.hyperparams if h not in values]
+        defaults = f" ({', '.join(missing)} at its default)" if missing else ""
+        return (f"Here, with these values{defaults}: {CONVENTION_NAMES[convention]} "
+                f"{_outcome(run.trajectory)}; {CONVENTION_NAMES[other]} {_outcome(tr)}.")
+
+    st.subheader("Update rules" + (" (torch.optim)" if convention == "pytorch" else ""))
+    cols = st.columns(min(3, len(chosen)))
+    for i, run in enumerate(runs):
+        opt = optim_core.get_optimizer(run.name, convention)
+        with cols[i % len(cols)]:
+            st.markdown(f"**{opt.title}** ({opt.citation})")
+            st.latex(r"\begin{gathered}" + opt.latex + r"\end{gathered}")
+            if convention == "cheatsheet" and opt.note:  # (torch's note is the line below)
+                st.caption(opt.note)
+            torch_note = optim_core.get_optimizer(run.name, "pytorch").note
+            st.caption(f"Cheat sheet vs PyTorch: {torch_note} {_difference(run)}")
