@@ -272,6 +272,13 @@ async function drawLegend(view, k) {
     .map((t) => ({ type: "scatter", mode: t.mode, name: t.name, legendgroup: ENTRY_KEY(t),
                    marker: t.marker, line: t.line, x: [null], y: [null], hoverinfo: "skip" }));
   const wasBeside = view.root.classList.contains("race-legend-beside");
+  // the same entries at the same width (a slider moved): the legend drawn is right
+  const drawnFor = JSON.stringify([entries, view.legend.parentElement.clientWidth,
+                                   planeLayout.legend, view.data.present]);
+  // (unless an entry is hidden: the graphs drawn anew show every run again, so must it)
+  const allShown = gd.data?.every((t) => t.visible === undefined || t.visible === true);
+  if (gd.data && allShown && drawnFor === view.legendFor) return false;
+  view.legendFor = drawnFor;
   const layout = (orientation, width, height) => ({
     width, height, margin: { l: 0, r: 0, t: 0, b: 0 }, font: planeLayout.font,
     xaxis: { visible: false, fixedrange: true }, yaxis: { visible: false, fixedrange: true },
