@@ -10,6 +10,7 @@ scaled to the full size; read the ratios, the machine is noisy.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from core import best_time  # noqa: E402  (bench/core.py, beside this script)
 
 import optim_core  # noqa: E402
+import surfaces  # noqa: E402
 
 
 def loop_time(name: str, surface: str, starts, steps: int, sample: int, **hp) -> float:
@@ -31,10 +33,31 @@ def loop_time(name: str, surface: str, starts, steps: int, sample: int, **hp) ->
     return (time.perf_counter() - t0) * len(starts) / sample
 
 
+def caps(names) -> None:
+    """The basin map at the caps: 200 x 200 starts x 5,000 steps. The baseline, in the
+    same run: the same steps with nothing to check (the surface without its minimizers),
+    so the ratio is what the convergence test and the map's bookkeeping add."""
+    print("\nBasin map at the caps, 200 x 200 x 5,000 steps on Himmelblau (goal 3-7 s)")
+    himmelblau = surfaces.get("himmelblau")
+    bare = dataclasses.replace(himmelblau, minimizers=np.empty((0, 2)))
+    grid = np.stack(np.meshgrid(*(np.linspace(lo, hi, 200) for lo, hi in himmelblau.domain)),
+                    -1).reshape(-1, 2)  # fmt: skip
+    for name in names:
+        t_cap = best_time(lambda n=name: optim_core.basin_map(n, himmelblau, 200, 5000), 1)
+        t_bare = best_time(lambda n=name: optim_core.run(n, bare, grid, 5000, record="final"), 1)
+        print(f"{name:<10} {t_cap:>6.2f} s; the steps alone {t_bare:.2f} s "
+              f"({2e8 / t_bare / 1e6:.0f} M particle-steps/s); ratio {t_cap / t_bare:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--caps", nargs="*", default=["sgd", "adam"],
+                        help="optimizers for the basin map at the caps")
+    parser.add_argument("--only-caps", action="store_true")
     args = parser.parse_args()
+    if args.only_caps:
+        return caps(args.caps)
 
     print("Basin maps on Himmelblau, 100 x 100 = 10,000 starts x 500 steps (target <= 1 s)")
     print(f"{'optimizer':<10} {'map':>8} {'loop of single runs':>20} {'ratio':>7}")
@@ -47,6 +70,8 @@ def main() -> None:
 
     t_big = best_time(lambda: optim_core.basin_map("adam", "himmelblau", 200, 1000), 1)
     print(f"\nBasin map 200 x 200 x 1,000 steps, Adam: {t_big:.2f} s (shown with a progress bar)")
+
+    caps(args.caps)
 
     lrs = np.logspace(-5, 1, 60)
     start = (-1.5, 2.0)

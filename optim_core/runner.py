@@ -54,7 +54,6 @@ FAR_FACTOR = 10_000.0  # the far box: beyond it (or non-finite) a run has diverg
 GROWING_WINDOW = 10  # "still growing": its farthest point within the last max(10, steps/10)
 CONVERGED_DIST_TOL = 1e-2
 CONVERGED_GRAD_TOL = 1e-2
-_FILTER_TOL_SQUARED = CONVERGED_DIST_TOL**2 * (1 + 1e-9)  # a filter: the exact test follows
 _CHUNK_POINTS = 1_000_000  # points per block when convergence is checked after the loop
 # Starts are stepped in blocks whose arrays stay in cache (the steps write into
 # preallocated buffers, so no temporary is allocated per step; larger blocks spend
@@ -533,6 +532,8 @@ class _Loop:
         self.half = np.asfortranarray(np.tile((high - low) / 2, (n, 1)))
         self.half_min = float(np.min(high - low) / 2)
         self.far = self.half * (FAR_FACTOR / DIVERGENCE_FACTOR)
+        # rounding in a distance between points inside the far box: far below this
+        self.margin = 1e-12 * (1.0 + float(np.max(np.abs(low) + np.abs(high))) * FAR_FACTOR)
         # The excursion outside the divergence box each start is on: its first step (-1
         # while inside), the point there, its farthest reach (in box half-widths) and when
         self.out_since = np.full(n, -1, dtype=np.int64)
@@ -541,24 +542,21 @@ class _Loop:
         self.peak_step = np.full(n, -1, dtype=np.int64)
         self.excursions = False  # whether any start may be outside the divergence box now
         self.last_step = steps
-        # The per-step "is any start near a minimizer?" filter works on the contiguous
-        # x and y columns with these two scratch arrays.
+        # record="final" checks convergence after every step, but only where a start's
+        # status can have changed: budget[i] is how far start i can move (measured
+        # from where it was last looked at) before it could come within
+        # CONVERGED_DIST_TOL of a minimizer, or leave the one it converged to; moved[i]
+        # is the length of its path since then (|Δx| + |Δy| per step, at least the
+        # Euclidean length). A start is looked at again once moved ≥ budget (those
+        # hovering inside the tolerance without a small gradient, every step).
         self.minimizer_points = [(float(x), float(y)) for x, y in surf.minimizers]
-        m = len(self.minimizer_points)
-        self.d2 = [np.empty(n) for _ in range(m)]  # squared distance to each minimizer
-        # Minimizers farther apart than twice the filter's radius: a start passes the
-        # filter for one of them at most, whose squared distance it then already has.
-        gaps = [math.dist(p, q) for i, p in enumerate(self.minimizer_points)
-                for q in self.minimizer_points[i + 1:]]  # fmt: skip
-        self.apart = not gaps or min(gaps) > 2.0 * math.sqrt(_FILTER_TOL_SQUARED)
-        self.dy = np.empty(n)
-        self.done = np.zeros(n)  # +inf while a start has converged: no need to look
-        # A converged start must stay: stay[i] is CONVERGED_DIST_TOL² for the starts
-        # converged to minimizer i (+inf for the others), home[i] their indices (None
-        # for none).
-        self.stay = [np.full(n, np.inf) for _ in range(m)]
-        self.home: list[np.ndarray | None] = [None] * m
-        self.left = np.empty(n, dtype=bool)
+        self.home_of = np.full(n, -1, dtype=np.int64)  # the minimizer it converged to
+        self.n_converged = 0
+        self.minimizer_x = surf.minimizers[:, :1].astype(float)  # (m, 1)
+        self.minimizer_y = surf.minimizers[:, 1:].astype(float)
+        self.moved = np.zeros(n)
+        self.budget = np.zeros(n)
+        self.recheck = np.empty(n, dtype=bool)
         self.path = self.grads = self.state_path = None
         self.watch = None  # called with (w, t) after every step; True stops the loop
         self.progress = None  # called with t every PROGRESS_EVERY steps
@@ -639,7 +637,7 @@ class _Loop:
                     for k, arr in zip(state._fields, state, strict=True):
                         self.state_path[k][t] = arr
                 else:
-                    self._check_converged_now(w, t)
+                    self._check_converged_now(w, t, spare_w, a)
                 if self.watch is not None and self.watch(w, t):
                     self.last_step = t
                     break
@@ -655,95 +653,81 @@ class _Loop:
         # a start that diverged did not stay (it is frozen where it left the box)
         self.converged_step[self.diverged_step >= 0] = -1
 
-    def _check_converged_now(self, w, t) -> None:
-        """Update the converged steps at step ``t`` (record="final").
-
-        First, a converged start that is no longer within CONVERGED_DIST_TOL of its
-        minimizer has left: it is converged no more. Then a cheap filter: the squared
-        distance to each minimizer over the starts not converged (the converged ones
-        are pushed to +inf); the few that pass get the exact test of
-        :meth:`_check_converged` (squared distance, then the gradient norm).
-        """
+    def _check_converged_now(self, w, t, w_before=None, scratch=None) -> None:
+        """Update the converged steps at step ``t`` (record="final"), from the points
+        ``w`` (and ``w_before``, the step before's, to measure how far each moved;
+        ``scratch`` an ``(n, 2)`` array to do it in). Only the starts whose moves have
+        used up their budget are looked at (all of them on the first step, or when
+        that is most of them)."""
         if not self.minimizer_points:
             return
-        x, y, dy = w[:, 0], w[:, 1], self.dy
-        for (mx, my), d2 in zip(self.minimizer_points, self.d2, strict=True):
-            np.subtract(x, mx, out=d2)
-            np.multiply(d2, d2, out=d2)
-            np.subtract(y, my, out=dy)
-            np.multiply(dy, dy, out=dy)
-            np.add(d2, dy, out=d2)
-        for i, d2 in enumerate(self.d2):
-            home = self.home[i]
-            if home is None:
-                continue
-            if len(home) * 8 < len(d2):  # a few converged: look at those only
-                gone = home[d2[home] > self.stay[i][home]]
-            else:
-                np.greater(d2, self.stay[i], out=self.left)
-                gone = np.flatnonzero(self.left) if self.left.any() else home[:0]
+        if w_before is not None:
+            np.subtract(w, w_before, out=scratch)
+            np.abs(scratch, out=scratch)
+            np.add(self.moved, scratch[:, 0], out=self.moved)
+            np.add(self.moved, scratch[:, 1], out=self.moved)
+            np.greater_equal(self.moved, self.budget, out=self.recheck)
+            index = np.flatnonzero(self.recheck)
+            if len(index) * 3 < len(w):
+                if len(index):  # (w's columns are contiguous: gather each)
+                    self._look_at(w[:, 0].take(index), w[:, 1].take(index), t, index)
+                return
+        self._look_at(w[:, 0], w[:, 1], t, None)
+
+    def _look_at(self, x, y, t, index) -> None:
+        """The exact test for the points ``x, y`` (the starts ``index``; None for all) at step
+        t: a converged start farther than CONVERGED_DIST_TOL from its minimizer has
+        left (converged no more); a start not converged that is within
+        CONVERGED_DIST_TOL of a minimizer (squared distance, the operations of
+        _squared_distance) with a gradient norm of at most CONVERGED_GRAD_TOL has
+        converged to the nearest one. Then each start's budget from where it stands."""
+        tol2 = CONVERGED_DIST_TOL**2
+        dx = x - self.minimizer_x  # (m, k): row j for minimizer j
+        dy = y - self.minimizer_y
+        gaps = dx * dx + dy * dy
+        home = self.home_of.copy() if index is None else self.home_of[index]
+        converged = np.flatnonzero(home >= 0) if self.n_converged else None
+        if converged is not None and len(converged):
+            gone = converged[gaps[home[converged], converged] > tol2]
             if len(gone):
-                self.converged_step[gone] = -1
-                self.done[gone] = 0.0
-                self.stay[i][gone] = np.inf
-                rest = np.setdiff1d(home, gone, assume_unique=True)
-                self.home[i] = rest if len(rest) else None
-        candidates = []
-        for i, d2 in enumerate(self.d2):
-            np.add(d2, self.done, out=d2)
-            if d2.min() <= _FILTER_TOL_SQUARED:
-                candidates.append((i, np.flatnonzero(d2 <= _FILTER_TOL_SQUARED)))
-        if not candidates:
-            return
-        if self.apart and sum(len(c) for _, c in candidates) > 16:
-            return self._converged_apart(w, t, candidates)
-        candidates = [c for _, c in candidates]
-        index = candidates[0] if len(candidates) == 1 else np.unique(np.concatenate(candidates))
-        near = w[index]
-        if len(index) > 16:  # the exact test of _check_converged, vectorized
-            close = _squared_distance(self.surf.minimizers, near) <= CONVERGED_DIST_TOL**2
-            index, near = index[close], near[close]
-            g = self.surf.grad(near)
-            keep = np.sqrt(np.sum(g * g, axis=-1)) <= CONVERGED_GRAD_TOL
-            hit, near = index[keep], near[keep]
-        else:  # the same test in Python floats: the same operations on the same doubles
-            gradients = self.surf.grad(near).tolist()
-            minimizers = self.surf.minimizers.tolist()
-            keep = [
-                k for k, ((x, y), (gx, gy)) in enumerate(zip(near.tolist(), gradients,
-                                                             strict=True))
-                if min((x - mx) * (x - mx) + (y - my) * (y - my) for mx, my in minimizers)
-                <= CONVERGED_DIST_TOL**2 and math.sqrt(gx * gx + gy * gy) <= CONVERGED_GRAD_TOL
-            ]  # fmt: skip
-            hit, near = index[keep], near[keep]
-        if not len(hit):
-            return
-        home = _nearest_minimizer(self.surf.minimizers, near)
-        self._converged(t, [(i, np.asarray(hit)[home == i]) for i in np.unique(home).tolist()])
-
-    def _converged_apart(self, w, t, candidates) -> None:
-        """The exact test for minimizers far apart (see ``apart``): each candidate's
-        squared distance is its filter's (the same operations as _squared_distance's),
-        its minimizer the filter's; then the gradient norm."""
-        found = []
-        for i, index in candidates:
-            index = index[self.d2[i][index] <= CONVERGED_DIST_TOL**2]
-            if len(index):
-                g = self.surf.grad(w[index])
-                found.append((i, index[np.sqrt(np.sum(g * g, axis=-1)) <= CONVERGED_GRAD_TOL]))
-        self._converged(t, [(i, hit) for i, hit in found if len(hit)])
-
-    def _converged(self, t, by_minimizer) -> None:
-        """The starts in ``by_minimizer`` (pairs of a minimizer and starts) converged to
-        it at step t: from now on they must stay."""
-        for i, mine in by_minimizer:
-            self.converged_step[mine] = t
-            first = mine[self.first_converged_step[mine] < 0]
-            self.first_converged_step[first] = t
-            self.done[mine] = np.inf
-            self.stay[i][mine] = CONVERGED_DIST_TOL**2
-            before = self.home[i]
-            self.home[i] = mine if before is None else np.union1d(before, mine)
+                starts = gone if index is None else index[gone]
+                self.converged_step[starts] = -1
+                self.home_of[starts] = -1
+                home[gone] = -1
+                self.n_converged -= len(gone)
+                converged = np.flatnonzero(home >= 0)
+        nearest_gap = gaps.min(axis=0)
+        test = np.flatnonzero((home < 0) & (nearest_gap <= tol2))
+        if len(test):
+            g = self.surf.grad(np.column_stack((x[test], y[test])))
+            gx, gy = g[:, 0], g[:, 1]  # (the norm of _check_converged's, column by column)
+            hit = test[np.sqrt(gx * gx + gy * gy) <= CONVERGED_GRAD_TOL]
+            if len(hit):
+                starts = hit if index is None else index[hit]
+                self.converged_step[starts] = t
+                first = starts[self.first_converged_step[starts] < 0]
+                self.first_converged_step[first] = t
+                nearest = np.argmin(gaps[:, hit], axis=0)  # (as _nearest_minimizer)
+                self.home_of[starts] = home[hit] = nearest
+                self.n_converged += len(hit)
+                converged = np.flatnonzero(home >= 0)
+        # The budget: to come within the tolerance a start must move at least its
+        # distance to the nearest minimizer less the tolerance; to leave, the
+        # tolerance less its distance to its own. A margin covers rounding (of the
+        # distances, at most the far box's size times 1e-12, and of the path lengths'
+        # sums).
+        budget = np.sqrt(nearest_gap)
+        budget -= CONVERGED_DIST_TOL
+        if converged is not None and len(converged):
+            budget[converged] = CONVERGED_DIST_TOL - np.sqrt(gaps[home[converged], converged])
+        budget *= 1.0 - 1e-9
+        budget -= self.margin
+        if index is None:
+            self.budget[:] = budget
+            self.moved[:] = 0.0
+        else:
+            self.budget[index] = budget
+            self.moved[index] = 0.0
 
     def _outside(self, a, inside, w_new, t, frozen):
         """Bookkeeping for a step that put some start outside the divergence box: ``a`` is

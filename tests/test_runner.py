@@ -94,8 +94,9 @@ def test_final_record_matches_the_full_path(name, monkeypatch):
 
 @pytest.mark.parametrize("name", ["momentum", "nag", "adam", "sgd"])
 def test_final_record_finds_the_same_convergence_steps_for_crowds_and_loners(name):
-    # Himmelblau, a 30 x 30 grid of starts: many linger near a minimizer at once (the
-    # vectorized exact test), and a lone start near one (the per-start test).
+    # Himmelblau, a 30 x 30 grid of starts: many linger near a minimizer at once, come
+    # and go (only the starts whose moves used up their budget are looked at again),
+    # and two starts, one near a minimizer (then every start is looked at each time).
     surface = surfaces.get("himmelblau")
     grid = np.stack(np.meshgrid(np.linspace(-5, 5, 30), np.linspace(-5, 5, 30)), -1)
     for starts in (grid.reshape(-1, 2), np.array([[3.004, 2.003], [-1.0, 0.5]])):
