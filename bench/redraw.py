@@ -196,13 +196,24 @@ def step_presses(repeat: int) -> dict[str, list[float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--only", choices=("play", "presses"), help="just this part")
+    parser.add_argument("--only", choices=("play", "presses", "open"), help="just this part")
     args = parser.parse_args()
     if args.only == "play":
         print(play_rate())
         return
     if args.only == "presses":
         print(step_presses(args.repeat))
+        return
+    if args.only == "open":  # both pages, alternately, so that a busy spell hits both
+        base, race = {"open": []}, {"open": []}
+        for _ in range(args.repeat):
+            base["open"] += measure(ROOT / "bench" / "minimal_race_page.py", None, 1, MINIMAL,
+                                    redraw=False)["open"]  # fmt: skip
+            race["open"] += measure(ROOT / "app.py", None, 1, redraw=False)["open"]
+        med = statistics.median
+        print(f"Page open -> both views drawn: race page median {med(race['open']):.2f} s, "
+              f"minimal page {med(base['open']):.2f} s, ratio "
+              f"{med(race['open']) / med(base['open']):.2f}x (goal <= 1.5x)")
         return
     base = measure(ROOT / "bench" / "minimal_race_page.py", None, args.repeat, MINIMAL)
     race = measure(ROOT / "app.py", "Adam", args.repeat)
