@@ -234,6 +234,9 @@ def _left_view_watch(surface: Surface, left: np.ndarray, where: np.ndarray):
 
         def check(w, t):
             x, y = w[:, 0], w[:, 1]
+            # four reductions say whether any start is outside at all (usually none)
+            if x.min() >= x0 and x.max() <= x1 and y.min() >= y0 and y.max() <= y1:
+                return False
             out = (x < x0) | (x > x1) | (y < y0) | (y > y1)
             new = out & (mine < 0)
             if new.any():
@@ -367,6 +370,7 @@ def escape_runs(
             mine[out] = np.where(gone[out], loop.diverged_step[out], t)
             return bool(np.all(gone | (loop.converged_step >= 0)))
 
+        check.reads_converged = True  # (the runner then finds arrivals at once)
         return check
 
     out = _simulate(opt, surf, hp, starts, steps, keep_path=False, watch=watch, noise=noise,

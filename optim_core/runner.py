@@ -552,6 +552,7 @@ class _Loop:
         self.minimizer_points = [(float(x), float(y)) for x, y in surf.minimizers]
         self.home_of = np.full(n, -1, dtype=np.int64)  # the minimizer it converged to
         self.n_converged = 0
+        self.open = None  # the starts not converged (None: to be found again)
         self.minimizer_x = surf.minimizers[:, :1].astype(float)  # (m, 1)
         self.minimizer_y = surf.minimizers[:, 1:].astype(float)
         self.moved = np.zeros(n)
@@ -594,8 +595,28 @@ class _Loop:
         w, state = self.w, self.state
         spare_w, spare_state = np.empty_like(w), self.opt.init(w)
         g, a, b = np.empty_like(w), np.empty_like(w), np.empty_like(w)
-        inside = np.empty(w.shape, dtype=bool)
         path, keep_path = self.path, self.path is not None
+        # Arrivals from the optimizer's own gradients (record="final"): when a step's
+        # last gradient was the exact one at w, written into g (the plain gradient: no
+        # noise, no batch, no look-ahead), g holds ∇f(w) as surface.grad gives it (the
+        # in-place forms do the same operations), and the next step looks for arrivals
+        # at w among the few starts whose gradient is that small. Not for a watch that
+        # reads converged_step as it goes (arrivals are then known a step late).
+        last_call = [None, None]
+        self.gradient_first = (
+            not keep_path and self.minimizer_points and self.noise is None
+            and self.batches is None
+            and not getattr(self.watch, "reads_converged", False)
+        )  # fmt: skip
+        if self.gradient_first:
+            plain = grad_into
+
+            def grad_into(xy, out):  # the exact gradient; which arrays it was given
+                plain(xy, out)
+                last_call[0], last_call[1] = xy, out
+
+            grad_into.hessian = plain.hessian
+        inside = np.empty(w.shape, dtype=bool)
         frozen = None  # bool (n,) once a start has diverged
         if keep_path:
             path[0] = w
@@ -603,6 +624,7 @@ class _Loop:
                 self.state_path[k][0] = arr
         else:
             self._check_converged_now(w, 0)
+        fresh = None  # g, when it holds the exact gradient at the step before's w
         with np.errstate(all="ignore"):  # a diverging start is a result, not a warning
             for t in range(1, self.steps + 1):
                 if self.lr_factors is not None:
@@ -611,7 +633,12 @@ class _Loop:
                     sigma[0] = math.sqrt(eta / (1 + t) ** gamma)
                 if self.batches is not None:
                     batch[0] = next(self.batches)
+                last_call[0] = None
                 step(grad_into, w, state, t, hp, Buffers(spare_w, spare_state, g, a, b))
+                if self.gradient_first:
+                    fresh = g if last_call[0] is w and last_call[1] is g else None
+                    if fresh is None and t == 1:  # this optimizer's gradients won't do
+                        self.gradient_first = False
                 w_new, state_new = spare_w, spare_state
                 if frozen is not None:
                     self._freeze(frozen, w, state, w_new, state_new)
@@ -637,13 +664,15 @@ class _Loop:
                     for k, arr in zip(state._fields, state, strict=True):
                         self.state_path[k][t] = arr
                 else:
-                    self._check_converged_now(w, t, spare_w, a)
+                    self._check_converged_now(w, t, spare_w, a, fresh)
                 if self.watch is not None and self.watch(w, t):
                     self.last_step = t
                     break
                 if self.progress is not None and t % PROGRESS_EVERY == 0:
                     self.progress(t)
         self.w, self.state = w, state
+        if self.gradient_first and self.last_step > 0:  # the last step's arrivals
+            self._look_at(w[:, 0], w[:, 1], self.last_step, None, arrivals=True)
         self._verdict()
         if keep_path:  # after the loop, vectorized over blocks of steps
             rows = max(1, _CHUNK_POINTS // len(w))
@@ -653,14 +682,24 @@ class _Loop:
         # a start that diverged did not stay (it is frozen where it left the box)
         self.converged_step[self.diverged_step >= 0] = -1
 
-    def _check_converged_now(self, w, t, w_before=None, scratch=None) -> None:
+    def _check_converged_now(self, w, t, w_before=None, scratch=None, g_before=None) -> None:
         """Update the converged steps at step ``t`` (record="final"), from the points
         ``w`` (and ``w_before``, the step before's, to measure how far each moved;
         ``scratch`` an ``(n, 2)`` array to do it in). Only the starts whose moves have
         used up their budget are looked at (all of them on the first step, or when
-        that is most of them)."""
+        that is most of them).
+
+        With ``gradient_first``, arrivals are found a step late, from ``g_before``
+        (the exact gradient at ``w_before``, or None: then from the surface's) among
+        the starts whose gradient is small; the budgets are then only for leaving."""
         if not self.minimizer_points:
             return
+        arrivals = not self.gradient_first
+        if w_before is not None and self.gradient_first and t > 1:  # step t − 1's
+            if g_before is None:  # (not expected: the same optimizer takes the same steps)
+                self._look_at(w_before[:, 0], w_before[:, 1], t - 1, None, arrivals=True)
+            else:
+                self._arrive(w_before, t - 1, g_before, scratch)
         if w_before is not None:
             np.subtract(w, w_before, out=scratch)
             np.abs(scratch, out=scratch)
@@ -670,11 +709,58 @@ class _Loop:
             index = np.flatnonzero(self.recheck)
             if len(index) * 3 < len(w):
                 if len(index):  # (w's columns are contiguous: gather each)
-                    self._look_at(w[:, 0].take(index), w[:, 1].take(index), t, index)
+                    self._look_at(w[:, 0].take(index), w[:, 1].take(index), t, index,
+                                  arrivals)  # fmt: skip
                 return
-        self._look_at(w[:, 0], w[:, 1], t, None)
+        self._look_at(w[:, 0], w[:, 1], t, None, arrivals or w_before is None)
 
-    def _look_at(self, x, y, t, index) -> None:
+    def _arrive(self, w, t, g, scratch) -> None:
+        """Arrivals at step ``t`` from ``g``, the exact gradient at ``w``: the starts not
+        converged whose gradient norm is at most CONVERGED_GRAD_TOL (the operations of
+        the exact test) and that are within CONVERGED_DIST_TOL of a minimizer."""
+        n = len(w)
+        if (n - self.n_converged) * 8 < n:  # most have converged: the others only
+            if self.open is None:
+                self.open = np.flatnonzero(self.home_of < 0)
+            gx, gy = g[:, 0].take(self.open), g[:, 1].take(self.open)
+            norm2 = gx * gx + gy * gy
+            small = np.flatnonzero(np.sqrt(norm2) <= CONVERGED_GRAD_TOL)
+            small, norm2 = self.open[small], None
+        else:
+            gx, gy, norm2 = g[:, 0], g[:, 1], scratch[:, 0]
+            np.multiply(gx, gx, out=norm2)
+            np.multiply(gy, gy, out=scratch[:, 1])
+            np.add(norm2, scratch[:, 1], out=norm2)
+            np.less_equal(norm2, CONVERGED_GRAD_TOL**2 * (1 + 1e-9), out=self.recheck)
+            small = np.flatnonzero(self.recheck)
+            if not len(small):
+                return
+            small = small[self.home_of[small] < 0]
+            small = small[np.sqrt(norm2[small]) <= CONVERGED_GRAD_TOL]
+        if not len(small):
+            return
+        x, y = w[:, 0].take(small), w[:, 1].take(small)
+        dx, dy = x - self.minimizer_x, y - self.minimizer_y
+        gaps = dx * dx + dy * dy
+        at = np.flatnonzero(gaps.min(axis=0) <= CONVERGED_DIST_TOL**2)
+        if not len(at):
+            return
+        starts, nearest = small[at], np.argmin(gaps[:, at], axis=0)
+        self._arrived(starts, t, nearest)
+        gap = gaps[nearest, at]
+        self.budget[starts] = (CONVERGED_DIST_TOL - np.sqrt(gap)) * (1.0 - 1e-9) - self.margin
+        self.moved[starts] = 0.0
+
+    def _arrived(self, starts, t, nearest) -> None:
+        """``starts`` converged at step t, to the minimizers ``nearest``."""
+        self.converged_step[starts] = t
+        first = starts[self.first_converged_step[starts] < 0]
+        self.first_converged_step[first] = t
+        self.home_of[starts] = nearest
+        self.n_converged += len(starts)
+        self.open = None
+
+    def _look_at(self, x, y, t, index, arrivals=True) -> None:
         """The exact test for the points ``x, y`` (the starts ``index``; None for all) at step
         t: a converged start farther than CONVERGED_DIST_TOL from its minimizer has
         left (converged no more); a start not converged that is within
@@ -695,28 +781,28 @@ class _Loop:
                 self.home_of[starts] = -1
                 home[gone] = -1
                 self.n_converged -= len(gone)
+                self.open = None
                 converged = np.flatnonzero(home >= 0)
         nearest_gap = gaps.min(axis=0)
-        test = np.flatnonzero((home < 0) & (nearest_gap <= tol2))
+        test = np.flatnonzero((home < 0) & (nearest_gap <= tol2)) if arrivals else ()
         if len(test):
             g = self.surf.grad(np.column_stack((x[test], y[test])))
             gx, gy = g[:, 0], g[:, 1]  # (the norm of _check_converged's, column by column)
             hit = test[np.sqrt(gx * gx + gy * gy) <= CONVERGED_GRAD_TOL]
             if len(hit):
                 starts = hit if index is None else index[hit]
-                self.converged_step[starts] = t
-                first = starts[self.first_converged_step[starts] < 0]
-                self.first_converged_step[first] = t
                 nearest = np.argmin(gaps[:, hit], axis=0)  # (as _nearest_minimizer)
-                self.home_of[starts] = home[hit] = nearest
-                self.n_converged += len(hit)
+                self._arrived(starts, t, nearest)
+                home[hit] = nearest
                 converged = np.flatnonzero(home >= 0)
         # The budget: to come within the tolerance a start must move at least its
         # distance to the nearest minimizer less the tolerance; to leave, the
         # tolerance less its distance to its own. A margin covers rounding (of the
         # distances, at most the far box's size times 1e-12, and of the path lengths'
         # sums).
-        budget = np.sqrt(nearest_gap)
+        # (with arrivals found from the gradients, a start not converged has nothing
+        # to look out for)
+        budget = np.sqrt(nearest_gap) if arrivals else np.full(len(x), np.inf)
         budget -= CONVERGED_DIST_TOL
         if converged is not None and len(converged):
             budget[converged] = CONVERGED_DIST_TOL - np.sqrt(gaps[home[converged], converged])

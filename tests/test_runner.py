@@ -7,6 +7,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import optim_core
 import surfaces
@@ -106,6 +108,31 @@ def test_final_record_finds_the_same_convergence_steps_for_crowds_and_loners(nam
         np.testing.assert_array_equal(final.first_converged_step, full.first_converged_step)
         np.testing.assert_array_equal(final.final_point, full.path[-1])
     assert np.sum(full.converged_step >= 0) >= 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    name=st.sampled_from(ALL),
+    convention=st.sampled_from(optim_core.CONVENTIONS),
+    surface=st.sampled_from(["himmelblau", "booth", "quadratic", "beale", "rosenbrock"]),
+    lr=st.sampled_from([0.001, 0.01, 0.05]),
+    seed=st.integers(0, 10),
+)
+def test_final_record_equals_the_path_for_any_optimizer_surface_and_convention(
+    name, convention, surface, lr, seed
+):
+    # record="final" finds arrivals from the optimizer's own gradients where it can (a
+    # step late) and looks again only at starts whose moves used up their budget; the
+    # path is checked afterwards, all at once: the two must agree step for step.
+    surf = surfaces.get(surface)
+    starts = _starts(surf, 60, seed=seed)
+    hp = {"lr": lr} if "lr" in optim_core.get_optimizer(name, convention).hyperparams else {}
+    full = optim_core.run(name, surf, starts, 300, convention=convention, **hp)
+    final = optim_core.run(name, surf, starts, 300, convention=convention, record="final", **hp)
+    np.testing.assert_array_equal(final.converged_step, full.converged_step)
+    np.testing.assert_array_equal(final.first_converged_step, full.first_converged_step)
+    np.testing.assert_array_equal(final.diverged_step, full.diverged_step)
+    np.testing.assert_array_equal(final.final_point, full.path[-1])
 
 
 def test_final_record_memory_does_not_grow_with_steps():
