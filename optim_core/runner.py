@@ -322,9 +322,10 @@ def run(
     """Run ``optimizer`` on ``surface`` for ``steps`` steps from ``start``.
 
     ``convention`` chooses whose update rules and defaults: "cheatsheet" (the cheat
-    sheet's forms; the default) or "pytorch" (torch.optim's, exactly:
-    :mod:`optim_core.pytorch`); the analyses (sweeps, maps, escapes) take either
-    convention's optimizer as an object: ``get_optimizer(name, "pytorch")``.
+    sheet's forms; the default) or "pytorch" (torch.optim's, exactly: each
+    optimizer's module in :mod:`optim_core.methods` holds both); the analyses (sweeps,
+    maps, escapes) take either convention's optimizer as an object:
+    ``get_optimizer(name, "pytorch")``.
     ``schedule`` (:func:`optim_core.schedule`) makes α at step t α·schedule(t); an
     optimizer without α refuses one. ``noise_eta`` = η adds gradient noise
     N(0, σ_t² I), σ_t² = η / (1 + t)^γ (``noise_gamma``; Neelakantan et al. 2015), to

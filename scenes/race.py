@@ -58,7 +58,7 @@ class Scene:
     # presentation mode: large type, thick paths, the sidebar folded, step buttons and
     # the numbers at the step shown (how the page looks, not what it runs)
     present: bool = False
-    # whose update rules run: the cheat sheet's or torch.optim's (optim_core.pytorch)
+    # whose update rules run: the cheat sheet's or torch.optim's (optim_core.optimizers)
     convention: str = "cheatsheet"
     # the insides view: each optimizer's step size per coordinate, from its state
     insides: bool = False

@@ -8,58 +8,15 @@ without its yellow, completed by Paul Tol's muted colours (and a grey for the la
 symbols differ too, so that two optimizers are told apart without colour.
 """
 
-COLORS = {
-    "sgd": "#D55E00",  # vermillion
-    "momentum": "#0072B2",  # blue
-    "nag": "#009E73",  # bluish green
-    "adagrad": "#CC79A7",  # reddish purple
-    "rmsprop": "#E69F00",  # orange
-    "adadelta": "#56B4E9",  # sky blue
-    "adam": "#000000",  # black
-    "adamax": "#882255",  # wine
-    "nadam": "#999933",  # olive
-    "amsgrad": "#44AA99",  # teal
-    "radam": "#332288",  # indigo
-    "adamw": "#AA4499",  # purple
-    "newton": "#117733",  # green
-    "saddle_free_newton": "#777777",  # grey
-}
+import optim_core
 
-# One marker shape per optimizer in 2-D, so that colour is never the only cue.
-SYMBOLS = {
-    "sgd": "circle",
-    "momentum": "square",
-    "nag": "diamond",
-    "adagrad": "x",
-    "rmsprop": "cross",
-    "adadelta": "triangle-up",
-    "adam": "star",
-    "adamax": "hexagon",
-    "nadam": "pentagon",
-    "amsgrad": "triangle-down",
-    "radam": "star-triangle-up",
-    "adamw": "hourglass",
-    "newton": "bowtie",
-    "saddle_free_newton": "star-square",
-}
-
+# Each optimizer's own module holds its look (optim_core.methods: ``look=`` in its
+# definition); these are the registry's, by name.
+COLORS = {name: optim_core.get_optimizer(name).color for name in optim_core.optimizer_names()}
+SYMBOLS = {name: optim_core.get_optimizer(name).symbol for name in optim_core.optimizer_names()}
 # Scatter3d draws only eight shapes: in 3-D the colour (unique) tells the runs apart.
-SYMBOLS_3D = {
-    "sgd": "circle",
-    "momentum": "square",
-    "nag": "diamond",
-    "adagrad": "x",
-    "rmsprop": "cross",
-    "adadelta": "circle-open",
-    "adam": "circle",
-    "adamax": "square-open",
-    "nadam": "diamond-open",
-    "amsgrad": "square",
-    "radam": "diamond",
-    "adamw": "x",
-    "newton": "cross",
-    "saddle_free_newton": "diamond-open",
-}
+SYMBOLS_3D = {name: optim_core.get_optimizer(name).symbol_3d
+              for name in optim_core.optimizer_names()}  # fmt: skip
 
 FALLBACK_COLOR = "#555555"
 

@@ -1,0 +1,258 @@
+r"""What every optimizer module shares: the :class:`Optimizer` record, the
+hyperparameters, the states, the buffers of the in-place forms and their helpers, and
+:func:`define` / :func:`torch_form`, which make an optimizer's two conventions from
+its rules and metadata.
+
+The cheat sheet's conventions (the default):
+
+
+* ``lr`` is α, ``beta1`` is β₁ (decay of gradient averages: the β of Momentum and
+  NAG), ``beta2`` is β₂ (decay of squared-gradient averages: the β of RMSprop and
+  Adadelta), ``eps`` is ε.
+* Momentum-like averages are exponential moving averages ``m ← β₁ m + (1 − β₁) g``,
+  not PyTorch's accumulated buffer ``m ← β m + g``: for the same β the step is
+  ``1 − β`` times smaller than ``torch.optim.SGD(momentum=β)``.
+* AdaGrad, RMSprop and Adadelta put ε *inside* the square root, ``√(v + ε)``; Adam,
+  Nadam and AMSGrad put it outside, ``√v̂ + ε`` (PyTorch puts it outside everywhere).
+* AMSGrad keeps no bias correction (PyTorch's ``amsgrad=True`` corrects both moments).
+* Nadam is the cheat sheet's form with a constant β₁ (Keras and PyTorch add a
+  momentum-decay schedule).
+* Adadelta has no learning rate (PyTorch multiplies its step by ``lr=1.0``).
+* Where a denominator is exactly 0 (AdaMax's ``v`` before any non-zero gradient, or
+  ε = 0 with a zero gradient history) the quotient is taken as 0: the step is 0,
+  never NaN.
+
+An ``update(grad, w, state, t, hp)`` receives the gradient *function*, so that NAG
+can evaluate it at its look-ahead point; it returns ``(w_new, state_new, g)`` where
+``g`` is the gradient the step used. Updates never mutate their inputs, and work on
+any array shaped ``(..., 2)`` (one start or a batch of starts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import NamedTuple
+
+import numpy as np
+
+GradFn = Callable[[np.ndarray], np.ndarray]
+
+
+HYPERPARAMETERS = ("lr", "beta1", "beta2", "eps", "weight_decay")
+
+
+class Hyperparams(NamedTuple):
+    """Resolved hyperparameter values. Ones an optimizer does not use are nan.
+
+    Each value is a float, or an array shaped ``(N, 1)`` that gives every start of a
+    batch ``(N, 2)`` its own value (a hyperparameter sweep is one batch).
+    """
+
+    lr: float = float("nan")
+    beta1: float = float("nan")
+    beta2: float = float("nan")
+    eps: float = float("nan")
+    weight_decay: float = float("nan")
+
+
+def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """``numerator / denominator``, with 0 where the denominator is exactly 0."""
+    return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator != 0)
+
+
+def divide_for(eps) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    # With ε > 0 these denominators are ≥ √ε or ≥ ε, so the plain quotient is safe
+    # and the hot path keeps its single operation.
+    positive = eps > 0 if isinstance(eps, float) else bool(np.all(eps > 0))
+    return np.divide if positive else safe_divide
+
+
+@dataclass(frozen=True, eq=False)
+class Optimizer:
+    """An optimizer's update rule and what the page needs to present it."""
+
+    name: str
+    title: str
+    year: int
+    citation: str
+    latex: str
+    hyperparams: tuple[str, ...]
+    defaults: Mapping[str, float]
+    init: Callable[[np.ndarray], tuple]
+    update: Callable[[GradFn, np.ndarray, tuple, int, Hyperparams], tuple]
+    note: str = ""
+    # "cheatsheet" (the cheat sheet's forms) or "pytorch" (torch.optim's: each module's PYTORCH)
+    convention: str = "cheatsheet"
+    # The same rule written into preallocated buffers (the runner's hot path): the same
+    # operations in the same order, so its numbers equal ``update``'s bit for bit.
+    update_into: Callable | None = None
+    # How the page draws it, the same everywhere (viz.style): a colour, a marker shape
+    # in 2-D and one of the eight shapes plotly's Scatter3d draws
+    color: str = "#555555"
+    symbol: str = "circle"
+    symbol_3d: str = "circle"
+
+    @property
+    def state_fields(self) -> tuple[str, ...]:
+        return self.init(np.zeros(2))._fields
+
+    def __repr__(self) -> str:
+        return f"Optimizer({self.name})"
+
+
+class NoState(NamedTuple):
+    pass
+
+
+class MomentState(NamedTuple):
+    m: np.ndarray  # shape=w.shape, average of gradients
+
+
+class SquareState(NamedTuple):
+    v: np.ndarray  # shape=w.shape, sum or average of squared gradients
+
+
+class AdamState(NamedTuple):
+    m: np.ndarray  # shape=w.shape, average of gradients
+    v: np.ndarray  # shape=w.shape, average of squared gradients (AdaMax: of |g|, by max)
+
+
+def zeros_init(cls):
+    def init(w: np.ndarray):
+        w = np.asarray(w, dtype=float)
+        return cls(*(np.zeros_like(w) for _ in cls._fields))  # w's memory layout too
+
+    return init
+
+
+def into_from_update(update):
+    """An in-place form of ``update`` for the runner: the readable rule, its results
+    copied into the buffers (it allocates; the first ten have hand-written forms).
+    ``grad_into.hessian``, where the runner gives it, is passed on as ``grad.hessian``."""
+
+    def update_into(grad_into, w, state, t, hp, out):
+        def grad(xy):
+            g = np.empty_like(xy)
+            grad_into(xy, g)
+            return g
+
+        grad.hessian = getattr(grad_into, "hessian", None)
+        w_new, state_new, g = update(grad, w, state, t, hp)
+        np.copyto(out.w, w_new)
+        np.copyto(out.g, g)
+        for target, value in zip(out.state, state_new, strict=True):
+            np.copyto(target, value)
+
+    return update_into
+
+
+class Buffers(NamedTuple):
+    """Where an in-place update writes: all shaped like w."""
+
+    w: np.ndarray  # the new point
+    state: tuple  # the new state (a state NamedTuple of arrays)
+    g: np.ndarray  # the gradient the step used
+    a: np.ndarray  # scratch
+    b: np.ndarray  # scratch
+
+
+def divide_into(eps, numerator, denominator, out):
+    """``out = divide_for(eps)(numerator, denominator)``; ``out`` may be ``numerator``."""
+    positive = eps > 0 if isinstance(eps, float) else bool(np.all(eps > 0))
+    if positive:
+        return np.divide(numerator, denominator, out=out)
+    zero = denominator == 0
+    np.divide(numerator, denominator, out=out, where=~zero)
+    out[zero] = 0.0
+    return out
+
+
+def ema_into(decay, old, new_term, out, scratch):
+    """out = decay * old + (1 - decay) * new_term"""
+    np.multiply(old, decay, out=out)
+    np.multiply(new_term, 1 - decay, out=scratch)
+    return np.add(out, scratch, out=out)
+
+
+def ema_square_into(decay, old, g, out, scratch):
+    """out = decay * old + (1 - decay) * (g * g)"""
+    np.multiply(old, decay, out=out)
+    np.multiply(g, g, out=scratch)
+    np.multiply(scratch, 1 - decay, out=scratch)
+    return np.add(out, scratch, out=out)
+
+
+def descend_into(w, lr, direction, out, scratch):
+    """out = w - lr * direction (``scratch`` may be ``direction``)"""
+    np.multiply(direction, lr, out=scratch)
+    return np.subtract(w, scratch, out=out)
+
+
+def scaled_by_root_into(v, g, hp, out):
+    """out.b = g / sqrt(v + eps), the direction of AdaGrad and RMSprop"""
+    np.add(v, hp.eps, out=out.a)
+    np.sqrt(out.a, out=out.a)
+    return divide_into(hp.eps, g, out.a, out.b)
+
+
+def adam_step_into(m_hat, v_hat, w, hp, out):
+    """out.w = w - lr * m_hat / (sqrt(v_hat) + eps); v_hat is overwritten"""
+    np.sqrt(v_hat, out=v_hat)
+    np.add(v_hat, hp.eps, out=v_hat)
+    descend_into(w, hp.lr, divide_into(hp.eps, m_hat, v_hat, m_hat), out.w, m_hat)
+
+
+EMA = r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t"
+
+
+EMA2 = r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2"
+
+
+HATS = r"\hat m_t = \frac{m_t}{1-\beta_1^t}, \quad \hat v_t = \frac{v_t}{1-\beta_2^t}"
+
+
+TORCH_B = r"b_t = \beta_1 b_{t-1} + g_t"
+TORCH_MV = (r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t \\ "
+       r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2")  # fmt: skip
+TORCH_HAT_M = r"\hat m_t = \frac{m_t}{1-\beta_1^t}"
+
+
+def define(name, title, year, citation, latex, defaults, state, update, note="", *,
+           update_into=None, look=("#555555", "circle", "circle")) -> Optimizer:
+    """An optimizer in the cheat sheet's convention: its rule ``update``, its in-place
+    form ``update_into`` (or the generic one made from the rule), its metadata, and
+    ``look``: its colour, 2-D marker and 3-D marker (see viz.style)."""
+    return Optimizer(
+        name=name,
+        title=title,
+        year=year,
+        citation=citation,
+        latex=latex,
+        hyperparams=tuple(h for h in HYPERPARAMETERS if h in defaults),
+        defaults=MappingProxyType(dict(defaults)),
+        init=zeros_init(state),
+        update=update,
+        note=note,
+        update_into=update_into or into_from_update(update),
+        color=look[0],
+        symbol=look[1],
+        symbol_3d=look[2],
+    )
+
+
+def torch_form(base: Optimizer, update, state, defaults, latex, note, *, init=None) -> Optimizer:
+    """The same optimizer as torch.optim computes it (``convention="pytorch"``): its
+    rule, state, defaults, LaTeX and how it differs from ``base``, the cheat sheet's. A
+    rule the two share keeps ``base``'s hand-written in-place form."""
+    return Optimizer(
+        name=base.name, title=base.title, year=base.year,
+        citation=f"{base.citation}; torch.optim", latex=latex,
+        hyperparams=tuple(h for h in HYPERPARAMETERS if h in defaults),
+        defaults=MappingProxyType(dict(defaults)),
+        init=init or zeros_init(state),
+        update=update, note=note,
+        update_into=base.update_into if update is base.update else into_from_update(update),
+        convention="pytorch", color=base.color, symbol=base.symbol, symbol_3d=base.symbol_3d,
+    )  # fmt: skip
