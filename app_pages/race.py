@@ -501,7 +501,7 @@ if insides and chosen:
     figure_view(common.cached_step_sizes(surface_name, scene.start_point(), scene.steps,
                                          run_keys), key="step_sizes")  # fmt: skip
     newton = [optim_core.get_optimizer(n).title for n in chosen
-              if n in optim_core.insides.NO_STEP_SIZE]  # fmt: skip
+              if optim_core.get_optimizer(n).step_size is None]  # fmt: skip
     st.caption(
         "Arrows on the contour, from each head at the step shown: the step it takes next "
         "(thick), −∇f there (dotted) and −m, where its momentum pushes (dashed); each "

@@ -12,47 +12,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizers import radam_rectification
+from .optimizers import get
 from .runner import Trajectory
-
-NO_STEP_SIZE = ("newton", "saddle_free_newton")  # H⁻¹ mixes the coordinates
 
 
 def effective_step_sizes(traj: Trajectory) -> np.ndarray | None:
     """``(steps, *B, 2)``: row k − 1 is the step size step k applied, per coordinate
-    (nan where it is undefined: AdaMax before any non-zero gradient); None for Newton's
-    methods, whose step is H⁻¹g, not a per-coordinate size times a direction."""
+    (nan where it is undefined: AdaMax before any non-zero gradient), read from the
+    recorded state by the optimizer's own ``step_size`` (its module in
+    ``optim_core.methods``); None for Newton's methods, whose step is H⁻¹g, not a
+    per-coordinate size times a direction."""
     if traj.path is None:
         raise ValueError("effective_step_sizes needs a run with record='path'")
-    name, hp, torch = traj.optimizer, traj.hyperparams, traj.convention == "pytorch"
-    if name in NO_STEP_SIZE:
+    step_size = get(traj.optimizer, traj.convention).step_size
+    if step_size is None:
         return None
     shape = (traj.steps, *traj.path.shape[1:])
     t = np.arange(1, traj.steps + 1, dtype=float).reshape((-1,) + (1,) * (len(shape) - 1))
-    lr = hp.get("lr", 1.0)
     state = {k: v[1:] for k, v in traj.state.items()}  # after step t
     before = {k: v[:-1] for k, v in traj.state.items()}  # before it
     with np.errstate(divide="ignore", invalid="ignore"):
-        if name in ("sgd", "momentum", "nag"):
-            return np.full(shape, lr)
-        eps = hp.get("eps", 0.0)
-        if name in ("adagrad", "rmsprop"):
-            v = state["v"]
-            return lr / (np.sqrt(v) + eps) if torch else lr / np.sqrt(v + eps)
-        if name == "adadelta":
-            return lr * np.sqrt(before["D"] + eps) / np.sqrt(state["v"] + eps)
-        b2 = hp.get("beta2")
-        if name == "adamax":
-            return np.where(state["v"] > 0, lr / state["v"], np.nan)
-        if name == "amsgrad":
-            if torch:
-                return lr / (np.sqrt(state["v_max"] / (1 - b2**t)) + eps)
-            return lr / (np.sqrt(state["v_hat"]) + eps)
-        if name == "radam":
-            rho, r = radam_rectification(b2, t)
-            v = state["v"]
-            adaptive = (r * np.sqrt(1 - b2**t) / (np.sqrt(v) + eps) if torch
-                        else r * np.sqrt((1 - b2**t) / v))  # fmt: skip
-            return lr * np.where(rho > (5 if torch else 4), adaptive, 1.0) * np.ones(shape)
-        # adam, adamw, nadam: α / (√v̂ + ε)
-        return lr / (np.sqrt(state["v"] / (1 - b2**t)) + eps)
+        return np.broadcast_to(step_size(state, before, dict(traj.hyperparams), t), shape).copy()

@@ -200,12 +200,8 @@ def resolve_hyperparams(optimizer: Optimizer, **given: float | None) -> Hyperpar
             continue
         value = optimizer.defaults[name] if value is None else value
         values[name] = _check_real(name, value, *_RULES[name])
-    if optimizer.name == "adadelta" and values["eps"] == 0:
-        raise ValueError(
-            "eps must be > 0 for Adadelta; got 0: its step is √(D + ε)/√(v + ε)·g and D, the "
-            "average of past squared steps, starts at 0, so with ε = 0 every step is 0 and "
-            "it never moves"
-        )
+    if optimizer.check is not None:  # what the ranges can't say (optim_core.methods)
+        optimizer.check(values)
     return Hyperparams(**values)
 
 

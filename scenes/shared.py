@@ -231,8 +231,9 @@ MAX_SWEEP_VALUES = 200
 MAX_HEATMAP_BETAS = 100
 BASIN_COLOURINGS = ("minimizer", "steps")
 MIN_MAP_RESOLUTION = 10  # the page's slider starts here
-# Adadelta has no α to sweep; the α × β map needs an optimizer with a β.
-SWEEP_OPTIMIZERS = tuple(n for n in optim_core.optimizer_names() if n != "adadelta")
+# An optimizer without α (Adadelta) has none to sweep; the α × β map needs one with a β.
+SWEEP_OPTIMIZERS = tuple(n for n in optim_core.optimizer_names()
+                         if "lr" in optim_core.get_optimizer(n).hyperparams)  # fmt: skip
 HEATMAP_OPTIMIZERS = tuple(
     n for n in SWEEP_OPTIMIZERS if set(optim_core.get_optimizer(n).hyperparams) & set(SWEEP_AXES)
 )

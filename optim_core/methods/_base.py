@@ -90,6 +90,13 @@ class Optimizer:
     update_into: Callable | None = None
     # How the page draws it, the same everywhere (viz.style): a colour, a marker shape
     # in 2-D and one of the eight shapes plotly's Scatter3d draws
+    # α's multiplier per coordinate at each step, from the recorded state:
+    # step_size(state after the step, state before it, hyperparameters (a dict), t)
+    # (optim_core.insides); None where there is none (Newton's H⁻¹ mixes coordinates)
+    step_size: Callable | None = None
+    # refuses hyperparameter values the rule cannot use (a ValueError that says why):
+    # check(the resolved values, a dict); None when the ranges are enough
+    check: Callable | None = None
     color: str = "#555555"
     symbol: str = "circle"
     symbol_3d: str = "circle"
@@ -220,7 +227,8 @@ TORCH_HAT_M = r"\hat m_t = \frac{m_t}{1-\beta_1^t}"
 
 
 def define(name, title, year, citation, latex, defaults, state, update, note="", *,
-           update_into=None, look=("#555555", "circle", "circle")) -> Optimizer:
+           update_into=None, look=("#555555", "circle", "circle"),
+           step_size=None, check=None) -> Optimizer:
     """An optimizer in the cheat sheet's convention: its rule ``update``, its in-place
     form ``update_into`` (or the generic one made from the rule), its metadata, and
     ``look``: its colour, 2-D marker and 3-D marker (see viz.style)."""
@@ -236,16 +244,20 @@ def define(name, title, year, citation, latex, defaults, state, update, note="",
         update=update,
         note=note,
         update_into=update_into or into_from_update(update),
+        step_size=step_size,
+        check=check,
         color=look[0],
         symbol=look[1],
         symbol_3d=look[2],
     )
 
 
-def torch_form(base: Optimizer, update, state, defaults, latex, note, *, init=None) -> Optimizer:
+def torch_form(base: Optimizer, update, state, defaults, latex, note, *, init=None,
+               step_size=None, check=None) -> Optimizer:
     """The same optimizer as torch.optim computes it (``convention="pytorch"``): its
     rule, state, defaults, LaTeX and how it differs from ``base``, the cheat sheet's. A
-    rule the two share keeps ``base``'s hand-written in-place form."""
+    rule the two share keeps ``base``'s hand-written in-place form; ``step_size`` is
+    ``base``'s unless given."""
     return Optimizer(
         name=base.name, title=base.title, year=base.year,
         citation=f"{base.citation}; torch.optim", latex=latex,
@@ -254,5 +266,6 @@ def torch_form(base: Optimizer, update, state, defaults, latex, note, *, init=No
         init=init or zeros_init(state),
         update=update, note=note,
         update_into=base.update_into if update is base.update else into_from_update(update),
-        convention="pytorch", color=base.color, symbol=base.symbol, symbol_3d=base.symbol_3d,
+        convention="pytorch", step_size=step_size or base.step_size, check=base.check,
+        color=base.color, symbol=base.symbol, symbol_3d=base.symbol_3d,
     )  # fmt: skip

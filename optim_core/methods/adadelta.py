@@ -48,6 +48,21 @@ def adadelta_into(grad_into, w, state, t, hp, out):
     ema_square_into(hp.beta2, state.D, delta, out.state.D, out.b)
 
 
+def step_size(state, before, hp, t):
+    """α √(D_{t−1} + ε) / √(v + ε) (α: 1 in the cheat sheet's form)"""
+    return hp.get("lr", 1.0) * np.sqrt(before["D"] + hp["eps"]) / np.sqrt(state["v"] + hp["eps"])
+
+
+def check(hp):
+    """ε = 0 is refused: Adadelta would never move."""
+    if hp["eps"] == 0:
+        raise ValueError(
+            "eps must be > 0 for Adadelta; got 0: its step is √(D + ε)/√(v + ε)·g and D, the "
+            "average of past squared steps, starts at 0, so with ε = 0 every step is 0 and "
+            "it never moves"
+        )
+
+
 # ---------------------------------------------------------------- torch.optim's form
 
 
@@ -68,6 +83,8 @@ CHEATSHEET = define("adadelta", "Adadelta", 2012, "Zeiler (2012)",
     "No learning rate (PyTorch multiplies the step by lr = 1.0).",
     update_into=adadelta_into,
     look=("#56B4E9", "triangle-up", "circle-open"),
+    step_size=step_size,
+    check=check,
 )  # fmt: skip
 
 PYTORCH = torch_form(

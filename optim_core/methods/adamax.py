@@ -37,6 +37,11 @@ def adamax_into(grad_into, w, state, t, hp, out):
     descend_into(w, hp.lr, divide_into(0.0, out.a, out.state.v, out.a), out.w, out.a)
 
 
+def step_size(state, before, hp, t):
+    """α / v (nan before any non-zero gradient; torch's u is kept as v)"""
+    return np.where(state["v"] > 0, hp["lr"] / state["v"], np.nan)
+
+
 # ---------------------------------------------------------------- torch.optim's form
 
 
@@ -56,6 +61,7 @@ CHEATSHEET = define("adamax", "AdaMax", 2015, "Kingma & Ba (2015)",
     "Where v = 0 (no non-zero gradient yet) the step is 0.",
     update_into=adamax_into,
     look=("#882255", "hexagon", "square-open"),
+    step_size=step_size,
 )  # fmt: skip
 
 PYTORCH = torch_form(

@@ -30,6 +30,11 @@ def adamw_update(grad, w, state, t, hp):
     return w, AdamState(m, v), g
 
 
+def step_size(state, before, hp, t):
+    """α / (√v̂ + ε), v̂ = v / (1 − β₂ᵗ)"""
+    return hp["lr"] / (np.sqrt(state["v"] / (1 - hp["beta2"] ** t)) + hp["eps"])
+
+
 # ---------------------------------------------------------------- torch.optim's form
 
 
@@ -54,6 +59,7 @@ CHEATSHEET = define("adamw", "AdamW", 2019, "Loshchilov & Hutter (2019)",
     "L2 term in f would be divided by √v̂ like the gradient). The minimum it finds is "
     "shifted towards the origin.",
     look=("#AA4499", "hourglass", "x"),
+    step_size=step_size,
 )  # fmt: skip
 
 PYTORCH = torch_form(

@@ -49,6 +49,11 @@ def amsgrad_into(grad_into, w, state, t, hp, out):
     adam_step_into(out.a, out.b, w, hp, out)
 
 
+def step_size(state, before, hp, t):
+    """α / (√v̂ + ε)"""
+    return hp["lr"] / (np.sqrt(state["v_hat"]) + hp["eps"])
+
+
 # ---------------------------------------------------------------- torch.optim's form
 
 
@@ -71,6 +76,11 @@ def amsgrad_torch_update(grad, w, state, t, hp):
     return w, TorchAMSGradState(m, v, v_max), g
 
 
+def torch_step_size(state, before, hp, t):
+    """α / (√(v_max / (1 − β₂ᵗ)) + ε)"""
+    return hp["lr"] / (np.sqrt(state["v_max"] / (1 - hp["beta2"] ** t)) + hp["eps"])
+
+
 CHEATSHEET = define("amsgrad", "AMSGrad", 2018, "Reddi et al. (2018)",
     EMA + r" \\ " + EMA2 + r" \\ \hat v_t = \max(\hat v_{t-1}, v_t)"
     r" \\ w_{t+1} = w_t - \frac{\alpha\, m_t}{\sqrt{\hat v_t} + \epsilon}",
@@ -80,6 +90,7 @@ CHEATSHEET = define("amsgrad", "AMSGrad", 2018, "Reddi et al. (2018)",
     "steady gradient (3.2 α at step 1: 0.1/√0.001, 6.6 α at step 12), against α for Adam.",
     update_into=amsgrad_into,
     look=("#44AA99", "triangle-down", "square"),
+    step_size=step_size,
 )  # fmt: skip
 
 PYTORCH = torch_form(
@@ -90,4 +101,5 @@ PYTORCH = torch_form(
     r"w_{t+1} = w_t - \frac{\alpha\, \hat m_t}{\sqrt{\hat v_t} + \epsilon}",
     "torch corrects both moments for their zero start: its first steps are "
     "α long, not the 3.2–6.6 α of the uncorrected form.",
+    step_size=torch_step_size,
 )  # fmt: skip

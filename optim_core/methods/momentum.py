@@ -28,6 +28,11 @@ def momentum_into(grad_into, w, state, t, hp, out):
     descend_into(w, hp.lr, out.state.m, out.w, out.a)
 
 
+def step_size(state, before, hp, t):
+    """α (the momentum is the direction)"""
+    return hp["lr"]
+
+
 # ---------------------------------------------------------------- torch.optim's form
 
 
@@ -46,6 +51,7 @@ CHEATSHEET = define("momentum", "Momentum", 1964, "Polyak (1964)",
     "1/(1 − β) = 10× longer at β 0.9: compare α across the two forms with that in mind.",
     update_into=momentum_into,
     look=("#0072B2", "square", "square"),
+    step_size=step_size,
 )  # fmt: skip
 
 PYTORCH = torch_form(

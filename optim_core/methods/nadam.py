@@ -47,6 +47,11 @@ def nadam_into(grad_into, w, state, t, hp, out):
     adam_step_into(out.a, out.b, w, hp, out)
 
 
+def step_size(state, before, hp, t):
+    """α / (√v̂ + ε), v̂ = v / (1 − β₂ᵗ)"""
+    return hp["lr"] / (np.sqrt(state["v"] / (1 - hp["beta2"] ** t)) + hp["eps"])
+
+
 # ---------------------------------------------------------------- torch.optim's form
 
 
@@ -92,6 +97,7 @@ CHEATSHEET = define("nadam", "Nadam", 2015, "Dozat (2015)",
     "Constant β₁; Keras and PyTorch add a momentum-decay schedule.",
     update_into=nadam_into,
     look=("#999933", "pentagon", "diamond-open"),
+    step_size=step_size,
 )  # fmt: skip
 
 PYTORCH = torch_form(

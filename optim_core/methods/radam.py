@@ -44,6 +44,13 @@ def radam_update(grad, w, state, t, hp):
     return w, AdamState(m, v), g
 
 
+def step_size(state, before, hp, t):
+    """α r_t √((1 − β₂ᵗ) / v) once ρ_t > 4, α before"""
+    b2 = hp["beta2"]
+    rho, r = radam_rectification(b2, t)
+    return hp["lr"] * np.where(rho > 4, r * np.sqrt((1 - b2**t) / state["v"]), 1.0)
+
+
 # ---------------------------------------------------------------- torch.optim's form
 
 
@@ -62,6 +69,14 @@ def radam_torch_update(grad, w, state, t, hp):
     return w, AdamState(m, v), g
 
 
+def torch_step_size(state, before, hp, t):
+    """α r_t √(1 − β₂ᵗ) / (√v + ε) once ρ_t > 5, α before"""
+    b2 = hp["beta2"]
+    rho, r = radam_rectification(b2, t)
+    adaptive = r * np.sqrt(1 - b2**t) / (np.sqrt(state["v"]) + hp["eps"])
+    return hp["lr"] * np.where(rho > 5, adaptive, 1.0)
+
+
 CHEATSHEET = define("radam", "RAdam", 2019, "Liu et al. (2019)",
     EMA + r" \\ " + EMA2 + r" \\ \hat m_t = \frac{m_t}{1-\beta_1^t}, \quad "
     r"\rho_\infty = \frac{2}{1-\beta_2} - 1, \quad "
@@ -75,6 +90,7 @@ CHEATSHEET = define("radam", "RAdam", 2019, "Liu et al. (2019)",
     "bounded (ρ_t > 4: after 5 steps at β₂ 0.999), and then scaled by r_t < 1: the first "
     "steps are plain momentum steps α m̂.",
     look=("#332288", "star-triangle-up", "diamond"),
+    step_size=step_size,
 )  # fmt: skip
 
 PYTORCH = torch_form(
@@ -87,4 +103,5 @@ PYTORCH = torch_form(
     r"\text{else: } w_{t+1} = w_t - \alpha\, \hat m_t",
     "torch switches the adaptive step on at ρ_t > 5 (the paper: > 4), one step "
     "later at β₂ 0.999, and adds ε to √v.",
+    step_size=torch_step_size,
 )  # fmt: skip
