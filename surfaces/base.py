@@ -56,6 +56,10 @@ class Surface:
     grad_into: Callable[[np.ndarray, np.ndarray], None] | None = None
     # Data surfaces (``surfaces.data``): the examples and the gradient over a batch.
     data: DataSet | None = None
+    # Sums of squares, f = Σₖ rₖ(w)²: ``residuals(xy)`` returns ``(r, J)``, the residual
+    # vector ``(..., M)`` and its Jacobian ``(..., M, 2)`` (Gauss–Newton and
+    # Levenberg–Marquardt need them); None for the others.
+    residuals: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
 
     @property
     def default_start(self) -> np.ndarray:

@@ -52,6 +52,11 @@ def _scratch(shape: tuple, count: int) -> list[np.ndarray]:
     return arrays[key]
 
 
+def _jacobian(rows) -> np.ndarray:
+    """``(..., M, 2)`` from M rows of (∂rₖ/∂x, ∂rₖ/∂y), each array shaped like x."""
+    return np.stack([np.stack(row, -1) for row in rows], -2)
+
+
 def _points(*rows) -> np.ndarray:
     return np.array(rows, dtype=float).reshape(-1, 2)
 
@@ -92,6 +97,14 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
     # The classic box, widened where a moves the minimizer out of it.
     x_low, x_high = min(-2.0, a - 1), max(2.0, a + 1)
     y_low, y_high = min(-1.0, a * a - 1), max(3.0, a * a + 1)
+    def residuals(xy):
+        # f = r₁² + r₂²: r = (a − x, √b (y − x²))
+        xy, x, y = _xy(xy)
+        root_b = np.sqrt(b)
+        r = np.stack([a - x, root_b * (y - x * x)], -1)
+        J = _jacobian([(-1.0 + 0 * x, 0 * x), (-2 * root_b * x, root_b + 0 * x)])
+        return r, J
+
     return Surface(
         name="rosenbrock",
         title="Rosenbrock",
@@ -109,6 +122,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
         citation="Rosenbrock (1960)",
         params={"a": a, "b": b},
         grad_into=grad_into,
+        residuals=residuals,
     )
 
 
@@ -152,6 +166,12 @@ def beale() -> Surface:
         hyy = 2 * sum(dy[i] * dy[i] + r[i] * ryy[i] for i in range(3))
         return _matrix(hxx, hxy, hyy, x.shape)
 
+    def residuals(xy):
+        # f = r₁² + r₂² + r₃², rᵢ = cᵢ − x + x yⁱ
+        xy, x, y = _xy(xy)
+        r, dx, dy = terms(x, y)
+        return np.stack(r, -1), _jacobian(list(zip(dx, dy, strict=True)))
+
     return Surface(
         name="beale",
         title="Beale",
@@ -169,6 +189,7 @@ def beale() -> Surface:
         description="Sharp ridges and flat plateaus around a minimum at (3, 0.5); "
         "saddles at (0, 1) and (0.10, −2.64).",
         citation="Beale (1958)",
+        residuals=residuals,
     )
 
 
@@ -282,6 +303,12 @@ def himmelblau() -> Surface:
         xy, x, y = _xy(xy)
         return _matrix(12 * x * x + 4 * y - 42, 4 * x + 4 * y, 4 * x + 12 * y * y - 26, x.shape)
 
+    def residuals(xy):
+        # f = r₁² + r₂²: r = (x² + y − 11, x + y² − 7)
+        xy, x, y = _xy(xy)
+        r = np.stack([x * x + y - 11, x + y * y - 7], -1)
+        return r, _jacobian([(2 * x, 1.0 + 0 * x), (1.0 + 0 * x, 2 * y)])
+
     return Surface(
         name="himmelblau",
         title="Himmelblau",
@@ -307,6 +334,7 @@ def himmelblau() -> Surface:
         starts=_points((-0.5, -4.0), (0.0, 0.0), (-0.27, -0.92)),
         log_scale=True,
         grad_into=grad_into,
+        residuals=residuals,
         description="Four equal minima: which one a run reaches depends on the start "
         "and on the optimizer.",
         citation="Himmelblau (1972)",
@@ -446,8 +474,16 @@ def booth() -> Surface:
         xy, x, _ = _xy(xy)
         return _matrix(10.0 + 0 * x, 8.0 + 0 * x, 10.0 + 0 * x, x.shape)
 
+    def residuals(xy):
+        # f = r₁² + r₂²: r = (x + 2y − 7, 2x + y − 5), a linear least-squares problem
+        xy, x, y = _xy(xy)
+        r = np.stack([x + 2 * y - 7, 2 * x + y - 5], -1)
+        one = 1.0 + 0 * x
+        return r, _jacobian([(one, 2 * one), (2 * one, one)])
+
     return Surface(
         name="booth",
+        residuals=residuals,
         title="Booth",
         latex=r"f(x, y) = (x + 2y - 7)^2 + (2x + y - 5)^2",
         f=f,

@@ -96,6 +96,16 @@ def linear_regression(n: float = 40, seed: float = 0) -> Surface:
         out[:, 1] = 2 * np.mean(residual, axis=1)
         return out
 
+    def residuals(wb):
+        # f = Σᵢ rᵢ², rᵢ = (w xᵢ + b − yᵢ)/√n
+        wb = np.asarray(wb, dtype=float)
+        w, b = wb[..., 0:1], wb[..., 1:2]
+        scale = 1 / np.sqrt(n)
+        r = (w * xs + b - ys) * scale
+        J = np.empty((*r.shape, 2))
+        J[..., 0], J[..., 1] = xs * scale, scale
+        return r, J
+
     best = np.linalg.solve([[sxx, sx], [sx, 1.0]], [sxy, sy])  # the normal equations
     (x0, x1), (y0, y1) = domain = _box(best, (3.0, 4.0))
     return Surface(
@@ -117,6 +127,7 @@ def linear_regression(n: float = 40, seed: float = 0) -> Surface:
         params={"n": float(n), "seed": float(seed)},
         axes=("w (slope)", "b (intercept)"),
         data=DataSet("regression", xs, ys, batch_grad),
+        residuals=residuals,
     )
 
 

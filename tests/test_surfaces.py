@@ -206,3 +206,47 @@ def test_ackley_gradient_is_right_at_tiny_but_nonzero_points():
     # The cone's gradient has norm 2·√2·e^(-0.2 r) → 2√2 near the origin, even at 1e-160.
     g = surfaces.get("ackley").grad([1e-160, 1e-160])
     assert np.linalg.norm(g) == pytest.approx(2 * np.sqrt(2), rel=1e-6)
+
+
+# ---------------------------------------------------------------- sums of squares
+
+SUMS_OF_SQUARES = ("rosenbrock", "beale", "himmelblau", "booth", "linear_regression")
+
+
+def test_the_sums_of_squares_declare_their_residuals_and_the_others_do_not():
+    declared = {n for n in surfaces.names() if surfaces.get(n).residuals is not None}
+    assert declared == set(SUMS_OF_SQUARES)
+
+
+@pytest.mark.parametrize("spec", [*SUMS_OF_SQUARES, "rosenbrock(a=2, b=5)",
+                                  "linear_regression(n=7, seed=3)"])  # fmt: skip
+def test_residuals_square_to_f_and_their_jacobian_gives_the_gradient(spec):
+    surface = surfaces.get(spec)
+    (x0, x1), (y0, y1) = surface.domain
+    rng = np.random.default_rng(1)
+    points = np.column_stack([rng.uniform(x0, x1, 50), rng.uniform(y0, y1, 50)])
+    r, J = surface.residuals(points)
+    assert r.ndim == 2 and J.shape == (*r.shape, 2)
+    np.testing.assert_allclose(np.sum(r * r, axis=-1), surface.f(points), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(2 * np.einsum("nmi,nm->ni", J, r), surface.grad(points),
+                               rtol=1e-10, atol=1e-9)  # fmt: skip
+    # J against central differences of r
+    h = 1e-6
+    for axis in range(2):
+        step = np.zeros(2)
+        step[axis] = h
+        numeric = (surface.residuals(points + step)[0] - surface.residuals(points - step)[0]) / (2 * h)
+        np.testing.assert_allclose(J[..., axis], numeric, rtol=1e-5, atol=1e-5)
+    # one point and a grid alike
+    r1, J1 = surface.residuals(points[0])
+    np.testing.assert_allclose(r1, r[0])
+    np.testing.assert_allclose(J1, J[0])
+    grid = np.stack(np.meshgrid(np.linspace(x0, x1, 4), np.linspace(y0, y1, 3)), -1)
+    rg, Jg = surface.residuals(grid)
+    assert rg.shape[:2] == (3, 4) and Jg.shape == (*rg.shape, 2)
+    # zero residual at a zero-value minimizer: there the Hessian is 2JᵀJ (Gauss–Newton's)
+    if surface.min_value == 0.0:
+        m = surface.minimizers[0]
+        rm, Jm = surface.residuals(m)
+        np.testing.assert_allclose(rm, 0.0, atol=1e-12)
+        np.testing.assert_allclose(2 * Jm.T @ Jm, surface.hessian(m), rtol=1e-10, atol=1e-10)
