@@ -1,0 +1,251 @@
+r"""Line searches along a direction, one per start, all starts at once.
+
+Both work on ``N`` points ``w`` ``(N, 2)`` and directions ``p`` ``(N, 2)``; along each,
+φ(α) = f(w + α p) and φ'(α) = ∇f(w + α p)·p. A start's search stops when its step
+length α is found; the others go on, masked; no Python loop runs over starts. Each
+search is bounded: at most ``max_evals`` evaluations of f (default 20). A search that
+does not find its α within them fails: ``ok`` is False there (the caller says so; it
+never passes silently).
+
+* :func:`armijo` — backtracking: α = α₀, ρα₀, ρ²α₀, … until the sufficient decrease
+  φ(α) ≤ φ(0) + c₁ α φ'(0) holds.
+* :func:`strong_wolfe` — the strong Wolfe conditions, φ(α) ≤ φ(0) + c₁ α φ'(0) and
+  |φ'(α)| ≤ c₂ |φ'(0)|, by bracketing and zoom with cubic, then quadratic
+  interpolation, then bisection (Nocedal & Wright, *Numerical Optimization*,
+  Algorithms 3.5 and 3.6), step by step as ``scipy.optimize.line_search``
+  (``scalar_search_wolfe2``) does them, so that both choose the same α.
+
+The counts returned are those the serial algorithm needs: a gradient is counted only
+where the algorithm reads φ'(α) (the vectorized code may compute more).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+MAX_EVALS = 20
+_BRACKET_ITERATIONS = 10  # scipy's scalar_search_wolfe2 default maxiter
+_ZOOM_ITERATIONS = 10  # and its zoom's
+
+
+@dataclass(frozen=True)
+class Search:
+    """The outcome of one line search per start: arrays ``(N,)`` (``g``: ``(N, 2)``).
+
+    ``alpha`` is the step length chosen (nan where the search failed), ``f`` and ``g``
+    the value and gradient at ``w + alpha p`` (``g`` nan where it was not computed),
+    ``f_evals`` and ``g_evals`` the evaluations it took, ``ok`` whether it found α."""
+
+    alpha: np.ndarray
+    f: np.ndarray
+    g: np.ndarray
+    f_evals: np.ndarray
+    g_evals: np.ndarray
+    ok: np.ndarray
+
+
+def check_constants(c1: float, c2: float | None = None, shrink: float | None = None,
+                    max_evals: int = MAX_EVALS) -> None:  # fmt: skip
+    """A ValueError naming the value and the valid range: 0 < c₁ < c₂ < 1 (c₁ < 1 for
+    Armijo), 0 < shrink < 1, max_evals a whole number ≥ 1."""
+    top = 1.0 if c2 is None else c2
+    if not (isinstance(c1, (int, float)) and 0 < c1 < top):
+        where = "0 < c1 < 1" if c2 is None else f"0 < c1 < c2 = {c2!r}"
+        raise ValueError(f"c1 must satisfy {where}; got {c1!r}")
+    if c2 is not None and not (isinstance(c2, (int, float)) and c1 < c2 < 1):
+        raise ValueError(f"c2 must satisfy c1 = {c1!r} < c2 < 1; got {c2!r}")
+    if shrink is not None and not (isinstance(shrink, (int, float)) and 0 < shrink < 1):
+        raise ValueError(f"shrink must satisfy 0 < shrink < 1; got {shrink!r}")
+    if isinstance(max_evals, bool) or not isinstance(max_evals, int) or max_evals < 1:
+        raise ValueError(f"max_evals must be a whole number >= 1; got {max_evals!r}")
+
+
+def armijo(f, w, p, f0, slope0, alpha0=1.0, *, c1=1e-4, shrink=0.5,
+           max_evals=MAX_EVALS) -> Search:  # fmt: skip
+    """Backtracking from ``alpha0`` (a number or ``(N,)``) by ``shrink`` until
+    φ(α) ≤ φ(0) + c₁ α φ'(0); ``f0`` = φ(0) and ``slope0`` = φ'(0) ``(N,)``. A
+    direction that does not descend (φ'(0) ≥ 0) fails at once, unless it is 0 (a zero
+    gradient: α₀ is taken, the point does not move)."""
+    check_constants(c1, shrink=shrink, max_evals=max_evals)
+    n = len(w)
+    alpha = np.broadcast_to(np.asarray(alpha0, dtype=float), (n,)).copy()
+    value = np.full(n, np.nan)
+    evals = np.zeros(n, dtype=np.int64)
+    ok = np.zeros(n, dtype=bool)
+    flat = (slope0 == 0) & np.all(p == 0, axis=1)
+    ok[flat], value[flat] = True, f0[flat]
+    active = np.flatnonzero(~flat & (slope0 < 0))
+    with np.errstate(all="ignore"):
+        for _ in range(max_evals):
+            if not len(active):
+                break
+            trial = f(w[active] + alpha[active, None] * p[active])
+            evals[active] += 1
+            good = trial <= f0[active] + c1 * alpha[active] * slope0[active]
+            done = active[good]
+            ok[done], value[done] = True, trial[good]
+            active = active[~good]
+            alpha[active] *= shrink
+    alpha[~ok] = np.nan
+    return Search(alpha, value, np.full((n, 2), np.nan), evals, np.zeros(n, dtype=np.int64), ok)
+
+
+def _cubicmin(a, fa, fpa, b, fb, c, fc):
+    """scipy's _cubicmin, elementwise: the minimizer of the cubic through (a, fa),
+    (b, fb), (c, fc) with slope fpa at a; nan where there is none."""
+    with np.errstate(all="ignore"):
+        C = fpa
+        db, dc = b - a, c - a
+        denom = (db * dc) ** 2 * (db - dc)
+        u, v = fb - fa - C * db, fc - fa - C * dc
+        A = (dc**2 * u - db**2 * v) / denom
+        B = (-(dc**3) * u + db**3 * v) / denom
+        radical = B * B - 3 * A * C
+        xmin = a + (-B + np.sqrt(radical)) / (3 * A)
+        bad = (denom == 0) | ~np.isfinite(denom) | (radical < 0) | (A == 0)
+    return np.where(bad | ~np.isfinite(xmin), np.nan, xmin)
+
+
+def _quadmin(a, fa, fpa, b, fb):
+    """scipy's _quadmin, elementwise: the minimizer of the quadratic through (a, fa),
+    (b, fb) with slope fpa at a; nan where there is none."""
+    with np.errstate(all="ignore"):
+        db = b - a
+        B = (fb - fa - fpa * db) / (db * db)
+        xmin = a - fpa / (2.0 * B)
+        bad = (db == 0) | (B == 0)
+    return np.where(bad | ~np.isfinite(xmin), np.nan, xmin)
+
+
+def strong_wolfe(f, grad, w, p, f0, g0, old_f0=None, *, c1=1e-4, c2=0.9, amax=None,
+                 max_evals=MAX_EVALS) -> Search:  # fmt: skip
+    """A step length meeting the strong Wolfe conditions along each direction, as
+    scipy's ``scalar_search_wolfe2``: the first trial α₁ = min(1, 2.02 (φ(0) −
+    old_f0)/φ'(0)) when ``old_f0`` (the previous point's value, as scipy's BFGS passes
+    it) is given (1 if that is negative), else 1; doubled while the bracket is not
+    found; then zoom. ``f0`` ``(N,)`` and ``g0`` ``(N, 2)``: f and ∇f at ``w``. A
+    direction that does not descend fails at once."""
+    check_constants(c1, c2, max_evals=max_evals)
+    n = len(w)
+    f0 = np.asarray(f0, dtype=float)
+    dphi0 = np.sum(g0 * p, axis=1)
+    alpha = np.full(n, np.nan)
+    value, gradient = np.full(n, np.nan), np.full((n, 2), np.nan)
+    f_evals, g_evals = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    ok = np.zeros(n, dtype=bool)
+    with np.errstate(all="ignore"):
+        a1 = np.ones(n)
+        if old_f0 is not None:
+            guess = np.minimum(1.0, 1.01 * 2 * (f0 - old_f0) / dphi0)
+            a1 = np.where((dphi0 != 0) & np.isfinite(guess), guess, 1.0)
+            a1 = np.where(a1 < 0, 1.0, a1)
+        if amax is not None:
+            a1 = np.minimum(a1, amax)
+    # each start's search: 0 bracketing, 1 zooming, 2 found, 3 failed
+    mode = np.where(dphi0 < 0, 0, 3)
+    trial = a1.copy()  # the α each active start evaluates next
+    # the bracketing phase (scipy's names)
+    a0, phi_a0, dphi_a0, it = np.zeros(n), f0.copy(), dphi0.copy(), np.zeros(n, dtype=np.int64)
+    # the zoom phase
+    lo, hi, phi_lo, phi_hi, dphi_lo = (np.full(n, np.nan) for _ in range(5))
+    a_rec, phi_rec, zi = np.zeros(n), f0.copy(), np.zeros(n, dtype=np.int64)
+
+    def zoom_trial(k):
+        """The next α of the starts ``k`` in zoom (scipy's _zoom, its top)."""
+        d = hi[k] - lo[k]
+        a, b = np.minimum(lo[k], hi[k]), np.maximum(lo[k], hi[k])
+        cubic = _cubicmin(lo[k], phi_lo[k], dphi_lo[k], hi[k], phi_hi[k], a_rec[k], phi_rec[k])
+        cchk = 0.2 * d
+        use_quad = (zi[k] == 0) | np.isnan(cubic) | (cubic > b - cchk) | (cubic < a + cchk)
+        quad = _quadmin(lo[k], phi_lo[k], dphi_lo[k], hi[k], phi_hi[k])
+        qchk = 0.1 * d
+        bisect = np.isnan(quad) | (quad > b - qchk) | (quad < a + qchk)
+        return np.where(use_quad, np.where(bisect, lo[k] + 0.5 * d, quad), cubic)
+
+    def start_zoom(k, new_lo, new_hi, new_phi_lo, new_phi_hi, new_dphi_lo):
+        mode[k] = 1
+        lo[k], hi[k], phi_lo[k], phi_hi[k], dphi_lo[k] = (
+            new_lo, new_hi, new_phi_lo, new_phi_hi, new_dphi_lo)
+        a_rec[k], phi_rec[k], zi[k] = 0.0, f0[k], 0
+        trial[k] = zoom_trial(k)
+
+    def found(k, a, phi, g):
+        mode[k], ok[k] = 2, True
+        alpha[k], value[k], gradient[k] = a, phi, g
+
+    with np.errstate(all="ignore"):
+        while True:
+            active = np.flatnonzero(mode < 2)
+            over = active[f_evals[active] >= max_evals]
+            mode[over] = 3
+            active = active[f_evals[active] < max_evals]
+            if not len(active):
+                break
+            bad = (trial[active] == 0) | ~np.isfinite(trial[active])  # (scipy: rounding)
+            mode[active[bad]] = 3
+            active = active[~bad]
+            if not len(active):
+                break
+            tried, was = trial[active].copy(), mode[active].copy()
+            points = w[active] + tried[:, None] * p[active]
+            phi = f(points)
+            g = grad(points)
+            dphi = np.sum(g * p[active], axis=1)
+            f_evals[active] += 1
+            # -------- bracketing (Algorithm 3.5)
+            sel = was == 0
+            k, a_, ph, dp, gk = active[sel], tried[sel], phi[sel], dphi[sel], g[sel]
+            if len(k):
+                high = (ph > f0[k] + c1 * a_ * dphi0[k]) | ((ph >= phi_a0[k]) & (it[k] > 0))
+                z = k[high]
+                if len(z):
+                    start_zoom(z, a0[z], a_[high], phi_a0[z], ph[high], dphi_a0[z])
+                rest = ~high
+                k, a_, ph, dp, gk = k[rest], a_[rest], ph[rest], dp[rest], gk[rest]
+                g_evals[k] += 1  # φ'(α₁) read
+                wolfe = np.abs(dp) <= -c2 * dphi0[k]
+                found(k[wolfe], a_[wolfe], ph[wolfe], gk[wolfe])
+                turn = ~wolfe & (dp >= 0)
+                z = k[turn]
+                if len(z):
+                    start_zoom(z, a_[turn], a0[z], ph[turn], phi_a0[z], dp[turn])
+                on = ~wolfe & ~turn
+                z, a_on, ph_on, dp_on = k[on], a_[on], ph[on], dp[on]
+                it[z] += 1
+                # no bracket after doubling 10 times: failed (scipy warns, and takes the
+                # next α₁ unchecked)
+                stop = it[z] >= _BRACKET_ITERATIONS
+                mode[z[stop]] = 3
+                z, a_on, ph_on, dp_on = z[~stop], a_on[~stop], ph_on[~stop], dp_on[~stop]
+                a0[z], phi_a0[z], dphi_a0[z] = a_on, ph_on, dp_on
+                trial[z] = 2 * a_on if amax is None else np.minimum(2 * a_on, amax)
+            # -------- zoom (Algorithm 3.6), for the starts that were zooming this round
+            sel = was == 1
+            k, a_, ph, dp, gk = active[sel], tried[sel], phi[sel], dphi[sel], g[sel]
+            if len(k):
+                high = (ph > f0[k] + c1 * a_ * dphi0[k]) | (ph >= phi_lo[k])
+                z = k[high]
+                phi_rec[z], a_rec[z] = phi_hi[z], hi[z]
+                hi[z], phi_hi[z] = a_[high], ph[high]
+                rest = ~high
+                z, ar, pr, dr, gr = k[rest], a_[rest], ph[rest], dp[rest], gk[rest]
+                g_evals[z] += 1  # φ'(α_j) read
+                wolfe = np.abs(dr) <= -c2 * dphi0[z]
+                found(z[wolfe], ar[wolfe], pr[wolfe], gr[wolfe])
+                z, ar, pr, dr = z[~wolfe], ar[~wolfe], pr[~wolfe], dr[~wolfe]
+                flip = dr * (hi[z] - lo[z]) >= 0
+                f1, f2 = z[flip], z[~flip]
+                phi_rec[f1], a_rec[f1] = phi_hi[f1], hi[f1]
+                hi[f1], phi_hi[f1] = lo[f1], phi_lo[f1]
+                phi_rec[f2], a_rec[f2] = phi_lo[f2], lo[f2]
+                lo[z], phi_lo[z], dphi_lo[z] = ar, pr, dr
+                going = k[mode[k] == 1]
+                zi[going] += 1
+                mode[going[zi[going] > _ZOOM_ITERATIONS]] = 3  # scipy: no conforming α
+                going = going[zi[going] <= _ZOOM_ITERATIONS]
+                if len(going):
+                    trial[going] = zoom_trial(going)
+    return Search(alpha, value, gradient, f_evals, g_evals, ok)
+
