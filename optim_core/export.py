@@ -16,13 +16,31 @@ import json
 import math
 from collections.abc import Sequence
 
+import numpy as np
+
 from .runner import Trajectory
 
 COLUMNS = ("optimizer", "step", "x", "y", "loss", "grad_x", "grad_y")
 
 
-def _state_names(trajectories: Sequence[Trajectory]) -> list[str]:
-    return sorted({name for t in trajectories for name in t.state})
+_SUFFIXES = {(): ("",), (2,): ("_x", "_y"), (2, 2): ("_xx", "_xy", "_yx", "_yy")}
+
+
+def _state_columns(trajectories: Sequence[Trajectory]) -> dict[str, tuple[str, ...]]:
+    """Each state's column suffixes, by its shape per step: a number (a step length),
+    a vector (x, y) or a 2 × 2 matrix (xx, xy, yx, yy)."""
+    shapes = {}
+    for t in trajectories:
+        for name, values in t.state.items():
+            shapes.setdefault(name, values.shape[1:])
+    return {name: _SUFFIXES[shapes[name]] for name in sorted(shapes)}
+
+
+def _state_json(values) -> dict:
+    """A state's steps as JSON: {"x", "y"}, {"xx", "xy", "yx", "yy"} or {"value"}."""
+    flat = values.reshape(len(values), -1)
+    names = [s.lstrip("_") or "value" for s in _SUFFIXES[values.shape[1:]]]
+    return {name: _finite(flat[:, i]) for i, name in enumerate(names)}
 
 
 def _need_paths(trajectories: Sequence[Trajectory]) -> None:
@@ -34,14 +52,15 @@ def _need_paths(trajectories: Sequence[Trajectory]) -> None:
 
 def to_csv(trajectories: Sequence[Trajectory]) -> str:
     """One row per optimizer and step; state columns ``<name>_x``, ``<name>_y`` for every
-    state any optimizer has (blank where it has not); then the surface, its parameters
+    state any optimizer has (``<name>`` for a number per step, ``<name>_xx`` … ``_yy``
+    for a matrix; blank where it has not); then the surface, its parameters
     and the hyperparameters and the run's options (:func:`run_options`), as JSON, on
     every row."""
     _need_paths(trajectories)
-    states = _state_names(trajectories)
+    states = _state_columns(trajectories)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*COLUMNS, *(f"{s}_{c}" for s in states for c in "xy"),
+    writer.writerow([*COLUMNS, *(f"{s}{c}" for s, cs in states.items() for c in cs),
                      "surface", "surface_params", "hyperparams", "options"])  # fmt: skip
     for t in trajectories:
         surface = [t.surface.name, json.dumps(t.surface.params, sort_keys=True),
@@ -50,8 +69,9 @@ def to_csv(trajectories: Sequence[Trajectory]) -> str:
         for k in range(t.steps + 1):
             grad = [float(g) for g in t.grads[k]] if k < t.steps else ["", ""]
             state = []
-            for name in states:
-                state += [float(v) for v in t.state[name][k]] if name in t.state else ["", ""]
+            for name, columns in states.items():
+                state += ([float(v) for v in np.ravel(t.state[name][k])] if name in t.state
+                          else [""] * len(columns))  # fmt: skip
             writer.writerow([t.optimizer, k, float(t.path[k, 0]), float(t.path[k, 1]),
                              float(t.loss[k]), *grad, *state, *surface])  # fmt: skip
     return out.getvalue()
@@ -80,7 +100,8 @@ def run_options(t: Trajectory) -> dict:
 def to_json(trajectories: Sequence[Trajectory]) -> str:
     """The runs with what re-runs them: ``{"surface": {"name", "params"}, "runs":
     [{"optimizer", "convention", "hyperparams", "options", "start", "steps", "x", "y",
-    "loss", "grad_x", "grad_y", "state": {name: {"x", "y"}}}]}`` (``options``:
+    "loss", "grad_x", "grad_y", "state": {name: {"x", "y"}}}]}`` (a state that is a
+    number per step: ``{"value"}``; a matrix: ``{"xx", "xy", "yx", "yy"}``; ``options``:
     :func:`run_options`)."""
     _need_paths(trajectories)
     surfaces = {(t.surface.name, json.dumps(t.surface.params, sort_keys=True))
@@ -97,7 +118,6 @@ def to_json(trajectories: Sequence[Trajectory]) -> str:
             "start": [float(v) for v in t.start], "steps": int(t.steps),
             "x": _finite(t.path[:, 0]), "y": _finite(t.path[:, 1]), "loss": _finite(t.loss),
             "grad_x": _finite(t.grads[:, 0]), "grad_y": _finite(t.grads[:, 1]),
-            "state": {name: {"x": _finite(v[:, 0]), "y": _finite(v[:, 1])}
-                      for name, v in sorted(t.state.items())},
+            "state": {name: _state_json(v) for name, v in sorted(t.state.items())},
         } for t in trajectories],
     })  # fmt: skip

@@ -74,7 +74,10 @@ class Trajectory:
     ``loss`` ``(steps + 1, *B)``, ``grads`` ``(steps, *B, 2)`` where ``grads[k]`` is the
     gradient that moved ``path[k]`` to ``path[k + 1]`` (for NAG: taken at the look-ahead
     point), and ``state[name]`` ``(steps + 1, *B, 2)`` for each optimizer state field
-    (row 0 is the initial zero state). With ``record="final"`` these are ``None`` and
+    (``(steps + 1, *B)`` for a number per start, such as a line search's step length;
+    ``(steps + 1, *B, 2, 2)`` for a matrix; row 0 is the initial state). An update rule
+    reads f as ``grad.f`` (a line search) and the Hessian as ``grad.hessian``. With
+    ``record="final"`` these are ``None`` and
     ``{}``. Always: ``final_point`` ``(*B, 2)``, ``final_loss`` ``(*B)``,
     ``converged_step``, ``first_converged_step`` and ``diverged_step`` ``(*B)``
     integers, -1 where it never happened (see the module docstring).
@@ -416,7 +419,7 @@ class _Outcome:
     diverged_point: np.ndarray  # (n, 2): the point outside the box, nan if none
     path: np.ndarray | None = None  # (steps + 1, n, 2)
     grads: np.ndarray | None = None  # (steps, n, 2)
-    state: dict[str, np.ndarray] = field(default_factory=dict)  # (steps + 1, n, 2) each
+    state: dict[str, np.ndarray] = field(default_factory=dict)  # (steps + 1, n, *shape) each
 
 
 def _simulate(
@@ -455,7 +458,10 @@ def _simulate(
     if keep_path:
         out.path = np.empty((steps + 1, n_starts, 2))
         out.grads = np.empty((steps, n_starts, 2))
-        out.state = {k: np.empty((steps + 1, n_starts, 2)) for k in opt.state_fields}
+        # each field's shape per start: (2,) for most, () for a number per start (a
+        # line search's step length), (2, 2) for a matrix (a quasi-Newton's H)
+        shapes = {k: a.shape[1:] for k, a in opt.init(np.zeros((1, 2)))._asdict().items()}
+        out.state = {k: np.empty((steps + 1, n_starts, *shapes[k])) for k in opt.state_fields}
     rng = np.random.default_rng(noise[2]) if noise else None  # one stream, block by block
     for lo in range(0, n_starts, _BLOCK_STARTS):
         block = slice(lo, lo + _BLOCK_STARTS)
@@ -501,6 +507,7 @@ def _grad_into(surface: Surface) -> Callable[[np.ndarray, np.ndarray], None]:
             np.copyto(out, grad(xy))
 
     grad_into.hessian = surface.hessian
+    grad_into.f = surface.f  # (a line search evaluates f too)
     return grad_into
 
 
@@ -579,7 +586,7 @@ class _Loop:
             def grad_into(xy, out):  # every gradient the step takes, on its batch
                 out[...] = batch_grad(xy, batch[0])
 
-            grad_into.hessian = full.hessian
+            grad_into.hessian, grad_into.f = full.hessian, full.f
         if self.noise is not None:
             eta, gamma, rng = self.noise
             exact = grad_into
@@ -588,7 +595,7 @@ class _Loop:
                 exact(xy, out)
                 out += sigma[0] * rng.standard_normal(out.shape)
 
-            grad_into.hessian = exact.hessian
+            grad_into.hessian, grad_into.f = exact.hessian, exact.f
         w, state = self.w, self.state
         spare_w, spare_state = np.empty_like(w), self.opt.init(w)
         g, a, b = np.empty_like(w), np.empty_like(w), np.empty_like(w)
@@ -612,7 +619,7 @@ class _Loop:
                 plain(xy, out)
                 last_call[0], last_call[1] = xy, out
 
-            grad_into.hessian = plain.hessian
+            grad_into.hessian, grad_into.f = plain.hessian, plain.f
         inside = np.empty(w.shape, dtype=bool)
         frozen = None  # bool (n,) once a start has diverged
         if keep_path:
@@ -873,10 +880,9 @@ class _Loop:
 
     @staticmethod
     def _freeze(mask, w_old, state_old, w_new, state_new):
-        rows = mask[:, None]
-        np.copyto(w_new, w_old, where=rows)
+        np.copyto(w_new, w_old, where=mask[:, None])
         for new, old in zip(state_new, state_old, strict=True):
-            np.copyto(new, old, where=rows)
+            np.copyto(new, old, where=mask.reshape(-1, *(1,) * (new.ndim - 1)))
 
     def _check_converged(self, block, first_step):
         """Record the first step in ``block`` (``(rows, n, 2)``, row r is step

@@ -1,9 +1,11 @@
 """The runner: shapes, batches, divergence, convergence, memory and every bad input."""
 
 import dataclasses
+import json
 import math
 import tracemalloc
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -12,7 +14,8 @@ from hypothesis import strategies as st
 
 import optim_core
 import surfaces
-from optim_core import runner
+from optim_core import line_search, runner
+from optim_core.methods._base import into_from_update
 
 ALL = optim_core.optimizer_names()
 
@@ -348,3 +351,73 @@ def test_the_plain_loop_cases_include_runs_that_come_close_and_leave():
     traj = optim_core.run("rmsprop", surf, _starts(surf, 40, seed=3), 300, lr=0.05)
     left = (traj.first_converged_step >= 0) & (traj.converged_step != traj.first_converged_step)
     assert left.sum() >= 20 and np.sum(traj.converged_step >= 0) >= 1
+
+
+# ---------------------------------------------------------------- states of any shape
+
+
+class _ArmijoState(NamedTuple):
+    alpha: np.ndarray  # (...,) the step length the line search chose
+    f_evals: np.ndarray  # (...,) the evaluations of f it took
+    outer: np.ndarray  # (..., 2, 2) Σ g gᵀ (a matrix per start)
+
+
+def _armijo_init(w):
+    w = np.asarray(w, dtype=float)
+    return _ArmijoState(np.zeros(w.shape[:-1]), np.zeros(w.shape[:-1]), np.zeros(w.shape + (2,)))
+
+
+def _armijo_update(grad, w, state, t, hp):
+    """w ← w − α g, α by backtracking from 1 (the rule reads f through grad.f)."""
+    g = grad(w)
+    flat_w, flat_g = w.reshape(-1, 2), g.reshape(-1, 2)
+    search = line_search.armijo(grad.f, flat_w, -flat_g, grad.f(flat_w),
+                                -np.sum(flat_g * flat_g, axis=1), 1.0)  # fmt: skip
+    alpha = np.where(search.ok, search.alpha, 0.0).reshape(w.shape[:-1])
+    outer = state.outer + g[..., :, None] * g[..., None, :]
+    return (w - alpha[..., None] * g,
+            _ArmijoState(alpha, search.f_evals.reshape(w.shape[:-1]).astype(float), outer), g)
+
+
+ARMIJO_SGD = dataclasses.replace(
+    optim_core.get_optimizer("sgd"), name="sgd_armijo", hyperparams=(), defaults={},
+    init=_armijo_init, update=_armijo_update,
+    update_into=into_from_update(_armijo_update),
+)  # fmt: skip
+
+
+def test_a_rule_with_a_line_search_records_states_of_any_shape_and_exports_them():
+    surface = surfaces.get("rosenbrock")
+    starts = _starts(surface, 5, seed=2)
+    full = optim_core.run(ARMIJO_SGD, surface, starts, 40)
+    assert full.state["alpha"].shape == (41, 5) and full.state["outer"].shape == (41, 5, 2, 2)
+    final = optim_core.run(ARMIJO_SGD, surface, starts, 40, record="final")
+    np.testing.assert_array_equal(final.final_point, full.path[-1])
+    np.testing.assert_array_equal(final.converged_step, full.converged_step)
+    for i, start in enumerate(starts):  # the plain loop: the rule, one start at a time
+        w = start.copy()
+        for k in range(40):
+            g = surface.grad(w)
+            alpha, evals = 1.0, 0
+            while evals < 20:
+                evals += 1
+                if surface.f(w - alpha * g) <= surface.f(w) - 1e-4 * alpha * (g @ g):
+                    break
+                alpha *= 0.5
+            else:
+                alpha = 0.0
+            w = w - alpha * g
+            assert full.state["alpha"][k + 1, i] == alpha
+            assert full.state["f_evals"][k + 1, i] == evals
+            np.testing.assert_array_equal(full.path[k + 1, i], w)
+    one = optim_core.run(ARMIJO_SGD, surface, starts[0], 3)
+    assert one.state["alpha"].shape == (4,) and one.state["outer"].shape == (4, 2, 2)
+    text = optim_core.export.to_csv([one])
+    header = text.splitlines()[0].split(",")
+    assert {"alpha", "f_evals", "outer_xx", "outer_xy", "outer_yx", "outer_yy"} <= set(header)
+    row = dict(zip(header, text.splitlines()[2].split(","), strict=False))
+    assert float(row["alpha"]) == one.state["alpha"][1]
+    assert float(row["outer_xy"]) == one.state["outer"][1, 0, 1]
+    runs = json.loads(optim_core.export.to_json([one]))["runs"][0]["state"]
+    assert runs["alpha"]["value"] == one.state["alpha"].tolist()
+    assert runs["outer"]["yx"] == one.state["outer"][:, 1, 0].tolist()

@@ -146,6 +146,7 @@ def into_from_update(update):
             return g
 
         grad.hessian = getattr(grad_into, "hessian", None)
+        grad.f = getattr(grad_into, "f", None)
         w_new, state_new, g = update(grad, w, state, t, hp)
         np.copyto(out.w, w_new)
         np.copyto(out.g, g)
