@@ -45,6 +45,7 @@ from .methods import (
     adamax,
     adamw,
     amsgrad,
+    bfgs,
     momentum,
     nadam,
     nag,
@@ -79,6 +80,7 @@ REGISTRY = (
     adamw,
     newton,
     saddle_free_newton,
+    bfgs,
 )
 
 CONVENTIONS = ("cheatsheet", "pytorch")

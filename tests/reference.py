@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 
 def _div(a: float, b: float) -> float:
     # The core's documented convention: a zero denominator gives a zero step.
@@ -37,13 +39,64 @@ def _saddle_free(h, g, damping):
     return out
 
 
+def bfgs_reference(f, grad, w, steps):
+    """BFGS written out for one start: H₀ = I, p = −H g, α by scipy's strong Wolfe
+    line search (scipy.optimize.line_search, c₁ = 1e-4, c₂ = 0.9, the previous value
+    for its first guess, f₀ + ‖g₀‖/2 before the first step, as scipy's BFGS), then
+    H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ where sᵀy > 0. A failed search stays put
+    (and so on). Returns the points [w_0, ..., w_steps]."""
+    import warnings
+
+    import scipy.optimize
+
+    w = [float(w[0]), float(w[1])]
+    H = [[1.0, 0.0], [0.0, 1.0]]
+    g = grad(w)
+    fw = f(w)
+    before = fw + math.hypot(*g) / 2
+    failed = False
+    points = [list(w)]
+    for _ in range(steps):
+        p = [-(H[0][0] * g[0] + H[0][1] * g[1]), -(H[1][0] * g[0] + H[1][1] * g[1])]
+        if failed or p == [0.0, 0.0]:
+            points.append(list(w))
+            continue
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            alpha, fc, _, f_new, _, _ = scipy.optimize.line_search(
+                lambda x: f(list(x)), lambda x: np.array(grad(list(x))), np.array(w),
+                np.array(p), np.array(g), fw, before, c1=1e-4, c2=0.9)
+        if alpha is None or fc > 20 or any("did not converge" in str(c.message) for c in caught):
+            failed = True
+            points.append(list(w))
+            continue
+        alpha = float(alpha)
+        s = [alpha * p[0], alpha * p[1]]
+        w_new = [w[0] + s[0], w[1] + s[1]]
+        g_new = grad(w_new)
+        y = [g_new[0] - g[0], g_new[1] - g[1]]
+        sy = s[0] * y[0] + s[1] * y[1]
+        if sy > 0:
+            rho = 1.0 / sy
+            A = [[(i == j) - rho * s[i] * y[j] for j in range(2)] for i in range(2)]
+            B = [[(i == j) - rho * y[i] * s[j] for j in range(2)] for i in range(2)]
+            AH = [[sum(A[i][k] * H[k][j] for k in range(2)) for j in range(2)] for i in range(2)]
+            H = [[sum(AH[i][k] * B[k][j] for k in range(2)) + rho * s[i] * s[j]
+                  for j in range(2)] for i in range(2)]  # fmt: skip
+        before, fw, w, g = fw, f_new, w_new, g_new
+        points.append(list(w))
+    return points
+
+
 def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=None,
-                  weight_decay=None, hessian=None):  # fmt: skip
+                  weight_decay=None, hessian=None, f=None):  # fmt: skip
     """Return the list of points [w_0, ..., w_steps] as lists of two floats.
 
     ``grad`` maps a list [x, y] to a list [gx, gy]; ``hessian`` (Newton's methods) to
-    [[hxx, hxy], [hyx, hyy]].
+    [[hxx, hxy], [hyx, hyy]]; ``f`` (BFGS's line search) to a float.
     """
+    if name == "bfgs":
+        return bfgs_reference(f, grad, w, steps)
     w = [float(w[0]), float(w[1])]
     m = [0.0, 0.0]
     v = [0.0, 0.0]
@@ -121,7 +174,7 @@ def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=Non
 
 
 def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=None,
-                        weight_decay=None, hessian=None):  # fmt: skip
+                        weight_decay=None, hessian=None, f=None):  # fmt: skip
     """torch.optim's documented algorithms (SGD, SGD with momentum and nesterov,
     Adagrad, RMSprop, Adadelta, Adam, Adamax, NAdam, Adam with amsgrad), other options
     at their defaults, transcribed from the pseudo-code of the torch.optim docs: plain
@@ -135,8 +188,8 @@ def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, e
     psi = 0.004  # NAdam's momentum_decay
     mu_product = 1.0
     points = [list(w)]
-    if name in ("newton", "saddle_free_newton"):  # not in torch.optim: the same rule
-        return reference_run(name, grad, w, steps, lr=lr, eps=eps, hessian=hessian)
+    if name in ("newton", "saddle_free_newton", "bfgs"):  # not in torch.optim: the same rule
+        return reference_run(name, grad, w, steps, lr=lr, eps=eps, hessian=hessian, f=f)
     for t in range(1, steps + 1):
         g = grad(w)
         if name == "nadam":

@@ -111,6 +111,20 @@ def _hand(name):
                            y1 - 0.1 * ((my / 0.75) / (sqrt(vy / 0.75) + 0.25) + WD * y1))]
     if name == "newton":  # H = diag(1, 4): H⁻¹ g = (x, y), so w ← (1 − α) w
         return [(0.9, 0.9), (0.81, 0.81)]
+    if name == "bfgs":  # H₀ = I: p₀ = −g₀ = −(1, 4); scipy's first trial 1.01/‖g₀‖
+        a1 = 1.01 / sqrt(17)  # φ'(α) = 65α − 17: |φ'(a1)| ≤ 0.9·17 and Armijo hold
+        x1, y1 = 1 - a1, 1 - 4 * a1
+        s, y = (-a1, -4 * a1), (x1 - 1, 4 * y1 - 4)  # y = g₁ − g₀
+        rho = 1 / (s[0] * y[0] + s[1] * y[1])
+        A = [[(i == j) - rho * s[i] * y[j] for j in range(2)] for i in range(2)]
+        H = [[sum(A[i][k] * A[j][k] for k in range(2)) + rho * s[i] * s[j] for j in range(2)]
+             for i in range(2)]  # (I − ρsyᵀ) I (I − ρysᵀ) + ρssᵀ  # fmt: skip
+        g1 = (x1, 4 * y1)
+        p = (-(H[0][0] * g1[0] + H[0][1] * g1[1]), -(H[1][0] * g1[0] + H[1][1] * g1[1]))
+        f0, f1 = 0.5 + 2, 0.5 * x1**2 + 2 * y1**2
+        slope = g1[0] * p[0] + g1[1] * p[1]
+        a2 = min(1.0, 1.01 * 2 * (f1 - f0) / slope)  # the first trial (it meets both)
+        return [(x1, y1), (x1 + a2 * p[0], y1 + a2 * p[1])]
     if name == "saddle_free_newton":  # |H| + εI = diag(1.25, 4.25)
         x1, y1 = 1 - 0.1 * 1 / 1.25, 1 - 0.1 * 4 / 4.25
         return [(x1, y1), (x1 - 0.1 * x1 / 1.25, y1 - 0.1 * 4 * y1 / 4.25)]
@@ -129,7 +143,7 @@ ALL = optim_core.optimizer_names()
 def test_the_ten_of_the_cheat_sheet_and_four_more():
     assert ALL == ["sgd", "momentum", "nag", "adagrad", "rmsprop", "adadelta",
                    "adam", "adamax", "nadam", "amsgrad",
-                   "radam", "adamw", "newton", "saddle_free_newton"]  # fmt: skip
+                   "radam", "adamw", "newton", "saddle_free_newton", "bfgs"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -171,11 +185,18 @@ def _reference_points(name, surface, start, steps, **hp):
     def hessian(w):
         return surface.hessian(np.array(w, dtype=float)).tolist()
 
+    def f(w):
+        return float(surface.f(np.array(w, dtype=float)))
+
     opt = optim_core.get_optimizer(name)
     resolved = {k: hp.get(k, opt.defaults.get(k)) for k in optim_core.HYPERPARAMETERS}
-    return np.array(reference_run(name, grad, start, steps, hessian=hessian, **resolved))
+    return np.array(reference_run(name, grad, start, steps, hessian=hessian, f=f, **resolved))
 
 
+# BFGS's H is built from its steps: the last bits of one step's rounding (NumPy's sums
+# against Python's, its line search's φ'(0) against scipy's dot) grow through it to
+# ~1e-7 on Rosenbrock before both converge
+REFERENCE_RTOL = {"bfgs": 1e-6}
 CASES = [
     ("rosenbrock", {}, [-1.5, 2.0], {"lr": 1e-3}),
     ("beale", {}, [1.0, 1.5], {}),
@@ -197,7 +218,8 @@ def test_matches_plain_loop_for_hundreds_of_steps(name, surface_name, params, st
     # the reference does not freeze, and far outside the view rounding differences grow
     # (a run there is a blow-up or a stall): compare up to the first step out of the box
     expected = expected[: _first_out_of_box(surface, traj.path)]
-    np.testing.assert_allclose(traj.path[: len(expected)], expected, rtol=1e-9, atol=1e-12)
+    rtol = REFERENCE_RTOL.get(name, 1e-9)
+    np.testing.assert_allclose(traj.path[: len(expected)], expected, rtol=rtol, atol=1e-12)
     # and the run actually moved: a no-op optimizer would fail here
     assert not np.allclose(traj.path[-1], traj.path[0])
 
@@ -207,9 +229,10 @@ def test_state_is_recorded_step_by_step(name):
     opt = optim_core.get_optimizer(name)
     traj = optim_core.run(name, BOWL, [1.0, 1.0], 5)
     assert set(traj.state) == set(opt.state_fields)
-    for arr in traj.state.values():
-        assert arr.shape == (6, 2)
-        np.testing.assert_array_equal(arr[0], 0.0)
+    initial = opt.init(np.zeros(2))._asdict()  # zeros (BFGS's H: the identity)
+    for key, arr in traj.state.items():
+        assert arr.shape == (6, *initial[key].shape)
+        np.testing.assert_array_equal(arr[0], initial[key])
     if "m" in traj.state:  # the recorded m reproduces the EMA of the recorded gradients
         b1 = traj.hyperparams["beta1"]
         m = np.zeros(2)
@@ -245,6 +268,7 @@ def _with_hessian(surface):
         return surface.grad(xy)
 
     grad.hessian = surface.hessian
+    grad.f = surface.f
     return grad
 
 

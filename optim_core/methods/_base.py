@@ -229,7 +229,7 @@ TORCH_HAT_M = r"\hat m_t = \frac{m_t}{1-\beta_1^t}"
 
 def define(name, title, year, citation, latex, defaults, state, update, note="", *,
            update_into=None, look=("#555555", "circle", "circle"),
-           step_size=None, check=None) -> Optimizer:
+           step_size=None, check=None, init=None) -> Optimizer:
     """An optimizer in the cheat sheet's convention: its rule ``update``, its in-place
     form ``update_into`` (or the generic one made from the rule), its metadata, and
     ``look``: its colour, 2-D marker and 3-D marker (see viz.style)."""
@@ -241,7 +241,7 @@ def define(name, title, year, citation, latex, defaults, state, update, note="",
         latex=latex,
         hyperparams=tuple(h for h in HYPERPARAMETERS if h in defaults),
         defaults=MappingProxyType(dict(defaults)),
-        init=zeros_init(state),
+        init=init or zeros_init(state),
         update=update,
         note=note,
         update_into=update_into or into_from_update(update),
@@ -254,7 +254,7 @@ def define(name, title, year, citation, latex, defaults, state, update, note="",
 
 
 def torch_form(base: Optimizer, update, state, defaults, latex, note, *, init=None,
-               step_size=None, check=None) -> Optimizer:
+               step_size=None) -> Optimizer:
     """The same optimizer as torch.optim computes it (``convention="pytorch"``): its
     rule, state, defaults, LaTeX and how it differs from ``base``, the cheat sheet's. A
     rule the two share keeps ``base``'s hand-written in-place form; ``step_size`` is

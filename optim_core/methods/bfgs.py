@@ -1,0 +1,114 @@
+r"""BFGS (Broyden, Fletcher, Goldfarb, Shanno 1970): a quasi-Newton method that builds
+an estimate H of the inverse Hessian from the steps it takes, and a strong Wolfe line
+search along −H g (``optim_core.line_search``, c₁ = 1e-4, c₂ = 0.9, as
+``scipy.optimize.minimize(method="BFGS")``'s). torch.optim has no BFGS (its L-BFGS is
+its own method): the pytorch convention runs the same rule.
+
+Each step records what it cost and chose: the step length α, the evaluations of f and
+∇f its line search took, whether the curvature condition sᵀy > 0 failed (the update of H
+is then skipped) and whether the line search failed (the start then stays where it is
+from that step on: ``failed``, the step it happened at is the first with it set).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .. import line_search
+from ._base import define, torch_form
+
+C1, C2 = 1e-4, 0.9  # the strong Wolfe constants quasi-Newton methods use (N&W)
+
+
+class BFGSState(NamedTuple):
+    H: np.ndarray  # (..., 2, 2) the inverse-Hessian estimate (I to begin with)
+    g: np.ndarray  # (..., 2) ∇f at the current point (known from the last line search)
+    f: np.ndarray  # (...,) f at the current point
+    f_before: np.ndarray  # (...,) f at the point before (the line search's first guess)
+    alpha: np.ndarray  # (...,) the step length the last line search chose
+    f_evals: np.ndarray  # (...,) evaluations of f the last step took
+    g_evals: np.ndarray  # (...,) evaluations of ∇f the last step took
+    skipped: np.ndarray  # (...,) 1 where the last step skipped H's update (sᵀy ≤ 0)
+    failed: np.ndarray  # (...,) 1 from the step a line search failed on
+
+
+def bfgs_init(w: np.ndarray) -> BFGSState:
+    w = np.asarray(w, dtype=float)
+    lead = w.shape[:-1]
+    eye = np.broadcast_to(np.eye(2), (*lead, 2, 2)).copy()
+    zeros = [np.zeros(lead) for _ in range(7)]
+    return BFGSState(eye, np.zeros_like(w), *zeros)
+
+
+def bfgs_update(grad, w, state, t, hp):
+    r"""p = −H g;  α by the strong Wolfe line search along p;  s = α p,  w ← w + s;
+    y = ∇f(w + s) − g;  if sᵀy > 0 (ρ = 1/sᵀy): H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ"""
+    lead = w.shape[:-1]
+    flat = w.reshape(-1, 2)
+    n = len(flat)
+    H = state.H.reshape(n, 2, 2)
+    failed = state.failed.reshape(n).copy()
+    if t == 1:  # the first step evaluates f and ∇f at the start
+        g, f = grad(flat), grad.f(flat)
+        f_evals, g_evals = np.ones(n), np.ones(n)
+        before = f + np.sqrt(np.sum(g * g, axis=1)) / 2  # scipy's: a first trial of 1.01/‖g‖
+    else:
+        g, f = state.g.reshape(n, 2), state.f.reshape(n)
+        f_evals, g_evals = np.zeros(n), np.zeros(n)
+        before = state.f_before.reshape(n)
+    p = -np.einsum("nij,nj->ni", H, g)
+    # a start at a stationary point (p = 0), or whose search failed, does not move
+    moving = np.flatnonzero((failed == 0) & np.any(p != 0, axis=1))
+    alpha, f_new, g_new = np.zeros(n), f.copy(), g.copy()
+    skipped = np.zeros(n)
+    H_new = H.copy()
+    if len(moving):
+        k = moving
+        search = line_search.strong_wolfe(
+            grad.f, grad, flat[k], p[k], f[k], g[k], before[k], c1=C1, c2=C2)
+        f_evals[k] += search.f_evals
+        g_evals[k] += search.g_evals
+        failed[k[~search.ok]] = 1.0
+        ok = k[search.ok]
+        alpha[ok] = search.alpha[search.ok]
+        f_new[ok], g_new[ok] = search.f[search.ok], search.g[search.ok]
+        s = alpha[ok, None] * p[ok]
+        y = g_new[ok] - g[ok]
+        sy = np.sum(s * y, axis=1)
+        curved = sy > 0
+        skipped[ok[~curved]] = 1.0
+        j = ok[curved]
+        rho = 1.0 / sy[curved]
+        s, y = s[curved], y[curved]
+        eye = np.eye(2)
+        left = eye - rho[:, None, None] * s[:, :, None] * y[:, None, :]  # I − ρ s yᵀ
+        right = eye - rho[:, None, None] * y[:, :, None] * s[:, None, :]  # I − ρ y sᵀ
+        H_new[j] = left @ H[j] @ right + rho[:, None, None] * s[:, :, None] * s[:, None, :]
+    w_new = flat + alpha[:, None] * p
+    f_before = np.where(alpha > 0, f, state.f_before.reshape(n) if t > 1 else f)
+    new = BFGSState(H_new, g_new, f_new, f_before, alpha, f_evals, g_evals, skipped, failed)
+    shaped = BFGSState(*(a.reshape(*lead, *a.shape[1:]) for a in new))
+    return w_new.reshape(w.shape), shaped, g.reshape(w.shape)
+
+
+CHEATSHEET = define(
+    "bfgs", "BFGS", 1970, "Broyden, Fletcher, Goldfarb & Shanno (1970); Nocedal & Wright (2006)",
+    r"p_t = -H_t\, g_t, \quad \alpha_t:\ \text{strong Wolfe along } p_t \\ "
+    r"s_t = \alpha_t p_t, \quad w_{t+1} = w_t + s_t, \quad y_t = g_{t+1} - g_t \\ "
+    r"H_{t+1} = (I - \rho_t s_t y_t^\top) H_t (I - \rho_t y_t s_t^\top) + \rho_t s_t s_t^\top,"
+    r" \quad \rho_t = \frac{1}{s_t^\top y_t}",
+    {}, BFGSState, bfgs_update,
+    "A quasi-Newton method: H estimates the inverse Hessian from the steps taken (H₀ = I, "
+    "as scipy's), and each step's length comes from a strong Wolfe line search (c₁ = 1e-4, "
+    "c₂ = 0.9), so one step may cost several evaluations of f and ∇f. The update is "
+    "skipped where sᵀy ≤ 0 (the line search makes that rare).",
+    init=bfgs_init, look=("#8C510A", "triangle-left", "square-open"),
+)  # fmt: skip
+
+PYTORCH = torch_form(
+    CHEATSHEET, bfgs_update, BFGSState, {}, CHEATSHEET.latex,
+    "Not in torch.optim (its L-BFGS is the limited-memory method): the same rule.",
+    init=bfgs_init,
+)  # fmt: skip

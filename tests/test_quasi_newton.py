@@ -1,0 +1,67 @@
+"""BFGS (optim_core/methods/bfgs.py) against scipy.optimize and its own promises: it
+reaches the minimum like scipy's, a batch is its single runs, and what each step cost
+is recorded."""
+
+import numpy as np
+import scipy.optimize
+
+import optim_core
+import surfaces
+
+
+def _steps_to(path, point, tol=1e-6):
+    close = np.hypot(*(path - point).T) < tol
+    return int(np.argmax(close)) if close.any() else None
+
+
+def test_bfgs_reaches_rosenbrocks_minimum_like_scipys_bfgs():
+    surface = surfaces.get("rosenbrock")
+    traj = optim_core.run("bfgs", surface, [-1.2, 1.0], 100)
+    ours = _steps_to(traj.path, [1.0, 1.0])
+    result = scipy.optimize.minimize(lambda x: float(surface.f(x)), [-1.2, 1.0],
+                                     jac=surface.grad, method="BFGS", options={"gtol": 1e-9})
+    assert result.success and np.allclose(result.x, 1.0, atol=1e-6)
+    assert ours is not None and ours <= 1.5 * result.nit, (ours, result.nit)
+    assert traj.converged_step >= 0
+    # what it cost: one f and one ∇f at the start, then its line searches' evaluations
+    f_evals, g_evals = traj.state["f_evals"][1:], traj.state["g_evals"][1:]
+    assert f_evals[0] >= 2 and np.all(f_evals[:ours] >= 1)
+    assert g_evals[0] >= 2 and np.all(g_evals[:ours] >= 1)
+    assert int(f_evals.sum()) <= 3 * result.nfev
+    assert np.all(traj.state["alpha"][1 : ours + 1] > 0)
+    assert not traj.state["skipped"].any()
+
+
+def test_a_batch_of_bfgs_runs_is_its_single_runs():
+    surface = surfaces.get("himmelblau")
+    starts = np.random.default_rng(0).uniform(-5, 5, (12, 2))
+    batch = optim_core.run("bfgs", surface, starts, 40)
+    for i, start in enumerate(starts):
+        one = optim_core.run("bfgs", surface, start, 40)
+        np.testing.assert_array_equal(batch.path[:, i], one.path)
+        for key in one.state:
+            np.testing.assert_array_equal(batch.state[key][:, i], one.state[key])
+
+
+def test_a_failed_line_search_is_recorded_and_the_start_stays():
+    # at a minimum to machine precision the next search cannot decrease f (the camel's
+    # gradient there is ~1e-10): it fails, the start stays, the record says from when
+    traj = optim_core.run("bfgs", "six_hump_camel", [1.0, 0.5], 30)
+    failed = traj.state["failed"]
+    assert failed[-1] == 1.0
+    k = int(np.argmax(failed == 1.0))
+    np.testing.assert_array_equal(traj.path[k:], np.broadcast_to(traj.path[k - 1], traj.path[k:].shape))
+    assert traj.converged_step >= 0  # (and it did converge: both are shown)
+
+
+def test_a_bfgs_basin_map_runs_vectorized():
+    m = optim_core.basin_map("bfgs", "himmelblau", 30, 60)
+    reached = m.minimizer_index >= 0
+    assert reached.mean() > 0.9
+    assert len(np.unique(m.minimizer_index[reached])) == 4
+
+
+def test_at_an_exact_stationary_point_bfgs_stays_without_a_failure():
+    traj = optim_core.run("bfgs", "booth", [-8.0, 8.0], 30)  # g = 0 exactly at (1, 3)
+    np.testing.assert_allclose(traj.path[-1], [1.0, 3.0], atol=1e-12)
+    assert np.all(traj.state["g"][-1] == 0.0) and not traj.state["failed"].any()
