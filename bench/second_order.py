@@ -2,7 +2,7 @@
 
     python bench/second_order.py [--repeat 3]
 
-BFGS on 10,000 starts x 200 steps of Rosenbrock (record="final"): particle-steps per
+BFGS and conjugate gradient on 10,000 starts x 200 steps of Rosenbrock (record="final"): particle-steps per
 second beside Adam's on the same starts, and the evaluations of f and of the gradient
 per step (from a record="path" run on 1,000 of the starts); and a 100 x 100 basin map
 on Himmelblau (goal <= 2 s).
@@ -34,7 +34,7 @@ def main() -> None:
                                               record="final"), args.repeat)  # fmt: skip
     print(f"Rosenbrock, 10,000 starts x 200 steps: Adam {work / t_adam / 1e6:.1f} M "
           "particle-steps/s")
-    for name in ["bfgs"]:
+    for name in ["bfgs", "cg"]:
         t = best_time(lambda n=name: optim_core.run(n, "rosenbrock", starts, 200,
                                                     record="final"), args.repeat)  # fmt: skip
         path = optim_core.run(name, "rosenbrock", starts[:1000], 200)

@@ -249,3 +249,37 @@ def strong_wolfe(f, grad, w, p, f0, g0, old_f0=None, *, c1=1e-4, c2=0.9, amax=No
                     trial[going] = zoom_trial(going)
     return Search(alpha, value, gradient, f_evals, g_evals, ok)
 
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a line-search method, per start (``(n,)``; ``f``: ``(n,)``, ``g``:
+    ``(n, 2)``): the step length (0 where the start did not move), f and ∇f at the new
+    point, the evaluations taken, and ``failed`` (1 from a failed search on)."""
+
+    alpha: np.ndarray
+    f: np.ndarray
+    g: np.ndarray
+    f_evals: np.ndarray
+    g_evals: np.ndarray
+    failed: np.ndarray
+
+
+def step_along(grad, w, p, f, g, before, failed, *, c1=1e-4, c2=0.9) -> Step:
+    """A strong Wolfe search along ``p`` ``(n, 2)`` from each start ``w`` (value ``f``,
+    gradient ``g``, the value before ``before`` for the first guess), for the starts
+    that can move: not ``failed`` already, and ``p`` not 0 (a stationary point stays).
+    ``grad.f`` is f. A start whose search fails stays, with ``failed`` set."""
+    n = len(w)
+    failed = failed.copy()
+    alpha, f_new, g_new = np.zeros(n), f.copy(), g.copy()
+    f_evals, g_evals = np.zeros(n), np.zeros(n)
+    k = np.flatnonzero((failed == 0) & np.any(p != 0, axis=1))
+    if len(k):
+        search = strong_wolfe(grad.f, grad, w[k], p[k], f[k], g[k], before[k], c1=c1, c2=c2)
+        f_evals[k], g_evals[k] = search.f_evals, search.g_evals
+        failed[k[~search.ok]] = 1.0
+        ok = k[search.ok]
+        alpha[ok] = search.alpha[search.ok]
+        f_new[ok], g_new[ok] = search.f[search.ok], search.g[search.ok]
+    return Step(alpha, f_new, g_new, f_evals, g_evals, failed)

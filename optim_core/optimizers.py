@@ -46,6 +46,7 @@ from .methods import (
     adamw,
     amsgrad,
     bfgs,
+    cg,
     momentum,
     nadam,
     nag,
@@ -81,6 +82,7 @@ REGISTRY = (
     newton,
     saddle_free_newton,
     bfgs,
+    cg,
 )
 
 CONVENTIONS = ("cheatsheet", "pytorch")

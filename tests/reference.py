@@ -88,6 +88,53 @@ def bfgs_reference(f, grad, w, steps):
     return points
 
 
+def cg_reference(f, grad, w, steps):
+    """Polak–Ribière+ conjugate gradient written out for one start: β = max(0,
+    gᵀ(g − g_prev)/g_prevᵀg_prev), p = −g + β p_prev (−g where that is not downhill),
+    α by scipy's strong Wolfe line search with c₂ = 0.1 (the previous value for its
+    first guess, f₀ + ‖g₀‖/2 before the first step). Returns [w_0, ..., w_steps]."""
+    import warnings
+
+    import scipy.optimize
+
+    w = [float(w[0]), float(w[1])]
+    g = grad(w)
+    fw = f(w)
+    before = fw + math.hypot(*g) / 2
+    p, g_prev, failed = None, None, False
+    points = [list(w)]
+    for _ in range(steps):
+        if p is None:
+            p = [-g[0], -g[1]]
+        else:
+            denominator = g_prev[0] * g_prev[0] + g_prev[1] * g_prev[1]
+            beta = ((g[0] * (g[0] - g_prev[0]) + g[1] * (g[1] - g_prev[1])) / denominator
+                    if denominator else 0.0)  # fmt: skip
+            beta = max(beta, 0.0) if math.isfinite(beta) else 0.0
+            p = [-g[0] + beta * p[0], -g[1] + beta * p[1]]
+            if g[0] * p[0] + g[1] * p[1] >= 0:
+                p = [-g[0], -g[1]]
+        if failed or p == [0.0, 0.0]:
+            g_prev = g
+            points.append(list(w))
+            continue
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            alpha, fc, _, f_new, _, _ = scipy.optimize.line_search(
+                lambda x: f(list(x)), lambda x: np.array(grad(list(x))), np.array(w),
+                np.array(p), np.array(g), fw, before, c1=1e-4, c2=0.1)
+        if alpha is None or fc > 20 or any("did not converge" in str(c.message) for c in caught):
+            failed = True
+            g_prev = g
+            points.append(list(w))
+            continue
+        alpha = float(alpha)
+        w = [w[0] + alpha * p[0], w[1] + alpha * p[1]]
+        before, fw, g_prev, g = fw, f_new, g, grad(w)
+        points.append(list(w))
+    return points
+
+
 def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=None,
                   weight_decay=None, hessian=None, f=None):  # fmt: skip
     """Return the list of points [w_0, ..., w_steps] as lists of two floats.
@@ -97,6 +144,8 @@ def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=Non
     """
     if name == "bfgs":
         return bfgs_reference(f, grad, w, steps)
+    if name == "cg":
+        return cg_reference(f, grad, w, steps)
     w = [float(w[0]), float(w[1])]
     m = [0.0, 0.0]
     v = [0.0, 0.0]
@@ -188,7 +237,7 @@ def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, e
     psi = 0.004  # NAdam's momentum_decay
     mu_product = 1.0
     points = [list(w)]
-    if name in ("newton", "saddle_free_newton", "bfgs"):  # not in torch.optim: the same rule
+    if name in ("newton", "saddle_free_newton", "bfgs", "cg"):  # not in torch.optim
         return reference_run(name, grad, w, steps, lr=lr, eps=eps, hessian=hessian, f=f)
     for t in range(1, steps + 1):
         g = grad(w)

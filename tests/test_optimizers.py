@@ -125,6 +125,15 @@ def _hand(name):
         slope = g1[0] * p[0] + g1[1] * p[1]
         a2 = min(1.0, 1.01 * 2 * (f1 - f0) / slope)  # the first trial (it meets both)
         return [(x1, y1), (x1 + a2 * p[0], y1 + a2 * p[1])]
+    if name == "cg":  # step 1 as BFGS's (p₀ = −g₀, |φ'| ≤ 0.1·17 holds at 1.01/√17)
+        a1 = 1.01 / sqrt(17)
+        x1, y1 = 1 - a1, 1 - 4 * a1
+        g1 = (x1, 4 * y1)
+        beta = max(0.0, (g1[0] * (g1[0] - 1) + g1[1] * (g1[1] - 4)) / 17)  # (0 here)
+        p = (-g1[0] - beta, -g1[1] - 4 * beta)
+        f0, f1 = 2.5, 0.5 * x1**2 + 2 * y1**2
+        a2 = min(1.0, 1.01 * 2 * (f1 - f0) / (g1[0] * p[0] + g1[1] * p[1]))  # meets both
+        return [(x1, y1), (x1 + a2 * p[0], y1 + a2 * p[1])]
     if name == "saddle_free_newton":  # |H| + εI = diag(1.25, 4.25)
         x1, y1 = 1 - 0.1 * 1 / 1.25, 1 - 0.1 * 4 / 4.25
         return [(x1, y1), (x1 - 0.1 * x1 / 1.25, y1 - 0.1 * 4 * y1 / 4.25)]
@@ -143,7 +152,7 @@ ALL = optim_core.optimizer_names()
 def test_the_ten_of_the_cheat_sheet_and_four_more():
     assert ALL == ["sgd", "momentum", "nag", "adagrad", "rmsprop", "adadelta",
                    "adam", "adamax", "nadam", "amsgrad",
-                   "radam", "adamw", "newton", "saddle_free_newton", "bfgs"]  # fmt: skip
+                   "radam", "adamw", "newton", "saddle_free_newton", "bfgs", "cg"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -196,7 +205,7 @@ def _reference_points(name, surface, start, steps, **hp):
 # BFGS's H is built from its steps: the last bits of one step's rounding (NumPy's sums
 # against Python's, its line search's φ'(0) against scipy's dot) grow through it to
 # ~1e-7 on Rosenbrock before both converge
-REFERENCE_RTOL = {"bfgs": 1e-6}
+REFERENCE_RTOL = {"bfgs": 1e-6, "cg": 1e-6}
 CASES = [
     ("rosenbrock", {}, [-1.5, 2.0], {"lr": 1e-3}),
     ("beale", {}, [1.0, 1.5], {}),

@@ -27,6 +27,7 @@ TORCH_DEFAULTS = {
     "newton": {"lr": 1.0},  # (not in torch.optim: the same rule)
     "saddle_free_newton": {"lr": 1.0, "eps": 1e-3},
     "bfgs": {},  # (not in torch.optim: the same rule, its line search has no α)
+    "cg": {},
 }
 CASES = [  # surface, start, α (None: the default)
     ("rosenbrock", [-1.5, 2.0], None),
@@ -55,7 +56,7 @@ def test_pytorch_metadata_has_torchs_defaults_and_its_own_formula(name):
 def test_pytorch_convention_matches_torchs_documented_algorithm(name, surface_name, start, lr):
     surface = surfaces.get(surface_name)
     hp = dict(TORCH_DEFAULTS[name])
-    if lr is not None and name not in ("adadelta", "newton", "saddle_free_newton", "bfgs"):
+    if lr is not None and name not in ("adadelta", "newton", "saddle_free_newton", "bfgs", "cg"):
         hp["lr"] = lr
     traj = optim_core.run(name, surface, start, 300, convention="pytorch", **hp)
 
@@ -73,7 +74,7 @@ def test_pytorch_convention_matches_torchs_documented_algorithm(name, surface_na
     # the reference does not freeze, and far outside the view rounding differences grow
     # (a run there is a blow-up or a stall): compare up to the first step out of the box
     expected = expected[: _first_out_of_box(surface, traj.path)]
-    rtol = 1e-6 if name == "bfgs" else 1e-9  # (see test_optimizers.REFERENCE_RTOL)
+    rtol = 1e-6 if name in ("bfgs", "cg") else 1e-9  # (see test_optimizers.REFERENCE_RTOL)
     np.testing.assert_allclose(traj.path[: len(expected)], expected, rtol=rtol, atol=1e-12)
     assert not np.allclose(traj.path[-1], traj.path[0])  # it moved
     assert traj.convention == "pytorch"

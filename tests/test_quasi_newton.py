@@ -65,3 +65,25 @@ def test_at_an_exact_stationary_point_bfgs_stays_without_a_failure():
     traj = optim_core.run("bfgs", "booth", [-8.0, 8.0], 30)  # g = 0 exactly at (1, 3)
     np.testing.assert_allclose(traj.path[-1], [1.0, 3.0], atol=1e-12)
     assert np.all(traj.state["g"][-1] == 0.0) and not traj.state["failed"].any()
+
+
+def test_conjugate_gradient_reaches_rosenbrocks_minimum_like_scipys_cg():
+    surface = surfaces.get("rosenbrock")
+    traj = optim_core.run("cg", surface, [-1.2, 1.0], 200)
+    ours = _steps_to(traj.path, [1.0, 1.0])
+    result = scipy.optimize.minimize(lambda x: float(surface.f(x)), [-1.2, 1.0],
+                                     jac=surface.grad, method="CG", options={"gtol": 1e-9})
+    assert result.success and np.allclose(result.x, 1.0, atol=1e-6)
+    assert ours is not None and ours <= 1.5 * result.nit, (ours, result.nit)
+    # restarts (β = 0) happen, and are recorded; the first step is one
+    restarted = traj.state["restarted"][1 : ours + 1]
+    assert restarted[0] == 1.0 and 0 < restarted.sum() < ours
+
+
+def test_a_batch_of_cg_runs_is_its_single_runs():
+    surface = surfaces.get("beale")
+    starts = np.random.default_rng(1).uniform(-3, 3, (10, 2))
+    batch = optim_core.run("cg", surface, starts, 40)
+    for i, start in enumerate(starts):
+        one = optim_core.run("cg", surface, start, 40)
+        np.testing.assert_array_equal(batch.path[:, i], one.path)

@@ -59,21 +59,13 @@ def bfgs_update(grad, w, state, t, hp):
         f_evals, g_evals = np.zeros(n), np.zeros(n)
         before = state.f_before.reshape(n)
     p = -np.einsum("nij,nj->ni", H, g)
-    # a start at a stationary point (p = 0), or whose search failed, does not move
-    moving = np.flatnonzero((failed == 0) & np.any(p != 0, axis=1))
-    alpha, f_new, g_new = np.zeros(n), f.copy(), g.copy()
+    step = line_search.step_along(grad, flat, p, f, g, before, failed, c1=C1, c2=C2)
+    alpha, f_new, g_new = step.alpha, step.f, step.g
+    f_evals, g_evals, failed = f_evals + step.f_evals, g_evals + step.g_evals, step.failed
     skipped = np.zeros(n)
     H_new = H.copy()
-    if len(moving):
-        k = moving
-        search = line_search.strong_wolfe(
-            grad.f, grad, flat[k], p[k], f[k], g[k], before[k], c1=C1, c2=C2)
-        f_evals[k] += search.f_evals
-        g_evals[k] += search.g_evals
-        failed[k[~search.ok]] = 1.0
-        ok = k[search.ok]
-        alpha[ok] = search.alpha[search.ok]
-        f_new[ok], g_new[ok] = search.f[search.ok], search.g[search.ok]
+    ok = np.flatnonzero(alpha > 0)
+    if len(ok):
         s = alpha[ok, None] * p[ok]
         y = g_new[ok] - g[ok]
         sy = np.sum(s * y, axis=1)

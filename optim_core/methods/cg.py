@@ -1,0 +1,97 @@
+r"""Nonlinear conjugate gradient, Polak–Ribière+ (Polak & Ribière 1969; the "+" of
+Gilbert & Nocedal 1992): each direction is the negative gradient plus β times the last
+one, with β = max(0, gₜ₊₁ᵀ(gₜ₊₁ − gₜ) / gₜᵀgₜ) — β = 0 restarts along −g, as scipy's CG
+does — and a strong Wolfe line search with c₂ = 0.1 (Nocedal & Wright's for CG: its
+directions need an α close to the line's minimum). Where a direction would not descend,
+it restarts along −g too. torch.optim has no CG: the pytorch convention runs the same
+rule.
+
+Each step records its step length, the evaluations its line search took, whether it
+restarted (β = 0 or not downhill), and whether the line search failed (the start then
+stays where it is from that step on).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .. import line_search
+from ._base import define, torch_form
+
+C1, C2 = 1e-4, 0.1
+
+
+class CGState(NamedTuple):
+    p: np.ndarray  # (..., 2) the direction of the last step
+    g: np.ndarray  # (..., 2) ∇f at the current point (known from the last line search)
+    g_prev: np.ndarray  # (..., 2) ∇f at the point before
+    f: np.ndarray  # (...,) f at the current point
+    f_before: np.ndarray  # (...,) f at the point before (the line search's first guess)
+    alpha: np.ndarray  # (...,) the step length the last line search chose
+    f_evals: np.ndarray  # (...,) evaluations of f the last step took
+    g_evals: np.ndarray  # (...,) evaluations of ∇f the last step took
+    restarted: np.ndarray  # (...,) 1 where the last step went along −g (β = 0)
+    failed: np.ndarray  # (...,) 1 from the step a line search failed on
+
+
+def cg_init(w: np.ndarray) -> CGState:
+    w = np.asarray(w, dtype=float)
+    vectors = [np.zeros_like(w) for _ in range(3)]
+    return CGState(*vectors, *(np.zeros(w.shape[:-1]) for _ in range(7)))
+
+
+def cg_update(grad, w, state, t, hp):
+    r"""β = max(0, gᵀ(g − g_prev) / g_prevᵀg_prev) (0 at the first step);  p = −g + β p_prev,
+    −g where that does not descend;  α by the strong Wolfe line search (c₂ = 0.1);
+    w ← w + α p"""
+    lead = w.shape[:-1]
+    flat = w.reshape(-1, 2)
+    n = len(flat)
+    if t == 1:
+        g, f = grad(flat), grad.f(flat)
+        f_evals, g_evals = np.ones(n), np.ones(n)
+        before = f + np.sqrt(np.sum(g * g, axis=1)) / 2  # scipy's: a first trial of 1.01/‖g‖
+        p = -g
+        restarted = np.ones(n)
+    else:
+        g, f = state.g.reshape(n, 2), state.f.reshape(n)
+        f_evals, g_evals = np.zeros(n), np.zeros(n)
+        before = state.f_before.reshape(n)
+        p_prev, g_prev = state.p.reshape(n, 2), state.g_prev.reshape(n, 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            beta = np.sum(g * (g - g_prev), axis=1) / np.sum(g_prev * g_prev, axis=1)
+        beta = np.where(np.isfinite(beta), np.maximum(beta, 0.0), 0.0)
+        p = -g + beta[:, None] * p_prev
+        downhill = np.sum(g * p, axis=1) < 0
+        p = np.where(downhill[:, None], p, -g)
+        restarted = ((beta == 0) | ~downhill).astype(float)
+    step = line_search.step_along(grad, flat, p, f, g, before, state.failed.reshape(n),
+                                  c1=C1, c2=C2)  # fmt: skip
+    w_new = flat + step.alpha[:, None] * p
+    f_before = np.where(step.alpha > 0, f, before)
+    new = CGState(p, step.g, g, step.f, f_before, step.alpha, f_evals + step.f_evals,
+                  g_evals + step.g_evals, restarted, step.failed)  # fmt: skip
+    shaped = CGState(*(a.reshape(*lead, *a.shape[1:]) for a in new))
+    return w_new.reshape(w.shape), shaped, g.reshape(w.shape)
+
+
+CHEATSHEET = define(
+    "cg", "Conjugate gradient (PR+)", 1969, "Polak & Ribière (1969); Nocedal & Wright (2006)",
+    r"\beta_t = \max\!\left(0, \frac{g_t^\top (g_t - g_{t-1})}{g_{t-1}^\top g_{t-1}}\right),"
+    r" \quad p_t = -g_t + \beta_t\, p_{t-1} \\ "
+    r"\alpha_t:\ \text{strong Wolfe along } p_t\ (c_2 = 0.1), \quad w_{t+1} = w_t + \alpha_t p_t",
+    {}, CGState, cg_update,
+    "Nonlinear conjugate gradient, Polak–Ribière+: each direction bends the negative "
+    "gradient by the last direction, so that successive steps do not undo each other; "
+    "β < 0 (or a direction uphill) restarts along −g. On a quadratic with exact line "
+    "searches it ends in 2 steps in 2-D; here the strong Wolfe search (c₂ = 0.1) comes "
+    "close. One step may cost several evaluations of f and ∇f.",
+    init=cg_init, look=("#01665E", "triangle-right", "diamond-open"),
+)  # fmt: skip
+
+PYTORCH = torch_form(
+    CHEATSHEET, cg_update, CGState, {}, CHEATSHEET.latex,
+    "Not in torch.optim: the same rule.", init=cg_init,
+)  # fmt: skip
