@@ -78,7 +78,7 @@ def cg_update(grad, w, state, t, hp):
 
 
 CHEATSHEET = define(
-    "cg", "Conjugate gradient (PR+)", 1969, "Polak & Ribière (1969); Nocedal & Wright (2006)",
+    "cg", "CG (PR+)", 1969, "Polak & Ribière (1969); Nocedal & Wright (2006)",
     r"\beta_t = \max\!\left(0, \frac{g_t^\top (g_t - g_{t-1})}{g_{t-1}^\top g_{t-1}}\right),"
     r" \quad p_t = -g_t + \beta_t\, p_{t-1} \\ "
     r"\alpha_t:\ \text{strong Wolfe along } p_t\ (c_2 = 0.1), \quad w_{t+1} = w_t + \alpha_t p_t",
