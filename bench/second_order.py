@@ -2,10 +2,10 @@
 
     python bench/second_order.py [--repeat 3]
 
-BFGS and conjugate gradient on 10,000 starts x 200 steps of Rosenbrock (record="final"): particle-steps per
-second beside Adam's on the same starts, and the evaluations of f and of the gradient
-per step (from a record="path" run on 1,000 of the starts); and a 100 x 100 basin map
-on Himmelblau (goal <= 2 s).
+BFGS and conjugate gradient on 10,000 starts x 200 steps of Rosenbrock
+(record="final"): particle-steps per second beside Adam's on the same starts, and the
+evaluations of f and of the gradient per step that moved (from a record="path" run on
+1,000 of the starts); and a 100 x 100 basin map on Himmelblau (goal <= 2 s).
 """
 
 from __future__ import annotations

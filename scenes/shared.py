@@ -268,7 +268,9 @@ class Cap:
 _SHARED = "one class shares one server, and no one request may hold it for everyone."
 CAPS: dict[str, Cap] = {
     "race.steps": Cap(MAX_PAGE_STEPS, "steps", "every step of every run goes to your "
-                      "browser to be animated (all fourteen optimizers × 2,000 steps is 0.8 MB). "
+                      f"browser to be animated (all {len(optim_core.optimizer_names())} "
+                      "optimizers × 2,000 steps is about "
+                      f"{0.057 * len(optim_core.optimizer_names()):.1f} MB). "
                       "Longer runs: Saddle escape (up to 50,000 steps), Basin maps and "
                       "Sweeps (5,000)."),
     "escape.steps": Cap(MAX_ESCAPE_STEPS, "steps", "a run still within r of the saddle by "

@@ -352,7 +352,7 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
                                  marker=dict(color=c, symbol=symbol(run.name), size=13,
                                              line=dict(color="white", width=1.5)),
                                  hoverinfo="skip"))  # fmt: skip
-        # 3-D markers come in 8 shapes for 14 optimizers, but each has its own colour, the
+        # 3-D markers come in 8 shapes for more optimizers, but each has its own colour, the
         # legend's. Written beside the heads, names piled into one blob whenever runs were
         # close (the default Beale scene after a few steps); the scene has no hover.
         moving_scene.append(dict(type="scatter3d", path=i, moving="head", mode="markers",
