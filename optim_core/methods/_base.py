@@ -227,6 +227,32 @@ TORCH_MV = (r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t \\ "
 TORCH_HAT_M = r"\hat m_t = \frac{m_t}{1-\beta_1^t}"
 
 
+# ---------------------------------------------------------------- step sizes shared
+#
+# ``step_size(state after, state before, hyperparameters, t)`` (Optimizer.step_size):
+# the rules several optimizers share.
+
+
+def lr_step_size(state, before, hp, t):
+    """α (SGD; Momentum and NAG, whose direction is the momentum)"""
+    return hp["lr"]
+
+
+def root_step_size(state, before, hp, t):
+    """α / √(v + ε) (AdaGrad, RMSprop: ε inside the root)"""
+    return hp["lr"] / np.sqrt(state["v"] + hp["eps"])
+
+
+def torch_root_step_size(state, before, hp, t):
+    """α / (√v + ε) (torch's AdaGrad and RMSprop: ε outside)"""
+    return hp["lr"] / (np.sqrt(state["v"]) + hp["eps"])
+
+
+def adam_step_size(state, before, hp, t):
+    """α / (√v̂ + ε), v̂ = v / (1 − β₂ᵗ) (Adam, AdamW, Nadam)"""
+    return hp["lr"] / (np.sqrt(state["v"] / (1 - hp["beta2"] ** t)) + hp["eps"])
+
+
 def define(name, title, year, citation, latex, defaults, state, update, note="", *,
            update_into=None, look=("#555555", "circle", "circle"),
            step_size=None, check=None, init=None) -> Optimizer:

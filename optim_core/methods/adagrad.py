@@ -10,9 +10,11 @@ from ._base import (
     define,
     descend_into,
     divide_for,
+    root_step_size,
     safe_divide,
     scaled_by_root_into,
     torch_form,
+    torch_root_step_size,
 )
 
 
@@ -31,11 +33,6 @@ def adagrad_into(grad_into, w, state, t, hp, out):
     descend_into(w, hp.lr, scaled_by_root_into(out.state.v, out.g, hp, out), out.w, out.b)
 
 
-def step_size(state, before, hp, t):
-    """α / √(v + ε)"""
-    return hp["lr"] / np.sqrt(state["v"] + hp["eps"])
-
-
 # ---------------------------------------------------------------- torch.optim's form
 
 
@@ -46,18 +43,13 @@ def adagrad_torch_update(grad, w, state, t, hp):
     return w - hp.lr * safe_divide(g, np.sqrt(v) + hp.eps), SquareState(v), g
 
 
-def torch_step_size(state, before, hp, t):
-    """α / (√v + ε)"""
-    return hp["lr"] / (np.sqrt(state["v"]) + hp["eps"])
-
-
 CHEATSHEET = define("adagrad", "AdaGrad", 2011, "Duchi et al. (2011)",
     r"v_t = v_{t-1} + g_t^2 \\ w_{t+1} = w_t - \frac{\alpha}{\sqrt{v_t + \epsilon}}\, g_t",
     {"lr": 0.01, "eps": 1e-7}, SquareState, adagrad_update,
     "ε inside the square root (PyTorch adds it outside).",
     update_into=adagrad_into,
     look=("#CC79A7", "x", "x"),
-    step_size=step_size,
+    step_size=root_step_size,
 )  # fmt: skip
 
 PYTORCH = torch_form(
@@ -66,5 +58,5 @@ PYTORCH = torch_form(
     r"w_{t+1} = w_t - \frac{\alpha\, g_t}{\sqrt{v_t} + \epsilon}",
     "ε outside the root: where v is tiny (a flat start, a saddle) the step "
     "is α·g/(|g| + ε) ≈ α, against α·g/√ε for ε inside.",
-    step_size=torch_step_size,
+    step_size=torch_root_step_size,
 )  # fmt: skip

@@ -13,6 +13,7 @@ from ._base import (
     TORCH_MV,
     AdamState,
     adam_step_into,
+    adam_step_size,
     define,
     divide_for,
     ema_into,
@@ -42,11 +43,6 @@ def adam_into(grad_into, w, state, t, hp, out):
     adam_step_into(out.a, out.b, w, hp, out)
 
 
-def step_size(state, before, hp, t):
-    """α / (√v̂ + ε), v̂ = v / (1 − β₂ᵗ)"""
-    return hp["lr"] / (np.sqrt(state["v"] / (1 - hp["beta2"] ** t)) + hp["eps"])
-
-
 # ---------------------------------------------------------------- torch.optim's form
 
 
@@ -56,7 +52,7 @@ CHEATSHEET = define("adam", "Adam", 2014, "Kingma & Ba (2014)",
     {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, AdamState, adam_update,
     update_into=adam_into,
     look=("#000000", "star", "circle"),
-    step_size=step_size,
+    step_size=adam_step_size,
 )  # fmt: skip
 
 PYTORCH = torch_form(

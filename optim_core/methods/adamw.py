@@ -12,6 +12,7 @@ from ._base import (
     TORCH_HAT_M,
     TORCH_MV,
     AdamState,
+    adam_step_size,
     define,
     divide_for,
     safe_divide,
@@ -28,11 +29,6 @@ def adamw_update(grad, w, state, t, hp):
     v_hat = v / (1 - np.power(hp.beta2, t))
     w = w - hp.lr * (divide_for(hp.eps)(m_hat, np.sqrt(v_hat) + hp.eps) + hp.weight_decay * w)
     return w, AdamState(m, v), g
-
-
-def step_size(state, before, hp, t):
-    """α / (√v̂ + ε), v̂ = v / (1 − β₂ᵗ)"""
-    return hp["lr"] / (np.sqrt(state["v"] / (1 - hp["beta2"] ** t)) + hp["eps"])
 
 
 # ---------------------------------------------------------------- torch.optim's form
@@ -59,7 +55,7 @@ CHEATSHEET = define("adamw", "AdamW", 2019, "Loshchilov & Hutter (2019)",
     "L2 term in f would be divided by √v̂ like the gradient). The minimum it finds is "
     "shifted towards the origin.",
     look=("#AA4499", "hourglass", "x"),
-    step_size=step_size,
+    step_size=adam_step_size,
 )  # fmt: skip
 
 PYTORCH = torch_form(

@@ -10,6 +10,7 @@ from ._base import (
     define,
     descend_into,
     ema_into,
+    lr_step_size,
     torch_form,
 )
 
@@ -26,11 +27,6 @@ def momentum_into(grad_into, w, state, t, hp, out):
     grad_into(w, out.g)
     ema_into(hp.beta1, state.m, out.g, out.state.m, out.a)
     descend_into(w, hp.lr, out.state.m, out.w, out.a)
-
-
-def step_size(state, before, hp, t):
-    """α (the momentum is the direction)"""
-    return hp["lr"]
 
 
 # ---------------------------------------------------------------- torch.optim's form
@@ -51,7 +47,7 @@ CHEATSHEET = define("momentum", "Momentum", 1964, "Polyak (1964)",
     "1/(1 − β) = 10× longer at β 0.9: compare α across the two forms with that in mind.",
     update_into=momentum_into,
     look=("#0072B2", "square", "square"),
-    step_size=step_size,
+    step_size=lr_step_size,
 )  # fmt: skip
 
 PYTORCH = torch_form(

@@ -14,6 +14,7 @@ from ._base import (
     TORCH_MV,
     AdamState,
     adam_step_into,
+    adam_step_size,
     define,
     divide_for,
     ema_into,
@@ -45,11 +46,6 @@ def nadam_into(grad_into, w, state, t, hp, out):
     np.add(out.a, out.b, out=out.a)  # the direction
     np.divide(out.state.v, 1 - np.power(hp.beta2, t), out=out.b)
     adam_step_into(out.a, out.b, w, hp, out)
-
-
-def step_size(state, before, hp, t):
-    """α / (√v̂ + ε), v̂ = v / (1 − β₂ᵗ)"""
-    return hp["lr"] / (np.sqrt(state["v"] / (1 - hp["beta2"] ** t)) + hp["eps"])
 
 
 # ---------------------------------------------------------------- torch.optim's form
@@ -97,7 +93,7 @@ CHEATSHEET = define("nadam", "Nadam", 2015, "Dozat (2015)",
     "Constant β₁; Keras and PyTorch add a momentum-decay schedule.",
     update_into=nadam_into,
     look=("#999933", "pentagon", "diamond-open"),
-    step_size=step_size,
+    step_size=adam_step_size,
 )  # fmt: skip
 
 PYTORCH = torch_form(

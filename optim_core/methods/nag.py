@@ -12,6 +12,7 @@ from ._base import (
     define,
     descend_into,
     ema_into,
+    lr_step_size,
     torch_form,
 )
 
@@ -33,11 +34,6 @@ def nag_into(grad_into, w, state, t, hp, out):
     descend_into(w, hp.lr, out.state.m, out.w, out.a)
 
 
-def step_size(state, before, hp, t):
-    """α (the momentum is the direction)"""
-    return hp["lr"]
-
-
 # ---------------------------------------------------------------- torch.optim's form
 
 
@@ -56,7 +52,7 @@ CHEATSHEET = define("nag", "NAG", 2013, "Sutskever et al. (2013)",
     "the same α its steps are (1 − β) times PyTorch's (nesterov=True).",
     update_into=nag_into,
     look=("#009E73", "diamond", "diamond"),
-    step_size=step_size,
+    step_size=lr_step_size,
 )  # fmt: skip
 
 PYTORCH = torch_form(

@@ -12,9 +12,11 @@ from ._base import (
     descend_into,
     divide_for,
     ema_square_into,
+    root_step_size,
     safe_divide,
     scaled_by_root_into,
     torch_form,
+    torch_root_step_size,
 )
 
 
@@ -32,11 +34,6 @@ def rmsprop_into(grad_into, w, state, t, hp, out):
     descend_into(w, hp.lr, scaled_by_root_into(out.state.v, out.g, hp, out), out.w, out.b)
 
 
-def step_size(state, before, hp, t):
-    """α / √(v + ε)"""
-    return hp["lr"] / np.sqrt(state["v"] + hp["eps"])
-
-
 # ---------------------------------------------------------------- torch.optim's form
 
 
@@ -47,18 +44,13 @@ def rmsprop_torch_update(grad, w, state, t, hp):
     return w - hp.lr * safe_divide(g, np.sqrt(v) + hp.eps), SquareState(v), g
 
 
-def torch_step_size(state, before, hp, t):
-    """α / (√v + ε)"""
-    return hp["lr"] / (np.sqrt(state["v"]) + hp["eps"])
-
-
 CHEATSHEET = define("rmsprop", "RMSprop", 2012, "Hinton et al. (2012)",
     EMA2 + r" \\ w_{t+1} = w_t - \frac{\alpha}{\sqrt{v_t + \epsilon}}\, g_t",
     {"lr": 0.001, "beta2": 0.9, "eps": 1e-6}, SquareState, rmsprop_update,
     "ε inside the square root (PyTorch adds it outside).",
     update_into=rmsprop_into,
     look=("#E69F00", "cross", "cross"),
-    step_size=step_size,
+    step_size=root_step_size,
 )  # fmt: skip
 
 PYTORCH = torch_form(
@@ -66,5 +58,5 @@ PYTORCH = torch_form(
     r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2 \\ "
     r"w_{t+1} = w_t - \frac{\alpha\, g_t}{\sqrt{v_t} + \epsilon}",
     "ε outside the root, β₂ is torch's alpha (default 0.99).",
-    step_size=torch_step_size,
+    step_size=torch_root_step_size,
 )  # fmt: skip

@@ -8,6 +8,7 @@ import numpy as np
 from ._base import (
     NoState,
     define,
+    lr_step_size,
     torch_form,
 )
 
@@ -25,11 +26,6 @@ def sgd_into(grad_into, w, state, t, hp, out):
     np.subtract(w, out.a, out=out.w)
 
 
-def step_size(state, before, hp, t):
-    """α"""
-    return hp["lr"]
-
-
 # ---------------------------------------------------------------- torch.optim's form
 
 
@@ -45,7 +41,7 @@ CHEATSHEET = define("sgd", "SGD", 1951, "Robbins & Monro (1951)",
     "The cheat sheet gives no default α; 0.01 is Keras's.",
     update_into=sgd_into,
     look=("#D55E00", "circle", "circle"),
-    step_size=step_size,
+    step_size=lr_step_size,
 )  # fmt: skip
 
 PYTORCH = torch_form(
