@@ -253,16 +253,30 @@ def strong_wolfe(f, grad, w, p, f0, g0, old_f0=None, *, c1=1e-4, c2=0.9, amax=No
 
 @dataclass(frozen=True)
 class Step:
-    """One step of a line-search method, per start (``(n,)``; ``f``: ``(n,)``, ``g``:
-    ``(n, 2)``): the step length (0 where the start did not move), f and ∇f at the new
-    point, the evaluations taken, and ``failed`` (1 from a failed search on)."""
+    """One step of a line-search method, per start (``(n,)``; ``g``: ``(n, 2)``): the
+    step length (0 where the start did not move), f and ∇f at the new point, the value
+    before it (the next search's first guess), the evaluations taken, and ``failed`` (1
+    from a failed search on)."""
 
     alpha: np.ndarray
     f: np.ndarray
     g: np.ndarray
+    f_before: np.ndarray
     f_evals: np.ndarray
     g_evals: np.ndarray
     failed: np.ndarray
+
+
+def current_point(grad, w, state, t):
+    """``(g, f, before, evals)`` at the points ``w`` ``(n, 2)`` of a line-search method
+    whose state keeps ``g``, ``f`` and ``f_before``: evaluated at the first step (one
+    evaluation each of f and ∇f; ``before`` is then f + ‖g‖/2, scipy's, which makes the
+    first trial 1.01/‖g‖), read from the state after it (none)."""
+    n = len(w)
+    if t == 1:
+        g, f = grad(w), grad.f(w)
+        return g, f, f + np.sqrt(np.sum(g * g, axis=1)) / 2, np.ones(n)
+    return state.g.reshape(n, 2), state.f.reshape(n), state.f_before.reshape(n), np.zeros(n)
 
 
 def step_along(grad, w, p, f, g, before, failed, *, c1=1e-4, c2=0.9) -> Step:
@@ -282,4 +296,4 @@ def step_along(grad, w, p, f, g, before, failed, *, c1=1e-4, c2=0.9) -> Step:
         ok = k[search.ok]
         alpha[ok] = search.alpha[search.ok]
         f_new[ok], g_new[ok] = search.f[search.ok], search.g[search.ok]
-    return Step(alpha, f_new, g_new, f_evals, g_evals, failed)
+    return Step(alpha, f_new, g_new, np.where(alpha > 0, f, before), f_evals, g_evals, failed)

@@ -227,6 +227,12 @@ TORCH_MV = (r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t \\ "
 TORCH_HAT_M = r"\hat m_t = \frac{m_t}{1-\beta_1^t}"
 
 
+def with_lead(state, lead: tuple):
+    """``state`` (a NamedTuple of arrays, one row per start) shaped for the starts'
+    leading shape ``lead`` (``()`` for one start)."""
+    return type(state)(*(a.reshape(*lead, *a.shape[1:]) for a in state))
+
+
 # ---------------------------------------------------------------- step sizes shared
 #
 # ``step_size(state after, state before, hyperparameters, t)`` (Optimizer.step_size):

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import line_search
-from ._base import define, torch_form
+from ._base import define, torch_form, with_lead
 
 C1, C2 = 1e-4, 0.9  # the strong Wolfe constants quasi-Newton methods use (N&W)
 
@@ -49,19 +49,11 @@ def bfgs_update(grad, w, state, t, hp):
     flat = w.reshape(-1, 2)
     n = len(flat)
     H = state.H.reshape(n, 2, 2)
-    failed = state.failed.reshape(n).copy()
-    if t == 1:  # the first step evaluates f and ∇f at the start
-        g, f = grad(flat), grad.f(flat)
-        f_evals, g_evals = np.ones(n), np.ones(n)
-        before = f + np.sqrt(np.sum(g * g, axis=1)) / 2  # scipy's: a first trial of 1.01/‖g‖
-    else:
-        g, f = state.g.reshape(n, 2), state.f.reshape(n)
-        f_evals, g_evals = np.zeros(n), np.zeros(n)
-        before = state.f_before.reshape(n)
+    g, f, before, evals = line_search.current_point(grad, flat, state, t)
     p = -np.einsum("nij,nj->ni", H, g)
-    step = line_search.step_along(grad, flat, p, f, g, before, failed, c1=C1, c2=C2)
-    alpha, f_new, g_new = step.alpha, step.f, step.g
-    f_evals, g_evals, failed = f_evals + step.f_evals, g_evals + step.g_evals, step.failed
+    step = line_search.step_along(grad, flat, p, f, g, before, state.failed.reshape(n),
+                                  c1=C1, c2=C2)  # fmt: skip
+    alpha, g_new = step.alpha, step.g
     skipped = np.zeros(n)
     H_new = H.copy()
     ok = np.flatnonzero(alpha > 0)
@@ -79,10 +71,9 @@ def bfgs_update(grad, w, state, t, hp):
         right = eye - rho[:, None, None] * y[:, :, None] * s[:, None, :]  # I − ρ y sᵀ
         H_new[j] = left @ H[j] @ right + rho[:, None, None] * s[:, :, None] * s[:, None, :]
     w_new = flat + alpha[:, None] * p
-    f_before = np.where(alpha > 0, f, state.f_before.reshape(n) if t > 1 else f)
-    new = BFGSState(H_new, g_new, f_new, f_before, alpha, f_evals, g_evals, skipped, failed)
-    shaped = BFGSState(*(a.reshape(*lead, *a.shape[1:]) for a in new))
-    return w_new.reshape(w.shape), shaped, g.reshape(w.shape)
+    new = BFGSState(H_new, g_new, step.f, step.f_before, alpha, evals + step.f_evals,
+                    evals + step.g_evals, skipped, step.failed)  # fmt: skip
+    return w_new.reshape(w.shape), with_lead(new, lead), g.reshape(w.shape)
 
 
 CHEATSHEET = define(

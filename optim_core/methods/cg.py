@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import line_search
-from ._base import define, torch_form
+from ._base import define, torch_form, with_lead
 
 C1, C2 = 1e-4, 0.1
 
@@ -49,16 +49,11 @@ def cg_update(grad, w, state, t, hp):
     lead = w.shape[:-1]
     flat = w.reshape(-1, 2)
     n = len(flat)
+    g, f, before, evals = line_search.current_point(grad, flat, state, t)
     if t == 1:
-        g, f = grad(flat), grad.f(flat)
-        f_evals, g_evals = np.ones(n), np.ones(n)
-        before = f + np.sqrt(np.sum(g * g, axis=1)) / 2  # scipy's: a first trial of 1.01/‖g‖
         p = -g
         restarted = np.ones(n)
     else:
-        g, f = state.g.reshape(n, 2), state.f.reshape(n)
-        f_evals, g_evals = np.zeros(n), np.zeros(n)
-        before = state.f_before.reshape(n)
         p_prev, g_prev = state.p.reshape(n, 2), state.g_prev.reshape(n, 2)
         with np.errstate(divide="ignore", invalid="ignore"):
             beta = np.sum(g * (g - g_prev), axis=1) / np.sum(g_prev * g_prev, axis=1)
@@ -70,11 +65,9 @@ def cg_update(grad, w, state, t, hp):
     step = line_search.step_along(grad, flat, p, f, g, before, state.failed.reshape(n),
                                   c1=C1, c2=C2)  # fmt: skip
     w_new = flat + step.alpha[:, None] * p
-    f_before = np.where(step.alpha > 0, f, before)
-    new = CGState(p, step.g, g, step.f, f_before, step.alpha, f_evals + step.f_evals,
-                  g_evals + step.g_evals, restarted, step.failed)  # fmt: skip
-    shaped = CGState(*(a.reshape(*lead, *a.shape[1:]) for a in new))
-    return w_new.reshape(w.shape), shaped, g.reshape(w.shape)
+    new = CGState(p, step.g, g, step.f, step.f_before, step.alpha, evals + step.f_evals,
+                  evals + step.g_evals, restarted, step.failed)  # fmt: skip
+    return w_new.reshape(w.shape), with_lead(new, lead), g.reshape(w.shape)
 
 
 CHEATSHEET = define(
