@@ -39,16 +39,37 @@ def _saddle_free(h, g, damping):
     return out
 
 
+def reference_rtol(name: str) -> float:
+    """How close a run must stay to its reference over 300 steps: 1e-9, or 1e-6 for
+    the line-search methods, whose directions carry the last bits of each step's
+    rounding (NumPy's sums against Python's, φ'(0) against scipy's dot) on (BFGS: through
+    H), ~1e-7 on Rosenbrock before both converge."""
+    return 1e-6 if name in ("bfgs", "cg") else 1e-9
+
+
+def _wolfe(f, grad, w, p, g, fw, before, c2):
+    """scipy's strong Wolfe line search along p (c₁ = 1e-4): ``(α, f(w + α p))``, or
+    None where it fails, does not converge (10 doublings) or takes more than 20 values."""
+    import warnings
+
+    import scipy.optimize
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        alpha, fc, _, f_new, _, _ = scipy.optimize.line_search(
+            lambda x: f(list(x)), lambda x: np.array(grad(list(x))), np.array(w),
+            np.array(p), np.array(g), fw, before, c1=1e-4, c2=c2)
+    if alpha is None or fc > 20 or any("did not converge" in str(c.message) for c in caught):
+        return None
+    return float(alpha), f_new
+
+
 def bfgs_reference(f, grad, w, steps):
     """BFGS written out for one start: H₀ = I, p = −H g, α by scipy's strong Wolfe
     line search (scipy.optimize.line_search, c₁ = 1e-4, c₂ = 0.9, the previous value
     for its first guess, f₀ + ‖g₀‖/2 before the first step, as scipy's BFGS), then
     H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ where sᵀy > 0. A failed search stays put
     (and so on). Returns the points [w_0, ..., w_steps]."""
-    import warnings
-
-    import scipy.optimize
-
     w = [float(w[0]), float(w[1])]
     H = [[1.0, 0.0], [0.0, 1.0]]
     g = grad(w)
@@ -61,16 +82,12 @@ def bfgs_reference(f, grad, w, steps):
         if failed or p == [0.0, 0.0]:
             points.append(list(w))
             continue
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            alpha, fc, _, f_new, _, _ = scipy.optimize.line_search(
-                lambda x: f(list(x)), lambda x: np.array(grad(list(x))), np.array(w),
-                np.array(p), np.array(g), fw, before, c1=1e-4, c2=0.9)
-        if alpha is None or fc > 20 or any("did not converge" in str(c.message) for c in caught):
+        found = _wolfe(f, grad, w, p, g, fw, before, 0.9)
+        if found is None:
             failed = True
             points.append(list(w))
             continue
-        alpha = float(alpha)
+        alpha, f_new = found
         s = [alpha * p[0], alpha * p[1]]
         w_new = [w[0] + s[0], w[1] + s[1]]
         g_new = grad(w_new)
@@ -93,10 +110,6 @@ def cg_reference(f, grad, w, steps):
     gᵀ(g − g_prev)/g_prevᵀg_prev), p = −g + β p_prev (−g where that is not downhill),
     α by scipy's strong Wolfe line search with c₂ = 0.1 (the previous value for its
     first guess, f₀ + ‖g₀‖/2 before the first step). Returns [w_0, ..., w_steps]."""
-    import warnings
-
-    import scipy.optimize
-
     w = [float(w[0]), float(w[1])]
     g = grad(w)
     fw = f(w)
@@ -118,17 +131,13 @@ def cg_reference(f, grad, w, steps):
             g_prev = g
             points.append(list(w))
             continue
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            alpha, fc, _, f_new, _, _ = scipy.optimize.line_search(
-                lambda x: f(list(x)), lambda x: np.array(grad(list(x))), np.array(w),
-                np.array(p), np.array(g), fw, before, c1=1e-4, c2=0.1)
-        if alpha is None or fc > 20 or any("did not converge" in str(c.message) for c in caught):
+        found = _wolfe(f, grad, w, p, g, fw, before, 0.1)
+        if found is None:
             failed = True
             g_prev = g
             points.append(list(w))
             continue
-        alpha = float(alpha)
+        alpha, f_new = found
         w = [w[0] + alpha * p[0], w[1] + alpha * p[1]]
         before, fw, g_prev, g = fw, f_new, g, grad(w)
         points.append(list(w))

@@ -9,7 +9,7 @@ import optim_core
 import surfaces
 from optim_core.optimizers import Hyperparams, safe_divide
 from surfaces import Surface
-from tests.reference import reference_run
+from tests.reference import reference_rtol, reference_run
 
 
 def _bowl() -> Surface:
@@ -202,10 +202,6 @@ def _reference_points(name, surface, start, steps, **hp):
     return np.array(reference_run(name, grad, start, steps, hessian=hessian, f=f, **resolved))
 
 
-# BFGS's H is built from its steps: the last bits of one step's rounding (NumPy's sums
-# against Python's, its line search's φ'(0) against scipy's dot) grow through it to
-# ~1e-7 on Rosenbrock before both converge
-REFERENCE_RTOL = {"bfgs": 1e-6, "cg": 1e-6}
 CASES = [
     ("rosenbrock", {}, [-1.5, 2.0], {"lr": 1e-3}),
     ("beale", {}, [1.0, 1.5], {}),
@@ -227,7 +223,7 @@ def test_matches_plain_loop_for_hundreds_of_steps(name, surface_name, params, st
     # the reference does not freeze, and far outside the view rounding differences grow
     # (a run there is a blow-up or a stall): compare up to the first step out of the box
     expected = expected[: _first_out_of_box(surface, traj.path)]
-    rtol = REFERENCE_RTOL.get(name, 1e-9)
+    rtol = reference_rtol(name)
     np.testing.assert_allclose(traj.path[: len(expected)], expected, rtol=rtol, atol=1e-12)
     # and the run actually moved: a no-op optimizer would fail here
     assert not np.allclose(traj.path[-1], traj.path[0])

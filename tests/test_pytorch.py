@@ -7,7 +7,7 @@ import pytest
 
 import optim_core
 import surfaces
-from tests.reference import torch_reference_run
+from tests.reference import reference_rtol, torch_reference_run
 
 ALL = optim_core.optimizer_names()
 # torch.optim's own defaults (SGD's momentum is 0 there: Momentum and NAG take 0.9)
@@ -74,8 +74,8 @@ def test_pytorch_convention_matches_torchs_documented_algorithm(name, surface_na
     # the reference does not freeze, and far outside the view rounding differences grow
     # (a run there is a blow-up or a stall): compare up to the first step out of the box
     expected = expected[: _first_out_of_box(surface, traj.path)]
-    rtol = 1e-6 if name in ("bfgs", "cg") else 1e-9  # (see test_optimizers.REFERENCE_RTOL)
-    np.testing.assert_allclose(traj.path[: len(expected)], expected, rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(traj.path[: len(expected)], expected, rtol=reference_rtol(name),
+                               atol=1e-12)  # fmt: skip
     assert not np.allclose(traj.path[-1], traj.path[0])  # it moved
     assert traj.convention == "pytorch"
 

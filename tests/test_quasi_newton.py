@@ -1,6 +1,6 @@
-"""BFGS (optim_core/methods/bfgs.py) against scipy.optimize and its own promises: it
-reaches the minimum like scipy's, a batch is its single runs, and what each step cost
-is recorded."""
+"""BFGS and CG (optim_core/methods) against scipy.optimize and their own promises:
+they reach the minimum like scipy's, a batch is its single runs, and what each step
+cost is recorded."""
 
 import numpy as np
 import scipy.optimize
@@ -14,33 +14,42 @@ def _steps_to(path, point, tol=1e-6):
     return int(np.argmax(close)) if close.any() else None
 
 
-def test_bfgs_reaches_rosenbrocks_minimum_like_scipys_bfgs():
+def _rosenbrock_race(name, method, steps):
+    """Our run from (−1.2, 1), the step it is within 1e-6 of (1, 1), and scipy's result
+    with the same method from there."""
     surface = surfaces.get("rosenbrock")
-    traj = optim_core.run("bfgs", surface, [-1.2, 1.0], 100)
-    ours = _steps_to(traj.path, [1.0, 1.0])
+    traj = optim_core.run(name, surface, [-1.2, 1.0], steps)
     result = scipy.optimize.minimize(lambda x: float(surface.f(x)), [-1.2, 1.0],
-                                     jac=surface.grad, method="BFGS", options={"gtol": 1e-9})
+                                     jac=surface.grad, method=method, options={"gtol": 1e-9})
     assert result.success and np.allclose(result.x, 1.0, atol=1e-6)
+    ours = _steps_to(traj.path, [1.0, 1.0])
     assert ours is not None and ours <= 1.5 * result.nit, (ours, result.nit)
     assert traj.converged_step >= 0
     # what it cost: one f and one ∇f at the start, then its line searches' evaluations
     f_evals, g_evals = traj.state["f_evals"][1:], traj.state["g_evals"][1:]
     assert f_evals[0] >= 2 and np.all(f_evals[:ours] >= 1)
     assert g_evals[0] >= 2 and np.all(g_evals[:ours] >= 1)
-    assert int(f_evals.sum()) <= 3 * result.nfev
     assert np.all(traj.state["alpha"][1 : ours + 1] > 0)
+    return traj, ours, result
+
+
+def _batch_is_single_runs(name, surface, starts):
+    batch = optim_core.run(name, surface, starts, 40)
+    for i, start in enumerate(starts):
+        one = optim_core.run(name, surface, start, 40)
+        np.testing.assert_array_equal(batch.path[:, i], one.path)
+        for key in one.state:
+            np.testing.assert_array_equal(batch.state[key][:, i], one.state[key])
+
+
+def test_bfgs_reaches_rosenbrocks_minimum_like_scipys_bfgs():
+    traj, _, result = _rosenbrock_race("bfgs", "BFGS", 100)
+    assert int(traj.state["f_evals"].sum()) <= 3 * result.nfev
     assert not traj.state["skipped"].any()
 
 
 def test_a_batch_of_bfgs_runs_is_its_single_runs():
-    surface = surfaces.get("himmelblau")
-    starts = np.random.default_rng(0).uniform(-5, 5, (12, 2))
-    batch = optim_core.run("bfgs", surface, starts, 40)
-    for i, start in enumerate(starts):
-        one = optim_core.run("bfgs", surface, start, 40)
-        np.testing.assert_array_equal(batch.path[:, i], one.path)
-        for key in one.state:
-            np.testing.assert_array_equal(batch.state[key][:, i], one.state[key])
+    _batch_is_single_runs("bfgs", "himmelblau", np.random.default_rng(0).uniform(-5, 5, (12, 2)))
 
 
 def test_a_failed_line_search_is_recorded_and_the_start_stays():
@@ -68,22 +77,11 @@ def test_at_an_exact_stationary_point_bfgs_stays_without_a_failure():
 
 
 def test_conjugate_gradient_reaches_rosenbrocks_minimum_like_scipys_cg():
-    surface = surfaces.get("rosenbrock")
-    traj = optim_core.run("cg", surface, [-1.2, 1.0], 200)
-    ours = _steps_to(traj.path, [1.0, 1.0])
-    result = scipy.optimize.minimize(lambda x: float(surface.f(x)), [-1.2, 1.0],
-                                     jac=surface.grad, method="CG", options={"gtol": 1e-9})
-    assert result.success and np.allclose(result.x, 1.0, atol=1e-6)
-    assert ours is not None and ours <= 1.5 * result.nit, (ours, result.nit)
+    traj, ours, _ = _rosenbrock_race("cg", "CG", 200)
     # restarts (β = 0) happen, and are recorded; the first step is one
     restarted = traj.state["restarted"][1 : ours + 1]
     assert restarted[0] == 1.0 and 0 < restarted.sum() < ours
 
 
 def test_a_batch_of_cg_runs_is_its_single_runs():
-    surface = surfaces.get("beale")
-    starts = np.random.default_rng(1).uniform(-3, 3, (10, 2))
-    batch = optim_core.run("cg", surface, starts, 40)
-    for i, start in enumerate(starts):
-        one = optim_core.run("cg", surface, start, 40)
-        np.testing.assert_array_equal(batch.path[:, i], one.path)
+    _batch_is_single_runs("cg", "beale", np.random.default_rng(1).uniform(-3, 3, (10, 2)))
