@@ -198,7 +198,8 @@ def resolve_hyperparams(optimizer: Optimizer, **given: float | None) -> Hyperpar
             if value is not None:
                 raise ValueError(
                     f"{name} is not a hyperparameter of {optimizer.name}; "
-                    f"it uses {list(optimizer.hyperparams)}"
+                    + (f"it uses {list(optimizer.hyperparams)}" if optimizer.hyperparams else
+                       "it takes none (a line search chooses its step length)")
                 )
             continue
         value = optimizer.defaults[name] if value is None else value

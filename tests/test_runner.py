@@ -265,6 +265,8 @@ BAD = [
     (dict(record="all"), r"record must be 'path' or 'final'; got 'all'"),
     (dict(optimizer="adadelta", lr=0.1), r"lr is not a hyperparameter of adadelta"),
     (dict(optimizer="sgd", beta1=0.9), r"beta1 is not a hyperparameter of sgd"),
+    (dict(optimizer="bfgs", lr=0.1),
+     r"lr is not a hyperparameter of bfgs; it takes none \(a line search chooses"),
     (dict(start=np.zeros((20_001, 2)), steps=1000),
      r"record='path' keeps N\*\(steps\+1\) = 20021001 points, above the cap of 20000000"),
 ]  # fmt: skip
