@@ -317,9 +317,10 @@ def escape_runs(
     (``noise_gamma``), to every gradient, as :func:`optim_core.run` does: each offset
     its own draws, the same ``seed`` the same escapes; η None or 0 is no noise.
 
-    ``hyperparams`` are the optimizer's (lr, beta1, beta2, eps, weight_decay; any other
-    name is refused) and ``convention`` is :func:`optim_core.run`'s. ``progress(fraction)``
-    is told the share done as it runs (an exception it raises stops the work).
+    ``hyperparams`` are the optimizer's (lr, beta1, beta2, eps, weight_decay, memory,
+    damping; any other name is refused) and ``convention`` is :func:`optim_core.run`'s.
+    ``progress(fraction)`` is told the share done as it runs (an exception it raises
+    stops the work).
     """
     opt = optimizers.get(optimizer, convention)
     surf = _check_surface(surface)

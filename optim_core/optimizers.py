@@ -28,7 +28,9 @@ Two conventions (``convention=``):
 ``amsgrad``             ``Adam(lr, betas, eps, amsgrad=True)``: both moments corrected
 ``radam``               ``RAdam(lr, betas, eps)``: rectified once ρ_t > 5, ε in l_t
 ``adamw``               ``AdamW(lr, betas, eps, weight_decay=λ)``
-``newton``, ``saddle_free_newton``: not in torch.optim; the cheat sheet's rules
+``lbfgs``                 ``LBFGS(lr, history_size=m, max_iter=1, line_search_fn=None)``
+``newton``, ``saddle_free_newton``, ``bfgs``, ``cg``: not in torch.optim; the cheat
+sheet's rules
 ======================  =====================================================
 
 """
@@ -47,6 +49,7 @@ from .methods import (
     amsgrad,
     bfgs,
     cg,
+    lbfgs,
     momentum,
     nadam,
     nag,
@@ -82,6 +85,7 @@ REGISTRY = (
     newton,
     saddle_free_newton,
     bfgs,
+    lbfgs,
     cg,
 )
 

@@ -171,6 +171,8 @@ _RULES = {
     "beta2": (lambda v: 0 <= v < 1, "a number in [0, 1)"),
     "eps": (lambda v: v >= 0, "a finite number >= 0"),
     "weight_decay": (lambda v: v >= 0, "a finite number >= 0"),
+    "memory": (lambda v: v == int(v) and 1 <= v <= 100, "a whole number in [1, 100]"),
+    "damping": (lambda v: v > 0, "a finite number > 0"),
 }
 
 
@@ -291,6 +293,28 @@ def batch_indices(n: int, batch_size: int, seed: int):
             yield order[lo : lo + batch_size]
 
 
+def unavailable(optimizer: str | Optimizer, surface: str | Surface, *, noise: bool = False,
+                batches: bool = False, convention: str | None = None) -> str | None:
+    """Why ``optimizer`` cannot run on ``surface`` (with gradient noise, with
+    mini-batches), in words; None when it can. Gauss–Newton and Levenberg–Marquardt
+    need a sum of squares that declares its residuals and their Jacobian, and take
+    them whole: no noisy or mini-batch gradients."""
+    opt = optimizers.get(optimizer, convention)
+    surf = _check_surface(surface)
+    if "residuals" in opt.needs:
+        if surf.residuals is None:
+            return (f"{opt.title} needs a sum of squares f = Σ rₖ(w)² that declares its "
+                    f"residuals r and their Jacobian J; {surf.title} does not (those that "
+                    f"do: {', '.join(surfaces.residual_names())})")  # fmt: skip
+        if noise:
+            return (f"{opt.title} steps with the residuals r and their Jacobian J, not "
+                    f"with a gradient: gradient noise does not apply to it")  # fmt: skip
+        if batches:
+            return (f"{opt.title} steps with all the residuals at once: it takes no "
+                    f"mini-batches")  # fmt: skip
+    return None
+
+
 def _check_surface(surface) -> Surface:
     if isinstance(surface, Surface):
         return surface
@@ -311,6 +335,8 @@ def run(
     beta2: float | None = None,
     eps: float | None = None,
     weight_decay: float | None = None,
+    memory: int | None = None,
+    damping: float | None = None,
     record: RecordMode = "path",
     convention: str | None = None,
     schedule: Schedule | None = None,
@@ -350,9 +376,12 @@ def run(
         raise ValueError(f"record must be 'path' or 'final'; got {record!r}")
     points = _check_start(start, surf)
     hp = resolve_hyperparams(opt, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
-                             weight_decay=weight_decay)  # fmt: skip
+                             weight_decay=weight_decay, memory=memory, damping=damping)  # fmt: skip
     noise = _check_noise(noise_eta, noise_gamma, seed)
     batches = _check_batch_size(batch_size, surf, seed)
+    reason = unavailable(opt, surf, noise=noise is not None, batches=batches is not None)
+    if reason:
+        raise ValueError(reason)
     if schedule is not None:
         if not isinstance(schedule, Schedule):
             raise ValueError(f"schedule must be an optim_core.schedule(...); got {schedule!r}")
@@ -461,7 +490,8 @@ def _simulate(
         out.grads = np.empty((steps, n_starts, 2))
         # each field's shape per start: (2,) for most, () for a number per start (a
         # line search's step length), (2, 2) for a matrix (a quasi-Newton's H)
-        shapes = {k: a.shape[1:] for k, a in opt.init(np.zeros((1, 2)))._asdict().items()}
+        initial = opt.init_state(np.zeros((1, 2)), hp)._asdict()
+        shapes = {k: a.shape[1:] for k, a in initial.items()}
         out.state = {k: np.empty((steps + 1, n_starts, *shapes[k])) for k in opt.state_fields}
     rng = np.random.default_rng(noise[2]) if noise else None  # one stream, block by block
     for lo in range(0, n_starts, _BLOCK_STARTS):
@@ -509,6 +539,7 @@ def _grad_into(surface: Surface) -> Callable[[np.ndarray, np.ndarray], None]:
 
     grad_into.hessian = surface.hessian
     grad_into.f = surface.f  # (a line search evaluates f too)
+    grad_into.residuals = surface.residuals  # (Gauss–Newton and LM: r and J)
     return grad_into
 
 
@@ -526,7 +557,7 @@ class _Loop:
         # Column-major (n, 2): x and y are each contiguous, so gradients that work on
         # xy[..., 0] and xy[..., 1] stream through memory; elementwise updates don't mind.
         self.w = np.asfortranarray(w0, dtype=float).copy(order="F")
-        self.state = opt.init(self.w)
+        self.state = opt.init_state(self.w, hp)
         self.converged_step = np.full(n, -1, dtype=np.int64)
         self.first_converged_step = np.full(n, -1, dtype=np.int64)
         self.diverged_step = np.full(n, -1, dtype=np.int64)
@@ -588,6 +619,7 @@ class _Loop:
                 out[...] = batch_grad(xy, batch[0])
 
             grad_into.hessian, grad_into.f = full.hessian, full.f
+            grad_into.residuals = None  # (refused with batches: see run)
         if self.noise is not None:
             eta, gamma, rng = self.noise
             exact = grad_into
@@ -597,8 +629,9 @@ class _Loop:
                 out += sigma[0] * rng.standard_normal(out.shape)
 
             grad_into.hessian, grad_into.f = exact.hessian, exact.f
+            grad_into.residuals = None  # (refused with noise: see run)
         w, state = self.w, self.state
-        spare_w, spare_state = np.empty_like(w), self.opt.init(w)
+        spare_w, spare_state = np.empty_like(w), self.opt.init_state(w, hp)
         g, a, b = np.empty_like(w), np.empty_like(w), np.empty_like(w)
         path, keep_path = self.path, self.path is not None
         # Arrivals from the optimizer's own gradients (record="final"): when a step's
@@ -621,6 +654,7 @@ class _Loop:
                 last_call[0], last_call[1] = xy, out
 
             grad_into.hessian, grad_into.f = plain.hessian, plain.f
+            grad_into.residuals = plain.residuals
         inside = np.empty(w.shape, dtype=bool)
         frozen = None  # bool (n,) once a start has diverged
         if keep_path:

@@ -30,6 +30,12 @@ _FACTORIES = {
     "logistic_regression": data.logistic_regression,
 }
 
+def residual_names() -> list[str]:
+    """The sums of squares f = Σ rₖ(w)² that declare their residuals and Jacobian
+    (Gauss–Newton and Levenberg–Marquardt run on these)."""
+    return [n for n in _FACTORIES if get(n).residuals is not None]
+
+
 MAX_EXAMPLES = 1000  # a data surface's n: its grid meets every example
 
 
@@ -124,4 +130,4 @@ def _build(name: str, params: tuple[tuple[str, float], ...]) -> Surface:
 
 
 __all__ = ["MAX_EXAMPLES", "DataSet", "Surface", "data_names", "from_expression", "get",
-           "names", "spec"]
+           "names", "residual_names", "spec"]

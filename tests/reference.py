@@ -44,7 +44,7 @@ def reference_rtol(name: str) -> float:
     the line-search methods, whose directions carry the last bits of each step's
     rounding (NumPy's sums against Python's, φ'(0) against scipy's dot) on (BFGS: through
     H), ~1e-7 on Rosenbrock before both converge."""
-    return 1e-6 if name in ("bfgs", "cg") else 1e-9
+    return 1e-6 if name in ("bfgs", "cg", "lbfgs") else 1e-9
 
 
 def _wolfe(f, grad, w, p, g, fw, before, c2):
@@ -144,8 +144,113 @@ def cg_reference(f, grad, w, steps):
     return points
 
 
+def _two_loop(g, pairs, gamma):
+    """−H g by N&W's Algorithm 7.4 over ``pairs`` [(s, y, ρ)], oldest first, H₀ = γ I."""
+    q = [g[0], g[1]]
+    a = [0.0] * len(pairs)
+    for i in range(len(pairs) - 1, -1, -1):
+        s, y, rho = pairs[i]
+        a[i] = rho * (s[0] * q[0] + s[1] * q[1])
+        q = [q[0] - a[i] * y[0], q[1] - a[i] * y[1]]
+    r = [gamma * q[0], gamma * q[1]]
+    for i, (s, y, rho) in enumerate(pairs):
+        b = rho * (y[0] * r[0] + y[1] * r[1])
+        r = [r[0] + s[0] * (a[i] - b), r[1] + s[1] * (a[i] - b)]
+    return [-r[0], -r[1]]
+
+
+def lbfgs_reference(f, grad, w, steps, memory):
+    """L-BFGS written out for one start (Nocedal & Wright, Algorithms 7.4 and 7.5): p by
+    the two loops over the last ``memory`` pairs (H₀ = γ I, γ = sᵀy/yᵀy of the newest;
+    I before one), α by scipy's strong Wolfe line search (c₂ = 0.9, the previous value
+    for its first guess, f₀ + ‖g₀‖/2 before the first step), a pair kept where sᵀy > 0.
+    Returns [w_0, ..., w_steps]."""
+    w = [float(w[0]), float(w[1])]
+    g, fw = grad(w), f(w)
+    before = fw + math.hypot(*g) / 2
+    pairs, gamma, failed = [], 1.0, False
+    points = [list(w)]
+    for _ in range(steps):
+        p = _two_loop(g, pairs, gamma)
+        if failed or p == [0.0, 0.0]:
+            points.append(list(w))
+            continue
+        found = _wolfe(f, grad, w, p, g, fw, before, 0.9)
+        if found is None:
+            failed = True
+            points.append(list(w))
+            continue
+        alpha, f_new = found
+        s = [alpha * p[0], alpha * p[1]]
+        w_new = [w[0] + s[0], w[1] + s[1]]
+        g_new = grad(w_new)
+        y = [g_new[0] - g[0], g_new[1] - g[1]]
+        sy = s[0] * y[0] + s[1] * y[1]
+        if sy > 0:
+            pairs = (pairs + [(s, y, 1.0 / sy)])[-int(memory):]
+            gamma = sy / (y[0] * y[0] + y[1] * y[1])
+        before, fw, w, g = fw, f_new, w_new, g_new
+        points.append(list(w))
+    return points
+
+
+def torch_lbfgs_reference(grad, w, steps, lr, memory):
+    """torch.optim.LBFGS(lr, history_size=memory, max_iter=1, line_search_fn=None)
+    transcribed from torch/optim/lbfgs.py (pytorch/pytorch at 045a976c): one .step() per
+    step, plain floats. Returns [w_0, ..., w_steps]."""
+    w = [float(w[0]), float(w[1])]
+    state = {"n_iter": 0}
+    points = [list(w)]
+    for _ in range(steps):
+        g = grad(w)  # orig_loss = closure(); flat_grad
+        if max(abs(g[0]), abs(g[1])) <= 1e-7:  # opt_cond: return orig_loss
+            points.append(list(w))
+            continue
+        d, t = state.get("d"), state.get("t")
+        old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
+        H_diag, prev_flat_grad = state.get("H_diag"), state.get("prev_flat_grad")
+        state["n_iter"] += 1
+        if state["n_iter"] == 1:
+            d = [-g[0], -g[1]]
+            old_dirs, old_stps, ro, H_diag = [], [], [], 1
+        else:
+            y = [g[0] - prev_flat_grad[0], g[1] - prev_flat_grad[1]]
+            s = [d[0] * t, d[1] * t]
+            ys = y[0] * s[0] + y[1] * s[1]
+            if ys > 1e-10:
+                if len(old_dirs) == memory:
+                    old_dirs.pop(0)
+                    old_stps.pop(0)
+                    ro.pop(0)
+                old_dirs.append(y)
+                old_stps.append(s)
+                ro.append(1.0 / ys)
+                H_diag = ys / (y[0] * y[0] + y[1] * y[1])
+            num_old = len(old_dirs)
+            al = [None] * num_old
+            q = [-g[0], -g[1]]
+            for i in range(num_old - 1, -1, -1):
+                al[i] = (old_stps[i][0] * q[0] + old_stps[i][1] * q[1]) * ro[i]
+                q = [q[0] - al[i] * old_dirs[i][0], q[1] - al[i] * old_dirs[i][1]]
+            r = [q[0] * H_diag, q[1] * H_diag]
+            for i in range(num_old):
+                be_i = (old_dirs[i][0] * r[0] + old_dirs[i][1] * r[1]) * ro[i]
+                r = [r[0] + (al[i] - be_i) * old_stps[i][0], r[1] + (al[i] - be_i) * old_stps[i][1]]
+            d = r
+        prev_flat_grad = list(g)
+        t = min(1.0, 1.0 / (abs(g[0]) + abs(g[1]))) * lr if state["n_iter"] == 1 else lr
+        state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=H_diag,
+                     prev_flat_grad=prev_flat_grad)  # fmt: skip
+        gtd = g[0] * d[0] + g[1] * d[1]
+        if not gtd > -1e-9:
+            w = [w[0] + t * d[0], w[1] + t * d[1]]
+        points.append(list(w))
+    return points
+
+
 def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=None,
-                  weight_decay=None, hessian=None, f=None):  # fmt: skip
+                  weight_decay=None, memory=None, damping=None, hessian=None, f=None,
+                  residuals=None):  # fmt: skip
     """Return the list of points [w_0, ..., w_steps] as lists of two floats.
 
     ``grad`` maps a list [x, y] to a list [gx, gy]; ``hessian`` (Newton's methods) to
@@ -155,6 +260,8 @@ def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=Non
         return bfgs_reference(f, grad, w, steps)
     if name == "cg":
         return cg_reference(f, grad, w, steps)
+    if name == "lbfgs":
+        return lbfgs_reference(f, grad, w, steps, memory)
     w = [float(w[0]), float(w[1])]
     m = [0.0, 0.0]
     v = [0.0, 0.0]
@@ -231,8 +338,13 @@ def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=Non
     return points
 
 
+_TORCH_NAMES = ("sgd", "momentum", "nag", "adagrad", "rmsprop", "adadelta", "adam", "adamax",
+                "nadam", "amsgrad", "radam", "adamw", "lbfgs")
+
+
 def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=None,
-                        weight_decay=None, hessian=None, f=None):  # fmt: skip
+                        weight_decay=None, memory=None, damping=None, hessian=None, f=None,
+                        residuals=None):  # fmt: skip
     """torch.optim's documented algorithms (SGD, SGD with momentum and nesterov,
     Adagrad, RMSprop, Adadelta, Adam, Adamax, NAdam, Adam with amsgrad), other options
     at their defaults, transcribed from the pseudo-code of the torch.optim docs: plain
@@ -246,8 +358,11 @@ def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, e
     psi = 0.004  # NAdam's momentum_decay
     mu_product = 1.0
     points = [list(w)]
-    if name in ("newton", "saddle_free_newton", "bfgs", "cg"):  # not in torch.optim
-        return reference_run(name, grad, w, steps, lr=lr, eps=eps, hessian=hessian, f=f)
+    if name == "lbfgs":
+        return torch_lbfgs_reference(grad, w, steps, lr, memory)
+    if name not in _TORCH_NAMES:  # not in torch.optim: the cheat sheet's rules
+        return reference_run(name, grad, w, steps, lr=lr, eps=eps, memory=memory,
+                             damping=damping, hessian=hessian, f=f, residuals=residuals)
     for t in range(1, steps + 1):
         g = grad(w)
         if name == "nadam":

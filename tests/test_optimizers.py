@@ -125,6 +125,21 @@ def _hand(name):
         slope = g1[0] * p[0] + g1[1] * p[1]
         a2 = min(1.0, 1.01 * 2 * (f1 - f0) / slope)  # the first trial (it meets both)
         return [(x1, y1), (x1 + a2 * p[0], y1 + a2 * p[1])]
+    if name == "lbfgs":  # step 1 as BFGS's; then one pair, H₀ = γ I, γ = sᵀy / yᵀy
+        a1 = 1.01 / sqrt(17)
+        x1, y1 = 1 - a1, 1 - 4 * a1
+        s, y = (-a1, -4 * a1), (x1 - 1, 4 * y1 - 4)
+        sy = s[0] * y[0] + s[1] * y[1]
+        gamma, rho = sy / (y[0] ** 2 + y[1] ** 2), 1 / sy
+        g1 = (x1, 4 * y1)
+        a = rho * (s[0] * g1[0] + s[1] * g1[1])  # the two loops, written out
+        q = (g1[0] - a * y[0], g1[1] - a * y[1])
+        r = (gamma * q[0], gamma * q[1])
+        b = rho * (y[0] * r[0] + y[1] * r[1])
+        p = (-(r[0] + s[0] * (a - b)), -(r[1] + s[1] * (a - b)))
+        f0, f1 = 2.5, 0.5 * x1**2 + 2 * y1**2
+        a2 = min(1.0, 1.01 * 2 * (f1 - f0) / (g1[0] * p[0] + g1[1] * p[1]))
+        return [(x1, y1), (x1 + a2 * p[0], y1 + a2 * p[1])]
     if name == "cg":  # step 1 as BFGS's (p₀ = −g₀, |φ'| ≤ 0.1·17 holds at 1.01/√17)
         a1 = 1.01 / sqrt(17)
         x1, y1 = 1 - a1, 1 - 4 * a1
@@ -152,7 +167,8 @@ ALL = optim_core.optimizer_names()
 def test_the_ten_of_the_cheat_sheet_and_four_more():
     assert ALL == ["sgd", "momentum", "nag", "adagrad", "rmsprop", "adadelta",
                    "adam", "adamax", "nadam", "amsgrad",
-                   "radam", "adamw", "newton", "saddle_free_newton", "bfgs", "cg"]  # fmt: skip
+                   "radam", "adamw", "newton", "saddle_free_newton", "bfgs", "lbfgs",
+                   "cg"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -305,11 +321,11 @@ def _run_both(opt, surface, w, hp, steps=25):
 def _step_both(opt, surface, grad_into, w, hp, steps):
     from optim_core.optimizers import Buffers
 
-    state_a = state_b = opt.init(w)
+    state_a = state_b = opt.init_state(w, hp)
     w_a = w_b = w.copy()
     for t in range(1, steps + 1):
         w_a, state_a, g_a = opt.update(_with_hessian(surface), w_a, state_a, t, hp)
-        out = Buffers(np.empty_like(w), opt.init(w), np.empty_like(w), np.empty_like(w),
+        out = Buffers(np.empty_like(w), opt.init_state(w, hp), np.empty_like(w), np.empty_like(w),
                       np.empty_like(w))  # fmt: skip
         before = (w_b.copy(), [s.copy() for s in state_b])
         opt.update_into(grad_into, w_b, state_b, t, hp, out)
@@ -333,9 +349,12 @@ def test_in_place_update_equals_the_readable_rule_bit_for_bit(name, surface):
     # per-start hyperparameters (a sweep) and ε = 0 (the safe division)
     values = {}
     for h in opt.hyperparams:
+        if h == "memory":  # (it sizes the state: one value for a whole batch)
+            values[h] = 3.0
+            continue
         values[h] = np.linspace(*{"lr": (1e-3, 0.05), "beta1": (0.0, 0.95),
                                   "beta2": (0.5, 0.999), "eps": (0.0, 1e-6),
-                                  "weight_decay": (0.0, 0.1)}[h],
+                                  "weight_decay": (0.0, 0.1), "damping": (1e-4, 1.0)}[h],
                                 64).reshape(-1, 1)  # fmt: skip
     _run_both(opt, surf, w, Hyperparams(**values))
     if "eps" in opt.hyperparams:

@@ -28,6 +28,7 @@ TORCH_DEFAULTS = {
     "saddle_free_newton": {"lr": 1.0, "eps": 1e-3},
     "bfgs": {},  # (not in torch.optim: the same rule, its line search has no α)
     "cg": {},
+    "lbfgs": {"lr": 1.0, "memory": 100},  # LBFGS(lr=1, history_size=100)
 }
 CASES = [  # surface, start, α (None: the default)
     ("rosenbrock", [-1.5, 2.0], None),

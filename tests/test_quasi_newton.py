@@ -3,6 +3,7 @@ they reach the minimum like scipy's, a batch is its single runs, and what each s
 cost is recorded."""
 
 import numpy as np
+import pytest
 import scipy.optimize
 
 import optim_core
@@ -85,3 +86,49 @@ def test_conjugate_gradient_reaches_rosenbrocks_minimum_like_scipys_cg():
 
 def test_a_batch_of_cg_runs_is_its_single_runs():
     _batch_is_single_runs("cg", "beale", np.random.default_rng(1).uniform(-3, 3, (10, 2)))
+
+
+def test_lbfgs_reaches_rosenbrocks_minimum_like_scipys_lbfgs():
+    traj, ours, result = _rosenbrock_race("lbfgs", "L-BFGS-B", 100)
+    assert int(traj.state["f_evals"].sum()) <= 3 * result.nfev
+
+
+@pytest.mark.parametrize("convention", optim_core.CONVENTIONS)
+def test_a_batch_of_lbfgs_runs_is_its_single_runs(convention):
+    starts = np.random.default_rng(2).uniform(-4, 4, (10, 2))
+    batch = optim_core.run("lbfgs", "himmelblau", starts, 40, convention=convention,
+                           memory=3)  # fmt: skip
+    for i, start in enumerate(starts):
+        one = optim_core.run("lbfgs", "himmelblau", start, 40, convention=convention, memory=3)
+        np.testing.assert_array_equal(batch.path[:, i], one.path)
+
+
+def test_lbfgs_keeps_its_last_m_steps_and_gradient_changes():
+    surface = surfaces.get("beale")
+    traj = optim_core.run("lbfgs", surface, [1.0, 1.5], 8, memory=2)
+    S, Y = traj.state["S"], traj.state["Y"]
+    assert S.shape == (9, 2, 2) and Y.shape == (9, 2, 2)
+    assert not traj.state["skipped"].any() and not traj.state["failed"].any()
+    steps = np.diff(traj.path, axis=0)  # s_t = w_{t+1} − w_t
+    changes = np.diff(surface.grad(traj.path), axis=0)  # y_t = g_{t+1} − g_t
+    for t in range(2, 9):  # after step t: the pairs of steps t − 1 and t, oldest first
+        np.testing.assert_allclose(S[t], steps[t - 2 : t], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(Y[t], changes[t - 2 : t], rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(S[1, 0], 0.0)  # one pair after the first step
+    # a longer memory is a different method from the third step on
+    longer = optim_core.run("lbfgs", surface, [1.0, 1.5], 8, memory=10)
+    np.testing.assert_array_equal(longer.path[:3], traj.path[:3])
+    assert not np.allclose(longer.path[4:], traj.path[4:])
+
+
+@pytest.mark.parametrize("value", [0, 101, 2.5, -1, float("nan"), True])
+def test_a_memory_outside_its_range_is_refused_by_name(value):
+    with pytest.raises(ValueError, match=r"memory must be a whole number in \[1, 100\]"):
+        optim_core.run("lbfgs", "rosenbrock", [-1.2, 1.0], 5, memory=value)
+
+
+def test_torchs_lbfgs_takes_no_step_at_a_stationary_point():
+    # max|g| ≤ 1e-7 (torch's tolerance_grad): the step returns before it moves
+    traj = optim_core.run("lbfgs", "booth", [1.0, 3.0], 5, convention="pytorch")
+    np.testing.assert_array_equal(traj.path, np.broadcast_to([1.0, 3.0], (6, 2)))
+    assert not traj.state["n_iter"].any()

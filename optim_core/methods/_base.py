@@ -40,7 +40,7 @@ import numpy as np
 GradFn = Callable[[np.ndarray], np.ndarray]
 
 
-HYPERPARAMETERS = ("lr", "beta1", "beta2", "eps", "weight_decay")
+HYPERPARAMETERS = ("lr", "beta1", "beta2", "eps", "weight_decay", "memory", "damping")
 
 
 class Hyperparams(NamedTuple):
@@ -55,6 +55,8 @@ class Hyperparams(NamedTuple):
     beta2: float = float("nan")
     eps: float = float("nan")
     weight_decay: float = float("nan")
+    memory: float = float("nan")  # L-BFGS: the pairs (s, y) it keeps, a whole number
+    damping: float = float("nan")  # Levenberg–Marquardt: the first λ
 
 
 def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -100,10 +102,21 @@ class Optimizer:
     color: str = "#555555"
     symbol: str = "circle"
     symbol_3d: str = "circle"
+    # whether ``init(w, hp)`` reads the hyperparameters (L-BFGS: its memory sizes its
+    # state); otherwise ``init(w)``
+    init_reads_hp: bool = False
+    # what the surface must declare for this rule to run: "residuals" (Gauss–Newton and
+    # Levenberg–Marquardt work on sums of squares)
+    needs: tuple[str, ...] = ()
 
     @property
     def state_fields(self) -> tuple[str, ...]:
         return self.init(np.zeros(2))._fields
+
+    def init_state(self, w: np.ndarray, hp: Hyperparams | None = None):
+        """The state before the first step, for the starts ``w``, sized by ``hp`` where
+        the rule's state depends on it (and by the defaults without ``hp``)."""
+        return self.init(w, hp) if self.init_reads_hp else self.init(w)
 
     def __repr__(self) -> str:
         return f"Optimizer({self.name})"
@@ -147,6 +160,7 @@ def into_from_update(update):
 
         grad.hessian = getattr(grad_into, "hessian", None)
         grad.f = getattr(grad_into, "f", None)
+        grad.residuals = getattr(grad_into, "residuals", None)
         w_new, state_new, g = update(grad, w, state, t, hp)
         np.copyto(out.w, w_new)
         np.copyto(out.g, g)
@@ -261,7 +275,8 @@ def adam_step_size(state, before, hp, t):
 
 def define(name, title, year, citation, latex, defaults, state, update, note="", *,
            update_into=None, look=("#555555", "circle", "circle"),
-           step_size=None, check=None, init=None) -> Optimizer:
+           step_size=None, check=None, init=None, init_reads_hp=False,
+           needs=()) -> Optimizer:
     """An optimizer in the cheat sheet's convention: its rule ``update``, its in-place
     form ``update_into`` (or the generic one made from the rule), its metadata, and
     ``look``: its colour, 2-D marker and 3-D marker (see viz.style)."""
@@ -282,11 +297,13 @@ def define(name, title, year, citation, latex, defaults, state, update, note="",
         color=look[0],
         symbol=look[1],
         symbol_3d=look[2],
+        init_reads_hp=init_reads_hp,
+        needs=tuple(needs),
     )
 
 
 def torch_form(base: Optimizer, update, state, defaults, latex, note, *, init=None,
-               step_size=None) -> Optimizer:
+               step_size=None, init_reads_hp=None) -> Optimizer:
     """The same optimizer as torch.optim computes it (``convention="pytorch"``): its
     rule, state, defaults, LaTeX and how it differs from ``base``, the cheat sheet's. A
     rule the two share keeps ``base``'s hand-written in-place form; ``step_size`` is
@@ -301,4 +318,6 @@ def torch_form(base: Optimizer, update, state, defaults, latex, note, *, init=No
         update_into=base.update_into if update is base.update else into_from_update(update),
         convention="pytorch", step_size=step_size or base.step_size, check=base.check,
         color=base.color, symbol=base.symbol, symbol_3d=base.symbol_3d,
+        init_reads_hp=base.init_reads_hp if init_reads_hp is None else init_reads_hp,
+        needs=base.needs,
     )  # fmt: skip
