@@ -42,6 +42,7 @@ from .runner import (
     nearest_minimizer_distance,
     resolve_hyperparams,
     run,
+    unavailable,
 )
 from .schedules import Schedule, schedule
 
@@ -89,4 +90,5 @@ __all__ = [
     "optimizer_names",
     "resolve_hyperparams",
     "run",
+    "unavailable",
 ]

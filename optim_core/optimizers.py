@@ -29,8 +29,8 @@ Two conventions (``convention=``):
 ``radam``               ``RAdam(lr, betas, eps)``: rectified once ρ_t > 5, ε in l_t
 ``adamw``               ``AdamW(lr, betas, eps, weight_decay=λ)``
 ``lbfgs``                 ``LBFGS(lr, history_size=m, max_iter=1, line_search_fn=None)``
-``newton``, ``saddle_free_newton``, ``bfgs``, ``cg``: not in torch.optim; the cheat
-sheet's rules
+``newton``, ``saddle_free_newton``, ``bfgs``, ``cg``, ``gauss_newton``,
+``levenberg_marquardt``: not in torch.optim; the cheat sheet's rules
 ======================  =====================================================
 
 """
@@ -49,7 +49,9 @@ from .methods import (
     amsgrad,
     bfgs,
     cg,
+    gauss_newton,
     lbfgs,
+    levenberg_marquardt,
     momentum,
     nadam,
     nag,
@@ -87,6 +89,8 @@ REGISTRY = (
     bfgs,
     lbfgs,
     cg,
+    gauss_newton,
+    levenberg_marquardt,
 )
 
 CONVENTIONS = ("cheatsheet", "pytorch")

@@ -674,6 +674,18 @@ def quadratic(kappa: float = 10.0, angle: float = 0.0) -> Surface:
         xy, x, _ = _xy(xy)
         return _matrix(hxx + 0 * x, hxy + 0 * x, hyy + 0 * x, x.shape)
 
+    root_half, root_kappa = math.sqrt(0.5), math.sqrt(kappa / 2)
+    if angle == 0:
+        c, s = 1.0, 0.0
+
+    def residuals(xy):
+        # f = r₁² + r₂²: r = diag(√½, √(κ/2)) Rᵀ w, the bowl's own axes
+        xy, x, y = _xy(xy)
+        r = np.stack([root_half * (c * x + s * y), root_kappa * (c * y - s * x)], -1)
+        J = _jacobian([(root_half * c + 0 * x, root_half * s + 0 * x),
+                       (-root_kappa * s + 0 * x, root_kappa * c + 0 * x)])  # fmt: skip
+        return r, J
+
     turned = f", turned by {angle:g}°" if angle else ""
     return Surface(
         name="quadratic",
@@ -695,4 +707,5 @@ def quadratic(kappa: float = 10.0, angle: float = 0.0) -> Surface:
         + (", and a turned bowl defeats methods that scale each coordinate on its own."
            if angle else "."),  # fmt: skip
         params={"kappa": kappa, "angle": angle},
+        residuals=residuals,
     )

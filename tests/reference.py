@@ -39,6 +39,30 @@ def _saddle_free(h, g, damping):
     return out
 
 
+def listed_residuals(surface):
+    """``surface.residuals`` on lists, returning lists (None where it has none)."""
+    if surface.residuals is None:
+        return None
+
+    def residuals(w):
+        r, J = surface.residuals(np.array(w, dtype=float))
+        return r.tolist(), J.tolist()
+
+    return residuals
+
+
+def skip_without_residuals(name, surface):
+    """Skip a case whose optimizer cannot run on ``surface`` (Gauss–Newton, LM without
+    residuals), saying why."""
+    import pytest
+
+    import optim_core
+
+    reason = optim_core.unavailable(name, surface)
+    if reason:
+        pytest.skip(reason)
+
+
 def reference_rtol(name: str) -> float:
     """How close a run must stay to its reference over 300 steps: 1e-9, or 1e-6 for
     the line-search methods, whose directions carry the last bits of each step's
@@ -248,13 +272,61 @@ def torch_lbfgs_reference(grad, w, steps, lr, memory):
     return points
 
 
+def _normal_equations(residuals, w):
+    """JᵀJ (nested lists), Jᵀr and Σ r² at w, one sum at a time."""
+    r, J = residuals(w)
+    A = [[sum(J[k][i] * J[k][j] for k in range(len(r))) for j in range(2)] for i in range(2)]
+    Jr = [sum(J[k][i] * r[k] for k in range(len(r))) for i in range(2)]
+    return A, Jr, sum(rk * rk for rk in r)
+
+
+def gauss_newton_reference(residuals, w, steps, lr):
+    """Gauss–Newton written out: h = (JᵀJ)⁻¹ Jᵀr (Cramer's rule), w ← w − α h."""
+    w = [float(w[0]), float(w[1])]
+    points = [list(w)]
+    for _ in range(steps):
+        A, Jr, _ = _normal_equations(residuals, w)
+        h = _solve(A, Jr)
+        w = [w[0] - lr * h[0], w[1] - lr * h[1]]
+        points.append(list(w))
+    return points
+
+
+def levenberg_marquardt_reference(residuals, w, steps, damping):
+    """Levenberg–Marquardt with Nielsen's rule, written out from Madsen, Nielsen &
+    Tingleff (2004), Algorithm 3.16, for f = Σ r² (so that g = 2Jᵀr and the model's
+    decrease is hᵀ(λh − Jᵀr)): λ = λ₀, ν = 2; (JᵀJ + λI) h = −Jᵀr; ϱ > 0 takes the step
+    and λ ← λ max(1/3, 1 − (2ϱ − 1)³), ν ← 2; else λ ← λν, ν ← 2ν."""
+    w = [float(w[0]), float(w[1])]
+    lam, nu = damping, 2.0
+    points = [list(w)]
+    for _ in range(steps):
+        A, Jr, f = _normal_equations(residuals, w)
+        step = _solve([[A[0][0] + lam, A[0][1]], [A[1][0], A[1][1] + lam]], Jr)
+        h = [-step[0], -step[1]]
+        r_new, _ = residuals([w[0] + h[0], w[1] + h[1]])
+        f_new = sum(rk * rk for rk in r_new)
+        predicted = h[0] * (lam * h[0] - Jr[0]) + h[1] * (lam * h[1] - Jr[1])
+        gain = (f - f_new) / predicted if predicted else 0.0
+        if not math.isfinite(gain):
+            gain = 0.0
+        if gain > 0:
+            w = [w[0] + h[0], w[1] + h[1]]
+            lam, nu = lam * max(1 / 3, 1 - (2 * gain - 1) ** 3), 2.0
+        else:
+            lam, nu = lam * nu, 2 * nu
+        points.append(list(w))
+    return points
+
+
 def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=None,
                   weight_decay=None, memory=None, damping=None, hessian=None, f=None,
                   residuals=None):  # fmt: skip
     """Return the list of points [w_0, ..., w_steps] as lists of two floats.
 
     ``grad`` maps a list [x, y] to a list [gx, gy]; ``hessian`` (Newton's methods) to
-    [[hxx, hxy], [hyx, hyy]]; ``f`` (BFGS's line search) to a float.
+    [[hxx, hxy], [hyx, hyy]]; ``f`` (BFGS's line search) to a float; ``residuals``
+    (Gauss–Newton, Levenberg–Marquardt) to ``(r, J)`` as lists.
     """
     if name == "bfgs":
         return bfgs_reference(f, grad, w, steps)
@@ -262,6 +334,10 @@ def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=Non
         return cg_reference(f, grad, w, steps)
     if name == "lbfgs":
         return lbfgs_reference(f, grad, w, steps, memory)
+    if name == "gauss_newton":
+        return gauss_newton_reference(residuals, w, steps, lr)
+    if name == "levenberg_marquardt":
+        return levenberg_marquardt_reference(residuals, w, steps, damping)
     w = [float(w[0]), float(w[1])]
     m = [0.0, 0.0]
     v = [0.0, 0.0]

@@ -9,7 +9,12 @@ import optim_core
 import surfaces
 from optim_core.optimizers import Hyperparams, safe_divide
 from surfaces import Surface
-from tests.reference import reference_rtol, reference_run
+from tests.reference import (
+    listed_residuals,
+    reference_rtol,
+    reference_run,
+    skip_without_residuals,
+)
 
 
 def _bowl() -> Surface:
@@ -30,15 +35,21 @@ def _bowl() -> Surface:
         xy = np.asarray(xy, dtype=float)
         return np.broadcast_to(np.diag([1.0, 4.0]), (*xy.shape[:-1], 2, 2))
 
+    def residuals(xy):  # f = r₁² + r₂², r = (x/√2, √2 y)
+        xy = np.asarray(xy, dtype=float)
+        r = np.stack([xy[..., 0] / np.sqrt(2), np.sqrt(2) * xy[..., 1]], -1)
+        J = np.broadcast_to(np.diag([1 / np.sqrt(2), np.sqrt(2)]), (*xy.shape[:-1], 2, 2))
+        return r, J
+
     return Surface(
         name="bowl", title="Bowl", latex=r"x^2/2 + 2y^2", f=f, grad=grad, hessian=hessian,
         domain=((-2.0, 2.0), (-2.0, 2.0)), minimizers=np.zeros((1, 2)), min_value=0.0,
-        saddles=np.zeros((0, 2)), starts=np.array([[1.0, 1.0]]),
+        saddles=np.zeros((0, 2)), starts=np.array([[1.0, 1.0]]), residuals=residuals,
     )  # fmt: skip
 
 
 BOWL = _bowl()
-LR, B1, B2, EPS, WD = 0.1, 0.5, 0.5, 0.25, 0.2
+LR, B1, B2, EPS, WD, DAMPING = 0.1, 0.5, 0.5, 0.25, 0.2, 0.3
 
 
 def _hand(name):
@@ -149,6 +160,21 @@ def _hand(name):
         f0, f1 = 2.5, 0.5 * x1**2 + 2 * y1**2
         a2 = min(1.0, 1.01 * 2 * (f1 - f0) / (g1[0] * p[0] + g1[1] * p[1]))  # meets both
         return [(x1, y1), (x1 + a2 * p[0], y1 + a2 * p[1])]
+    if name == "gauss_newton":  # JᵀJ = diag(1/2, 2), Jᵀr = (x/2, 2y): the step is −w
+        return [(0.9, 0.9), (0.81, 0.81)]  # w ← w − α w
+    if name == "levenberg_marquardt":  # λ₀ = DAMPING; (JᵀJ + λI) h = −Jᵀr
+        lam = DAMPING
+        points, (x, y) = [], (1.0, 1.0)
+        for _ in range(2):
+            hx, hy = -(x / 2) / (0.5 + lam), -(2 * y) / (2 + lam)
+            f0 = 0.5 * x**2 + 2 * y**2
+            f1 = 0.5 * (x + hx) ** 2 + 2 * (y + hy) ** 2
+            gain = (f0 - f1) / (hx * (lam * hx - x / 2) + hy * (lam * hy - 2 * y))
+            assert gain > 0  # (a quadratic: the model is exact, ϱ = 1 − …, taken)
+            x, y = x + hx, y + hy
+            lam = lam * max(1 / 3, 1 - (2 * gain - 1) ** 3)
+            points.append((x, y))
+        return points
     if name == "saddle_free_newton":  # |H| + εI = diag(1.25, 4.25)
         x1, y1 = 1 - 0.1 * 1 / 1.25, 1 - 0.1 * 4 / 4.25
         return [(x1, y1), (x1 - 0.1 * x1 / 1.25, y1 - 0.1 * 4 * y1 / 4.25)]
@@ -168,13 +194,13 @@ def test_the_ten_of_the_cheat_sheet_and_four_more():
     assert ALL == ["sgd", "momentum", "nag", "adagrad", "rmsprop", "adadelta",
                    "adam", "adamax", "nadam", "amsgrad",
                    "radam", "adamw", "newton", "saddle_free_newton", "bfgs", "lbfgs",
-                   "cg"]  # fmt: skip
+                   "cg", "gauss_newton", "levenberg_marquardt"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", ALL)
 def test_first_two_steps_by_hand(name):
     traj = optim_core.run(name, BOWL, [1.0, 1.0], 2, **_given(
-        name, lr=LR, beta1=B1, beta2=B2, eps=EPS, weight_decay=WD))  # fmt: skip
+        name, lr=LR, beta1=B1, beta2=B2, eps=EPS, weight_decay=WD, damping=DAMPING))  # fmt: skip
     np.testing.assert_allclose(traj.path[1:], _hand(name), rtol=1e-14, atol=1e-15)
 
 
@@ -215,7 +241,8 @@ def _reference_points(name, surface, start, steps, **hp):
 
     opt = optim_core.get_optimizer(name)
     resolved = {k: hp.get(k, opt.defaults.get(k)) for k in optim_core.HYPERPARAMETERS}
-    return np.array(reference_run(name, grad, start, steps, hessian=hessian, f=f, **resolved))
+    return np.array(reference_run(name, grad, start, steps, hessian=hessian, f=f,
+                                  residuals=listed_residuals(surface), **resolved))  # fmt: skip
 
 
 CASES = [
@@ -232,6 +259,7 @@ CASES = [
 @pytest.mark.parametrize(("surface_name", "params", "start", "hp"), CASES)
 def test_matches_plain_loop_for_hundreds_of_steps(name, surface_name, params, start, hp):
     surface = surfaces.get(surface_name, **params)
+    skip_without_residuals(name, surface)
     start = surface.default_start if start is None else start
     hp = _given(name, **hp)
     traj = optim_core.run(name, surface, start, 300, **hp)
@@ -290,6 +318,7 @@ def _with_hessian(surface):
 
     grad.hessian = surface.hessian
     grad.f = surface.f
+    grad.residuals = surface.residuals
     return grad
 
 
@@ -344,6 +373,7 @@ def _step_both(opt, surface, grad_into, w, hp, steps):
 def test_in_place_update_equals_the_readable_rule_bit_for_bit(name, surface):
     opt = optim_core.get_optimizer(name)
     surf = surfaces.get(surface)
+    skip_without_residuals(name, surf)
     w = np.random.default_rng(3).uniform(-1.5, 1.5, size=(64, 2))
     _run_both(opt, surf, w, Hyperparams(**{k: v for k, v in opt.defaults.items()}))
     # per-start hyperparameters (a sweep) and ε = 0 (the safe division)

@@ -7,7 +7,12 @@ import pytest
 
 import optim_core
 import surfaces
-from tests.reference import reference_rtol, torch_reference_run
+from tests.reference import (
+    listed_residuals,
+    reference_rtol,
+    skip_without_residuals,
+    torch_reference_run,
+)
 
 ALL = optim_core.optimizer_names()
 # torch.optim's own defaults (SGD's momentum is 0 there: Momentum and NAG take 0.9)
@@ -29,6 +34,8 @@ TORCH_DEFAULTS = {
     "bfgs": {},  # (not in torch.optim: the same rule, its line search has no α)
     "cg": {},
     "lbfgs": {"lr": 1.0, "memory": 100},  # LBFGS(lr=1, history_size=100)
+    "gauss_newton": {"lr": 1.0},  # (not in torch.optim: the same rules)
+    "levenberg_marquardt": {"damping": 1e-3},
 }
 CASES = [  # surface, start, α (None: the default)
     ("rosenbrock", [-1.5, 2.0], None),
@@ -56,8 +63,10 @@ def test_pytorch_metadata_has_torchs_defaults_and_its_own_formula(name):
 @pytest.mark.parametrize(("surface_name", "start", "lr"), CASES)
 def test_pytorch_convention_matches_torchs_documented_algorithm(name, surface_name, start, lr):
     surface = surfaces.get(surface_name)
+    skip_without_residuals(name, surface)
     hp = dict(TORCH_DEFAULTS[name])
-    if lr is not None and name not in ("adadelta", "newton", "saddle_free_newton", "bfgs", "cg"):
+    if lr is not None and "lr" in hp and name not in ("adadelta", "newton", "saddle_free_newton",
+                                                       "gauss_newton"):  # fmt: skip
         hp["lr"] = lr
     traj = optim_core.run(name, surface, start, 300, convention="pytorch", **hp)
 
@@ -70,8 +79,9 @@ def test_pytorch_convention_matches_torchs_documented_algorithm(name, surface_na
     def f(w):
         return float(surface.f(np.array(w, dtype=float)))
 
-    expected = np.array(torch_reference_run(name, grad, start, 300, hessian=hessian, f=f, **{
-        k: hp.get(k) for k in optim_core.HYPERPARAMETERS}))  # fmt: skip
+    expected = np.array(torch_reference_run(
+        name, grad, start, 300, hessian=hessian, f=f, residuals=listed_residuals(surface),
+        **{k: hp.get(k) for k in optim_core.HYPERPARAMETERS}))  # fmt: skip
     # the reference does not freeze, and far outside the view rounding differences grow
     # (a run there is a blow-up or a stall): compare up to the first step out of the box
     expected = expected[: _first_out_of_box(surface, traj.path)]

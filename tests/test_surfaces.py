@@ -210,7 +210,7 @@ def test_ackley_gradient_is_right_at_tiny_but_nonzero_points():
 
 # ---------------------------------------------------------------- sums of squares
 
-SUMS_OF_SQUARES = ("rosenbrock", "beale", "himmelblau", "booth", "linear_regression")
+SUMS_OF_SQUARES = ("rosenbrock", "beale", "himmelblau", "booth", "quadratic", "linear_regression")
 
 
 def test_the_sums_of_squares_declare_their_residuals_and_the_others_do_not():
@@ -219,6 +219,7 @@ def test_the_sums_of_squares_declare_their_residuals_and_the_others_do_not():
 
 
 @pytest.mark.parametrize("spec", [*SUMS_OF_SQUARES, "rosenbrock(a=2, b=5)",
+                                  "quadratic(kappa=30, angle=35)",
                                   "linear_regression(n=7, seed=3)"])  # fmt: skip
 def test_residuals_square_to_f_and_their_jacobian_gives_the_gradient(spec):
     surface = surfaces.get(spec)
