@@ -204,8 +204,14 @@ state.start_x, state.start_y = scenes.tidy(state.start_x), scenes.tidy(state.sta
 
 chosen = sb.multiselect(
     "Optimizers", optim_core.optimizer_names(), key="optimizers",
-    format_func=lambda n: optim_core.get_optimizer(n).title,
+    format_func=lambda n: optim_core.get_optimizer(n).title + (
+        " (sums of squares only)" if optim_core.unavailable(n, surface) else ""),
 )  # fmt: skip
+# Gauss–Newton and LM run on sums of squares only (and without noise or batches):
+# chosen elsewhere they stay chosen, the page says why they are not racing
+left_out = {n: optim_core.unavailable(n, surface) for n in chosen}
+left_out = {n: reason for n, reason in left_out.items() if reason}
+chosen = [n for n in chosen if n not in left_out]
 (x0, x1), (y0, y1) = surface.domain
 c1, c2 = sb.columns(2)
 start_x = c1.number_input("Start x", min_value=x0, max_value=x1, key="start_x", format="%.4g")
@@ -239,6 +245,9 @@ def hyper_slider(container, key: str, h: str, default: float) -> float:
     if log:
         options = sorted(set(scenes.SLIDER_VALUES[h]) | {st.session_state[key]})
         return container.select_slider(label, options, key=key, format_func=lambda v: f"{v:g}")
+    if h in scenes.WHOLE_HYPERPARAMETERS:
+        st.session_state[key] = int(st.session_state[key])
+        return container.slider(label, int(low), int(high), key=key, step=1)
     step = 0.001 if h in ("beta1", "weight_decay") else 0.0001
     return container.slider(label, low, high, key=key, step=step, format="%.4f")
 
@@ -250,9 +259,9 @@ if same_for_all:
     for h, default in scenes.shared_defaults().items():
         shared[h] = hyper_slider(box, f"all.{h}", h, default)
     unused = [
-        f"{opt.title}: no {', '.join(scenes.HYPER_LABELS[h] for h in optim_core.HYPERPARAMETERS if h not in opt.hyperparams)}"  # noqa: E501
+        f"{opt.title}: no {', '.join(scenes.HYPER_LABELS[h] for h in shared if h not in opt.hyperparams)}"  # noqa: E501
         for opt in (optim_core.get_optimizer(n, convention) for n in chosen)
-        if len(opt.hyperparams) < len(optim_core.HYPERPARAMETERS)
+        if not set(shared) <= set(opt.hyperparams)
     ]
     box.caption("Each optimizer takes the values it uses" + (
         f" ({'; '.join(unused)})." if unused else "."))  # fmt: skip
@@ -261,6 +270,15 @@ if same_for_all:
         box.caption(reason[1])
     if convention == "cheatsheet" and scenes.convention_note(chosen):
         box.caption(scenes.convention_note(chosen))
+    for name in chosen:  # what the shared values leave out: each optimizer's own
+        opt = optim_core.get_optimizer(name, convention)
+        own = [h for h in opt.hyperparams if h not in shared]
+        if own:
+            box = sb.expander(f"{opt.title}", expanded=len(chosen) <= 3)
+            for h in own:
+                hyper.setdefault(name, {})[h] = hyper_slider(
+                    box, f"{name}.{h}", h, scenes.race_defaults(name, convention)[h]
+                )
 else:
     sb.caption(scenes.race_defaults_note(convention))
     for name in chosen:
@@ -365,6 +383,13 @@ if stochastic:  # (without noise or batches there is nothing to draw)
     draw_col.button("New draw", on_click=new_draw, width="stretch",
                     help="The next seed: new noise and new batches.")  # fmt: skip
 
+for name in chosen:
+    reason = optim_core.unavailable(name, surface, noise=noise_eta > 0,
+                                    batches=data is not None and batch < data.n)  # fmt: skip
+    if reason:
+        left_out[name] = reason
+chosen = [n for n in chosen if n not in left_out]
+
 state.race_surface = surface_name  # (for the click on the contour, which comes before)
 scene = scenes.Scene(
     surface_name, tuple(chosen), (float(start_x), float(start_y)), int(steps), hyper,
@@ -379,6 +404,8 @@ st.query_params.from_dict(scenes.to_query(scene))
 link_messages = st.session_state.pop("link_warnings", [])
 if link_messages:
     st.warning(common.link_warning_text(link_messages))
+if left_out:
+    st.info("Not racing here: " + " ".join(f"{reason}." for reason in left_out.values()))
 if choice == scenes.CUSTOM:
     typed, _ = surfaces.expression.parse_spec(surface_name)
     if surfaces.expression.parse(typed).constant:

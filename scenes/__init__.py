@@ -72,6 +72,7 @@ from .shared import (  # noqa: F401
     SURFACE_PARAMS,
     SWEEP_AXES,
     SWEEP_OPTIMIZERS,
+    WHOLE_HYPERPARAMETERS,
     Cap,
     LinkReader,
     batch_options,

@@ -33,6 +33,7 @@ from .shared import (
     SLIDER_VALUES,
     SPEEDS,
     SURFACE_PARAMS,
+    WHOLE_HYPERPARAMETERS,
     LinkReader,
     build_schedule,
     custom_spec,
@@ -82,7 +83,9 @@ class Scene:
         """The values ``name`` runs with: every hyperparameter it uses, resolved (what
         the scene leaves out: the race's starting values, :func:`race_defaults`)."""
         opt = optim_core.get_optimizer(name, self.convention)
-        given = self.shared if self.same_for_all else self.hyper.get(name, {})
+        given = self.hyper.get(name, {})
+        if self.same_for_all:  # the shared values, and its own for what they leave out
+            given = {**{h: v for h, v in given.items() if h not in self.shared}, **self.shared}
         defaults = race_defaults(name, self.convention)
         return {h: float(given.get(h, defaults[h])) for h in opt.hyperparams}
 
@@ -180,7 +183,8 @@ def suited_shared_lr(
     grid = np.array(SLIDER_VALUES["lr"])
     others = {h: v for h, v in {**shared_defaults(), **(shared or {})}.items() if h != "lr"}
     opts = {n: optim_core.get_optimizer(n, convention) for n in optimizers}
-    with_lr = [n for n in optimizers if "lr" in opts[n].hyperparams]
+    with_lr = [n for n in optimizers if "lr" in opts[n].hyperparams
+               and optim_core.unavailable(opts[n], surf) is None]  # fmt: skip
     if not with_lr:
         return shared_defaults()["lr"], "None of the chosen optimizers has an α."
     # bounded: the worst optimizer's score per α; unbounded: how many get away
@@ -256,9 +260,9 @@ def to_query(scene: Scene) -> dict[str, str]:
         query["same"] = "1"
         for h, value in scene.shared.items():
             query[f"all.{h}"] = repr(float(value))
-    else:
-        for name in scene.optimizers:
-            for h, value in scene.hyperparams(name).items():
+    for name in scene.optimizers:  # (with the same values for all: the others' own)
+        for h, value in scene.hyperparams(name).items():
+            if not scene.same_for_all or h not in scene.shared:
                 query[f"{name}.{h}"] = repr(value)
     for name in scene.optimizers:
         spec = scene.schedule(name)
@@ -448,15 +452,17 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
             if key not in params:
                 continue
             low, high, _ = HYPER_RANGES[h]
+            whole = h in WHOLE_HYPERPARAMETERS
             try:
                 value = link_float(params[key])
-                if not low <= value <= high:
+                if not low <= value <= high or whole and value != int(value):
                     raise ValueError
                 values[h] = value
             except ValueError:
                 warnings.append(
-                    f"{key} = {literal(params[key])} in the link is not a number in "
-                    f"[{low:g}, {high:g}]; using the default."
+                    f"{key} = {literal(params[key])} in the link is not a "
+                    f"{'whole number' if whole else 'number'} in [{low:g}, {high:g}]; "
+                    "using the default."
                 )
         return values
 

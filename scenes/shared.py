@@ -24,9 +24,13 @@ HYPER_RANGES: dict[str, tuple[float, float, bool]] = {
     "beta2": (0.0, 0.9999, False),
     "eps": (1e-12, 1.0, True),
     "weight_decay": (0.0, 1.0, False),
+    "memory": (1, 100, False),
+    "damping": (1e-6, 1e3, True),
 }
 HYPER_LABELS = {"lr": "α (lr)", "beta1": "β₁", "beta2": "β₂", "eps": "ε",
-                "weight_decay": "λ (weight decay)"}  # fmt: skip
+                "weight_decay": "λ (weight decay)", "memory": "m (pairs kept)",
+                "damping": "λ₀ (first damping)"}  # fmt: skip
+WHOLE_HYPERPARAMETERS = ("memory",)  # whole numbers: an integer slider, and so in the link
 
 
 def log_grid(low: float, high: float, mantissas=(1, 2, 5)) -> list[float]:
@@ -43,6 +47,7 @@ def log_grid(low: float, high: float, mantissas=(1, 2, 5)) -> list[float]:
 SLIDER_VALUES = {
     "lr": log_grid(1e-5, 10.0, (1, 2, 3, 5)),
     "eps": log_grid(1e-12, 1.0, (1,)),
+    "damping": log_grid(1e-6, 1e3, (1, 2, 5)),
 }
 
 

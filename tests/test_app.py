@@ -611,3 +611,47 @@ def test_presets_are_one_line_each_with_what_to_watch_on_hover():
     assert all(b.help == scenes.PRESET_CAPTIONS[b.label] for b in buttons)
     captions = " ".join(c.value for c in sidebar.caption)
     assert not any(text in captions for text in scenes.PRESET_CAPTIONS.values())
+
+
+def test_the_second_order_family_gets_its_sliders_and_its_link():
+    at = _app({"opt": "lbfgs,levenberg_marquardt,gauss_newton", "surface": "rosenbrock"})
+    assert not at.exception
+    assert at.slider(key="lbfgs.memory").value == 10
+    assert at.select_slider(key="levenberg_marquardt.damping").value == 1e-3
+    labels = {s.key: s.label for s in [*at.slider, *at.select_slider] if s.key and "." in s.key}
+    assert labels["lbfgs.memory"] == "m (pairs kept)"
+    assert labels["levenberg_marquardt.damping"] == "λ₀ (first damping)"
+    assert labels["gauss_newton.lr"] == "α (lr)"
+    before = _path_x(_race(at), "L-BFGS")
+    at.slider(key="lbfgs.memory").set_value(2).run()
+    assert not at.exception
+    assert at.query_params["lbfgs.memory"] == "2.0"
+    assert _path_x(_race(at), "L-BFGS") != before  # m = 2 is another method from step 4
+    names = [t["name"] for t in _race(at)["runs"]["plane"] if t.get("name")]
+    assert {"L-BFGS", "Gauss–Newton", "Levenberg–Marquardt"} <= set(names)
+    assert not at.info
+
+
+def test_gauss_newton_off_a_sum_of_squares_stays_chosen_and_the_page_says_why():
+    at = _app({"opt": "adam,gauss_newton,levenberg_marquardt", "surface": "saddle"})
+    assert not at.exception
+    assert at.multiselect[0].value == ["adam", "gauss_newton", "levenberg_marquardt"]
+    text = at.info[0].value
+    assert text.startswith("Not racing here: Gauss–Newton needs a sum of squares")
+    assert "Levenberg–Marquardt needs a sum of squares" in text and "Saddle does not" in text
+    names = [t["name"] for t in _race(at)["runs"]["plane"] if t.get("name")]
+    assert "Adam" in names and "Gauss–Newton" not in names
+    # back on a sum of squares they race again, and with noise they are left out again
+    at.selectbox(key="surface").set_value("rosenbrock").run()
+    assert not at.info and "Gauss–Newton" in [t.get("name") for t in _race(at)["runs"]["plane"]]
+    at.select_slider(key="noise_eta").set_value(0.1).run()
+    assert "gradient noise does not apply" in at.info[0].value
+
+
+@pytest.mark.parametrize(("value", "shown"), [("2.5", "2.5"), ("0", "0"), ("x", "x")])
+def test_a_bad_memory_in_a_link_is_named_and_replaced(value, shown):
+    at = _app({"opt": "lbfgs", "surface": "rosenbrock", "lbfgs.memory": value})
+    assert not at.exception
+    warning = at.warning[0].value
+    assert "lbfgs.memory" in warning and "not a whole number in [1, 100]" in warning
+    assert at.slider(key="lbfgs.memory").value == 10
