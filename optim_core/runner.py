@@ -303,9 +303,10 @@ def unavailable(optimizer: str | Optimizer, surface: str | Surface, *, noise: bo
     surf = _check_surface(surface)
     if "residuals" in opt.needs:
         if surf.residuals is None:
+            those = ", ".join(surfaces.get(n).title for n in surfaces.residual_names())
             return (f"{opt.title} needs a sum of squares f = Σ rₖ(w)² that declares its "
                     f"residuals r and their Jacobian J; {surf.title} does not (those that "
-                    f"do: {', '.join(surfaces.residual_names())})")  # fmt: skip
+                    f"do: {those})")  # fmt: skip
         if noise:
             return (f"{opt.title} steps with the residuals r and their Jacobian J, not "
                     f"with a gradient: gradient noise does not apply to it")  # fmt: skip

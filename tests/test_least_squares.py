@@ -73,7 +73,7 @@ def test_a_batch_of_levenberg_marquardt_runs_is_its_single_runs():
 def test_they_refuse_surfaces_without_residuals_noise_and_batches(name):
     title = optim_core.get_optimizer(name).title
     with pytest.raises(ValueError, match=f"{title} needs a sum of squares .*Saddle does not "
-                                         r"\(those that do: rosenbrock, "):  # fmt: skip
+                                         r"\(those that do: Rosenbrock, "):  # fmt: skip
         optim_core.run(name, "saddle", [-1.0, 0.1], 5)
     with pytest.raises(ValueError, match="gradient noise does not apply"):
         optim_core.run(name, "rosenbrock", [-1.2, 1.0], 5, noise_eta=0.1)
