@@ -2,10 +2,11 @@
 
     python bench/second_order.py [--repeat 3]
 
-BFGS and conjugate gradient on 10,000 starts x 200 steps of Rosenbrock
-(record="final"): particle-steps per second beside Adam's on the same starts, and the
-evaluations of f and of the gradient per step that moved (from a record="path" run on
-1,000 of the starts); and a 100 x 100 basin map on Himmelblau (goal <= 2 s).
+BFGS, L-BFGS (m = 10), conjugate gradient, Gauss–Newton and Levenberg–Marquardt on
+10,000 starts x 200 steps of Rosenbrock (record="final"): particle-steps per second
+beside Adam's on the same starts, and the evaluations of f (of r, for the last two)
+and of the gradient (of J) per step that moved (from a record="path" run on 1,000 of
+the starts); and a 100 x 100 basin map on Himmelblau (goal <= 2 s).
 """
 
 from __future__ import annotations
@@ -34,11 +35,17 @@ def main() -> None:
                                               record="final"), args.repeat)  # fmt: skip
     print(f"Rosenbrock, 10,000 starts x 200 steps: Adam {work / t_adam / 1e6:.1f} M "
           "particle-steps/s")
-    for name in ["bfgs", "cg"]:
+    for name in ["bfgs", "lbfgs", "cg", "gauss_newton", "levenberg_marquardt"]:
         t = best_time(lambda n=name: optim_core.run(n, "rosenbrock", starts, 200,
                                                     record="final"), args.repeat)  # fmt: skip
         path = optim_core.run(name, "rosenbrock", starts[:1000], 200)
-        moving = path.state["alpha"][1:] > 0  # the steps that moved (not the stays after)
+        if name == "gauss_newton":  # one r and one J per step, every step moves
+            print(f"  {name}: {work / t / 1e6:.2f} M particle-steps/s ({t / t_adam:.1f}x "
+                  "Adam's time); one evaluation of r and of J per step")
+            continue
+        # the steps that moved (not the stays after a failure; LM: its accepted trials)
+        moving = (path.state["accepted"][1:] > 0 if name == "levenberg_marquardt"
+                  else path.state["alpha"][1:] > 0)  # fmt: skip
         f_per = path.state["f_evals"][1:][moving].mean()
         g_per = path.state["g_evals"][1:][moving].mean()
         print(f"  {name}: {work / t / 1e6:.2f} M particle-steps/s ({t / t_adam:.1f}x Adam's "

@@ -65,13 +65,17 @@ def two_loop(g, S, Y, rho, gamma):
     m = S.shape[1]
     q = g.copy()
     a = np.zeros((len(g), m))
-    for i in range(m - 1, -1, -1):
-        a[:, i] = rho[:, i] * np.sum(S[:, i] * q, axis=1)
-        q -= a[:, i, None] * Y[:, i]
+    # slots empty in every start change nothing: the oldest ones, early in a run
+    used = [i for i in range(m) if np.any(rho[:, i])]
+    for i in reversed(used):
+        s, y = S[:, i], Y[:, i]
+        a[:, i] = rho[:, i] * (s[:, 0] * q[:, 0] + s[:, 1] * q[:, 1])
+        q -= a[:, i, None] * y
     r = gamma[:, None] * q
-    for i in range(m):
-        b = rho[:, i] * np.sum(Y[:, i] * r, axis=1)
-        r += S[:, i] * (a[:, i] - b)[:, None]
+    for i in used:
+        s, y = S[:, i], Y[:, i]
+        b = rho[:, i] * (y[:, 0] * r[:, 0] + y[:, 1] * r[:, 1])
+        r += s * (a[:, i] - b)[:, None]
     return r
 
 
@@ -92,7 +96,10 @@ def lbfgs_update(grad, w, state, t, hp):
     S, Y = state.S.reshape(n, m, 2).copy(), state.Y.reshape(n, m, 2).copy()
     rho, gamma = state.rho.reshape(n, m).copy(), state.gamma.reshape(n).copy()
     g, f, before, evals = line_search.current_point(grad, flat, state, t)
-    p = -two_loop(g, S, Y, rho, gamma)
+    # a start whose line search failed stays, one at a stationary point too: no loops
+    p = np.zeros_like(g)
+    live = np.flatnonzero((state.failed.reshape(n) == 0) & np.any(g != 0, axis=1))
+    p[live] = -two_loop(g[live], S[live], Y[live], rho[live], gamma[live])
     step = line_search.step_along(grad, flat, p, f, g, before, state.failed.reshape(n),
                                   c1=C1, c2=C2)  # fmt: skip
     alpha, g_new = step.alpha, step.g
