@@ -248,8 +248,31 @@ def hyper_slider(container, key: str, h: str, default: float) -> float:
     if h in scenes.WHOLE_HYPERPARAMETERS:
         st.session_state[key] = int(st.session_state[key])
         return container.slider(label, int(low), int(high), key=key, step=1)
-    step = 0.001 if h in ("beta1", "weight_decay") else 0.0001
+    step = {"beta1": 0.001, "weight_decay": 0.001, "c2": 0.01, "shrink": 0.05}.get(h, 0.0001)
     return container.slider(label, low, high, key=key, step=step, format="%.4f")
+
+
+def own_sliders(name: str, names, expanded: bool) -> None:
+    """``name``'s sliders for the hyperparameters ``names``, in its own expander, into
+    ``hyper``. Values its rule refuses together (a line search's c₁ ≥ c₂) get a message
+    there, and the race keeps the last values that ran."""
+    opt = optim_core.get_optimizer(name, convention)
+    box = sb.expander(f"{opt.title}", expanded=expanded)
+    values = {h: hyper_slider(box, f"{name}.{h}", h, scenes.race_defaults(name, convention)[h])
+              for h in names}  # fmt: skip
+    good = f"{name}.good"
+    if opt.check is not None:
+        try:
+            optim_core.resolve_hyperparams(opt, **{**scenes.race_defaults(name, convention),
+                                                   **values})  # fmt: skip
+        except ValueError as error:
+            kept = {h: v for h, v in st.session_state.get(good, {}).items() if h in values}
+            box.error(f"{error}. The race keeps "
+                      + (", ".join(f"{scenes.HYPER_LABELS[h]} = {v:g}" for h, v in kept.items())
+                         or "the defaults") + ".")  # fmt: skip
+            values = {**{h: scenes.race_defaults(name, convention)[h] for h in values}, **kept}
+    st.session_state[good] = values
+    hyper.setdefault(name, {}).update(values)
 
 
 shared: dict[str, float] = {}
@@ -271,23 +294,15 @@ if same_for_all:
     if convention == "cheatsheet" and scenes.convention_note(chosen):
         box.caption(scenes.convention_note(chosen))
     for name in chosen:  # what the shared values leave out: each optimizer's own
-        opt = optim_core.get_optimizer(name, convention)
-        own = [h for h in opt.hyperparams if h not in shared]
+        own = [h for h in optim_core.get_optimizer(name, convention).hyperparams
+               if h not in shared]  # fmt: skip
         if own:
-            box = sb.expander(f"{opt.title}", expanded=len(chosen) <= 3)
-            for h in own:
-                hyper.setdefault(name, {})[h] = hyper_slider(
-                    box, f"{name}.{h}", h, scenes.race_defaults(name, convention)[h]
-                )
+            own_sliders(name, own, len(chosen) <= 3)
 else:
     sb.caption(scenes.race_defaults_note(convention))
     for name in chosen:
-        opt = optim_core.get_optimizer(name, convention)
-        box = sb.expander(f"{opt.title}", expanded=len(chosen) <= 3)
-        for h in opt.hyperparams:
-            hyper.setdefault(name, {})[h] = hyper_slider(
-                box, f"{name}.{h}", h, scenes.race_defaults(name, convention)[h]
-            )
+        own_sliders(name, optim_core.get_optimizer(name, convention).hyperparams,
+                    len(chosen) <= 3)  # fmt: skip
 
 
 

@@ -62,6 +62,16 @@ def check_constants(c1: float, c2: float | None = None, shrink: float | None = N
         raise ValueError(f"max_evals must be a whole number >= 1; got {max_evals!r}")
 
 
+def check_wolfe(values) -> None:
+    """An optimizer's ``check`` (``optim_core.methods``): its resolved c₁ < c₂."""
+    check_constants(values["c1"], values["c2"])
+
+
+def check_armijo(values) -> None:
+    """An optimizer's ``check``: its resolved c₁ and shrink factor."""
+    check_constants(values["c1"], shrink=values["shrink"])
+
+
 def armijo(f, w, p, f0, slope0, alpha0=1.0, *, c1=1e-4, shrink=0.5,
            max_evals=MAX_EVALS) -> Search:  # fmt: skip
     """Backtracking from ``alpha0`` (a number or ``(N,)``) by ``shrink`` until
@@ -297,3 +307,27 @@ def step_along(grad, w, p, f, g, before, failed, *, c1=1e-4, c2=0.9) -> Step:
         alpha[ok] = search.alpha[search.ok]
         f_new[ok], g_new[ok] = search.f[search.ok], search.g[search.ok]
     return Step(alpha, f_new, g_new, np.where(alpha > 0, f, before), f_evals, g_evals, failed)
+
+
+def backtrack_along(f, w, p, f0, g, failed, alpha0, *, c1=1e-4, shrink=0.5) -> Step:
+    """An Armijo backtracking search along ``p`` ``(n, 2)`` from each start ``w`` (value
+    ``f0``, gradient ``g``), from ``alpha0`` (a number or ``(n,)``), for the starts not
+    ``failed`` already. A start whose search fails (not downhill, or no sufficient
+    decrease within the evaluations) stays, with ``failed`` set; a zero direction
+    stays without failing. ``g`` of the result is nan (backtracking reads no gradient)."""
+    n = len(w)
+    failed = failed.copy()
+    alpha, f_new = np.zeros(n), f0.copy()
+    f_evals = np.zeros(n)
+    k = np.flatnonzero(failed == 0)
+    if len(k):
+        first = np.broadcast_to(np.asarray(alpha0, dtype=float).reshape(-1), (n,))[k]
+        slope = np.sum(g[k] * p[k], axis=1)
+        search = armijo(f, w[k], p[k], f0[k], slope, first, c1=c1, shrink=shrink)
+        f_evals[k] = search.f_evals
+        failed[k[~search.ok]] = 1.0
+        ok = k[search.ok]
+        moved = ok[np.any(p[ok] != 0, axis=1)]
+        alpha[moved] = search.alpha[search.ok][np.any(p[ok] != 0, axis=1)]
+        f_new[ok] = search.f[search.ok]
+    return Step(alpha, f_new, np.full((n, 2), np.nan), f0, f_evals, np.zeros(n), failed)

@@ -30,7 +30,8 @@ Two conventions (``convention=``):
 ``adamw``               ``AdamW(lr, betas, eps, weight_decay=λ)``
 ``lbfgs``                 ``LBFGS(lr, history_size=m, max_iter=1, line_search_fn=None)``
 ``newton``, ``saddle_free_newton``, ``bfgs``, ``cg``, ``gauss_newton``,
-``levenberg_marquardt``: not in torch.optim; the cheat sheet's rules
+``levenberg_marquardt``, ``sgd_armijo``, ``momentum_armijo``: not in torch.optim; the
+cheat sheet's rules
 ======================  =====================================================
 
 """
@@ -53,6 +54,7 @@ from .methods import (
     lbfgs,
     levenberg_marquardt,
     momentum,
+    momentum_armijo,
     nadam,
     nag,
     newton,
@@ -60,6 +62,7 @@ from .methods import (
     rmsprop,
     saddle_free_newton,
     sgd,
+    sgd_armijo,
 )
 from .methods._base import (  # noqa: F401  (what the runner and the analyses use)
     HYPERPARAMETERS,
@@ -91,6 +94,8 @@ REGISTRY = (
     cg,
     gauss_newton,
     levenberg_marquardt,
+    sgd_armijo,
+    momentum_armijo,
 )
 
 CONVENTIONS = ("cheatsheet", "pytorch")

@@ -173,6 +173,9 @@ _RULES = {
     "weight_decay": (lambda v: v >= 0, "a finite number >= 0"),
     "memory": (lambda v: v == int(v) and 1 <= v <= 100, "a whole number in [1, 100]"),
     "damping": (lambda v: v > 0, "a finite number > 0"),
+    "c1": (lambda v: 0 < v < 1, "a number in (0, 1)"),
+    "c2": (lambda v: 0 < v < 1, "a number in (0, 1)"),
+    "shrink": (lambda v: 0 < v < 1, "a number in (0, 1)"),
 }
 
 
@@ -198,10 +201,12 @@ def resolve_hyperparams(optimizer: Optimizer, **given: float | None) -> Hyperpar
         value = given.get(name)
         if name not in optimizer.hyperparams:
             if value is not None:
+                why = (" (its line search chooses the step length)"
+                       if name == "lr" and "c2" in optimizer.hyperparams else "")  # fmt: skip
                 raise ValueError(
-                    f"{name} is not a hyperparameter of {optimizer.name}; "
+                    f"{name} is not a hyperparameter of {optimizer.name}{why}; "
                     + (f"it uses {list(optimizer.hyperparams)}" if optimizer.hyperparams else
-                       "it takes none (a line search chooses its step length)")
+                       "it takes none")
                 )
             continue
         value = optimizer.defaults[name] if value is None else value
@@ -338,6 +343,9 @@ def run(
     weight_decay: float | None = None,
     memory: int | None = None,
     damping: float | None = None,
+    c1: float | None = None,
+    c2: float | None = None,
+    shrink: float | None = None,
     record: RecordMode = "path",
     convention: str | None = None,
     schedule: Schedule | None = None,
@@ -377,7 +385,8 @@ def run(
         raise ValueError(f"record must be 'path' or 'final'; got {record!r}")
     points = _check_start(start, surf)
     hp = resolve_hyperparams(opt, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
-                             weight_decay=weight_decay, memory=memory, damping=damping)  # fmt: skip
+                             weight_decay=weight_decay, memory=memory, damping=damping,
+                             c1=c1, c2=c2, shrink=shrink)  # fmt: skip
     noise = _check_noise(noise_eta, noise_gamma, seed)
     batches = _check_batch_size(batch_size, surf, seed)
     reason = unavailable(opt, surf, noise=noise is not None, batches=batches is not None)

@@ -26,10 +26,14 @@ HYPER_RANGES: dict[str, tuple[float, float, bool]] = {
     "weight_decay": (0.0, 1.0, False),
     "memory": (1, 100, False),
     "damping": (1e-6, 1e3, True),
+    "c1": (1e-8, 0.5, True),
+    "c2": (0.01, 0.99, False),
+    "shrink": (0.1, 0.9, False),
 }
 HYPER_LABELS = {"lr": "α (lr)", "beta1": "β₁", "beta2": "β₂", "eps": "ε",
                 "weight_decay": "λ (weight decay)", "memory": "m (pairs kept)",
-                "damping": "λ₀ (first damping)"}  # fmt: skip
+                "damping": "λ₀ (first damping)", "c1": "c₁ (sufficient decrease)",
+                "c2": "c₂ (curvature)", "shrink": "ρ (backtracking factor)"}  # fmt: skip
 WHOLE_HYPERPARAMETERS = ("memory",)  # whole numbers: an integer slider, and so in the link
 
 
@@ -48,6 +52,7 @@ SLIDER_VALUES = {
     "lr": log_grid(1e-5, 10.0, (1, 2, 3, 5)),
     "eps": log_grid(1e-12, 1.0, (1,)),
     "damping": log_grid(1e-6, 1e3, (1, 2, 5)),
+    "c1": log_grid(1e-8, 0.5, (1, 2, 5)),
 }
 
 

@@ -319,9 +319,49 @@ def levenberg_marquardt_reference(residuals, w, steps, damping):
     return points
 
 
+def armijo_reference(f, grad, w, steps, lr, c1, shrink, beta1=None):
+    """SGD (``beta1`` None) or the cheat sheet's momentum (m ← β₁m + (1 − β₁)g, along −m,
+    or −g where gᵀm ≤ 0) with Armijo backtracking written out: α = α₀, ρα₀, … up to 20
+    trials until f(w + αp) ≤ f(w) + c₁ α gᵀp; a search that finds none stays, and so on.
+    Returns [w_0, ..., w_steps]."""
+    w = [float(w[0]), float(w[1])]
+    m = [0.0, 0.0]
+    failed = False
+    points = [list(w)]
+    for _ in range(steps):
+        if failed:
+            points.append(list(w))
+            continue
+        g = grad(w)
+        if beta1 is None:
+            p = [-g[0], -g[1]]
+        else:
+            m = [beta1 * m[i] + (1 - beta1) * g[i] for i in range(2)]
+            p = [-m[0], -m[1]] if g[0] * m[0] + g[1] * m[1] > 0 else [-g[0], -g[1]]
+        slope = g[0] * p[0] + g[1] * p[1]
+        if p == [0.0, 0.0] and slope == 0:
+            points.append(list(w))
+            continue
+        fw, alpha, found = f(w), lr, False
+        for _ in range(20):
+            if slope >= 0:
+                break
+            if f([w[0] + alpha * p[0], w[1] + alpha * p[1]]) <= fw + c1 * alpha * slope:
+                found = True
+                break
+            alpha *= shrink
+        if not found:
+            failed = True
+            points.append(list(w))
+            continue
+        w = [w[0] + alpha * p[0], w[1] + alpha * p[1]]
+        points.append(list(w))
+    return points
+
+
 def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=None,
-                  weight_decay=None, memory=None, damping=None, hessian=None, f=None,
-                  residuals=None):  # fmt: skip
+                  weight_decay=None, memory=None, damping=None, c1=None, c2=None, shrink=None,
+                  hessian=None, f=None, residuals=None):  # fmt: skip
     """Return the list of points [w_0, ..., w_steps] as lists of two floats.
 
     ``grad`` maps a list [x, y] to a list [gx, gy]; ``hessian`` (Newton's methods) to
@@ -334,6 +374,10 @@ def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=Non
         return cg_reference(f, grad, w, steps)
     if name == "lbfgs":
         return lbfgs_reference(f, grad, w, steps, memory)
+    if name == "sgd_armijo":
+        return armijo_reference(f, grad, w, steps, lr, c1, shrink)
+    if name == "momentum_armijo":
+        return armijo_reference(f, grad, w, steps, lr, c1, shrink, beta1)
     if name == "gauss_newton":
         return gauss_newton_reference(residuals, w, steps, lr)
     if name == "levenberg_marquardt":
@@ -419,8 +463,8 @@ _TORCH_NAMES = ("sgd", "momentum", "nag", "adagrad", "rmsprop", "adadelta", "ada
 
 
 def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=None,
-                        weight_decay=None, memory=None, damping=None, hessian=None, f=None,
-                        residuals=None):  # fmt: skip
+                        weight_decay=None, memory=None, damping=None, c1=None, c2=None,
+                        shrink=None, hessian=None, f=None, residuals=None):  # fmt: skip
     """torch.optim's documented algorithms (SGD, SGD with momentum and nesterov,
     Adagrad, RMSprop, Adadelta, Adam, Adamax, NAdam, Adam with amsgrad), other options
     at their defaults, transcribed from the pseudo-code of the torch.optim docs: plain
@@ -437,8 +481,9 @@ def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, e
     if name == "lbfgs":
         return torch_lbfgs_reference(grad, w, steps, lr, memory)
     if name not in _TORCH_NAMES:  # not in torch.optim: the cheat sheet's rules
-        return reference_run(name, grad, w, steps, lr=lr, eps=eps, memory=memory,
-                             damping=damping, hessian=hessian, f=f, residuals=residuals)
+        return reference_run(name, grad, w, steps, lr=lr, beta1=beta1, eps=eps, memory=memory,
+                             damping=damping, c1=c1, c2=c2, shrink=shrink, hessian=hessian,
+                             f=f, residuals=residuals)  # fmt: skip
     for t in range(1, steps + 1):
         g = grad(w)
         if name == "nadam":

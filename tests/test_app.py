@@ -655,3 +655,28 @@ def test_a_bad_memory_in_a_link_is_named_and_replaced(value, shown):
     warning = at.warning[0].value
     assert "lbfgs.memory" in warning and "not a whole number in [1, 100]" in warning
     assert at.slider(key="lbfgs.memory").value == 10
+
+
+def test_line_search_constants_have_sliders_and_a_bad_pair_keeps_the_last_race():
+    at = _app({"opt": "bfgs,sgd_armijo", "surface": "rosenbrock"})
+    assert not at.exception
+    assert at.select_slider(key="bfgs.c1").value == 1e-4
+    assert at.slider(key="bfgs.c2").value == 0.9
+    assert at.slider(key="sgd_armijo.shrink").value == 0.5
+    assert {s.key for s in at.slider if s.key and s.key.startswith("sgd_armijo")} == {
+        "sgd_armijo.shrink"}  # (α₀ and c₁ are log sliders)
+    def bfgs_path(at):  # its id: sent again only when the path changed
+        data = _race(at)
+        trace = next(t for t in data["runs"]["plane"] if t.get("name") == "BFGS")
+        return data["runs"]["paths"][trace["path"]]["id"]
+
+    before = bfgs_path(at)
+    at.slider(key="bfgs.c2").set_value(0.1).run()  # a tighter search: another path
+    moved = bfgs_path(at)
+    assert moved != before and not at.error
+    at.select_slider(key="bfgs.c1").set_value(0.2).run()  # c₁ 0.2 ≥ c₂ 0.1: refused
+    assert not at.exception
+    message = at.error[0].value
+    assert "c1 must satisfy 0 < c1 < c2 = 0.1; got 0.2" in message
+    assert "The race keeps c₁ (sufficient decrease) = 0.0001, c₂ (curvature) = 0.1" in message
+    assert bfgs_path(at) == moved  # the last race that ran stays

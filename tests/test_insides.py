@@ -11,9 +11,11 @@ def _direction(traj, k):
     """What step k's step size multiplies (k = 1..steps), from the recorded run."""
     name, hp, torch = traj.optimizer, traj.hyperparams, traj.convention == "pytorch"
     g = traj.grads[k - 1]
-    if name in ("sgd", "adagrad", "rmsprop", "adadelta"):
+    if name in ("sgd", "adagrad", "rmsprop", "adadelta", "sgd_armijo"):
         return g
     m = traj.state["m"][k]
+    if name == "momentum_armijo":  # along −m, or −g where −m pointed uphill (a restart)
+        return g if traj.state["restarted"][k] else m
     if name in ("momentum", "nag"):
         return (g + hp["beta1"] * m) if (torch and name == "nag") else m
     b1 = hp["beta1"]

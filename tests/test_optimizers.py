@@ -175,6 +175,14 @@ def _hand(name):
             lam = lam * max(1 / 3, 1 - (2 * gain - 1) ** 3)
             points.append((x, y))
         return points
+    if name == "sgd_armijo":  # α₀ = LR = 0.1: f(w − αg) ≤ f(w) − c₁α‖g‖² at once
+        x1, y1 = 1 - 0.1 * 1, 1 - 0.1 * 4  # (f 2.5 → 0.405 + 0.72 = 1.125: accepted)
+        return [(x1, y1), (x1 - 0.1 * x1, y1 - 0.1 * 4 * y1)]  # (1.125 → 0.6548: accepted)
+    if name == "momentum_armijo":  # m = (1 − B1) g at first; α₀ = LR accepted both times
+        mx, my = 0.5 * 1, 0.5 * 4
+        x1, y1 = 1 - 0.1 * mx, 1 - 0.1 * my
+        mx, my = 0.5 * mx + 0.5 * x1, 0.5 * my + 0.5 * 4 * y1
+        return [(x1, y1), (x1 - 0.1 * mx, y1 - 0.1 * my)]
     if name == "saddle_free_newton":  # |H| + εI = diag(1.25, 4.25)
         x1, y1 = 1 - 0.1 * 1 / 1.25, 1 - 0.1 * 4 / 4.25
         return [(x1, y1), (x1 - 0.1 * x1 / 1.25, y1 - 0.1 * 4 * y1 / 4.25)]
@@ -194,7 +202,8 @@ def test_the_ten_of_the_cheat_sheet_and_four_more():
     assert ALL == ["sgd", "momentum", "nag", "adagrad", "rmsprop", "adadelta",
                    "adam", "adamax", "nadam", "amsgrad",
                    "radam", "adamw", "newton", "saddle_free_newton", "bfgs", "lbfgs",
-                   "cg", "gauss_newton", "levenberg_marquardt"]  # fmt: skip
+                   "cg", "gauss_newton", "levenberg_marquardt", "sgd_armijo",
+                   "momentum_armijo"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -381,6 +390,9 @@ def test_in_place_update_equals_the_readable_rule_bit_for_bit(name, surface):
     for h in opt.hyperparams:
         if h == "memory":  # (it sizes the state: one value for a whole batch)
             values[h] = 3.0
+            continue
+        if h in ("c1", "c2", "shrink"):  # (a line search's constants: one for a batch)
+            values[h] = opt.defaults[h]
             continue
         values[h] = np.linspace(*{"lr": (1e-3, 0.05), "beta1": (0.0, 0.95),
                                   "beta2": (0.5, 0.999), "eps": (0.0, 1e-6),

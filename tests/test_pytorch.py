@@ -31,11 +31,13 @@ TORCH_DEFAULTS = {
     "adamw": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 1e-2},
     "newton": {"lr": 1.0},  # (not in torch.optim: the same rule)
     "saddle_free_newton": {"lr": 1.0, "eps": 1e-3},
-    "bfgs": {},  # (not in torch.optim: the same rule, its line search has no α)
-    "cg": {},
+    "bfgs": {"c1": 1e-4, "c2": 0.9},  # (not in torch.optim: the same rule, no α)
+    "cg": {"c1": 1e-4, "c2": 0.1},
     "lbfgs": {"lr": 1.0, "memory": 100},  # LBFGS(lr=1, history_size=100)
     "gauss_newton": {"lr": 1.0},  # (not in torch.optim: the same rules)
     "levenberg_marquardt": {"damping": 1e-3},
+    "sgd_armijo": {"lr": 1.0, "c1": 1e-4, "shrink": 0.5},
+    "momentum_armijo": {"lr": 1.0, "beta1": 0.9, "c1": 1e-4, "shrink": 0.5},
 }
 CASES = [  # surface, start, α (None: the default)
     ("rosenbrock", [-1.5, 2.0], None),

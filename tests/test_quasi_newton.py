@@ -132,3 +132,60 @@ def test_torchs_lbfgs_takes_no_step_at_a_stationary_point():
     traj = optim_core.run("lbfgs", "booth", [1.0, 3.0], 5, convention="pytorch")
     np.testing.assert_array_equal(traj.path, np.broadcast_to([1.0, 3.0], (6, 2)))
     assert not traj.state["n_iter"].any()
+
+
+@pytest.mark.parametrize("name", ["bfgs", "lbfgs", "cg"])
+def test_with_an_exact_line_search_a_quadratic_takes_two_steps(name):
+    # c₂ = 1e-6 asks for φ'(α) ≈ 0: on a quadratic the zoom's quadratic interpolation
+    # finds the line's minimum itself. Then BFGS, L-BFGS and CG end in n = 2 steps
+    # (conjugate directions), from a turned, ill-conditioned bowl where one step can't.
+    surface = surfaces.get("quadratic", kappa=30, angle=35)
+    traj = optim_core.run(name, surface, [-4.5, 3.0], 3, c1=1e-8, c2=1e-6)
+    distance = np.hypot(*traj.path.T)
+    assert distance[1] > 1.0 and distance[2] < 1e-12, distance
+    assert not traj.state["failed"].any()
+
+
+# ---------------------------------------------------------------- SGD and Momentum + Armijo
+
+
+@pytest.mark.parametrize("name", ["sgd_armijo", "momentum_armijo"])
+def test_armijo_never_lets_f_rise_where_plain_steps_of_that_alpha_diverge(name):
+    plain = optim_core.run("sgd", "rosenbrock", [-1.2, 1.0], 300, lr=1.0)
+    assert plain.diverged_step >= 0  # α = 1 is far too long for Rosenbrock
+    traj = optim_core.run(name, "rosenbrock", [-1.2, 1.0], 300, lr=1.0)
+    assert traj.diverged_step < 0
+    assert np.all(np.diff(traj.loss) <= 0)  # sufficient decrease, every step
+    alpha = traj.state["alpha"][1:]
+    moved = alpha > 0
+    k = np.log2(1.0 / alpha[moved])  # α = α₀ρᵏ with ρ = ½: whole numbers k
+    np.testing.assert_array_equal(k, np.round(k))
+    f_evals = traj.state["f_evals"][1:]
+    np.testing.assert_array_equal(f_evals[moved], k + 1 + (np.arange(300) == 0)[moved])
+    assert traj.loss[-1] < 0.1 * traj.loss[0]
+
+
+def test_momentum_armijo_follows_minus_g_where_its_average_points_uphill():
+    traj = optim_core.run("momentum_armijo", "beale", [1.0, 1.4], 200, lr=0.5)
+    restarted = traj.state["restarted"][1:].astype(bool)
+    assert 0 < restarted.sum() < 200
+    for k in np.flatnonzero(restarted)[:5] + 1:  # the step went along −g
+        step = traj.path[k] - traj.path[k - 1]
+        g = traj.grads[k - 1]
+        np.testing.assert_allclose(step, -traj.state["alpha"][k] * g, rtol=1e-12)
+
+
+def test_a_failed_armijo_search_leaves_the_start_where_it_is():
+    # at Rosenbrock's minimum to machine precision no step decreases f: the search fails
+    traj = optim_core.run("momentum_armijo", "rosenbrock", [-1.2, 1.0], 2000, lr=1.0)
+    failed = traj.state["failed"]
+    assert failed[-1] == 1.0 and traj.converged_step >= 0
+    k = int(np.argmax(failed == 1.0))
+    np.testing.assert_array_equal(traj.path[k:], np.broadcast_to(traj.path[k - 1],
+                                                                 traj.path[k:].shape))  # fmt: skip
+    assert np.all(traj.state["f_evals"][k] == 20)
+
+
+@pytest.mark.parametrize("name", ["sgd_armijo", "momentum_armijo"])
+def test_a_batch_of_armijo_runs_is_its_single_runs(name):
+    _batch_is_single_runs(name, "himmelblau", np.random.default_rng(4).uniform(-4, 4, (8, 2)))

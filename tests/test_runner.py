@@ -268,7 +268,12 @@ BAD = [
     (dict(optimizer="adadelta", lr=0.1), r"lr is not a hyperparameter of adadelta"),
     (dict(optimizer="sgd", beta1=0.9), r"beta1 is not a hyperparameter of sgd"),
     (dict(optimizer="bfgs", lr=0.1),
-     r"lr is not a hyperparameter of bfgs; it takes none \(a line search chooses"),
+     r"lr is not a hyperparameter of bfgs \(its line search chooses the step length\); "
+     r"it uses \['c1', 'c2'\]"),
+    (dict(optimizer="bfgs", c1=0.5, c2=0.4), r"c1 must satisfy 0 < c1 < c2 = 0\.4; got 0\.5"),
+    (dict(optimizer="lbfgs", c2=1.0), r"c2 must be a number in \(0, 1\); got 1\.0"),
+    (dict(optimizer="sgd_armijo", shrink=1.5), r"shrink must be a number in \(0, 1\); got 1\.5"),
+    (dict(optimizer="cg", c1=0.0), r"c1 must be a number in \(0, 1\); got 0\.0"),
     (dict(start=np.zeros((20_001, 2)), steps=1000),
      r"record='path' keeps N\*\(steps\+1\) = 20021001 points, above the cap of 20000000"),
 ]  # fmt: skip
@@ -278,8 +283,7 @@ BAD = [
 def test_bad_input_is_a_clear_value_error_before_any_work(bad, message):
     args = dict(optimizer="adam", surface=_raising_surface(), start=[-1.5, 2.0], steps=10)
     args.update(bad)
-    hyper = {k: args.pop(k) for k in ("lr", "beta1", "beta2", "eps", "weight_decay", "record")
-             if k in args}  # fmt: skip
+    hyper = {k: args.pop(k) for k in (*optim_core.HYPERPARAMETERS, "record") if k in args}
     with pytest.raises(ValueError, match=message):
         optim_core.run(args["optimizer"], args["surface"], args["start"], args["steps"], **hyper)
 

@@ -40,7 +40,8 @@ import numpy as np
 GradFn = Callable[[np.ndarray], np.ndarray]
 
 
-HYPERPARAMETERS = ("lr", "beta1", "beta2", "eps", "weight_decay", "memory", "damping")
+HYPERPARAMETERS = ("lr", "beta1", "beta2", "eps", "weight_decay", "memory", "damping", "c1",
+                   "c2", "shrink")
 
 
 class Hyperparams(NamedTuple):
@@ -57,6 +58,9 @@ class Hyperparams(NamedTuple):
     weight_decay: float = float("nan")
     memory: float = float("nan")  # L-BFGS: the pairs (s, y) it keeps, a whole number
     damping: float = float("nan")  # Levenberg–Marquardt: the first λ
+    c1: float = float("nan")  # a line search's sufficient decrease (Armijo) constant
+    c2: float = float("nan")  # the strong Wolfe curvature constant
+    shrink: float = float("nan")  # backtracking's factor ρ
 
 
 def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -303,11 +307,11 @@ def define(name, title, year, citation, latex, defaults, state, update, note="",
 
 
 def torch_form(base: Optimizer, update, state, defaults, latex, note, *, init=None,
-               step_size=None, init_reads_hp=None) -> Optimizer:
+               step_size=None, init_reads_hp=None, check="base") -> Optimizer:
     """The same optimizer as torch.optim computes it (``convention="pytorch"``): its
     rule, state, defaults, LaTeX and how it differs from ``base``, the cheat sheet's. A
-    rule the two share keeps ``base``'s hand-written in-place form; ``step_size`` is
-    ``base``'s unless given."""
+    rule the two share keeps ``base``'s hand-written in-place form; ``step_size`` and
+    ``check`` are ``base``'s unless given."""
     return Optimizer(
         name=base.name, title=base.title, year=base.year,
         citation=f"{base.citation}; torch.optim", latex=latex,
@@ -316,7 +320,8 @@ def torch_form(base: Optimizer, update, state, defaults, latex, note, *, init=No
         init=init or zeros_init(state),
         update=update, note=note,
         update_into=base.update_into if update is base.update else into_from_update(update),
-        convention="pytorch", step_size=step_size or base.step_size, check=base.check,
+        convention="pytorch", step_size=step_size or base.step_size,
+        check=base.check if check == "base" else check,
         color=base.color, symbol=base.symbol, symbol_3d=base.symbol_3d,
         init_reads_hp=base.init_reads_hp if init_reads_hp is None else init_reads_hp,
         needs=base.needs,

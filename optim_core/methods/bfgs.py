@@ -52,7 +52,7 @@ def bfgs_update(grad, w, state, t, hp):
     g, f, before, evals = line_search.current_point(grad, flat, state, t)
     p = -np.einsum("nij,nj->ni", H, g)
     step = line_search.step_along(grad, flat, p, f, g, before, state.failed.reshape(n),
-                                  c1=C1, c2=C2)  # fmt: skip
+                                  c1=float(hp.c1), c2=float(hp.c2))  # fmt: skip
     alpha, g_new = step.alpha, step.g
     skipped = np.zeros(n)
     H_new = H.copy()
@@ -82,16 +82,17 @@ CHEATSHEET = define(
     r"s_t = \alpha_t p_t, \quad w_{t+1} = w_t + s_t, \quad y_t = g_{t+1} - g_t \\ "
     r"H_{t+1} = (I - \rho_t s_t y_t^\top) H_t (I - \rho_t y_t s_t^\top) + \rho_t s_t s_t^\top,"
     r" \quad \rho_t = \frac{1}{s_t^\top y_t}",
-    {}, BFGSState, bfgs_update,
+    {"c1": C1, "c2": C2}, BFGSState, bfgs_update,
     "A quasi-Newton method: H estimates the inverse Hessian from the steps taken (H₀ = I, "
     "as scipy's), and each step's length comes from a strong Wolfe line search (c₁ = 1e-4, "
-    "c₂ = 0.9), so one step may cost several evaluations of f and ∇f. The update is "
-    "skipped where sᵀy ≤ 0 (the line search makes that rare).",
+    "c₂ = 0.9 by default, as scipy's), so one step may cost several evaluations of f and "
+    "∇f. The update is skipped where sᵀy ≤ 0 (the line search makes that rare).",
     init=bfgs_init, look=("#8C510A", "triangle-left", "square-open"),
+    check=line_search.check_wolfe,
 )  # fmt: skip
 
 PYTORCH = torch_form(
-    CHEATSHEET, bfgs_update, BFGSState, {}, CHEATSHEET.latex,
+    CHEATSHEET, bfgs_update, BFGSState, {"c1": C1, "c2": C2}, CHEATSHEET.latex,
     "Not in torch.optim (its L-BFGS is the limited-memory method): the same rule.",
     init=bfgs_init,
 )  # fmt: skip

@@ -63,7 +63,7 @@ def cg_update(grad, w, state, t, hp):
         p = np.where(downhill[:, None], p, -g)
         restarted = ((beta == 0) | ~downhill).astype(float)
     step = line_search.step_along(grad, flat, p, f, g, before, state.failed.reshape(n),
-                                  c1=C1, c2=C2)  # fmt: skip
+                                  c1=float(hp.c1), c2=float(hp.c2))  # fmt: skip
     w_new = flat + step.alpha[:, None] * p
     new = CGState(p, step.g, g, step.f, step.f_before, step.alpha, evals + step.f_evals,
                   evals + step.g_evals, restarted, step.failed)  # fmt: skip
@@ -75,16 +75,17 @@ CHEATSHEET = define(
     r"\beta_t = \max\!\left(0, \frac{g_t^\top (g_t - g_{t-1})}{g_{t-1}^\top g_{t-1}}\right),"
     r" \quad p_t = -g_t + \beta_t\, p_{t-1} \\ "
     r"\alpha_t:\ \text{strong Wolfe along } p_t\ (c_2 = 0.1), \quad w_{t+1} = w_t + \alpha_t p_t",
-    {}, CGState, cg_update,
+    {"c1": C1, "c2": C2}, CGState, cg_update,
     "Nonlinear conjugate gradient, Polak–Ribière+: each direction bends the negative "
     "gradient by the last direction, so that successive steps do not undo each other; "
     "β < 0 (or a direction uphill) restarts along −g. On a quadratic with exact line "
     "searches it ends in 2 steps in 2-D; here the strong Wolfe search (c₂ = 0.1) comes "
     "close. One step may cost several evaluations of f and ∇f.",
     init=cg_init, look=("#01665E", "triangle-right", "diamond-open"),
+    check=line_search.check_wolfe,
 )  # fmt: skip
 
 PYTORCH = torch_form(
-    CHEATSHEET, cg_update, CGState, {}, CHEATSHEET.latex,
+    CHEATSHEET, cg_update, CGState, {"c1": C1, "c2": C2}, CHEATSHEET.latex,
     "Not in torch.optim: the same rule.", init=cg_init,
 )  # fmt: skip

@@ -101,7 +101,7 @@ def lbfgs_update(grad, w, state, t, hp):
     live = np.flatnonzero((state.failed.reshape(n) == 0) & np.any(g != 0, axis=1))
     p[live] = -two_loop(g[live], S[live], Y[live], rho[live], gamma[live])
     step = line_search.step_along(grad, flat, p, f, g, before, state.failed.reshape(n),
-                                  c1=C1, c2=C2)  # fmt: skip
+                                  c1=float(hp.c1), c2=float(hp.c2))  # fmt: skip
     alpha, g_new = step.alpha, step.g
     skipped = np.zeros(n)
     ok = np.flatnonzero(alpha > 0)
@@ -198,13 +198,14 @@ CHEATSHEET = define(
     r"\ H^0_t = \frac{s_{t-1}^\top y_{t-1}}{y_{t-1}^\top y_{t-1}} I \\ "
     r"\alpha_t:\ \text{strong Wolfe along } p_t, \quad w_{t+1} = w_t + \alpha_t p_t \\ "
     r"s_t = w_{t+1} - w_t, \quad y_t = g_{t+1} - g_t\ \text{kept if } s_t^\top y_t > 0",
-    {"memory": MEMORY}, LBFGSState, lbfgs_update,
+    {"memory": MEMORY, "c1": C1, "c2": C2}, LBFGSState, lbfgs_update,
     "BFGS without the matrix: it keeps the last m steps and gradient changes and applies "
     "their inverse-Hessian estimate to g with two loops (H₀ = γI, γ = sᵀy/yᵀy of the newest "
     "pair), so its memory is 2m vectors — what makes it train models with millions of "
     "weights. The strong Wolfe search (c₁ = 1e-4, c₂ = 0.9) chooses each step's length. "
     "In 2-D, m ≥ 2 already spans the plane.",
     init=lbfgs_init, init_reads_hp=True, look=("#BF812D", "star-diamond", "x"),
+    check=line_search.check_wolfe,
 )  # fmt: skip
 
 PYTORCH = torch_form(
@@ -217,5 +218,5 @@ PYTORCH = torch_form(
     "iteration, and line_search_fn = None: a fixed step of length α along −H g (the first "
     "one α·min(1, 1/‖g‖₁)). Pairs are kept where yᵀs > 1e-10; no step where max|g| ≤ 1e-7 "
     "or gᵀd > −1e-9 (torch's tolerances). torch's history_size defaults to 100.",
-    init=torch_lbfgs_init,
+    init=torch_lbfgs_init, check=None,
 )  # fmt: skip
