@@ -284,9 +284,11 @@ def race_hyperparams(name: str) -> dict[str, float]:
     """The values the race page gives ``name`` (its sliders, else its defaults)."""
     opt = optim_core.get_optimizer(name)
     state = st.session_state
-    prefix = "all" if state.get("same_for_all") else name
+    shared = scenes.shared_defaults() if state.get("same_for_all") else {}
     defaults = scenes.race_defaults(name)
-    return {h: float(state.get(f"{prefix}.{h}", defaults[h])) for h in opt.hyperparams}
+    return {h: scenes.hyper_value(h, state.get(f"{'all' if h in shared else name}.{h}",
+                                               defaults[h]))
+            for h in opt.hyperparams}  # fmt: skip
 
 
 def cap_note(container, value, key: str) -> None:
@@ -353,7 +355,8 @@ def lr_slider(container, key: str, label: str = "α for all (lr)") -> float:
 
 
 def describe(values: dict[str, float]) -> str:
-    return ", ".join(f"{scenes.HYPER_LABELS[h].split()[0]}={v:g}" for h, v in values.items())
+    return ", ".join(f"{scenes.HYPER_LABELS[h].split()[0]}={scenes.hyper_text(h, v)}"
+                     for h, v in values.items())  # fmt: skip
 
 
 def init_from_link(page: str, from_query, apply) -> None:

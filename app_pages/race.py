@@ -240,8 +240,11 @@ def hyper_slider(container, key: str, h: str, default: float) -> float:
     # taken out, the shared sliders switched off): such a slider restarts at default.
     if key not in st.session_state:
         st.session_state[key] = default
-    low, high, log = scenes.HYPER_RANGES[h]
     label = scenes.HYPER_LABELS[h]
+    if h in optim_core.CHOICES:
+        return container.radio(label, optim_core.CHOICES[h], key=key, horizontal=True,
+                               format_func=scenes.CHOICE_TITLES.get)  # fmt: skip
+    low, high, log = scenes.HYPER_RANGES[h]
     if log:
         options = sorted(set(scenes.SLIDER_VALUES[h]) | {st.session_state[key]})
         return container.select_slider(label, options, key=key, format_func=lambda v: f"{v:g}")
@@ -268,7 +271,8 @@ def own_sliders(name: str, names, expanded: bool) -> None:
         except ValueError as error:
             kept = {h: v for h, v in st.session_state.get(good, {}).items() if h in values}
             box.error(f"{error}. The race keeps "
-                      + (", ".join(f"{scenes.HYPER_LABELS[h]} = {v:g}" for h, v in kept.items())
+                      + (", ".join(f"{scenes.HYPER_LABELS[h]} = {scenes.hyper_text(h, v)}"
+                                   for h, v in kept.items())
                          or "the defaults") + ".")  # fmt: skip
             values = {**{h: scenes.race_defaults(name, convention)[h] for h in values}, **kept}
     st.session_state[good] = values

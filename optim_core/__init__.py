@@ -27,7 +27,14 @@ from .analysis import (
     unstable_direction,
 )
 from .insides import effective_step_sizes
-from .optimizers import CONVENTIONS, HYPERPARAMETERS, OPTIMIZERS, Hyperparams, Optimizer
+from .optimizers import (
+    CHOICES,
+    CONVENTIONS,
+    HYPERPARAMETERS,
+    OPTIMIZERS,
+    Hyperparams,
+    Optimizer,
+)
 from .optimizers import get as get_optimizer
 from .optimizers import names as optimizer_names
 from .runner import (
@@ -76,6 +83,7 @@ __all__ = [
     "CONVERGED_GRAD_TOL",
     "DIVERGENCE_FACTOR",
     "HYPERPARAMETERS",
+    "CHOICES",
     "MAX_PATH_POINTS",
     "MAX_STARTS",
     "MAX_STEPS",

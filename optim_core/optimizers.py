@@ -65,6 +65,7 @@ from .methods import (
     sgd_armijo,
 )
 from .methods._base import (  # noqa: F401  (what the runner and the analyses use)
+    CHOICES,
     HYPERPARAMETERS,
     Buffers,
     Hyperparams,

@@ -43,7 +43,7 @@ import surfaces
 from surfaces import Surface
 
 from . import optimizers
-from .optimizers import HYPERPARAMETERS, Buffers, Hyperparams, Optimizer
+from .optimizers import CHOICES, HYPERPARAMETERS, Buffers, Hyperparams, Optimizer
 from .schedules import Schedule
 
 MAX_STEPS = 100_000
@@ -210,6 +210,11 @@ def resolve_hyperparams(optimizer: Optimizer, **given: float | None) -> Hyperpar
                 )
             continue
         value = optimizer.defaults[name] if value is None else value
+        if name in CHOICES:
+            if not isinstance(value, str) or value not in CHOICES[name]:
+                raise ValueError(f"{name} must be one of {list(CHOICES[name])}; got {value!r}")
+            values[name] = value
+            continue
         values[name] = _check_real(name, value, *_RULES[name])
     if optimizer.check is not None:  # what the ranges can't say (optim_core.methods)
         optimizer.check(values)
@@ -346,6 +351,8 @@ def run(
     c1: float | None = None,
     c2: float | None = None,
     shrink: float | None = None,
+    beta_rule: str | None = None,
+    line_search: str | None = None,
     record: RecordMode = "path",
     convention: str | None = None,
     schedule: Schedule | None = None,
@@ -386,7 +393,8 @@ def run(
     points = _check_start(start, surf)
     hp = resolve_hyperparams(opt, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
                              weight_decay=weight_decay, memory=memory, damping=damping,
-                             c1=c1, c2=c2, shrink=shrink)  # fmt: skip
+                             c1=c1, c2=c2, shrink=shrink, beta_rule=beta_rule,
+                             line_search=line_search)  # fmt: skip
     noise = _check_noise(noise_eta, noise_gamma, seed)
     batches = _check_batch_size(batch_size, surf, seed)
     reason = unavailable(opt, surf, noise=noise is not None, batches=batches is not None)

@@ -39,6 +39,7 @@ from .race import (  # noqa: F401
 from .shared import (  # noqa: F401
     BASIN_COLOURINGS,
     CAPS,
+    CHOICE_TITLES,
     CUSTOM,
     DEFAULT_CUSTOM_DOMAIN,
     DEFAULT_FORMULA,
@@ -80,6 +81,8 @@ from .shared import (  # noqa: F401
     custom_spec,
     default_schedule,
     describe_schedule,
+    hyper_text,
+    hyper_value,
     link_float,
     literal,
     log_grid,

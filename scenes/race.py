@@ -38,6 +38,7 @@ from .shared import (
     build_schedule,
     custom_spec,
     default_schedule,
+    hyper_value,
     link_float,
     literal,
     plain,
@@ -87,7 +88,7 @@ class Scene:
         if self.same_for_all:  # the shared values, and its own for what they leave out
             given = {**{h: v for h, v in given.items() if h not in self.shared}, **self.shared}
         defaults = race_defaults(name, self.convention)
-        return {h: float(given.get(h, defaults[h])) for h in opt.hyperparams}
+        return {h: hyper_value(h, given.get(h, defaults[h])) for h in opt.hyperparams}
 
     def schedule(self, name: str) -> dict | None:
         """``name``'s schedule (None: constant α, or an optimizer without α)."""
@@ -263,7 +264,7 @@ def to_query(scene: Scene) -> dict[str, str]:
     for name in scene.optimizers:  # (with the same values for all: the others' own)
         for h, value in scene.hyperparams(name).items():
             if not scene.same_for_all or h not in scene.shared:
-                query[f"{name}.{h}"] = repr(value)
+                query[f"{name}.{h}"] = value if isinstance(value, str) else repr(value)
     for name in scene.optimizers:
         spec = scene.schedule(name)
         if spec is not None:
@@ -450,6 +451,14 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
         for h in names:
             key = f"{prefix}.{h}"
             if key not in params:
+                continue
+            if h in optim_core.CHOICES:
+                if params[key] in optim_core.CHOICES[h]:
+                    values[h] = params[key]
+                else:
+                    warnings.append(
+                        f"{key} = {literal(params[key])} in the link is not one of "
+                        f"{', '.join(optim_core.CHOICES[h])}; using the default.")
                 continue
             low, high, _ = HYPER_RANGES[h]
             whole = h in WHOLE_HYPERPARAMETERS

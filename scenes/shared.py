@@ -35,6 +35,19 @@ HYPER_LABELS = {"lr": "α (lr)", "beta1": "β₁", "beta2": "β₂", "eps": "ε"
                 "damping": "λ₀ (first damping)", "c1": "c₁ (sufficient decrease)",
                 "c2": "c₂ (curvature)", "shrink": "ρ (backtracking factor)"}  # fmt: skip
 WHOLE_HYPERPARAMETERS = ("memory",)  # whole numbers: an integer slider, and so in the link
+HYPER_LABELS.update(beta_rule="β rule", line_search="line search")
+CHOICE_TITLES = {"PR+": "Polak–Ribière+", "FR": "Fletcher–Reeves",
+                 "none": "none (fixed step α)", "strong_wolfe": "strong Wolfe"}  # fmt: skip
+
+
+def hyper_value(h: str, value):
+    """A hyperparameter's value as the core takes it: a choice's string, else a float."""
+    return str(value) if h in optim_core.CHOICES else float(value)
+
+
+def hyper_text(h: str, value) -> str:
+    """A hyperparameter's value in words: a choice's title, else the number."""
+    return CHOICE_TITLES.get(value, str(value)) if h in optim_core.CHOICES else f"{value:g}"
 
 
 def log_grid(low: float, high: float, mantissas=(1, 2, 5)) -> list[float]:

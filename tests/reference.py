@@ -129,7 +129,7 @@ def bfgs_reference(f, grad, w, steps):
     return points
 
 
-def cg_reference(f, grad, w, steps):
+def cg_reference(f, grad, w, steps, beta_rule="PR+"):
     """Polak–Ribière+ conjugate gradient written out for one start: β = max(0,
     gᵀ(g − g_prev)/g_prevᵀg_prev), p = −g + β p_prev (−g where that is not downhill),
     α by scipy's strong Wolfe line search with c₂ = 0.1 (the previous value for its
@@ -145,8 +145,11 @@ def cg_reference(f, grad, w, steps):
             p = [-g[0], -g[1]]
         else:
             denominator = g_prev[0] * g_prev[0] + g_prev[1] * g_prev[1]
-            beta = ((g[0] * (g[0] - g_prev[0]) + g[1] * (g[1] - g_prev[1])) / denominator
-                    if denominator else 0.0)  # fmt: skip
+            if beta_rule == "FR":  # Fletcher–Reeves
+                beta = (g[0] * g[0] + g[1] * g[1]) / denominator if denominator else 0.0
+            else:
+                beta = ((g[0] * (g[0] - g_prev[0]) + g[1] * (g[1] - g_prev[1])) / denominator
+                        if denominator else 0.0)  # fmt: skip
             beta = max(beta, 0.0) if math.isfinite(beta) else 0.0
             p = [-g[0] + beta * p[0], -g[1] + beta * p[1]]
             if g[0] * p[0] + g[1] * p[1] >= 0:
@@ -361,7 +364,8 @@ def armijo_reference(f, grad, w, steps, lr, c1, shrink, beta1=None):
 
 def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=None,
                   weight_decay=None, memory=None, damping=None, c1=None, c2=None, shrink=None,
-                  hessian=None, f=None, residuals=None):  # fmt: skip
+                  beta_rule=None, line_search=None, hessian=None, f=None,
+                  residuals=None):  # fmt: skip
     """Return the list of points [w_0, ..., w_steps] as lists of two floats.
 
     ``grad`` maps a list [x, y] to a list [gx, gy]; ``hessian`` (Newton's methods) to
@@ -371,7 +375,7 @@ def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=Non
     if name == "bfgs":
         return bfgs_reference(f, grad, w, steps)
     if name == "cg":
-        return cg_reference(f, grad, w, steps)
+        return cg_reference(f, grad, w, steps, beta_rule)
     if name == "lbfgs":
         return lbfgs_reference(f, grad, w, steps, memory)
     if name == "sgd_armijo":
@@ -464,7 +468,8 @@ _TORCH_NAMES = ("sgd", "momentum", "nag", "adagrad", "rmsprop", "adadelta", "ada
 
 def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=None,
                         weight_decay=None, memory=None, damping=None, c1=None, c2=None,
-                        shrink=None, hessian=None, f=None, residuals=None):  # fmt: skip
+                        shrink=None, beta_rule=None, line_search=None, hessian=None, f=None,
+                        residuals=None):  # fmt: skip
     """torch.optim's documented algorithms (SGD, SGD with momentum and nesterov,
     Adagrad, RMSprop, Adadelta, Adam, Adamax, NAdam, Adam with amsgrad), other options
     at their defaults, transcribed from the pseudo-code of the torch.optim docs: plain
@@ -482,8 +487,9 @@ def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, e
         return torch_lbfgs_reference(grad, w, steps, lr, memory)
     if name not in _TORCH_NAMES:  # not in torch.optim: the cheat sheet's rules
         return reference_run(name, grad, w, steps, lr=lr, beta1=beta1, eps=eps, memory=memory,
-                             damping=damping, c1=c1, c2=c2, shrink=shrink, hessian=hessian,
-                             f=f, residuals=residuals)  # fmt: skip
+                             damping=damping, c1=c1, c2=c2, shrink=shrink,
+                             beta_rule=beta_rule, hessian=hessian, f=f,
+                             residuals=residuals)  # fmt: skip
     for t in range(1, steps + 1):
         g = grad(w)
         if name == "nadam":

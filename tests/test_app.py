@@ -680,3 +680,19 @@ def test_line_search_constants_have_sliders_and_a_bad_pair_keeps_the_last_race()
     assert "c1 must satisfy 0 < c1 < c2 = 0.1; got 0.2" in message
     assert "The race keeps c₁ (sufficient decrease) = 0.0001, c₂ (curvature) = 0.1" in message
     assert bfgs_path(at) == moved  # the last race that ran stays
+
+
+def test_cg_s_beta_rule_is_a_choice_in_the_sidebar_and_the_link():
+    at = _app({"opt": "cg", "surface": "rosenbrock"})
+    radio = at.radio(key="cg.beta_rule")
+    assert radio.value == "PR+" and radio.options == ["Polak–Ribière+", "Fletcher–Reeves"]
+    radio.set_value("FR").run()
+    assert not at.exception and at.query_params["cg.beta_rule"] == "FR"
+    table = at.dataframe[0].value
+    assert table.shape[0] == 1
+    # a link with it opens on it; a bad one is named and replaced
+    assert _app({"opt": "cg", "surface": "rosenbrock", "cg.beta_rule": "FR"}).radio(
+        key="cg.beta_rule").value == "FR"
+    at = _app({"opt": "cg", "surface": "rosenbrock", "cg.beta_rule": "HS"})
+    assert "cg.beta_rule" in at.warning[0].value and "not one of PR+, FR" in at.warning[0].value
+    assert at.radio(key="cg.beta_rule").value == "PR+"

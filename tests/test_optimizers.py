@@ -391,7 +391,7 @@ def test_in_place_update_equals_the_readable_rule_bit_for_bit(name, surface):
         if h == "memory":  # (it sizes the state: one value for a whole batch)
             values[h] = 3.0
             continue
-        if h in ("c1", "c2", "shrink"):  # (a line search's constants: one for a batch)
+        if h in ("c1", "c2", "shrink", *optim_core.CHOICES):  # (one for a whole batch)
             values[h] = opt.defaults[h]
             continue
         values[h] = np.linspace(*{"lr": (1e-3, 0.05), "beta1": (0.0, 0.95),

@@ -32,7 +32,7 @@ TORCH_DEFAULTS = {
     "newton": {"lr": 1.0},  # (not in torch.optim: the same rule)
     "saddle_free_newton": {"lr": 1.0, "eps": 1e-3},
     "bfgs": {"c1": 1e-4, "c2": 0.9},  # (not in torch.optim: the same rule, no α)
-    "cg": {"c1": 1e-4, "c2": 0.1},
+    "cg": {"c1": 1e-4, "c2": 0.1, "beta_rule": "PR+"},
     "lbfgs": {"lr": 1.0, "memory": 100},  # LBFGS(lr=1, history_size=100)
     "gauss_newton": {"lr": 1.0},  # (not in torch.optim: the same rules)
     "levenberg_marquardt": {"damping": 1e-3},

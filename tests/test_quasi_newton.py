@@ -189,3 +189,31 @@ def test_a_failed_armijo_search_leaves_the_start_where_it_is():
 @pytest.mark.parametrize("name", ["sgd_armijo", "momentum_armijo"])
 def test_a_batch_of_armijo_runs_is_its_single_runs(name):
     _batch_is_single_runs(name, "himmelblau", np.random.default_rng(4).uniform(-4, 4, (8, 2)))
+
+
+def test_fletcher_reeves_is_selectable_and_slower_than_pr_plus_on_rosenbrock():
+    surface = surfaces.get("rosenbrock")
+    start = [-1.2, 1.0]
+    pr = optim_core.run("cg", surface, start, 300)
+    fr = optim_core.run("cg", surface, start, 300, beta_rule="FR")
+    assert pr.hyperparams["beta_rule"] == "PR+" and fr.hyperparams["beta_rule"] == "FR"
+    pr_steps, fr_steps = _steps_to(pr.path, [1.0, 1.0]), _steps_to(fr.path, [1.0, 1.0])
+    assert pr_steps == 25 and fr_steps == 60  # (the numbers cg.py's docstring states)
+    # its plain loop agrees (the same scipy line search, β = gᵀg / g_prevᵀg_prev)
+    from tests.reference import cg_reference
+
+    def f(w):
+        return float(surface.f(np.array(w)))
+
+    def grad(w):
+        return surface.grad(np.array(w)).tolist()
+
+    expected = np.array(cg_reference(f, grad, start, 80, beta_rule="FR"))
+    np.testing.assert_allclose(fr.path[:81], expected, rtol=1e-6, atol=1e-12)
+
+
+def test_an_unknown_choice_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match=r"beta_rule must be one of \['PR\+', 'FR'\]; got 'HS'"):
+        optim_core.run("cg", "rosenbrock", [-1.2, 1.0], 5, beta_rule="HS")
+    with pytest.raises(ValueError, match=r"beta_rule is not a hyperparameter of bfgs"):
+        optim_core.run("bfgs", "rosenbrock", [-1.2, 1.0], 5, beta_rule="FR")

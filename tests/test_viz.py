@@ -363,3 +363,22 @@ def test_the_3d_height_is_named_once_by_the_colour_bar_not_the_z_axis():
     assert zaxis["title"]["text"] == "" and zaxis["showticklabels"] is False
     bar = scene["data"][0]["colorbar"]["title"]["text"]
     assert bar == viz.surface_grid(surface).height_label and "log" in bar
+
+
+@pytest.mark.parametrize(("name", "values", "shown"), [
+    ("bfgs", {}, "BFGS (c₁=0.0001, c₂=0.9)"),
+    ("cg", {"beta_rule": "FR"}, "β=FR"),
+    ("lbfgs", {"memory": 3}, "m=3, c₁=0.0001, c₂=0.9"),
+    ("levenberg_marquardt", {"damping": 0.5}, "λ₀=0.5"),
+])  # fmt: skip
+def test_a_basin_maps_title_names_every_hyperparameter_of_its_optimizer(name, values, shown):
+    grid = viz.surface_grid(surfaces.get("himmelblau"), 21)
+    result = optim_core.basin_map(name, "himmelblau", 6, 40, **values)
+    assert shown in viz.basin_figure(result, grid).layout.title.text
+
+
+def test_every_hyperparameter_has_a_symbol_and_a_label():
+    import scenes
+    from viz.analysis import HYPER_SYMBOLS
+
+    assert set(HYPER_SYMBOLS) == set(optim_core.HYPERPARAMETERS) == set(scenes.HYPER_LABELS)

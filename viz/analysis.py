@@ -242,9 +242,14 @@ def basin_figure(result: BasinMap, grid: Grid, colouring: str = "minimizer", hei
     return fig
 
 
+HYPER_SYMBOLS = {"lr": "α", "beta1": "β₁", "beta2": "β₂", "eps": "ε", "weight_decay": "λ",
+                 "memory": "m", "damping": "λ₀", "c1": "c₁", "c2": "c₂", "shrink": "ρ",
+                 "beta_rule": "β", "line_search": "line search"}  # fmt: skip
+
+
 def _hp_text(values: Mapping[str, float]) -> str:
-    labels = {"lr": "α", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
-    return ", ".join(f"{labels[h]}={v:g}" for h, v in values.items())
+    return ", ".join(f"{HYPER_SYMBOLS[h]}={v if isinstance(v, str) else format(v, 'g')}"
+                     for h, v in values.items())  # fmt: skip
 
 
 def sweep_figure(sweeps: Sequence[Sweep], surface: Surface, height: int = 420) -> go.Figure:

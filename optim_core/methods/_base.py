@@ -41,14 +41,21 @@ GradFn = Callable[[np.ndarray], np.ndarray]
 
 
 HYPERPARAMETERS = ("lr", "beta1", "beta2", "eps", "weight_decay", "memory", "damping", "c1",
-                   "c2", "shrink")
+                   "c2", "shrink", "beta_rule", "line_search")
+# The hyperparameters that name a choice, not a number: their choices
+CHOICES = {
+    "beta_rule": ("PR+", "FR"),  # CG's β: Polak–Ribière+ or Fletcher–Reeves
+    "line_search": ("none", "strong_wolfe"),  # torch's L-BFGS: its line_search_fn
+}
 
 
 class Hyperparams(NamedTuple):
-    """Resolved hyperparameter values. Ones an optimizer does not use are nan.
+    """Resolved hyperparameter values. Ones an optimizer does not use are nan ("" for
+    a choice).
 
-    Each value is a float, or an array shaped ``(N, 1)`` that gives every start of a
-    batch ``(N, 2)`` its own value (a hyperparameter sweep is one batch).
+    Each number is a float, or an array shaped ``(N, 1)`` that gives every start of a
+    batch ``(N, 2)`` its own value (a hyperparameter sweep is one batch); a choice
+    (``CHOICES``) is one of its strings.
     """
 
     lr: float = float("nan")
@@ -61,6 +68,8 @@ class Hyperparams(NamedTuple):
     c1: float = float("nan")  # a line search's sufficient decrease (Armijo) constant
     c2: float = float("nan")  # the strong Wolfe curvature constant
     shrink: float = float("nan")  # backtracking's factor ρ
+    beta_rule: str = ""  # CG: "PR+" or "FR" (CHOICES)
+    line_search: str = ""  # torch's L-BFGS: "none" or "strong_wolfe"
 
 
 def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
