@@ -331,3 +331,148 @@ def backtrack_along(f, w, p, f0, g, failed, alpha0, *, c1=1e-4, shrink=0.5) -> S
         alpha[moved] = search.alpha[search.ok][np.any(p[ok] != 0, axis=1)]
         f_new[ok] = search.f[search.ok]
     return Step(alpha, f_new, np.full((n, 2), np.nan), f0, f_evals, np.zeros(n), failed)
+
+
+# ---------------------------------------------------------------- torch's strong Wolfe
+#
+# torch.optim.LBFGS(line_search_fn="strong_wolfe") has a search of its own (torch's
+# _strong_wolfe, ported from minFunc's lswolfe): the bracket grows by cubic
+# interpolation within [t + 0.01(t − t_prev), 10t], the zoom interpolates cubically
+# with a safeguard 0.1 of the bracket from its ends, it stops after max_ls = 25 more
+# evaluations or when the bracket is shorter than 1e-9 / max|d|, and it never fails: it
+# returns the lowest end of its bracket (t = 0 possible). Written here step by step as
+# torch does it, all starts at once.
+
+TORCH_MAX_LS = 25
+TORCH_TOLERANCE_CHANGE = 1e-9
+
+
+def _torch_cubic(x1, f1, g1, x2, f2, g2, lower=None, upper=None):
+    """torch's _cubic_interpolate, elementwise (bounds: [lower, upper], else the two
+    points' own interval)."""
+    if lower is None:
+        lower, upper = np.minimum(x1, x2), np.maximum(x1, x2)
+    with np.errstate(all="ignore"):
+        d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
+        d2_square = d1**2 - g1 * g2
+        d2 = np.sqrt(np.maximum(d2_square, 0.0))
+        forward = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+        backward = x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
+        min_pos = np.where(x1 <= x2, forward, backward)
+        # Python's min(max(a, lo), hi): a nan a stays nan (its comparisons are False)
+        clipped = np.where(np.isnan(min_pos), min_pos,
+                           np.minimum(np.maximum(min_pos, lower), upper))  # fmt: skip
+    return np.where(d2_square >= 0, clipped, (lower + upper) / 2.0)
+
+
+def torch_strong_wolfe(f, grad, w, d, t, f0, g0, gtd0, *, c1=1e-4, c2=0.9,
+                       max_ls=TORCH_MAX_LS, tolerance_change=TORCH_TOLERANCE_CHANGE):  # fmt: skip
+    """torch's ``_strong_wolfe`` along ``d`` ``(n, 2)`` from each ``w`` (value ``f0``,
+    gradient ``g0``, slope ``gtd0``), first trial ``t`` ``(n,)``: ``(t, f, g, evals)``,
+    the step length it returns, f and ∇f there, and its evaluations (of f and ∇f
+    together)."""
+    n = len(w)
+    d_norm = np.max(np.abs(d), axis=1)
+
+    def evaluate(k, at):
+        points = w[k] + at[:, None] * d[k]
+        value, gradient = f(points), grad(points)
+        return value, gradient, np.sum(gradient * d[k], axis=1)
+
+    t = np.asarray(t, dtype=float).copy()
+    everyone = np.arange(n)
+    f_new, g_new, gtd_new = evaluate(everyone, t)
+    evals = np.ones(n, dtype=np.int64)
+    ls_iter = np.zeros(n, dtype=np.int64)
+    t_prev, f_prev, g_prev, gtd_prev = np.zeros(n), f0.copy(), g0.copy(), gtd0.copy()
+    phase = np.zeros(n, dtype=np.int64)  # 0 bracketing, 1 zooming, 2 finished
+    done = np.zeros(n, dtype=bool)
+    b = np.zeros((n, 2))  # the bracket's ends, their f, ∇f and slopes
+    bf, bg, bgtd = np.zeros((n, 2)), np.zeros((n, 2, 2)), np.zeros((n, 2))
+    low = np.zeros(n, dtype=np.int64)
+    insuf = np.zeros(n, dtype=bool)
+    rows = np.arange(n)
+
+    def bracket(k, ends, values, grads, slopes):
+        b[k], bf[k], bg[k], bgtd[k] = ends, values, grads, slopes
+
+    while True:
+        trial = np.zeros(n, dtype=bool)
+        # -------- the bracket phase: the conditions on the last trial
+        k = np.flatnonzero((phase == 0) & (ls_iter >= max_ls))
+        if len(k):  # out of iterations: the bracket [0, t]
+            bracket(k, np.column_stack([np.zeros(len(k)), t[k]]),
+                    np.column_stack([f0[k], f_new[k]]), np.stack([g0[k], g_new[k]], 1),
+                    np.column_stack([gtd0[k], gtd_new[k]]))  # fmt: skip
+            low[k] = np.where(bf[k, 0] <= bf[k, 1], 0, 1)
+            phase[k] = 2
+        k = np.flatnonzero(phase == 0)
+        if len(k):
+            high = (f_new[k] > f0[k] + c1 * t[k] * gtd0[k]) | ((ls_iter[k] > 1)
+                                                             & (f_new[k] >= f_prev[k]))  # fmt: skip
+            wolfe = ~high & (np.abs(gtd_new[k]) <= -c2 * gtd0[k])
+            turn = ~high & ~wolfe & (gtd_new[k] >= 0)
+            z = k[high | turn]
+            bracket(z, np.column_stack([t_prev[z], t[z]]), np.column_stack([f_prev[z], f_new[z]]),
+                    np.stack([g_prev[z], g_new[z]], 1),
+                    np.column_stack([gtd_prev[z], gtd_new[z]]))  # fmt: skip
+            low[z] = np.where(bf[z, 0] <= bf[z, 1], 0, 1)
+            insuf[z] = False
+            phase[z] = 1
+            z = k[wolfe]  # the bracket [t]: found
+            b[z, 0], bf[z, 0], bg[z, 0], bgtd[z, 0] = t[z], f_new[z], g_new[z], gtd_new[z]
+            low[z], done[z], phase[z] = 0, True, 2
+            z = k[~high & ~wolfe & ~turn]  # extrapolate: the next trial
+            if len(z):
+                step = t[z] - t_prev[z]
+                nxt = _torch_cubic(t_prev[z], f_prev[z], gtd_prev[z], t[z], f_new[z], gtd_new[z],
+                                   t[z] + 0.01 * step, t[z] * 10)  # fmt: skip
+                t_prev[z], f_prev[z], g_prev[z], gtd_prev[z] = t[z], f_new[z], g_new[z], gtd_new[z]
+                t[z] = nxt
+                trial[z] = True
+        # -------- the zoom phase: the next trial of those still zooming
+        zooming = np.flatnonzero((phase == 1) & ~done)
+        over = zooming[(ls_iter[zooming] >= max_ls)
+                       | (np.abs(b[zooming, 1] - b[zooming, 0]) * d_norm[zooming]
+                          < tolerance_change)]  # fmt: skip
+        phase[over] = 2
+        z = zooming[phase[zooming] == 1]
+        if len(z):
+            nxt = _torch_cubic(b[z, 0], bf[z, 0], bgtd[z, 0], b[z, 1], bf[z, 1], bgtd[z, 1])
+            top, bottom = np.max(b[z], axis=1), np.min(b[z], axis=1)
+            eps = 0.1 * (top - bottom)
+            near = np.minimum(top - nxt, nxt - bottom) < eps
+            move = near & (insuf[z] | (nxt >= top) | (nxt <= bottom))
+            moved = np.where(np.abs(nxt - top) < np.abs(nxt - bottom), top - eps, bottom + eps)
+            t[z] = np.where(move, moved, nxt)
+            insuf[z] = near & ~move
+            trial[z] = True
+        k = np.flatnonzero(trial)
+        if not len(k):
+            break
+        f_new[k], g_new[k], gtd_new[k] = evaluate(k, t[k])
+        evals[k] += 1
+        ls_iter[k] += 1
+        # -------- the zoom phase: what the new trial tells
+        z = k[phase[k] == 1]
+        if len(z):
+            lo_f = bf[z, low[z]]
+            worse = (f_new[z] > f0[z] + c1 * t[z] * gtd0[z]) | (f_new[z] >= lo_f)
+            hi_idx = 1 - low[z]
+            w_ = z[worse]
+            h_ = hi_idx[worse]
+            b[w_, h_], bf[w_, h_] = t[w_], f_new[w_]
+            bg[w_, h_], bgtd[w_, h_] = g_new[w_], gtd_new[w_]
+            low[w_] = np.where(bf[w_, 0] <= bf[w_, 1], 0, 1)
+            better, h_ = z[~worse], hi_idx[~worse]
+            l_ = low[better]
+            found = np.abs(gtd_new[better]) <= -c2 * gtd0[better]
+            done[better[found]] = True
+            swap = ~found & (gtd_new[better] * (b[better, h_] - b[better, l_]) >= 0)
+            s_, sh, sl = better[swap], h_[swap], l_[swap]
+            b[s_, sh], bf[s_, sh], bg[s_, sh], bgtd[s_, sh] = (
+                b[s_, sl], bf[s_, sl], bg[s_, sl], bgtd[s_, sl])
+            b[better, l_], bf[better, l_] = t[better], f_new[better]
+            bg[better, l_], bgtd[better, l_] = g_new[better], gtd_new[better]
+    phase[:] = 2
+    return b[rows, low], bf[rows, low], bg[rows, low], evals

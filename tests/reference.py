@@ -221,7 +221,102 @@ def lbfgs_reference(f, grad, w, steps, memory):
     return points
 
 
-def torch_lbfgs_reference(grad, w, steps, lr, memory):
+def _torch_cubic(x1, f1, g1, x2, f2, g2, bounds=None):
+    """torch's _cubic_interpolate (torch/optim/lbfgs.py), on floats."""
+    if bounds is not None:
+        xmin_bound, xmax_bound = bounds
+    else:
+        xmin_bound, xmax_bound = (x1, x2) if x1 <= x2 else (x2, x1)
+    d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
+    d2_square = d1**2 - g1 * g2
+    if d2_square >= 0:
+        d2 = math.sqrt(d2_square)
+        if x1 <= x2:
+            min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+        else:
+            min_pos = x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
+        return min(max(min_pos, xmin_bound), xmax_bound)
+    return (xmin_bound + xmax_bound) / 2.0
+
+
+def _torch_strong_wolfe(obj_func, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9,
+                        max_ls=25):  # fmt: skip
+    """torch's _strong_wolfe (torch/optim/lbfgs.py at 045a976c), on floats and lists:
+    ``obj_func(t)`` gives (f, g) at x + t d. Returns (f_new, g_new, t, evaluations)."""
+    def dot(a, b):  # (a tensor in torch: IEEE division by 0, no exception)
+        return np.float64(a[0] * b[0] + a[1] * b[1])
+
+    d_norm = max(abs(d[0]), abs(d[1]))
+    t, f, gtd = np.float64(t), np.float64(f), np.float64(gtd)
+    f_new, g_new = obj_func(t)
+    ls_func_evals = 1
+    gtd_new = dot(g_new, d)
+    t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
+    done = False
+    ls_iter = 0
+    while ls_iter < max_ls:
+        if f_new > (f + c1 * t * gtd) or (ls_iter > 1 and f_new >= f_prev):
+            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
+            bracket_g, bracket_gtd = [g_prev, g_new], [gtd_prev, gtd_new]
+            break
+        if abs(gtd_new) <= -c2 * gtd:
+            bracket, bracket_f, bracket_g = [t], [f_new], [g_new]
+            done = True
+            break
+        if gtd_new >= 0:
+            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
+            bracket_g, bracket_gtd = [g_prev, g_new], [gtd_prev, gtd_new]
+            break
+        min_step = t + 0.01 * (t - t_prev)
+        max_step = t * 10
+        tmp = t
+        t = _torch_cubic(t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=(min_step, max_step))
+        t_prev, f_prev, g_prev, gtd_prev = tmp, f_new, g_new, gtd_new
+        f_new, g_new = obj_func(t)
+        ls_func_evals += 1
+        gtd_new = dot(g_new, d)
+        ls_iter += 1
+    if ls_iter == max_ls:
+        bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
+    insuf_progress = False
+    low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[-1] else (1, 0)
+    while not done and ls_iter < max_ls:
+        if abs(bracket[1] - bracket[0]) * d_norm < tolerance_change:
+            break
+        t = _torch_cubic(bracket[0], bracket_f[0], bracket_gtd[0], bracket[1], bracket_f[1],
+                         bracket_gtd[1])  # fmt: skip
+        eps = 0.1 * (max(bracket) - min(bracket))
+        if min(max(bracket) - t, t - min(bracket)) < eps:
+            if insuf_progress or t >= max(bracket) or t <= min(bracket):
+                t = (max(bracket) - eps if abs(t - max(bracket)) < abs(t - min(bracket))
+                     else min(bracket) + eps)  # fmt: skip
+                insuf_progress = False
+            else:
+                insuf_progress = True
+        else:
+            insuf_progress = False
+        f_new, g_new = obj_func(t)
+        ls_func_evals += 1
+        gtd_new = dot(g_new, d)
+        ls_iter += 1
+        if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low_pos]:
+            bracket[high_pos], bracket_f[high_pos] = t, f_new
+            bracket_g[high_pos], bracket_gtd[high_pos] = g_new, gtd_new
+            low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[1] else (1, 0)
+        else:
+            if abs(gtd_new) <= -c2 * gtd:
+                done = True
+            elif gtd_new * (bracket[high_pos] - bracket[low_pos]) >= 0:
+                bracket[high_pos], bracket_f[high_pos] = bracket[low_pos], bracket_f[low_pos]
+                bracket_g[high_pos] = bracket_g[low_pos]
+                bracket_gtd[high_pos] = bracket_gtd[low_pos]
+            bracket[low_pos], bracket_f[low_pos] = t, f_new
+            bracket_g[low_pos], bracket_gtd[low_pos] = g_new, gtd_new
+    t = bracket[low_pos]
+    return bracket_f[low_pos], bracket_g[low_pos], t, ls_func_evals
+
+
+def torch_lbfgs_reference(grad, w, steps, lr, memory, line_search="none", f=None):
     """torch.optim.LBFGS(lr, history_size=memory, max_iter=1, line_search_fn=None)
     transcribed from torch/optim/lbfgs.py (pytorch/pytorch at 045a976c): one .step() per
     step, plain floats. Returns [w_0, ..., w_steps]."""
@@ -270,6 +365,15 @@ def torch_lbfgs_reference(grad, w, steps, lr, memory):
                      prev_flat_grad=prev_flat_grad)  # fmt: skip
         gtd = g[0] * d[0] + g[1] * d[1]
         if not gtd > -1e-9:
+            if line_search == "strong_wolfe":
+                x = list(w)
+
+                def obj_func(step, x=x, d=d):
+                    point = [x[0] + step * d[0], x[1] + step * d[1]]
+                    return f(point), grad(point)
+
+                _, _, t, _ = _torch_strong_wolfe(obj_func, t, d, f(w), g, gtd)
+                state["t"] = t
             w = [w[0] + t * d[0], w[1] + t * d[1]]
         points.append(list(w))
     return points
@@ -484,7 +588,7 @@ def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, e
     mu_product = 1.0
     points = [list(w)]
     if name == "lbfgs":
-        return torch_lbfgs_reference(grad, w, steps, lr, memory)
+        return torch_lbfgs_reference(grad, w, steps, lr, memory, line_search, f)
     if name not in _TORCH_NAMES:  # not in torch.optim: the cheat sheet's rules
         return reference_run(name, grad, w, steps, lr=lr, beta1=beta1, eps=eps, memory=memory,
                              damping=damping, c1=c1, c2=c2, shrink=shrink,

@@ -696,3 +696,12 @@ def test_cg_s_beta_rule_is_a_choice_in_the_sidebar_and_the_link():
     at = _app({"opt": "cg", "surface": "rosenbrock", "cg.beta_rule": "HS"})
     assert "cg.beta_rule" in at.warning[0].value and "not one of PR+, FR" in at.warning[0].value
     assert at.radio(key="cg.beta_rule").value == "PR+"
+
+
+def test_torchs_lbfgs_offers_its_line_search_fn():
+    at = _app({"opt": "lbfgs", "surface": "rosenbrock", "conv": "pytorch"})
+    radio = at.radio(key="lbfgs.line_search")
+    assert radio.value == "none" and radio.options == ["none (fixed step α)", "strong Wolfe"]
+    assert at.slider(key="lbfgs.memory").value == 100  # torch's history_size
+    radio.set_value("strong_wolfe").run()
+    assert not at.exception and at.query_params["lbfgs.line_search"] == "strong_wolfe"

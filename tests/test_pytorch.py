@@ -33,7 +33,7 @@ TORCH_DEFAULTS = {
     "saddle_free_newton": {"lr": 1.0, "eps": 1e-3},
     "bfgs": {"c1": 1e-4, "c2": 0.9},  # (not in torch.optim: the same rule, no α)
     "cg": {"c1": 1e-4, "c2": 0.1, "beta_rule": "PR+"},
-    "lbfgs": {"lr": 1.0, "memory": 100},  # LBFGS(lr=1, history_size=100)
+    "lbfgs": {"lr": 1.0, "memory": 100, "line_search": "none"},  # LBFGS(lr=1, history_size=100)
     "gauss_newton": {"lr": 1.0},  # (not in torch.optim: the same rules)
     "levenberg_marquardt": {"damping": 1e-3},
     "sgd_armijo": {"lr": 1.0, "c1": 1e-4, "shrink": 0.5},
@@ -153,3 +153,33 @@ def _first_out_of_box(surface, path) -> int:
     low, high = optim_core.divergence_box(surface)
     out = np.flatnonzero(~np.all((path >= low) & (path <= high), axis=1))
     return int(out[0]) if len(out) else len(path)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the reference divides by 0 as torch does
+@pytest.mark.parametrize(("surface_name", "start", "lr"), CASES)
+def test_torchs_lbfgs_with_its_strong_wolfe_search_matches_its_code(surface_name, start, lr):
+    from tests.reference import torch_lbfgs_reference
+
+    surface = surfaces.get(surface_name)
+    lr = 1.0 if lr is None else lr
+    traj = optim_core.run("lbfgs", surface, start, 300, convention="pytorch", lr=lr,
+                          line_search="strong_wolfe")  # fmt: skip
+
+    def f(w):
+        return float(surface.f(np.array(w, dtype=float)))
+
+    def grad(w):
+        return surface.grad(np.array(w, dtype=float)).tolist()
+
+    expected = np.array(torch_lbfgs_reference(grad, start, 300, lr, 100, "strong_wolfe", f))
+    # (a run frozen where it blew up: compare up to where either left the box)
+    expected = expected[: min(_first_out_of_box(surface, traj.path),
+                              _first_out_of_box(surface, expected))]  # fmt: skip
+    np.testing.assert_array_equal(traj.path[: len(expected)], expected)  # bit for bit
+    assert not np.allclose(traj.path[-1], traj.path[0])
+    # what each step cost: the closure, then the search's evaluations (1 or more)
+    evals = traj.state["f_evals"][1 : len(expected)]
+    assert np.all(evals >= 1) and np.any(evals >= 2)
+    assert len(expected) > 2
+    none = optim_core.run("lbfgs", surface, start, 300, convention="pytorch", lr=lr)
+    assert not np.array_equal(none.path, traj.path)

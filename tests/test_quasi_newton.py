@@ -217,3 +217,13 @@ def test_an_unknown_choice_is_refused_with_the_choices():
         optim_core.run("cg", "rosenbrock", [-1.2, 1.0], 5, beta_rule="HS")
     with pytest.raises(ValueError, match=r"beta_rule is not a hyperparameter of bfgs"):
         optim_core.run("bfgs", "rosenbrock", [-1.2, 1.0], 5, beta_rule="FR")
+
+
+def test_a_batch_of_torchs_lbfgs_with_its_line_search_is_its_single_runs():
+    starts = np.random.default_rng(6).uniform(-4, 4, (12, 2))
+    kwargs = dict(convention="pytorch", line_search="strong_wolfe", memory=5)
+    batch = optim_core.run("lbfgs", "himmelblau", starts, 40, **kwargs)
+    for i, start in enumerate(starts):
+        one = optim_core.run("lbfgs", "himmelblau", start, 40, **kwargs)
+        np.testing.assert_array_equal(batch.path[:, i], one.path)
+        np.testing.assert_array_equal(batch.state["f_evals"][:, i], one.state["f_evals"])

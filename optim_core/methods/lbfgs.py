@@ -12,8 +12,9 @@ line_search_fn=None)`` — one iteration per step, the fixed step t = lr (the fi
 min(1, 1/‖g‖₁)·lr), a pair kept where yᵀs > 1e-10, H₀ = (yᵀs / yᵀy) I of the newest;
 no move where max|g| ≤ 1e-7 (``tolerance_grad``) or where the direction is not downhill
 by more than 1e-9 (``tolerance_change``: torch then keeps that direction and t for the
-next pair, which this rule copies). Its ``line_search_fn="strong_wolfe"`` (torch's own
-search, ported from minFunc) is not offered here.
+next pair, which this rule copies). ``line_search="strong_wolfe"`` is torch's
+``line_search_fn="strong_wolfe"``: its own search from t (``line_search.torch_strong_wolfe``,
+as torch's ``_strong_wolfe``: up to 25 more evaluations, its bound, not this app's 20).
 """
 
 from __future__ import annotations
@@ -133,8 +134,9 @@ class TorchLBFGSState(NamedTuple):
     prev_g: np.ndarray  # (..., 2) the gradient the last direction was computed from
     n_iter: np.ndarray  # (...,) iterations done (a step at max|g| ≤ 1e-7 does none)
     alpha: np.ndarray  # (...,) t of the last iteration (kept even where gᵀd > −1e-9 held it)
-    f_evals: np.ndarray  # (...,) evaluations of f the last step took (its closure: 1)
-    g_evals: np.ndarray  # (...,) evaluations of ∇f the last step took (1)
+    f_evals: np.ndarray  # (...,) evaluations of f the last step took (the closure: 1,
+    #                       and its line search's)
+    g_evals: np.ndarray  # (...,) evaluations of ∇f (torch takes both together)
     failed: np.ndarray  # (...,) never set: this form has no line search to fail
 
 
@@ -161,6 +163,8 @@ def lbfgs_torch_update(grad, w, state, t, hp):
     t_prev = state.alpha.reshape(n)
     n_iter = state.n_iter.reshape(n).copy()
     g = grad(flat)
+    searching = hp.line_search == "strong_wolfe"
+    f = grad.f(flat) if searching else None  # (the closure's loss: the search starts there)
     active = np.max(np.abs(g), axis=1) > TOLERANCE_GRAD  # else: opt_cond, return at once
     n_iter[active] += 1
     first = np.flatnonzero(active & (n_iter == 1))
@@ -184,10 +188,16 @@ def lbfgs_torch_update(grad, w, state, t, hp):
         step[first] = np.minimum(1.0, 1.0 / np.sum(np.abs(g[first]), axis=1)) * lr[first]
     gtd = np.sum(g * d, axis=1)
     moves = active & ~(gtd > -TOLERANCE_CHANGE)
+    evals = np.ones(n)  # the closure: f and ∇f at w
+    k = np.flatnonzero(moves)
+    if searching and len(k):  # torch's own strong Wolfe search from t along d
+        step[k], _, _, ls_evals = line_search.torch_strong_wolfe(
+            grad.f, grad, flat[k], d[k], step[k], f[k], g[k], gtd[k])
+        evals[k] += ls_evals
     w_new = flat.copy()
     w_new[moves] = flat[moves] + step[moves, None] * d[moves]
     # torch keeps t as its state whether or not it moved (the next pair's s = t d)
-    new = TorchLBFGSState(S, Y, rho, H_diag, d, prev_g, n_iter, step, np.ones(n), np.ones(n),
+    new = TorchLBFGSState(S, Y, rho, H_diag, d, prev_g, n_iter, step, evals, evals.copy(),
                           np.zeros(n))  # fmt: skip
     return w_new.reshape(w.shape), with_lead(new, lead), g.reshape(w.shape)
 
@@ -209,14 +219,17 @@ CHEATSHEET = define(
 )  # fmt: skip
 
 PYTORCH = torch_form(
-    CHEATSHEET, lbfgs_torch_update, TorchLBFGSState, {"lr": 1.0, "memory": TORCH_MEMORY},
+    CHEATSHEET, lbfgs_torch_update, TorchLBFGSState,
+    {"lr": 1.0, "memory": TORCH_MEMORY, "line_search": "none"},
     r"d_t = -H_t g_t:\ \text{two loops over the last } m\ (s_i, y_i),\ "
     r"H^0_t = \frac{y^\top s}{y^\top y} I \\ "
     r"\tau_t = \alpha\ (\tau_1 = \min(1, 1/\lVert g_1 \rVert_1)\, \alpha), \quad "
-    r"w_{t+1} = w_t + \tau_t d_t",
+    r"w_{t+1} = w_t + \tau_t d_t\ (\text{or } \tau_t \text{ by torch's strong Wolfe search})",
     "torch.optim.LBFGS(lr, history_size = m) with max_iter = 1, so that a step is one "
-    "iteration, and line_search_fn = None: a fixed step of length α along −H g (the first "
-    "one α·min(1, 1/‖g‖₁)). Pairs are kept where yᵀs > 1e-10; no step where max|g| ≤ 1e-7 "
-    "or gᵀd > −1e-9 (torch's tolerances). torch's history_size defaults to 100.",
+    "iteration. With line_search_fn = None: a fixed step of length α along −H g (the "
+    "first one α·min(1, 1/‖g‖₁)); with strong_wolfe: torch's own search from there (cubic "
+    "interpolation, up to 25 more evaluations; it never fails: at worst it stays). Pairs "
+    "are kept where yᵀs > 1e-10; no step where max|g| ≤ 1e-7 or gᵀd > −1e-9 (torch's "
+    "tolerances). torch's history_size defaults to 100.",
     init=torch_lbfgs_init, check=None,
 )  # fmt: skip
