@@ -49,6 +49,9 @@ from .schedules import Schedule
 MAX_STEPS = 100_000
 MAX_STARTS = 1_000_000
 MAX_PATH_POINTS = 20_000_000  # N·(steps + 1) with record="path": about 1 GB of arrays
+# and the numbers kept in all (point, loss, gradient and the optimizer's state at every
+# step): 1.6 GB. An L-BFGS state with m = 100 holds ~600 numbers a step, Adam's 4.
+MAX_PATH_NUMBERS = 200_000_000
 DIVERGENCE_FACTOR = 10.0
 FAR_FACTOR = 10_000.0  # the far box: beyond it (or non-finite) a run has diverged at once
 GROWING_WINDOW = 10  # "still growing": its farthest point within the last max(10, steps/10)
@@ -413,6 +416,16 @@ def run(
             f"record='path' keeps N*(steps+1) = {n_starts * (steps + 1)} points, above the "
             f"cap of {MAX_PATH_POINTS}; use record='final' or fewer steps or starts"
         )
+    if record == "path":
+        state = opt.init_state(np.zeros((1, 2)), hp)
+        per_point = 5 + sum(a[0].size for a in state)  # x, y, f, ∇f and the state
+        if n_starts * (steps + 1) * per_point > MAX_PATH_NUMBERS:
+            raise ValueError(
+                f"record='path' keeps {per_point} numbers a point for {opt.name} (its "
+                f"state: {', '.join(state._fields)}), N*(steps+1)*{per_point} = "
+                f"{n_starts * (steps + 1) * per_point}, above the cap of {MAX_PATH_NUMBERS} "
+                "(1.6 GB); use record='final' or fewer steps or starts"
+            )
 
     w0 = points.reshape(n_starts, 2)
     keep_path = record == "path"
