@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .optimizers import get
 from .runner import Trajectory
 
 COLUMNS = ("optimizer", "step", "x", "y", "loss", "grad_x", "grad_y")
@@ -26,20 +27,37 @@ COLUMNS = ("optimizer", "step", "x", "y", "loss", "grad_x", "grad_y")
 _SUFFIXES = {(): ("",), (2,): ("_x", "_y"), (2, 2): ("_xx", "_xy", "_yx", "_yy")}
 
 
+def _suffixes(shape: tuple[int, ...], listed: bool) -> tuple[str, ...]:
+    """Column suffixes for a state of this shape per step: a number (a step length), a
+    vector (x, y), a 2 × 2 matrix (xx, xy, yx, yy); a list of them (``listed``: L-BFGS's
+    m pairs, a line search's trials) numbered from 1: _1_x, _1_y, … or _1, _2, …"""
+    if not listed:
+        return _SUFFIXES[shape]
+    inner = _SUFFIXES[shape[1:]]
+    return tuple(f"_{i + 1}{s}" for i in range(shape[0]) for s in inner)
+
+
+def _listed(t: Trajectory) -> tuple[str, ...]:
+    """The state fields of ``t``'s optimizer that are lists (``LISTED`` on its state)."""
+    opt = get(t.optimizer, t.convention)
+    return getattr(type(opt.init(np.zeros(2))), "LISTED", ())
+
+
 def _state_columns(trajectories: Sequence[Trajectory]) -> dict[str, tuple[str, ...]]:
-    """Each state's column suffixes, by its shape per step: a number (a step length),
-    a vector (x, y) or a 2 × 2 matrix (xx, xy, yx, yy)."""
+    """Each state's column suffixes (:func:`_suffixes`)."""
     shapes = {}
     for t in trajectories:
+        listed = _listed(t)
         for name, values in t.state.items():
-            shapes.setdefault(name, values.shape[1:])
-    return {name: _SUFFIXES[shapes[name]] for name in sorted(shapes)}
+            shapes.setdefault(name, (values.shape[1:], name in listed))
+    return {name: _suffixes(*shapes[name]) for name in sorted(shapes)}
 
 
-def _state_json(values) -> dict:
-    """A state's steps as JSON: {"x", "y"}, {"xx", "xy", "yx", "yy"} or {"value"}."""
+def _state_json(values, listed: bool) -> dict:
+    """A state's steps as JSON: {"x", "y"}, {"xx", "xy", "yx", "yy"}, {"value"}, or for
+    a list {"1_x", "1_y", …} or {"1", "2", …}."""
     flat = values.reshape(len(values), -1)
-    names = [s.lstrip("_") or "value" for s in _SUFFIXES[values.shape[1:]]]
+    names = [s.lstrip("_") or "value" for s in _suffixes(values.shape[1:], listed)]
     return {name: _finite(flat[:, i]) for i, name in enumerate(names)}
 
 
@@ -118,6 +136,7 @@ def to_json(trajectories: Sequence[Trajectory]) -> str:
             "start": [float(v) for v in t.start], "steps": int(t.steps),
             "x": _finite(t.path[:, 0]), "y": _finite(t.path[:, 1]), "loss": _finite(t.loss),
             "grad_x": _finite(t.grads[:, 0]), "grad_y": _finite(t.grads[:, 1]),
-            "state": {name: _state_json(v) for name, v in sorted(t.state.items())},
+            "state": {name: _state_json(v, name in _listed(t))
+                      for name, v in sorted(t.state.items())},
         } for t in trajectories],
     })  # fmt: skip

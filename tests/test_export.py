@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import numpy as np
 import pytest
@@ -102,3 +103,27 @@ def test_the_race_as_one_html_file_holds_everything_and_no_server_address():
     assert "&lt;b&gt;" in page and "<b>" not in page  # the title is text
     for address in ("127.0.0.1", "localhost", "app/static", "_stcore", "race_view.js?"):
         assert address not in page, address  # (the browser test: it asks for nothing)
+
+
+@pytest.mark.parametrize("name", optim_core.optimizer_names())
+def test_every_optimizers_state_exports_and_reads_back(name):
+    # L-BFGS keeps lists of m pairs (numbered columns: S_1_x …), BFGS a matrix (H_xx …),
+    # the line searches numbers per step; every one round-trips, and the JSON re-runs it
+    surface = surfaces.get("rosenbrock")
+    values = {"memory": 4} if name == "lbfgs" else {}
+    t = optim_core.run(name, surface, [-1.2, 1.0], 12, **values)
+    rows = list(csv.DictReader(io.StringIO(export.to_csv([t]))))
+    for field, arr in t.state.items():
+        columns = [c for c in rows[0] if c == field
+                   or re.fullmatch(rf"{field}_(\d+_)?(x|y|xx|xy|yx|yy|\d+)", c)]  # fmt: skip
+        assert len(columns) == arr[0].size, (field, columns)
+        read = np.array([[float(r[c]) for c in columns] for r in rows])
+        np.testing.assert_array_equal(read, arr.reshape(len(arr), -1))
+    if name == "lbfgs":
+        assert [c for c in rows[0] if c.startswith("rho")] == ["rho_1", "rho_2", "rho_3",
+                                                                "rho_4"]  # fmt: skip
+    data = json.loads(export.to_json([t]))
+    saved = data["runs"][0]
+    np.testing.assert_array_equal(_rerun(data, saved).path, t.path)
+    for field, arr in t.state.items():
+        assert len(saved["state"][field]) == arr[0].size

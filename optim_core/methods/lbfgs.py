@@ -37,6 +37,7 @@ def _memory(hp, default: int) -> int:
 
 
 class LBFGSState(NamedTuple):
+    LISTED = ("S", "Y", "rho")  # lists of m (the exports number them)
     S: np.ndarray  # (..., m, 2) the last m steps s = w_{t+1} − w_t, oldest first (0: empty)
     Y: np.ndarray  # (..., m, 2) the gradient changes y = g_{t+1} − g_t that go with them
     rho: np.ndarray  # (..., m) 1 / sᵀy (0 in an empty slot)
@@ -126,6 +127,7 @@ def lbfgs_update(grad, w, state, t, hp):
 
 
 class TorchLBFGSState(NamedTuple):
+    LISTED = ("S", "Y", "rho")
     S: np.ndarray  # (..., m, 2) old_stps, oldest first (0: empty)
     Y: np.ndarray  # (..., m, 2) old_dirs
     rho: np.ndarray  # (..., m) ro = 1 / yᵀs (0 in an empty slot)
