@@ -36,7 +36,8 @@ class Search:
 
     ``alpha`` is the step length chosen (nan where the search failed), ``f`` and ``g``
     the value and gradient at ``w + alpha p`` (``g`` nan where it was not computed),
-    ``f_evals`` and ``g_evals`` the evaluations it took, ``ok`` whether it found α."""
+    ``f_evals`` and ``g_evals`` the evaluations it took, ``ok`` whether it found α,
+    ``trials`` each α at which it evaluated f, in order (nan after its last)."""
 
     alpha: np.ndarray
     f: np.ndarray
@@ -44,6 +45,7 @@ class Search:
     f_evals: np.ndarray
     g_evals: np.ndarray
     ok: np.ndarray
+    trials: np.ndarray | None = None  # (N, max_evals): the α of each value of f taken, nan after
 
 
 def check_constants(c1: float, c2: float | None = None, shrink: float | None = None,
@@ -83,6 +85,7 @@ def armijo(f, w, p, f0, slope0, alpha0=1.0, *, c1=1e-4, shrink=0.5,
     alpha = np.broadcast_to(np.asarray(alpha0, dtype=float), (n,)).copy()
     value = np.full(n, np.nan)
     evals = np.zeros(n, dtype=np.int64)
+    trials = np.full((n, max_evals), np.nan)
     ok = np.zeros(n, dtype=bool)
     flat = (slope0 == 0) & np.all(p == 0, axis=1)
     ok[flat], value[flat] = True, f0[flat]
@@ -92,6 +95,7 @@ def armijo(f, w, p, f0, slope0, alpha0=1.0, *, c1=1e-4, shrink=0.5,
             if not len(active):
                 break
             trial = f(w[active] + alpha[active, None] * p[active])
+            trials[active, evals[active]] = alpha[active]
             evals[active] += 1
             good = trial <= f0[active] + c1 * alpha[active] * slope0[active]
             done = active[good]
@@ -99,7 +103,8 @@ def armijo(f, w, p, f0, slope0, alpha0=1.0, *, c1=1e-4, shrink=0.5,
             active = active[~good]
             alpha[active] *= shrink
     alpha[~ok] = np.nan
-    return Search(alpha, value, np.full((n, 2), np.nan), evals, np.zeros(n, dtype=np.int64), ok)
+    return Search(alpha, value, np.full((n, 2), np.nan), evals, np.zeros(n, dtype=np.int64), ok,
+                  trials)  # fmt: skip
 
 
 def _cubicmin(a, fa, fpa, b, fb, c, fc):
@@ -145,6 +150,7 @@ def strong_wolfe(f, grad, w, p, f0, g0, old_f0=None, *, c1=1e-4, c2=0.9, amax=No
     value, gradient = np.full(n, np.nan), np.full((n, 2), np.nan)
     f_evals, g_evals = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
     ok = np.zeros(n, dtype=bool)
+    trials = np.full((n, max_evals), np.nan)
     with np.errstate(all="ignore"):
         a1 = np.ones(n)
         if old_f0 is not None:
@@ -203,6 +209,7 @@ def strong_wolfe(f, grad, w, p, f0, g0, old_f0=None, *, c1=1e-4, c2=0.9, amax=No
             phi = f(points)
             g = grad(points)
             dphi = np.sum(g * p[active], axis=1)
+            trials[active, f_evals[active]] = tried
             f_evals[active] += 1
             # -------- bracketing (Algorithm 3.5)
             sel = was == 0
@@ -257,7 +264,7 @@ def strong_wolfe(f, grad, w, p, f0, g0, old_f0=None, *, c1=1e-4, c2=0.9, amax=No
                 going = going[zi[going] <= _ZOOM_ITERATIONS]
                 if len(going):
                     trial[going] = zoom_trial(going)
-    return Search(alpha, value, gradient, f_evals, g_evals, ok)
+    return Search(alpha, value, gradient, f_evals, g_evals, ok, trials)
 
 
 
@@ -275,6 +282,7 @@ class Step:
     f_evals: np.ndarray
     g_evals: np.ndarray
     failed: np.ndarray
+    trials: np.ndarray  # (n, MAX_EVALS): the α tried, in order (nan after the last)
 
 
 def current_point(grad, w, state, t):
@@ -298,15 +306,17 @@ def step_along(grad, w, p, f, g, before, failed, *, c1=1e-4, c2=0.9) -> Step:
     failed = failed.copy()
     alpha, f_new, g_new = np.zeros(n), f.copy(), g.copy()
     f_evals, g_evals = np.zeros(n), np.zeros(n)
+    trials = np.full((n, MAX_EVALS), np.nan)
     k = np.flatnonzero((failed == 0) & np.any(p != 0, axis=1))
     if len(k):
         search = strong_wolfe(grad.f, grad, w[k], p[k], f[k], g[k], before[k], c1=c1, c2=c2)
-        f_evals[k], g_evals[k] = search.f_evals, search.g_evals
+        f_evals[k], g_evals[k], trials[k] = search.f_evals, search.g_evals, search.trials
         failed[k[~search.ok]] = 1.0
         ok = k[search.ok]
         alpha[ok] = search.alpha[search.ok]
         f_new[ok], g_new[ok] = search.f[search.ok], search.g[search.ok]
-    return Step(alpha, f_new, g_new, np.where(alpha > 0, f, before), f_evals, g_evals, failed)
+    return Step(alpha, f_new, g_new, np.where(alpha > 0, f, before), f_evals, g_evals, failed,
+                trials)  # fmt: skip
 
 
 def backtrack_along(f, w, p, f0, g, failed, alpha0, *, c1=1e-4, shrink=0.5) -> Step:
@@ -319,18 +329,19 @@ def backtrack_along(f, w, p, f0, g, failed, alpha0, *, c1=1e-4, shrink=0.5) -> S
     failed = failed.copy()
     alpha, f_new = np.zeros(n), f0.copy()
     f_evals = np.zeros(n)
+    trials = np.full((n, MAX_EVALS), np.nan)
     k = np.flatnonzero(failed == 0)
     if len(k):
         first = np.broadcast_to(np.asarray(alpha0, dtype=float).reshape(-1), (n,))[k]
         slope = np.sum(g[k] * p[k], axis=1)
         search = armijo(f, w[k], p[k], f0[k], slope, first, c1=c1, shrink=shrink)
-        f_evals[k] = search.f_evals
+        f_evals[k], trials[k] = search.f_evals, search.trials
         failed[k[~search.ok]] = 1.0
         ok = k[search.ok]
         moved = ok[np.any(p[ok] != 0, axis=1)]
         alpha[moved] = search.alpha[search.ok][np.any(p[ok] != 0, axis=1)]
         f_new[ok] = search.f[search.ok]
-    return Step(alpha, f_new, np.full((n, 2), np.nan), f0, f_evals, np.zeros(n), failed)
+    return Step(alpha, f_new, np.full((n, 2), np.nan), f0, f_evals, np.zeros(n), failed, trials)
 
 
 # ---------------------------------------------------------------- torch's strong Wolfe
@@ -368,9 +379,9 @@ def _torch_cubic(x1, f1, g1, x2, f2, g2, lower=None, upper=None):
 def torch_strong_wolfe(f, grad, w, d, t, f0, g0, gtd0, *, c1=1e-4, c2=0.9,
                        max_ls=TORCH_MAX_LS, tolerance_change=TORCH_TOLERANCE_CHANGE):  # fmt: skip
     """torch's ``_strong_wolfe`` along ``d`` ``(n, 2)`` from each ``w`` (value ``f0``,
-    gradient ``g0``, slope ``gtd0``), first trial ``t`` ``(n,)``: ``(t, f, g, evals)``,
-    the step length it returns, f and ∇f there, and its evaluations (of f and ∇f
-    together)."""
+    gradient ``g0``, slope ``gtd0``), first trial ``t`` ``(n,)``: ``(t, f, g, evals,
+    trials)``, the step length it returns, f and ∇f there, its evaluations (of f and ∇f
+    together) and each t it tried ``(n, max_ls + 1)``, nan after the last."""
     n = len(w)
     d_norm = np.max(np.abs(d), axis=1)
 
@@ -381,6 +392,8 @@ def torch_strong_wolfe(f, grad, w, d, t, f0, g0, gtd0, *, c1=1e-4, c2=0.9,
 
     t = np.asarray(t, dtype=float).copy()
     everyone = np.arange(n)
+    trials = np.full((n, max_ls + 1), np.nan)
+    trials[:, 0] = t
     f_new, g_new, gtd_new = evaluate(everyone, t)
     evals = np.ones(n, dtype=np.int64)
     ls_iter = np.zeros(n, dtype=np.int64)
@@ -451,6 +464,7 @@ def torch_strong_wolfe(f, grad, w, d, t, f0, g0, gtd0, *, c1=1e-4, c2=0.9,
         if not len(k):
             break
         f_new[k], g_new[k], gtd_new[k] = evaluate(k, t[k])
+        trials[k, evals[k]] = t[k]
         evals[k] += 1
         ls_iter[k] += 1
         # -------- the zoom phase: what the new trial tells
@@ -474,5 +488,4 @@ def torch_strong_wolfe(f, grad, w, d, t, f0, g0, gtd0, *, c1=1e-4, c2=0.9,
                 b[s_, sl], bf[s_, sl], bg[s_, sl], bgtd[s_, sl])
             b[better, l_], bf[better, l_] = t[better], f_new[better]
             bg[better, l_], bgtd[better, l_] = g_new[better], gtd_new[better]
-    phase[:] = 2
-    return b[rows, low], bf[rows, low], bg[rows, low], evals
+    return b[rows, low], bf[rows, low], bg[rows, low], evals, trials

@@ -227,3 +227,29 @@ def test_a_batch_of_torchs_lbfgs_with_its_line_search_is_its_single_runs():
         one = optim_core.run("lbfgs", "himmelblau", start, 40, **kwargs)
         np.testing.assert_array_equal(batch.path[:, i], one.path)
         np.testing.assert_array_equal(batch.state["f_evals"][:, i], one.state["f_evals"])
+
+
+@pytest.mark.parametrize(("name", "kwargs"), [
+    ("bfgs", {}), ("lbfgs", {}), ("cg", {}), ("sgd_armijo", {"lr": 1.0}),
+    ("momentum_armijo", {"lr": 1.0}),
+    ("lbfgs", {"convention": "pytorch", "line_search": "strong_wolfe"}),
+])  # fmt: skip
+def test_each_step_records_its_direction_and_the_step_lengths_it_tried(name, kwargs):
+    surface = surfaces.get("rosenbrock")
+    traj = optim_core.run(name, surface, [-1.2, 1.0], 30, **kwargs)
+    trials, alpha = traj.state["trials"], traj.state["alpha"]
+    direction = next(traj.state[k] for k in ("direction", "p", "d") if k in traj.state)
+    tried = np.sum(~np.isnan(trials), axis=-1)
+    own = traj.state["f_evals"] - (kwargs.get("convention") == "pytorch")  # (torch: + closure)
+    own[1] -= kwargs.get("convention") != "pytorch"  # (the first step: f at the start too)
+    np.testing.assert_array_equal(tried[1:], own[1:])
+    assert np.all(np.isnan(trials[0]))
+    for k in range(1, 31):
+        if alpha[k] > 0:  # the length it chose is the last it tried (torch's: one of
+            # them, the low end of its bracket), along its direction
+            if kwargs.get("convention") == "pytorch":
+                assert alpha[k] in trials[k, : tried[k]]
+            else:
+                assert trials[k, tried[k] - 1] == alpha[k]
+            np.testing.assert_allclose(traj.path[k], traj.path[k - 1] + alpha[k] * direction[k],
+                                       rtol=1e-12, atol=1e-14)  # fmt: skip

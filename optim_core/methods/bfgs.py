@@ -32,6 +32,9 @@ class BFGSState(NamedTuple):
     g_evals: np.ndarray  # (...,) evaluations of ∇f the last step took
     skipped: np.ndarray  # (...,) 1 where the last step skipped H's update (sᵀy ≤ 0)
     failed: np.ndarray  # (...,) 1 from the step a line search failed on
+    direction: np.ndarray  # (..., 2) the direction the last step searched along
+    trials: np.ndarray  # (..., 20) the step lengths its search tried, in order (nan after)
+    LISTED = ("trials",)
 
 
 def bfgs_init(w: np.ndarray) -> BFGSState:
@@ -39,7 +42,8 @@ def bfgs_init(w: np.ndarray) -> BFGSState:
     lead = w.shape[:-1]
     eye = np.broadcast_to(np.eye(2), (*lead, 2, 2)).copy()
     zeros = [np.zeros(lead) for _ in range(7)]
-    return BFGSState(eye, np.zeros_like(w), *zeros)
+    return BFGSState(eye, np.zeros_like(w), *zeros, np.zeros_like(w),
+                     np.full((*lead, line_search.MAX_EVALS), np.nan))
 
 
 def bfgs_update(grad, w, state, t, hp):
@@ -72,7 +76,7 @@ def bfgs_update(grad, w, state, t, hp):
         H_new[j] = left @ H[j] @ right + rho[:, None, None] * s[:, :, None] * s[:, None, :]
     w_new = flat + alpha[:, None] * p
     new = BFGSState(H_new, g_new, step.f, step.f_before, alpha, evals + step.f_evals,
-                    evals + step.g_evals, skipped, step.failed)  # fmt: skip
+                    evals + step.g_evals, skipped, step.failed, p, step.trials)  # fmt: skip
     return w_new.reshape(w.shape), with_lead(new, lead), g.reshape(w.shape)
 
 

@@ -36,12 +36,15 @@ class CGState(NamedTuple):
     g_evals: np.ndarray  # (...,) evaluations of ∇f the last step took
     restarted: np.ndarray  # (...,) 1 where the last step went along −g (β = 0)
     failed: np.ndarray  # (...,) 1 from the step a line search failed on
+    trials: np.ndarray  # (..., 20) the step lengths its search tried, in order (nan after)
+    LISTED = ("trials",)
 
 
 def cg_init(w: np.ndarray) -> CGState:
     w = np.asarray(w, dtype=float)
     vectors = [np.zeros_like(w) for _ in range(3)]
-    return CGState(*vectors, *(np.zeros(w.shape[:-1]) for _ in range(7)))
+    return CGState(*vectors, *(np.zeros(w.shape[:-1]) for _ in range(7)),
+                   np.full((*w.shape[:-1], line_search.MAX_EVALS), np.nan))
 
 
 def cg_update(grad, w, state, t, hp):
@@ -72,7 +75,7 @@ def cg_update(grad, w, state, t, hp):
                                   c1=float(hp.c1), c2=float(hp.c2))  # fmt: skip
     w_new = flat + step.alpha[:, None] * p
     new = CGState(p, step.g, g, step.f, step.f_before, step.alpha, evals + step.f_evals,
-                  evals + step.g_evals, restarted, step.failed)  # fmt: skip
+                  evals + step.g_evals, restarted, step.failed, step.trials)  # fmt: skip
     return w_new.reshape(w.shape), with_lead(new, lead), g.reshape(w.shape)
 
 

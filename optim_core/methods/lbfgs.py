@@ -37,7 +37,7 @@ def _memory(hp, default: int) -> int:
 
 
 class LBFGSState(NamedTuple):
-    LISTED = ("S", "Y", "rho")  # lists of m (the exports number them)
+    LISTED = ("S", "Y", "rho", "trials")  # lists (the exports number them)
     S: np.ndarray  # (..., m, 2) the last m steps s = w_{t+1} − w_t, oldest first (0: empty)
     Y: np.ndarray  # (..., m, 2) the gradient changes y = g_{t+1} − g_t that go with them
     rho: np.ndarray  # (..., m) 1 / sᵀy (0 in an empty slot)
@@ -50,6 +50,8 @@ class LBFGSState(NamedTuple):
     g_evals: np.ndarray  # (...,) evaluations of ∇f the last step took
     skipped: np.ndarray  # (...,) 1 where the last step kept no pair (sᵀy ≤ 0)
     failed: np.ndarray  # (...,) 1 from the step a line search failed on
+    direction: np.ndarray  # (..., 2) the direction the last step searched along
+    trials: np.ndarray  # (..., 20) the step lengths its search tried, in order (nan after)
 
 
 def lbfgs_init(w: np.ndarray, hp=None) -> LBFGSState:
@@ -57,7 +59,8 @@ def lbfgs_init(w: np.ndarray, hp=None) -> LBFGSState:
     lead, m = w.shape[:-1], _memory(hp, MEMORY)
     pairs = [np.zeros((*lead, m, 2)) for _ in range(2)]
     return LBFGSState(*pairs, np.zeros((*lead, m)), np.ones(lead), np.zeros_like(w),
-                      *(np.zeros(lead) for _ in range(7)))  # fmt: skip
+                      *(np.zeros(lead) for _ in range(7)), np.zeros_like(w),
+                      np.full((*lead, line_search.MAX_EVALS), np.nan))  # fmt: skip
 
 
 def two_loop(g, S, Y, rho, gamma):
@@ -119,7 +122,8 @@ def lbfgs_update(grad, w, state, t, hp):
         gamma[j] = sy / np.sum(y * y, axis=1)
     w_new = flat + alpha[:, None] * p
     new = LBFGSState(S, Y, rho, gamma, g_new, step.f, step.f_before, alpha,
-                     evals + step.f_evals, evals + step.g_evals, skipped, step.failed)  # fmt: skip
+                     evals + step.f_evals, evals + step.g_evals, skipped, step.failed, p,
+                     step.trials)  # fmt: skip
     return w_new.reshape(w.shape), with_lead(new, lead), g.reshape(w.shape)
 
 
@@ -127,7 +131,7 @@ def lbfgs_update(grad, w, state, t, hp):
 
 
 class TorchLBFGSState(NamedTuple):
-    LISTED = ("S", "Y", "rho")
+    LISTED = ("S", "Y", "rho", "trials")
     S: np.ndarray  # (..., m, 2) old_stps, oldest first (0: empty)
     Y: np.ndarray  # (..., m, 2) old_dirs
     rho: np.ndarray  # (..., m) ro = 1 / yᵀs (0 in an empty slot)
@@ -140,6 +144,7 @@ class TorchLBFGSState(NamedTuple):
     #                       and its line search's)
     g_evals: np.ndarray  # (...,) evaluations of ∇f (torch takes both together)
     failed: np.ndarray  # (...,) never set: this form has no line search to fail
+    trials: np.ndarray  # (..., 26) the steps t tried (one without a search), nan after
 
 
 def torch_lbfgs_init(w: np.ndarray, hp=None) -> TorchLBFGSState:
@@ -147,7 +152,8 @@ def torch_lbfgs_init(w: np.ndarray, hp=None) -> TorchLBFGSState:
     lead, m = w.shape[:-1], _memory(hp, TORCH_MEMORY)
     pairs = [np.zeros((*lead, m, 2)) for _ in range(2)]
     return TorchLBFGSState(*pairs, np.zeros((*lead, m)), np.ones(lead), np.zeros_like(w),
-                           np.zeros_like(w), *(np.zeros(lead) for _ in range(5)))  # fmt: skip
+                           np.zeros_like(w), *(np.zeros(lead) for _ in range(5)),
+                           np.full((*lead, line_search.TORCH_MAX_LS + 1), np.nan))  # fmt: skip
 
 
 def lbfgs_torch_update(grad, w, state, t, hp):
@@ -191,16 +197,18 @@ def lbfgs_torch_update(grad, w, state, t, hp):
     gtd = np.sum(g * d, axis=1)
     moves = active & ~(gtd > -TOLERANCE_CHANGE)
     evals = np.ones(n)  # the closure: f and ∇f at w
+    trials = np.full((n, line_search.TORCH_MAX_LS + 1), np.nan)
     k = np.flatnonzero(moves)
+    trials[k, 0] = step[k]  # (without a search: the one step it takes)
     if searching and len(k):  # torch's own strong Wolfe search from t along d
-        step[k], _, _, ls_evals = line_search.torch_strong_wolfe(
+        step[k], _, _, ls_evals, trials[k] = line_search.torch_strong_wolfe(
             grad.f, grad, flat[k], d[k], step[k], f[k], g[k], gtd[k])
         evals[k] += ls_evals
     w_new = flat.copy()
     w_new[moves] = flat[moves] + step[moves, None] * d[moves]
     # torch keeps t as its state whether or not it moved (the next pair's s = t d)
     new = TorchLBFGSState(S, Y, rho, H_diag, d, prev_g, n_iter, step, evals, evals.copy(),
-                          np.zeros(n))  # fmt: skip
+                          np.zeros(n), trials)  # fmt: skip
     return w_new.reshape(w.shape), with_lead(new, lead), g.reshape(w.shape)
 
 

@@ -27,11 +27,16 @@ class MomentumArmijoState(NamedTuple):
     g_evals: np.ndarray  # (...,) evaluations of ∇f the last step took
     restarted: np.ndarray  # (...,) 1 where the last step went along −g (−m not downhill)
     failed: np.ndarray  # (...,) 1 from the step a line search failed on
+    direction: np.ndarray  # (..., 2) the direction the last step searched along
+    trials: np.ndarray  # (..., 20) the step lengths its search tried, in order (nan after)
+    LISTED = ("trials",)
 
 
 def momentum_armijo_init(w: np.ndarray) -> MomentumArmijoState:
     w = np.asarray(w, dtype=float)
-    return MomentumArmijoState(np.zeros_like(w), *(np.zeros(w.shape[:-1]) for _ in range(6)))
+    return MomentumArmijoState(np.zeros_like(w), *(np.zeros(w.shape[:-1]) for _ in range(6)),
+                               np.zeros_like(w),
+                               np.full((*w.shape[:-1], line_search.MAX_EVALS), np.nan))
 
 
 def momentum_armijo_update(grad, w, state, t, hp):
@@ -52,7 +57,7 @@ def momentum_armijo_update(grad, w, state, t, hp):
                                        c1=float(hp.c1), shrink=float(hp.shrink))  # fmt: skip
     w_new = flat + step.alpha[:, None] * p
     new = MomentumArmijoState(m, step.f, step.alpha, evals + step.f_evals, np.ones(n),
-                              restarted, step.failed)  # fmt: skip
+                              restarted, step.failed, p, step.trials)  # fmt: skip
     return w_new.reshape(w.shape), with_lead(new, lead), g.reshape(w.shape)
 
 

@@ -27,11 +27,16 @@ class ArmijoState(NamedTuple):
     f_evals: np.ndarray  # (...,) evaluations of f the last step took
     g_evals: np.ndarray  # (...,) evaluations of ∇f the last step took
     failed: np.ndarray  # (...,) 1 from the step a line search failed on
+    direction: np.ndarray  # (..., 2) the direction the last step searched along
+    trials: np.ndarray  # (..., 20) the step lengths its search tried, in order (nan after)
+    LISTED = ("trials",)
 
 
 def armijo_init(w: np.ndarray) -> ArmijoState:
-    lead = np.asarray(w).shape[:-1]
-    return ArmijoState(*(np.zeros(lead) for _ in range(5)))
+    w = np.asarray(w, dtype=float)
+    lead = w.shape[:-1]
+    return ArmijoState(*(np.zeros(lead) for _ in range(5)), np.zeros_like(w),
+                       np.full((*lead, line_search.MAX_EVALS), np.nan))
 
 
 def current_value(grad, flat, state, t):
@@ -43,8 +48,9 @@ def current_value(grad, flat, state, t):
     return state.f.reshape(n), np.zeros(n)
 
 
-def armijo_record(step, evals, n) -> ArmijoState:
-    return ArmijoState(step.f, step.alpha, evals + step.f_evals, np.ones(n), step.failed)
+def armijo_record(step, evals, n, p) -> ArmijoState:
+    return ArmijoState(step.f, step.alpha, evals + step.f_evals, np.ones(n), step.failed, p,
+                       step.trials)  # fmt: skip
 
 
 def sgd_armijo_update(grad, w, state, t, hp):
@@ -57,7 +63,7 @@ def sgd_armijo_update(grad, w, state, t, hp):
     step = line_search.backtrack_along(grad.f, flat, -g, f, g, state.failed.reshape(n), hp.lr,
                                        c1=float(hp.c1), shrink=float(hp.shrink))  # fmt: skip
     w_new = flat - step.alpha[:, None] * g
-    return (w_new.reshape(w.shape), with_lead(armijo_record(step, evals, n), lead),
+    return (w_new.reshape(w.shape), with_lead(armijo_record(step, evals, n, -g), lead),
             g.reshape(w.shape))  # fmt: skip
 
 
