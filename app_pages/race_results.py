@@ -13,17 +13,34 @@ import viz
 from app_pages import common
 from app_pages.race_view import standalone_html
 
-# The results' columns a 1024 px screen holds; the others (settings, gradient norms, the
-# saddle's details) on demand.
+# The results' columns a 1024 px screen holds; the others (settings, gradient norms, f
+# evaluations, the saddle's details) on demand.
 SHORT_COLUMNS = ("optimizer", "final loss", "distance to minimizer", "converged at step",
-                 "left the view at step", "escaped at step")  # fmt: skip
+                 "converged at ∇f evaluation", "∇f evaluations", "left the view at step",
+                 "escaped at step")  # fmt: skip
 
 
-def results(surface, runs, exits, visits, radius) -> None:
-    """Each run's outcome, the columns a 1024 px screen holds first."""
+def results(surface, runs, exits, visits, radius, x_axis: str = "steps") -> None:
+    """Each run's outcome, the columns a 1024 px screen holds first. ``x_axis`` "evals":
+    when it converged (or was first within tolerance) counts ∇f evaluations, not steps."""
+    counts = {r.name: optim_core.evaluations(r.trajectory) for r in runs}
+    at = "step" if x_axis == "steps" else "∇f evaluation"
 
     def _step(value) -> str:
         return "—" if value < 0 else str(int(value))
+
+    def _at(r: viz.Run, step) -> str:
+        """A step, or the ∇f evaluations the run had taken by then (x_axis "evals")."""
+        if step < 0 or x_axis == "steps":
+            return _step(step)
+        return str(int(counts[r.name].grad[int(step)]))
+
+    def _evaluations(r: viz.Run) -> str:
+        grad, converged = counts[r.name].grad, int(r.trajectory.converged_step)
+        total = str(int(grad[-1]))
+        if converged >= 0 and surface.bounded_below:
+            return f"{total} ({int(grad[converged])} to convergence)"
+        return total
 
 
     def _escape(visit: optim_core.SaddleVisit) -> str:
@@ -53,14 +70,17 @@ def results(surface, runs, exits, visits, radius) -> None:
                                             if len(surface.minimizers) else "— (none marked)")
             # with the distance, why a run close to the minimum may still not count as converged
             row["final gradient norm"] = f"{float(np.hypot(*surface.grad(tr.final_point))):.3g}"
-            row["converged at step"] = _step(tr.converged_step)
+            row[f"converged at {at}"] = _at(r, tr.converged_step)
             if any(int(o.trajectory.first_converged_step) != int(o.trajectory.converged_step)
                    for o in runs):  # fmt: skip
-                row["first within tolerance at step"] = _step(tr.first_converged_step)
+                row[f"first within tolerance at {at}"] = _at(r, tr.first_converged_step)
+            row["∇f evaluations"] = _evaluations(r)
             row["diverged at step"] = _step(tr.diverged_step)
         else:
             way_out = exits[r.name]
             row["left the view at step"] = _step(way_out.step if way_out else -1)
+            row["∇f evaluations"] = _evaluations(r)
+        row["f evaluations"] = str(int(counts[r.name].f[-1]))
         if visits:
             visit = visits[r.name]
             sx, sy = surface.saddles[visit.saddle]
@@ -76,7 +96,8 @@ def results(surface, runs, exits, visits, radius) -> None:
              or (c == "diverged at step" and any(r.trajectory.diverged_step >= 0 for r in runs))]
     every = len(short) == len(rows[0]) or st.toggle(
         "All columns", key="results_all_columns", help="Also each run's settings, its final "
-        "gradient norm, when it was first within tolerance, and its closest saddle.")
+        "gradient norm, when it was first within tolerance, its evaluations of f, and its "
+        "closest saddle.")
     st.dataframe(rows, hide_index=True, width="stretch", column_order=None if every else short)
     notes = []
     if surface.bounded_below:
@@ -89,6 +110,16 @@ def results(surface, runs, exits, visits, radius) -> None:
         )
     else:
         notes.append("Left the view: the first step outside the plotted domain.")
+    searching = [r.label for r in runs if "g_evals" in r.trajectory.state]
+    notes.append(
+        "∇f evaluations: the gradients each run took, in all"
+        + (" (and until it converged)" if surface.bounded_below else "") + ": one a step"
+        + (f", except {' and '.join(searching)}, whose line searches take several and also "
+           "evaluate f (the first step counts f and ∇f at the start too)" if searching else "")
+        + "; none after a failed line search or once a diverged run is stopped."
+        + (" Converged at ∇f evaluation n: it had taken n gradients by the step it converged "
+           "at." if x_axis == "evals" and surface.bounded_below else "")
+    )  # fmt: skip
     if visits:
         notes.append(
             f"Saddles: the one each run came closest to and how close; the steps it spent "

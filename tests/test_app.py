@@ -611,3 +611,53 @@ def test_presets_are_one_line_each_with_what_to_watch_on_hover():
     assert all(b.help == scenes.PRESET_CAPTIONS[b.label] for b in buttons)
     captions = " ".join(c.value for c in sidebar.caption)
     assert not any(text in captions for text in scenes.PRESET_CAPTIONS.values())
+
+
+def _figure(at, key):
+    """The figure sent this run under ``key`` (None: the browser has it already)."""
+    spec = next(json.loads(c.proto.json) for c in at.get("bidi_component")
+                if c.proto.id.endswith(key) and "figure_key" in json.loads(c.proto.json))  # fmt: skip
+    return spec["figure"] and json.loads(spec["figure"])
+
+
+def test_the_x_axis_switch_puts_the_loss_against_gradient_evaluations_and_goes_in_the_link():
+    at = _app({"surface": "rosenbrock", "opt": "adam,bfgs,cg", "steps": "120"})
+    assert at.radio(key="x_axis").value == "steps" and "xaxis" not in at.query_params
+    data = _race(at)
+    assert data["runs"]["loss"]["layout"]["xaxis"]["title"]["text"] == "step"
+    assert "converged at step" in at.dataframe[0].value.columns
+    at.radio(key="x_axis").set_value("evals").run()
+    assert not at.exception and at.query_params["xaxis"] == "evals"
+    data = _race(at)
+    assert data["runs"]["loss"]["layout"]["xaxis"]["title"]["text"] == "∇f evaluations"
+    start = (at.session_state.start_x, at.session_state.start_y)
+    runs = {n: optim_core.run(n, "rosenbrock", start, 120, **scenes.race_defaults(n))
+            for n in ("adam", "bfgs", "cg")}  # fmt: skip
+    counts = {n: optim_core.evaluations(tr).grad for n, tr in runs.items()}
+    by_label = {t["name"]: data["runs"]["paths"][t["path"]] for t in data["runs"]["moving"]["loss"]}
+    for name, title in (("adam", "Adam"), ("bfgs", "BFGS"), ("cg", "CG (PR+)")):
+        np.testing.assert_array_equal(plotly_array(by_label[title]["evals"]), counts[name])
+    # the table: when each converged, in evaluations; how many it took in all
+    table = at.dataframe[0].value.set_index("optimizer")
+    bfgs = runs["bfgs"]
+    k = int(bfgs.converged_step)
+    assert k > 0 and table.loc["BFGS", "converged at ∇f evaluation"] == str(counts["bfgs"][k])
+    assert table.loc["BFGS", "∇f evaluations"] == (
+        f"{counts['bfgs'][-1]} ({counts['bfgs'][k]} to convergence)")
+    assert table.loc["Adam", "∇f evaluations"] == "120"  # one a step
+    assert "converged at step" not in table.columns
+    lengths = _figure(at, "step_length")  # the step lengths against the same counts
+    assert lengths["layout"]["xaxis"]["title"]["text"] == "∇f evaluations after step k"
+    # the link opens on it; a bad value is replaced, with a warning
+    again = _app(dict(at.query_params))
+    assert again.radio(key="x_axis").value == "evals" and not again.warning
+    assert _race(again)["runs"]["loss"]["layout"]["xaxis"]["title"]["text"] == "∇f evaluations"
+    bad = _app({**dict(at.query_params), "xaxis": "seconds"})
+    assert bad.radio(key="x_axis").value == "steps"
+    assert "xaxis = ` seconds ` in the link is not one of steps, evals" in bad.warning[0].value
+    assert "xaxis" not in bad.query_params  # the link rewritten with what is shown
+    # the switch is how the page looks: a preset keeps it
+    preset = next(b for b in at.sidebar.button if b.label == next(iter(scenes.PRESETS)))
+    preset.click().run()
+    assert at.radio(key="x_axis").value == "evals" and at.query_params["xaxis"] == "evals"
+

@@ -363,3 +363,51 @@ def test_the_3d_height_is_named_once_by_the_colour_bar_not_the_z_axis():
     assert zaxis["title"]["text"] == "" and zaxis["showticklabels"] is False
     bar = scene["data"][0]["colorbar"]["title"]["text"]
     assert bar == viz.surface_grid(surface).height_label and "log" in bar
+
+
+def _view_against(surface, runs, x_axis):
+    return json.loads(json.dumps(viz.race_view(surface, runs, x_axis=x_axis).data()))
+
+
+def test_against_gradient_evaluations_each_run_sits_at_its_own_count():
+    surface = surfaces.get("rosenbrock")
+    runs = _runs(surface, ["adam", "bfgs", "cg"], 200)
+    counts = [optim_core.evaluations(r.trajectory).grad for r in runs]
+    assert counts[1][-1] < 200 and np.diff(counts[1]).max() > 1  # BFGS: several in a step
+    loss = viz.loss_figure(runs, surface, x_axis="evals")
+    lines = [t for t in loss.data if t.mode == "lines"]
+    for line, count in zip(lines, counts, strict=True):
+        np.testing.assert_array_equal(line.x, count)
+    assert loss.layout.xaxis.title.text == "∇f evaluations"
+    data = _view_against(surface, runs, "evals")["runs"]
+    for path, count in zip(data["paths"], counts, strict=True):  # the browser's x for each line
+        np.testing.assert_array_equal(plotly_array(path["evals"]), count)
+    layout = data["loss"]["layout"]["xaxis"]
+    assert layout["title"]["text"] == "∇f evaluations" and layout["range"] == [0, max(c[-1] for c in counts)]
+    # no single vertical cursor: a dot on each run's line at the step shown
+    dots = data["moving"]["loss"]
+    assert [(d["path"], d["moving"], d["coords"], d["legendgroup"]) for d in dots] == [
+        (i, "head", "loss", r.name) for i, r in enumerate(runs)]
+    # where each run reached the minimum to machine precision: at its count then
+    floors = [t for t in loss.data if t.name == "at the minimum"]
+    assert floors and all(t.x[0] in {float(c[k]) for c in counts for k in range(201)} for t in floors)
+    # the step lengths against the same counts, step k at the count after it
+    lengths = viz.step_length_figure(runs, x_axis="evals")
+    bfgs = next(t for t in lengths.data if t.name == runs[1].label)
+    np.testing.assert_array_equal(bfgs.x, counts[1][bfgs.customdata])
+    assert lengths.layout.xaxis.title.text == "∇f evaluations after step k"
+
+
+def test_against_steps_nothing_changes_and_a_wrong_axis_is_refused():
+    surface = surfaces.get("beale")
+    runs = _runs(surface, ["sgd", "bfgs"], 50)
+    data = _view_against(surface, runs, "steps")["runs"]
+    assert all("evals" not in p for p in data["paths"])  # (no bytes for what is not shown)
+    assert [t["name"] for t in data["moving"]["loss"]] == ["shown step"]
+    assert data["loss"]["layout"]["xaxis"]["title"]["text"] == "step"
+    assert _view(surface, runs)["runs"] == data  # the default
+    with pytest.raises(ValueError, match="x_axis must be one of steps, evals; got 'time'"):
+        viz.loss_figure(runs, surface, x_axis="time")
+    with pytest.raises(ValueError, match="x_axis"):
+        viz.step_length_figure(runs, x_axis="time")
+
