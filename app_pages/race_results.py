@@ -29,18 +29,13 @@ def results(surface, runs, exits, visits, radius, x_axis: str = "steps") -> None
     def _step(value) -> str:
         return "—" if value < 0 else str(int(value))
 
+    def _evaluations_at(r: viz.Run, step) -> str:
+        """The ∇f evaluations the run had taken after ``step`` steps ("—": never)."""
+        return "—" if step < 0 else str(int(counts[r.name].grad[int(step)]))
+
     def _at(r: viz.Run, step) -> str:
         """A step, or the ∇f evaluations the run had taken by then (x_axis "evals")."""
-        if step < 0 or x_axis == "steps":
-            return _step(step)
-        return str(int(counts[r.name].grad[int(step)]))
-
-    def _evaluations(r: viz.Run) -> str:
-        grad, converged = counts[r.name].grad, int(r.trajectory.converged_step)
-        total = str(int(grad[-1]))
-        if converged >= 0 and surface.bounded_below:
-            return f"{total} ({int(grad[converged])} to convergence)"
-        return total
+        return _step(step) if x_axis == "steps" else _evaluations_at(r, step)
 
 
     def _escape(visit: optim_core.SaddleVisit) -> str:
@@ -74,12 +69,14 @@ def results(surface, runs, exits, visits, radius, x_axis: str = "steps") -> None
             if any(int(o.trajectory.first_converged_step) != int(o.trajectory.converged_step)
                    for o in runs):  # fmt: skip
                 row[f"first within tolerance at {at}"] = _at(r, tr.first_converged_step)
-            row["∇f evaluations"] = _evaluations(r)
+            row["∇f evaluations"] = _evaluations_at(r, tr.steps)
+            if x_axis == "steps":  # (against evaluations, "converged at" says it)
+                row["∇f evaluations to convergence"] = _evaluations_at(r, tr.converged_step)
             row["diverged at step"] = _step(tr.diverged_step)
         else:
             way_out = exits[r.name]
             row["left the view at step"] = _step(way_out.step if way_out else -1)
-            row["∇f evaluations"] = _evaluations(r)
+            row["∇f evaluations"] = _evaluations_at(r, tr.steps)
         row["f evaluations"] = str(int(counts[r.name].f[-1]))
         if visits:
             visit = visits[r.name]
@@ -92,8 +89,13 @@ def results(surface, runs, exits, visits, radius, x_axis: str = "steps") -> None
 
     st.subheader("Results")
     rows = [_row(r) for r in runs]
-    short = [c for c in rows[0] if c in SHORT_COLUMNS
-             or (c == "diverged at step" and any(r.trajectory.diverged_step >= 0 for r in runs))]
+    searching = [r.label for r in runs if "g_evals" in r.trajectory.state]
+    first_shown = {
+        # where they say more than the steps do: some run has a line search
+        "∇f evaluations": bool(searching),
+        "diverged at step": any(r.trajectory.diverged_step >= 0 for r in runs),
+    }  # fmt: skip
+    short = [c for c in rows[0] if first_shown.get(c, c in SHORT_COLUMNS)]
     every = len(short) == len(rows[0]) or st.toggle(
         "All columns", key="results_all_columns", help="Also each run's settings, its final "
         "gradient norm, when it was first within tolerance, its evaluations of f, and its "
@@ -107,19 +109,20 @@ def results(surface, runs, exits, visits, radius, x_axis: str = "steps") -> None
             "until the last step; a run that came that close and left again has not converged "
             '("first within tolerance" gives its first visit). Diverged: left the box '
             f"{optim_core.DIVERGENCE_FACTOR:g}× the domain, or overflowed."
-        )
+            + (" Converged at ∇f evaluation n: the run had taken n gradients by the step it "
+               "converged at." if x_axis == "evals" else "")
+        )  # fmt: skip
     else:
         notes.append("Left the view: the first step outside the plotted domain.")
-    searching = [r.label for r in runs if "g_evals" in r.trajectory.state]
-    notes.append(
-        "∇f evaluations: the gradients each run took, in all"
-        + (" (and until it converged)" if surface.bounded_below else "") + ": one a step"
-        + (f", except {' and '.join(searching)}, whose line searches take several and also "
-           "evaluate f (the first step counts f and ∇f at the start too)" if searching else "")
-        + "; none after a failed line search or once a diverged run is stopped."
-        + (" Converged at ∇f evaluation n: it had taken n gradients by the step it converged "
-           "at." if x_axis == "evals" and surface.bounded_below else "")
-    )  # fmt: skip
+    if "∇f evaluations" in (rows[0] if every else short):
+        notes.append(
+            "∇f evaluations: the gradients each run took, in all"
+            + (" (and, under all the columns, until it converged)"
+               if surface.bounded_below and x_axis == "steps" else "") + ": one a step"
+            + (f", except {' and '.join(searching)}, whose line searches take several and also "
+               "evaluate f (the first step counts f and ∇f at the start too)" if searching else "")
+            + "; none after a failed line search or once a diverged run is stopped."
+        )  # fmt: skip
     if visits:
         notes.append(
             f"Saddles: the one each run came closest to and how close; the steps it spent "
