@@ -597,6 +597,7 @@ else:
                 "way out. Try a smaller α."
             )
 
+race_results.line_search_failures(surface, runs)
 for under, over in viz.coinciding(surface, runs):
     st.caption(f"{under.label}'s line is under {over.label}'s: their paths stay within "
                f"{viz.COINCIDE_SHARE:.0%} of the view's width of each other at every step, so "

@@ -24,6 +24,7 @@ def results(surface, runs, exits, visits, radius, x_axis: str = "steps") -> None
     """Each run's outcome, the columns a 1024 px screen holds first. ``x_axis`` "evals":
     when it converged (or was first within tolerance) counts ∇f evaluations, not steps."""
     counts = {r.name: optim_core.evaluations(r.trajectory) for r in runs}
+    failed = {r.name: int(optim_core.line_search_failed_step(r.trajectory)) for r in runs}
     at = "step" if x_axis == "steps" else "∇f evaluation"
 
     def _step(value) -> str:
@@ -78,6 +79,7 @@ def results(surface, runs, exits, visits, radius, x_axis: str = "steps") -> None
             row["left the view at step"] = _step(way_out.step if way_out else -1)
             row["∇f evaluations"] = _evaluations_at(r, tr.steps)
         row["f evaluations"] = str(int(counts[r.name].f[-1]))
+        row["line search failed at step"] = _step(failed[r.name])
         if visits:
             visit = visits[r.name]
             sx, sy = surface.saddles[visit.saddle]
@@ -94,6 +96,9 @@ def results(surface, runs, exits, visits, radius, x_axis: str = "steps") -> None
         # where they say more than the steps do: some run has a line search
         "∇f evaluations": bool(searching),
         "diverged at step": any(r.trajectory.diverged_step >= 0 for r in runs),
+        # a search that failed after its run converged is benign: said in a note
+        "line search failed at step": any(k >= 0 and not 0 <= r.trajectory.converged_step < k
+                                          for r, k in zip(runs, failed.values(), strict=True)),
     }  # fmt: skip
     short = [c for c in rows[0] if first_shown.get(c, c in SHORT_COLUMNS)]
     every = len(short) == len(rows[0]) or st.toggle(
@@ -132,6 +137,40 @@ def results(surface, runs, exits, visits, radius, x_axis: str = "steps") -> None
             'was nothing to escape from; "still within r": it had not left by the last step.'
         )
     st.caption(" ".join(notes))
+
+
+def line_search_failures(surface, runs) -> None:
+    """Says, for each run whose line search failed, at which step, and that the run stays
+    at its last point from there: a warning, or, after it had converged (at the minimum
+    to machine precision no step lowers f measurably, so a search fails there), a note."""
+    settled = []
+    for r in runs:
+        k = int(optim_core.line_search_failed_step(r.trajectory))
+        if k < 0:
+            continue
+        tr = r.trajectory
+        converged = int(tr.converged_step)
+        if 0 <= converged < k:
+            settled.append(f"{r.label} at step {k} (converged at step {converged})")
+            continue
+        point = tr.path[k]
+        gradient = float(np.hypot(*surface.grad(point)))
+        x, y = (float(v) for v in point)
+        words = (f"{r.label}: line search failed at step {k} (the run stays at its last "
+                 f"point from there): no step length along its direction from ({x:.4g}, "
+                 f"{y:.4g}) met the search's conditions (a search stops after at most "
+                 f"{optim_core.line_search.MAX_EVALS} evaluations of f).")  # fmt: skip
+        if gradient <= optim_core.CONVERGED_GRAD_TOL:
+            words += (f" |∇f| is {gradient:.2g} there: a stationary point to within rounding, "
+                      "where f cannot decrease measurably.")  # fmt: skip
+        st.warning(words)
+    if settled:
+        st.caption(
+            "Line search failed after converging: " + "; ".join(settled) + ". At a minimum "
+            "to machine precision no step lowers f measurably, so the next search fails; "
+            + ("the run stays" if len(settled) == 1 else "each run stays")
+            + " at its last point from there."
+        )  # fmt: skip
 
 
 def downloads(runs, view, surface, surface_name: str, names: str, speed: float) -> None:

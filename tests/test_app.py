@@ -662,6 +662,37 @@ def test_the_x_axis_switch_puts_the_loss_against_gradient_evaluations_and_goes_i
     assert at.radio(key="x_axis").value == "evals" and at.query_params["xaxis"] == "evals"
 
 
+def test_a_failed_line_search_is_said_in_the_table_and_on_the_page():
+    # |x| + |y| from (1.5, −2): BFGS's second search meets the kink and fails
+    query = {"surface": "custom", "f": "abs(x)+abs(y)", "domain": "-3.0,3.0,-3.0,3.0",
+             "start": "1.5,-2.0", "opt": "adam,bfgs", "steps": "60"}  # fmt: skip
+    at = _app(query)
+    assert not at.exception
+    spec = scenes.custom_spec("abs(x)+abs(y)", ((-3, 3), (-3, 3)))
+    k = int(optim_core.line_search_failed_step(optim_core.run("bfgs", spec, [1.5, -2.0], 60)))
+    assert k > 0
+    warning = next(w.value for w in at.warning if "line search" in w.value)
+    assert warning.startswith(f"BFGS: line search failed at step {k} (the run stays at its "
+                              "last point from there)")  # fmt: skip
+    table = at.dataframe[0].value.set_index("optimizer")
+    assert table.loc["BFGS", "line search failed at step"] == str(k)
+    assert table.loc["Adam", "line search failed at step"] == "—"
+    assert "line search failed at step" in at.dataframe[0].proto.column_order  # shown first
+    # one that converged first (CG on Rosenbrock, at the minimum to machine precision):
+    # said too, as a note, with both steps
+    at = _app({"surface": "rosenbrock", "opt": "cg"})
+    start = (at.session_state.start_x, at.session_state.start_y)
+    cg = optim_core.run("cg", "rosenbrock", start, 300)
+    k, converged = int(optim_core.line_search_failed_step(cg)), int(cg.converged_step)
+    assert 0 <= converged < k
+    assert not any("line search" in w.value for w in at.warning)
+    assert any(f"Line search failed after converging: CG (PR+) at step {k} (converged at step "
+               f"{converged})" in c.value for c in at.caption)  # fmt: skip
+    assert "line search failed at step" not in at.dataframe[0].proto.column_order  # on demand
+    assert at.dataframe[0].value.set_index("optimizer").loc["CG (PR+)",
+                                                            "line search failed at step"] == str(k)
+
+
 def test_the_evaluations_column_is_shown_first_only_where_it_says_more_than_the_steps():
     first_order = _app({"opt": "sgd,adam"})
     assert "∇f evaluations" not in first_order.dataframe[0].proto.column_order  # = the steps

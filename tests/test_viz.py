@@ -411,3 +411,17 @@ def test_against_steps_nothing_changes_and_a_wrong_axis_is_refused():
     with pytest.raises(ValueError, match="x_axis"):
         viz.step_length_figure(runs, x_axis="time")
 
+
+def test_a_failed_line_search_gets_a_bar_on_the_loss_line_where_it_stopped():
+    import scenes
+
+    surface = surfaces.get(scenes.custom_spec("abs(x)+abs(y)", ((-3, 3), (-3, 3))))
+    run = viz.Run("bfgs", "BFGS", optim_core.run("bfgs", surface, [1.5, -2.0], 30))
+    k = int(optim_core.line_search_failed_step(run.trajectory))
+    assert k == 2
+    for x_axis, x in (("steps", k), ("evals", optim_core.evaluations(run.trajectory).grad[k])):
+        bars = [t for t in viz.loss_figure([run], surface, x_axis=x_axis).data
+                if t.name == "line search failed"]  # fmt: skip
+        assert len(bars) == 1 and bars[0].x[0] == x
+        assert bars[0].y[0] == pytest.approx(float(run.trajectory.loss[k]) - surface.min_value)
+        assert "BFGS: line search failed at step 2" in bars[0].hovertemplate

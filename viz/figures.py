@@ -23,6 +23,7 @@ from optim_core import (
     effective_step_sizes,
     evaluations,
     left_view_step,
+    line_search_failed_step,
     saddle_visit,
 )
 from surfaces import Surface
@@ -268,11 +269,13 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360,
     """Loss against step (or, ``x_axis="evals"``, against the ∇f evaluations taken by
     then) for every run: f − f* on a log axis where f* is known; on a surface unbounded
     below, f on a linear axis while the run is in view (the loss after it has left the
-    picture only says how far it ran)."""
+    picture only says how far it ran). A run whose line search failed gets a bar where
+    it did."""
     log = math.isfinite(surface.min_value)
     fig = go.Figure()
     exits: dict[tuple[float, float], list[tuple[Run, Exit]]] = {}
     floors: list[tuple[Run, int, float]] = []  # (run, first step below MACHINE_FLOOR, its x)
+    failures: list[tuple[Run, int, float, float]] = []  # (run, step, x, y)
     for run in runs:
         tr = run.trajectory
         xs = x_positions(run, x_axis)
@@ -293,6 +296,9 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360,
         if way_out is not None:
             k = max(way_out.step - 1, 0)  # the last point drawn
             exits.setdefault((float(xs[k]), float(y[k])), []).append((run, way_out))
+        failed = int(line_search_failed_step(tr))  # (-1: none failed)
+        if failed > 0 and np.isfinite(y[failed]):  # (not drawn: below the floor, or gone)
+            failures.append((run, failed, float(xs[failed]), float(y[failed])))
     for (xk, yk), left in exits.items():
         c = color(left[0][0].name) if len(left) == 1 else "#333333"
         text = "<br>".join(way_out.text(run.label) for run, way_out in left)
@@ -314,6 +320,17 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360,
             x=[xk], y=[MACHINE_FLOOR], mode="markers", cliponaxis=False, showlegend=False,
             name="at the minimum", hovertemplate=f"{text}<br>({floor_text})<extra></extra>",
             marker=dict(symbol="triangle-down", size=12, color=c, line=dict(width=1, color=c)),
+            legendgroup=run.name,
+        )  # fmt: skip
+    for run, k, xk, yk in failures:  # a bar across the line where the run stopped
+        c = color(run.name)
+        text = (f"{run.label}: line search failed at step {k}"
+                + (f" ({xk:.0f} ∇f evaluations)" if x_axis == "evals" else "")
+                + "; it stays at its last point from there")  # fmt: skip
+        fig.add_scatter(
+            x=[xk], y=[yk], mode="markers", cliponaxis=False, showlegend=False,
+            name="line search failed", hovertemplate=f"{text}<extra></extra>",
+            marker=dict(symbol="line-ns-open", size=16, color=c, line=dict(width=3, color=c)),
             legendgroup=run.name,
         )  # fmt: skip
     fig.update_layout(
