@@ -54,16 +54,19 @@ def cached_race_static(surface: str) -> tuple[str, dict]:
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def cached_race_view(surface: str, start: tuple, steps: int, run_keys: tuple,
-                     present: bool = False, insides: bool = False) -> viz.RaceView:  # fmt: skip
+                     present: bool = False, insides: bool = False,
+                     x_axis: str = "steps") -> viz.RaceView:  # fmt: skip
     """The race view's data (plain JSON, shared read-only between sessions); with
-    ``present``, drawn for a projector; with ``insides``, with the insides arrows."""
+    ``present``, drawn for a projector; with ``insides``, with the insides arrows;
+    ``x_axis``: the loss plot's ("steps" or "evals")."""
     if present:
         return viz.for_projector(cached_race_view(surface, start, steps, run_keys,
-                                                  insides=insides))  # fmt: skip
+                                                  insides=insides, x_axis=x_axis))  # fmt: skip
     key, static = cached_race_static(surface)
     runs = cached_runs(surface, start, steps, run_keys)
     return viz.RaceView(key, static, viz.race_runs(surfaces.get(surface), runs,
-                                                   cached_grid(surface), insides=insides))
+                                                   cached_grid(surface), insides=insides,
+                                                   x_axis=x_axis))  # fmt: skip
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -79,9 +82,11 @@ def cached_lr_figure(surface: str, start: tuple, steps: int, run_keys: tuple) ->
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def cached_step_lengths(surface: str, start: tuple, steps: int, run_keys: tuple) -> str:
+def cached_step_lengths(surface: str, start: tuple, steps: int, run_keys: tuple,
+                        x_axis: str = "steps") -> str:  # fmt: skip
     """The step-length figure's JSON (built once: Plotly's figure objects take ~10 ms)."""
-    return viz.step_length_figure(cached_runs(surface, start, steps, run_keys)).to_json()
+    return viz.step_length_figure(cached_runs(surface, start, steps, run_keys),
+                                  x_axis=x_axis).to_json()  # fmt: skip
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -199,7 +204,7 @@ def cached_sweep(optimizer: str, surface: str, start: tuple, steps: int, grid: t
 
 RACE_KEYS = ("surface", "optimizers", "start_x", "start_y", "steps", "same_for_all", "speed",
              "present", "convention", "insides", "noise_eta", "noise_gamma", "seed", "batch",
-             "schedules_on")
+             "schedules_on", "x_axis")
 
 
 def _race_widget_keys() -> list[str]:

@@ -169,8 +169,10 @@ if "surface" not in st.session_state:
     scene_from_link, link_warnings = scenes.from_query(st.query_params.to_dict())
     apply_scene(scene_from_link)
     st.session_state.present = scene_from_link.present  # (a preset keeps the mode it finds)
+    st.session_state.x_axis = scene_from_link.x_axis  # (and the loss plot's x-axis)
     st.session_state.link_warnings = link_warnings
 present = bool(st.session_state.setdefault("present", False))
+x_axis = st.session_state.setdefault("x_axis", "steps")  # (its switch is under the race)
 # a projector: the sidebar folded away (its ">" brings it back), large type
 st.set_page_config(initial_sidebar_state="collapsed" if present else "auto")
 if present:
@@ -413,7 +415,7 @@ state.race_surface = surface_name  # (for the click on the contour, which comes 
 scene = scenes.Scene(
     surface_name, tuple(chosen), (float(start_x), float(start_y)), int(steps), hyper,
     same_for_all, shared, float(speed), present, convention, insides, schedules,
-    float(noise_eta), float(noise_gamma), int(seed), batch,
+    float(noise_eta), float(noise_gamma), int(seed), batch, x_axis=x_axis,
 )  # fmt: skip
 st.query_params.from_dict(scenes.to_query(scene))
 
@@ -439,7 +441,7 @@ run_keys = tuple((name, tuple(sorted(scene.hyperparams(name).items())), conventi
 runs = common.cached_runs(surface_name, scene.start_point(), scene.steps, run_keys,
                           common.Progress("Running the optimizers…"))  # fmt: skip
 view = common.cached_race_view(surface_name, scene.start_point(), scene.steps, run_keys,
-                               present, insides)  # fmt: skip
+                               present, insides, x_axis)  # fmt: skip
 if present:  # the step buttons in the title's row: the views stay on screen as they move
     if st.session_state.setdefault("race_step", 0) > scene.steps:
         st.session_state.race_step = scene.steps
@@ -485,6 +487,23 @@ if present:
         )  # fmt: skip
 else:
     race_view(view, frame_ms=50 / speed, on_click=on_chart_click)
+# under the loss plot, the last part of the race view: "x-axis: (o) steps ( ) gradient
+# evaluations" on one line
+label, switch = st.columns([1.3, 12], vertical_alignment="center", gap="small")
+label.markdown(
+    "x-axis:", help="The loss plot's and the step lengths' x-axis: steps, or the gradients "
+    "(∇f) each optimizer had taken by then, a fair race where one step may cost several (a "
+    "line search's trials). The results table's “converged at” counts the same. Part of the "
+    "link.",
+)  # fmt: skip
+switch.radio("x-axis", scenes.X_AXES, key="x_axis", horizontal=True, label_visibility="collapsed",
+             format_func={"steps": "steps", "evals": "gradient evaluations"}.get)  # fmt: skip
+if x_axis == "evals" and chosen:
+    st.caption(
+        "Against gradient evaluations, each run's step k sits at the number of ∇f it had "
+        "taken by then (one a step for most optimizers; a line search takes several), so a "
+        "dot on each line marks the step shown."
+    )
 if stochastic and chosen:
     words = []
     if scene.noise_eta > 0:
@@ -562,7 +581,7 @@ if insides and chosen:
            "coordinates)." if newton else "")
     )  # fmt: skip
 shown_query = scenes.to_query(scene)  # a preset's note, however its values came here
-for key in ("present", "insides"):  # (how the page looks, not what it shows)
+for key in ("present", "insides", "xaxis"):  # (how the page looks, not what it shows)
     shown_query.pop(key, None)
 preset = next(
     (
@@ -624,6 +643,7 @@ else:
                 "way out. Try a smaller α."
             )
 
+race_results.line_search_failures(surface, runs)
 for under, over in viz.coinciding(surface, runs):
     st.caption(f"{under.label}'s line is under {over.label}'s: their paths stay within "
                f"{viz.COINCIDE_SHARE:.0%} of the view's width of each other at every step, so "
@@ -636,13 +656,16 @@ visits = {
 
 st.subheader("Step length")
 figure_view(
-    common.cached_step_lengths(surface_name, scene.start_point(), scene.steps, run_keys),
+    common.cached_step_lengths(surface_name, scene.start_point(), scene.steps, run_keys,
+                               x_axis),
     key="step_length",
 )  # fmt: skip
 st.caption(
     "How far each step moved the point, |wₖ − wₖ₋₁|: shrinking steps (AdaGrad), "
-    "steps that stay near α (sign-like methods) and bouncing steps show here."
-)
+    "steps that stay near α (sign-like methods) and bouncing steps show here"
+    + (", against the ∇f evaluations each run had taken after step k." if x_axis == "evals"
+       else ".")
+)  # fmt: skip
 # Shown where a saddle is the story: no minimum, or a run that really lingered at one.
 if visits and (not surface.bounded_below or any(v.near_steps for v in visits.values())):
     st.subheader("Distance from the saddle")
@@ -651,6 +674,6 @@ if visits and (not surface.bounded_below or any(v.near_steps for v in visits.val
         key="saddle_distance",
     )  # fmt: skip
 
-race_results.results(surface, runs, exits, visits, radius)
+race_results.results(surface, runs, exits, visits, radius, x_axis)
 race_results.downloads(runs, view, surface, surface_name, names, speed)
 race_results.update_rules(runs, chosen, convention, scene, surface, surface_name)

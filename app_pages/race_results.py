@@ -13,17 +13,30 @@ import viz
 from app_pages import common
 from app_pages.race_view import standalone_html
 
-# The results' columns a 1024 px screen holds; the others (settings, gradient norms, the
-# saddle's details) on demand.
+# The results' columns a 1024 px screen holds; the others (settings, gradient norms, f
+# evaluations, the saddle's details) on demand.
 SHORT_COLUMNS = ("optimizer", "final loss", "distance to minimizer", "converged at step",
-                 "left the view at step", "escaped at step")  # fmt: skip
+                 "converged at ∇f evaluation", "∇f evaluations", "left the view at step",
+                 "escaped at step")  # fmt: skip
 
 
-def results(surface, runs, exits, visits, radius) -> None:
-    """Each run's outcome, the columns a 1024 px screen holds first."""
+def results(surface, runs, exits, visits, radius, x_axis: str = "steps") -> None:
+    """Each run's outcome, the columns a 1024 px screen holds first. ``x_axis`` "evals":
+    when it converged (or was first within tolerance) counts ∇f evaluations, not steps."""
+    counts = {r.name: optim_core.evaluations(r.trajectory) for r in runs}
+    failed = {r.name: int(optim_core.line_search_failed_step(r.trajectory)) for r in runs}
+    at = "step" if x_axis == "steps" else "∇f evaluation"
 
     def _step(value) -> str:
         return "—" if value < 0 else str(int(value))
+
+    def _evaluations_at(r: viz.Run, step) -> str:
+        """The ∇f evaluations the run had taken after ``step`` steps ("—": never)."""
+        return "—" if step < 0 else str(int(counts[r.name].grad[int(step)]))
+
+    def _at(r: viz.Run, step) -> str:
+        """A step, or the ∇f evaluations the run had taken by then (x_axis "evals")."""
+        return _step(step) if x_axis == "steps" else _evaluations_at(r, step)
 
 
     def _escape(visit: optim_core.SaddleVisit) -> str:
@@ -53,14 +66,20 @@ def results(surface, runs, exits, visits, radius) -> None:
                                             if len(surface.minimizers) else "— (none marked)")
             # with the distance, why a run close to the minimum may still not count as converged
             row["final gradient norm"] = f"{float(np.hypot(*surface.grad(tr.final_point))):.3g}"
-            row["converged at step"] = _step(tr.converged_step)
+            row[f"converged at {at}"] = _at(r, tr.converged_step)
             if any(int(o.trajectory.first_converged_step) != int(o.trajectory.converged_step)
                    for o in runs):  # fmt: skip
-                row["first within tolerance at step"] = _step(tr.first_converged_step)
+                row[f"first within tolerance at {at}"] = _at(r, tr.first_converged_step)
+            row["∇f evaluations"] = _evaluations_at(r, tr.steps)
+            if x_axis == "steps":  # (against evaluations, "converged at" says it)
+                row["∇f evaluations to convergence"] = _evaluations_at(r, tr.converged_step)
             row["diverged at step"] = _step(tr.diverged_step)
         else:
             way_out = exits[r.name]
             row["left the view at step"] = _step(way_out.step if way_out else -1)
+            row["∇f evaluations"] = _evaluations_at(r, tr.steps)
+        row["f evaluations"] = str(int(counts[r.name].f[-1]))
+        row["line search failed at step"] = _step(failed[r.name])
         if visits:
             visit = visits[r.name]
             sx, sy = surface.saddles[visit.saddle]
@@ -72,11 +91,20 @@ def results(surface, runs, exits, visits, radius) -> None:
 
     st.subheader("Results")
     rows = [_row(r) for r in runs]
-    short = [c for c in rows[0] if c in SHORT_COLUMNS
-             or (c == "diverged at step" and any(r.trajectory.diverged_step >= 0 for r in runs))]
+    searching = [r.label for r in runs if "g_evals" in r.trajectory.state]
+    first_shown = {
+        # where they say more than the steps do: some run has a line search
+        "∇f evaluations": bool(searching),
+        "diverged at step": any(r.trajectory.diverged_step >= 0 for r in runs),
+        # a search that failed after its run converged is benign: said in a note
+        "line search failed at step": any(k >= 0 and not 0 <= r.trajectory.converged_step < k
+                                          for r, k in zip(runs, failed.values(), strict=True)),
+    }  # fmt: skip
+    short = [c for c in rows[0] if first_shown.get(c, c in SHORT_COLUMNS)]
     every = len(short) == len(rows[0]) or st.toggle(
         "All columns", key="results_all_columns", help="Also each run's settings, its final "
-        "gradient norm, when it was first within tolerance, and its closest saddle.")
+        "gradient norm, when it was first within tolerance, its evaluations of f, and its "
+        "closest saddle.")
     st.dataframe(rows, hide_index=True, width="stretch", column_order=None if every else short)
     notes = []
     if surface.bounded_below:
@@ -86,9 +114,20 @@ def results(surface, runs, exits, visits, radius) -> None:
             "until the last step; a run that came that close and left again has not converged "
             '("first within tolerance" gives its first visit). Diverged: left the box '
             f"{optim_core.DIVERGENCE_FACTOR:g}× the domain, or overflowed."
-        )
+            + (" Converged at ∇f evaluation n: the run had taken n gradients by the step it "
+               "converged at." if x_axis == "evals" else "")
+        )  # fmt: skip
     else:
         notes.append("Left the view: the first step outside the plotted domain.")
+    if "∇f evaluations" in (rows[0] if every else short):
+        notes.append(
+            "∇f evaluations: the gradients each run took, in all"
+            + (" (and, under all the columns, until it converged)"
+               if surface.bounded_below and x_axis == "steps" else "") + ": one a step"
+            + (f", except {' and '.join(searching)}, whose line searches take several and also "
+               "evaluate f (the first step counts f and ∇f at the start too)" if searching else "")
+            + "; none after a failed line search or once a diverged run is stopped."
+        )  # fmt: skip
     if visits:
         notes.append(
             f"Saddles: the one each run came closest to and how close; the steps it spent "
@@ -98,6 +137,40 @@ def results(surface, runs, exits, visits, radius) -> None:
             'was nothing to escape from; "still within r": it had not left by the last step.'
         )
     st.caption(" ".join(notes))
+
+
+def line_search_failures(surface, runs) -> None:
+    """Says, for each run whose line search failed, at which step, and that the run stays
+    at its last point from there: a warning, or, after it had converged (at the minimum
+    to machine precision no step lowers f measurably, so a search fails there), a note."""
+    settled = []
+    for r in runs:
+        k = int(optim_core.line_search_failed_step(r.trajectory))
+        if k < 0:
+            continue
+        tr = r.trajectory
+        converged = int(tr.converged_step)
+        if 0 <= converged < k:
+            settled.append(f"{r.label} at step {k} (converged at step {converged})")
+            continue
+        point = tr.path[k]
+        gradient = float(np.hypot(*surface.grad(point)))
+        x, y = (float(v) for v in point)
+        words = (f"{r.label}: line search failed at step {k} (the run stays at its last "
+                 f"point from there): no step length along its direction from ({x:.4g}, "
+                 f"{y:.4g}) met the search's conditions (a search stops after at most "
+                 f"{optim_core.line_search.MAX_EVALS} evaluations of f).")  # fmt: skip
+        if gradient <= optim_core.CONVERGED_GRAD_TOL:
+            words += (f" |∇f| is {gradient:.2g} there: a stationary point to within rounding, "
+                      "where f cannot decrease measurably.")  # fmt: skip
+        st.warning(words)
+    if settled:
+        st.caption(
+            "Line search failed after converging: " + "; ".join(settled) + ". At a minimum "
+            "to machine precision no step lowers f measurably, so the next search fails; "
+            + ("the run stays" if len(settled) == 1 else "each run stays")
+            + " at its last point from there."
+        )  # fmt: skip
 
 
 def downloads(runs, view, surface, surface_name: str, names: str, speed: float) -> None:

@@ -26,6 +26,7 @@ from .analysis import (
     sweep,
     unstable_direction,
 )
+from .cost import Evaluations, evaluations, line_search_failed_step
 from .insides import effective_step_sizes
 from .optimizers import (
     CHOICES,
@@ -57,6 +58,9 @@ __all__ = [
     "Schedule",
     "schedule",
     "effective_step_sizes",
+    "Evaluations",
+    "evaluations",
+    "line_search_failed_step",
     "MAX_MAP_RESOLUTION",
     "MAX_OFFSETS",
     "MAX_SWEEP_SETTINGS",

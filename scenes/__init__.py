@@ -28,6 +28,7 @@ from .presets import (  # noqa: F401
 )
 from .race import (  # noqa: F401
     RACE_MIN_LR,
+    X_AXES,
     Scene,
     from_query,
     race_defaults,

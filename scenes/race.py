@@ -73,6 +73,10 @@ class Scene:
     seed: int = 0  # of the noise and of the batches
     # data surfaces: examples per step (None: all of them, the full gradient)
     batch_size: int | None = None
+    # the x-axis of the loss and step-length plots (and what the table's "converged at"
+    # counts): "steps" or "evals", the ∇f evaluations each run had taken (how the page
+    # looks, not what it runs)
+    x_axis: str = "steps"
 
     def start_point(self) -> tuple[float, float]:
         if self.start is not None:
@@ -130,6 +134,7 @@ class Scene:
 
 
 RACE_MIN_LR = 0.01
+X_AXES = ("steps", "evals")  # the loss plot's x-axis: steps, or ∇f evaluations
 
 
 def race_defaults(name: str, convention: str = "cheatsheet") -> dict[str, float]:
@@ -257,6 +262,8 @@ def to_query(scene: Scene) -> dict[str, str]:
         query["conv"] = scene.convention
     if scene.insides:
         query["insides"] = "1"
+    if scene.x_axis != "steps":
+        query["xaxis"] = scene.x_axis
     if scene.same_for_all:
         query["same"] = "1"
         for h, value in scene.shared.items():
@@ -521,7 +528,8 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
     reader = LinkReader(params)
     schedules = _read_schedules(reader, optimizers, convention)
     extras = _read_noise_and_batch(reader, surface)
+    x_axis = reader.choice("xaxis", X_AXES, default.x_axis)
     warnings += reader.warnings
     scene = Scene(surface, optimizers, start, steps, hyper, same, shared, speed, present,
-                  convention, insides, schedules, **extras)  # fmt: skip
+                  convention, insides, schedules, **extras, x_axis=x_axis)  # fmt: skip
     return scene, warnings

@@ -163,7 +163,13 @@ function fill(view, trace, k) {
     return { ...rest, x: [p.x[j], p.x[j] + a.x[j]], y: [p.y[j], p.y[j] + a.y[j]] };
   }
   if (moving === "fit") return fitAt(out, p, Math.min(k, p.x.length - 1));
-  if (coords === "loss") return { ...out, y: p.loss }; // x: the step, plotly.js's default
+  if (coords === "loss") { // x: the step (plotly.js's default), or the ∇f evaluations by then
+    if (moving === "head") { // the run's dot at step k (against evaluations)
+      const j = Math.min(k, p.loss.length - 1);
+      return { ...out, x: [p.evals ? p.evals[j] : j], y: [p.loss[j]] };
+    }
+    return p.evals ? { ...out, x: p.evals, y: p.loss } : { ...out, y: p.loss };
+  }
   const n = p.x.length;
   const [lo, hi] = moving === "head" ? [Math.min(k, n - 1), Math.min(k, n - 1) + 1]
     : moving === "tail" ? [Math.max(0, k - view.data.runs.tail), Math.min(k, n - 1) + 1]
@@ -421,6 +427,11 @@ function place(view, gd, part, k) {
       head.setAttribute("transform", transform);
     }
     if (head) head.style.display = ok.length ? "" : "none";
+    // a marker drawn where it had no value (a loss dot below the log axis's floor) has no
+    // element to move: plotly.js draws it again
+    else if (ok.length && template.moving === "head") {
+      later(view, () => window.Plotly.restyle(gd, { x: [x], y: [y] }, [first + i]));
+    }
   });
 }
 
@@ -521,7 +532,8 @@ export default async function (component) {
     if (p.x) {
       const arrows = p.arrows && Object.fromEntries(Object.entries(p.arrows)
         .map(([kind, a]) => [kind, { x: decode(a.x), y: decode(a.y) }]));
-      remember("paths", p.id, { x: decode(p.x), y: decode(p.y), z: decode(p.z), loss: decode(p.loss), arrows });
+      remember("paths", p.id, { x: decode(p.x), y: decode(p.y), z: decode(p.z), loss: decode(p.loss),
+                                arrows, evals: p.evals && decode(p.evals) });
     }
   }
   const statics = shared.statics.get(data.key);

@@ -705,3 +705,91 @@ def test_torchs_lbfgs_offers_its_line_search_fn():
     assert at.slider(key="lbfgs.memory").value == 100  # torch's history_size
     radio.set_value("strong_wolfe").run()
     assert not at.exception and at.query_params["lbfgs.line_search"] == "strong_wolfe"
+
+
+def _figure(at, key):
+    """The figure sent this run under ``key`` (None: the browser has it already)."""
+    spec = next(json.loads(c.proto.json) for c in at.get("bidi_component")
+                if c.proto.id.endswith(key) and "figure_key" in json.loads(c.proto.json))  # fmt: skip
+    return spec["figure"] and json.loads(spec["figure"])
+
+
+def test_the_x_axis_switch_puts_the_loss_against_gradient_evaluations_and_goes_in_the_link():
+    at = _app({"surface": "rosenbrock", "opt": "adam,bfgs,cg", "steps": "120"})
+    assert at.radio(key="x_axis").value == "steps" and "xaxis" not in at.query_params
+    data = _race(at)
+    assert data["runs"]["loss"]["layout"]["xaxis"]["title"]["text"] == "step"
+    start = (at.session_state.start_x, at.session_state.start_y)
+    runs = {n: optim_core.run(n, "rosenbrock", start, 120, **scenes.race_defaults(n))
+            for n in ("adam", "bfgs", "cg")}  # fmt: skip
+    counts = {n: optim_core.evaluations(tr).grad for n, tr in runs.items()}
+    table = at.dataframe[0].value.set_index("optimizer")
+    k = int(runs["bfgs"].converged_step)
+    assert k > 0 and table.loc["BFGS", "converged at step"] == str(k)
+    assert table.loc["BFGS", "∇f evaluations to convergence"] == str(counts["bfgs"][k])
+    at.radio(key="x_axis").set_value("evals").run()
+    assert not at.exception and at.query_params["xaxis"] == "evals"
+    data = _race(at)
+    assert data["runs"]["loss"]["layout"]["xaxis"]["title"]["text"] == "∇f evaluations"
+    by_label = {t["name"]: data["runs"]["paths"][t["path"]] for t in data["runs"]["moving"]["loss"]}
+    for name, title in (("adam", "Adam"), ("bfgs", "BFGS"), ("cg", "CG (PR+)")):
+        np.testing.assert_array_equal(plotly_array(by_label[title]["evals"]), counts[name])
+    # the table: when each converged, in evaluations; how many it took in all
+    table = at.dataframe[0].value.set_index("optimizer")
+    assert table.loc["BFGS", "converged at ∇f evaluation"] == str(counts["bfgs"][k])
+    assert table.loc["BFGS", "∇f evaluations"] == str(counts["bfgs"][-1])
+    assert table.loc["Adam", "∇f evaluations"] == "120"  # one a step
+    assert "converged at step" not in table.columns
+    lengths = _figure(at, "step_length")  # the step lengths against the same counts
+    assert lengths["layout"]["xaxis"]["title"]["text"] == "∇f evaluations after step k"
+    # the link opens on it; a bad value is replaced, with a warning
+    again = _app(dict(at.query_params))
+    assert again.radio(key="x_axis").value == "evals" and not again.warning
+    assert _race(again)["runs"]["loss"]["layout"]["xaxis"]["title"]["text"] == "∇f evaluations"
+    bad = _app({**dict(at.query_params), "xaxis": "seconds"})
+    assert bad.radio(key="x_axis").value == "steps"
+    assert "xaxis = ` seconds ` in the link is not one of steps, evals" in bad.warning[0].value
+    assert "xaxis" not in bad.query_params  # the link rewritten with what is shown
+    # the switch is how the page looks: a preset keeps it
+    preset = next(b for b in at.sidebar.button if b.label == next(iter(scenes.PRESETS)))
+    preset.click().run()
+    assert at.radio(key="x_axis").value == "evals" and at.query_params["xaxis"] == "evals"
+
+
+def test_a_failed_line_search_is_said_in_the_table_and_on_the_page():
+    # |x| + |y| from (1.5, −2): BFGS's second search meets the kink and fails
+    query = {"surface": "custom", "f": "abs(x)+abs(y)", "domain": "-3.0,3.0,-3.0,3.0",
+             "start": "1.5,-2.0", "opt": "adam,bfgs", "steps": "60"}  # fmt: skip
+    at = _app(query)
+    assert not at.exception
+    spec = scenes.custom_spec("abs(x)+abs(y)", ((-3, 3), (-3, 3)))
+    k = int(optim_core.line_search_failed_step(optim_core.run("bfgs", spec, [1.5, -2.0], 60)))
+    assert k > 0
+    warning = next(w.value for w in at.warning if "line search" in w.value)
+    assert warning.startswith(f"BFGS: line search failed at step {k} (the run stays at its "
+                              "last point from there)")  # fmt: skip
+    table = at.dataframe[0].value.set_index("optimizer")
+    assert table.loc["BFGS", "line search failed at step"] == str(k)
+    assert table.loc["Adam", "line search failed at step"] == "—"
+    assert "line search failed at step" in at.dataframe[0].proto.column_order  # shown first
+    # one that converged first (CG on Rosenbrock, at the minimum to machine precision):
+    # said too, as a note, with both steps
+    at = _app({"surface": "rosenbrock", "opt": "cg"})
+    start = (at.session_state.start_x, at.session_state.start_y)
+    cg = optim_core.run("cg", "rosenbrock", start, 300)
+    k, converged = int(optim_core.line_search_failed_step(cg)), int(cg.converged_step)
+    assert 0 <= converged < k
+    assert not any("line search" in w.value for w in at.warning)
+    assert any(f"Line search failed after converging: CG (PR+) at step {k} (converged at step "
+               f"{converged})" in c.value for c in at.caption)  # fmt: skip
+    assert "line search failed at step" not in at.dataframe[0].proto.column_order  # on demand
+    assert at.dataframe[0].value.set_index("optimizer").loc["CG (PR+)",
+                                                            "line search failed at step"] == str(k)
+
+
+def test_the_evaluations_column_is_shown_first_only_where_it_says_more_than_the_steps():
+    first_order = _app({"opt": "sgd,adam"})
+    assert "∇f evaluations" not in first_order.dataframe[0].proto.column_order  # = the steps
+    assert first_order.dataframe[0].value["∇f evaluations"].tolist() == ["300", "300"]
+    with_bfgs = _app({"opt": "sgd,bfgs"})
+    assert "∇f evaluations" in with_bfgs.dataframe[0].proto.column_order

@@ -1058,3 +1058,54 @@ def test_a_long_basin_map_shows_progress_that_moves_and_a_change_cancels_it(serv
     shown = [t for t in bars if "× 10 steps" in t]
     if shown:  # nothing of the old work after the new one began
         assert all(long_text not in t for t in bars[bars.index(shown[0]):]), bars
+
+
+# The loss plot's x-axis title, and each run's dot on it (against evaluations): its x,
+# and the x in pixels it is drawn at, beside where plotly.js puts that x.
+LOSS_AXIS_JS = """() => { const gd = document.querySelector('.race-loss');
+  const title = gd.querySelector('.g-xtitle'); if (!title || !gd._fullLayout) return null;
+  const groups = new Map([...gd.querySelectorAll('.scatterlayer .trace')]
+      .map(g => [g.__data__?.[0]?.trace?.index, g]));
+  const dots = gd.data.map((t, i) => [t, i]).filter(([t]) => t.mode === 'markers' && t.hoverinfo === 'skip');
+  return {title: title.textContent, dots: Object.fromEntries(dots.map(([t, i]) => {
+    const at = groups.get(i)?.querySelector('path.point')?.getAttribute('transform');
+    const px = at ? parseFloat(at.match(/translate\\(([-\\d.]+)/)[1]) : null;
+    return [t.name, [t.x[0], px, gd._fullLayout.xaxis.c2p(t.x[0])]]; }))}; }"""
+
+
+def test_the_loss_plot_reads_gradient_evaluations_after_the_switch(server, browser):
+    import optim_core
+    import scenes
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server}/?surface=rosenbrock&opt=adam,bfgs,cg&steps=120")
+    page.wait_for_function(DRAWN_JS, timeout=PATIENCE_MS)
+    page.wait_for_function(f"({LOSS_AXIS_JS})() !== null", timeout=PATIENCE_MS)
+    assert page.evaluate(LOSS_AXIS_JS) == {"title": "step", "dots": {}}  # one vertical cursor
+    _show_step(page, 15)
+    page.locator(".race-loss").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "loss_against_steps.png"))
+    drawn = page.evaluate(f"({STATE_JS})().drawn")
+    page.get_by_text("gradient evaluations", exact=True).click()
+    page.wait_for_function(f"({STATE_JS})().drawn !== {drawn!r}", timeout=PATIENCE_MS)
+    page.wait_for_function(f"({LOSS_AXIS_JS})().title === '∇f evaluations'", timeout=PATIENCE_MS)
+    assert "xaxis=evals" in page.url
+    assert page.evaluate(STATE_JS)["step"] == "step 15"  # the step shown stays
+    # each run's dot at step 15 sits at the evaluations it had taken by then
+    dots = page.evaluate(LOSS_AXIS_JS)["dots"]
+    assert set(dots) == {"Adam", "BFGS", "CG (PR+)"}
+    start = (-1.5, 2.0)  # Rosenbrock's default start
+    for name, title in (("adam", "Adam"), ("bfgs", "BFGS"), ("cg", "CG (PR+)")):
+        run = optim_core.run(name, "rosenbrock", start, 120, **scenes.race_defaults(name))
+        x, px, where = dots[title]
+        assert x == optim_core.evaluations(run).grad[15], (title, dots)
+        assert px == pytest.approx(where, abs=0.6), (title, dots)  # drawn there
+    assert dots["BFGS"][0] > 15 and dots["Adam"][0] == 15  # a line search costs more a step
+    page.screenshot(path=str(ARTIFACTS / "loss_against_evaluations.png"))
+    # the slider moves the dots along their lines
+    _show_step(page, 5)
+    moved = page.evaluate(LOSS_AXIS_JS)["dots"]
+    assert moved["Adam"][0] == 5 and moved["BFGS"][0] < dots["BFGS"][0]
+    assert moved["BFGS"][1] == pytest.approx(moved["BFGS"][2], abs=0.6)
+    page.close()

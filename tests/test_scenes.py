@@ -27,6 +27,15 @@ def test_a_scene_round_trips_through_its_link():
     assert again.hyperparams("adam") == {"lr": 0.0123, "beta1": 0.85, "beta2": 0.999, "eps": 1e-8}
 
 
+def test_the_loss_plots_x_axis_round_trips_and_is_left_out_at_its_default():
+    scene = scenes.Scene("rosenbrock", ("adam", "bfgs"), x_axis="evals")
+    query = scenes.to_query(scene)
+    assert query["xaxis"] == "evals"
+    again, warnings = scenes.from_query(query)
+    assert warnings == [] and again.x_axis == "evals"
+    assert "xaxis" not in scenes.to_query(scenes.Scene())  # steps: the default, no key
+
+
 def test_same_values_for_all_round_trip():
     scene = scenes.Scene("saddle", ("adam", "adadelta"), None, 100, same_for_all=True,
                          shared={"lr": 0.05, "beta1": 0.5, "beta2": 0.9, "eps": 1e-6})  # fmt: skip
@@ -67,6 +76,7 @@ def test_an_empty_link_is_the_default_scene():
          lambda s: s.start_point() == (-1.5, 2.0)),
         ({"start": "nan,1"}, "` nan,1 `", lambda s: s.start is None),
         ({"speed": "100"}, "` 100 `", lambda s: s.speed == 1.0),
+        ({"xaxis": "gradients"}, "xaxis = ` gradients `", lambda s: s.x_axis == "steps"),
     ],
 )  # fmt: skip
 def test_a_tampered_value_warns_and_falls_back_for_that_value_only(query, needle, check):

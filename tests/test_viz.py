@@ -382,3 +382,65 @@ def test_every_hyperparameter_has_a_symbol_and_a_label():
     from viz.analysis import HYPER_SYMBOLS
 
     assert set(HYPER_SYMBOLS) == set(optim_core.HYPERPARAMETERS) == set(scenes.HYPER_LABELS)
+
+
+def _view_against(surface, runs, x_axis):
+    return json.loads(json.dumps(viz.race_view(surface, runs, x_axis=x_axis).data()))
+
+
+def test_against_gradient_evaluations_each_run_sits_at_its_own_count():
+    surface = surfaces.get("rosenbrock")
+    runs = _runs(surface, ["adam", "bfgs", "cg"], 200)
+    counts = [optim_core.evaluations(r.trajectory).grad for r in runs]
+    assert counts[1][-1] < 200 and np.diff(counts[1]).max() > 1  # BFGS: several in a step
+    loss = viz.loss_figure(runs, surface, x_axis="evals")
+    lines = [t for t in loss.data if t.mode == "lines"]
+    for line, count in zip(lines, counts, strict=True):
+        np.testing.assert_array_equal(line.x, count)
+    assert loss.layout.xaxis.title.text == "∇f evaluations"
+    data = _view_against(surface, runs, "evals")["runs"]
+    for path, count in zip(data["paths"], counts, strict=True):  # the browser's x for each line
+        np.testing.assert_array_equal(plotly_array(path["evals"]), count)
+    layout = data["loss"]["layout"]["xaxis"]
+    assert layout["title"]["text"] == "∇f evaluations" and layout["range"] == [0, max(c[-1] for c in counts)]
+    # no single vertical cursor: a dot on each run's line at the step shown
+    dots = data["moving"]["loss"]
+    assert [(d["path"], d["moving"], d["coords"], d["legendgroup"]) for d in dots] == [
+        (i, "head", "loss", r.name) for i, r in enumerate(runs)]
+    # where each run reached the minimum to machine precision: at its count then
+    floors = [t for t in loss.data if t.name == "at the minimum"]
+    assert floors and all(t.x[0] in {float(c[k]) for c in counts for k in range(201)} for t in floors)
+    # the step lengths against the same counts, step k at the count after it
+    lengths = viz.step_length_figure(runs, x_axis="evals")
+    bfgs = next(t for t in lengths.data if t.name == runs[1].label)
+    np.testing.assert_array_equal(bfgs.x, counts[1][bfgs.customdata])
+    assert lengths.layout.xaxis.title.text == "∇f evaluations after step k"
+
+
+def test_against_steps_nothing_changes_and_a_wrong_axis_is_refused():
+    surface = surfaces.get("beale")
+    runs = _runs(surface, ["sgd", "bfgs"], 50)
+    data = _view_against(surface, runs, "steps")["runs"]
+    assert all("evals" not in p for p in data["paths"])  # (no bytes for what is not shown)
+    assert [t["name"] for t in data["moving"]["loss"]] == ["shown step"]
+    assert data["loss"]["layout"]["xaxis"]["title"]["text"] == "step"
+    assert _view(surface, runs)["runs"] == data  # the default
+    with pytest.raises(ValueError, match="x_axis must be one of steps, evals; got 'time'"):
+        viz.loss_figure(runs, surface, x_axis="time")
+    with pytest.raises(ValueError, match="x_axis"):
+        viz.step_length_figure(runs, x_axis="time")
+
+
+def test_a_failed_line_search_gets_a_bar_on_the_loss_line_where_it_stopped():
+    import scenes
+
+    surface = surfaces.get(scenes.custom_spec("abs(x)+abs(y)", ((-3, 3), (-3, 3))))
+    run = viz.Run("bfgs", "BFGS", optim_core.run("bfgs", surface, [1.5, -2.0], 30))
+    k = int(optim_core.line_search_failed_step(run.trajectory))
+    assert k == 2
+    for x_axis, x in (("steps", k), ("evals", optim_core.evaluations(run.trajectory).grad[k])):
+        bars = [t for t in viz.loss_figure([run], surface, x_axis=x_axis).data
+                if t.name == "line search failed"]  # fmt: skip
+        assert len(bars) == 1 and bars[0].x[0] == x
+        assert bars[0].y[0] == pytest.approx(float(run.trajectory.loss[k]) - surface.min_value)
+        assert "BFGS: line search failed at step 2" in bars[0].hovertemplate

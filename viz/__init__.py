@@ -15,6 +15,7 @@ from .figures import (
     COINCIDE_SHARE,
     LEFT_VIEW,
     UNDEFINED,
+    X_AXES,
     Exit,
     Grid,
     Run,
@@ -28,6 +29,7 @@ from .figures import (
     step_length_figure,
     step_size_figure,
     surface_grid,
+    x_positions,
 )
 from .race import (
     MAX_FRAMES,
@@ -45,6 +47,8 @@ from .style import COLORS, SYMBOLS, color, symbol
 
 __all__ = [
     "UNDEFINED",
+    "X_AXES",
+    "x_positions",
     "basin_outcome",
     "basin_outcomes",
     "basin_step_range",

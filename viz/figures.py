@@ -21,7 +21,9 @@ from optim_core import (
     Trajectory,
     divergence_box,
     effective_step_sizes,
+    evaluations,
     left_view_step,
+    line_search_failed_step,
     saddle_visit,
 )
 from surfaces import Surface
@@ -246,57 +248,94 @@ def log_axis(values) -> dict:
                 ticktext=[_tick_text(t) for t in ticks])
 
 
-def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360) -> go.Figure:
-    """Loss against step for every run: f − f* on a log axis where f* is known; on a
-    surface unbounded below, f on a linear axis while the run is in view (the loss
-    after it has left the picture only says how far it ran)."""
+# The x-axis of the loss and step-length plots: steps, or the gradient evaluations each
+# run had taken by then (a fair race where one step may cost several: a line search's)
+X_AXES = {"steps": "step", "evals": "∇f evaluations"}
+
+
+def x_positions(run: Run, x_axis: str = "steps") -> np.ndarray:
+    """Where each step k = 0 … steps of ``run`` sits on the x-axis ``(steps + 1,)``: k
+    itself, or (``"evals"``) the ∇f evaluations it had taken after k steps
+    (``optim_core.evaluations``)."""
+    if x_axis not in X_AXES:
+        raise ValueError(f"x_axis must be one of {', '.join(X_AXES)}; got {x_axis!r}")
+    if x_axis == "evals":
+        return evaluations(run.trajectory).grad.astype(float)
+    return np.arange(run.trajectory.steps + 1, dtype=float)
+
+
+def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360,
+                x_axis: str = "steps") -> go.Figure:  # fmt: skip
+    """Loss against step (or, ``x_axis="evals"``, against the ∇f evaluations taken by
+    then) for every run: f − f* on a log axis where f* is known; on a surface unbounded
+    below, f on a linear axis while the run is in view (the loss after it has left the
+    picture only says how far it ran). A run whose line search failed gets a bar where
+    it did."""
     log = math.isfinite(surface.min_value)
     fig = go.Figure()
-    exits: dict[tuple[int, float], list[tuple[Run, Exit]]] = {}
-    floors: list[tuple[Run, int]] = []  # (run, first step below MACHINE_FLOOR)
+    exits: dict[tuple[float, float], list[tuple[Run, Exit]]] = {}
+    floors: list[tuple[Run, int, float]] = []  # (run, first step below MACHINE_FLOOR, its x)
+    failures: list[tuple[Run, int, float, float]] = []  # (run, step, x, y)
     for run in runs:
         tr = run.trajectory
+        xs = x_positions(run, x_axis)
         loss = np.asarray(tr.loss, dtype=float)
         y = loss - surface.min_value if log else loss.copy()
         if log:  # at the minimum to machine precision: nothing to draw on a log axis
             below = np.flatnonzero(y < MACHINE_FLOOR)
             if len(below):
-                floors.append((run, int(below[0])))
+                floors.append((run, int(below[0]), float(xs[below[0]])))
             y = np.where(y >= MACHINE_FLOOR, y, np.nan)
         way_out = run_exit(surface, tr)
         if way_out is not None:  # from it on the run is out of the box (or view): no line
             y[way_out.step :] = np.nan
         fig.add_scatter(
-            x=np.arange(len(y)), y=y, mode="lines", name=run.label,
+            x=xs, y=y, mode="lines", name=run.label,
             line=dict(color=color(run.name), width=2.5), legendgroup=run.name,
         )  # fmt: skip
         if way_out is not None:
             k = max(way_out.step - 1, 0)  # the last point drawn
-            exits.setdefault((k, float(y[k])), []).append((run, way_out))
-    for (k, yk), left in exits.items():
+            exits.setdefault((float(xs[k]), float(y[k])), []).append((run, way_out))
+        failed = int(line_search_failed_step(tr))  # (-1: none failed)
+        if failed > 0 and np.isfinite(y[failed]):  # (not drawn: below the floor, or gone)
+            failures.append((run, failed, float(xs[failed]), float(y[failed])))
+    for (xk, yk), left in exits.items():
         c = color(left[0][0].name) if len(left) == 1 else "#333333"
         text = "<br>".join(way_out.text(run.label) for run, way_out in left)
         # Runs leaving the view all end near the domain's lowest f, where written labels
         # would pile up: there the marker carries the words on hover (the table has them).
         fig.add_scatter(
-            x=[k], y=[yk], mode="markers+text" if log else "markers", cliponaxis=False,
+            x=[xk], y=[yk], mode="markers+text" if log else "markers", cliponaxis=False,
             showlegend=False, text=[text], textposition="top right", hovertemplate=text
             + "<extra></extra>", marker=dict(symbol=EXIT_SYMBOL, size=12, color=c,
                                               line=dict(width=2, color=c)),
             textfont=dict(color=c), name=left[0][1].verb,
         )  # fmt: skip
     floor_text = f"f − f* below {_tick_text(MACHINE_FLOOR)}: the minimum to machine precision"
-    for run, k in floors:  # said, not plotted: a ▼ on the floor where the line stops
+    for run, k, xk in floors:  # said, not plotted: a ▼ on the floor where the line stops
         c = color(run.name)
-        text = f"{run.label} reached the minimum to machine precision at step {k}"
+        text = f"{run.label} reached the minimum to machine precision at step {k}" + (
+            f" ({xk:.0f} ∇f evaluations)" if x_axis == "evals" else "")
         fig.add_scatter(
-            x=[k], y=[MACHINE_FLOOR], mode="markers", cliponaxis=False, showlegend=False,
+            x=[xk], y=[MACHINE_FLOOR], mode="markers", cliponaxis=False, showlegend=False,
             name="at the minimum", hovertemplate=f"{text}<br>({floor_text})<extra></extra>",
             marker=dict(symbol="triangle-down", size=12, color=c, line=dict(width=1, color=c)),
+            legendgroup=run.name,
+        )  # fmt: skip
+    for run, k, xk, yk in failures:  # a bar across the line where the run stopped
+        c = color(run.name)
+        text = (f"{run.label}: line search failed at step {k}"
+                + (f" ({xk:.0f} ∇f evaluations)" if x_axis == "evals" else "")
+                + "; it stays at its last point from there")  # fmt: skip
+        fig.add_scatter(
+            x=[xk], y=[yk], mode="markers", cliponaxis=False, showlegend=False,
+            name="line search failed", hovertemplate=f"{text}<extra></extra>",
+            marker=dict(symbol="line-ns-open", size=16, color=c, line=dict(width=3, color=c)),
+            legendgroup=run.name,
         )  # fmt: skip
     fig.update_layout(
         height=height, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=14),
-        xaxis_title="step", yaxis_title="f − f*" if log else "f (while in view)",
+        xaxis_title=X_AXES[x_axis], yaxis_title="f − f*" if log else "f (while in view)",
         yaxis_type="log" if log else "linear", legend=dict(orientation="h", y=1.12),
     )  # fmt: skip
     if log:
@@ -310,11 +349,11 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360) -> go.
     return fig
 
 
-def step_length_figure(runs: Sequence[Run], height: int = 320,
-                       max_points: int = 2000) -> go.Figure:  # fmt: skip
-    """Length of every step, |w_{k+1} − w_k|, against k (log y), one line per run; a
-    run that diverged ends where it left the box. Longer lines are drawn at evenly
-    spaced steps."""
+def step_length_figure(runs: Sequence[Run], height: int = 320, max_points: int = 2000,
+                       x_axis: str = "steps") -> go.Figure:  # fmt: skip
+    """Length of every step, |w_k − w_{k−1}|, against k (or, ``x_axis="evals"``, the
+    ∇f evaluations taken after step k) (log y), one line per run; a run that diverged
+    ends where it left the box. Longer lines are drawn at evenly spaced steps."""
     fig = go.Figure()
     for run in runs:
         path = np.asarray(run.trajectory.path)
@@ -324,12 +363,21 @@ def step_length_figure(runs: Sequence[Run], height: int = 320,
             length = length[: max(end - 1, 0)]
         length = np.where(length > 0, length, np.nan)
         every = max(1, math.ceil(len(length) / max_points))
-        # steps as x0 + i·dx and lengths as float32: a quarter of the bytes
-        fig.add_scatter(x0=1, dx=every, y=length[::every].astype(np.float32), mode="lines",
-                        name=run.label,
-                        line=dict(color=color(run.name), width=2.5),
-                        hovertemplate=f"{run.label}: step %{{x}} moved %{{y:.3g}}<extra></extra>")
-    return _log_against_step(fig, height, "step k", "|wₖ − wₖ₋₁|")
+        line = dict(color=color(run.name), width=2.5)
+        if x_axis == "steps":  # steps as x0 + i·dx and lengths as float32: a quarter of the bytes
+            fig.add_scatter(x0=1, dx=every, y=length[::every].astype(np.float32), mode="lines",
+                            name=run.label, line=line,
+                            hovertemplate=f"{run.label}: step %{{x}} moved %{{y:.3g}}"
+                            "<extra></extra>")  # fmt: skip
+            continue
+        k = np.arange(1, len(length) + 1)[::every]
+        fig.add_scatter(x=x_positions(run, x_axis)[k].astype(np.float32),
+                        y=length[k - 1].astype(np.float32), customdata=k, mode="lines",
+                        name=run.label, line=line,
+                        hovertemplate=f"{run.label}: step %{{customdata}} (after %{{x}} ∇f "
+                        "evaluations) moved %{y:.3g}<extra></extra>")  # fmt: skip
+    x_title = "step k" if x_axis == "steps" else "∇f evaluations after step k"
+    return _log_against_step(fig, height, x_title, "|wₖ − wₖ₋₁|")
 
 
 def lr_figure(runs: Sequence[Run], height: int = 300) -> go.Figure:

@@ -31,7 +31,16 @@ import numpy as np
 
 from surfaces import Surface
 
-from .figures import COLORSCALE, EXIT_SYMBOL, Grid, Run, height_of, loss_figure, run_exit
+from .figures import (
+    COLORSCALE,
+    EXIT_SYMBOL,
+    X_AXES,
+    Grid,
+    Run,
+    height_of,
+    loss_figure,
+    run_exit,
+)
 from .figures import surface_grid as _surface_grid
 from .style import color, symbol, symbol_3d
 
@@ -274,9 +283,13 @@ def insides_arrows(surface: Surface, traj) -> dict[str, np.ndarray]:
 
 
 def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
-              *, max_frames: int = MAX_FRAMES, insides: bool = False) -> dict:  # fmt: skip
+              *, max_frames: int = MAX_FRAMES, insides: bool = False,
+              x_axis: str = "steps") -> dict:  # fmt: skip
     """The runs' traces: paths, exits and the loss plot; the moving traces as templates.
-    With ``insides``, arrows at the shown step (``insides_arrows``) move with the heads."""
+    With ``insides``, arrows at the shown step (``insides_arrows``) move with the heads.
+    ``x_axis``: the loss plot's, "steps" or "evals" (each run's ∇f evaluations after
+    each step: its path then carries them, ``evals``, and a dot on each line marks the
+    shown step instead of one vertical cursor)."""
     grid = grid or _surface_grid(surface)
     (x0, x1), (y0, y1) = surface.domain
     z_lo, z_hi, lift = _z_range(grid)
@@ -285,13 +298,14 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
     def inside(path):
         return (path[:, 0] >= x0) & (path[:, 0] <= x1) & (path[:, 1] >= y0) & (path[:, 1] <= y1)
 
-    loss = _loss_parts(surface, runs, steps)
+    loss = _loss_parts(surface, runs, steps, x_axis)
     paths = []
-    for run, line in zip(runs, loss.pop("lines"), strict=True):
+    for run, line, xs in zip(runs, loss.pop("lines"), loss.pop("xs"), strict=True):
         path = np.asarray(run.trajectory.path)
         z = height_of(surface, surface.f(path)) + lift
         z = np.where(inside(path), np.clip(z, z_lo, z_hi + lift), np.nan)
-        arrays = jsonable({"x": path[:, 0], "y": path[:, 1], "z": z, "loss": line})
+        arrays = jsonable({"x": path[:, 0], "y": path[:, 1], "z": z, "loss": line,
+                           **({"evals": xs} if x_axis == "evals" else {})})  # fmt: skip
         if insides:
             arrays["arrows"] = jsonable({kind: {"x": v[:, 0], "y": v[:, 1]}
                                          for kind, v in insides_arrows(surface, run.trajectory).items()})  # noqa: E501
@@ -377,12 +391,13 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
 
 
 def race_view(surface: Surface, runs: Sequence[Run], grid: Grid | None = None, *,
-              max_frames: int = MAX_FRAMES, insides: bool = False) -> RaceView:  # fmt: skip
+              max_frames: int = MAX_FRAMES, insides: bool = False,
+              x_axis: str = "steps") -> RaceView:  # fmt: skip
     """The race view's data for ``runs`` (all ``record="path"``, the same steps)."""
     grid = grid or _surface_grid(surface)
     key, static = race_static(surface, grid)
     return RaceView(key, static, race_runs(surface, runs, grid, max_frames=max_frames,
-                                           insides=insides))  # fmt: skip
+                                           insides=insides, x_axis=x_axis))  # fmt: skip
 
 
 def _digest(value) -> str:
@@ -426,28 +441,32 @@ def _exit_markers(surface: Surface, runs: Sequence[Run], inside) -> list[dict]:
     return out
 
 
-def _loss_parts(surface: Surface, runs: Sequence[Run], steps: int) -> dict:
-    """The loss plot (loss_figure's traces and axes), its cursor's template, and each
-    run's line (``lines``: its y at every step; the traces take it from the path)."""
-    figure = loss_figure(runs, surface, height=LOSS_HEIGHT)
-    data, lines = [], []
+def _loss_parts(surface: Surface, runs: Sequence[Run], steps: int,
+                x_axis: str = "steps") -> dict:  # fmt: skip
+    """The loss plot (loss_figure's traces and axes), its cursor's template (or, against
+    ∇f evaluations, a dot a run), and each run's line (``lines``: its y at every step;
+    ``xs``: its x, the step or the evaluations by then; the traces take them from the
+    path)."""
+    figure = loss_figure(runs, surface, height=LOSS_HEIGHT, x_axis=x_axis)
+    data, lines, xs = [], [], []
     for trace in figure.data:  # exits: words on hover (written ones ran into the lines)
         trace = trace.to_plotly_json()
         if trace.get("mode") == "markers+text":
             trace["mode"] = "markers"
-        if trace.get("mode") == "lines":  # one a run, in the runs' order; x is the step
+        if trace.get("mode") == "lines":  # one a run, in the runs' order
             lines.append(np.asarray(trace.pop("y"), dtype=float))
+            xs.append(np.asarray(trace.pop("x"), dtype=float))
             trace = dict(trace, path=len(lines) - 1, coords="loss")
-            trace.pop("x")
         data.append(dict(trace, showlegend=False))
     axis = figure.layout.yaxis
     values = np.concatenate(lines or [np.zeros(0)])
     values = values[np.isfinite(values) & ((values > 0) | (axis.type != "log"))]
     low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
+    right = max([float(np.nanmax(x)) for x in xs if np.isfinite(x).any()] or [steps])
     layout = dict(
         height=LOSS_HEIGHT, margin=dict(l=70, r=10, t=28 if figure.layout.annotations else 10,
                                         b=45), font=dict(size=14),
-        xaxis=dict(title=dict(text="step"), range=[0, max(steps, 1)], showgrid=True),
+        xaxis=dict(title=dict(text=X_AXES[x_axis]), range=[0, max(right, 1)], showgrid=True),
         yaxis=dict(type=axis.type, title=dict(text=axis.title.text), exponentformat="power"),
         showlegend=False, hovermode="closest", uirevision="loss",
         annotations=[a.to_plotly_json() for a in figure.layout.annotations],
@@ -455,10 +474,17 @@ def _loss_parts(surface: Surface, runs: Sequence[Run], steps: int) -> dict:
     if axis.type == "log":  # the figure's readable ticks and range
         layout["yaxis"].update(range=list(axis.range), tickmode="array",
                                tickvals=list(axis.tickvals), ticktext=list(axis.ticktext))
-    cursor = dict(type="scatter", moving="cursor", y=[low, high], mode="lines",
-                  line=dict(color="#333", width=1.5, dash="dot"), showlegend=False,
-                  name="shown step", hoverinfo="skip")  # fmt: skip
-    return {"data": data, "layout": layout, "moving": [cursor] if runs else [], "lines": lines}
+    if x_axis == "steps":  # one step for all: a vertical line
+        moving = [dict(type="scatter", moving="cursor", y=[low, high], mode="lines",
+                       line=dict(color="#333", width=1.5, dash="dot"), showlegend=False,
+                       name="shown step", hoverinfo="skip")] if runs else []  # fmt: skip
+    else:  # each run at its own count: a dot on its line
+        moving = [dict(type="scatter", path=i, moving="head", coords="loss", mode="markers",
+                       name=run.label, legendgroup=run.name, showlegend=False, hoverinfo="skip",
+                       marker=dict(color=color(run.name), symbol=symbol(run.name), size=10,
+                                   line=dict(color="white", width=1)))
+                  for i, run in enumerate(runs)]  # fmt: skip
+    return {"data": data, "layout": layout, "moving": moving, "lines": lines, "xs": xs}
 
 
 FIT_HEIGHT = LOSS_HEIGHT
