@@ -162,6 +162,13 @@ function fill(view, trace, k) {
     const { arrow: _, ...rest } = out;
     return { ...rest, x: [p.x[j], p.x[j] + a.x[j]], y: [p.y[j], p.y[j] + a.y[j]] };
   }
+  if (moving === "trials") { // the points the next line search tried, from step k
+    const t = p.trials;
+    const j = Math.min(k, p.x.length - 1);
+    if (!t) return { ...out, x: [], y: [] };
+    return { ...out, x: t.x.subarray(j * t.width, (j + 1) * t.width),
+      y: t.y.subarray(j * t.width, (j + 1) * t.width) };
+  }
   if (moving === "fit") return fitAt(out, p, Math.min(k, p.x.length - 1));
   if (coords === "loss") { // x: the step (plotly.js's default), or the ∇f evaluations by then
     if (moving === "head") { // the run's dot at step k (against evaluations)
@@ -408,12 +415,23 @@ function place(view, gd, part, k) {
     .map((g) => [g.__data__?.[0]?.trace?.index, g]));
   templates.forEach((template, i) => {
     const group = groups.get(first + i);
-    if (!group) return;
+    if (!group && template.moving !== "trials") return;
     const { x, y } = fill(view, template, k);
     // keep plotly.js's own copy in step, for any later replot (a zoom, a resize)
     Object.assign(gd.data[first + i], { x, y });
     const points = [...x].map((v, j) => [xaxis.c2p(v), yaxis.c2p(y[j])]);
     const ok = points.filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+    if (template.moving === "trials") { // a dot per point tried: move those drawn, hide
+      const dots = group ? group.querySelectorAll("path.point") : []; // the rest, draw more
+      dots.forEach((dot, j) => {
+        if (j < ok.length) dot.setAttribute("transform", `translate(${ok[j].join(",")})`);
+        dot.style.display = j < ok.length ? "" : "none";
+      });
+      if (dots.length < ok.length) {
+        later(view, () => window.Plotly.restyle(gd, { x: [x], y: [y] }, [first + i]));
+      }
+      return;
+    }
     const line = group.querySelector("path.js-line");
     if (line) line.setAttribute("d", ok.length ? "M" + ok.map((p) => p.join(",")).join("L") : "M0,0");
     const marks = group.querySelectorAll("path.point");
@@ -533,7 +551,9 @@ export default async function (component) {
       const arrows = p.arrows && Object.fromEntries(Object.entries(p.arrows)
         .map(([kind, a]) => [kind, { x: decode(a.x), y: decode(a.y) }]));
       remember("paths", p.id, { x: decode(p.x), y: decode(p.y), z: decode(p.z), loss: decode(p.loss),
-                                arrows, evals: p.evals && decode(p.evals) });
+                                arrows, evals: p.evals && decode(p.evals),
+                                trials: p.trials && { x: decode(p.trials.x), y: decode(p.trials.y),
+                                                      width: p.trials.width } });
     }
   }
   const statics = shared.statics.get(data.key);

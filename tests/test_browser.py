@@ -712,6 +712,54 @@ def test_the_insides_arrows_move_with_play_and_point_along_the_step(server, brow
     page.close()
 
 
+# The trial dots of the insides view: each dot shown, in data coordinates.
+TRIALS_JS = r"""() => { const gd = document.querySelector('.race-plane');
+  const { xaxis, yaxis } = gd._fullLayout;
+  const groups = new Map([...gd.querySelectorAll('.scatterlayer .trace')]
+      .map(g => [g.__data__[0].trace.index, g]));
+  return gd.data.map((t, i) => [t, i]).filter(([t]) => t.marker?.symbol === 'circle-open'
+      && t.mode === 'markers' && t.opacity < 1).map(([t, i]) => {
+    const g = groups.get(i);
+    return [...(g ? g.querySelectorAll('path.point') : [])].filter(p => p.style.display !== 'none')
+      .map(p => { const m = /translate\(([^,]+),([^)]+)\)/.exec(p.getAttribute('transform'));
+                  return [xaxis.p2c(+m[1]), yaxis.p2c(+m[2])]; }); }); }"""
+
+
+def test_the_insides_show_the_points_each_line_search_tried(server, browser):
+    import numpy as np
+
+    import optim_core
+    import surfaces
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/?surface=rosenbrock&opt=cg&steps=40&insides=1&speed=0.25")
+    page.wait_for_function(DRAWN_JS, timeout=PATIENCE_MS)
+    _settled(page)
+    page.click(".race-play")
+    page.wait_for_timeout(2500)
+    page.click(".race-play")  # paused mid-way: the dots of the step shown
+    page.wait_for_timeout(500)
+    k = int(page.evaluate("document.querySelector('.race-view').dataset.step"))
+    page.screenshot(path=str(ARTIFACTS / "insides_trials.png"))
+    surface = surfaces.get("rosenbrock")
+    cg = optim_core.run("cg", surface, surface.default_start, 40)
+    trials = cg.state["trials"][k + 1]
+    points = cg.path[k] + trials[~np.isnan(trials), None] * cg.state["p"][k + 1]
+    (x0, x1), (y0, y1) = surface.domain
+    inside = points[(points[:, 0] >= x0) & (points[:, 0] <= x1)
+                    & (points[:, 1] >= y0) & (points[:, 1] <= y1)]  # fmt: skip
+    (shown,) = page.evaluate(TRIALS_JS)
+    assert 0 < k < 40 and len(inside) >= 1
+    # every point tried inside the view is drawn where it was tried (within a pixel or so)
+    assert len(shown) == len(points)  # (outside the view: drawn off the plot area)
+    np.testing.assert_allclose(sorted(map(tuple, shown)), sorted(map(tuple, points)),
+                               atol=0.02)  # fmt: skip
+    assert not errors, errors
+    page.close()
+
+
 def _agree(page, k: int) -> None:
     """The view, its 3-D heads and the page's numbers all at step k, and staying there."""
     _step_is(page, k)

@@ -444,3 +444,21 @@ def test_a_failed_line_search_gets_a_bar_on_the_loss_line_where_it_stopped():
         assert len(bars) == 1 and bars[0].x[0] == x
         assert bars[0].y[0] == pytest.approx(float(run.trajectory.loss[k]) - surface.min_value)
         assert "BFGS: line search failed at step 2" in bars[0].hovertemplate
+
+
+def test_the_insides_trials_are_the_points_each_line_search_tried():
+    from viz.race import insides_trials
+
+    traj = optim_core.run("bfgs", "rosenbrock", [-1.2, 1.0], 20)
+    points = insides_trials(traj)
+    assert points.shape == (21, 20, 2) and np.all(np.isnan(points[-1]))
+    for k in range(20):  # from w_k along p of step k + 1; its last one is w_{k+1}
+        tried = int(traj.state["f_evals"][k + 1]) - (k == 0)
+        assert np.all(np.isfinite(points[k, :tried])) and np.all(np.isnan(points[k, tried:]))
+        if traj.state["alpha"][k + 1] > 0:
+            np.testing.assert_allclose(points[k, tried - 1], traj.path[k + 1], rtol=1e-12)
+    assert insides_trials(optim_core.run("adam", "rosenbrock", [-1.2, 1.0], 5)) is None
+    race = viz.race_runs(surfaces.get("rosenbrock"), [viz.Run("bfgs", "BFGS", traj)],
+                         insides=True)  # fmt: skip
+    assert race["paths"][0]["trials"]["width"] == 20
+    assert [t["moving"] for t in race["moving"]["plane"]].count("trials") == 1

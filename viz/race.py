@@ -282,6 +282,25 @@ def insides_arrows(surface: Surface, traj) -> dict[str, np.ndarray]:
     return out
 
 
+DIRECTION_FIELDS = ("direction", "p", "d")  # where a line-search method keeps its direction
+
+
+def insides_trials(traj) -> np.ndarray | None:
+    """Per step k (0..steps), for the insides view: the points the line search of the
+    next step tried, w_k + αᵢ p (``(steps + 1, T, 2)``, nan where it tried fewer and on
+    the last step), true to scale; None for an optimizer without one."""
+    state = traj.state
+    field = next((f for f in DIRECTION_FIELDS if f in state), None)
+    if "trials" not in state or field is None:
+        return None
+    path = np.asarray(traj.path)
+    out = np.full((len(path), state["trials"].shape[-1], 2), np.nan)
+    with np.errstate(all="ignore"):
+        offsets = state["trials"][1:, :, None] * state[field][1:, None, :]
+        out[:-1] = path[:-1, None, :] + offsets
+    return np.where(np.isfinite(out), out, np.nan)
+
+
 def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
               *, max_frames: int = MAX_FRAMES, insides: bool = False,
               x_axis: str = "steps") -> dict:  # fmt: skip
@@ -309,6 +328,11 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
         if insides:
             arrays["arrows"] = jsonable({kind: {"x": v[:, 0], "y": v[:, 1]}
                                          for kind, v in insides_arrows(surface, run.trajectory).items()})  # noqa: E501
+            trials = insides_trials(run.trajectory)
+            if trials is not None:  # rows of T points: x and y flat, and T
+                arrays["trials"] = {**jsonable({"x": trials[..., 0].ravel(),
+                                                "y": trials[..., 1].ravel()}),
+                                    "width": int(trials.shape[1])}  # fmt: skip
         paths.append({"id": _digest(arrays), **arrays})
 
     plane: list[dict] = []
@@ -351,6 +375,13 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
             )
         )
         if insides:  # arrows from the head: drawn before it, so that it sits on top
+            if "trials" in paths[i]:  # the points its next line search tried, faint
+                moving_plane.append(dict(
+                    type="scatter", path=i, moving="trials", mode="markers",
+                    marker=dict(color=c, size=7, symbol="circle-open", line=dict(width=1.5)),
+                    opacity=0.55, name=run.label, legendgroup=run.name, showlegend=False,
+                    hoverinfo="skip",
+                ))  # fmt: skip
             kinds = ["step", "grad"] + (["mom"] if "m" in run.trajectory.state else [])
             for kind in kinds:
                 _, width, dash = ARROWS[kind]
