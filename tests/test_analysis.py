@@ -1,6 +1,7 @@
 """Saddle escapes, basin maps and sweeps (optim_core.analysis) against single runs and
 closed forms."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -559,6 +560,9 @@ def test_long_analyses_report_progress_as_they_run_and_stop_when_told():
                                             {"lr": np.logspace(-5, -3, 7)}, progress=p),
         "basin map": lambda p: optim_core.basin_map("sgd", "rosenbrock", 10, steps, lr=1e-5,
                                                     progress=p),
+        "saddle outcomes": lambda p: optim_core.saddle_outcomes(
+            ["sgd", "adam"], "saddle", 0, np.array([[1e-9, 1e-9]]), steps,
+            hyperparams={"sgd": {"lr": 1e-6}, "adam": {"lr": 1e-9}}, progress=p),
     }  # fmt: skip
     for name, call in calls.items():
         seen = []
@@ -575,3 +579,127 @@ def test_long_analyses_report_progress_as_they_run_and_stop_when_told():
 
         with pytest.raises(Stop):
             call(stop)
+
+
+# ---------------------------------------------------------------- where runs end at a saddle
+
+# On x² − y² (H = diag(2, −2), ∇f = (2x, −2y)) these rules multiply x and y by a constant
+# each step: Newton's H⁻¹g is w itself; saddle-free Newton's |H| + εI is (2 + ε)I.
+ALPHA, EPS = 0.3, 1e-3
+SADDLE_FACTORS = {
+    "newton": ({"lr": ALPHA}, (1 - ALPHA, 1 - ALPHA)),
+    "sgd": ({"lr": ALPHA / 10}, (1 - 2 * ALPHA / 10, 1 + 2 * ALPHA / 10)),
+    "saddle_free_newton": ({"lr": ALPHA, "eps": EPS},
+                           (1 - 2 * ALPHA / (2 + EPS), 1 + 2 * ALPHA / (2 + EPS))),
+}  # fmt: skip
+
+
+def _offsets_off_the_axes(count, seed=3):
+    """Offsets of sizes 10⁻⁴ … 0.5 at angles at least 10° from either axis."""
+    rng = np.random.default_rng(seed)
+    angles = rng.uniform(np.radians(10), np.radians(80), count) + rng.integers(0, 4, count) * np.pi / 2
+    sizes = 10.0 ** rng.uniform(-4, math.log10(0.5), count)
+    return sizes[:, None] * np.column_stack([np.cos(angles), np.sin(angles)])
+
+
+@pytest.mark.parametrize("name", list(SADDLE_FACTORS))
+@pytest.mark.parametrize("steps", [3, 12, 40])
+def test_where_runs_end_near_x2_minus_y2_follows_the_closed_form(name, steps):
+    hp, (fx, fy) = SADDLE_FACTORS[name]
+    offsets = _offsets_off_the_axes(300)
+    out = optim_core.saddle_outcomes([name], "saddle", 0, offsets, steps,
+                                     hyperparams={name: hp})[name]  # fmt: skip
+    end = offsets * np.array([fx, fy]) ** steps
+    distance = np.hypot(*end.T)
+    assert out.radius == 1.0 and out.at_tolerance == 0.01 and out.skipped == ""
+    inside = ~out.diverged
+    np.testing.assert_allclose(out.distance[inside], distance[inside], rtol=1e-9)
+    assert np.all(distance[out.diverged] > 1.0)  # (left the box, ten times the view)
+    np.testing.assert_array_equal(out.at, distance <= 0.01)
+    np.testing.assert_array_equal(out.near, (distance > 0.01) & (distance <= 1.0))
+    np.testing.assert_array_equal(out.left, distance > 1.0)
+    assert not out.stopped.any() and not out.converged.any()  # (no minimum here)
+    assert out.share("at") + out.share("near") + out.share("left") == pytest.approx(1.0)
+
+
+def test_newton_goes_into_every_saddle_and_saddle_free_newton_leaves_x2_minus_y2():
+    """Newton's full step lands on the critical point of the quadratic model: from every
+    start off the axes of x² − y² it is at the saddle after one step; saddle-free
+    Newton multiplies y by 1.9995 a step and is gone."""
+    offsets = _offsets_off_the_axes(200)
+    out = optim_core.saddle_outcomes(["newton", "saddle_free_newton"], "saddle", 0, offsets, 40)
+    assert out["newton"].share("at") == 1.0 and np.all(out["newton"].distance == 0.0)
+    # |y| ≥ 10⁻⁴ sin 10° grows past r = 1 within log(1 / 1.7e-5) / log(1.9995) = 16 steps
+    assert out["saddle_free_newton"].share("left") == 1.0
+    # on the unbounded saddle, running off downhill is the way out, not a blow-up
+    assert out["saddle_free_newton"].diverged.all() and not out["saddle_free_newton"].blew_up.any()
+
+
+@pytest.mark.parametrize("name", ["bfgs", "cg"])
+def test_saddle_outcomes_are_the_runners_paths_at_the_last_step(name):
+    """Each start's distance and its failed line search are what the runner's own path
+    and state say at step N (Himmelblau's first saddle, 10⁻⁵ away in 40 directions)."""
+    surface = surfaces.get("himmelblau")
+    saddle = surface.saddles[0]
+    angles = np.linspace(0, 2 * np.pi, 40, endpoint=False)
+    offsets = 1e-5 * np.column_stack([np.cos(angles), np.sin(angles)])
+    out = optim_core.saddle_outcomes([name], surface, 0, offsets, 30)[name]
+    tr = optim_core.run(name, surface, saddle + offsets, 30)
+    np.testing.assert_array_equal(out.distance, np.hypot(*(tr.path[-1] - saddle).T))
+    np.testing.assert_array_equal(out.stopped, tr.state["failed"][-1] > 0)
+    np.testing.assert_array_equal(out.converged, tr.converged_step >= 0)
+    # what the saddle page reports: the starts still at the saddle are there because their
+    # line search failed (a stopped run stays where it is), not because they converged to it
+    assert out.at.any() and np.all(out.stopped[out.at])
+    for k in np.flatnonzero(out.at):
+        failed_at = int(np.argmax(tr.state["failed"][:, k] > 0))
+        assert np.all(tr.path[failed_at:, k] == tr.path[-1, k])
+
+
+def test_a_method_the_runner_refuses_without_residuals_is_skipped_and_says_why(monkeypatch):
+    """Gauss–Newton and Levenberg–Marquardt run only on sums of squares: where the
+    runner refuses a method for want of residuals, the method is skipped with the
+    runner's words and the others run; on a surface with residuals it runs."""
+    import optim_core.analysis as analysis
+
+    needy = dataclasses.replace(optim_core.get_optimizer("sgd"), name="needs_residuals")
+    real_run = analysis.run
+
+    def run(optimizer, surface, *args, **kwargs):
+        if optimizer is needy and surface.residuals is None:
+            raise ValueError(f"needs_residuals needs a sum of squares; {surface.name} is not")
+        return real_run(optimizer, surface, *args, **kwargs)
+
+    monkeypatch.setattr(analysis, "run", run)
+    offsets = 1e-3 * np.array([[1.0, 1.0], [-1.0, 0.5]])
+    out = optim_core.saddle_outcomes([needy, "adam"], "saddle", 0, offsets, 10)
+    assert out["needs_residuals"].skipped == "needs_residuals needs a sum of squares; saddle is not"
+    assert len(out["needs_residuals"].distance) == 0 and math.isnan(out["needs_residuals"].share("at"))
+    assert out["adam"].skipped == "" and len(out["adam"].distance) == 2
+    beale = optim_core.saddle_outcomes([needy], "beale", 0, offsets, 10)["needs_residuals"]
+    assert beale.skipped == "" and len(beale.distance) == 2
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: optim_core.saddle_outcomes(["sgd"], "saddle", 0, [[1e-3, 0.0]], 10,
+                                        at_tolerance=1.0), r"at_tolerance must be smaller than "
+                                                           r"the radius 1; got 1.0"),
+    (lambda: optim_core.saddle_outcomes(["sgd"], "saddle", 0, [[0.0, 0.0]], 10),
+     r"offsets must be non-zero"),
+    (lambda: optim_core.saddle_outcomes(["sgd"], "saddle", 0, [[2.0, 0.0]], 10),
+     r"shorter than the radius 1; got one of length 2"),
+    (lambda: optim_core.saddle_outcomes(["sgd"], "saddle", 0, [[1e-3, 0.0]], 10,
+                                        hyperparams={"adam": {"lr": 0.1}}),
+     r"hyperparams names 'adam', which is not among the optimizers \['sgd'\]"),
+    (lambda: optim_core.saddle_outcomes(["sgd"], "saddle", 0, [[1e-3, 0.0]], 10,
+                                        hyperparams={"sgd": {"lr": -1.0}}), r"lr"),
+    (lambda: optim_core.saddle_outcomes(["sgdd"], "saddle", 0, [[1e-3, 0.0]], 10),
+     r"optimizer must be one of"),
+    (lambda: optim_core.saddle_outcomes(["sgd"], "rosenbrock", 0, [[1e-3, 0.0]], 10),
+     r"saddle index must be in \[0, -1\] for rosenbrock"),
+    (lambda: optim_core.saddle_outcomes(["sgd"], "saddle", 0, [[1e-3, 0.0]], 0),
+     r"steps must be an integer"),
+])  # fmt: skip
+def test_saddle_outcomes_refuse_bad_input_with_a_message(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
