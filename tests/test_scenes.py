@@ -604,3 +604,59 @@ def test_the_claims_steps_round_trip_through_the_link_and_a_bad_one_warns():
     assert scene.claim_steps == 200 and "claim_steps = ` lots `" in warnings[0]
     scene, warnings = scenes.escape_from_query({"claim_offset": "1"})
     assert scene.claim_offset == 1e-5 and "claim_offset = ` 1 `" in warnings[0]
+
+
+def test_rosenbrock_preset_bfgs_arrives_in_32_steps_and_adam_in_1458():
+    title = "Rosenbrock: Adam against BFGS"
+    scene = scenes.PRESETS[title]
+    assert scene.start_point() == (-1.2, 1.0) and scene.hyperparams("adam")["lr"] == 0.05
+    runs = _preset_runs(title)
+    bfgs, adam = runs["bfgs"], runs["adam"]
+    assert int(bfgs.converged_step) == 32 and _first_within(bfgs, 1e-6) == 34
+    cost = {k: int(bfgs.state[k][: 32 + 1].sum()) for k in ("f_evals", "g_evals")}
+    assert cost == {"f_evals": 46, "g_evals": 39}
+    assert int(adam.converged_step) == 1458 == _first_within(adam, 0.01)
+    grid = list(scenes.SLIDER_VALUES["lr"])
+    sweep = optim_core.sweep("adam", "rosenbrock", scene.start_point(), scene.steps, {"lr": grid})
+    arrived = sweep.converged_step >= 0
+    fastest = int(np.argmin(np.where(arrived, sweep.converged_step, scene.steps + 1)))
+    assert (grid[fastest], int(sweep.converged_step[fastest])) == (0.2, 671)
+    note, caption = scenes.PRESET_NOTES[title], scenes.PRESET_CAPTIONS[title]
+    for text in ("(−1.2, 1)", "from step 32", "at step 34", "f 46", "∇f 39", "α 0.05",
+                 "step 1,458", "1,458 gradients against 39", "1,500 steps, 0.2, takes 671"):
+        assert text in note, text
+    assert "step 32, 39 gradients" in caption and "1,458 steps" in caption
+
+
+def test_second_order_saddle_preset_newton_settles_and_the_others_pass():
+    title = "Second order at a saddle: who settles?"
+    runs = _preset_runs(title)
+    surface = surfaces.get("himmelblau")
+    saddle = surface.saddles[0]
+    radius = optim_core.escape_radius(surface)
+    assert round(float(np.hypot(*(np.array(scenes.PRESETS[title].start_point()) - saddle))),
+                 2) == 0.62 and round(radius, 2) == 0.52  # fmt: skip
+    newton = np.hypot(*(runs["newton"].path - saddle).T)
+    assert _first_within(runs["newton"], 0.01, saddle) == 2
+    assert np.all(newton[6:] == 0) and newton[5] > 0  # exactly on it from step 6, and stays
+    passing = {}
+    for name in ("saddle_free_newton", "bfgs", "cg"):
+        visit = optim_core.saddle_visit(surface, runs[name].path)
+        assert (visit.saddle, visit.closest_step, visit.escape_step) == (0, 1, 2), name
+        passing[name] = (round(visit.closest_distance, 2), int(runs[name].converged_step))
+        np.testing.assert_allclose(runs[name].final_point, surface.minimizers[1], atol=1e-2)
+    assert passing == {"saddle_free_newton": (0.34, 8), "bfgs": (0.46, 6), "cg": (0.21, 6)}
+    # the saddle page's measurement the note quotes: δ 10⁻⁵, 200 starts, 200 steps
+    offsets = scenes.random_offsets(1e-5, scenes.CLAIM_DIRECTIONS)
+    for name in ("bfgs", "cg"):
+        out = [optim_core.saddle_outcomes([name], s, i, offsets, 200)[name]
+               for s, i in scenes.every_saddle()]  # fmt: skip
+        at = np.concatenate([o.at for o in out])
+        assert round(100 * at.mean()) == 96 and np.all(np.concatenate([o.stopped for o in out])[at])
+    note, caption = scenes.PRESET_NOTES[title], scenes.PRESET_CAPTIONS[title]
+    for text in ("(0, 3.5), 0.62", "(0.087, 2.884)", "at step 2", "from step 6", "0.34, 0.46 and "
+                 "0.21", "r = 0.52 at step 2", "(−2.81, 3.13) at steps 8, 6 and 6", "96 %",
+                 "19 saddles", "every one stopped by a failed line search"):  # fmt: skip
+        assert text in note, text
+    assert caption.startswith("Newton settles in the saddle; saddle-free Newton, BFGS and CG pass")
+    assert "holds for them, not for Newton" in caption
