@@ -435,7 +435,9 @@ for j, (name, index) in enumerate(saddles):
 claim_progress.done()
 verdicts = scenes.claim_verdicts({m: [measured[k][m] for k in saddles] for m in methods},
                                  claim_steps, claim_offset)  # fmt: skip
-st.markdown("\n".join(f"- {text}" for text in verdicts.values()))
+st.markdown("\n".join(  # each line starts with the method's title: in bold, to scan by
+    f"- **{text[:len(title)]}**{text[len(title):]}"
+    for text, title in ((verdicts[m], optim_core.get_optimizer(m).title) for m in methods)))
 st.caption(
     f"At each of the {len(saddles)} saddles, {scenes.CLAIM_DIRECTIONS} starts δ = "
     f"{claim_offset:g} from it in random directions, {claim_steps:,} steps. "
@@ -443,9 +445,9 @@ st.caption(
     "surface's escape radius r; gone: farther, or out of the box "
     f"{optim_core.DIVERGENCE_FACTOR:g} times the view. "
     "Newton, saddle-free Newton, BFGS and CG run as the methods are defined (Newton's full "
-    "step α = 1; BFGS and CG with their line search), SGD and Adam with "
-    + "; ".join(f"{optim_core.get_optimizer(n).title} {common.describe(v)}"
-                for n, v in page_values.items()) + " (the sidebar's values)."
+    "step α = 1; BFGS and CG with their line search), SGD and Adam with the sidebar's "
+    "values (" + "; ".join(f"{optim_core.get_optimizer(n).title} {common.describe(v)}"
+                           for n, v in page_values.items()) + ")."
 )  # fmt: skip
 st.markdown(
     "Why: Newton's step −H⁻¹∇f goes to where the quadratic model is flat — near a saddle, "
@@ -457,7 +459,9 @@ st.markdown(
     "finds no step that meets the strong Wolfe conditions within its budget, and that "
     "ends the run where it stands."
 )
-st.dataframe(scenes.claim_table(measured), hide_index=True, width="stretch")
+claim_rows = scenes.claim_table(measured)
+st.dataframe(claim_rows, hide_index=True, width="stretch",
+             height=35 * (len(claim_rows) + 1) + 3)  # every saddle without scrolling
 st.caption("Each cell: the percentage of the starts at the saddle · near it · gone at step N; "
            "(k stopped): k of those at the saddle were stopped there by a failed line "
            "search; —: not run (the surface is not a sum of squares).")  # fmt: skip

@@ -165,7 +165,8 @@ def test_the_escape_page_can_use_the_race_page_values():
 def test_the_escape_page_measures_the_seeds_claim_at_every_saddle():
     at = _page("escape", {"claim_steps": "40", "claim_offset": "0.001"})
     assert not at.exception and at.query_params["claim_steps"] == "40"
-    verdicts = next(m.value for m in at.markdown if m.value.startswith("- Newton:")).split("\n")
+    verdicts = next(m.value for m in at.markdown if m.value.startswith("- **Newton**:"))
+    verdicts = verdicts.replace("**", "").split("\n")
     assert [line[2:].split(":")[0] for line in verdicts] == [
         "Newton", "Saddle-free Newton", "BFGS", "CG (PR+)", "SGD", "Adam"]  # fmt: skip
     # the numbers are the core's, from the sidebar's δ in the page's random directions
