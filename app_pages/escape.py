@@ -434,7 +434,7 @@ for j, (name, index) in enumerate(saddles):
             claim_progress.part(j * len(methods) + i, len(saddles) * len(methods), label))
 claim_progress.done()
 verdicts = scenes.claim_verdicts({m: [measured[k][m] for k in saddles] for m in methods},
-                                 claim_steps, claim_offset)  # fmt: skip
+                                 claim_steps)  # fmt: skip
 st.markdown("\n".join(  # each line starts with the method's title: in bold, to scan by
     f"- **{text[:len(title)]}**{text[len(title):]}"
     for text, title in ((verdicts[m], optim_core.get_optimizer(m).title) for m in methods)))

@@ -304,8 +304,8 @@ def percent(fraction: float) -> str:
     return f"{value:.{decimals}f} %"
 
 
-def claim_verdicts(outcomes: Mapping[str, Sequence[optim_core.SaddleOutcome]], steps: int,
-                   offset: float) -> dict[str, str]:  # fmt: skip
+def claim_verdicts(outcomes: Mapping[str, Sequence[optim_core.SaddleOutcome]],
+                   steps: int) -> dict[str, str]:  # fmt: skip
     """One sentence per method, in numbers: of all its starts (every saddle it ran at),
     the share at the saddle at step ``steps`` (and how far, and how many of those a
     failed line search stopped), near it, and gone (and where to)."""

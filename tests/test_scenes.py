@@ -549,7 +549,7 @@ def test_the_verdict_of_each_method_is_its_numbers():
                          blew_up=[0, 0, 1, 0], converged=[0, 0, 0, 1])],  # fmt: skip
         "adam": [_outcome("adam", [far] * 1000, converged=[1] * 999 + [0])],
     }
-    text = scenes.claim_verdicts(outcomes, 200, 1e-5)
+    text = scenes.claim_verdicts(outcomes, 200)
     assert text["newton"] == ("Newton: 100 % of the starts within 0.01 of their saddle at step "
                               "200 (median distance 0), 0 % near it (within r), 0 % gone.")
     assert text["bfgs"].startswith("BFGS: 75 % of the starts within 0.01 of their saddle at step "
@@ -564,11 +564,11 @@ def test_the_verdict_of_each_method_is_its_numbers():
     # a method skipped where the surface is no sum of squares says where it ran
     reason = "gauss_newton needs residuals; saddle has none"
     outcomes = {"sgd": [_outcome("sgd", [0.0]), _outcome("sgd", [far], skipped=reason)]}
-    verdict = scenes.claim_verdicts(outcomes, 40, 1e-5)["sgd"]
+    verdict = scenes.claim_verdicts(outcomes, 40)["sgd"]
     assert verdict.startswith("SGD: 100 % of the starts within 0.01 of their saddle at step 40")
     assert verdict.endswith(f"run at 1 of the 2 saddles, skipped where the surface is not a sum "
                             f"of squares ({reason}).")  # fmt: skip
-    alone = scenes.claim_verdicts({"sgd": [_outcome("sgd", [far], skipped=reason)]}, 40, 1e-5)
+    alone = scenes.claim_verdicts({"sgd": [_outcome("sgd", [far], skipped=reason)]}, 40)
     assert alone["sgd"] == f"SGD: not run at any saddle ({reason})."
 
 
