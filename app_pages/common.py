@@ -145,7 +145,9 @@ class Progress:
 # and replay them as page elements, so these results have small LRU caches of their own,
 # shared like resources (read-only: nothing writes into their arrays).
 _SHARED: dict[str, collections.OrderedDict] = collections.defaultdict(collections.OrderedDict)
-_SHARED_MAX = {"basin_map": 16, "sweep": 32, "escape": 64}
+# (saddle outcomes: one per method and saddle, nine methods at nineteen saddles, a few
+# settings; each a few kB)
+_SHARED_MAX = {"basin_map": 16, "sweep": 32, "escape": 64, "saddle_outcome": 600}
 _SHARED_LOCK = threading.Lock()
 
 
@@ -176,6 +178,20 @@ def cached_escape_runs(optimizer, surface, saddle, offsets: bytes, steps, radius
 
     return _shared("escape", (optimizer, surface, saddle, offsets, steps, radius, hyper, noise),
                    compute)  # fmt: skip
+
+
+def cached_saddle_outcome(optimizer: str, surface: str, saddle: int, offsets: bytes, steps: int,
+                          hyper: tuple, progress=None) -> optim_core.SaddleOutcome:  # fmt: skip
+    """Where ``optimizer``'s starts at ``saddle + offset`` (the bytes of a float64
+    ``(K, 2)`` array) are after ``steps`` steps; ``progress(fraction)`` is told how far
+    it is (when it runs)."""
+    def compute():
+        delta = np.frombuffer(offsets, dtype=float).reshape(-1, 2)
+        return optim_core.saddle_outcomes([optimizer], surface, saddle, delta, steps,
+                                          hyperparams={optimizer: dict(hyper)},
+                                          progress=progress)[optimizer]  # fmt: skip
+
+    return _shared("saddle_outcome", (optimizer, surface, saddle, offsets, steps, hyper), compute)
 
 
 def cached_basin_map(optimizer: str, surface: str, resolution: int, steps: int, hyper: tuple,

@@ -40,7 +40,8 @@ def apply(scene: scenes.EscapeScene) -> None:
                   offset=scene.offset, direction=scene.direction, angle=scene.angle,
                   count=scene.count, radius=scene.escape_radius(), steps=scene.steps,
                   lr=scene.lr, hyper=scene.hyper, noise=scene.noise,
-                  noise_gamma=scene.noise_gamma, seed=scene.seed)  # fmt: skip
+                  noise_gamma=scene.noise_gamma, seed=scene.seed,
+                  claim_steps=scene.claim_steps, claim_offset=scene.claim_offset)  # fmt: skip
     st.session_state.update({P + k: v for k, v in values.items()})
 
 
@@ -161,7 +162,9 @@ scene = scenes.EscapeScene(surface_name, int(saddle), tuple(chosen), float(offse
                            float(angle if angle is not None else st.session_state[P + "angle"]),
                            int(count if count is not None else st.session_state[P + "count"]),
                            float(radius), int(steps), float(lr), hyper_mode, float(noise),
-                           float(noise_gamma), int(seed))  # fmt: skip
+                           float(noise_gamma), int(seed),
+                           int(st.session_state[P + "claim_steps"]),
+                           float(st.session_state[P + "claim_offset"]))  # fmt: skip
 st.query_params.from_dict(scenes.escape_to_query(scene))
 
 # ---------------------------------------------------------------- main area
@@ -198,8 +201,7 @@ if direction == "angle":
 else:
     way = unstable
 if direction == "random":  # the same link gives the same offsets
-    angles = np.random.default_rng(0).uniform(0, 2 * np.pi, scene.count)
-    offsets = scene.offset * np.column_stack([np.cos(angles), np.sin(angles)])
+    offsets = scenes.random_offsets(scene.offset, scene.count)
 else:
     offsets = scene.offset * way[None, :]
 
@@ -240,7 +242,10 @@ def _first_escape(found: optim_core.Escapes) -> int:
 claim_title = st.session_state.get(P + "claim")
 if claim_title:
     claim = scenes.ESCAPE_CLAIMS[claim_title]
-    if claim.scene == scenes.EscapeScene(**{**vars(scene), "radius": claim.scene.radius}) and \
+    as_claimed = {**vars(scene), "radius": claim.scene.radius,  # (the section below: not
+                  "claim_steps": claim.scene.claim_steps,  # the claim's part)
+                  "claim_offset": claim.scene.claim_offset}  # fmt: skip
+    if claim.scene == scenes.EscapeScene(**as_claimed) and \
             scene.radius == claim.scene.escape_radius():  # fmt: skip
         firsts = {n: _first_escape(escapes[n]) for n in chosen}
         holds, verdict = scenes.claim_verdict(claim, firsts)
@@ -400,3 +405,63 @@ if noisy:
         "escape (Newton's method, drawn to every critical point, stays even with noise). "
         "The extra steps per decade are the noisy runs'."
     )
+
+
+# ---------------------------------------------------------------- the seed's claim, measured
+
+st.subheader("Do second-order methods settle in saddle points?")
+st.markdown(f"One of the seeds says: *“{scenes.SEED_CLAIM}”* Measured here at every saddle "
+            "the surfaces declare.")  # fmt: skip
+steps_column, offset_column = st.columns(2)
+claim_steps = steps_column.select_slider("Steps N", scenes.CLAIM_STEPS, key=P + "claim_steps",
+                                         format_func=lambda v: f"{v:,}")  # fmt: skip
+claim_offset = offset_column.select_slider(
+    "Offset size δ of these starts", scenes.OFFSET_VALUES, key=P + "claim_offset",
+    format_func=lambda v: f"{v:g}",
+)  # fmt: skip
+methods = scenes.claim_methods()
+saddles = scenes.every_saddle()
+claim_offsets = scenes.random_offsets(claim_offset, scenes.CLAIM_DIRECTIONS).tobytes()
+page_values = {name: common.hyperparams_for(name, scene.lr, scene.hyper) for name in scenes.BESIDE}
+claim_progress = common.Progress("Measuring every saddle…")
+measured: dict[tuple[str, int], dict[str, optim_core.SaddleOutcome]] = {}
+for j, (name, index) in enumerate(saddles):
+    for i, method in enumerate(methods):
+        values = scenes.claim_hyperparams(method, page_values.get(method, {}))
+        label = f"{surfaces.get(name).title}, {optim_core.get_optimizer(method).title}"
+        measured.setdefault((name, index), {})[method] = common.cached_saddle_outcome(
+            method, name, index, claim_offsets, claim_steps, tuple(sorted(values.items())),
+            claim_progress.part(j * len(methods) + i, len(saddles) * len(methods), label))
+claim_progress.done()
+verdicts = scenes.claim_verdicts({m: [measured[k][m] for k in saddles] for m in methods},
+                                 claim_steps)  # fmt: skip
+st.markdown("\n".join(  # each line starts with the method's title: in bold, to scan by
+    f"- **{text[:len(title)]}**{text[len(title):]}"
+    for text, title in ((verdicts[m], optim_core.get_optimizer(m).title) for m in methods)))
+st.caption(
+    f"At each of the {len(saddles)} saddles, {scenes.CLAIM_DIRECTIONS} starts δ = "
+    f"{claim_offset:g} from it in random directions, {claim_steps:,} steps. "
+    f"At the saddle: within {optim_core.AT_SADDLE_TOL:g} of it at step N; near it: within the "
+    "surface's escape radius r; gone: farther, or out of the box "
+    f"{optim_core.DIVERGENCE_FACTOR:g} times the view. "
+    "Newton, saddle-free Newton, BFGS and CG run as the methods are defined (Newton's full "
+    "step α = 1; BFGS and CG with their line search), SGD and Adam with the sidebar's "
+    "values (" + "; ".join(f"{optim_core.get_optimizer(n).title} {common.describe(v)}"
+                           for n, v in page_values.items()) + ")."
+)  # fmt: skip
+st.markdown(
+    "Why: Newton's step −H⁻¹∇f goes to where the quadratic model is flat — near a saddle, "
+    "the saddle itself — so it is drawn in. Saddle-free Newton takes |H| instead of H "
+    "and steps downhill along the curvature that bends down. BFGS and CG only step "
+    "downhill (their directions descend and the line search asks for a decrease), so "
+    "nothing draws them in; where they are still at a saddle, the lines above say how "
+    "many a failed line search stopped there: with the gradient almost zero, the search "
+    "finds no step that meets the strong Wolfe conditions within its budget, and that "
+    "ends the run where it stands."
+)
+claim_rows = scenes.claim_table(measured)
+st.dataframe(claim_rows, hide_index=True, width="stretch",
+             height=35 * (len(claim_rows) + 1) + 3)  # every saddle without scrolling
+st.caption("Each cell: the percentage of the starts at the saddle · near it · gone at step N; "
+           "(k stopped): k of those at the saddle were stopped there by a failed line "
+           "search; —: not run (the surface is not a sum of squares).")  # fmt: skip

@@ -3,6 +3,7 @@ analyses built on it (saddle escapes, basin maps, hyperparameter sweeps)."""
 
 from . import export  # noqa: F401  (optim_core.export: CSV and JSON of runs)
 from .analysis import (
+    AT_SADDLE_TOL,
     MAX_MAP_RESOLUTION,
     MAX_OFFSETS,
     MAX_SWEEP_SETTINGS,
@@ -10,6 +11,7 @@ from .analysis import (
     BasinMap,
     CriticalPoints,
     Escapes,
+    SaddleOutcome,
     SaddleVisit,
     Sweep,
     basin_map,
@@ -22,6 +24,7 @@ from .analysis import (
     nearest_critical_distance,
     offsets_along,
     saddle_index,
+    saddle_outcomes,
     saddle_visit,
     sweep,
     unstable_direction,
@@ -61,6 +64,7 @@ __all__ = [
     "Evaluations",
     "evaluations",
     "line_search_failed_step",
+    "AT_SADDLE_TOL",
     "MAX_MAP_RESOLUTION",
     "MAX_OFFSETS",
     "MAX_SWEEP_SETTINGS",
@@ -68,6 +72,7 @@ __all__ = [
     "BasinMap",
     "CriticalPoints",
     "Escapes",
+    "SaddleOutcome",
     "SaddleVisit",
     "Sweep",
     "basin_map",
@@ -80,6 +85,7 @@ __all__ = [
     "nearest_critical_distance",
     "offsets_along",
     "saddle_index",
+    "saddle_outcomes",
     "saddle_visit",
     "sweep",
     "unstable_direction",

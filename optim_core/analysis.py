@@ -20,6 +20,8 @@ Definitions:
   escaped, on a surface bounded below, and on one without a minimum when it leaves
   uphill (f at its last point above the saddle's): only a downhill exit is the way
   out there.
+* **At** a saddle after N steps: within AT_SADDLE_TOL (0.01) of it at step N; *near*
+  it: within r; otherwise the run has *left* it (:func:`saddle_outcomes`).
 * **Left the view**: the first step outside the domain (basin maps and sweeps record
   it; leaving the divergence box counts, since the box contains the domain).
 """
@@ -37,7 +39,8 @@ import numpy as np
 from surfaces import Surface
 
 from . import optimizers
-from .optimizers import HYPERPARAMETERS, Hyperparams
+from .optimizers import HYPERPARAMETERS, Hyperparams, Optimizer
+from .optimizers import get as get_optimizer
 from .runner import (
     _check_noise,
     _check_start,
@@ -46,6 +49,7 @@ from .runner import (
     _simulate,
     nearest_minimizer_distance,
     resolve_hyperparams,
+    unavailable,
 )
 
 MAX_OFFSETS = 100_000
@@ -327,28 +331,7 @@ def escape_runs(
     centre = surf.saddles[saddle_index(surf, saddle)]
     steps = _check_steps(steps)
     radius = _check_radius(radius)
-    try:
-        delta = np.array(offsets, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"offsets must be numbers shaped (K, 2); got {offsets!r}") from None
-    if delta.ndim not in (1, 2) or delta.shape[-1] != 2 or delta.size == 0:
-        raise ValueError(f"offsets must be shaped (2,) or (K, 2), K >= 1; got {delta.shape}")
-    batch_shape = delta.shape[:-1]
-    delta = delta.reshape(-1, 2)
-    if len(delta) > MAX_OFFSETS:
-        raise ValueError(f"offsets holds {len(delta)} points; at most {MAX_OFFSETS} are allowed")
-    sizes = np.hypot(delta[:, 0], delta[:, 1])
-    if not np.all(np.isfinite(sizes)):
-        raise ValueError("offsets must be finite")
-    if np.any(sizes == 0):
-        raise ValueError(
-            "offsets must be non-zero: at the saddle itself the gradient is 0 and no "
-            "optimizer moves; got an offset of exactly (0, 0)"
-        )
-    if np.any(sizes >= radius):
-        raise ValueError(
-            f"offsets must be shorter than the radius {radius:g}; got one of length {sizes.max():g}"
-        )
+    delta, batch_shape = _check_offsets(offsets, radius)
     starts = _check_start(centre + delta, surf)
     hp = resolve_hyperparams(opt, **hyperparams)
     noise = _check_noise(noise_eta, noise_gamma, seed)
@@ -389,6 +372,35 @@ def escape_runs(
         bounded_below=surf.bounded_below,
         noise=noise,
     )
+
+
+def _check_offsets(offsets, radius: float) -> tuple[np.ndarray, tuple[int, ...]]:
+    """Offsets from a saddle as ``(K, 2)`` floats, and the batch shape they were given
+    in (``(K,)``, or ``()`` for one offset ``(2,)``): each non-zero, finite and shorter
+    than ``radius``, at most MAX_OFFSETS of them; a ValueError otherwise."""
+    try:
+        delta = np.array(offsets, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"offsets must be numbers shaped (K, 2); got {offsets!r}") from None
+    if delta.ndim not in (1, 2) or delta.shape[-1] != 2 or delta.size == 0:
+        raise ValueError(f"offsets must be shaped (2,) or (K, 2), K >= 1; got {delta.shape}")
+    batch_shape = delta.shape[:-1]
+    delta = delta.reshape(-1, 2)
+    if len(delta) > MAX_OFFSETS:
+        raise ValueError(f"offsets holds {len(delta)} points; at most {MAX_OFFSETS} are allowed")
+    sizes = np.hypot(delta[:, 0], delta[:, 1])
+    if not np.all(np.isfinite(sizes)):
+        raise ValueError("offsets must be finite")
+    if np.any(sizes == 0):
+        raise ValueError(
+            "offsets must be non-zero: at the saddle itself the gradient is 0 and no "
+            "optimizer moves; got an offset of exactly (0, 0)"
+        )
+    if np.any(sizes >= radius):
+        raise ValueError(
+            f"offsets must be shorter than the radius {radius:g}; got one of length {sizes.max():g}"
+        )
+    return delta, batch_shape
 
 
 def escape_steps(
@@ -433,6 +445,160 @@ def offsets_along(direction, sizes) -> np.ndarray:
     if lengths.ndim != 1 or not np.all(np.isfinite(lengths)):
         raise ValueError(f"sizes must be a 1-D list of finite lengths; got {sizes!r}")
     return lengths[:, None] * (unit / norm)[None, :]
+
+
+# ---------------------------------------------------------------- where runs end at a saddle
+
+AT_SADDLE_TOL = 0.01  # "at" a saddle: within this distance of it at the last step
+
+
+@dataclass(frozen=True)
+class SaddleOutcome:
+    """Where one optimizer's runs, started next to a saddle, are after ``steps`` steps;
+    arrays are ``(K,)``, one entry per offset (empty where it did not run: ``skipped``
+    says why).
+
+    A start is *at* the saddle when it is within ``at_tolerance`` of it at the last
+    step, *near* it when within ``radius`` (and not at it), and has *left* it otherwise
+    (farther than ``radius``, or diverged: out of the divergence box, which holds the
+    r-ball). A run whose block of starts had all converged to a minimizer or diverged
+    was stopped there: its distance is the one at that step (a converged start is
+    within 0.01 of a minimizer, farther than r from any saddle)."""
+
+    optimizer: str
+    saddle: np.ndarray  # (2,) the saddle's point
+    steps: int
+    radius: float
+    at_tolerance: float
+    distance: np.ndarray  # from the saddle at the last step
+    diverged: np.ndarray  # left the divergence box (bool)
+    # diverged on a surface bounded below, or uphill on one without a minimum (bool)
+    blew_up: np.ndarray
+    converged: np.ndarray  # reached a minimizer and stayed (the runner's; bool)
+    # the run stopped because a line search failed (the state's ``failed``): the start
+    # stays where it was from then on (bool; all False for a method without one)
+    stopped: np.ndarray
+    skipped: str = ""  # why the optimizer did not run here ("" when it ran)
+
+    @property
+    def at(self) -> np.ndarray:
+        return ~self.diverged & (self.distance <= self.at_tolerance)
+
+    @property
+    def near(self) -> np.ndarray:
+        return ~self.diverged & (self.distance > self.at_tolerance) & (self.distance <= self.radius)
+
+    @property
+    def left(self) -> np.ndarray:
+        return ~self.at & ~self.near
+
+    def share(self, which: str) -> float:
+        """The fraction of the starts that are ``which`` ("at", "near", "left", or one
+        of the boolean fields: "stopped", "blew_up", …); nan where it did not run."""
+        mask = getattr(self, which)
+        return float(np.mean(mask)) if len(mask) else math.nan
+
+
+def saddle_outcomes(
+    optimizers,
+    surface,
+    saddle,
+    offsets,
+    steps: int,
+    radius: float | None = None,
+    *,
+    at_tolerance: float = AT_SADDLE_TOL,
+    hyperparams: Mapping[str, Mapping[str, float]] | None = None,
+    convention: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, SaddleOutcome]:
+    """Run each of ``optimizers`` from ``saddle + offset`` for every offset (``(K, 2)``)
+    for ``steps`` steps and say where each start is then: at the saddle (within
+    ``at_tolerance``), near it (within ``radius``, by default the surface's escape
+    radius), or gone (see :class:`SaddleOutcome`). One batch of K starts per optimizer;
+    memory O(K).
+
+    ``saddle`` is an index into ``surface.saddles`` or one of those points; the offsets
+    are checked as :func:`escape_runs` checks them. ``hyperparams`` maps an optimizer's
+    name to its values (any it leaves out: its defaults). An optimizer the runner
+    refuses on a surface that is not a sum of squares (Gauss–Newton and
+    Levenberg–Marquardt need ``surface.residuals``) is not run: its outcome is empty and
+    ``skipped`` holds the runner's reason. ``progress(fraction)`` is told the share done
+    (an exception it raises stops the work).
+    """
+    surf = _check_surface(surface)
+    centre = surf.saddles[saddle_index(surf, saddle)]
+    steps = _check_steps(steps)
+    radius = escape_radius(surf) if radius is None else _check_radius(radius)
+    tolerance = _check_radius(at_tolerance)
+    if tolerance >= radius:
+        raise ValueError(
+            f"at_tolerance must be smaller than the radius {radius:g}; got {at_tolerance!r}"
+        )
+    delta, _ = _check_offsets(offsets, radius)
+    starts = _check_start(centre + delta, surf)
+    if isinstance(optimizers, (str, Optimizer)):
+        optimizers = [optimizers]
+    chosen = [get_optimizer(o, convention) for o in optimizers]
+    hyperparams = {} if hyperparams is None else hyperparams
+    unknown = [name for name in hyperparams if name not in {o.name for o in chosen}]
+    if unknown:
+        raise ValueError(f"hyperparams names {unknown[0]!r}, which is not among the "
+                         f"optimizers {[o.name for o in chosen]}")  # fmt: skip
+    values = {o.name: resolve_hyperparams(o, **dict(hyperparams.get(o.name, {}))) for o in chosen}
+    empty = np.zeros(0, dtype=bool)
+    results = {}
+    for i, opt in enumerate(chosen):
+        hp = values[opt.name]
+        refusal = _refusal(opt, surf, starts[0], hp)
+        if refusal:
+            results[opt.name] = SaddleOutcome(opt.name, centre, steps, radius, tolerance,
+                                              np.zeros(0), empty, empty, empty, empty,
+                                              skipped=refusal)  # fmt: skip
+            continue
+        part = None if progress is None else (
+            lambda fraction, i=i: progress((i + fraction) / len(chosen)))  # fmt: skip
+        out = _simulate(opt, surf, hp, starts, steps, keep_path=False, watch=_until_settled,
+                        progress=part)  # fmt: skip
+        distance = np.hypot(out.final[:, 0] - centre[0], out.final[:, 1] - centre[1])
+        diverged = out.diverged_step >= 0
+        with np.errstate(all="ignore"):  # where the diverging step went: not lower (or nan)
+            uphill = ~(surf.f(out.diverged_point) < float(surf.f(centre)))
+        failed = out.final_state.get("failed")  # (the line-search methods' flag)
+        stopped = np.zeros(len(starts), dtype=bool) if failed is None else failed > 0
+        results[opt.name] = SaddleOutcome(
+            optimizer=opt.name,
+            saddle=centre,
+            steps=steps,
+            radius=radius,
+            at_tolerance=tolerance,
+            distance=distance,
+            diverged=diverged,
+            blew_up=diverged & (surf.bounded_below | uphill),
+            converged=(out.converged_step >= 0) & ~diverged,
+            stopped=stopped,
+        )
+    if progress is not None:
+        progress(1.0)
+    return results
+
+
+def _until_settled(block: slice, loop):
+    """A runner watch that stops a block once every start in it has converged to a
+    minimizer or diverged (as :func:`escape_runs` stops): each is then farther than r
+    from every saddle, so more steps would not change its outcome."""
+
+    def check(w, t):
+        return bool(np.all((loop.converged_step >= 0) | (loop.diverged_step >= 0)))
+
+    check.reads_converged = True  # (the runner then finds arrivals at once)
+    return check
+
+
+def _refusal(opt, surf: Surface, start: np.ndarray, hp: Hyperparams) -> str:
+    """Why the runner will not run ``opt`` on ``surf`` ("" if it will): Gauss–Newton and
+    Levenberg–Marquardt off a sum of squares (:func:`optim_core.unavailable`)."""
+    return unavailable(opt, surf) or ""
 
 
 # ---------------------------------------------------------------- basin maps
@@ -668,12 +834,14 @@ def divergence_threshold(values: np.ndarray, diverged_step: np.ndarray) -> float
 
 
 __all__ = [
+    "AT_SADDLE_TOL",
     "MAX_MAP_RESOLUTION",
     "MAX_OFFSETS",
     "MAX_SWEEP_SETTINGS",
     "NEAR_FRACTION",
     "BasinMap",
     "Escapes",
+    "SaddleOutcome",
     "SaddleVisit",
     "Sweep",
     "basin_map",
@@ -687,6 +855,7 @@ __all__ = [
     "nearest_critical_distance",
     "offsets_along",
     "saddle_index",
+    "saddle_outcomes",
     "saddle_visit",
     "sweep",
     "unstable_direction",

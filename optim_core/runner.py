@@ -481,6 +481,8 @@ class _Outcome:
     path: np.ndarray | None = None  # (steps + 1, n, 2)
     grads: np.ndarray | None = None  # (steps, n, 2)
     state: dict[str, np.ndarray] = field(default_factory=dict)  # (steps + 1, n, *shape) each
+    # each state field after the last step (n, *shape): a line search's ``failed`` flag
+    final_state: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _simulate(
@@ -516,13 +518,15 @@ def _simulate(
         first_converged_step=np.full(n_starts, -1, dtype=np.int64),
         diverged_point=np.full((n_starts, 2), np.nan),
     )
+    # each field's shape per start: (2,) for most, () for a number per start (a line
+    # search's step length), (2, 2) for a matrix (a quasi-Newton's H)
+    # (L-BFGS's: sized by its memory, a hyperparameter)
+    initial = opt.init_state(np.zeros((1, 2)), hp)._asdict()
+    shapes = {k: a.shape[1:] for k, a in initial.items()}
+    out.final_state = {k: np.empty((n_starts, *shapes[k])) for k in opt.state_fields}
     if keep_path:
         out.path = np.empty((steps + 1, n_starts, 2))
         out.grads = np.empty((steps, n_starts, 2))
-        # each field's shape per start: (2,) for most, () for a number per start (a
-        # line search's step length), (2, 2) for a matrix (a quasi-Newton's H)
-        initial = opt.init_state(np.zeros((1, 2)), hp)._asdict()
-        shapes = {k: a.shape[1:] for k, a in initial.items()}
         out.state = {k: np.empty((steps + 1, n_starts, *shapes[k])) for k in opt.state_fields}
     rng = np.random.default_rng(noise[2]) if noise else None  # one stream, block by block
     for lo in range(0, n_starts, _BLOCK_STARTS):
@@ -554,6 +558,8 @@ def _simulate(
         out.diverged_step[block] = loop.diverged_step
         out.first_converged_step[block] = loop.first_converged_step
         out.diverged_point[block] = loop.diverged_point
+        for k, arr in zip(loop.state._fields, loop.state, strict=True):
+            out.final_state[k][block] = arr
     return out
 
 

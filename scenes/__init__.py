@@ -9,16 +9,27 @@ from .basins import (  # noqa: F401
     basin_to_query,
 )
 from .escape import (  # noqa: F401
+    BESIDE,
+    CLAIM_DIRECTIONS,
+    CLAIM_STEPS,
     ESCAPE_CLAIMS,
     MAX_RADIUS_FRACTION,
     MIN_ESCAPE_RADIUS,
+    SECOND_ORDER,
+    SEED_CLAIM,
     Claim,
     EscapeScene,
+    claim_hyperparams,
+    claim_methods,
+    claim_table,
     claim_verdict,
+    claim_verdicts,
     escape_from_query,
     escape_to_query,
+    every_saddle,
     max_escape_radius,
     radius_values,
+    random_offsets,
 )
 from .presets import (  # noqa: F401
     PRESET_CAPTIONS,

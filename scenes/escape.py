@@ -4,8 +4,10 @@ the seeds' claims with their verdicts."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 import optim_core
 import surfaces
@@ -28,6 +30,7 @@ from .shared import (
 )
 
 MIN_ESCAPE_RADIUS = 1e-6
+CLAIM_STEPS = (40, 200, 1000)  # the steps N "the seed's claim, measured" offers
 
 
 MAX_RADIUS_FRACTION = 0.9
@@ -77,6 +80,10 @@ class EscapeScene:
     noise: float = 0.0
     noise_gamma: float = NOISE_GAMMA
     seed: int = 0
+    # "the seed's claim, measured" (every saddle, CLAIM_DIRECTIONS starts δ away): its
+    # steps N and its own δ (the sidebar's would re-run all of it at every change)
+    claim_steps: int = 200
+    claim_offset: float = 1e-5
 
     def escape_radius(self) -> float:
         if self.radius is not None:
@@ -89,7 +96,8 @@ def escape_to_query(scene: EscapeScene) -> dict[str, str]:
         "surface": scene.surface, "saddle": str(scene.saddle),
         "opt": ",".join(scene.optimizers), "offset": repr(scene.offset),
         "dir": scene.direction, "steps": str(scene.steps), "lr": repr(scene.lr),
-        "hyper": scene.hyper,
+        "hyper": scene.hyper, "claim_steps": str(scene.claim_steps),
+        "claim_offset": repr(scene.claim_offset),
     }  # fmt: skip
     if scene.direction == "angle":
         query["angle"] = repr(scene.angle)
@@ -160,6 +168,8 @@ def escape_from_query(params: Mapping[str, str]) -> tuple[EscapeScene, list[str]
         hyper=read.choice("hyper", HYPER_MODES, d.hyper),
     )
     scene.noise, scene.noise_gamma, scene.seed = _escape_noise(read, d)
+    scene.claim_steps = int(read.option("claim_steps", CLAIM_STEPS, d.claim_steps))
+    scene.claim_offset = read.option("claim_offset", OFFSET_VALUES, d.claim_offset)
     return scene, read.warnings
 
 
@@ -241,3 +251,126 @@ def claim_verdict(claim: Claim, escapes: Mapping[str, int]) -> tuple[bool, str]:
     return False, (
         f"Does not hold here: {shown(slowest)} escapes no sooner than {shown(fastest)}."
     )
+
+
+# ---------------------------------------------------------------- the seed's claim, measured
+
+SEED_CLAIM = ("Second order derivatives are said to better optimizer as they don't settle "
+              "in saddle points.")  # (the seed on second-order optimization, verbatim)
+# The second-order family the seed and issue 20 name, in that order: those in the
+# registry are measured (Gauss–Newton, Levenberg–Marquardt and L-BFGS join when they
+# are registered), with SGD and Adam beside them.
+SECOND_ORDER = ("newton", "saddle_free_newton", "gauss_newton", "levenberg_marquardt", "bfgs",
+                "lbfgs", "cg")  # fmt: skip
+BESIDE = ("sgd", "adam")
+CLAIM_DIRECTIONS = 200  # starts per saddle: the page's random directions, seed 0
+
+
+def claim_methods() -> tuple[str, ...]:
+    """The methods the measurement runs: the registered second-order ones, then BESIDE."""
+    registered = optim_core.optimizer_names()
+    return tuple(n for n in SECOND_ORDER if n in registered) + BESIDE
+
+
+def every_saddle() -> list[tuple[str, int]]:
+    """(surface, index) for every saddle the surfaces declare."""
+    return [(name, i) for name in SADDLE_SURFACES for i in range(len(surfaces.get(name).saddles))]
+
+
+def random_offsets(size: float, count: int) -> np.ndarray:
+    """``count`` offsets ``(count, 2)`` of length ``size`` in the page's random directions
+    (uniform angles from seed 0: the same link, the same offsets)."""
+    angles = np.random.default_rng(0).uniform(0, 2 * np.pi, count)
+    return size * np.column_stack([np.cos(angles), np.sin(angles)])
+
+
+def claim_hyperparams(name: str, page_values: Mapping[str, float]) -> dict[str, float]:
+    """What ``name`` runs with in the measurement: a second-order method its own
+    defaults (Newton's full step α = 1, the line searches: the methods the seed means),
+    SGD and Adam ``page_values`` (the page's α)."""
+    if name in SECOND_ORDER:
+        return dict(optim_core.get_optimizer(name).defaults)
+    return dict(page_values)
+
+
+def percent(fraction: float) -> str:
+    """100 %, 96 %, 0.4 %, 0.03 %, 99.97 %, 0 %: whole numbers from 1 to 99, and enough
+    decimals below 1 and above 99 never to round to 0 or 100 what is neither."""
+    value = 100 * fraction
+    if value in (0, 100) or 1 <= value <= 99:
+        return f"{value:.0f} %"
+    gap = round(min(value, 100 - value), 9)  # its distance from 0 or 100
+    decimals = max(1, -math.floor(math.log10(gap)))
+    return f"{value:.{decimals}f} %"
+
+
+def claim_verdicts(outcomes: Mapping[str, Sequence[optim_core.SaddleOutcome]],
+                   steps: int) -> dict[str, str]:  # fmt: skip
+    """One sentence per method, in numbers: of all its starts (every saddle it ran at),
+    the share at the saddle at step ``steps`` (and how far, and how many of those a
+    failed line search stopped), near it, and gone (and where to)."""
+    verdicts = {}
+    for name, per_saddle in outcomes.items():
+        ran = [o for o in per_saddle if not o.skipped]
+        title = optim_core.get_optimizer(name).title
+        if not ran:
+            verdicts[name] = f"{title}: not run at any saddle ({per_saddle[0].skipped})."
+            continue
+
+        def joined(field, ran=ran):
+            return np.concatenate([getattr(o, field) for o in ran])
+
+        at, near, left = joined("at"), joined("near"), joined("left")
+        distance, stopped = joined("distance"), joined("stopped")
+        tolerance = ran[0].at_tolerance
+        text = (f"{title}: {percent(at.mean())} of the starts within {tolerance:g} of their "
+                f"saddle at step {steps}")  # fmt: skip
+        if at.any():
+            text += f" (median distance {np.median(distance[at]):.1g}"
+            if stopped[at].any():
+                share = "all" if stopped[at].all() else percent(stopped[at].mean())
+                text += (f"; {share} of them stopped there by a failed line search, which "
+                         "ends a run where it stands")  # fmt: skip
+            text += ")"
+        text += f", {percent(near.mean())} near it (within r), {percent(left.mean())} gone"
+        if left.any():
+            converged, diverged = joined("converged"), joined("diverged")
+            blew_up = joined("blew_up")
+            stopped_away = left & stopped & ~converged & ~diverged
+            gone = {
+                "at a minimum": converged,
+                "blew up": blew_up,
+                "ran off downhill": diverged & ~blew_up,
+                "stopped by a failed line search on the way": stopped_away,
+                "elsewhere": left & ~converged & ~diverged & ~stopped_away,
+            }
+            parts = [f"{percent(mask.sum() / left.sum())} {what}" for what, mask in gone.items()
+                     if mask.any()]  # fmt: skip
+            text += f" (of those, {', '.join(parts)})"
+        if len(ran) < len(per_saddle):
+            skipped = next(o.skipped for o in per_saddle if o.skipped)
+            text += (f"; run at {len(ran)} of the {len(per_saddle)} saddles, skipped where the "
+                     f"surface is not a sum of squares ({skipped})")  # fmt: skip
+        verdicts[name] = text + "."
+    return verdicts
+
+
+def claim_table(outcomes: Mapping[tuple[str, int], Mapping[str, optim_core.SaddleOutcome]]
+                ) -> list[dict[str, str]]:  # fmt: skip
+    """One row per saddle: its surface and point, and for each method the shares of its
+    starts at · near · gone ("—" where it was skipped; "(k stopped)": k of those at the
+    saddle were stopped there by a failed line search)."""
+    rows = []
+    for (surface, index), by_method in outcomes.items():
+        x, y = surfaces.get(surface).saddles[index]
+        row = {"surface": surfaces.get(surface).title, "saddle": f"({x:.3g}, {y:.3g})"}
+        for name, out in by_method.items():
+            title = optim_core.get_optimizer(name).title
+            if out.skipped:
+                row[title] = "—"
+                continue
+            cell = " · ".join(f"{100 * out.share(k):.0f}" for k in ("at", "near", "left"))
+            stopped = int(np.count_nonzero(out.stopped & out.at))
+            row[title] = cell + (f" ({stopped} stopped)" if stopped else "")
+        rows.append(row)
+    return rows

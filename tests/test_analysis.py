@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import optim_core
+import scenes
 import surfaces
 from optim_core.analysis import divergence_threshold, escape_radius, saddle_visit
 
@@ -559,6 +560,9 @@ def test_long_analyses_report_progress_as_they_run_and_stop_when_told():
                                             {"lr": np.logspace(-5, -3, 7)}, progress=p),
         "basin map": lambda p: optim_core.basin_map("sgd", "rosenbrock", 10, steps, lr=1e-5,
                                                     progress=p),
+        "saddle outcomes": lambda p: optim_core.saddle_outcomes(
+            ["sgd", "adam"], "saddle", 0, np.array([[1e-9, 1e-9]]), steps,
+            hyperparams={"sgd": {"lr": 1e-6}, "adam": {"lr": 1e-9}}, progress=p),
     }  # fmt: skip
     for name, call in calls.items():
         seen = []
@@ -575,3 +579,191 @@ def test_long_analyses_report_progress_as_they_run_and_stop_when_told():
 
         with pytest.raises(Stop):
             call(stop)
+
+
+# ---------------------------------------------------------------- where runs end at a saddle
+
+# On x² − y² (H = diag(2, −2), ∇f = (2x, −2y)) these rules multiply x and y by a constant
+# each step: Newton's H⁻¹g is w itself; saddle-free Newton's |H| + εI is (2 + ε)I.
+ALPHA, EPS = 0.3, 1e-3
+SADDLE_FACTORS = {
+    "newton": ({"lr": ALPHA}, (1 - ALPHA, 1 - ALPHA)),
+    "sgd": ({"lr": ALPHA / 10}, (1 - 2 * ALPHA / 10, 1 + 2 * ALPHA / 10)),
+    "saddle_free_newton": ({"lr": ALPHA, "eps": EPS},
+                           (1 - 2 * ALPHA / (2 + EPS), 1 + 2 * ALPHA / (2 + EPS))),
+}  # fmt: skip
+
+
+def _offsets_off_the_axes(count, seed=3):
+    """Offsets of sizes 10⁻⁴ … 0.5 at angles at least 10° from either axis."""
+    rng = np.random.default_rng(seed)
+    angles = rng.uniform(np.radians(10), np.radians(80), count) + rng.integers(0, 4, count) * np.pi / 2
+    sizes = 10.0 ** rng.uniform(-4, math.log10(0.5), count)
+    return sizes[:, None] * np.column_stack([np.cos(angles), np.sin(angles)])
+
+
+@pytest.mark.parametrize("name", list(SADDLE_FACTORS))
+@pytest.mark.parametrize("steps", [3, 12, 40])
+def test_where_runs_end_near_x2_minus_y2_follows_the_closed_form(name, steps):
+    hp, (fx, fy) = SADDLE_FACTORS[name]
+    offsets = _offsets_off_the_axes(300)
+    out = optim_core.saddle_outcomes([name], "saddle", 0, offsets, steps,
+                                     hyperparams={name: hp})[name]  # fmt: skip
+    end = offsets * np.array([fx, fy]) ** steps
+    distance = np.hypot(*end.T)
+    assert out.radius == 1.0 and out.at_tolerance == 0.01 and out.skipped == ""
+    inside = ~out.diverged
+    np.testing.assert_allclose(out.distance[inside], distance[inside], rtol=1e-9)
+    assert np.all(distance[out.diverged] > 1.0)  # (left the box, ten times the view)
+    np.testing.assert_array_equal(out.at, distance <= 0.01)
+    np.testing.assert_array_equal(out.near, (distance > 0.01) & (distance <= 1.0))
+    np.testing.assert_array_equal(out.left, distance > 1.0)
+    assert not out.stopped.any() and not out.converged.any()  # (no minimum here)
+    assert out.share("at") + out.share("near") + out.share("left") == pytest.approx(1.0)
+
+
+def test_newton_goes_into_every_saddle_and_saddle_free_newton_leaves_x2_minus_y2():
+    """Newton's full step lands on the critical point of the quadratic model: from every
+    start off the axes of x² − y² it is at the saddle after one step; saddle-free
+    Newton multiplies y by 1.9995 a step and is gone."""
+    offsets = _offsets_off_the_axes(200)
+    out = optim_core.saddle_outcomes(["newton", "saddle_free_newton"], "saddle", 0, offsets, 40)
+    assert out["newton"].share("at") == 1.0 and np.all(out["newton"].distance == 0.0)
+    # |y| ≥ 10⁻⁴ sin 10° grows past r = 1 within log(1 / 1.7e-5) / log(1.9995) = 16 steps
+    assert out["saddle_free_newton"].share("left") == 1.0
+    # on the unbounded saddle, running off downhill is the way out, not a blow-up
+    assert out["saddle_free_newton"].diverged.all() and not out["saddle_free_newton"].blew_up.any()
+
+
+@pytest.mark.parametrize("name", ["bfgs", "cg"])
+def test_saddle_outcomes_are_the_runners_paths_at_the_last_step(name):
+    """Each start's distance and its failed line search are what the runner's own path
+    and state say at step N (Himmelblau's first saddle, 10⁻⁵ away in 40 directions)."""
+    surface = surfaces.get("himmelblau")
+    saddle = surface.saddles[0]
+    angles = np.linspace(0, 2 * np.pi, 40, endpoint=False)
+    offsets = 1e-5 * np.column_stack([np.cos(angles), np.sin(angles)])
+    out = optim_core.saddle_outcomes([name], surface, 0, offsets, 30)[name]
+    tr = optim_core.run(name, surface, saddle + offsets, 30)
+    np.testing.assert_array_equal(out.distance, np.hypot(*(tr.path[-1] - saddle).T))
+    np.testing.assert_array_equal(out.stopped, tr.state["failed"][-1] > 0)
+    np.testing.assert_array_equal(out.converged, tr.converged_step >= 0)
+    # what the saddle page reports: the starts still at the saddle are there because their
+    # line search failed (a stopped run stays where it is), not because they converged to it
+    assert out.at.any() and np.all(out.stopped[out.at])
+    for k in np.flatnonzero(out.at):
+        failed_at = int(np.argmax(tr.state["failed"][:, k] > 0))
+        assert np.all(tr.path[failed_at:, k] == tr.path[-1, k])
+
+
+@pytest.mark.parametrize("name", ["gauss_newton", "levenberg_marquardt"])
+def test_a_method_the_runner_refuses_without_residuals_is_skipped_and_says_why(name):
+    """Gauss–Newton and Levenberg–Marquardt run only on sums of squares: off them the
+    method is skipped with the runner's words (optim_core.unavailable) and the others
+    run; on a sum of squares with a saddle (Himmelblau's) it runs."""
+    offsets = 1e-3 * np.array([[1.0, 1.0], [-1.0, 0.5]])
+    out = optim_core.saddle_outcomes([name, "adam"], "saddle", 0, offsets, 10)
+    assert out[name].skipped == optim_core.unavailable(name, "saddle")
+    assert "needs a sum of squares" in out[name].skipped
+    assert len(out[name].distance) == 0 and math.isnan(out[name].share("at"))
+    assert out["adam"].skipped == "" and len(out["adam"].distance) == 2
+    himmelblau = optim_core.saddle_outcomes([name], "himmelblau", 0, offsets, 10)[name]
+    assert himmelblau.skipped == "" and len(himmelblau.distance) == 2
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: optim_core.saddle_outcomes(["sgd"], "saddle", 0, [[1e-3, 0.0]], 10,
+                                        at_tolerance=1.0), r"at_tolerance must be smaller than "
+                                                           r"the radius 1; got 1.0"),
+    (lambda: optim_core.saddle_outcomes(["sgd"], "saddle", 0, [[0.0, 0.0]], 10),
+     r"offsets must be non-zero"),
+    (lambda: optim_core.saddle_outcomes(["sgd"], "saddle", 0, [[2.0, 0.0]], 10),
+     r"shorter than the radius 1; got one of length 2"),
+    (lambda: optim_core.saddle_outcomes(["sgd"], "saddle", 0, [[1e-3, 0.0]], 10,
+                                        hyperparams={"adam": {"lr": 0.1}}),
+     r"hyperparams names 'adam', which is not among the optimizers \['sgd'\]"),
+    (lambda: optim_core.saddle_outcomes(["sgd"], "saddle", 0, [[1e-3, 0.0]], 10,
+                                        hyperparams={"sgd": {"lr": -1.0}}), r"lr"),
+    (lambda: optim_core.saddle_outcomes(["sgdd"], "saddle", 0, [[1e-3, 0.0]], 10),
+     r"optimizer must be one of"),
+    (lambda: optim_core.saddle_outcomes(["sgd"], "rosenbrock", 0, [[1e-3, 0.0]], 10),
+     r"saddle index must be in \[0, -1\] for rosenbrock"),
+    (lambda: optim_core.saddle_outcomes(["sgd"], "saddle", 0, [[1e-3, 0.0]], 0),
+     r"steps must be an integer"),
+])  # fmt: skip
+def test_saddle_outcomes_refuse_bad_input_with_a_message(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def _at_every_saddle(name, offset, steps, **hp):
+    offsets = np.asarray(scenes.random_offsets(offset, scenes.CLAIM_DIRECTIONS))
+    return {(s, i): optim_core.saddle_outcomes([name], s, i, offsets, steps,
+                                               hyperparams={name: hp})[name]
+            for s, i in scenes.every_saddle()}  # fmt: skip
+
+
+def _where_at(outcomes):
+    return {key: int(o.at.sum()) for key, o in outcomes.items() if o.at.any()}
+
+
+def test_the_readmes_verdict_on_the_seeds_sentence():
+    """The numbers the README gives for "Do second-order methods settle in saddle
+    points?" at the section's defaults (δ 10⁻⁵, 200 starts a saddle, 200 steps)."""
+    outcomes = {name: _at_every_saddle(name, 1e-5, 200, **hp) for name, hp in
+                [("newton", {}), ("saddle_free_newton", {}), ("bfgs", {}), ("cg", {}),
+                 ("sgd", {"lr": 0.05}), ("adam", {"lr": 0.05})]}  # fmt: skip
+    share = {n: np.concatenate([o.at for o in v.values()]).mean() for n, v in outcomes.items()}
+    assert share["newton"] == 1.0
+    # on it to rounding (the saddles' coordinates are rounded too)
+    assert max(o.distance.max() for o in outcomes["newton"].values()) < 1e-14
+    assert _where_at(outcomes["saddle_free_newton"]) == {("monkey_saddle", 0): 4}  # 0.1 %
+    assert (round(100 * share["bfgs"]), round(100 * share["cg"])) == (96, 96)
+    assert _where_at(outcomes["sgd"]) == {("monkey_saddle", 0): 200}  # 5 %
+    assert _where_at(outcomes["adam"]) == {("goldstein_price", 1): 199}  # 5 %
+    surface = surfaces.get("goldstein_price")
+    assert surface.saddles[1].tolist() == [1.2, -0.2]
+    # every BFGS and CG start at its saddle was stopped there, by a search that failed at
+    # one of its first four steps
+    offsets = scenes.random_offsets(1e-5, scenes.CLAIM_DIRECTIONS)
+    for name in ("bfgs", "cg"):
+        for (s, i), out in outcomes[name].items():
+            assert np.all(out.stopped[out.at]), (name, s, i)
+            saddle = surfaces.get(s).saddles[i]
+            failed = optim_core.run(name, s, saddle + offsets[out.at], 6).state["failed"]
+            first = np.argmax(failed > 0, axis=0)
+            assert np.all(failed[-1] > 0) and 1 <= first.min() and first.max() <= 4
+    # δ 10⁻³: 35 % and 47 %, all stopped; most of those that left stopped on the way
+    for name, percent in (("bfgs", 35), ("cg", 47)):
+        out = _at_every_saddle(name, 1e-3, 200).values()
+        at, stopped = (np.concatenate([getattr(o, k) for o in out]) for k in ("at", "stopped"))
+        left = np.concatenate([o.left & ~o.converged & ~o.diverged for o in out])
+        assert round(100 * at.mean()) == percent and np.all(stopped[at])
+        assert stopped[left].mean() > 0.9
+
+
+def test_scipys_bfgs_leaves_the_saddle_where_ours_stops_on_a_failed_line_search():
+    """scipy's BFGS goes on with its last trial step when its line search does not
+    converge; ours ends the run there (the README's comparison, Himmelblau's first
+    saddle, 200 starts 10⁻³ away)."""
+    import warnings
+
+    from scipy.optimize import minimize
+
+    surface = surfaces.get("himmelblau")
+    saddle = surface.saddles[0]
+    offsets = scenes.random_offsets(1e-3, scenes.CLAIM_DIRECTIONS)
+    ours = optim_core.saddle_outcomes(["bfgs"], surface, 0, offsets, 200)["bfgs"]
+    assert round(100 * ours.share("at")) == 71 and np.all(ours.stopped[ours.at])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ("the line search algorithm did not converge")
+        ends = [minimize(lambda w: float(surface.f(w)), saddle + o, jac=surface.grad,
+                         method="BFGS", options={"maxiter": 200}).x for o in offsets]  # fmt: skip
+    assert np.all(np.hypot(*(np.array(ends) - saddle).T) > ours.radius)
+
+
+@pytest.mark.slow
+def test_saddle_free_newton_and_adam_have_left_every_saddle_by_step_1000():
+    assert _where_at(_at_every_saddle("saddle_free_newton", 1e-5, 1000)) == {}
+    assert _where_at(_at_every_saddle("adam", 1e-5, 1000, lr=0.05)) == {}
+    assert _where_at(_at_every_saddle("sgd", 1e-5, 1000, lr=0.05)) == {("monkey_saddle", 0): 200}

@@ -162,6 +162,36 @@ def test_the_escape_page_can_use_the_race_page_values():
     assert _table(at).iloc[0]["hyperparameters"] == "α=0.02"
 
 
+def test_the_escape_page_measures_the_seeds_claim_at_every_saddle():
+    at = _page("escape", {"claim_steps": "40", "claim_offset": "0.001"})
+    assert not at.exception and at.query_params["claim_steps"] == "40"
+    verdicts = next(m.value for m in at.markdown if m.value.startswith("- **Newton**:"))
+    verdicts = verdicts.replace("**", "").split("\n")
+    assert [line[2:].split(":")[0] for line in verdicts] == [
+        "Newton", "Saddle-free Newton", "Gauss–Newton", "Levenberg–Marquardt", "BFGS",
+        "L-BFGS", "CG (PR+)", "SGD", "Adam"]  # fmt: skip
+    by_name = {line[2:].split(":")[0]: line for line in verdicts}
+    # the numbers are the core's, from the sidebar's δ in the page's random directions
+    offsets = scenes.random_offsets(1e-3, scenes.CLAIM_DIRECTIONS)
+    saddles = scenes.every_saddle()
+    bfgs = [optim_core.saddle_outcomes(["bfgs"], s, i, offsets, 40)["bfgs"] for s, i in saddles]
+    at_saddle = np.concatenate([o.at for o in bfgs])
+    assert 0.2 < at_saddle.mean() < 0.5  # (a share to check, neither none nor all)
+    assert by_name["BFGS"].startswith(f"- BFGS: {at_saddle.mean():.0%}".replace("%", " %"))
+    assert verdicts[0].startswith("- Newton: 100 % of the starts within 0.01 of their saddle "
+                                  "at step 40")  # fmt: skip
+    sgd = optim_core.saddle_outcomes(["sgd"], "saddle", 0, offsets, 40,
+                                     hyperparams={"sgd": {"lr": 0.05}})["sgd"]  # fmt: skip
+    table = at.dataframe[1].value.set_index("surface")
+    assert len(table) == len(saddles) == 19
+    cells = [f"{100 * sgd.share(k):.0f}" for k in ("at", "near", "left")]
+    assert table.loc["Saddle", "SGD"] == " · ".join(cells) and cells[1] != "0"
+    on_saddle = bfgs[saddles.index(("saddle", 0))]
+    stopped = int((on_saddle.at & on_saddle.stopped).sum())
+    assert stopped > 0 and table.loc["Saddle", "BFGS"].endswith(f"({stopped} stopped)")
+    assert any("200 starts δ = 0.001 from it" in c.value for c in at.caption)
+
+
 def _distance_escapes(at) -> dict[str, str]:
     """The escapes marked on the distance plot: optimizer → hover text."""
     spec = _chart(at, "escape_distance")

@@ -510,3 +510,164 @@ def test_a_typed_surface_in_a_link_never_renders_as_markup(value, key):
     html = _rendered(link_warning_text(warnings))
     tags = set(re.findall(r"<\s*([a-zA-Z0-9]+)", html))
     assert tags <= {"p", "code", "ul", "li"}, (value, html)
+
+
+# ---------------------------------------------------------------- the seed's claim, measured
+
+
+def _outcome(name, distance, *, diverged=None, blew_up=None, converged=None, stopped=None,
+             skipped=""):  # fmt: skip
+    distance = np.asarray(distance, dtype=float)
+    flags = [np.zeros(len(distance), dtype=bool) if f is None else np.asarray(f, dtype=bool)
+             for f in (diverged, blew_up, converged, stopped)]  # fmt: skip
+    return optim_core.SaddleOutcome(name, np.zeros(2), 200, 1.0, 0.01, distance, *flags,
+                                    skipped=skipped)  # fmt: skip
+
+
+def test_the_claims_methods_are_the_registered_second_order_ones_then_sgd_and_adam(monkeypatch):
+    assert scenes.claim_methods() == ("newton", "saddle_free_newton", "gauss_newton",
+                                      "levenberg_marquardt", "bfgs", "lbfgs", "cg", "sgd", "adam")
+    # a method not registered is not measured (the list follows the registry)
+    fewer = [n for n in optim_core.optimizer_names() if n not in ("lbfgs", "gauss_newton")]
+    monkeypatch.setattr(optim_core, "optimizer_names", lambda: fewer)
+    assert scenes.claim_methods() == ("newton", "saddle_free_newton", "levenberg_marquardt",
+                                      "bfgs", "cg", "sgd", "adam")
+
+
+def test_every_declared_saddle_is_measured():
+    saddles = scenes.every_saddle()
+    counts = {name: sum(1 for s, _ in saddles if s == name) for name, _ in saddles}
+    assert counts == {"beale": 2, "saddle": 1, "monkey_saddle": 1, "himmelblau": 4,
+                      "goldstein_price": 4, "six_hump_camel": 7}  # fmt: skip
+    offsets = scenes.random_offsets(1e-5, 200)
+    np.testing.assert_allclose(np.hypot(*offsets.T), 1e-5)
+    assert np.array_equal(offsets, scenes.random_offsets(1e-5, 200))  # the same link, the same
+
+
+def test_second_order_methods_run_as_defined_and_sgd_and_adam_with_the_pages_values():
+    assert scenes.claim_hyperparams("newton", {"lr": 0.05}) == {"lr": 1.0}
+    assert scenes.claim_hyperparams("saddle_free_newton", {"lr": 0.05}) == {"lr": 1.0, "eps": 1e-3}
+    assert scenes.claim_hyperparams("bfgs", {}) == {"c1": 1e-4, "c2": 0.9}
+    assert scenes.claim_hyperparams("adam", {"lr": 0.05, "beta1": 0.9}) == {"lr": 0.05, "beta1": 0.9}
+
+
+def test_the_verdict_of_each_method_is_its_numbers():
+    at, near, far = 0.001, 0.5, 3.0
+    outcomes = {
+        "newton": [_outcome("newton", [0.0, 0.0, 0.0, 0.0])],
+        "bfgs": [_outcome("bfgs", [1e-5, 1e-5, 1e-5, far], stopped=[1, 1, 1, 1])],
+        "sgd": [_outcome("sgd", [at, near, far, far], diverged=[0, 0, 1, 0],
+                         blew_up=[0, 0, 1, 0], converged=[0, 0, 0, 1])],  # fmt: skip
+        "adam": [_outcome("adam", [far] * 1000, converged=[1] * 999 + [0])],
+    }
+    text = scenes.claim_verdicts(outcomes, 200)
+    assert text["newton"] == ("Newton: 100 % of the starts within 0.01 of their saddle at step "
+                              "200 (median distance 0), 0 % near it (within r), 0 % gone.")
+    assert text["bfgs"].startswith("BFGS: 75 % of the starts within 0.01 of their saddle at step "
+                                   "200 (median distance 1e-05; all of them stopped there by a "
+                                   "failed line search")  # fmt: skip
+    assert "25 % gone (of those, 100 % stopped by a failed line search on the way)" in text["bfgs"]
+    assert text["sgd"] == ("SGD: 25 % of the starts within 0.01 of their saddle at step 200 "
+                           "(median distance 0.001), 25 % near it (within r), 50 % gone (of "
+                           "those, 50 % at a minimum, 50 % blew up).")  # fmt: skip
+    assert "99.9 % gone" not in text["adam"] and "100 % gone (of those, 99.9 % at a minimum, " \
+        "0.1 % elsewhere)" in text["adam"]  # fmt: skip
+    # a method skipped where the surface is no sum of squares says where it ran
+    reason = "gauss_newton needs residuals; saddle has none"
+    outcomes = {"sgd": [_outcome("sgd", [0.0]), _outcome("sgd", [far], skipped=reason)]}
+    verdict = scenes.claim_verdicts(outcomes, 40)["sgd"]
+    assert verdict.startswith("SGD: 100 % of the starts within 0.01 of their saddle at step 40")
+    assert verdict.endswith(f"run at 1 of the 2 saddles, skipped where the surface is not a sum "
+                            f"of squares ({reason}).")  # fmt: skip
+    alone = scenes.claim_verdicts({"sgd": [_outcome("sgd", [far], skipped=reason)]}, 40)
+    assert alone["sgd"] == f"SGD: not run at any saddle ({reason})."
+
+
+def test_the_claims_table_gives_each_saddle_its_shares():
+    rows = scenes.claim_table({
+        ("saddle", 0): {"newton": _outcome("newton", [0.0] * 4),
+                        "bfgs": _outcome("bfgs", [1e-5, 1e-5, 0.5, 3.0], stopped=[1, 0, 0, 0])},
+        ("beale", 1): {"newton": _outcome("newton", [3.0] * 4, skipped="no residuals"),
+                       "bfgs": _outcome("bfgs", [3.0] * 4)},
+    })  # fmt: skip
+    assert rows == [
+        {"surface": "Saddle", "saddle": "(0, 0)", "Newton": "100 · 0 · 0",
+         "BFGS": "50 · 25 · 25 (1 stopped)"},
+        {"surface": "Beale", "saddle": "(0.101, -2.64)", "Newton": "—", "BFGS": "0 · 0 · 100"},
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("fraction, shown", [(0, "0 %"), (1, "100 %"), (0.96, "96 %"),
+                                             (0.004, "0.4 %"), (0.00026, "0.03 %"),
+                                             (0.9997, "99.97 %"), (0.999, "99.9 %")])  # fmt: skip
+def test_a_percentage_is_never_rounded_to_0_or_100_when_it_is_neither(fraction, shown):
+    assert scenes.escape.percent(fraction) == shown
+
+
+def test_the_claims_steps_round_trip_through_the_link_and_a_bad_one_warns():
+    scene = scenes.EscapeScene(claim_steps=1000, claim_offset=1e-3)
+    assert scenes.escape_to_query(scene)["claim_steps"] == "1000"
+    assert scenes.escape_to_query(scene)["claim_offset"] == "0.001"
+    assert scenes.escape_from_query(scenes.escape_to_query(scene)) == (scene, [])
+    scene, warnings = scenes.escape_from_query({"claim_steps": "300"})
+    assert scene.claim_steps == 200 and "using the nearest, 200" in warnings[0]
+    scene, warnings = scenes.escape_from_query({"claim_steps": "lots"})
+    assert scene.claim_steps == 200 and "claim_steps = ` lots `" in warnings[0]
+    scene, warnings = scenes.escape_from_query({"claim_offset": "1"})
+    assert scene.claim_offset == 1e-5 and "claim_offset = ` 1 `" in warnings[0]
+
+
+def test_rosenbrock_preset_bfgs_arrives_in_32_steps_and_adam_in_1458():
+    title = "Rosenbrock: Adam against BFGS"
+    scene = scenes.PRESETS[title]
+    assert scene.start_point() == (-1.2, 1.0) and scene.hyperparams("adam")["lr"] == 0.05
+    runs = _preset_runs(title)
+    bfgs, adam = runs["bfgs"], runs["adam"]
+    assert int(bfgs.converged_step) == 32 and _first_within(bfgs, 1e-6) == 34
+    cost = {k: int(bfgs.state[k][: 32 + 1].sum()) for k in ("f_evals", "g_evals")}
+    assert cost == {"f_evals": 46, "g_evals": 39}
+    assert int(adam.converged_step) == 1458 == _first_within(adam, 0.01)
+    grid = list(scenes.SLIDER_VALUES["lr"])
+    sweep = optim_core.sweep("adam", "rosenbrock", scene.start_point(), scene.steps, {"lr": grid})
+    arrived = sweep.converged_step >= 0
+    fastest = int(np.argmin(np.where(arrived, sweep.converged_step, scene.steps + 1)))
+    assert (grid[fastest], int(sweep.converged_step[fastest])) == (0.2, 671)
+    note, caption = scenes.PRESET_NOTES[title], scenes.PRESET_CAPTIONS[title]
+    for text in ("(−1.2, 1)", "from step 32", "at step 34", "f 46", "∇f 39", "α 0.05",
+                 "step 1,458", "1,458 gradients against 39", "1,500 steps, 0.2, takes 671"):
+        assert text in note, text
+    assert "step 32, 39 gradients" in caption and "1,458 steps" in caption
+
+
+def test_second_order_saddle_preset_newton_settles_and_the_others_pass():
+    title = "Second order at a saddle: who settles?"
+    runs = _preset_runs(title)
+    surface = surfaces.get("himmelblau")
+    saddle = surface.saddles[0]
+    radius = optim_core.escape_radius(surface)
+    assert round(float(np.hypot(*(np.array(scenes.PRESETS[title].start_point()) - saddle))),
+                 2) == 0.62 and round(radius, 2) == 0.52  # fmt: skip
+    newton = np.hypot(*(runs["newton"].path - saddle).T)
+    assert _first_within(runs["newton"], 0.01, saddle) == 2
+    assert np.all(newton[6:] == 0) and newton[5] > 0  # exactly on it from step 6, and stays
+    passing = {}
+    for name in ("saddle_free_newton", "bfgs", "cg"):
+        visit = optim_core.saddle_visit(surface, runs[name].path)
+        assert (visit.saddle, visit.closest_step, visit.escape_step) == (0, 1, 2), name
+        passing[name] = (round(visit.closest_distance, 2), int(runs[name].converged_step))
+        np.testing.assert_allclose(runs[name].final_point, surface.minimizers[1], atol=1e-2)
+    assert passing == {"saddle_free_newton": (0.34, 8), "bfgs": (0.46, 6), "cg": (0.21, 6)}
+    # the saddle page's measurement the note quotes: δ 10⁻⁵, 200 starts, 200 steps
+    offsets = scenes.random_offsets(1e-5, scenes.CLAIM_DIRECTIONS)
+    for name in ("bfgs", "cg"):
+        out = [optim_core.saddle_outcomes([name], s, i, offsets, 200)[name]
+               for s, i in scenes.every_saddle()]  # fmt: skip
+        at = np.concatenate([o.at for o in out])
+        assert round(100 * at.mean()) == 96 and np.all(np.concatenate([o.stopped for o in out])[at])
+    note, caption = scenes.PRESET_NOTES[title], scenes.PRESET_CAPTIONS[title]
+    for text in ("(0, 3.5), 0.62", "(0.087, 2.884)", "at step 2", "from step 6", "0.34, 0.46 and "
+                 "0.21", "r = 0.52 at step 2", "(−2.81, 3.13) at steps 8, 6 and 6", "96 %",
+                 "19 saddles", "every one stopped by a failed line search"):  # fmt: skip
+        assert text in note, text
+    assert caption.startswith("Newton settles in the saddle; saddle-free Newton, BFGS and CG pass")
+    assert "holds for them, not for Newton" in caption
