@@ -742,6 +742,20 @@ def test_the_readmes_verdict_on_the_seeds_sentence():
         assert stopped[left].mean() > 0.9
 
 
+def test_the_readmes_verdict_for_lbfgs_gauss_newton_and_levenberg_marquardt():
+    """L-BFGS: 96 % at the saddle, every one stopped by a failed search; Gauss–Newton and
+    LM: 0 % at their six saddles (Beale's and Himmelblau's), the others skipped."""
+    lbfgs = _at_every_saddle("lbfgs", 1e-5, 200)
+    at = np.concatenate([o.at for o in lbfgs.values()])
+    stopped = np.concatenate([o.stopped for o in lbfgs.values()])
+    assert round(100 * at.mean()) == 96 and np.all(stopped[at])
+    for name in ("gauss_newton", "levenberg_marquardt"):
+        outcomes = _at_every_saddle(name, 1e-5, 200)
+        ran = {key for key, o in outcomes.items() if not o.skipped}
+        assert {s for s, _ in ran} == {"beale", "himmelblau"} and len(ran) == 6
+        assert _where_at({key: outcomes[key] for key in ran}) == {}
+
+
 def test_scipys_bfgs_leaves_the_saddle_where_ours_stops_on_a_failed_line_search():
     """scipy's BFGS goes on with its last trial step when its line search does not
     converge; ours ends the run there (the README's comparison, Himmelblau's first
