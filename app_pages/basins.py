@@ -97,6 +97,9 @@ if not chosen:
     st.info("Choose one optimizer, or two to compare, in the sidebar.")
     st.stop()
 
+chosen = common.drop_unavailable(chosen, surface)
+if not chosen:
+    st.stop()
 grid = common.cached_grid(surface_name)
 hypers = {name: common.hyperparams_for(name, lr, hyper_mode) for name in chosen}
 bar = common.Progress(f"Running {scene.resolution**2:,} starts × {scene.steps:,} steps…")

@@ -375,6 +375,16 @@ def lr_slider(container, key: str, label: str = "α for all (lr)") -> float:
     return container.select_slider(label, options, key=key, format_func=lambda v: f"{v:g}")
 
 
+def drop_unavailable(chosen, surface, noise: bool = False) -> list[str]:
+    """``chosen`` without the optimizers that can't run on ``surface`` (Gauss–Newton and
+    LM off a sum of squares, or with noise), said in a note on the page."""
+    reasons = {n: optim_core.unavailable(n, surface, noise=noise) for n in chosen}
+    reasons = {n: r for n, r in reasons.items() if r}
+    if reasons:
+        st.info("Not run here: " + " ".join(f"{r}." for r in reasons.values()))
+    return [n for n in chosen if n not in reasons]
+
+
 def describe(values: dict[str, float]) -> str:
     return ", ".join(f"{scenes.HYPER_LABELS[h].split()[0]}={scenes.hyper_text(h, v)}"
                      for h, v in values.items())  # fmt: skip

@@ -188,6 +188,7 @@ if scene.offset >= scene.radius:
 else:
     st.session_state[P + "last_good"] = scene
 chosen, direction, hyper_mode, lr = scene.optimizers, scene.direction, scene.hyper, scene.lr
+chosen = common.drop_unavailable(chosen, surface, noise=scene.noise > 0)
 
 unstable = optim_core.unstable_direction(surface, scene.saddle)
 if unstable is None:  # also the direction of the δ curve and the distance plot

@@ -111,6 +111,7 @@ lrs = np.logspace(math.log10(lr_low), math.log10(lr_high), count)
 start = scene.start_point()
 
 sweeps = []
+chosen = common.drop_unavailable(chosen, surface)
 if chosen:
     bar = common.Progress("Sweeping…")
     for i, name in enumerate(chosen):

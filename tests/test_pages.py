@@ -433,3 +433,17 @@ def test_the_sweep_link_round_trips_and_bad_values_warn():
     assert "lr_low = 1 is not below lr_high = 0.001" in text and "count = ` x `" in text
     assert "` 99,99 `" in text
     assert not at.exception
+
+
+@pytest.mark.parametrize(("page", "query"), [
+    ("basins", {"surface": "saddle", "opt": "gauss_newton,sgd", "res": "10", "steps": "50"}),
+    ("sweeps", {"surface": "saddle", "opt": "gauss_newton,sgd", "steps": "50"}),
+    ("escape", {"surface": "saddle", "opt": "levenberg_marquardt,sgd"}),
+])  # fmt: skip
+def test_the_analysis_pages_say_why_gauss_newton_and_lm_do_not_run_off_sums_of_squares(
+        page, query):  # fmt: skip
+    at = _page(page, query)
+    assert not at.exception
+    notes = [i.value for i in at.info if i.value.startswith("Not run here:")]
+    assert len(notes) == 1 and "needs a sum of squares" in notes[0]
+    assert "Saddle does not" in notes[0]
