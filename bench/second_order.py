@@ -2,11 +2,12 @@
 
     python bench/second_order.py [--repeat 3]
 
-BFGS, L-BFGS (m = 10), conjugate gradient, Gauss–Newton and Levenberg–Marquardt on
-10,000 starts x 200 steps of Rosenbrock (record="final"): particle-steps per second
-beside Adam's on the same starts, and the evaluations of f (of r, for the last two)
-and of the gradient (of J) per step that moved (from a record="path" run on 1,000 of
-the starts); and a 100 x 100 basin map on Himmelblau (goal <= 2 s).
+BFGS, L-BFGS (m = 10), conjugate gradient, Gauss–Newton, Levenberg–Marquardt and SGD +
+Armijo (α₀ = 1) on 10,000 starts x 200 steps of Rosenbrock (record="final"):
+particle-steps per second beside Adam's on the same starts, and the evaluations of f
+(of r, for Gauss–Newton and LM) and of the gradient (of J) per step that moved (from a
+record="path" run on 1,000 of the starts); and a 100 x 100 basin map on Himmelblau
+(goal <= 2 s).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def main() -> None:
                                               record="final"), args.repeat)  # fmt: skip
     print(f"Rosenbrock, 10,000 starts x 200 steps: Adam {work / t_adam / 1e6:.1f} M "
           "particle-steps/s")
-    for name in ["bfgs", "lbfgs", "cg", "gauss_newton", "levenberg_marquardt"]:
+    for name in ["bfgs", "lbfgs", "cg", "gauss_newton", "levenberg_marquardt", "sgd_armijo"]:
         t = best_time(lambda n=name: optim_core.run(n, "rosenbrock", starts, 200,
                                                     record="final"), args.repeat)  # fmt: skip
         path = optim_core.run(name, "rosenbrock", starts[:1000], 200)
