@@ -183,7 +183,7 @@ if present:
 sb = st.sidebar
 sb.title("Optimizer race")
 sb.caption("Presets (hover one for what to watch; its numbers come with it)")
-for title in scenes.PRESETS:  # one line each: the sidebar's first screen holds them all
+for title in scenes.PRESETS:  # short titles, what to watch in the tooltip
     sb.button(title, on_click=apply_preset, args=(title,), width="stretch",
               help=scenes.PRESET_CAPTIONS[title])  # fmt: skip
 
