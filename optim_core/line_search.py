@@ -1,6 +1,6 @@
 r"""Line searches along a direction, one per start, all starts at once.
 
-Both work on ``N`` points ``w`` ``(N, 2)`` and directions ``p`` ``(N, 2)``; along each,
+Both work on ``N`` points ``w`` ``(N, D)`` and directions ``p`` ``(N, D)``; along each,
 φ(α) = f(w + α p) and φ'(α) = ∇f(w + α p)·p. A start's search stops when its step
 length α is found; the others go on, masked; no Python loop runs over starts. Each
 search is bounded: at most ``max_evals`` evaluations of f (default 20). A search that
@@ -32,7 +32,7 @@ _ZOOM_ITERATIONS = 10  # and its zoom's
 
 @dataclass(frozen=True)
 class Search:
-    """The outcome of one line search per start: arrays ``(N,)`` (``g``: ``(N, 2)``).
+    """The outcome of one line search per start: arrays ``(N,)`` (``g``: ``(N, D)``).
 
     ``alpha`` is the step length chosen (nan where the search failed), ``f`` and ``g``
     the value and gradient at ``w + alpha p`` (``g`` nan where it was not computed),
@@ -103,7 +103,7 @@ def armijo(f, w, p, f0, slope0, alpha0=1.0, *, c1=1e-4, shrink=0.5,
             active = active[~good]
             alpha[active] *= shrink
     alpha[~ok] = np.nan
-    return Search(alpha, value, np.full((n, 2), np.nan), evals, np.zeros(n, dtype=np.int64), ok,
+    return Search(alpha, value, np.full(w.shape, np.nan), evals, np.zeros(n, dtype=np.int64), ok,
                   trials)  # fmt: skip
 
 
@@ -140,14 +140,14 @@ def strong_wolfe(f, grad, w, p, f0, g0, old_f0=None, *, c1=1e-4, c2=0.9, amax=No
     scipy's ``scalar_search_wolfe2``: the first trial α₁ = min(1, 2.02 (φ(0) −
     old_f0)/φ'(0)) when ``old_f0`` (the previous point's value, as scipy's BFGS passes
     it) is given (1 if that is negative), else 1; doubled while the bracket is not
-    found; then zoom. ``f0`` ``(N,)`` and ``g0`` ``(N, 2)``: f and ∇f at ``w``. A
+    found; then zoom. ``f0`` ``(N,)`` and ``g0`` ``(N, D)``: f and ∇f at ``w``. A
     direction that does not descend fails at once."""
     check_constants(c1, c2, max_evals=max_evals)
     n = len(w)
     f0 = np.asarray(f0, dtype=float)
     dphi0 = np.sum(g0 * p, axis=1)
     alpha = np.full(n, np.nan)
-    value, gradient = np.full(n, np.nan), np.full((n, 2), np.nan)
+    value, gradient = np.full(n, np.nan), np.full(w.shape, np.nan)
     f_evals, g_evals = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
     ok = np.zeros(n, dtype=bool)
     trials = np.full((n, max_evals), np.nan)
@@ -270,7 +270,7 @@ def strong_wolfe(f, grad, w, p, f0, g0, old_f0=None, *, c1=1e-4, c2=0.9, amax=No
 
 @dataclass(frozen=True)
 class Step:
-    """One step of a line-search method, per start (``(n,)``; ``g``: ``(n, 2)``): the
+    """One step of a line-search method, per start (``(n,)``; ``g``: ``(n, D)``): the
     step length (0 where the start did not move), f and ∇f at the new point, the value
     before it (the next search's first guess), the evaluations taken, and ``failed`` (1
     from a failed search on)."""
@@ -286,7 +286,7 @@ class Step:
 
 
 def current_point(grad, w, state, t):
-    """``(g, f, before, evals)`` at the points ``w`` ``(n, 2)`` of a line-search method
+    """``(g, f, before, evals)`` at the points ``w`` ``(n, D)`` of a line-search method
     whose state keeps ``g``, ``f`` and ``f_before``: evaluated at the first step (one
     evaluation each of f and ∇f; ``before`` is then f + ‖g‖/2, scipy's, which makes the
     first trial 1.01/‖g‖), read from the state after it (none)."""
@@ -294,11 +294,12 @@ def current_point(grad, w, state, t):
     if t == 1:
         g, f = grad(w), grad.f(w)
         return g, f, f + np.sqrt(np.sum(g * g, axis=1)) / 2, np.ones(n)
-    return state.g.reshape(n, 2), state.f.reshape(n), state.f_before.reshape(n), np.zeros(n)
+    dim = w.shape[-1]
+    return state.g.reshape(n, dim), state.f.reshape(n), state.f_before.reshape(n), np.zeros(n)
 
 
 def step_along(grad, w, p, f, g, before, failed, *, c1=1e-4, c2=0.9) -> Step:
-    """A strong Wolfe search along ``p`` ``(n, 2)`` from each start ``w`` (value ``f``,
+    """A strong Wolfe search along ``p`` ``(n, D)`` from each start ``w`` (value ``f``,
     gradient ``g``, the value before ``before`` for the first guess), for the starts
     that can move: not ``failed`` already, and ``p`` not 0 (a stationary point stays).
     ``grad.f`` is f. A start whose search fails stays, with ``failed`` set."""
@@ -320,7 +321,7 @@ def step_along(grad, w, p, f, g, before, failed, *, c1=1e-4, c2=0.9) -> Step:
 
 
 def backtrack_along(f, w, p, f0, g, failed, alpha0, *, c1=1e-4, shrink=0.5) -> Step:
-    """An Armijo backtracking search along ``p`` ``(n, 2)`` from each start ``w`` (value
+    """An Armijo backtracking search along ``p`` ``(n, D)`` from each start ``w`` (value
     ``f0``, gradient ``g``), from ``alpha0`` (a number or ``(n,)``), for the starts not
     ``failed`` already. A start whose search fails (not downhill, or no sufficient
     decrease within the evaluations) stays, with ``failed`` set; a zero direction
@@ -341,7 +342,7 @@ def backtrack_along(f, w, p, f0, g, failed, alpha0, *, c1=1e-4, shrink=0.5) -> S
         moved = ok[np.any(p[ok] != 0, axis=1)]
         alpha[moved] = search.alpha[search.ok][np.any(p[ok] != 0, axis=1)]
         f_new[ok] = search.f[search.ok]
-    return Step(alpha, f_new, np.full((n, 2), np.nan), f0, f_evals, np.zeros(n), failed, trials)
+    return Step(alpha, f_new, np.full(w.shape, np.nan), f0, f_evals, np.zeros(n), failed, trials)
 
 
 # ---------------------------------------------------------------- torch's strong Wolfe
@@ -378,7 +379,7 @@ def _torch_cubic(x1, f1, g1, x2, f2, g2, lower=None, upper=None):
 
 def torch_strong_wolfe(f, grad, w, d, t, f0, g0, gtd0, *, c1=1e-4, c2=0.9,
                        max_ls=TORCH_MAX_LS, tolerance_change=TORCH_TOLERANCE_CHANGE):  # fmt: skip
-    """torch's ``_strong_wolfe`` along ``d`` ``(n, 2)`` from each ``w`` (value ``f0``,
+    """torch's ``_strong_wolfe`` along ``d`` ``(n, D)`` from each ``w`` (value ``f0``,
     gradient ``g0``, slope ``gtd0``), first trial ``t`` ``(n,)``: ``(t, f, g, evals,
     trials)``, the step length it returns, f and ∇f there, its evaluations (of f and ∇f
     together) and each t it tried ``(n, max_ls + 1)``, nan after the last."""
@@ -401,7 +402,7 @@ def torch_strong_wolfe(f, grad, w, d, t, f0, g0, gtd0, *, c1=1e-4, c2=0.9,
     phase = np.zeros(n, dtype=np.int64)  # 0 bracketing, 1 zooming, 2 finished
     done = np.zeros(n, dtype=bool)
     b = np.zeros((n, 2))  # the bracket's ends, their f, ∇f and slopes
-    bf, bg, bgtd = np.zeros((n, 2)), np.zeros((n, 2, 2)), np.zeros((n, 2))
+    bf, bg, bgtd = np.zeros((n, 2)), np.zeros((n, 2, w.shape[-1])), np.zeros((n, 2))
     low = np.zeros(n, dtype=np.int64)
     insuf = np.zeros(n, dtype=bool)
     rows = np.arange(n)

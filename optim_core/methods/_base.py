@@ -25,7 +25,8 @@ The cheat sheet's conventions (the default):
 An ``update(grad, w, state, t, hp)`` receives the gradient *function*, so that NAG
 can evaluate it at its look-ahead point; it returns ``(w_new, state_new, g)`` where
 ``g`` is the gradient the step used. Updates never mutate their inputs, and work on
-any array shaped ``(..., 2)`` (one start or a batch of starts).
+any array shaped ``(..., D)`` (one start or a batch of starts; D = 2 on the analytic
+surfaces, any D for the rules).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class Hyperparams(NamedTuple):
     a choice).
 
     Each number is a float, or an array shaped ``(N, 1)`` that gives every start of a
-    batch ``(N, 2)`` its own value (a hyperparameter sweep is one batch); a choice
+    batch ``(N, D)`` its own value (a hyperparameter sweep is one batch); a choice
     (``CHOICES``) is one of its strings.
     """
 

@@ -23,8 +23,8 @@ C1, C2 = 1e-4, 0.9  # the strong Wolfe constants quasi-Newton methods use (N&W)
 
 
 class BFGSState(NamedTuple):
-    H: np.ndarray  # (..., 2, 2) the inverse-Hessian estimate (I to begin with)
-    g: np.ndarray  # (..., 2) ∇f at the current point (known from the last line search)
+    H: np.ndarray  # (..., D, D) the inverse-Hessian estimate (I to begin with)
+    g: np.ndarray  # (..., D) ∇f at the current point (known from the last line search)
     f: np.ndarray  # (...,) f at the current point
     f_before: np.ndarray  # (...,) f at the point before (the line search's first guess)
     alpha: np.ndarray  # (...,) the step length the last line search chose
@@ -32,7 +32,7 @@ class BFGSState(NamedTuple):
     g_evals: np.ndarray  # (...,) evaluations of ∇f the last step took
     skipped: np.ndarray  # (...,) 1 where the last step skipped H's update (sᵀy ≤ 0)
     failed: np.ndarray  # (...,) 1 from the step a line search failed on
-    direction: np.ndarray  # (..., 2) the direction the last step searched along
+    direction: np.ndarray  # (..., D) the direction the last step searched along
     trials: np.ndarray  # (..., 20) the step lengths its search tried, in order (nan after)
     LISTED = ("trials",)
 
@@ -40,7 +40,8 @@ class BFGSState(NamedTuple):
 def bfgs_init(w: np.ndarray) -> BFGSState:
     w = np.asarray(w, dtype=float)
     lead = w.shape[:-1]
-    eye = np.broadcast_to(np.eye(2), (*lead, 2, 2)).copy()
+    dim = w.shape[-1]
+    eye = np.broadcast_to(np.eye(dim), (*lead, dim, dim)).copy()
     zeros = [np.zeros(lead) for _ in range(7)]
     return BFGSState(eye, np.zeros_like(w), *zeros, np.zeros_like(w),
                      np.full((*lead, line_search.MAX_EVALS), np.nan))
@@ -50,9 +51,10 @@ def bfgs_update(grad, w, state, t, hp):
     r"""p = −H g;  α by the strong Wolfe line search along p;  s = α p,  w ← w + s;
     y = ∇f(w + s) − g;  if sᵀy > 0 (ρ = 1/sᵀy): H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ"""
     lead = w.shape[:-1]
-    flat = w.reshape(-1, 2)
+    dim = w.shape[-1]
+    flat = w.reshape(-1, dim)
     n = len(flat)
-    H = state.H.reshape(n, 2, 2)
+    H = state.H.reshape(n, dim, dim)
     g, f, before, evals = line_search.current_point(grad, flat, state, t)
     p = -np.einsum("nij,nj->ni", H, g)
     step = line_search.step_along(grad, flat, p, f, g, before, state.failed.reshape(n),
@@ -70,7 +72,7 @@ def bfgs_update(grad, w, state, t, hp):
         j = ok[curved]
         rho = 1.0 / sy[curved]
         s, y = s[curved], y[curved]
-        eye = np.eye(2)
+        eye = np.eye(dim)
         left = eye - rho[:, None, None] * s[:, :, None] * y[:, None, :]  # I − ρ s yᵀ
         right = eye - rho[:, None, None] * y[:, :, None] * s[:, None, :]  # I − ρ y sᵀ
         H_new[j] = left @ H[j] @ right + rho[:, None, None] * s[:, :, None] * s[:, None, :]

@@ -26,9 +26,9 @@ C1, C2 = 1e-4, 0.1
 
 
 class CGState(NamedTuple):
-    p: np.ndarray  # (..., 2) the direction of the last step
-    g: np.ndarray  # (..., 2) ∇f at the current point (known from the last line search)
-    g_prev: np.ndarray  # (..., 2) ∇f at the point before
+    p: np.ndarray  # (..., D) the direction of the last step
+    g: np.ndarray  # (..., D) ∇f at the current point (known from the last line search)
+    g_prev: np.ndarray  # (..., D) ∇f at the point before
     f: np.ndarray  # (...,) f at the current point
     f_before: np.ndarray  # (...,) f at the point before (the line search's first guess)
     alpha: np.ndarray  # (...,) the step length the last line search chose
@@ -53,14 +53,15 @@ def cg_update(grad, w, state, t, hp):
     −g where that does not descend;  α by the strong Wolfe line search (c₂ = 0.1);
     w ← w + α p"""
     lead = w.shape[:-1]
-    flat = w.reshape(-1, 2)
+    dim = w.shape[-1]
+    flat = w.reshape(-1, dim)
     n = len(flat)
     g, f, before, evals = line_search.current_point(grad, flat, state, t)
     if t == 1:
         p = -g
         restarted = np.ones(n)
     else:
-        p_prev, g_prev = state.p.reshape(n, 2), state.g_prev.reshape(n, 2)
+        p_prev, g_prev = state.p.reshape(n, dim), state.g_prev.reshape(n, dim)
         with np.errstate(divide="ignore", invalid="ignore"):
             if hp.beta_rule == "FR":  # Fletcher–Reeves: gᵀg / g_prevᵀg_prev
                 beta = np.sum(g * g, axis=1) / np.sum(g_prev * g_prev, axis=1)

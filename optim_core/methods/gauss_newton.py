@@ -17,7 +17,7 @@ from .newton import newton_step
 
 
 def normal_equations(residuals, w):
-    """``(JᵀJ, Jᵀr, f)`` at the points ``w`` (..., 2): the Gauss–Newton matrix, half the
+    """``(JᵀJ, Jᵀr, f)`` at the points ``w`` (..., D): the Gauss–Newton matrix, half the
     gradient and f = Σ r²."""
     r, J = residuals(w)
     A = np.einsum("...ki,...kj->...ij", J, J)

@@ -38,11 +38,11 @@ def _memory(hp, default: int) -> int:
 
 class LBFGSState(NamedTuple):
     LISTED = ("S", "Y", "rho", "trials")  # lists (the exports number them)
-    S: np.ndarray  # (..., m, 2) the last m steps s = w_{t+1} − w_t, oldest first (0: empty)
-    Y: np.ndarray  # (..., m, 2) the gradient changes y = g_{t+1} − g_t that go with them
+    S: np.ndarray  # (..., m, D) the last m steps s = w_{t+1} − w_t, oldest first (0: empty)
+    Y: np.ndarray  # (..., m, D) the gradient changes y = g_{t+1} − g_t that go with them
     rho: np.ndarray  # (..., m) 1 / sᵀy (0 in an empty slot)
     gamma: np.ndarray  # (...,) H₀ = γ I: sᵀy / yᵀy of the newest pair (1 before one)
-    g: np.ndarray  # (..., 2) ∇f at the current point (known from the last line search)
+    g: np.ndarray  # (..., D) ∇f at the current point (known from the last line search)
     f: np.ndarray  # (...,) f at the current point
     f_before: np.ndarray  # (...,) f at the point before (the line search's first guess)
     alpha: np.ndarray  # (...,) the step length the last line search chose
@@ -50,17 +50,24 @@ class LBFGSState(NamedTuple):
     g_evals: np.ndarray  # (...,) evaluations of ∇f the last step took
     skipped: np.ndarray  # (...,) 1 where the last step kept no pair (sᵀy ≤ 0)
     failed: np.ndarray  # (...,) 1 from the step a line search failed on
-    direction: np.ndarray  # (..., 2) the direction the last step searched along
+    direction: np.ndarray  # (..., D) the direction the last step searched along
     trials: np.ndarray  # (..., 20) the step lengths its search tried, in order (nan after)
 
 
 def lbfgs_init(w: np.ndarray, hp=None) -> LBFGSState:
     w = np.asarray(w, dtype=float)
     lead, m = w.shape[:-1], _memory(hp, MEMORY)
-    pairs = [np.zeros((*lead, m, 2)) for _ in range(2)]
+    pairs = [np.zeros((*lead, m, w.shape[-1])) for _ in range(2)]
     return LBFGSState(*pairs, np.zeros((*lead, m)), np.ones(lead), np.zeros_like(w),
                       *(np.zeros(lead) for _ in range(7)), np.zeros_like(w),
                       np.full((*lead, line_search.MAX_EVALS), np.nan))  # fmt: skip
+
+
+def _dot(a, b):
+    """Row-wise aᵀb; two coordinates added in place (the 2-D fast path), else a sum."""
+    if a.shape[1] == 2:
+        return a[:, 0] * b[:, 0] + a[:, 1] * b[:, 1]
+    return np.sum(a * b, axis=1)
 
 
 def two_loop(g, S, Y, rho, gamma):
@@ -74,12 +81,12 @@ def two_loop(g, S, Y, rho, gamma):
     used = [i for i in range(m) if np.any(rho[:, i])]
     for i in reversed(used):
         s, y = S[:, i], Y[:, i]
-        a[:, i] = rho[:, i] * (s[:, 0] * q[:, 0] + s[:, 1] * q[:, 1])
+        a[:, i] = rho[:, i] * _dot(s, q)
         q -= a[:, i, None] * y
     r = gamma[:, None] * q
     for i in used:
         s, y = S[:, i], Y[:, i]
-        b = rho[:, i] * (y[:, 0] * r[:, 0] + y[:, 1] * r[:, 1])
+        b = rho[:, i] * _dot(y, r)
         r += s * (a[:, i] - b)[:, None]
     return r
 
@@ -95,10 +102,11 @@ def lbfgs_update(grad, w, state, t, hp):
     search along p;  s = α p,  w ← w + s,  y = ∇f(w + s) − g;  where sᵀy > 0 keep
     (s, y, 1/sᵀy) as the newest pair (the oldest drops out) and γ = sᵀy / yᵀy"""
     lead = w.shape[:-1]
-    flat = w.reshape(-1, 2)
+    dim = w.shape[-1]
+    flat = w.reshape(-1, dim)
     n = len(flat)
     m = state.S.shape[-2]
-    S, Y = state.S.reshape(n, m, 2).copy(), state.Y.reshape(n, m, 2).copy()
+    S, Y = state.S.reshape(n, m, dim).copy(), state.Y.reshape(n, m, dim).copy()
     rho, gamma = state.rho.reshape(n, m).copy(), state.gamma.reshape(n).copy()
     g, f, before, evals = line_search.current_point(grad, flat, state, t)
     # a start whose line search failed stays, one at a stationary point too: no loops
@@ -132,12 +140,12 @@ def lbfgs_update(grad, w, state, t, hp):
 
 class TorchLBFGSState(NamedTuple):
     LISTED = ("S", "Y", "rho", "trials")
-    S: np.ndarray  # (..., m, 2) old_stps, oldest first (0: empty)
-    Y: np.ndarray  # (..., m, 2) old_dirs
+    S: np.ndarray  # (..., m, D) old_stps, oldest first (0: empty)
+    Y: np.ndarray  # (..., m, D) old_dirs
     rho: np.ndarray  # (..., m) ro = 1 / yᵀs (0 in an empty slot)
     H_diag: np.ndarray  # (...,) yᵀs / yᵀy of the newest pair (1 at first)
-    d: np.ndarray  # (..., 2) the last direction
-    prev_g: np.ndarray  # (..., 2) the gradient the last direction was computed from
+    d: np.ndarray  # (..., D) the last direction
+    prev_g: np.ndarray  # (..., D) the gradient the last direction was computed from
     n_iter: np.ndarray  # (...,) iterations done (a step at max|g| ≤ 1e-7 does none)
     alpha: np.ndarray  # (...,) t of the last iteration (kept even where gᵀd > −1e-9 held it)
     f_evals: np.ndarray  # (...,) evaluations of f the last step took (the closure: 1,
@@ -150,7 +158,7 @@ class TorchLBFGSState(NamedTuple):
 def torch_lbfgs_init(w: np.ndarray, hp=None) -> TorchLBFGSState:
     w = np.asarray(w, dtype=float)
     lead, m = w.shape[:-1], _memory(hp, TORCH_MEMORY)
-    pairs = [np.zeros((*lead, m, 2)) for _ in range(2)]
+    pairs = [np.zeros((*lead, m, w.shape[-1])) for _ in range(2)]
     return TorchLBFGSState(*pairs, np.zeros((*lead, m)), np.ones(lead), np.zeros_like(w),
                            np.zeros_like(w), *(np.zeros(lead) for _ in range(5)),
                            np.full((*lead, line_search.TORCH_MAX_LS + 1), np.nan))  # fmt: skip
@@ -162,12 +170,13 @@ def lbfgs_torch_update(grad, w, state, t, hp):
     yᵀs > 1e-10 the pair is kept (H_diag = yᵀs / yᵀy), d = −H g (two loops);
     t = min(1, 1/‖g‖₁)·lr at the first iteration, else lr; w ← w + t d unless gᵀd > −1e-9"""
     lead = w.shape[:-1]
-    flat = w.reshape(-1, 2)
+    dim = w.shape[-1]
+    flat = w.reshape(-1, dim)
     n = len(flat)
     m = state.S.shape[-2]
-    S, Y = state.S.reshape(n, m, 2).copy(), state.Y.reshape(n, m, 2).copy()
+    S, Y = state.S.reshape(n, m, dim).copy(), state.Y.reshape(n, m, dim).copy()
     rho, H_diag = state.rho.reshape(n, m).copy(), state.H_diag.reshape(n).copy()
-    d, prev_g = state.d.reshape(n, 2).copy(), state.prev_g.reshape(n, 2).copy()
+    d, prev_g = state.d.reshape(n, dim).copy(), state.prev_g.reshape(n, dim).copy()
     t_prev = state.alpha.reshape(n)
     n_iter = state.n_iter.reshape(n).copy()
     g = grad(flat)

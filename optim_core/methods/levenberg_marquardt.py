@@ -44,7 +44,7 @@ def lm_update(grad, w, state, t, hp):
     r"""(JᵀJ + λI) h = −Jᵀr;  ϱ = (f(w) − f(w + h)) / hᵀ(λh − Jᵀr);  ϱ > 0: w ← w + h,
     λ ← λ·max(1/3, 1 − (2ϱ − 1)³), ν ← 2;  else λ ← λν, ν ← 2ν"""
     lead = w.shape[:-1]
-    flat = w.reshape(-1, 2)
+    flat = w.reshape(-1, w.shape[-1])
     n = len(flat)
     if t == 1:
         lam = np.broadcast_to(np.asarray(hp.damping, dtype=float).reshape(-1), (n,)).copy()
@@ -52,7 +52,7 @@ def lm_update(grad, w, state, t, hp):
     else:
         lam, nu = state.lam.reshape(n).copy(), state.nu.reshape(n).copy()
     A, Jr, f = normal_equations(grad.residuals, flat)
-    damped = A + lam[:, None, None] * np.eye(2)
+    damped = A + lam[:, None, None] * np.eye(w.shape[-1])
     h = -newton_step(damped, Jr)
     r_new, _ = grad.residuals(flat + h)
     f_new = np.sum(r_new * r_new, axis=-1)

@@ -20,14 +20,14 @@ DEFAULTS = {"lr": 1.0, "beta1": 0.9, "c1": 1e-4, "shrink": 0.5}
 
 
 class MomentumArmijoState(NamedTuple):
-    m: np.ndarray  # (..., 2) the average of gradients
+    m: np.ndarray  # (..., D) the average of gradients
     f: np.ndarray  # (...,) f at the current point
     alpha: np.ndarray  # (...,) the step length the last search chose (0: it stayed)
     f_evals: np.ndarray  # (...,) evaluations of f the last step took
     g_evals: np.ndarray  # (...,) evaluations of ∇f the last step took
     restarted: np.ndarray  # (...,) 1 where the last step went along −g (−m not downhill)
     failed: np.ndarray  # (...,) 1 from the step a line search failed on
-    direction: np.ndarray  # (..., 2) the direction the last step searched along
+    direction: np.ndarray  # (..., D) the direction the last step searched along
     trials: np.ndarray  # (..., 20) the step lengths its search tried, in order (nan after)
     LISTED = ("trials",)
 
@@ -43,11 +43,11 @@ def momentum_armijo_update(grad, w, state, t, hp):
     r"""m ← β₁m + (1 − β₁)g;  p = −m (−g where gᵀm ≤ 0);  α = α₀ρᵏ, the first k with
     f(w + αp) ≤ f(w) + c₁α gᵀp;  w ← w + αp"""
     lead = w.shape[:-1]
-    flat = w.reshape(-1, 2)
+    flat = w.reshape(-1, w.shape[-1])
     n = len(flat)
     failed = state.failed.reshape(n)
     g = grad(flat)
-    m_old = state.m.reshape(n, 2)
+    m_old = state.m.reshape(n, w.shape[-1])
     m = np.where(failed[:, None] == 0, hp.beta1 * m_old + (1 - hp.beta1) * g, m_old)
     downhill = np.sum(g * m, axis=1) > 0
     p = np.where(downhill[:, None], -m, -g)

@@ -13,8 +13,11 @@ from ._base import (
 
 
 def newton_step(h: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """H⁻¹ g for 2 × 2 matrices ``h`` (..., 2, 2) and vectors ``g`` (..., 2), by the
-    explicit inverse: a singular H gives inf or nan (the run then stops as diverged)."""
+    """H⁻¹ g for matrices ``h`` (..., D, D) and vectors ``g`` (..., D): for D = 2 by the
+    explicit inverse, beyond by LU (``np.linalg.solve``); a singular H gives inf or nan
+    (the run then stops as diverged)."""
+    if g.shape[-1] != 2:
+        return _solve(h, g)
     a, b, c, d = h[..., 0, 0], h[..., 0, 1], h[..., 1, 0], h[..., 1, 1]
     det = a * d - b * c
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -26,6 +29,21 @@ def newton_update(grad, w, state, t, hp):
     """w ← w − α H⁻¹ g  (H: the surface's Hessian at w)"""
     g = grad(w)
     return w - hp.lr * newton_step(grad.hessian(w), g), state, g
+
+
+def _solve(h, g):
+    """H⁻¹ g by LU for each matrix; a singular one gives nan (as the 2 × 2 inverse's 0/0)."""
+    h, g = np.broadcast_arrays(h, g[..., None])
+    try:
+        return np.linalg.solve(h, g)[..., 0]
+    except np.linalg.LinAlgError:  # some are singular: one at a time
+        out = np.full(g.shape[:-1], np.nan)
+        for i in np.ndindex(h.shape[:-2]):
+            try:
+                out[i] = np.linalg.solve(h[i], g[i])[:, 0]
+            except np.linalg.LinAlgError:
+                pass
+        return out
 
 
 # ---------------------------------------------------------------- torch.optim's form

@@ -15,7 +15,7 @@ from .newton import newton_step
 
 def absolute_hessian(h: np.ndarray, damping) -> np.ndarray:
     """|H| + δI: H's eigenvalues replaced by their absolute values plus δ (its
-    eigenvectors kept), for symmetric 2 × 2 matrices ``h`` (..., 2, 2)."""
+    eigenvectors kept), for symmetric matrices ``h`` (..., D, D)."""
     values, vectors = np.linalg.eigh(h)
     values = np.abs(values) + damping  # (a per-start δ is shaped (N, 1), like values' rows)
     return np.einsum("...ij,...j,...kj->...ik", vectors, values, vectors)

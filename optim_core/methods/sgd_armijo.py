@@ -27,7 +27,7 @@ class ArmijoState(NamedTuple):
     f_evals: np.ndarray  # (...,) evaluations of f the last step took
     g_evals: np.ndarray  # (...,) evaluations of ∇f the last step took
     failed: np.ndarray  # (...,) 1 from the step a line search failed on
-    direction: np.ndarray  # (..., 2) the direction the last step searched along
+    direction: np.ndarray  # (..., D) the direction the last step searched along
     trials: np.ndarray  # (..., 20) the step lengths its search tried, in order (nan after)
     LISTED = ("trials",)
 
@@ -56,7 +56,7 @@ def armijo_record(step, evals, n, p) -> ArmijoState:
 def sgd_armijo_update(grad, w, state, t, hp):
     r"""g = ∇f(w);  α = α₀ρᵏ, the first k with f(w − αg) ≤ f(w) − c₁α‖g‖²;  w ← w − αg"""
     lead = w.shape[:-1]
-    flat = w.reshape(-1, 2)
+    flat = w.reshape(-1, w.shape[-1])
     n = len(flat)
     g = grad(flat)
     f, evals = current_value(grad, flat, state, t)
