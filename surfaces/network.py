@@ -336,8 +336,16 @@ class NetworkSurface:
         return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
     def _forward_loss(self, theta, xt, onehot) -> np.ndarray:
-        logp = self._log_softmax(self._logits(theta, xt))
-        return -np.einsum("nkb,kb->n", logp, onehot) / onehot.shape[1]
+        # mean of log Σ_k e^{z_k} − z_y, the logits overwritten on the way (a plane's
+        # loss is one pass over N × K × n numbers: no copy of them is kept)
+        z = self._logits(theta, xt)
+        picked = np.einsum("nkb,kb->n", z, onehot)
+        top = z.max(axis=1)
+        z -= top[:, None, :]
+        np.exp(z, out=z)
+        log_sum = np.log(z.sum(axis=1))
+        log_sum += top
+        return (log_sum.sum(axis=1) - picked) / onehot.shape[1]
 
     def _grad(self, theta, xt, onehot) -> np.ndarray:
         out = np.empty(theta.shape)
