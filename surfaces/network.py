@@ -1,0 +1,563 @@
+r"""A network surface: the loss of a small multilayer perceptron over all its weights.
+
+``network(data, hidden, activation, seed, l2, init, init_scale, n)`` builds a
+:class:`NetworkSurface`: an MLP written in NumPy, forward and backward by hand, whose
+parameters are one flat vector θ of D weights, with its data split into a training and
+a held-out part. Every method takes one vector ``(D,)`` or a batch ``(N, D)`` (one
+batched forward pass: a plane of 51 × 51 = 2,601 weight vectors is one call).
+
+The network, for an input x ∈ R^{d₀} and L layers of widths d₁ … d_L (d_L = K, the
+number of classes):
+
+.. math::
+
+    a_0 = x, \qquad z_l = W_l a_{l-1} + b_l, \qquad a_l = \varphi(z_l) \;(l < L),
+    \qquad p = \operatorname{softmax}(z_L)
+
+    f(\theta) = \frac{1}{n} \sum_{i=1}^{n} -\log p_{y_i}(x_i)
+                + \frac{\lambda}{2}\lVert\theta\rVert^2
+
+with n the training examples and λ = ``l2`` (on every weight, biases included).
+
+**Layout of θ**: layer by layer from the input, each layer's W_l (d_l × d_{l−1},
+row-major: row j holds the weights into unit j) and then its b_l (d_l):
+``θ = [W₁.ravel(), b₁, W₂.ravel(), b₂, …]``, so D = Σ d_l (d_{l−1} + 1).
+:attr:`NetworkSurface.layers` gives each block's offset and shape.
+
+**Data** (all offline):
+
+- ``"moons"``: two interleaving half circles, generated here as scikit-learn's
+  ``make_moons`` draws them (outer arc (cos t, sin t), inner arc (1 − cos t,
+  ½ − sin t), t ~ U(0, π)), with Gaussian noise σ = 0.2; 200 examples by default.
+- ``"spirals"``: two interleaved spiral arms, one turned by π from the other: at a
+  fraction s ~ U(0.15, 1) along the arm the point is s (cos 3πs, sin 3πs) (one and
+  a half turns out to radius 1), noise σ = 0.03; 200 examples by default.
+- ``"digits"``: scikit-learn's bundled handwritten digits
+  (``sklearn.datasets.load_digits``: 1,797 8 × 8 grey images of 0–9 from the UCI
+  optical recognition data set, shipped inside the package), pixels scaled from
+  0–16 to [0, 1]; all 1,797 by default, or a seeded subset of ``n``.
+
+The ``seed`` draws the generated data, picks the digits' subset and splits the
+examples: a seeded 25 % is held out (:attr:`NetworkSurface.x_test`), the rest is the
+training set the loss is over.
+
+**Initialization** (:meth:`NetworkSurface.init_params`), each times ``init_scale``:
+``"xavier"`` (alias ``"glorot"``): W ~ N(0, 2 / (fan_in + fan_out)), b = 0 (Glorot and
+Bengio 2010, the normal variant); ``"he"``: W ~ N(0, 2 / fan_in), b = 0 (He et al.
+2015); ``"scale"``: every weight and bias ~ N(0, 1), so that ``init_scale`` = δ puts
+the net at distance about δ√D from the saddle at the origin (all hidden units alike).
+
+**Derivatives** are exact: the gradient by backpropagation, Hessian-vector products by
+Pearlmutter's R-operator (1994: the forward pass and backpropagation differentiated
+once more along v), the Hessian from Hessian-vector products on the basis vectors.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+DATA_SETS = ("moons", "spirals", "digits")
+ACTIVATIONS = ("tanh", "relu", "sigmoid")
+INITS = ("xavier", "glorot", "he", "scale")
+SPLITS = ("train", "test")
+MAX_WIDTH = 256  # units in a hidden layer
+MAX_LAYERS = 4  # hidden layers
+MAX_D = 20_000  # weights in all
+MAX_HESSIAN_D = 2_000  # the exact Hessian is D × D
+MAX_GENERATED = 5_000  # examples of moons or spirals
+MIN_EXAMPLES = 8  # so that the held-out quarter has at least two
+DIGITS_N = 1_797
+TEST_FRACTION = 0.25
+MOONS_NOISE = 0.2
+SPIRALS_NOISE = 0.03
+_BUDGET = 1 << 22  # floats in one stored array of a chunk's pass (32 MB): N is chunked
+
+
+@dataclass(frozen=True)
+class Layer:
+    """Where one layer's weights sit in θ: W is ``theta[..., w_start:b_start]`` reshaped
+    ``(out, inp)``, b is ``theta[..., b_start:end]``."""
+
+    inp: int
+    out: int
+    w_start: int
+
+    @property
+    def b_start(self) -> int:
+        return self.w_start + self.out * self.inp
+
+    @property
+    def end(self) -> int:
+        return self.b_start + self.out
+
+
+# ------------------------------------------------------------------ activations
+# Each returns [φ(z), φ'(z), φ''(z)] up to the derivative ``order`` asked for (the loss
+# needs none, backpropagation the first, the R-operator the second). φ(z) may be
+# computed in place: z is not used again.
+
+
+def _tanh(z, order=0):
+    a = np.tanh(z, out=z)
+    if order == 0:
+        return [a]
+    d1 = 1.0 - a * a
+    return [a, d1] if order == 1 else [a, d1, -2.0 * a * d1]
+
+
+def _relu(z, order=0):
+    d1 = (z > 0).astype(z.dtype)
+    a = np.maximum(z, 0.0, out=z)
+    return [a, d1, np.zeros_like(z)][: order + 1]
+
+
+def _sigmoid(z, order=0):
+    a = np.exp(-np.logaddexp(0.0, -z))  # σ(z) without overflow
+    if order == 0:
+        return [a]
+    d1 = a * (1.0 - a)
+    return [a, d1] if order == 1 else [a, d1, d1 * (1.0 - 2.0 * a)]
+
+
+_PHI = {"tanh": _tanh, "relu": _relu, "sigmoid": _sigmoid}
+
+
+def _affine(W, a, b):
+    """z = W a + b for W ``(N, out, inp)``, b ``(N, out)`` and a ``(N, inp, B)``, or a
+    ``(inp, B)`` shared by all N (the inputs): then one matrix product for all N."""
+    if a.ndim == 2:
+        n, out, inp = W.shape
+        z = (W.reshape(n * out, inp) @ a).reshape(n, out, a.shape[-1])
+    else:
+        z = W @ a
+    z += b[..., None]
+    return z
+
+
+def _outer(delta, a):
+    """Σ over examples of δ aᵀ: ``(N, out, B)`` with ``(N, inp, B)`` or ``(inp, B)``."""
+    if a.ndim == 2:
+        n, out, batch = delta.shape
+        return (delta.reshape(n * out, batch) @ a.T).reshape(n, out, a.shape[0])
+    return delta @ a.swapaxes(-1, -2)
+
+
+# ------------------------------------------------------------------ the surface
+
+
+@dataclass(frozen=True, eq=False)
+class NetworkSurface:
+    """A small MLP's loss over its flattened weights θ (see the module's docstring for
+    the formula, the layout of θ, the data and the initializations).
+
+    ``x_train`` ``(n_train, d₀)``, ``y_train`` ``(n_train,)`` (class indices
+    0 … K − 1), ``x_test``, ``y_test``: the split. Methods take θ shaped ``(D,)`` and
+    return a number / ``(D,)``, or shaped ``(N, D)`` and return ``(N,)`` / ``(N, D)``.
+    """
+
+    data: str
+    hidden: tuple[int, ...]
+    activation: str
+    seed: int
+    l2: float
+    init: str
+    init_scale: float
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    n_classes: int
+    layers: tuple[Layer, ...]
+    description: str
+
+    @property
+    def D(self) -> int:
+        """The number of weights: θ's length."""
+        return self.layers[-1].end
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """(d₀, d₁, …, d_L): inputs, hidden units, classes."""
+        return (self.layers[0].inp, *(layer.out for layer in self.layers))
+
+    @property
+    def n_train(self) -> int:
+        return len(self.y_train)
+
+    # -------------------------------------------------------------- public API
+
+    def loss(self, theta) -> float | np.ndarray:
+        """f(θ): mean cross-entropy over the training set + (λ/2)|θ|²."""
+        theta, single = self._theta(theta)
+        out = np.empty(len(theta))
+        for lo, hi in self._chunks(len(theta), self.n_train):
+            out[lo:hi] = self._forward_loss(theta[lo:hi], self._xt, self._onehot)
+        out += self.l2 / 2 * np.einsum("nd,nd->n", theta, theta)
+        return float(out[0]) if single else out
+
+    def grad(self, theta) -> np.ndarray:
+        """∇f(θ) over the whole training set, by backpropagation."""
+        theta, single = self._theta(theta)
+        out = self._grad(theta, self._xt, self._onehot)
+        return out[0] if single else out
+
+    def batch_grad(self, theta, index) -> np.ndarray:
+        """∇ of the loss over the training examples ``index`` ``(B,)`` only (their mean
+        cross-entropy, plus the L2 term): over all of them, :meth:`grad`."""
+        theta, single = self._theta(theta)
+        index = self._index(index)
+        out = self._grad(theta, np.ascontiguousarray(self.x_train[index].T),
+                         self._onehot[:, index])  # fmt: skip
+        return out[0] if single else out
+
+    def hvp(self, theta, v) -> np.ndarray:
+        """The Hessian-vector product ∇²f(θ) v, exact (Pearlmutter's R-operator).
+
+        θ ``(D,)`` with v ``(D,)`` or ``(M, D)`` (M directions at one point: the forward
+        pass is shared), or θ ``(N, D)`` with v ``(N, D)`` (or one v for all N)."""
+        theta, single = self._theta(theta)
+        v = np.asarray(v, dtype=float)
+        if v.ndim not in (1, 2) or v.shape[-1] != self.D or (
+                v.ndim == 2 and len(theta) != 1 and len(v) != len(theta)):  # fmt: skip
+            raise ValueError(f"v must be shaped ({self.D},) or (N, {self.D}) with θ's N; "
+                             f"got shape {v.shape} with θ {theta.shape}")  # fmt: skip
+        single = single and v.ndim == 1
+        v2 = v.reshape(-1, self.D) if v.ndim == 2 else np.broadcast_to(v, theta.shape)
+        out = np.empty((max(len(theta), len(v2)), self.D))
+        for lo, hi in self._chunks(len(out), self.n_train, stored=4):
+            t = theta if len(theta) == 1 else theta[lo:hi]
+            out[lo:hi] = self._hvp_chunk(t, v2[lo:hi] if len(v2) > 1 else v2)
+        return out[0] if single else out
+
+    def hessian(self, theta) -> np.ndarray:
+        """∇²f(θ), exact, ``(D, D)`` (or ``(N, D, D)``), for D ≤ MAX_HESSIAN_D: the
+        Hessian-vector products with every basis vector at once. Not symmetrized: it is
+        symmetric to rounding because the R-operator is exact."""
+        if self.D > MAX_HESSIAN_D:
+            raise ValueError(f"the exact Hessian is for D <= {MAX_HESSIAN_D}; this network "
+                             f"has D = {self.D} (use hvp)")  # fmt: skip
+        theta, single = self._theta(theta)
+        eye = np.eye(self.D)
+        out = np.stack([self.hvp(t, eye) for t in theta])
+        return out[0] if single else out
+
+    def init_params(self, seed: int | None = None) -> np.ndarray:
+        """θ₀ ``(D,)`` drawn by this network's ``init`` scheme times ``init_scale``, from
+        ``seed`` (this network's seed when None)."""
+        seed = self.seed if seed is None else _seed(seed)
+        rng = np.random.default_rng((seed, 2))  # a stream of its own: data use 0 and 1
+        theta = np.zeros(self.D)
+        for layer in self.layers:
+            if self.init == "scale":
+                theta[layer.w_start : layer.end] = rng.standard_normal(layer.end - layer.w_start)
+                continue
+            fan = layer.inp + layer.out if self.init in ("xavier", "glorot") else layer.inp
+            std = math.sqrt(2.0 / fan)
+            theta[layer.w_start : layer.b_start] = std * rng.standard_normal(
+                layer.b_start - layer.w_start)  # fmt: skip
+        return self.init_scale * theta
+
+    def accuracy(self, theta, split: str = "test") -> float | np.ndarray:
+        """The fraction of ``split``'s examples ("test": held out, or "train") whose most
+        probable class is the true one."""
+        if split not in SPLITS:
+            raise ValueError(f"split must be one of {list(SPLITS)}; got {split!r}")
+        x, y = (self.x_test, self.y_test) if split == "test" else (self.x_train, self.y_train)
+        theta, single = self._theta(theta)
+        out = np.empty(len(theta))
+        xt = np.ascontiguousarray(x.T)
+        for lo, hi in self._chunks(len(theta), len(y)):
+            logits = self._logits(theta[lo:hi], xt)
+            out[lo:hi] = np.mean(np.argmax(logits, axis=1) == y, axis=1)
+        return float(out[0]) if single else out
+
+    def unpack(self, theta) -> list[tuple[np.ndarray, np.ndarray]]:
+        """[(W₁, b₁), …]: views of θ ``(D,)`` or ``(N, D)`` as ``(…, out, inp)`` and
+        ``(…, out)``."""
+        theta = np.asarray(theta)
+        lead = theta.shape[:-1]
+        return [(theta[..., layer.w_start : layer.b_start].reshape(*lead, layer.out, layer.inp),
+                 theta[..., layer.b_start : layer.end]) for layer in self.layers]  # fmt: skip
+
+    # -------------------------------------------------------------- internals
+
+    @functools.cached_property
+    def _xt(self) -> np.ndarray:
+        return np.ascontiguousarray(self.x_train.T)  # (d₀, n): examples on the last axis
+
+    @functools.cached_property
+    def _onehot(self) -> np.ndarray:
+        return (np.arange(self.n_classes)[:, None] == self.y_train).astype(float)  # (K, n)
+
+    def _theta(self, theta) -> tuple[np.ndarray, bool]:
+        theta = np.asarray(theta, dtype=float)
+        if theta.ndim not in (1, 2) or theta.shape[-1] != self.D:
+            raise ValueError(f"theta must be shaped ({self.D},) or (N, {self.D}) for this "
+                             f"network; got shape {theta.shape}")  # fmt: skip
+        return theta.reshape(-1, self.D), theta.ndim == 1
+
+    def _index(self, index) -> np.ndarray:
+        index = np.asarray(index)
+        if index.ndim != 1 or len(index) == 0 or not np.issubdtype(index.dtype, np.integer):
+            raise ValueError("index must be a non-empty 1-D array of integers; got "
+                             f"{index.dtype} shaped {index.shape}")  # fmt: skip
+        bad = (index < 0) | (index >= self.n_train)
+        if bad.any():
+            raise ValueError(f"index {int(index[bad][0])} is out of range: training examples "
+                             f"are 0 to {self.n_train - 1}")  # fmt: skip
+        return index
+
+    def _chunks(self, count: int, examples: int, stored: int = 1):
+        """Slices of the N weight vectors whose passes stay within _BUDGET floats an
+        array (``stored`` arrays per layer are kept)."""
+        per_vector = examples * sum(self.widths[1:]) * stored
+        size = max(1, _BUDGET // max(per_vector, 1))
+        for lo in range(0, count, size):
+            yield lo, min(lo + size, count)
+
+    def _logits(self, theta, xt) -> np.ndarray:
+        phi = _PHI[self.activation]
+        a = xt
+        params = self.unpack(theta)
+        for at, (W, b) in enumerate(params):
+            z = _affine(W, a, b)
+            a = z if at == len(params) - 1 else phi(z)[0]
+        return a  # (N, K, B)
+
+    @staticmethod
+    def _log_softmax(z) -> np.ndarray:
+        shifted = z - z.max(axis=1, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+    def _forward_loss(self, theta, xt, onehot) -> np.ndarray:
+        # mean of log Σ_k e^{z_k} − z_y, the logits overwritten on the way (a plane's
+        # loss is one pass over N × K × n numbers: no copy of them is kept)
+        z = self._logits(theta, xt)
+        picked = np.einsum("nkb,kb->n", z, onehot)
+        top = z.max(axis=1)
+        z -= top[:, None, :]
+        np.exp(z, out=z)
+        log_sum = np.log(z.sum(axis=1))
+        log_sum += top
+        return (log_sum.sum(axis=1) - picked) / onehot.shape[1]
+
+    def _grad(self, theta, xt, onehot) -> np.ndarray:
+        out = np.empty(theta.shape)
+        for lo, hi in self._chunks(len(theta), onehot.shape[1], stored=2):
+            out[lo:hi] = self._grad_chunk(theta[lo:hi], xt, onehot)
+        out += self.l2 * theta
+        return out
+
+    def _grad_chunk(self, theta, xt, onehot) -> np.ndarray:
+        """Backpropagation: δ_L = (p − y)/n, ∂W_l = δ_l a_{l−1}ᵀ, ∂b_l = Σ δ_l,
+        δ_{l−1} = (W_lᵀ δ_l) ⊙ φ'(z_{l−1})."""
+        phi = _PHI[self.activation]
+        params = self.unpack(theta)
+        acts, slopes = [xt], []
+        for W, b in params[:-1]:
+            a, d1 = phi(_affine(W, acts[-1], b), 1)
+            acts.append(a)
+            slopes.append(d1)
+        W, b = params[-1]
+        delta = np.exp(self._log_softmax(_affine(W, acts[-1], b)))
+        delta -= onehot
+        delta /= onehot.shape[1]
+        out = np.empty(theta.shape)
+        for at in range(len(params) - 1, -1, -1):
+            layer = self.layers[at]
+            out[:, layer.w_start : layer.b_start] = _outer(delta, acts[at]).reshape(len(theta), -1)
+            out[:, layer.b_start : layer.end] = delta.sum(axis=-1)
+            if at:
+                delta = (params[at][0].swapaxes(-1, -2) @ delta) * slopes[at - 1]
+        return out
+
+    def _hvp_chunk(self, theta, v) -> np.ndarray:
+        """The R-operator R{·} = ∂/∂r (·)(θ + r v) at r = 0 through the forward pass and
+        backpropagation (Pearlmutter 1994):
+
+        R{z_l} = V_l a_{l−1} + W_l R{a_{l−1}} + v_{b,l},  R{a_l} = φ'(z_l) R{z_l};
+        R{δ_L} = p ⊙ (R{z_L} − Σ_k p_k R{z_L,k}) / n;
+        R{∂W_l} = R{δ_l} a_{l−1}ᵀ + δ_l R{a_{l−1}}ᵀ,  R{∂b_l} = Σ R{δ_l};
+        R{δ_{l−1}} = (V_lᵀ δ_l + W_lᵀ R{δ_l}) ⊙ φ'(z_{l−1})
+                     + (W_lᵀ δ_l) ⊙ φ''(z_{l−1}) ⊙ R{z_{l−1}};
+        and λ v for the L2 term. θ is ``(1, D)`` (shared) or ``(M, D)``, v ``(M, D)``."""
+        phi = _PHI[self.activation]
+        xt, onehot = self._xt, self._onehot
+        params, dirs = self.unpack(theta), self.unpack(v)
+        acts, r_acts, slopes, curves, r_zs = [xt], [None], [], [], []
+        for (W, b), (V, vb) in zip(params[:-1], dirs[:-1], strict=True):
+            a, d1, d2 = phi(_affine(W, acts[-1], b), 2)
+            r_z = _affine(V, acts[-1], vb)
+            if r_acts[-1] is not None:
+                r_z = r_z + W @ r_acts[-1]
+            acts.append(a)
+            r_acts.append(d1 * r_z)
+            slopes.append(d1)
+            curves.append(d2)
+            r_zs.append(r_z)
+        (W, b), (V, vb) = params[-1], dirs[-1]
+        p = np.exp(self._log_softmax(_affine(W, acts[-1], b)))
+        r_z = _affine(V, acts[-1], vb)
+        if r_acts[-1] is not None:
+            r_z = r_z + W @ r_acts[-1]
+        n = onehot.shape[1]
+        delta = (p - onehot) / n
+        r_delta = p * (r_z - (p * r_z).sum(axis=1, keepdims=True)) / n
+        out = np.empty(v.shape)
+        for at in range(len(params) - 1, -1, -1):
+            layer = self.layers[at]
+            r_gw = _outer(r_delta, acts[at])
+            if r_acts[at] is not None:
+                r_gw = r_gw + _outer(delta, r_acts[at])
+            out[:, layer.w_start : layer.b_start] = r_gw.reshape(len(v), -1)
+            out[:, layer.b_start : layer.end] = r_delta.sum(axis=-1)
+            if at:
+                W_t, V_t = params[at][0].swapaxes(-1, -2), dirs[at][0].swapaxes(-1, -2)
+                back = W_t @ delta
+                r_delta = ((V_t @ delta + W_t @ r_delta) * slopes[at - 1]
+                           + back * curves[at - 1] * r_zs[at - 1])  # fmt: skip
+                delta = back * slopes[at - 1]
+        out += self.l2 * v
+        return out
+
+
+# ------------------------------------------------------------------ the data
+
+
+def _moons(n: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    outer = n // 2 + n % 2
+    t = rng.uniform(0.0, np.pi, n)
+    y = (np.arange(n) >= outer).astype(np.intp)
+    x = np.where(y[:, None] == 0,
+                 np.column_stack([np.cos(t), np.sin(t)]),
+                 np.column_stack([1.0 - np.cos(t), 0.5 - np.sin(t)]))  # fmt: skip
+    return x + MOONS_NOISE * rng.standard_normal((n, 2)), y
+
+
+def _spirals(n: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    s = rng.uniform(0.15, 1.0, n)
+    y = (np.arange(n) >= n // 2 + n % 2).astype(np.intp)
+    angle = 3.0 * np.pi * s + np.pi * y
+    x = s[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
+    return x + SPIRALS_NOISE * rng.standard_normal((n, 2)), y
+
+
+@functools.cache
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import load_digits  # only the digits need scikit-learn
+
+    bunch = load_digits()
+    x = bunch.data / 16.0  # pixels 0–16 → [0, 1]
+    y = bunch.target.astype(np.intp)
+    x.flags.writeable = y.flags.writeable = False
+    return x, y
+
+
+_DESCRIPTIONS = {
+    "moons": "two interleaving half circles (generated here, noise σ {noise})",
+    "spirals": "two interleaved spiral arms of one and a half turns (generated here, noise σ "
+               "{noise})",
+    "digits": "scikit-learn's bundled handwritten digits (8 × 8 pixels, 10 classes; offline)",
+}
+
+
+# ------------------------------------------------------------------ the factory
+
+
+def _seed(seed) -> int:
+    if (isinstance(seed, bool) or not isinstance(seed, numbers.Real)
+            or seed != int(seed) or not 0 <= seed <= 2**32 - 1):  # fmt: skip
+        raise ValueError(f"seed must be an integer in [0, 2**32 - 1]; got {seed!r}")
+    return int(seed)
+
+
+def _number(name: str, value, low: float = 0.0) -> float:
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not math.isfinite(value) or value < low):  # fmt: skip
+        raise ValueError(f"{name} must be a finite number >= {low:g}; got {value!r}")
+    return float(value)
+
+
+def network(data: str = "moons", hidden: Sequence[int] = (16,), activation: str = "tanh",
+            seed: int = 0, l2: float = 0.0, init: str = "xavier", init_scale: float = 1.0,
+            n: int | None = None) -> NetworkSurface:  # fmt: skip
+    """The network surface of an MLP with hidden layers of widths ``hidden`` and
+    ``activation`` on ``data`` ("moons", "spirals" or "digits"), its ``n`` examples
+    (moons and spirals: 200 by default, at most 5,000; digits: all 1,797 by default, or
+    a seeded subset) drawn and split from ``seed``; λ = ``l2``; the initialization
+    ``init`` times ``init_scale``. A ValueError names a bad value and what is allowed.
+
+    Built once per set of arguments (a bounded cache): its arrays are read-only.
+    """
+    if not isinstance(data, str) or data not in DATA_SETS:
+        raise ValueError(f"data must be one of {list(DATA_SETS)}; got {data!r}")
+    if isinstance(hidden, str | bytes) or not isinstance(hidden, Sequence):
+        raise ValueError(f"hidden must be a tuple of layer widths, e.g. (16,); got {hidden!r}")
+    if not 1 <= len(hidden) <= MAX_LAYERS:
+        raise ValueError(f"hidden must have 1 to {MAX_LAYERS} layers; got {tuple(hidden)!r}")
+    for width in hidden:
+        if (isinstance(width, bool) or not isinstance(width, numbers.Integral)
+                or not 1 <= width <= MAX_WIDTH):  # fmt: skip
+            raise ValueError(f"each hidden width must be an integer in [1, {MAX_WIDTH}]; "
+                             f"got {width!r} in hidden={tuple(hidden)!r}")  # fmt: skip
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {list(ACTIVATIONS)}; got {activation!r}")
+    if not isinstance(init, str) or init not in INITS:
+        raise ValueError(f"init must be one of {list(INITS)}; got {init!r}")
+    seed = _seed(seed)
+    l2 = _number("l2", l2)
+    init_scale = _number("init_scale", init_scale)
+    most = DIGITS_N if data == "digits" else MAX_GENERATED
+    if n is not None and (isinstance(n, bool) or not isinstance(n, numbers.Integral)
+                          or not MIN_EXAMPLES <= n <= most):  # fmt: skip
+        raise ValueError(f"n for {data} must be an integer in [{MIN_EXAMPLES}, {most}] or "
+                         f"None; got {n!r}")  # fmt: skip
+    inputs, classes = (64, 10) if data == "digits" else (2, 2)
+    widths = (inputs, *(int(w) for w in hidden), classes)
+    D = sum(o * (i + 1) for i, o in zip(widths[:-1], widths[1:], strict=True))
+    if D > MAX_D:
+        raise ValueError(f"the network {'-'.join(map(str, widths))} has D = {D:,} weights; "
+                         f"at most {MAX_D:,}")  # fmt: skip
+    return _build(data, widths, activation, seed, l2, init, init_scale,
+                  None if n is None else int(n))  # fmt: skip
+
+
+@functools.lru_cache(maxsize=16)
+def _build(data, widths, activation, seed, l2, init, init_scale, n) -> NetworkSurface:
+    if data == "digits":
+        x, y = _digits()
+        if n is not None and n < len(y):
+            keep = np.sort(np.random.default_rng((seed, 0)).choice(len(y), n, replace=False))
+            x, y = x[keep], y[keep]
+    else:
+        draw = _moons if data == "moons" else _spirals
+        x, y = draw(200 if n is None else n, np.random.default_rng((seed, 0)))
+    order = np.random.default_rng((seed, 1)).permutation(len(y))
+    n_test = round(TEST_FRACTION * len(y))
+    test, train = np.sort(order[:n_test]), np.sort(order[n_test:])
+    layers, start = [], 0
+    for inp, out in zip(widths[:-1], widths[1:], strict=True):
+        layers.append(Layer(inp, out, start))
+        start = layers[-1].end
+    arrays = [np.array(a) for a in (x[train], y[train], x[test], y[test])]
+    for a in arrays:
+        a.flags.writeable = False  # shared between callers through the cache
+    noise = MOONS_NOISE if data == "moons" else SPIRALS_NOISE
+    return NetworkSurface(
+        data=data, hidden=widths[1:-1], activation=activation, seed=seed, l2=l2, init=init,
+        init_scale=init_scale, x_train=arrays[0], y_train=arrays[1], x_test=arrays[2],
+        y_test=arrays[3], n_classes=widths[-1], layers=tuple(layers),
+        description=f"A {'-'.join(map(str, widths))} {activation} MLP (D = {start:,}) on "
+        + _DESCRIPTIONS[data].format(noise=noise)
+        + f": {len(train)} training examples, {len(test)} held out (seed {seed}).",
+    )
+
+
+__all__ = ["ACTIVATIONS", "DATA_SETS", "INITS", "MAX_D", "MAX_HESSIAN_D", "MAX_WIDTH",
+           "Layer", "NetworkSurface", "network"]
