@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core import best_time  # noqa: E402  (bench/core.py's)
 
-from surfaces.network import network  # noqa: E402
+from surfaces import network  # noqa: E402
 
 
 def _thread_settings():

@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from . import catalog, data, expression
+from . import catalog, data, expression, mlp
 from .base import Surface
 from .data import DataSet
 
@@ -35,6 +35,8 @@ def residual_names() -> list[str]:
     (Gauss–Newton and Levenberg–Marquardt run on these)."""
     return [n for n in _FACTORIES if get(n).residuals is not None]
 
+
+network = mlp.network  # surfaces.network(data=…, hidden=…): a small MLP's loss (surfaces/mlp.py)
 
 MAX_EXAMPLES = 1000  # a data surface's n: its grid meets every example
 
@@ -130,4 +132,4 @@ def _build(name: str, params: tuple[tuple[str, float], ...]) -> Surface:
 
 
 __all__ = ["MAX_EXAMPLES", "DataSet", "Surface", "data_names", "from_expression", "get",
-           "names", "residual_names", "spec"]
+           "names", "network", "residual_names", "spec"]

@@ -1,12 +1,13 @@
-"""The network surface (surfaces/network.py): its derivatives against finite differences,
-its batches against single vectors, its data, inits, training and bad input."""
+"""The network surface (surfaces/mlp.py, surfaces.network): its derivatives against
+finite differences, its batches against single vectors, its data, inits, training and bad input."""
 
 import re
 
 import numpy as np
 import pytest
 
-from surfaces.network import MAX_D, MAX_HESSIAN_D, MAX_WIDTH, network
+from surfaces import network
+from surfaces.mlp import MAX_D, MAX_HESSIAN_D, MAX_WIDTH
 
 
 def _point(net, seed=1, spread=0.3):
