@@ -298,6 +298,21 @@ def current_point(grad, w, state, t):
     return state.g.reshape(n, dim), state.f.reshape(n), state.f_before.reshape(n), np.zeros(n)
 
 
+def curvature_pairs(step: Step, p, g):
+    """What a quasi-Newton update learns from a step (BFGS, L-BFGS): for the starts that
+    moved, s = α p and y = ∇f(w + s) − g. Returns ``(j, s, y, sy, skipped)``: the starts
+    j where the curvature condition sᵀy > 0 holds, their s, y and sᵀy, and ``skipped``
+    ``(n,)``, 1 where a start moved with sᵀy ≤ 0 (its update is skipped)."""
+    skipped = np.zeros(len(p))
+    ok = np.flatnonzero(step.alpha > 0)
+    s = step.alpha[ok, None] * p[ok]
+    y = step.g[ok] - g[ok]
+    sy = np.sum(s * y, axis=1)
+    curved = sy > 0
+    skipped[ok[~curved]] = 1.0
+    return ok[curved], s[curved], y[curved], sy[curved], skipped
+
+
 def step_along(grad, w, p, f, g, before, failed, *, c1=1e-4, c2=0.9) -> Step:
     """A strong Wolfe search along ``p`` ``(n, D)`` from each start ``w`` (value ``f``,
     gradient ``g``, the value before ``before`` for the first guess), for the starts

@@ -60,18 +60,10 @@ def bfgs_update(grad, w, state, t, hp):
     step = line_search.step_along(grad, flat, p, f, g, before, state.failed.reshape(n),
                                   c1=float(hp.c1), c2=float(hp.c2))  # fmt: skip
     alpha, g_new = step.alpha, step.g
-    skipped = np.zeros(n)
     H_new = H.copy()
-    ok = np.flatnonzero(alpha > 0)
-    if len(ok):
-        s = alpha[ok, None] * p[ok]
-        y = g_new[ok] - g[ok]
-        sy = np.sum(s * y, axis=1)
-        curved = sy > 0
-        skipped[ok[~curved]] = 1.0
-        j = ok[curved]
-        rho = 1.0 / sy[curved]
-        s, y = s[curved], y[curved]
+    j, s, y, sy, skipped = line_search.curvature_pairs(step, p, g)
+    if len(j):
+        rho = 1.0 / sy
         eye = np.eye(dim)
         left = eye - rho[:, None, None] * s[:, :, None] * y[:, None, :]  # I − ρ s yᵀ
         right = eye - rho[:, None, None] * y[:, :, None] * s[:, None, :]  # I − ρ y sᵀ

@@ -91,6 +91,13 @@ def two_loop(g, S, Y, rho, gamma):
     return r
 
 
+def _pairs(state, n):
+    """Copies of the stored pairs S, Y ``(n, m, D)`` and their ρ ``(n, m)``."""
+    m, dim = state.S.shape[-2:]
+    return (state.S.reshape(n, m, dim).copy(), state.Y.reshape(n, m, dim).copy(),
+            state.rho.reshape(n, m).copy())  # fmt: skip
+
+
 def _push(S, Y, rho, j, s, y, rho_new):
     """Keep the pair (s, y) as the newest of the starts ``j``, dropping the oldest."""
     S[j, :-1], Y[j, :-1], rho[j, :-1] = S[j, 1:], Y[j, 1:], rho[j, 1:]
@@ -101,13 +108,11 @@ def lbfgs_update(grad, w, state, t, hp):
     r"""p = −H g (two loops over the last m pairs, H₀ = γ I);  α by the strong Wolfe line
     search along p;  s = α p,  w ← w + s,  y = ∇f(w + s) − g;  where sᵀy > 0 keep
     (s, y, 1/sᵀy) as the newest pair (the oldest drops out) and γ = sᵀy / yᵀy"""
-    lead = w.shape[:-1]
-    dim = w.shape[-1]
+    lead, dim = w.shape[:-1], w.shape[-1]
     flat = w.reshape(-1, dim)
     n = len(flat)
-    m = state.S.shape[-2]
-    S, Y = state.S.reshape(n, m, dim).copy(), state.Y.reshape(n, m, dim).copy()
-    rho, gamma = state.rho.reshape(n, m).copy(), state.gamma.reshape(n).copy()
+    S, Y, rho = _pairs(state, n)
+    gamma = state.gamma.reshape(n).copy()
     g, f, before, evals = line_search.current_point(grad, flat, state, t)
     # a start whose line search failed stays, one at a stationary point too: no loops
     p = np.zeros_like(g)
@@ -116,16 +121,8 @@ def lbfgs_update(grad, w, state, t, hp):
     step = line_search.step_along(grad, flat, p, f, g, before, state.failed.reshape(n),
                                   c1=float(hp.c1), c2=float(hp.c2))  # fmt: skip
     alpha, g_new = step.alpha, step.g
-    skipped = np.zeros(n)
-    ok = np.flatnonzero(alpha > 0)
-    if len(ok):
-        s = alpha[ok, None] * p[ok]
-        y = g_new[ok] - g[ok]
-        sy = np.sum(s * y, axis=1)
-        curved = sy > 0
-        skipped[ok[~curved]] = 1.0
-        j = ok[curved]
-        s, y, sy = s[curved], y[curved], sy[curved]
+    j, s, y, sy, skipped = line_search.curvature_pairs(step, p, g)
+    if len(j):
         _push(S, Y, rho, j, s, y, 1.0 / sy)
         gamma[j] = sy / np.sum(y * y, axis=1)
     w_new = flat + alpha[:, None] * p
@@ -169,13 +166,11 @@ def lbfgs_torch_update(grad, w, state, t, hp):
     at its first iteration d = −g, else y = g − g_prev, s = t_prev d_prev, and where
     yᵀs > 1e-10 the pair is kept (H_diag = yᵀs / yᵀy), d = −H g (two loops);
     t = min(1, 1/‖g‖₁)·lr at the first iteration, else lr; w ← w + t d unless gᵀd > −1e-9"""
-    lead = w.shape[:-1]
-    dim = w.shape[-1]
+    lead, dim = w.shape[:-1], w.shape[-1]
     flat = w.reshape(-1, dim)
     n = len(flat)
-    m = state.S.shape[-2]
-    S, Y = state.S.reshape(n, m, dim).copy(), state.Y.reshape(n, m, dim).copy()
-    rho, H_diag = state.rho.reshape(n, m).copy(), state.H_diag.reshape(n).copy()
+    S, Y, rho = _pairs(state, n)
+    H_diag = state.H_diag.reshape(n).copy()
     d, prev_g = state.d.reshape(n, dim).copy(), state.prev_g.reshape(n, dim).copy()
     t_prev = state.alpha.reshape(n)
     n_iter = state.n_iter.reshape(n).copy()
