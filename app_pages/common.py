@@ -375,11 +375,18 @@ def lr_slider(container, key: str, label: str = "α for all (lr)") -> float:
     return container.select_slider(label, options, key=key, format_func=lambda v: f"{v:g}")
 
 
+def unavailable(chosen, surface, noise: bool = False, batches: bool = False) -> dict:
+    """Of ``chosen``, those that can't run on ``surface`` (with noise, with batches),
+    and why: Gauss–Newton and LM off a sum of squares (optim_core.unavailable)."""
+    reasons = {n: optim_core.unavailable(n, surface, noise=noise, batches=batches)
+               for n in chosen}  # fmt: skip
+    return {n: r for n, r in reasons.items() if r}
+
+
 def drop_unavailable(chosen, surface, noise: bool = False) -> list[str]:
     """``chosen`` without the optimizers that can't run on ``surface`` (Gauss–Newton and
     LM off a sum of squares, or with noise), said in a note on the page."""
-    reasons = {n: optim_core.unavailable(n, surface, noise=noise) for n in chosen}
-    reasons = {n: r for n, r in reasons.items() if r}
+    reasons = unavailable(chosen, surface, noise)
     if reasons:
         st.info("Not run here: " + " ".join(f"{r}." for r in reasons.values()))
     return [n for n in chosen if n not in reasons]

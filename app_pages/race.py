@@ -211,8 +211,7 @@ chosen = sb.multiselect(
 )  # fmt: skip
 # Gauss–Newton and LM run on sums of squares only (and without noise or batches):
 # chosen elsewhere they stay chosen, the page says why they are not racing
-left_out = {n: optim_core.unavailable(n, surface) for n in chosen}
-left_out = {n: reason for n, reason in left_out.items() if reason}
+left_out = common.unavailable(chosen, surface)
 chosen = [n for n in chosen if n not in left_out]
 (x0, x1), (y0, y1) = surface.domain
 c1, c2 = sb.columns(2)
@@ -404,11 +403,8 @@ if stochastic:  # (without noise or batches there is nothing to draw)
     draw_col.button("New draw", on_click=new_draw, width="stretch",
                     help="The next seed: new noise and new batches.")  # fmt: skip
 
-for name in chosen:
-    reason = optim_core.unavailable(name, surface, noise=noise_eta > 0,
-                                    batches=data is not None and batch < data.n)  # fmt: skip
-    if reason:
-        left_out[name] = reason
+left_out |= common.unavailable(chosen, surface, noise=noise_eta > 0,
+                               batches=data is not None and batch < data.n)  # fmt: skip
 chosen = [n for n in chosen if n not in left_out]
 
 state.race_surface = surface_name  # (for the click on the contour, which comes before)

@@ -550,7 +550,7 @@ def saddle_outcomes(
     results = {}
     for i, opt in enumerate(chosen):
         hp = values[opt.name]
-        refusal = _refusal(opt, surf, starts[0], hp)
+        refusal = unavailable(opt, surf)  # (Gauss–Newton, LM off a sum of squares)
         if refusal:
             results[opt.name] = SaddleOutcome(opt.name, centre, steps, radius, tolerance,
                                               np.zeros(0), empty, empty, empty, empty,
@@ -593,12 +593,6 @@ def _until_settled(block: slice, loop):
 
     check.reads_converged = True  # (the runner then finds arrivals at once)
     return check
-
-
-def _refusal(opt, surf: Surface, start: np.ndarray, hp: Hyperparams) -> str:
-    """Why the runner will not run ``opt`` on ``surf`` ("" if it will): Gauss–Newton and
-    Levenberg–Marquardt off a sum of squares (:func:`optim_core.unavailable`)."""
-    return unavailable(opt, surf) or ""
 
 
 # ---------------------------------------------------------------- basin maps

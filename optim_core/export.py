@@ -61,6 +61,11 @@ def _state_json(values, listed: bool) -> dict:
     return {name: _finite(flat[:, i]) for i, name in enumerate(names)}
 
 
+def _states_json(t: Trajectory) -> dict:
+    listed = _listed(t)
+    return {name: _state_json(v, name in listed) for name, v in sorted(t.state.items())}
+
+
 def _need_paths(trajectories: Sequence[Trajectory]) -> None:
     for t in trajectories:
         if t.path is None or t.path.ndim != 2:
@@ -136,7 +141,6 @@ def to_json(trajectories: Sequence[Trajectory]) -> str:
             "start": [float(v) for v in t.start], "steps": int(t.steps),
             "x": _finite(t.path[:, 0]), "y": _finite(t.path[:, 1]), "loss": _finite(t.loss),
             "grad_x": _finite(t.grads[:, 0]), "grad_y": _finite(t.grads[:, 1]),
-            "state": {name: _state_json(v, name in _listed(t))
-                      for name, v in sorted(t.state.items())},
+            "state": _states_json(t),
         } for t in trajectories],
     })  # fmt: skip
