@@ -1,7 +1,8 @@
 """Run an optimizer on a surface from one start point or many at once.
 
 The loop over steps is the only Python loop: every operation inside it acts on all
-start points together (arrays shaped ``(N, 2)``), so N starts cost about as much as
+start points together (arrays shaped ``(N, 2)``, or ``(N, D)`` on a surface of D
+coordinates: a network's weights), so N starts cost about as much as
 a few, and give exactly the numbers N separate runs give.
 
 Definitions the results rely on:
@@ -48,6 +49,7 @@ from .schedules import Schedule
 
 MAX_STEPS = 100_000
 MAX_STARTS = 1_000_000
+MAX_START_NUMBERS = 2 * MAX_STARTS  # N·D: a million 2-D starts, or 1,000 of D = 2,000
 MAX_PATH_POINTS = 20_000_000  # N·(steps + 1) with record="path": about 1 GB of arrays
 # and the numbers kept in all (point, loss, gradient and the optimizer's state at every
 # step): 1.6 GB. An L-BFGS state with m = 100 holds ~600 numbers a step, Adam's 4.
@@ -65,7 +67,7 @@ _CHUNK_POINTS = 1_000_000  # points per block when convergence is checked after 
 _BLOCK_STARTS = 16384
 PROGRESS_EVERY = 64  # steps between progress reports (see _simulate)
 
-RecordMode = Literal["path", "final"]
+RecordMode = Literal["path", "points", "final"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -235,29 +237,47 @@ def _check_steps(steps) -> int:
 
 
 def _check_start(start, surface: Surface) -> np.ndarray:
+    D = surface.dim
     try:
         points = np.array(start, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(f"start must be numbers shaped (2,) or (N, 2); got {start!r}") from None
-    if points.ndim == 2 and points.shape == (0, 2):
-        raise ValueError("start must hold at least one point; got shape (0, 2)")
-    if points.ndim not in (1, 2) or points.shape[-1] != 2:
-        raise ValueError(f"start must be shaped (2,) or (N, 2); got shape {points.shape}")
+        raise ValueError(f"start must be numbers shaped ({D},) or (N, {D}); got "
+                         f"{_short(start)}") from None  # fmt: skip
+    if points.ndim == 2 and points.shape == (0, D):
+        raise ValueError(f"start must hold at least one point; got shape (0, {D})")
+    if points.ndim not in (1, 2) or points.shape[-1] != D:
+        raise ValueError(f"start must be shaped ({D},) or (N, {D}) on {surface.name}; got "
+                         f"shape {points.shape}")  # fmt: skip
     if points.ndim == 2 and len(points) > MAX_STARTS:
         raise ValueError(f"start holds {len(points)} points; at most {MAX_STARTS} are allowed")
+    if points.size > MAX_START_NUMBERS:
+        raise ValueError(f"start holds N x D = {len(points)} x {D} = {points.size:,} numbers; "
+                         f"at most {MAX_START_NUMBERS:,} are allowed")  # fmt: skip
     if not np.all(np.isfinite(points)):
-        bad = points.reshape(-1, 2)[~np.all(np.isfinite(points.reshape(-1, 2)), axis=1)][0]
-        raise ValueError(f"start must be finite; got the point {bad.tolist()}")
+        bad = points.reshape(-1, D)[~np.all(np.isfinite(points.reshape(-1, D)), axis=1)][0]
+        raise ValueError(f"start must be finite; got the point {_short(bad.tolist())}")
     low, high = divergence_box(surface)
     outside = ~np.all((points >= low) & (points <= high), axis=-1)
     if np.any(outside):
-        bad = points.reshape(-1, 2)[outside.reshape(-1)][0]
+        bad = points.reshape(-1, D)[outside.reshape(-1)][0]
+        if D == 2:
+            raise ValueError(
+                f"start must lie in the box x in [{low[0]:g}, {high[0]:g}], "
+                f"y in [{low[1]:g}, {high[1]:g}] ({DIVERGENCE_FACTOR:g} x the "
+                f"{surface.name} domain); got the point {bad.tolist()}"
+            )
+        i = int(np.flatnonzero((bad < low) | (bad > high))[0])
         raise ValueError(
-            f"start must lie in the box x in [{low[0]:g}, {high[0]:g}], "
-            f"y in [{low[1]:g}, {high[1]:g}] ({DIVERGENCE_FACTOR:g} x the {surface.name} "
-            f"domain); got the point {bad.tolist()}"
+            f"start must lie in the box of {DIVERGENCE_FACTOR:g} x the {surface.name} "
+            f"domain, coordinate {i} in [{low[i]:g}, {high[i]:g}]; got {bad[i]:g} there"
         )
     return points
+
+
+def _short(value) -> str:
+    """``repr(value)``, cut for a message (a network's start has thousands of numbers)."""
+    text = repr(value)
+    return text if len(text) <= 120 else text[:100] + " … " + text[-12:]
 
 
 def _check_noise(noise_eta, noise_gamma, seed) -> tuple[float, float, int] | None:
@@ -326,12 +346,17 @@ def unavailable(optimizer: str | Optimizer, surface: str | Surface, *, noise: bo
         if batches:
             return (f"{opt.title} steps with all the residuals at once: it takes no "
                     f"mini-batches")  # fmt: skip
+    if "hessian" in opt.needs and surf.dim > surfaces.MAX_HESSIAN_D:
+        return (f"{opt.title} solves with the exact D × D Hessian every step; {surf.title} "
+                f"has D = {surf.dim:,} weights, above {surfaces.MAX_HESSIAN_D:,}")  # fmt: skip
     return None
 
 
 def _check_surface(surface) -> Surface:
     if isinstance(surface, Surface):
         return surface
+    if isinstance(surface, surfaces.NetworkSurface):
+        return surface.surface
     return surfaces.get(surface)
 
 
@@ -375,15 +400,19 @@ def run(
     optimizer without α refuses one. ``noise_eta`` = η adds gradient noise
     N(0, σ_t² I), σ_t² = η / (1 + t)^γ (``noise_gamma``; Neelakantan et al. 2015), to
     every gradient, each start its own draw; the same ``seed`` gives the same run.
-    ``batch_size`` = B (data surfaces only, :func:`surfaces.data_names`): each step takes
-    the exact gradient of the loss over a batch of B examples, the data reshuffled at the
-    start of every epoch (the last batch of an epoch is smaller when B does not divide
-    n); every start sees the same batches, drawn from ``seed``. B = n is the full
-    gradient, exactly.
+    ``batch_size`` = B (data surfaces and networks only, :func:`surfaces.data_names`):
+    each step takes the exact gradient of the loss over a batch of B examples, the data
+    reshuffled at the start of every epoch (the last batch of an epoch is smaller when
+    B does not divide n); every start sees the same batches, drawn from ``seed``.
+    B = n is the full gradient, exactly.
 
-    ``start`` is one point ``(2,)`` or a batch ``(N, 2)``. Hyperparameters left at None
+    ``surface`` is a name, a :class:`~surfaces.Surface`, or a network
+    (:func:`surfaces.network`, D weights: its ``.surface`` runs, mini-batches included).
+    ``start`` is one point ``(D,)`` or a batch ``(N, D)`` (D = 2 on the analytic
+    surfaces; a 2-D batch is stepped on the in-place fast path). Hyperparameters left at None
     take the optimizer's defaults. ``record="path"`` keeps every point, loss, gradient
-    and state; ``record="final"`` keeps only the final point and loss and the
+    and state; ``record="points"`` the same but not the state (a network's BFGS holds a
+    D × D matrix a step); ``record="final"`` keeps only the final point and loss and the
     converged / diverged steps, in memory O(N) whatever the number of steps.
     Every argument is checked before any work; a ValueError names the parameter,
     its value and the valid range. Divergence is a result, never an error.
@@ -391,8 +420,8 @@ def run(
     opt = optimizers.get(optimizer, convention)
     surf = _check_surface(surface)
     steps = _check_steps(steps)
-    if record not in ("path", "final"):
-        raise ValueError(f"record must be 'path' or 'final'; got {record!r}")
+    if record not in ("path", "points", "final"):
+        raise ValueError(f"record must be 'path', 'points' or 'final'; got {record!r}")
     points = _check_start(start, surf)
     hp = resolve_hyperparams(opt, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
                              weight_decay=weight_decay, memory=memory, damping=damping,
@@ -411,26 +440,31 @@ def run(
                              f"(it uses {list(opt.hyperparams)})")  # fmt: skip
     batch_shape = points.shape[:-1]
     n_starts = int(np.prod(batch_shape, dtype=int))
-    if record == "path" and n_starts * (steps + 1) > MAX_PATH_POINTS:
+    if record != "final" and n_starts * (steps + 1) > MAX_PATH_POINTS:
         raise ValueError(
-            f"record='path' keeps N*(steps+1) = {n_starts * (steps + 1)} points, above the "
-            f"cap of {MAX_PATH_POINTS}; use record='final' or fewer steps or starts"
+            f"record={record!r} keeps N*(steps+1) = {n_starts * (steps + 1)} points, above "
+            f"the cap of {MAX_PATH_POINTS}; use record='final' or fewer steps or starts"
         )
-    if record == "path":
-        state = opt.init_state(np.zeros((1, 2)), hp)
-        per_point = 5 + sum(a[0].size for a in state)  # x, y, f, ∇f and the state
+    if record != "final":
+        state = opt.init_state(np.zeros((1, surf.dim)), hp)
+        kept = state._fields if record == "path" else ()
+        per_point = 1 + 2 * surf.dim + sum(getattr(state, k)[0].size for k in kept)
         if n_starts * (steps + 1) * per_point > MAX_PATH_NUMBERS:
+            what = (f"point, f, gradient and state ({', '.join(kept)})" if kept
+                    else "point, f and gradient")  # fmt: skip
             raise ValueError(
-                f"record='path' keeps {per_point} numbers a point for {opt.name} (its "
-                f"state: {', '.join(state._fields)}), N*(steps+1)*{per_point} = "
-                f"{n_starts * (steps + 1) * per_point}, above the cap of {MAX_PATH_NUMBERS} "
-                "(1.6 GB); use record='final' or fewer steps or starts"
+                f"record={record!r} keeps {per_point:,} numbers a point for {opt.name} on "
+                f"{surf.name} (D = {surf.dim}: its {what}), N*(steps+1)*{per_point} = "
+                f"{n_starts * (steps + 1) * per_point:,}, above the cap of "
+                f"{MAX_PATH_NUMBERS:,} (1.6 GB); use "
+                + ("record='points' (no state), " if kept and state._fields else "")
+                + "record='final' or fewer steps or starts"
             )
 
-    w0 = points.reshape(n_starts, 2)
-    keep_path = record == "path"
-    out = _simulate(opt, surf, hp, w0, steps, keep_path, schedule=schedule, noise=noise,
-                    batches=batches)  # fmt: skip
+    w0 = points.reshape(n_starts, surf.dim)
+    keep_path = record != "final"
+    out = _simulate(opt, surf, hp, w0, steps, keep_path, keep_state=record == "path",
+                    schedule=schedule, noise=noise, batches=batches)  # fmt: skip
 
     def unbatch(arr, lead=()):
         return _read_only(arr.reshape(lead + batch_shape + arr.shape[1 + len(lead) :]))
@@ -492,6 +526,7 @@ def _simulate(
     w0: np.ndarray,
     steps: int,
     keep_path: bool,
+    keep_state: bool = True,
     watch: Callable[[slice, _Loop], Callable[[np.ndarray, int], bool]] | None = None,
     schedule: Schedule | None = None,
     noise: tuple[float, float, int] | None = None,
@@ -510,24 +545,25 @@ def _simulate(
     ``PROGRESS_EVERY`` steps of each block and as each block ends (1.0 at the end; an
     exception it raises stops the work: a page cancels a computation that way).
     """
-    n_starts = len(w0)
+    n_starts, D = w0.shape
     out = _Outcome(
-        final=np.empty((n_starts, 2)),
+        final=np.empty((n_starts, D)),
         converged_step=np.full(n_starts, -1, dtype=np.int64),
         diverged_step=np.full(n_starts, -1, dtype=np.int64),
         first_converged_step=np.full(n_starts, -1, dtype=np.int64),
-        diverged_point=np.full((n_starts, 2), np.nan),
+        diverged_point=np.full((n_starts, D), np.nan),
     )
     # each field's shape per start: (2,) for most, () for a number per start (a line
     # search's step length), (2, 2) for a matrix (a quasi-Newton's H)
     # (L-BFGS's: sized by its memory, a hyperparameter)
-    initial = opt.init_state(np.zeros((1, 2)), hp)._asdict()
+    initial = opt.init_state(np.zeros((1, D)), hp)._asdict()
     shapes = {k: a.shape[1:] for k, a in initial.items()}
     out.final_state = {k: np.empty((n_starts, *shapes[k])) for k in opt.state_fields}
     if keep_path:
-        out.path = np.empty((steps + 1, n_starts, 2))
-        out.grads = np.empty((steps, n_starts, 2))
-        out.state = {k: np.empty((steps + 1, n_starts, *shapes[k])) for k in opt.state_fields}
+        out.path = np.empty((steps + 1, n_starts, D))
+        out.grads = np.empty((steps, n_starts, D))
+        out.state = {k: np.empty((steps + 1, n_starts, *shapes[k])) for k in opt.state_fields
+                     if keep_state}  # fmt: skip
     rng = np.random.default_rng(noise[2]) if noise else None  # one stream, block by block
     for lo in range(0, n_starts, _BLOCK_STARTS):
         block = slice(lo, lo + _BLOCK_STARTS)
@@ -598,7 +634,7 @@ class _Loop:
         self.converged_step = np.full(n, -1, dtype=np.int64)
         self.first_converged_step = np.full(n, -1, dtype=np.int64)
         self.diverged_step = np.full(n, -1, dtype=np.int64)
-        self.diverged_point = np.full((n, 2), np.nan)
+        self.diverged_point = np.full(w0.shape, np.nan)
         low, high = divergence_box(surf)
         # Full (n, 2) copies: broadcasting a (2,) row over (n, 2) is several times slower.
         self.centre = np.asfortranarray(np.tile((low + high) / 2, (n, 1)))
@@ -610,7 +646,7 @@ class _Loop:
         # The excursion outside the divergence box each start is on: its first step (-1
         # while inside), the point there, its farthest reach (in box half-widths) and when
         self.out_since = np.full(n, -1, dtype=np.int64)
-        self.out_point = np.full((n, 2), np.nan)
+        self.out_point = np.full(w0.shape, np.nan)
         self.peak = np.zeros(n)
         self.peak_step = np.full(n, -1, dtype=np.int64)
         self.excursions = False  # whether any start may be outside the divergence box now
@@ -696,8 +732,8 @@ class _Loop:
         frozen = None  # bool (n,) once a start has diverged
         if keep_path:
             path[0] = w
-            for k, arr in zip(state._fields, state, strict=True):
-                self.state_path[k][0] = arr
+            for k, rows in self.state_path.items():
+                rows[0] = getattr(state, k)
         else:
             self._check_converged_now(w, 0)
         fresh = None  # g, when it holds the exact gradient at the step before's w
@@ -737,8 +773,8 @@ class _Loop:
                 if keep_path:
                     path[t] = w
                     self.grads[t - 1] = g
-                    for k, arr in zip(state._fields, state, strict=True):
-                        self.state_path[k][t] = arr
+                    for k, rows in self.state_path.items():
+                        rows[t] = getattr(state, k)
                 else:
                     self._check_converged_now(w, t, spare_w, a, fresh)
                 if self.watch is not None and self.watch(w, t):

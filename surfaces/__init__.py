@@ -12,6 +12,7 @@ import numpy as np
 from . import catalog, data, expression, mlp
 from .base import Surface
 from .data import DataSet
+from .mlp import MAX_HESSIAN_D, NetworkSurface
 
 _FACTORIES = {
     "rosenbrock": catalog.rosenbrock,
@@ -131,5 +132,6 @@ def _build(name: str, params: tuple[tuple[str, float], ...]) -> Surface:
     return surface
 
 
-__all__ = ["MAX_EXAMPLES", "DataSet", "Surface", "data_names", "from_expression", "get",
-           "names", "network", "residual_names", "spec"]
+__all__ = ["MAX_EXAMPLES", "MAX_HESSIAN_D", "DataSet", "NetworkSurface", "Surface",
+           "data_names", "from_expression", "get", "names", "network", "residual_names",
+           "spec"]

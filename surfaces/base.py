@@ -26,11 +26,15 @@ class Surface:
     ``domain`` is ``((x_min, x_max), (y_min, y_max))``: the plotting box, from which
     plot ranges, grids and the divergence bound of the runner are derived.
     ``minimizers`` is ``(K, 2)`` with every global minimizer (``K = 0`` when f is
-    unbounded below, then ``min_value`` is ``-inf``); ``saddles`` is ``(S, 2)``;
+    unbounded below, then ``min_value`` is ``-inf``, or when none is known: a network);
+    ``saddles`` is ``(S, 2)``;
     ``starts`` is ``(P, 2)`` with suggested start points, the first being the default.
     ``log_scale`` says whether colours should follow ``log(f - min_value)``.
     ``latex`` may break a long formula into lines with ``\\\\`` (render it in a
     ``gathered`` environment).
+
+    Beyond two dimensions (a network's loss over its D weights, ``surfaces.network``)
+    the same record holds with D for 2: points ``(..., D)``, D rows of ``domain``.
     """
 
     name: str
@@ -60,6 +64,12 @@ class Surface:
     # vector ``(..., M)`` and its Jacobian ``(..., M, 2)`` (Gauss–Newton and
     # Levenberg–Marquardt need them); None for the others.
     residuals: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
+
+    @property
+    def dim(self) -> int:
+        """D, the number of coordinates: 2 for the analytic surfaces, a network's weight
+        count for :meth:`surfaces.network`'s ``.surface`` (its ``domain`` has D rows)."""
+        return len(self.domain)
 
     @property
     def default_start(self) -> np.ndarray:

@@ -62,6 +62,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .base import Surface
+from .data import DataSet
+
 DATA_SETS = ("moons", "spirals", "digits")
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
 INITS = ("xavier", "glorot", "he", "scale")
@@ -70,6 +73,7 @@ MAX_WIDTH = 256  # units in a hidden layer
 MAX_LAYERS = 4  # hidden layers
 MAX_D = 20_000  # weights in all
 MAX_HESSIAN_D = 2_000  # the exact Hessian is D × D
+DOMAIN = 10.0  # the runner's domain on every weight (its divergence box: ±10 times it)
 MAX_GENERATED = 5_000  # examples of moons or spirals
 MIN_EXAMPLES = 8  # so that the held-out quarter has at least two
 DIGITS_N = 1_797
@@ -277,6 +281,50 @@ class NetworkSurface:
             out[lo:hi] = np.mean(np.argmax(logits, axis=1) == y, axis=1)
         return float(out[0]) if single else out
 
+    @functools.cached_property
+    def surface(self) -> Surface:
+        """This network as the runner's :class:`~surfaces.Surface` of dimension D: ``f``,
+        ``grad`` and ``hessian`` take weights shaped ``(..., D)`` (a path ``(steps + 1, N,
+        D)`` at once), ``data`` gives the mini-batch gradients. No minimizer is known (a
+        run never "converges"; its loss and accuracy tell), the loss is at least 0, and
+        its ``domain`` is [−DOMAIN, DOMAIN] on every weight, so that a run has diverged
+        when a weight leaves ±10·DOMAIN and keeps growing, or becomes non-finite."""
+        D = self.D
+
+        def along(method):
+            def call(theta):
+                theta = np.asarray(theta, dtype=float)
+                out = method(theta.reshape(-1, D))
+                return out.reshape(theta.shape[:-1] + out.shape[1:])
+            return call
+
+        def hessian(theta):
+            return along(self.hessian)(theta)
+
+        def batch_grad(theta, index):
+            return along(lambda t: self.batch_grad(t, index))(theta)
+
+        start = self.init_params()[None]
+        start.flags.writeable = False
+        return Surface(
+            name="network", title=self.title, latex=r"\frac{1}{n}\sum_i -\log p_{y_i}(x_i)"
+            + (r" + \frac{\lambda}{2}\lVert\theta\rVert^2" if self.l2 else ""),
+            f=along(self.loss), grad=along(self.grad), hessian=hessian,
+            domain=((-DOMAIN, DOMAIN),) * D, minimizers=np.empty((0, D)), min_value=0.0,
+            saddles=np.empty((0, D)), starts=start, log_scale=True,
+            description=self.description,
+            params=dict(seed=self.seed, l2=self.l2, init_scale=self.init_scale),
+            axes=("θ₁", "θ₂"),
+            data=DataSet(kind="classification", inputs=self.x_train, targets=self.y_train,
+                         batch_grad=batch_grad),
+        )
+
+    @property
+    def title(self) -> str:
+        """"A 2-16-2 tanh MLP on two moons"."""
+        return (f"{'-'.join(map(str, self.widths))} {self.activation} MLP on "
+                f"{_DATA_TITLES[self.data]}")
+
     def unpack(self, theta) -> list[tuple[np.ndarray, np.ndarray]]:
         """[(W₁, b₁), …]: views of θ ``(D,)`` or ``(N, D)`` as ``(…, out, inp)`` and
         ``(…, out)``."""
@@ -459,6 +507,7 @@ def _digits() -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+_DATA_TITLES = {"moons": "two moons", "spirals": "two spirals", "digits": "handwritten digits"}
 _DESCRIPTIONS = {
     "moons": "two interleaving half circles (generated here, noise σ {noise})",
     "spirals": "two interleaved spiral arms of one and a half turns (generated here, noise σ "

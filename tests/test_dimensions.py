@@ -127,3 +127,102 @@ def test_newton_with_a_singular_d_dimensional_hessian_gives_nan_not_an_error():
         lambda w: np.broadcast_to(np.diag([2.0, 2.0, 0.0]), (*w.shape[:-1], 3, 3)))  # fmt: skip
     path, _ = _run("newton", grad, np.ones((2, 3)), 1)
     assert np.all(np.isnan(path[1]))
+
+
+# ------------------------------------------------------- the runner in D dimensions
+
+import math  # noqa: E402
+
+import surfaces  # noqa: E402
+from optim_core import runner  # noqa: E402
+
+
+def _moons():
+    return surfaces.network("moons", hidden=(8,), n=60)  # D = 2·8 + 8 + 8·2 + 2 = 42
+
+
+def test_a_network_run_of_adam_is_a_plain_loop_of_its_formula():
+    """optim_core.run on D = 42 weights, step by step against Adam's formula written
+    coordinate by coordinate in plain Python floats (the cheat sheet's bias-corrected
+    form)."""
+    net = _moons()
+    theta0 = net.init_params()
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    run = optim_core.run("adam", net, theta0, 30, lr=lr, beta1=b1, beta2=b2, eps=eps)
+    w = [float(v) for v in theta0]
+    m, v = [0.0] * net.D, [0.0] * net.D
+    for t in range(1, 31):
+        g = [float(x) for x in net.grad(np.array(w))]
+        for i in range(net.D):
+            m[i] = b1 * m[i] + (1 - b1) * g[i]
+            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+            m_hat = m[i] / (1 - b1**t)
+            v_hat = v[i] / (1 - b2**t)
+            w[i] = w[i] - lr * m_hat / (math.sqrt(v_hat) + eps)
+        np.testing.assert_allclose(run.path[t], w, rtol=1e-12, atol=1e-14)
+    assert run.path.shape == (31, net.D) and run.grads.shape == (30, net.D)
+    np.testing.assert_allclose(run.loss, net.loss(run.path), rtol=1e-15)
+    assert run.final_loss < run.loss[0]
+
+
+def test_many_network_starts_are_their_single_runs_and_points_drop_only_the_state():
+    net = _moons()
+    starts = np.stack([net.init_params(s) for s in range(3)])
+    many = optim_core.run("rmsprop", net, starts, 20, record="path")
+    points = optim_core.run("rmsprop", net, starts, 20, record="points")
+    assert points.state == {} and set(many.state) == {"v"}
+    np.testing.assert_array_equal(points.path, many.path)
+    np.testing.assert_array_equal(points.grads, many.grads)
+    for i, start in enumerate(starts):
+        one = optim_core.run("rmsprop", net, start, 20, record="final")
+        np.testing.assert_array_equal(one.final_point, many.path[-1, i])
+    assert many.path.shape == (21, 3, net.D) and many.state["v"].shape == (21, 3, net.D)
+
+
+def test_mini_batches_on_a_network_are_the_batch_gradients_of_the_shuffled_epochs():
+    net = _moons()
+    theta0, lr, B = net.init_params(), 0.3, 16
+    run = optim_core.run("sgd", net, theta0, 12, lr=lr, batch_size=B, seed=4)
+    w, batches = theta0.copy(), runner.batch_indices(net.n_train, B, 4)
+    for t in range(1, 13):
+        w = w - lr * net.batch_grad(w, next(batches))
+        np.testing.assert_allclose(run.path[t], w, rtol=1e-13, atol=1e-15)
+    full = optim_core.run("sgd", net, theta0, 12, lr=lr, batch_size=net.n_train)
+    np.testing.assert_array_equal(full.path, optim_core.run("sgd", net, theta0, 12, lr=lr).path)
+
+
+def test_a_diverging_network_run_is_a_result():
+    net = _moons()
+    run = optim_core.run("adam", net, net.init_params(), 200, lr=500.0)
+    assert run.diverged and run.diverged_step > 0
+    assert np.all(np.isfinite(run.path))  # frozen where it left, never a nan path
+    quiet = optim_core.run("adam", net, net.init_params(), 200)
+    assert not quiet.diverged and not quiet.converged  # no minimizer is known: never converges
+
+
+def test_the_caps_count_coordinates():
+    net = surfaces.network("digits", hidden=(16,))  # D = 1,210
+    with pytest.raises(ValueError, match=r"start holds N x D = 2000 x 1210 = 2,420,000 "
+                                         r"numbers; at most 2,000,000"):
+        optim_core.run("sgd", net, np.zeros((2000, net.D)), 1, record="final")
+    with pytest.raises(ValueError, match=r"record='path' keeps 1,4[\d,]+ numbers a point for "
+                                         r"bfgs on network \(D = 1210.*use record='points'"):
+        optim_core.run("bfgs", net, net.init_params(), 1000)
+    with pytest.raises(ValueError, match=r"start must be shaped \(1210,\) or \(N, 1210\) on "
+                                         r"network; got shape \(2,\)"):
+        optim_core.run("sgd", net, [0.0, 0.0], 1)
+    with pytest.raises(ValueError, match=r"coordinate 3 in \[-100, 100\]; got 500 there"):
+        optim_core.run("sgd", net, np.where(np.arange(net.D) == 3, 500.0, 0.0), 1)
+
+
+def test_newton_is_refused_beyond_the_exact_hessians_cap_and_runs_below_it():
+    big = surfaces.network("digits", hidden=(64,))  # D = 4,810
+    reason = optim_core.unavailable("newton", big)
+    assert "D = 4,810 weights, above 2,000" in reason
+    with pytest.raises(ValueError, match="exact D × D Hessian"):
+        optim_core.run("saddle_free_newton", big, big.init_params(), 1)
+    net = surfaces.network("moons", hidden=(8,), n=60, l2=0.1)  # (λ: H well conditioned)
+    run = optim_core.run("newton", net, net.init_params(), 3, lr=0.5)
+    g, h = net.grad(net.init_params()), net.hessian(net.init_params())
+    np.testing.assert_allclose(run.path[1], net.init_params() - 0.5 * np.linalg.solve(h, g),
+                               rtol=1e-9, atol=1e-12)  # fmt: skip

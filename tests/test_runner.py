@@ -256,15 +256,15 @@ BAD = [
     (dict(steps=0), r"steps must be an integer in \[1, 100000\]; got 0"),
     (dict(steps=100_001), r"steps must be an integer in \[1, 100000\]; got 100001"),
     (dict(steps=2.5), r"steps must be an integer in \[1, 100000\]; got 2\.5"),
-    (dict(start=[1.0, 2.0, 3.0]), r"start must be shaped \(2,\) or \(N, 2\); got shape \(3,\)"),
-    (dict(start=np.zeros((2, 3))), r"start must be shaped \(2,\) or \(N, 2\); got shape \(2, 3\)"),
+    (dict(start=[1.0, 2.0, 3.0]), r"start must be shaped \(2,\) or \(N, 2\) on rosenbrock; got shape \(3,\)"),
+    (dict(start=np.zeros((2, 3))), r"start must be shaped \(2,\) or \(N, 2\) on rosenbrock; got shape \(2, 3\)"),
     (dict(start=np.zeros((2, 2, 2))), r"start must be shaped .*; got shape \(2, 2, 2\)"),
     (dict(start=[float("nan"), 0.0]), r"start must be finite; got the point \[nan, 0\.0\]"),
     (dict(start=[[0, 0], [0, np.inf]]), r"start must be finite; got the point \[0\.0, inf\]"),
     (dict(start=["a", "b"]), r"start must be numbers shaped \(2,\) or \(N, 2\)"),
     (dict(start=[1e6, 0.0]), r"start must lie in the box x in \[-20, 20\], y in \[-19, 21\]"),
     (dict(start=np.zeros((0, 2))), r"start must hold at least one point; got shape \(0, 2\)"),
-    (dict(record="all"), r"record must be 'path' or 'final'; got 'all'"),
+    (dict(record="all"), r"record must be 'path', 'points' or 'final'; got 'all'"),
     (dict(optimizer="adadelta", lr=0.1), r"lr is not a hyperparameter of adadelta"),
     (dict(optimizer="sgd", beta1=0.9), r"beta1 is not a hyperparameter of sgd"),
     (dict(optimizer="bfgs", lr=0.1),
@@ -277,8 +277,9 @@ BAD = [
     (dict(start=np.zeros((20_001, 2)), steps=1000),
      r"record='path' keeps N\*\(steps\+1\) = 20021001 points, above the cap of 20000000"),
     (dict(optimizer="lbfgs", memory=100, start=np.zeros((1_000, 2)), steps=1000),
-     r"record='path' keeps 537 numbers a point for lbfgs \(its state: S, Y, rho, gamma, .*\), "
-     r"N\*\(steps\+1\)\*537 = 537537000, above the cap of 200000000 \(1\.6 GB\)"),
+     r"record='path' keeps 537 numbers a point for lbfgs on rosenbrock \(D = 2: its point, f, "
+     r"gradient and state \(S, Y, rho, gamma, .*\)\), N\*\(steps\+1\)\*537 = 537,537,000, "
+     r"above the cap of 200,000,000 \(1\.6 GB\); use record='points' \(no state\)"),
 ]  # fmt: skip
 
 

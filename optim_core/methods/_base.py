@@ -120,7 +120,8 @@ class Optimizer:
     # state); otherwise ``init(w)``
     init_reads_hp: bool = False
     # what the surface must declare for this rule to run: "residuals" (Gauss–Newton and
-    # Levenberg–Marquardt work on sums of squares)
+    # Levenberg–Marquardt work on sums of squares); "hessian": the exact D × D Hessian
+    # (Newton's methods: up to surfaces.MAX_HESSIAN_D)
     needs: tuple[str, ...] = ()
 
     @property

@@ -55,7 +55,7 @@ CHEATSHEET = define("newton", "Newton", 1669, "Newton–Raphson, damped",
     "Uses the surface's exact Hessian. It jumps to where the quadratic model is flat: "
     "a minimum, but just as well a saddle or a maximum (it is attracted to them); a "
     "singular H stops the run as diverged.",
-    look=("#117733", "bowtie", "cross"),
+    look=("#117733", "bowtie", "cross"), needs=("hessian",),
 )  # fmt: skip
 
 PYTORCH = torch_form(

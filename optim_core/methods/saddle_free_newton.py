@@ -37,7 +37,7 @@ CHEATSHEET = define("saddle_free_newton", "Saddle-free Newton", 2014, "Dauphin e
     "Newton with the Hessian's negative curvatures made positive: along a direction "
     "that curves down it steps downhill instead of towards the saddle. ε damps "
     "directions of almost no curvature.",
-    look=("#777777", "star-square", "diamond-open"),
+    look=("#777777", "star-square", "diamond-open"), needs=("hessian",),
 )  # fmt: skip
 
 PYTORCH = torch_form(
