@@ -21,6 +21,7 @@ page = st.navigation(
         st.Page("app_pages/escape.py", title="Saddle escape", url_path="escape"),
         st.Page("app_pages/basins.py", title="Basin maps", url_path="basins"),
         st.Page("app_pages/sweeps.py", title="Sweeps", url_path="sweeps"),
+        st.Page("app_pages/network.py", title="Real network", url_path="network"),
     ]
 )
 page.run()

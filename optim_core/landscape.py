@@ -36,6 +36,8 @@ import numpy as np
 
 from surfaces import NetworkSurface, Surface
 
+from .runner import Trajectory
+
 KINDS = ("pca", "random", "hessian")
 KIND_TITLES = {"pca": "PCA of the path", "random": "filter-normalized random",
                "hessian": "top Hessian eigenvectors"}  # fmt: skip
@@ -254,8 +256,110 @@ def plane_surface(net: NetworkSurface, plane: Plane, domain, title: str = "") ->
         domain=((float(a0), float(a1)), (float(b0), float(b1))), minimizers=empty,
         min_value=0.0, saddles=empty, starts=np.zeros((1, 2)), log_scale=True,
         description=f"The training loss of the {net.title} over a plane through θ*.",
-        axes=("a (along d₁)", "b (along d₂)"),
+        axes=("a", "b"),
     )
+
+
+@dataclass(frozen=True, eq=False)
+class Projection:
+    """A run seen on a plane: ``trajectory`` is its 2-D stand-in on the plane's surface
+    (path: the projected coordinates (a, b); loss: the run's *true* training loss),
+    ``distance`` ``(steps + 1,)`` how far each point is from the plane, ``plane_loss``
+    the loss of the plane under each projected point, ``left_grid`` the first step
+    whose projection is outside the plane's box (-1: never)."""
+
+    trajectory: Trajectory
+    distance: np.ndarray
+    plane_loss: np.ndarray
+    left_grid: int
+
+
+def project(run: Trajectory, plane: Plane, surface: Surface) -> Projection:
+    """``run`` (a network's, one start, a recorded path) projected onto ``plane``,
+    whose loss over its box is ``surface`` (:func:`plane_surface`)."""
+    if run.path is None or run.path.ndim != 2 or run.path.shape[1] != len(plane.origin):
+        raise ValueError("run must be one start's run of this plane's network with its path "
+                         "recorded (record='path' or 'points')")  # fmt: skip
+    path = np.asarray(run.path)
+    finite = np.all(np.isfinite(path), axis=1)
+    ab = np.full((len(path), 2), np.nan)
+    ab[finite] = plane.coordinates(path[finite])
+    distance = np.full(len(path), np.nan)
+    distance[finite] = plane.distance(path[finite])
+    under = np.full(len(path), np.nan)
+    with np.errstate(all="ignore"):
+        under[finite] = surface.f(ab[finite])
+    (a0, a1), (b0, b1) = surface.domain
+    outside = ~((ab[:, 0] >= a0) & (ab[:, 0] <= a1) & (ab[:, 1] >= b0) & (ab[:, 1] <= b1))
+    left = int(np.argmax(outside)) if outside.any() else -1
+    with np.errstate(all="ignore"):
+        grads = (np.asarray(run.grads) @ plane.directions.T if run.grads is not None
+                 else None)  # fmt: skip
+    two_d = Trajectory(
+        optimizer=run.optimizer, surface=surface, hyperparams=run.hyperparams,
+        steps=run.steps, start=_frozen(ab[0]), final_point=_frozen(ab[-1]),
+        final_loss=run.final_loss, converged_step=run.converged_step,
+        diverged_step=run.diverged_step, first_converged_step=run.first_converged_step,
+        diverged_point=None if run.diverged_point is None else _frozen(
+            plane.coordinates(np.nan_to_num(run.diverged_point))),
+        path=_frozen(ab), loss=run.loss, grads=None if grads is None else _frozen(grads),
+        convention=run.convention, schedule=run.schedule, batch=run.batch,
+    )  # fmt: skip
+    return Projection(two_d, _frozen(distance), _frozen(under), left)
+
+
+def first_below(loss, level) -> np.ndarray:
+    """The first step at which ``loss`` ``(steps + 1, ...)`` is at most ``level`` (a
+    number, or one per run ``(...)``); -1 where it never is."""
+    loss = np.asarray(loss, dtype=float)
+    below = loss <= np.asarray(level, dtype=float)
+    return np.where(below.any(axis=0), np.argmax(below, axis=0), -1)
+
+
+def travelled(path) -> float:
+    """The length of a path ``(steps + 1, D)``: Σ |θ_{t+1} − θ_t|."""
+    return float(np.sum(np.linalg.norm(np.diff(np.asarray(path), axis=0), axis=-1)))
+
+
+PLATEAU_DROP = 0.10  # off the plateau: the loss 10 % below its value at the start
+
+
+@dataclass(frozen=True)
+class PlateauEscape:
+    """Runs from θ₀ = δ·u for each δ of ``scales`` (u: one seeded draw of every weight
+    from N(0, 1), the net's ``"scale"`` initialization): ``plateau`` the loss at the
+    start (near the saddle at the origin, where every hidden unit is alike, it is
+    about log K for K classes), ``escape_step`` the first step at which the loss is
+    PLATEAU_DROP below it (-1: not within the steps), ``diverged_step`` the runner's."""
+
+    optimizer: str
+    scales: np.ndarray
+    plateau: np.ndarray
+    escape_step: np.ndarray
+    diverged_step: np.ndarray
+    steps: int
+
+
+def plateau_escape(net: NetworkSurface, optimizer: str, scales, steps: int, *,
+                   seed: int = 0, batch_size: int | None = None,
+                   **hyperparams) -> PlateauEscape:  # fmt: skip
+    """The saddle at the start (see :class:`PlateauEscape`): all the δ in one batch of
+    starts of the runner, each start its own run."""
+    from .runner import run as _run
+
+    scales = np.asarray(scales, dtype=float)
+    if scales.ndim != 1 or not len(scales) or not np.all((scales > 0) & np.isfinite(scales)):
+        raise ValueError(f"scales must be a 1-D array of numbers > 0; got {scales!r}")
+    rng = np.random.default_rng((_check_seed(seed), 2))
+    unit = rng.standard_normal(net.D)
+    starts = scales[:, None] * unit
+    result = _run(optimizer, net, starts, steps, record="points", seed=seed,
+                  batch_size=batch_size, **hyperparams)  # fmt: skip
+    loss = np.asarray(result.loss)
+    plateau = loss[0]
+    return PlateauEscape(result.optimizer, scales, plateau,
+                         first_below(loss, (1 - PLATEAU_DROP) * plateau),
+                         np.asarray(result.diverged_step), steps)  # fmt: skip
 
 
 def plane_grid(net: NetworkSurface, plane: Plane, domain, resolution: int = MAX_GRID):
@@ -271,5 +375,7 @@ def plane_grid(net: NetworkSurface, plane: Plane, domain, resolution: int = MAX_
     return a, b, net.loss(plane.points(ab).reshape(-1, net.D)).reshape(ab.shape[:-1])
 
 
-__all__ = ["KINDS", "KIND_TITLES", "MAX_GRID", "Plane", "Sharpness", "extent_of",
-           "filter_normalized", "plane", "plane_grid", "plane_surface", "sharpness"]
+__all__ = ["KINDS", "KIND_TITLES", "MAX_GRID", "Plane", "Projection", "Sharpness",
+           "PLATEAU_DROP", "PlateauEscape", "extent_of", "filter_normalized", "first_below",
+           "plane", "plane_grid", "plane_surface", "plateau_escape", "project",
+           "sharpness", "travelled"]

@@ -31,6 +31,26 @@ from .escape import (  # noqa: F401
     radius_values,
     random_offsets,
 )
+from .network import (  # noqa: F401
+    MAX_NETWORK_STEPS,
+    MEAN_CENTRE,
+    NETWORK_ACTIVATIONS,
+    NETWORK_BATCHES,
+    NETWORK_CAPTIONS,
+    NETWORK_DATA,
+    NETWORK_LR,
+    NETWORK_PRESETS,
+    NETWORK_WIDTHS,
+    PLANE_KINDS,
+    SADDLE_SCALES,
+    SADDLE_STEPS,
+    SHARP_BATCH,
+    NetworkScene,
+    default_lr,
+    network_from_query,
+    network_to_query,
+    preset_scene,
+)
 from .presets import (  # noqa: F401
     PRESET_CAPTIONS,
     PRESET_NOTES,

@@ -249,6 +249,7 @@ MAX_ESCAPE_STEPS = 50_000
 MAX_RANDOM_OFFSETS = 2_000
 # The gradient noise's η on the escape page: 0 (off), then 1 and 3 per decade up to 1.
 MAX_ANALYSIS_STEPS = 5_000
+MAX_NETWORK_STEPS = 2_000  # the Real network page's runs
 SWEEP_AXES = ("beta1", "beta2")
 MAX_SWEEP_VALUES = 200
 MAX_HEATMAP_BETAS = 100
@@ -310,6 +311,9 @@ CAPS: dict[str, Cap] = {
                         "where runs turn from converging to diverging; " + _SHARED),
     "sweeps.betas": Cap(MAX_HEATMAP_BETAS, "β values (with 200 α values, 20,000 runs in "
                         "one map)", _SHARED),
+    "network.steps": Cap(MAX_NETWORK_STEPS, "steps", "every weight vector of every run is "
+                         "kept for the projection (1,210 weights × 2,000 steps is 19 MB a "
+                         "run); " + _SHARED),
 }  # fmt: skip
 
 

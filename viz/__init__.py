@@ -31,6 +31,7 @@ from .figures import (
     surface_grid,
     x_positions,
 )
+from .landscape import gap_figure, plateau_figure
 from .race import (
     MAX_FRAMES,
     RaceView,
@@ -46,6 +47,8 @@ from .race import (
 from .style import COLORS, SYMBOLS, color, symbol
 
 __all__ = [
+    "gap_figure",
+    "plateau_figure",
     "UNDEFINED",
     "X_AXES",
     "x_positions",

@@ -166,8 +166,11 @@ def _z_range(grid: Grid) -> tuple[float, float, float]:
     return z_lo, z_hi, 0.02 * (z_hi - z_lo)
 
 
-def race_static(surface: Surface, grid: Grid | None = None) -> tuple[str, dict]:
-    """``(key, static)``: the two views' pictures of the surface, with their layouts."""
+def race_static(surface: Surface, grid: Grid | None = None,
+                clickable: bool = True) -> tuple[str, dict]:  # fmt: skip
+    """``(key, static)``: the two views' pictures of the surface, with their layouts.
+    ``clickable``: cells that say f on hover and start a run on a click (a network's
+    plane has no starts to pick: its hover then tells f at the grid's points)."""
     grid = grid or _surface_grid(surface)
     (x0, x1), (y0, y1) = surface.domain
     z_lo, z_hi, lift = _z_range(grid)
@@ -185,13 +188,16 @@ def race_static(surface: Surface, grid: Grid | None = None) -> tuple[str, dict]:
             hoverinfo="skip", showlegend=False,
         ))  # fmt: skip
     # an invisible grid of cells: hovering one says f, clicking starts there
-    gx, gy = click_grid(surface)
-    gf = surface.f(np.stack(np.meshgrid(gx, gy), -1))
+    if clickable:
+        gx, gy = click_grid(surface)
+        gf = surface.f(np.stack(np.meshgrid(gx, gy), -1))
+    else:
+        gx, gy, gf = grid.x, grid.y, grid.f
     plane.append(dict(
         type="heatmap", x=gx, y=gy, z=gf, opacity=0.0, showscale=False,
-        name="click to start here", zsmooth=False,
-        hovertemplate="(%{x:.4~g}, %{y:.4~g}), f = %{z:.4~g}<br>click to start here"
-        "<extra></extra>",
+        name="click to start here" if clickable else "f", zsmooth=False,
+        hovertemplate="(%{x:.4~g}, %{y:.4~g}), f = %{z:.4~g}"
+        + ("<br>click to start here" if clickable else "") + "<extra></extra>",
     ))  # fmt: skip
     if len(surface.minimizers):
         plane.append(dict(
@@ -423,10 +429,10 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
 
 def race_view(surface: Surface, runs: Sequence[Run], grid: Grid | None = None, *,
               max_frames: int = MAX_FRAMES, insides: bool = False,
-              x_axis: str = "steps") -> RaceView:  # fmt: skip
+              x_axis: str = "steps", clickable: bool = True) -> RaceView:  # fmt: skip
     """The race view's data for ``runs`` (all ``record="path"``, the same steps)."""
     grid = grid or _surface_grid(surface)
-    key, static = race_static(surface, grid)
+    key, static = race_static(surface, grid, clickable)
     return RaceView(key, static, race_runs(surface, runs, grid, max_frames=max_frames,
                                            insides=insides, x_axis=x_axis))  # fmt: skip
 

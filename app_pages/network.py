@@ -1,0 +1,272 @@
+"""Real network: the optimizers train a small MLP on real data, and the page shows its
+loss landscape (Li et al. 2018) with their paths, projected honestly."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+
+import pandas as pd
+import streamlit as st
+
+import optim_core
+import scenes
+import viz
+from app_pages import common
+from app_pages import network_work as work
+from app_pages.race_view import figure_view, preload, race_view
+from optim_core import landscape
+
+P = "network."  # this page's widget keys
+PLANE_LABELS = {"pca": "PCA of the path (Li et al. §7)",
+                "random": "filter-normalized random (§4)",
+                "hessian": "top two Hessian eigenvectors"}  # fmt: skip
+DATA_LABELS = {"digits": "handwritten digits (8 × 8, 10 classes)", "moons": "two moons",
+               "spirals": "two spirals"}  # fmt: skip
+
+
+def apply(scene: scenes.NetworkScene) -> None:
+    values = dict(data=scene.data, width=scene.width, activation=scene.activation,
+                  optimizers=list(scene.optimizers), steps=scene.steps, batch=scene.batch,
+                  plane=scene.plane, centre=scene.centre, resolution=scene.resolution,
+                  seed=scene.seed, sharp=scene.sharp_flat, sharp_optimizer=scene.sharp_optimizer,
+                  saddle=scene.saddle)  # fmt: skip
+    st.session_state.update({P + k: v for k, v in values.items()})
+    for name in optim_core.optimizer_names():
+        if scenes.default_lr(name) is not None:
+            st.session_state[P + "lr." + name] = scene.lr(name)
+
+
+def apply_preset() -> None:
+    name = st.session_state[P + "preset"]
+    if name in scenes.NETWORK_PRESETS:
+        apply(scenes.preset_scene(name))
+
+
+common.init_from_link("network", scenes.network_from_query, apply)
+preload()
+
+# ---------------------------------------------------------------- sidebar
+
+sb = st.sidebar
+sb.title("Real network")
+sb.selectbox("Scene", ["—", *scenes.NETWORK_PRESETS], key=P + "preset", on_change=apply_preset,
+             help="One lesson each; its caption's numbers are measured on this page.")
+data = sb.selectbox("Data", scenes.NETWORK_DATA, key=P + "data", format_func=DATA_LABELS.get)
+width = sb.select_slider("Hidden units (one tanh layer)", scenes.NETWORK_WIDTHS, key=P + "width")
+activation = sb.radio("Activation", scenes.NETWORK_ACTIVATIONS, key=P + "activation",
+                      horizontal=True)  # fmt: skip
+chosen = sb.multiselect("Optimizers", optim_core.optimizer_names(), key=P + "optimizers",
+                        format_func=lambda n: optim_core.get_optimizer(n).title)  # fmt: skip
+lrs = {}
+for name in chosen:
+    if scenes.default_lr(name) is None:
+        continue
+    key = P + "lr." + name
+    st.session_state.setdefault(key, scenes.default_lr(name))
+    lrs[name] = sb.select_slider(f"α, {optim_core.get_optimizer(name).title}",
+                                 scenes.network.lr_options(st.session_state[key]), key=key,
+                                 format_func=lambda v: f"{v:g}")  # fmt: skip
+steps = sb.number_input("Steps", 1, scenes.MAX_NETWORK_STEPS, key=P + "steps", step=100)
+common.cap_note(sb, steps, "network.steps")
+batch = sb.select_slider("Batch size", scenes.NETWORK_BATCHES, key=P + "batch",
+                         format_func=lambda b: f"{b}" if b else "full",
+                         help="Examples per step; full: the whole training set.")  # fmt: skip
+plane_kind = sb.radio("Plane", scenes.PLANE_KINDS, key=P + "plane", format_func=PLANE_LABELS.get)
+centres = [*chosen, scenes.MEAN_CENTRE]
+if st.session_state.get(P + "centre") not in centres:
+    st.session_state[P + "centre"] = centres[0]
+centre = sb.selectbox("Through the final weights of", centres, key=P + "centre",
+                      format_func=lambda n: "the mean of the runs" if n == scenes.MEAN_CENTRE
+                      else optim_core.get_optimizer(n).title)  # fmt: skip
+resolution = sb.slider("Grid points per side", scenes.network.MIN_RESOLUTION,
+                       landscape.MAX_GRID, key=P + "resolution")  # fmt: skip
+seed = sb.number_input("Seed (data split, initialization, directions)", 0,
+                       scenes.network.MAX_SEED, key=P + "seed")  # fmt: skip
+sharp = sb.toggle("Sharp or flat? (batch 8 against the full batch)", key=P + "sharp")
+sharp_optimizer = (sb.selectbox("… with", [n for n in optim_core.optimizer_names()
+                                           if scenes.default_lr(n) is not None],
+                                key=P + "sharp_optimizer",
+                                format_func=lambda n: optim_core.get_optimizer(n).title)
+                   if sharp else st.session_state[P + "sharp_optimizer"])  # fmt: skip
+saddle = sb.toggle("The saddle at the start (small initializations)", key=P + "saddle")
+
+scene = scenes.NetworkScene(
+    data=data, width=int(width), activation=activation, optimizers=tuple(chosen),
+    lrs={n: float(v) for n, v in lrs.items()}, steps=int(steps), batch=int(batch),
+    plane=plane_kind, centre=centre, resolution=int(resolution), seed=int(seed),
+    sharp_flat=bool(sharp), sharp_optimizer=sharp_optimizer, saddle=bool(saddle),
+)  # fmt: skip
+st.query_params.from_dict(scenes.network_to_query(scene))
+preset = st.session_state.get(P + "preset", "—")
+if preset in scenes.NETWORK_PRESETS and scenes.network_to_query(
+        scenes.preset_scene(preset)) != scenes.network_to_query(scene):  # fmt: skip
+    preset = "—"  # changed since: its caption no longer describes the page
+
+# ---------------------------------------------------------------- the work (cached)
+
+
+def _key(*parts) -> str:
+    return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _net_key(s: scenes.NetworkScene) -> tuple:
+    return (s.data, s.width, s.activation, s.seed)
+
+
+def trained(s: scenes.NetworkScene, name: str, batch: int | None = None):
+    b = s.batch if batch is None else batch
+    key = _key(_net_key(s), name, s.hyperparams(name), s.steps, b)
+    return common._shared("network_run", key, lambda: work.train(s, name, b))
+
+
+def laid(s: scenes.NetworkScene, runs, bar) -> work.Landscape:
+    key = _key(_net_key(s), [(n, s.hyperparams(n)) for n in runs], s.steps, s.batch, s.plane,
+               s.centre, s.resolution)  # fmt: skip
+    return common._shared("network_plane", key, lambda: work.lay_plane(s, runs, bar))
+
+
+def sharpness(s: scenes.NetworkScene, name: str, run, batch: int | None = None):
+    b = s.batch if batch is None else batch
+    key = _key(_net_key(s), name, s.hyperparams(name), s.steps, b)
+    return common._shared("network_sharpness", key,
+                          lambda: work.sharpness_of(s, run.final_point))  # fmt: skip
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def plane_view(key: str, _land: work.Landscape, labels: tuple) -> viz.RaceView:
+    runs = [viz.Run(name, lab, _land.projections[name].trajectory) for name, lab in labels]
+    return viz.race_view(_land.surface, runs, _land.grid, clickable=False)
+
+
+def compute(s: scenes.NetworkScene):
+    """Everything the page draws for ``s`` (raises ValueError for a scene that can't run)."""
+    refused = work.unavailable(s)
+    names = [n for n in s.optimizers if n not in refused]
+    bar = common.Progress("Training…")
+    runs = {}
+    for i, name in enumerate(names):
+        bar.report(i / (len(names) + 1), optim_core.get_optimizer(name).title)
+        runs[name] = trained(s, name)
+    land = None
+    if runs:
+        bar.report(len(names) / (len(names) + 1), "the plane")
+        land = laid(s, runs, lambda f: bar.report((len(names) + f) / (len(names) + 1),
+                                                  "the plane"))  # fmt: skip
+    sharp = {name: sharpness(s, name, run) for name, run in runs.items()}
+    bar.done()
+    return refused, runs, land, sharp
+
+
+# ---------------------------------------------------------------- main area
+
+common.show_link_warnings("network")
+net = work.network_of(scene)
+st.header(f"A real network: {net.title}")
+st.caption(f"{net.description} The loss: mean cross-entropy over the training examples. "
+           f"D = {net.D:,} weights; every optimizer starts from the same seeded "
+           f"initialization (Glorot, normal).")  # fmt: skip
+if not scene.optimizers:
+    st.info("Choose one or more optimizers in the sidebar.")
+    st.stop()
+
+try:
+    refused, runs, land, sharp = compute(scene)
+    st.session_state[P + "last_good"] = scene
+except ValueError as error:
+    st.error(f"This scene can't run: {error}")
+    last = st.session_state.get(P + "last_good")
+    if last is None:
+        st.stop()
+    st.caption("Showing the last scene that ran.")
+    scene = last
+    refused, runs, land, sharp = compute(scene)
+if refused:
+    st.info("Not run here: " + " ".join(f"{r}." for r in refused.values()))
+if not runs:
+    st.stop()
+
+labels = {name: work.label(scene, name) for name in runs}
+caption_slot = st.empty()  # the preset's caption, once its numbers are measured
+if land is not None:
+    explained = (f" It explains {land.plane.explained[0]:.1%} and {land.plane.explained[1]:.1%} "
+                 "of the path's variance." if land.plane.explained else "")
+    eigen = (f" Their eigenvalues: {land.plane.eigenvalues[0]:.4g} and "
+             f"{land.plane.eigenvalues[1]:.4g}." if land.plane.eigenvalues else "")
+    st.markdown(f"**The plane**: {PLANE_LABELS[scene.plane]}, through {land.centre_label}."
+                f"{explained}{eigen} Colours and contours: the training loss over the plane "
+                f"({scene.resolution} × {scene.resolution} nets); the paths are the runs' "
+                "projections onto it, which is not where they were: their distance from "
+                "the plane is plotted under the views.")  # fmt: skip
+    left = [f"{labels[n]} leaves the grid at step {p.left_grid} (drawn to its edge)"
+            for n, p in land.projections.items() if p.left_grid >= 0]  # fmt: skip
+    if left:
+        st.warning(". ".join(left) + ".")
+    view = plane_view(_key(_net_key(scene), scene.steps, scene.batch, scene.plane, scene.centre,
+                           scene.resolution, sorted(labels.items()),
+                           [(n, scene.hyperparams(n)) for n in runs]),
+                      land, tuple(labels.items()))  # fmt: skip
+    race_view(view, frame_ms=50, on_click=lambda: None, key=P + "view")
+    st.subheader("What the projection hides")
+    figure_view(viz.gap_figure(land.projections, labels).to_json(), key=P + "gap")
+
+st.subheader("The numbers")
+rows = work.numbers_rows(scene, runs, land, sharp)
+st.dataframe(pd.DataFrame(rows), hide_index=True)
+st.caption(f"Held-out accuracy: on the {len(net.y_test)} examples kept out of training. "
+           "λ₁: the largest eigenvalue of the Hessian at the end (Lanczos on exact "
+           f"Hessian-vector products); trace: Hutchinson's estimate over {work.TRACE_SAMPLES} "
+           "random ±1 vectors, ± its standard error.")  # fmt: skip
+
+
+# ---------------------------------------------------------------- sharp or flat
+
+
+def sharp_or_flat(s: scenes.NetworkScene):
+    key = _key(_net_key(s), s.sharp_optimizer, s.hyperparams(s.sharp_optimizer), s.steps)
+    return common._shared("network_sharp_flat", key, lambda: work.sharp_flat(s))
+
+
+sharp_flat = None
+if scene.sharp_flat:
+    st.subheader("Sharp or flat? The same optimizer at batch 8 and at the full batch")
+    st.caption("Keskar et al. (2017) found that large batches end in sharper minima that "
+               "generalize worse. Here, measured on this net, the same steps and α:")
+    reason = optim_core.unavailable(scene.sharp_optimizer, net, batches=True)
+    if reason:
+        st.info(reason)
+    else:
+        sharp_flat = sharp_or_flat(scene)
+        flat_rows = work.sharp_flat_rows(scene, sharp_flat)
+        st.dataframe(pd.DataFrame(flat_rows), hide_index=True)
+        st.markdown(work.sharp_flat_sentence(scene, sharp_flat))
+
+# ---------------------------------------------------------------- the saddle at the start
+
+
+def escapes(s: scenes.NetworkScene, names: tuple):
+    key = _key(_net_key(s), [(n, s.hyperparams(n)) for n in names])
+    return common._shared("network_saddle", key, lambda: work.saddle_escapes(s, names))
+
+
+plateau = None
+if scene.saddle:
+    st.subheader("The saddle at the start")
+    st.caption("Every weight drawn from N(0, δ²): the smaller δ, the nearer the net starts to "
+               "the saddle at the origin, where every hidden unit computes the same thing and "
+               f"the loss is log {net.n_classes} = {math.log(net.n_classes):.3f}."
+               f" Each point: the first step at which the training loss is "
+               f"{landscape.PLATEAU_DROP:.0%} below its start (full batch, "
+               f"{scenes.SADDLE_STEPS} steps at most); beside it the 2-D saddle x² − y², "
+               "started δ from its saddle along the way down, and the step it gets 2 away "
+               "(the edge of its view), with the same α.")  # fmt: skip
+    names = tuple(runs)
+    with st.spinner("Training from nine initial scales…"):
+        plateau = escapes(scene, names)
+    figure_view(viz.plateau_figure(plateau[0], plateau[1], labels).to_json(), key=P + "plateau")
+    st.markdown(work.plateau_sentence(plateau[0], labels))
+
+if preset != "—":
+    values = work.preset_values(preset, scene, runs, land, sharp, sharp_flat, plateau)
+    caption_slot.info(f"**{preset}.** " + work.caption(preset, values))

@@ -1,0 +1,330 @@
+"""The "Real network" page's work, without Streamlit: train the scene's runs, lay the
+plane, project the paths, measure the numbers and fill the presets' captions. The page
+(app_pages/network.py) caches and draws these; the tests call them directly."""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+import optim_core
+import scenes
+import surfaces
+import viz
+from optim_core import landscape
+from scenes.network import NetworkScene
+
+SADDLE_RADIUS = 2.0  # the 2-D saddle's escape: this far from it (its view's edge)
+TARGET_LOSS = 0.1  # "steps to a training loss of 0.1"
+TRACE_SAMPLES = 100
+
+
+def one_blas_thread(work):
+    """Run ``work`` with BLAS on one thread: these nets' products are small, and on a
+    busy machine (2 cores, another session or process computing) OpenBLAS's threads
+    wait on each other: 300 digits steps took 1.3–2.5 s that way, 0.2 s on one thread
+    (bench/network.py measures both)."""
+
+    @functools.wraps(work)
+    def wrapped(*args, **kwargs):
+        with threadpool_limits(1, user_api="blas"):
+            return work(*args, **kwargs)
+
+    return wrapped
+
+
+def network_of(scene: NetworkScene) -> surfaces.NetworkSurface:
+    return surfaces.network(scene.data, hidden=(scene.width,), activation=scene.activation,
+                            seed=scene.seed)  # fmt: skip
+
+
+def label(scene: NetworkScene, name: str, batch: int | None = None) -> str:
+    title = optim_core.get_optimizer(name).title
+    lr = scene.lr(name)
+    parts = [f"α = {lr:g}"] if lr is not None else []
+    if batch is not None:
+        parts.append(f"B = {batch}" if batch else "full batch")
+    return f"{title} ({', '.join(parts)})" if parts else title
+
+
+def unavailable(scene: NetworkScene) -> dict[str, str]:
+    """The scene's optimizers that cannot train this net, and why."""
+    net = network_of(scene)
+    out = {}
+    for name in scene.optimizers:
+        reason = optim_core.unavailable(name, net, batches=scene.batch > 0)
+        if reason is None and "hessian" in optim_core.get_optimizer(name).needs and \
+                net.D > MAX_NEWTON_D:  # fmt: skip
+            reason = (f"{optim_core.get_optimizer(name).title} solves with the exact "
+                      f"{net.D:,} × {net.D:,} Hessian every step (0.5 s a step at D = 1,210 "
+                      f"here); this page runs it up to D = {MAX_NEWTON_D}")  # fmt: skip
+        if reason is None and name == "bfgs" and net.D > MAX_BFGS_D:
+            reason = (f"BFGS updates a {net.D:,} × {net.D:,} matrix every step (~35 ms a step "
+                      f"at D = 1,210 here); this page runs it up to D = {MAX_BFGS_D} "
+                      f"(L-BFGS keeps m pairs instead)")  # fmt: skip
+        if reason:
+            out[name] = reason
+    return out
+
+
+MAX_NEWTON_D = 400  # the exact Hessian a step: 0.5 s a step at D = 1,210 (measured)
+MAX_BFGS_D = 600  # a D × D matrix a step: 35 ms a step at D = 1,210 (measured)
+
+
+@one_blas_thread
+def train(scene: NetworkScene, name: str, batch: int | None = None) -> optim_core.Trajectory:
+    """``name`` on the scene's net from its seeded initialization, at the scene's α and
+    batch size (``batch`` overrides it; 0: the full batch), every point kept."""
+    net = network_of(scene)
+    batch = scene.batch if batch is None else batch
+    return optim_core.run(name, net, net.init_params(), scene.steps, record="points",
+                          batch_size=batch or None, seed=scene.seed,
+                          **scene.hyperparams(name))  # fmt: skip
+
+
+@dataclass(frozen=True, eq=False)
+class Landscape:
+    """The plane the page draws and the runs on it."""
+
+    plane: landscape.Plane
+    surface: surfaces.Surface  # the loss over the plane's box, 2-D
+    grid: viz.Grid
+    projections: dict[str, landscape.Projection]
+    centre_label: str
+
+
+def centre_of(scene: NetworkScene, runs: Mapping[str, optim_core.Trajectory]):
+    """θ*: the chosen run's final weights, or the mean of the finite finals; with the
+    words for it, and the paths a PCA plane is fitted to."""
+    if scene.centre != scenes.MEAN_CENTRE and scene.centre in runs:
+        run = runs[scene.centre]
+        return (np.asarray(run.final_point), f"{optim_core.get_optimizer(scene.centre).title}'s "
+                "final weights", [np.asarray(run.path)])  # fmt: skip
+    finals = [np.asarray(r.final_point) for r in runs.values()
+              if np.all(np.isfinite(r.final_point))]  # fmt: skip
+    if not finals:
+        raise ValueError("every run diverged: there are no final weights to centre a plane on")
+    return (np.mean(finals, axis=0), "the mean of the runs' final weights",
+            [np.asarray(r.path) for r in runs.values()])  # fmt: skip
+
+
+@one_blas_thread
+def lay_plane(scene: NetworkScene, runs: Mapping[str, optim_core.Trajectory],
+              progress: Callable[[float], None] | None = None) -> Landscape:  # fmt: skip
+    net = network_of(scene)
+    centre, words, fitted = centre_of(scene, runs)
+    path = np.concatenate(fitted) if scene.plane == "pca" else None
+    if path is not None:
+        path = path[np.all(np.isfinite(path), axis=1)]
+    plane = landscape.plane(net, scene.plane, centre, path, seed=scene.seed)
+    paths = [np.asarray(r.path) for r in runs.values()]
+    if scene.plane == "random":  # Li et al.'s view: a unit of each direction either way
+        radius = 1.0
+    elif scene.plane == "hessian":  # the scale the runs travelled
+        radius = max(float(np.nanmax(np.linalg.norm(p - centre, axis=1))) for p in paths)
+    else:
+        radius = 0.0
+    # the box: around the path(s) the plane is laid through (a run that goes elsewhere
+    # leaves it, and is said to)
+    kept = [p for p in fitted if np.all(np.isfinite(p))] or paths[:1]
+    domain = landscape.extent_of(plane, kept, radius=radius)
+    title = f"{net.title}: {landscape.KIND_TITLES[scene.plane]} through {words}"
+    surface = landscape.plane_surface(net, plane, domain, title=title)
+    if progress:
+        progress(0.3)
+    grid = viz.surface_grid(surface, resolution=scene.resolution)
+    if progress:
+        progress(0.9)
+    projections = {name: landscape.project(run, plane, surface) for name, run in runs.items()}
+    return Landscape(plane, surface, grid, projections, words)
+
+
+def first_hit(loss, target: float = TARGET_LOSS) -> int:
+    return int(landscape.first_below(np.asarray(loss), target))
+
+
+@one_blas_thread
+def sharpness_of(scene: NetworkScene, theta) -> landscape.Sharpness | None:
+    if not np.all(np.isfinite(theta)):
+        return None
+    return landscape.sharpness(network_of(scene), theta, samples=TRACE_SAMPLES, seed=scene.seed)
+
+
+@one_blas_thread
+def numbers_rows(scene: NetworkScene, runs: Mapping[str, optim_core.Trajectory],
+                 land: Landscape | None, sharp: Mapping[str, landscape.Sharpness | None],
+                 labels: Mapping[str, str] | None = None) -> list[dict]:  # fmt: skip
+    """One row per run: what a user compares (see the page's table)."""
+    net = network_of(scene)
+    rows = []
+    for name, run in runs.items():
+        final = np.asarray(run.final_point)
+        finite = bool(np.all(np.isfinite(final)))
+        s = sharp.get(name)
+        hit = first_hit(run.loss)
+        row = {
+            "optimizer": (labels or {}).get(name) or label(scene, name),
+            "training loss": _g(float(run.final_loss)),
+            "held-out accuracy": f"{net.accuracy(final):.1%}" if finite else "–",
+            f"steps to loss {TARGET_LOSS:g}": str(hit) if hit >= 0 else "not reached",
+            "top eigenvalue λ₁": _g(s.top) if s else "–",
+            "trace of H": f"{s.trace:.4g} ± {s.trace_error:.2g}" if s else "–",
+            "distance travelled": _g(landscape.travelled(run.path)),
+            "|θ_T − θ₀|": _g(float(np.linalg.norm(final - np.asarray(run.start)))),
+        }
+        if land is not None and name in land.projections:
+            p = land.projections[name]
+            row["from the plane: start, end"] = f"{_g(p.distance[0])}, {_g(p.distance[-1])}"
+            row["left the grid"] = f"step {p.left_grid}" if p.left_grid >= 0 else "no"
+        if run.diverged:
+            row["training loss"] += f" (diverged at step {int(run.diverged_step)})"
+        rows.append(row)
+    return rows
+
+
+def _g(value: float) -> str:
+    return f"{value:.4g}" if math.isfinite(value) else str(value)
+
+
+# ---------------------------------------------------------------- the two comparisons
+
+
+@one_blas_thread
+def sharp_flat(scene: NetworkScene) -> dict[int, tuple[optim_core.Trajectory,
+                                                        landscape.Sharpness | None]]:  # fmt: skip
+    """The scene's sharp-or-flat optimizer at batch SHARP_BATCH and at the full batch
+    (Keskar et al. 2017): each run and its sharpness at the end."""
+    out = {}
+    for batch in (scenes.SHARP_BATCH, 0):
+        run = train(scene, scene.sharp_optimizer, batch)
+        out[batch] = (run, sharpness_of(scene, run.final_point))
+    return out
+
+
+@one_blas_thread
+def saddle_escapes(scene: NetworkScene, names: Sequence[str]):
+    """The saddle at the start, for each of ``names`` that has a gradient step here: on
+    the net (PlateauEscape over scenes.SADDLE_SCALES) and on the 2-D saddle x² − y²
+    (the escape step from δ along its unstable direction: the first step SADDLE_RADIUS
+    away from the saddle)."""
+    net = surfaces.network(scene.data, hidden=(scene.width,), activation=scene.activation,
+                           seed=scene.seed, init="scale")  # fmt: skip
+    saddle = surfaces.get("saddle")
+    scales = np.asarray(scenes.SADDLE_SCALES)
+    offsets = optim_core.offsets_along(np.pi / 2, scales)  # along y: x² − y² curves down
+    on_net, on_saddle = [], {}
+    for name in names:
+        hp = scene.hyperparams(name)
+        on_net.append(landscape.plateau_escape(net, name, scales, scenes.SADDLE_STEPS,
+                                               seed=scene.seed, **hp))  # fmt: skip
+        if optim_core.unavailable(name, saddle) is None:
+            on_saddle[name] = optim_core.escape_steps(name, saddle, 0, offsets,
+                                                      scenes.SADDLE_STEPS, SADDLE_RADIUS,
+                                                      **hp)  # fmt: skip
+    return on_net, on_saddle
+
+
+def _batch_words(batch: int) -> str:
+    return f"batch {batch}" if batch else "the full batch"
+
+
+@one_blas_thread
+def sharp_flat_rows(scene: NetworkScene, result) -> list[dict]:
+    net = network_of(scene)
+    rows = []
+    for batch, (run, s) in result.items():
+        final = np.asarray(run.final_point)
+        finite = bool(np.all(np.isfinite(final)))
+        rows.append({
+            "batch": _batch_words(batch),
+            "training loss": _g(float(run.final_loss)),
+            "held-out accuracy": f"{net.accuracy(final):.1%}" if finite else "–",
+            "training accuracy": f"{net.accuracy(final, 'train'):.1%}" if finite else "–",
+            "top eigenvalue λ₁": _g(s.top) if s else "–",
+            "trace of H": f"{s.trace:.4g} ± {s.trace_error:.2g}" if s else "–",
+            "|θ_T − θ₀|": _g(float(np.linalg.norm(final - np.asarray(run.start)))),
+        })  # fmt: skip
+    return rows
+
+
+@one_blas_thread
+def sharp_flat_sentence(scene: NetworkScene, result) -> str:
+    """What was found, in words: which batch ended sharper, which held out better."""
+    net = network_of(scene)
+    (small, (run_s, s_s)), (_, (run_f, s_f)) = result.items()
+    title = optim_core.get_optimizer(scene.sharp_optimizer).title
+    if s_s is None or s_f is None:
+        return f"{title} diverged at one of the two batch sizes: no sharpness to compare."
+    acc_s, acc_f = net.accuracy(run_s.final_point), net.accuracy(run_f.final_point)
+    sharper = ("batch 8 ended sharper" if s_s.top > s_f.top else
+               "the full batch ended sharper" if s_f.top > s_s.top else "both ended as sharp")
+    better = ("batch 8 did better" if acc_s > acc_f else
+              "the full batch did better" if acc_f > acc_s else "both did the same")
+    agrees = (s_f.top > s_s.top) and (acc_s >= acc_f)
+    return (f"Found here: {sharper} (λ₁ = {s_s.top:.3g} at batch {small}, {s_f.top:.3g} at "
+            f"the full batch) and on held-out data {better} ({acc_s:.1%} at batch {small}, "
+            f"{acc_f:.1%} at the full batch). " + ("That is Keskar et al.'s finding." if agrees else
+                                 "Not what Keskar et al. report for large networks: one small "
+                                 "net, one seed, one α; try others."))  # fmt: skip
+
+
+def plateau_sentence(escapes, labels: Mapping[str, str]) -> str:
+    """Each optimizer's wait at the smallest and the largest δ, in words."""
+    parts = []
+    for e in escapes:
+        small, large = int(e.escape_step[0]), int(e.escape_step[-3])
+        if small < 0:
+            parts.append(f"{labels.get(e.optimizer, e.optimizer)} stays on the plateau from "
+                         f"δ = {e.scales[0]:.0e} for all {e.steps} steps")  # fmt: skip
+            continue
+        parts.append(f"{labels.get(e.optimizer, e.optimizer)} leaves it after {small} steps "
+                     f"from δ = {e.scales[0]:.0e} and {large} from δ = {e.scales[-3]:.0e}")
+    return "Measured: " + "; ".join(parts) + "."
+
+
+# ---------------------------------------------------------------- the presets' captions
+
+
+def preset_values(preset: str, scene: NetworkScene, runs, land, sharp, sharp_flat_result,
+                  plateau) -> dict[str, str]:  # fmt: skip
+    """The numbers a preset's caption states, from what the page measured."""
+    net = network_of(scene)
+    values: dict[str, str] = {}
+    for name, run in runs.items():
+        values[f"{name}_loss"] = f"{float(run.final_loss):.3g}"
+        if np.all(np.isfinite(run.final_point)):
+            values[f"{name}_acc"] = f"{net.accuracy(run.final_point):.1%}"
+    if sharp_flat_result is not None:
+        for batch, words in ((scenes.SHARP_BATCH, "small"), (0, "full")):
+            run, s = sharp_flat_result[batch]
+            values[f"{words}_top"] = f"{s.top:.3g}" if s else "–"
+            values[f"{words}_acc"] = f"{net.accuracy(run.final_point):.1%}"
+    if plateau is not None:
+        for e in plateau[0]:
+            values[f"{e.optimizer}_small"] = str(int(e.escape_step[0]))
+            values[f"{e.optimizer}_large"] = str(int(e.escape_step[-3]))
+    if land is not None:
+        if land.plane.eigenvalues:
+            values["top1"], values["top2"] = (f"{v:.3g}" for v in land.plane.eigenvalues)
+        for name, p in land.projections.items():
+            values[f"{name}_distance"] = f"{p.distance[0]:.3g}"
+        if "adam" in runs and scene.plane != "pca":
+            path = np.asarray(runs["adam"].path)
+            pca = landscape.plane(net, "pca", np.asarray(runs["adam"].final_point), path)
+            values["adam_pca"] = f"{pca.distance(path[0]):.3g}"
+    return values
+
+
+def caption(name: str, values: Mapping[str, object]) -> str:
+    return scenes.NETWORK_CAPTIONS[name].format(**values)
+
+
+__all__ = ["Landscape", "caption", "centre_of", "lay_plane", "label", "network_of",
+           "numbers_rows", "plateau_sentence", "preset_values", "saddle_escapes",
+           "sharp_flat", "sharp_flat_rows", "sharp_flat_sentence", "sharpness_of", "train",
+           "unavailable"]
