@@ -312,7 +312,10 @@ def preset_values(preset: str, scene: NetworkScene, runs, land, sharp, sharp_fla
         if land.plane.eigenvalues:
             values["top1"], values["top2"] = (f"{v:.3g}" for v in land.plane.eigenvalues)
         for name, p in land.projections.items():
+            start = np.asarray(runs[name].path[0])
             values[f"{name}_distance"] = f"{p.distance[0]:.3g}"
+            values[f"{name}_travel"] = f"{np.linalg.norm(start - land.plane.origin):.3g}"
+            values[f"{name}_first"] = f"{float(runs[name].loss[0]):.3g}"
         if "adam" in runs and scene.plane != "pca":
             path = np.asarray(runs["adam"].path)
             pca = landscape.plane(net, "pca", np.asarray(runs["adam"].final_point), path)

@@ -94,12 +94,12 @@ def network_from_query(params: Mapping[str, str]) -> tuple[NetworkScene, list[st
     sharp = read.params.get("sharp")
     scene = NetworkScene(
         data=read.choice("data", NETWORK_DATA, d.data),
-        width=read.choice("width", tuple(map(str, NETWORK_WIDTHS)), str(d.width)),
+        width=read.choice("width", NETWORK_WIDTHS, d.width),
         activation=read.choice("act", NETWORK_ACTIVATIONS, d.activation),
         optimizers=optimizers, lrs=lrs,
         steps=read.number("steps", 1, MAX_NETWORK_STEPS, d.steps, integer=True,
                           cap=CAPS["network.steps"]),
-        batch=read.choice("batch", tuple(map(str, NETWORK_BATCHES)), str(d.batch)),
+        batch=read.choice("batch", NETWORK_BATCHES, d.batch),
         plane=read.choice("plane", PLANE_KINDS, d.plane),
         centre=read.choice("centre", centres, centres[0] if d.centre not in centres
                            else d.centre),
@@ -111,7 +111,6 @@ def network_from_query(params: Mapping[str, str]) -> tuple[NetworkScene, list[st
         if sharp is not None else d.sharp_optimizer,
         saddle=read.params.get("saddle") == "1",
     )  # fmt: skip
-    scene.width, scene.batch = int(scene.width), int(scene.batch)
     return scene, read.warnings
 
 
@@ -140,9 +139,10 @@ NETWORK_CAPTIONS = {
     "Digits: does Adam beat SGD on a real network?": (
         "A 64-16-10 tanh net on scikit-learn's handwritten digits, 300 full-batch steps, "
         "each optimizer at an α that trains it. Adam ends at a training loss of {adam_loss} "
-        "and {adam_acc} held-out accuracy, SGD at {sgd_loss} and {sgd_acc}, L-BFGS at "
-        "{lbfgs_loss}: on this net the ranking of the 2-D pictures holds for SGD against "
-        "Adam, and the quasi-Newton method fits the training set hardest."),
+        "({adam_acc} held out), SGD at {sgd_loss} ({sgd_acc}), Momentum at {momentum_loss} "
+        "({momentum_acc}), L-BFGS at {lbfgs_loss} ({lbfgs_acc}): Adam ahead of SGD, as on "
+        "the 2-D surfaces, and L-BFGS fits the training set to rounding error without "
+        "holding out better than Adam."),
     "Sharp or flat: batch 8 against the full batch": (
         "SGD at α = 0.5, 300 steps, with batches of 8 and with the full batch (the table "
         "below the views). As measured here: batch 8 ends with top Hessian eigenvalue "
@@ -160,8 +160,10 @@ NETWORK_CAPTIONS = {
         "{adam_pca} from the PCA plane of its own path."),
     "Two moons: the sharpest directions": (
         "A 2-16-2 net on two moons, the plane of the two sharpest directions at Adam's "
-        "end (eigenvalues {top1} and {top2}): the loss curves up steeply along both, and "
-        "the paths, which arrived along flatter directions, are far from this plane."),
+        "end (eigenvalues {top1} and {top2}). The common start is {adam_distance} from "
+        "this plane and {adam_travel} from θ*: the runs arrived almost at right angles to "
+        "the sharpest directions, so their projections barely move while the loss they "
+        "had fell from {adam_first} to {adam_loss}."),
 }
 
 

@@ -332,7 +332,14 @@ class LinkReader:
         )
 
     def choice(self, key: str, options, default):
+        """``key``'s value if it is one of ``options``; numbers (a width, a batch size)
+        are read as the integers among them."""
         value = self.params.get(key, default)
+        if all(isinstance(o, int) for o in options) and isinstance(value, str):
+            try:
+                value = int(value)
+            except ValueError:
+                pass
         if value not in options:
             self._bad(key, f"one of {', '.join(map(str, options))}", default)
             return default

@@ -1,0 +1,203 @@
+"""The Real network page: its link, its presets' claims (measured), its work, and the
+page itself through AppTest."""
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import optim_core
+import scenes
+from app_pages import network_work as work
+
+TIMEOUT = 180
+
+
+def _page(query=None) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    at.switch_page("app_pages/network.py")
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+# ---------------------------------------------------------------- the link
+
+
+def test_the_link_carries_the_whole_scene():
+    scene = scenes.NetworkScene(data="moons", width=8, activation="relu",
+                                optimizers=("adam", "sgd"), lrs={"adam": 0.02}, steps=123,
+                                batch=32, plane="hessian", centre="mean", resolution=21,
+                                seed=5, sharp_flat=True, sharp_optimizer="momentum",
+                                saddle=True)  # fmt: skip
+    query = scenes.network_to_query(scene)
+    assert query["lr.adam"] == "0.02" and "lr.sgd" not in query  # SGD at the page's default
+    back, warnings = scenes.network_from_query(query)
+    assert warnings == []
+    assert scenes.network_to_query(back) == query
+    assert back.lr("sgd") == scenes.NETWORK_LR["sgd"] and back.lr("adam") == 0.02
+
+
+def test_bad_link_values_are_refused_with_a_warning_each():
+    scene, warnings = scenes.network_from_query({
+        "data": "mnist", "width": "1000", "steps": "999999", "res": "99", "plane": "svd",
+        "opt": "adam,nope", "lr.adam": "-1", "batch": "3"})  # fmt: skip
+    d = scenes.NetworkScene()
+    assert (scene.data, scene.width, scene.plane, scene.batch) == (d.data, d.width, d.plane,
+                                                                     d.batch)  # fmt: skip
+    assert scene.steps == scenes.MAX_NETWORK_STEPS and scene.resolution == d.resolution
+    assert scene.optimizers == ("adam",) and scene.lr("adam") == scenes.NETWORK_LR["adam"]
+    text = " ".join(warnings)
+    for words in ("data = ` mnist `", "width = ` 1000 ` in the link is not one of 2, 4, 8, 16, "
+                  "32, 64; using 16.", "steps = ` 999999 ` in the link is over the cap",
+                  "res = ` 99 `", "plane = ` svd `", "` nope `", "lr.adam = ` -1 `",
+                  "batch = ` 3 `"):  # fmt: skip
+        assert words in text, words
+
+
+# ---------------------------------------------------------------- the presets' claims
+
+
+def _measure(name):
+    scene = scenes.preset_scene(name)
+    runs = {n: work.train(scene, n) for n in scene.optimizers}
+    land = work.lay_plane(scene, runs)
+    sharp = {n: work.sharpness_of(scene, r.final_point) for n, r in runs.items()}
+    flat = work.sharp_flat(scene) if scene.sharp_flat else None
+    plateau = work.saddle_escapes(scene, tuple(runs)) if scene.saddle else None
+    values = work.preset_values(name, scene, runs, land, sharp, flat, plateau)
+    work.caption(name, values)  # every number its caption states is measured
+    return scene, runs, land, sharp, flat, plateau, values
+
+
+def _f(text):
+    return float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+
+
+def test_digits_preset_adam_beats_sgd_and_lbfgs_fits_hardest_without_holding_out_better():
+    name = "Digits: does Adam beat SGD on a real network?"
+    *_, v = _measure(name)
+    assert _f(v["adam_loss"]) < _f(v["sgd_loss"]) < _f(v["momentum_loss"])
+    assert _f(v["lbfgs_loss"]) < 1e-10
+    assert _f(v["lbfgs_acc"]) <= _f(v["adam_acc"])
+
+
+def test_sharp_or_flat_preset_states_what_it_found():
+    name = "Sharp or flat: batch 8 against the full batch"
+    scene, *_, flat, _, v = _measure(name)
+    small, full = flat[scenes.SHARP_BATCH][1], flat[0][1]
+    sentence = work.sharp_flat_sentence(scene, flat)
+    sharper = "the full batch ended sharper" if full.top > small.top else "batch 8 ended sharper"
+    assert sharper in sentence
+    assert f"λ₁ = {small.top:.3g} at batch 8, {full.top:.3g} at the full batch" in sentence
+    assert v["small_top"] == f"{small.top:.3g}" and v["full_top"] == f"{full.top:.3g}"
+
+
+@pytest.mark.slow
+def test_saddle_preset_sgds_wait_grows_with_log_one_over_delta_and_adams_hardly():
+    name = "The saddle at the start: a small initialization sits on a plateau"
+    *_, plateau, v = _measure(name)
+    on_net, on_saddle = plateau
+    by = {e.optimizer: e for e in on_net}
+    assert np.allclose(by["sgd"].plateau[:4], np.log(10), atol=1e-3)  # at the saddle: log K
+    sgd, adam = by["sgd"].escape_step, by["adam"].escape_step
+    assert np.all(np.diff(sgd[:7]) < 0)  # every decade nearer the saddle: a longer wait
+    assert sgd[0] >= 5 * sgd[6] and adam[0] <= 2 * adam[6]
+    assert int(v["sgd_small"]) == sgd[0] and int(v["adam_large"]) == adam[6]
+    # and so on the 2-D saddle beside it
+    assert on_saddle["sgd"][0] > 2 * on_saddle["sgd"][6]
+    assert on_saddle["adam"][0] - on_saddle["adam"][6] <= 0.1 * on_saddle["adam"][0]
+
+
+def test_random_plane_preset_the_start_is_farther_from_it_than_from_the_pca_plane():
+    name = "A random plane hides the path"
+    *_, v = _measure(name)
+    assert _f(v["adam_distance"]) > 2 * _f(v["adam_pca"])
+
+
+def test_moons_preset_the_paths_arrive_at_right_angles_to_the_sharpest_directions():
+    name = "Two moons: the sharpest directions"
+    _, runs, land, *_, v = _measure(name)
+    assert land.plane.eigenvalues[0] >= land.plane.eigenvalues[1] > 0
+    assert _f(v["adam_distance"]) >= 0.99 * _f(v["adam_travel"])
+    assert _f(v["adam_loss"]) < 0.5 * _f(v["adam_first"])
+
+
+# ---------------------------------------------------------------- the work
+
+
+def test_numbers_rows_say_what_the_runs_did():
+    scene = scenes.NetworkScene(data="moons", width=8, optimizers=("sgd", "adam"), steps=200)
+    runs = {n: work.train(scene, n) for n in scene.optimizers}
+    land = work.lay_plane(scene, runs)
+    sharp = {n: work.sharpness_of(scene, r.final_point) for n, r in runs.items()}
+    rows = {r["optimizer"]: r for r in work.numbers_rows(scene, runs, land, sharp)}
+    adam = rows["Adam (α = 0.01)"]
+    run = runs["adam"]
+    assert adam["training loss"] == f"{float(run.final_loss):.4g}"
+    hit = int(np.argmax(run.loss <= work.TARGET_LOSS)) if np.any(run.loss <= 0.1) else -1
+    assert adam["steps to loss 0.1"] == (str(hit) if hit >= 0 else "not reached")
+    assert adam["top eigenvalue λ₁"] == f"{sharp['adam'].top:.4g}"
+    assert adam["from the plane: start, end"].endswith(", 0")  # the plane is through its end
+    net = work.network_of(scene)
+    assert adam["held-out accuracy"] == f"{net.accuracy(run.final_point):.1%}"
+
+
+def test_newton_and_bfgs_are_not_run_on_a_big_net_and_say_why():
+    scene = scenes.NetworkScene(optimizers=("newton", "bfgs", "adam"))
+    refused = work.unavailable(scene)
+    assert set(refused) == {"newton", "bfgs"}
+    assert "1,210 × 1,210 Hessian" in refused["newton"] and "D = 400" in refused["newton"]
+    small = scenes.NetworkScene(data="moons", width=8, optimizers=("newton", "bfgs"))
+    assert work.unavailable(small) == {}
+
+
+# ---------------------------------------------------------------- the page
+
+
+def test_the_page_trains_draws_and_keeps_its_link():
+    at = _page({"data": "moons", "width": "8", "opt": "sgd,adam", "steps": "150"})
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == []
+    table = at.dataframe[0].value.set_index("optimizer")
+    assert list(table.index) == ["SGD (α = 0.5)", "Adam (α = 0.01)"]
+    assert at.query_params["data"] == "moons" and at.query_params["steps"] == "150"
+    assert any("The plane" in m.value and "explains" in m.value for m in at.markdown)
+
+
+def test_a_preset_fills_its_caption_with_the_numbers_measured_on_the_page():
+    at = _page({"data": "moons", "width": "8", "opt": "adam", "steps": "50"})
+    name = "A random plane hides the path"
+    at.selectbox(key="network.preset").set_value(name).run()
+    assert not at.exception, at.exception
+    box = next(i.value for i in at.info if name in i.value)
+    assert "from this plane" in box and "{" not in box
+    assert at.query_params["plane"] == "random"
+
+
+def test_a_scene_that_cannot_run_says_why_and_the_last_picture_stays():
+    at = _page({"data": "moons", "width": "8", "opt": "sgd", "steps": "50"})
+    assert not at.exception
+    at.select_slider(key="network.batch").set_value(256).run()  # moons: 150 to train on
+    assert not at.exception, at.exception
+    error = " ".join(e.value for e in at.error)
+    assert "batch_size must be an integer in [1, 150]" in error and "got 256" in error
+    assert any("last scene that ran" in c.value for c in at.caption)
+    assert at.dataframe[0].value["optimizer"].tolist() == ["SGD (α = 0.5)"]
+
+
+def test_newton_on_the_digits_net_is_named_not_run():
+    at = _page({"opt": "newton,adam", "steps": "20"})
+    assert not at.exception, at.exception
+    assert any("Not run here" in i.value and "Newton" in i.value for i in at.info)
+    assert at.dataframe[0].value["optimizer"].tolist() == ["Adam (α = 0.01)"]
+
+
+def test_every_optimizer_trains_the_moons_net():
+    scene = scenes.NetworkScene(data="moons", width=4, optimizers=tuple(
+        optim_core.optimizer_names()), steps=30)  # fmt: skip
+    refused = work.unavailable(scene)
+    assert set(refused) == {"gauss_newton", "levenberg_marquardt"}  # no residuals
+    for name in scene.optimizers:
+        if name not in refused:
+            run = work.train(scene, name)
+            assert run.path.shape == (31, work.network_of(scene).D)
