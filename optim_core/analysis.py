@@ -784,6 +784,9 @@ def sweep(
             f"the grid holds {count} settings; at most {MAX_SWEEP_SETTINGS} are allowed"
         )
     fixed = resolve_hyperparams(opt, **hyperparams)
+    refusal = unavailable(opt, surf)  # (Gauss–Newton, LM off a sum of squares)
+    if refusal:
+        raise ValueError(refusal)
     mesh = np.meshgrid(*values, indexing="ij")
     per_start = {name: m.reshape(-1, 1) for name, m in zip(names, mesh, strict=True)}
     hp = Hyperparams(**{**fixed._asdict(), **per_start})

@@ -200,6 +200,12 @@ def test_sweep_refuses_bad_grids_with_a_message(grid, message):
         optim_core.sweep("adam", "booth", [1.0, 1.0], 10, grid)
 
 
+def test_sweep_refuses_an_optimizer_that_cannot_run_on_the_surface():
+    # (it stepped into Gauss–Newton's residuals and failed with a TypeError)
+    with pytest.raises(ValueError, match="Gauss–Newton needs a sum of squares.*Rastrigin does"):
+        optim_core.sweep("gauss_newton", "rastrigin", [1.0, 1.0], 10, {"lr": [0.5, 1.0]})
+
+
 def test_sweep_refuses_a_value_fixed_twice_and_lr_for_adadelta():
     with pytest.raises(ValueError, match="both in grid and as a fixed value"):
         optim_core.sweep("adam", "booth", [1.0, 1.0], 10, {"lr": [0.1]}, lr=0.2)
