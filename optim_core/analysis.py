@@ -23,7 +23,8 @@ Definitions:
 * **At** a saddle after N steps: within AT_SADDLE_TOL (0.01) of it at step N; *near*
   it: within r; otherwise the run has *left* it (:func:`saddle_outcomes`).
 * **Left the view**: the first step outside the domain (basin maps and sweeps record
-  it; leaving the divergence box counts, since the box contains the domain).
+  it; leaving the divergence box counts, since the box contains the domain). Only a
+  2-D surface has a view: a sweep over a network (D weights) does not record it.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from . import optimizers
 from .optimizers import HYPERPARAMETERS, Hyperparams, Optimizer
 from .optimizers import get as get_optimizer
 from .runner import (
+    MAX_START_NUMBERS,
     _check_noise,
     _check_start,
     _check_steps,
@@ -710,7 +712,12 @@ def basin_map(
 @dataclass(frozen=True)
 class Sweep:
     """Outcome of one start under every setting of a grid; arrays are shaped like the
-    grid, one axis per hyperparameter in ``names``' order."""
+    grid, one axis per hyperparameter in ``names``' order.
+
+    On a network (``surface.dim`` = D ≠ 2) there is no view: ``left_view_step`` is -1
+    and ``left_downhill`` False in every cell, meaning *not applicable*, not "stayed in
+    view" (a run that blows up shows in ``diverged_step``); ``final_distance`` is inf
+    (no minimizer is known) and ``converged_step`` -1."""
 
     optimizer: str
     surface: Surface
@@ -722,8 +729,8 @@ class Sweep:
     final_distance: np.ndarray  # to the nearest minimizer (inf if none)
     converged_step: np.ndarray
     diverged_step: np.ndarray
-    left_view_step: np.ndarray  # first step outside the domain, -1 for never
-    left_downhill: np.ndarray  # left the view with f below the start's
+    left_view_step: np.ndarray  # first step outside the domain, -1 for never (or D ≠ 2)
+    left_downhill: np.ndarray  # left the view with f below the start's (False if D ≠ 2)
 
 
 def sweep(
@@ -744,13 +751,24 @@ def sweep(
     Every setting is a row of one batch. At most ``MAX_SWEEP_SETTINGS`` settings.
     ``hyperparams`` and ``convention`` are :func:`optim_core.run`'s (any other name is
     refused). ``progress(fraction)`` is told the share done as it runs.
+
+    ``surface`` is a name, a :class:`~surfaces.Surface` or a network
+    (:func:`surfaces.network`, or its ``.surface``), and ``start`` one point: (x, y), or
+    a network's D weights ``(D,)``. Each cell's final loss, converged and diverged steps
+    are those of :func:`optim_core.run` with that setting. "Left the view" (the first
+    step outside the plotted domain) has no meaning beyond 2-D: on a network
+    ``left_view_step`` is -1 and ``left_downhill`` False everywhere, *not applicable*
+    (see :class:`Sweep`); ``diverged_step`` tells a run that blew up.
     """
     opt = optimizers.get(optimizer, convention)
     surf = _check_surface(surface)
     steps = _check_steps(steps)
     point = np.asarray(_check_start(start, surf), dtype=float)
-    if point.shape != (2,):
-        raise ValueError(f"start must be one point (x, y); got shape {point.shape}")
+    D = surf.dim
+    if point.shape != (D,):
+        raise ValueError(f"start must be one point (x, y); got shape {point.shape}" if D == 2
+                         else f"start must be one point of the D = {D} weights of "
+                         f"{surf.title}, shaped ({D},); got shape {point.shape}")  # fmt: skip
     if not isinstance(grid, Mapping) or not 1 <= len(grid) <= 2:
         raise ValueError(f"grid must map one or two hyperparameter names to values; got {grid!r}")
     names = tuple(grid)
@@ -783,15 +801,27 @@ def sweep(
         raise ValueError(
             f"the grid holds {count} settings; at most {MAX_SWEEP_SETTINGS} are allowed"
         )
+    if count * D > MAX_START_NUMBERS:  # (a network: the runner's cap on N starts of D)
+        raise ValueError(f"the grid holds {count} settings of a start of D = {D:,} weights, "
+                         f"settings x D = {count * D:,} numbers; at most "
+                         f"{MAX_START_NUMBERS:,} are allowed")  # fmt: skip
     fixed = resolve_hyperparams(opt, **hyperparams)
+    refusal = unavailable(opt, surf)  # (Gauss–Newton, LM off a sum of squares)
+    if refusal:
+        raise ValueError(refusal)
     mesh = np.meshgrid(*values, indexing="ij")
     per_start = {name: m.reshape(-1, 1) for name, m in zip(names, mesh, strict=True)}
     hp = Hyperparams(**{**fixed._asdict(), **per_start})
-    left, where = np.full(count, -1, dtype=np.int64), np.full((count, 2), np.nan)
     starts = np.tile(point, (count, 1))
-    out = _simulate(opt, surf, hp, starts, steps, keep_path=False,
-                    watch=_left_view_watch(surf, left, where), progress=progress)  # fmt: skip
-    left, where = _left_view(left, where, out.diverged_step, out.diverged_point)
+    if D == 2:
+        left, where = np.full(count, -1, dtype=np.int64), np.full((count, 2), np.nan)
+        out = _simulate(opt, surf, hp, starts, steps, keep_path=False,
+                        watch=_left_view_watch(surf, left, where), progress=progress)  # fmt: skip
+        left, where = _left_view(left, where, out.diverged_step, out.diverged_point)
+        downhill = _downhill(surf, starts, left, where)
+    else:  # no view beyond 2-D: "left the view" is not applicable (-1, False)
+        out = _simulate(opt, surf, hp, starts, steps, keep_path=False, progress=progress)
+        left, downhill = np.full(count, -1, dtype=np.int64), np.zeros(count, dtype=bool)
     return Sweep(
         optimizer=opt.name,
         surface=surf,
@@ -804,7 +834,7 @@ def sweep(
         converged_step=out.converged_step.reshape(shape),
         diverged_step=out.diverged_step.reshape(shape),
         left_view_step=left.reshape(shape),
-        left_downhill=_downhill(surf, starts, left, where).reshape(shape),
+        left_downhill=downhill.reshape(shape),
     )
 
 

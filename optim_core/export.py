@@ -2,6 +2,12 @@
 optimizer state) and what re-runs them (surface and its parameters, start, steps,
 hyperparameters).
 
+The coordinates are named x, y on a 2-D surface and w1 … wD beyond (a network's D
+weights, :func:`surfaces.network`): columns ``x``, ``y``, ``grad_x``, ``grad_y`` or
+``w1`` … ``wD``, ``grad_w1`` … ``grad_wD`` (:func:`coordinates`). A network's surface
+is named "network", its parameters are :func:`surfaces.network`'s arguments:
+:func:`surface_from` builds the surface a file names again.
+
 Step k's row holds the point w_k, f(w_k), the gradient g_k that moved w_k to w_{k+1}
 (blank on the last row: no step left) and the state after k steps (row 0: the initial
 zero state). Numbers are written in full (Python's shortest round-trip form), so a CSV
@@ -14,27 +20,52 @@ import csv
 import io
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
+
+import surfaces
+from surfaces import Surface
 
 from .optimizers import get
 from .runner import Trajectory
 
-COLUMNS = ("optimizer", "step", "x", "y", "loss", "grad_x", "grad_y")
+
+def coordinates(dim: int) -> tuple[str, ...]:
+    """The coordinates' names: ("x", "y") on a 2-D surface, ("w1", …, "wD") on one of
+    D ≠ 2 coordinates (a network's weights, in θ's order)."""
+    return ("x", "y") if dim == 2 else tuple(f"w{i}" for i in range(1, dim + 1))
 
 
-_SUFFIXES = {(): ("",), (2,): ("_x", "_y"), (2, 2): ("_xx", "_xy", "_yx", "_yy")}
+def columns(dim: int) -> tuple[str, ...]:
+    """The CSV's first columns for a surface of ``dim`` coordinates (:data:`COLUMNS` in
+    2-D): optimizer, step, the point, loss, the gradient."""
+    names = coordinates(dim)
+    return ("optimizer", "step", *names, "loss", *(f"grad_{c}" for c in names))
 
 
-def _suffixes(shape: tuple[int, ...], listed: bool) -> tuple[str, ...]:
-    """Column suffixes for a state of this shape per step: a number (a step length), a
-    vector (x, y), a 2 × 2 matrix (xx, xy, yx, yy); a list of them (``listed``: L-BFGS's
-    m pairs, a line search's trials) numbered from 1: _1_x, _1_y, … or _1, _2, …"""
-    if not listed:
-        return _SUFFIXES[shape]
-    inner = _SUFFIXES[shape[1:]]
-    return tuple(f"_{i + 1}{s}" for i in range(shape[0]) for s in inner)
+COLUMNS = columns(2)  # ("optimizer", "step", "x", "y", "loss", "grad_x", "grad_y")
+
+
+def _suffixes(shape: tuple[int, ...], listed: bool, dim: int = 2) -> tuple[str, ...]:
+    """Column suffixes for a state of this shape per step on a surface of ``dim``
+    coordinates: a number (a step length) "", a vector _x, _y (D ≠ 2: _1 … _D), a matrix
+    _xx, _xy, _yx, _yy (D ≠ 2: _1_1, _1_2, … _D_D, row by row); a list of them
+    (``listed``: L-BFGS's m pairs, a line search's trials) numbered from 1: _1_x, _1_y, …
+    (D ≠ 2: _1_1, … _1_D, _2_1, …) or _1, _2, …"""
+    if listed:
+        inner = _suffixes(shape[1:], False, dim)
+        return tuple(f"_{i + 1}{s}" for i in range(shape[0]) for s in inner)
+    if shape == ():
+        return ("",)
+    names = ("x", "y") if dim == 2 else tuple(str(i) for i in range(1, dim + 1))
+    if shape == (dim,):
+        return tuple(f"_{a}" for a in names)
+    if shape == (dim, dim):
+        between = "" if dim == 2 else "_"
+        return tuple(f"_{a}{between}{b}" for a in names for b in names)
+    raise ValueError(f"a state shaped {shape} a step is neither a number, a vector of "
+                     f"{dim} nor a {dim} x {dim} matrix, nor a list")  # fmt: skip
 
 
 def _listed(t: Trajectory) -> tuple[str, ...]:
@@ -43,66 +74,91 @@ def _listed(t: Trajectory) -> tuple[str, ...]:
     return getattr(type(opt.init(np.zeros(2))), "LISTED", ())
 
 
-def _state_columns(trajectories: Sequence[Trajectory]) -> dict[str, tuple[str, ...]]:
+def _state_columns(trajectories: Sequence[Trajectory], dim: int) -> dict[str, tuple[str, ...]]:
     """Each state's column suffixes (:func:`_suffixes`)."""
     shapes = {}
     for t in trajectories:
         listed = _listed(t)
         for name, values in t.state.items():
             shapes.setdefault(name, (values.shape[1:], name in listed))
-    return {name: _suffixes(*shapes[name]) for name in sorted(shapes)}
+    return {name: _suffixes(*shapes[name], dim) for name in sorted(shapes)}
 
 
-def _state_json(values, listed: bool) -> dict:
+def _state_json(values, listed: bool, dim: int) -> dict:
     """A state's steps as JSON: {"x", "y"}, {"xx", "xy", "yx", "yy"}, {"value"}, or for
-    a list {"1_x", "1_y", …} or {"1", "2", …}."""
+    a list {"1_x", "1_y", …} or {"1", "2", …} (D ≠ 2: {"1", …, "D"}, {"1_1", …, "D_D"},
+    a list {"1_1", …}: :func:`_suffixes` without the underscore)."""
     flat = values.reshape(len(values), -1)
-    names = [s.lstrip("_") or "value" for s in _suffixes(values.shape[1:], listed)]
+    names = [s.lstrip("_") or "value" for s in _suffixes(values.shape[1:], listed, dim)]
     return {name: _finite(flat[:, i]) for i, name in enumerate(names)}
 
 
-def _states_json(t: Trajectory) -> dict:
+def _states_json(t: Trajectory, dim: int) -> dict:
     listed = _listed(t)
-    return {name: _state_json(v, name in listed) for name, v in sorted(t.state.items())}
+    return {name: _state_json(v, name in listed, dim) for name, v in sorted(t.state.items())}
 
 
-def _need_paths(trajectories: Sequence[Trajectory]) -> None:
+def _need_paths(trajectories: Sequence[Trajectory]) -> int:
+    """D of the trajectories, which must each be one start's path (record "path" or
+    "points"), on surfaces of one dimension."""
     for t in trajectories:
         if t.path is None or t.path.ndim != 2:
             raise ValueError(f"trajectory of {t.optimizer!r}: exports need one start run "
-                             "with record='path'")  # fmt: skip
+                             "with record='path' or 'points'")  # fmt: skip
+    dims = sorted({t.path.shape[1] for t in trajectories})
+    if len(dims) > 1:
+        raise ValueError(f"trajectories: surfaces of one dimension at a time (their columns "
+                         f"are x, y in 2-D, w1 … wD beyond); got D = {dims}")  # fmt: skip
+    return dims[0] if dims else 2
 
 
 def to_csv(trajectories: Sequence[Trajectory]) -> str:
-    """One row per optimizer and step; state columns ``<name>_x``, ``<name>_y`` for every
-    state any optimizer has (``<name>`` for a number per step, ``<name>_xx`` … ``_yy``
-    for a matrix; blank where it has not); then the surface, its parameters
-    and the hyperparameters and the run's options (:func:`run_options`), as JSON, on
-    every row."""
-    _need_paths(trajectories)
-    states = _state_columns(trajectories)
+    """One row per optimizer and step (:func:`columns`: optimizer, step, x, y, loss,
+    grad_x, grad_y; beyond 2-D w1 … wD and grad_w1 … grad_wD); state columns
+    ``<name>_x``, ``<name>_y`` for every state any optimizer has (``<name>`` for a
+    number per step, ``<name>_xx`` … ``_yy`` for a matrix; beyond 2-D ``<name>_1`` …
+    ``_D`` and ``<name>_1_1`` … ``_D_D``; blank where it has not, or where the run kept
+    no state: ``record="points"``); then the surface, its parameters and the
+    hyperparameters and the run's options (:func:`run_options`), as JSON, on every
+    row. The trajectories' surfaces have one dimension D."""
+    dim = _need_paths(trajectories)
+    states = _state_columns(trajectories, dim)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*COLUMNS, *(f"{s}{c}" for s, cs in states.items() for c in cs),
+    writer.writerow([*columns(dim), *(f"{s}{c}" for s, cs in states.items() for c in cs),
                      "surface", "surface_params", "hyperparams", "options"])  # fmt: skip
     for t in trajectories:
         surface = [t.surface.name, json.dumps(t.surface.params, sort_keys=True),
                    json.dumps(t.hyperparams, sort_keys=True),
                    json.dumps(run_options(t), sort_keys=True)]  # fmt: skip
+        flat = {name: np.asarray(v, dtype=float).reshape(len(v), -1)
+                for name, v in t.state.items()}  # fmt: skip
+        path, loss, grads = (np.asarray(a, dtype=float) for a in (t.path, t.loss, t.grads))
         for k in range(t.steps + 1):
-            grad = [float(g) for g in t.grads[k]] if k < t.steps else ["", ""]
+            # (.tolist(): the same Python floats as float(v) one by one, at a fraction of
+            # the time: a network's row holds thousands)
+            grad = grads[k].tolist() if k < t.steps else [""] * dim
             state = []
-            for name, columns in states.items():
-                state += ([float(v) for v in np.ravel(t.state[name][k])] if name in t.state
-                          else [""] * len(columns))  # fmt: skip
-            writer.writerow([t.optimizer, k, float(t.path[k, 0]), float(t.path[k, 1]),
-                             float(t.loss[k]), *grad, *state, *surface])  # fmt: skip
+            for name, names in states.items():
+                state += flat[name][k].tolist() if name in flat else [""] * len(names)
+            writer.writerow([t.optimizer, k, *path[k].tolist(), float(loss[k]), *grad,
+                             *state, *surface])  # fmt: skip
     return out.getvalue()
 
 
 def _finite(values) -> list:
     """Floats for JSON: non-finite ones (an overflow) as null."""
-    return [float(v) if math.isfinite(v) else None for v in values]
+    return [v if math.isfinite(v) else None for v in np.asarray(values, dtype=float).tolist()]
+
+
+def surface_from(name: str, params: Mapping) -> Surface:
+    """The surface an export names (the CSV's ``surface`` and ``surface_params``, the
+    JSON's ``surface``: ``{"name", "params"}``), built again: ``surfaces.get(name,
+    **params)``, or for a network (named "network") ``surfaces.network(**params).surface``
+    (its parameters are :func:`surfaces.network`'s arguments)."""
+    if name == "network":
+        return surfaces.network(**params).surface
+    return surfaces.get(name, **params)
 
 
 def run_options(t: Trajectory) -> dict:
@@ -125,8 +181,12 @@ def to_json(trajectories: Sequence[Trajectory]) -> str:
     [{"optimizer", "convention", "hyperparams", "options", "start", "steps", "x", "y",
     "loss", "grad_x", "grad_y", "state": {name: {"x", "y"}}}]}`` (a state that is a
     number per step: ``{"value"}``; a matrix: ``{"xx", "xy", "yx", "yy"}``; ``options``:
-    :func:`run_options`)."""
-    _need_paths(trajectories)
+    :func:`run_options`). Beyond 2-D (a network): ``"w1"`` … ``"wD"``, ``"grad_w1"`` …
+    ``"grad_wD"``, a state's ``{"1", …, "D"}`` or ``{"1_1", …, "D_D"}``, and no state
+    (``{}``) for a run with ``record="points"``; :func:`surface_from` builds the surface
+    again."""
+    dim = _need_paths(trajectories)
+    names = coordinates(dim)
     surfaces = {(t.surface.name, json.dumps(t.surface.params, sort_keys=True))
                 for t in trajectories}  # fmt: skip
     if len(surfaces) > 1:
@@ -139,8 +199,8 @@ def to_json(trajectories: Sequence[Trajectory]) -> str:
             "optimizer": t.optimizer, "convention": t.convention,
             "hyperparams": dict(t.hyperparams), "options": run_options(t),
             "start": [float(v) for v in t.start], "steps": int(t.steps),
-            "x": _finite(t.path[:, 0]), "y": _finite(t.path[:, 1]), "loss": _finite(t.loss),
-            "grad_x": _finite(t.grads[:, 0]), "grad_y": _finite(t.grads[:, 1]),
-            "state": _states_json(t),
+            **{c: _finite(t.path[:, i]) for i, c in enumerate(names)}, "loss": _finite(t.loss),
+            **{f"grad_{c}": _finite(t.grads[:, i]) for i, c in enumerate(names)},
+            "state": _states_json(t, dim),
         } for t in trajectories],
     })  # fmt: skip

@@ -51,7 +51,8 @@ class Surface:
     log_scale: bool = False
     description: str = ""
     citation: str = ""
-    params: dict[str, float] = field(default_factory=dict)
+    # the factory's arguments; a network's are surfaces.network's (NetworkSurface.arguments)
+    params: dict[str, object] = field(default_factory=dict)
     axes: tuple[str, str] = ("x", "y")  # what the two coordinates are, for axis titles
     # whether the minimizers were found numerically (typed surfaces), not known exactly
     found_numerically: bool = False

@@ -313,11 +313,20 @@ class NetworkSurface:
             domain=((-DOMAIN, DOMAIN),) * D, minimizers=np.empty((0, D)), min_value=0.0,
             saddles=np.empty((0, D)), starts=start, log_scale=True,
             description=self.description,
-            params=dict(seed=self.seed, l2=self.l2, init_scale=self.init_scale),
+            params=self.arguments,
             axes=("θ₁", "θ₂"),
             data=DataSet(kind="classification", inputs=self.x_train, targets=self.y_train,
                          batch_grad=batch_grad),
         )
+
+    @property
+    def arguments(self) -> dict:
+        """:func:`network`'s arguments that build this network again, ``network(**args)``
+        (``n``: its examples, training and held out): its surface's ``params``, which an
+        export records."""
+        return dict(data=self.data, hidden=tuple(self.hidden), activation=self.activation,
+                    seed=self.seed, l2=self.l2, init=self.init, init_scale=self.init_scale,
+                    n=self.n_train + len(self.y_test))
 
     @property
     def title(self) -> str:

@@ -200,11 +200,64 @@ def test_sweep_refuses_bad_grids_with_a_message(grid, message):
         optim_core.sweep("adam", "booth", [1.0, 1.0], 10, grid)
 
 
+def test_sweep_refuses_an_optimizer_that_cannot_run_on_the_surface():
+    # (it stepped into Gauss–Newton's residuals and failed with a TypeError)
+    with pytest.raises(ValueError, match="Gauss–Newton needs a sum of squares.*Rastrigin does"):
+        optim_core.sweep("gauss_newton", "rastrigin", [1.0, 1.0], 10, {"lr": [0.5, 1.0]})
+
+
 def test_sweep_refuses_a_value_fixed_twice_and_lr_for_adadelta():
     with pytest.raises(ValueError, match="both in grid and as a fixed value"):
         optim_core.sweep("adam", "booth", [1.0, 1.0], 10, {"lr": [0.1]}, lr=0.2)
     with pytest.raises(ValueError, match="not a hyperparameter of adadelta"):
         optim_core.sweep("adadelta", "booth", [1.0, 1.0], 10, {"lr": [0.1]})
+
+
+def test_a_sweep_over_a_network_gives_each_lr_the_final_loss_of_run():
+    # a start of D = 42 weights; a huge lr diverges, a result and not an exception
+    net = surfaces.network("moons", hidden=(8,), n=60)
+    start = net.init_params()
+    lrs = np.array([0.01, 0.1, 1.0, 10.0, 1e6])
+    for surface in (net, net.surface):
+        result = optim_core.sweep("sgd", surface, start, 100, {"lr": lrs})
+        assert result.final_loss.shape == result.diverged_step.shape == (5,)
+        for i, lr in enumerate(lrs):
+            tr = optim_core.run("sgd", net, start, 100, lr=lr, record="final")
+            assert result.final_loss[i] == tr.final_loss
+            assert result.diverged_step[i] == tr.diverged_step
+            assert result.converged_step[i] == tr.converged_step == -1  # no known minimizer
+        assert result.diverged_step[-1] >= 0 and np.all(result.diverged_step[:-1] == -1)
+        assert result.final_loss[2] < result.final_loss[0] < math.log(2)  # lr 1 learns
+        # no view beyond 2-D: "left the view" does not apply (-1, False), no minimizer
+        assert np.all(result.left_view_step == -1) and not result.left_downhill.any()
+        assert np.all(np.isinf(result.final_distance))
+        assert result.surface.dim == 42 and result.start.shape == (42,)
+
+
+def test_a_two_way_sweep_over_a_network_equals_its_runs():
+    net = surfaces.network("moons", hidden=(8,), n=60)
+    lrs, betas = np.array([0.01, 0.1]), np.array([0.0, 0.9, 0.99])
+    result = optim_core.sweep("adam", net, net.init_params(), 40, {"lr": lrs, "beta1": betas})
+    assert result.final_loss.shape == (2, 3)
+    for i, j in [(0, 0), (1, 2), (0, 1)]:
+        tr = optim_core.run("adam", net, net.init_params(), 40, lr=lrs[i], beta1=betas[j],
+                            record="final")  # fmt: skip
+        assert result.final_loss[i, j] == tr.final_loss
+
+
+def test_a_network_sweep_refuses_bad_starts_and_too_many_numbers():
+    net = surfaces.network("moons", hidden=(8,), n=60)
+    with pytest.raises(ValueError, match=r"start must be shaped \(42,\) or \(N, 42\).*\(2,\)"):
+        optim_core.sweep("sgd", net, [0.0, 0.0], 10, {"lr": [0.1]})
+    with pytest.raises(ValueError, match=r"start must be one point of the D = 42 weights .*"
+                                         r"shaped \(42,\); got shape \(3, 42\)"):
+        optim_core.sweep("sgd", net, np.zeros((3, 42)), 10, {"lr": [0.1]})
+    big = surfaces.network("digits", hidden=(16,))  # D = 1,210
+    with pytest.raises(ValueError, match=r"2000 settings of a start of D = 1,210 weights, "
+                                         r"settings x D = 2,420,000 numbers; at most 2,000,000"):
+        optim_core.sweep("sgd", big, big.init_params(), 10, {"lr": np.linspace(0.01, 1, 2000)})
+    with pytest.raises(ValueError, match="Gauss–Newton needs a sum of squares"):
+        optim_core.sweep("gauss_newton", net, net.init_params(), 10, {"lr": [1.0]})
 
 
 # ---------------------------------------------------------------- escapes that blow up

@@ -127,3 +127,146 @@ def test_every_optimizers_state_exports_and_reads_back(name):
     np.testing.assert_array_equal(_rerun(data, saved).path, t.path)
     for field, arr in t.state.items():
         assert len(saved["state"][field]) == arr[0].size
+
+
+# ------------------------------------------------------------------ a network (D = 42)
+
+
+def _net():
+    return surfaces.network("moons", hidden=(8,), n=60)
+
+
+def _net_runs():
+    net = _net()
+    start = net.init_params()
+    return [optim_core.run("adam", net, start, 30, lr=0.05),
+            optim_core.run("lbfgs", net, start, 12, memory=5),
+            optim_core.run("nag", net, start, 25, record="points", batch_size=8, seed=3)]
+
+
+def _read_csv(text):
+    rows = list(csv.DictReader(io.StringIO(text)))
+    return rows, list(rows[0])
+
+
+def _rerun_csv(mine):
+    """The run that a CSV's rows of one optimizer name: its surface, start (row 0's
+    point), steps, hyperparameters and options."""
+    D = len([c for c in mine[0] if re.fullmatch(r"w\d+", c)])
+    first = mine[0]
+    options = json.loads(first["options"])
+    if "schedule" in options:
+        options["schedule"] = optim_core.schedules.from_dict(options["schedule"])
+    surface = export.surface_from(first["surface"], json.loads(first["surface_params"]))
+    start = np.array([float(first[f"w{i}"]) for i in range(1, D + 1)])
+    return optim_core.run(first["optimizer"], surface, start, int(mine[-1]["step"]),
+                          **json.loads(first["hyperparams"]), **options)  # fmt: skip
+
+
+def _assert_same_run(again, t):
+    for field in ("path", "loss", "grads", "final_point", "final_loss", "diverged_step"):
+        np.testing.assert_array_equal(getattr(again, field), getattr(t, field), err_msg=field)
+    assert t.state.keys() <= again.state.keys()  # (a "points" run kept none)
+    for name, values in t.state.items():
+        np.testing.assert_array_equal(again.state[name], values, err_msg=name)
+
+
+def test_a_networks_csv_names_its_weights_and_reads_back_and_re_runs_exactly():
+    runs = _net_runs()
+    D = 42
+    assert _net().D == D
+    rows, header = _read_csv(export.to_csv(runs))
+    weights = [f"w{i}" for i in range(1, D + 1)]
+    grads = [f"grad_w{i}" for i in range(1, D + 1)]
+    assert header[: 2 * D + 3] == ["optimizer", "step", *weights, "loss", *grads]
+    assert list(export.columns(D)) == header[: 2 * D + 3] and "x" not in header
+    assert header[-4:] == ["surface", "surface_params", "hyperparams", "options"]
+    # Adam's m and v are vectors, L-BFGS's S and Y lists of m = 5 vectors, rho a list of
+    # numbers, alpha a number a step
+    assert [c for c in header if c.startswith("m_")] == [f"m_{i}" for i in range(1, D + 1)]
+    assert [c for c in header if c.startswith("S_")] == [
+        f"S_{j}_{i}" for j in range(1, 6) for i in range(1, D + 1)]
+    assert [c for c in header if c.startswith("rho")] == [f"rho_{j}" for j in range(1, 6)]
+    assert "alpha" in header
+    assert len(rows) == sum(t.steps + 1 for t in runs)
+    for t in runs:
+        mine = [r for r in rows if r["optimizer"] == t.optimizer]
+        assert [int(r["step"]) for r in mine] == list(range(t.steps + 1))
+        np.testing.assert_array_equal([[float(r[c]) for c in weights] for r in mine], t.path)
+        np.testing.assert_array_equal([float(r["loss"]) for r in mine], t.loss)
+        np.testing.assert_array_equal([[float(r[c]) for c in grads] for r in mine[:-1]], t.grads)
+        assert {mine[-1][c] for c in grads} == {""}
+        listed = export._listed(t)
+        for name, values in t.state.items():
+            names = [name + s for s in export._suffixes(values.shape[1:], name in listed, D)]
+            read = np.array([[float(r[c]) for c in names] for r in mine])
+            np.testing.assert_array_equal(read, values.reshape(len(values), -1))
+        assert mine[0]["surface"] == "network"
+        assert json.loads(mine[0]["surface_params"]) == {
+            "data": "moons", "hidden": [8], "activation": "tanh", "seed": 0, "l2": 0.0,
+            "init": "xavier", "init_scale": 1.0, "n": 60}  # fmt: skip
+        _assert_same_run(_rerun_csv(mine), t)
+    points = [r for r in rows if r["optimizer"] == "nag"]
+    assert json.loads(points[0]["options"]) == {"batch_size": 8, "seed": 3}
+    assert {r["m_1"] for r in points} == {""}  # record="points": no state
+
+
+def test_a_points_run_alone_has_no_state_columns():
+    t = _net_runs()[2]
+    assert t.state == {}
+    rows, header = _read_csv(export.to_csv([t]))
+    assert header == [*export.columns(42), "surface", "surface_params", "hyperparams",
+                      "options"]  # fmt: skip
+    saved = json.loads(export.to_json([t]))["runs"][0]
+    assert saved["state"] == {}
+
+
+def test_a_networks_json_re_runs_exactly():
+    runs = _net_runs()
+    data = json.loads(export.to_json(runs))
+    assert data["surface"] == {"name": "network", "params": {
+        "data": "moons", "hidden": [8], "activation": "tanh", "seed": 0, "l2": 0.0,
+        "init": "xavier", "init_scale": 1.0, "n": 60}}  # fmt: skip
+    for t, saved in zip(runs, data["runs"], strict=True):
+        assert "x" not in saved and len(saved["start"]) == 42
+        np.testing.assert_array_equal(np.column_stack([saved[f"w{i}"] for i in range(1, 43)]),
+                                      t.path)  # fmt: skip
+        np.testing.assert_array_equal(
+            np.column_stack([saved[f"grad_w{i}"] for i in range(1, 43)]), t.grads)
+        assert saved["state"].keys() == t.state.keys()
+        for name, values in t.state.items():
+            flat = values.reshape(len(values), -1)
+            assert len(saved["state"][name]) == flat.shape[1]
+            read = np.column_stack([np.array(v, dtype=float)  # (null: nan, the trials)
+                                    for v in saved["state"][name].values()])  # fmt: skip
+            np.testing.assert_array_equal(read, flat)
+        assert list(saved["state"].get("m", {}))[:3] in ([], ["1", "2", "3"])
+        assert list(saved["state"].get("S", {}))[:2] in ([], ["1_1", "1_2"])
+        surface = export.surface_from(data["surface"]["name"], data["surface"]["params"])
+        options = saved["options"]
+        again = optim_core.run(saved["optimizer"], surface, np.array(saved["start"]),
+                               saved["steps"], convention=saved["convention"],
+                               record="path" if t.state else "points",
+                               **saved["hyperparams"], **options)  # fmt: skip
+        _assert_same_run(again, t)
+
+
+def test_a_networks_matrix_state_is_d_by_d_columns():
+    net = _net()
+    t = optim_core.run("bfgs", net, net.init_params(), 4)
+    rows, header = _read_csv(export.to_csv([t]))
+    names = [c for c in header if c.startswith("H_")]
+    assert names == [f"H_{i}_{j}" for i in range(1, 43) for j in range(1, 43)]
+    read = np.array([[float(r[c]) for c in names] for r in rows])
+    np.testing.assert_array_equal(read, t.state["H"].reshape(5, -1))
+    saved = json.loads(export.to_json([t]))["runs"][0]["state"]["H"]
+    assert list(saved)[:3] == ["1_1", "1_2", "1_3"] and len(saved) == 42 * 42
+
+
+def test_exports_take_one_dimension_at_a_time():
+    net = _net()
+    runs = [optim_core.run("sgd", net, net.init_params(), 3),
+            optim_core.run("sgd", "beale", [1.0, 1.0], 3)]  # fmt: skip
+    for to in (export.to_csv, export.to_json):
+        with pytest.raises(ValueError, match=r"one dimension at a time.*D = \[2, 42\]"):
+            to(runs)

@@ -191,6 +191,23 @@ def test_the_data_are_seeded_and_split_a_quarter_held_out():
     assert np.abs(spirals.x_train).max() < 1.2  # radius ≤ 1 plus noise
 
 
+@pytest.mark.parametrize("args", [dict(), dict(data="spirals", hidden=[4, 3], seed=2, l2=0.01,
+                                                 activation="relu", init="scale", init_scale=0.5),
+                                  dict(data="digits", hidden=(3,), n=40, init="he")])
+def test_the_surface_params_are_the_arguments_that_build_the_network_again(args):
+    # (an export records them: the runner's Surface of a network is named "network")
+    net = network(**args)
+    params = net.surface.params
+    assert params == net.arguments and set(params) == {
+        "data", "hidden", "activation", "seed", "l2", "init", "init_scale", "n"}
+    again = network(**params)  # n: the examples in all (200 or 1,797 when n was None)
+    for a, b in ((again.x_train, net.x_train), (again.y_train, net.y_train),
+                 (again.x_test, net.x_test), (again.y_test, net.y_test),
+                 (again.init_params(), net.init_params())):  # fmt: skip
+        assert np.array_equal(a, b)
+    assert again.widths == net.widths and again.activation == net.activation
+
+
 def test_the_digits_are_scikit_learns_scaled_to_one():
     net = network("digits", hidden=(8,))
     assert net.n_train + len(net.y_test) == 1797
