@@ -74,13 +74,25 @@ class CriticalPoints:
 
 
 @functools.lru_cache(maxsize=32)
+def _planar(surface, what: str) -> Surface:
+    """The surface, checked to be 2-D: the saddle and basin analyses (and the critical
+    points they use) work on a plane of starts; a network's D weights have no such
+    picture (its sweeps and runs do work)."""
+    surf = _check_surface(surface)
+    if surf.dim != 2:
+        raise ValueError(f"{what} works on 2-D surfaces (a grid or a saddle in the plane); "
+                         f"{surf.title} has D = {surf.dim:,} coordinates: use run() or "
+                         "sweep(), or optim_core.landscape for a network")  # fmt: skip
+    return surf
+
+
 def critical_points(surface: Surface, per_side: int = 41) -> CriticalPoints:
     """The critical points of ``surface`` in its domain: Newton's method on the
     gradient from a ``per_side`` × ``per_side`` grid of starts (one batch), kept where
     the gradient is below 1e-8, merged within 1e-6; the declared minimizers and
     saddles always among them. Surfaces declare only their global minima and their
     saddles; escape radii must also keep clear of local minima and maxima."""
-    surface = _check_surface(surface)
+    surface = _planar(surface, "critical_points")
     (x0, x1), (y0, y1) = surface.domain
     gx, gy = np.meshgrid(np.linspace(x0, x1, per_side), np.linspace(y0, y1, per_side))
     w = np.column_stack([gx.ravel(), gy.ravel()])
@@ -112,7 +124,7 @@ def critical_points(surface: Surface, per_side: int = 41) -> CriticalPoints:
 def nearest_critical_distance(surface: Surface, point) -> float:
     """Distance from ``point`` to the nearest other critical point of the surface
     (inf if there is none)."""
-    others = critical_points(_check_surface(surface)).points
+    others = critical_points(_planar(surface, "nearest_critical_distance")).points
     gaps = np.hypot(*(others - np.asarray(point, dtype=float)).T)
     gaps = gaps[gaps > 1e-9]
     return float(gaps.min()) if len(gaps) else math.inf
@@ -120,7 +132,7 @@ def nearest_critical_distance(surface: Surface, point) -> float:
 
 def escape_radius(surface: Surface) -> float:
     """The default escape radius r of ``surface`` (see the module docstring)."""
-    surface = _check_surface(surface)
+    surface = _planar(surface, "escape_radius")
     (x0, x1), (y0, y1) = surface.domain
     radius = min(x1 - x0, y1 - y0) / 4
     for saddle in surface.saddles:
@@ -131,7 +143,7 @@ def escape_radius(surface: Surface) -> float:
 def saddle_index(surface: Surface, saddle) -> int:
     """The index in ``surface.saddles`` of ``saddle``: an index, or a point within 1e-9
     of a declared saddle. A ValueError lists the surface's saddles."""
-    surface = _check_surface(surface)
+    surface = _planar(surface, "saddle_index")
     declared = surface.saddles
     listing = ", ".join(f"({x:.6g}, {y:.6g})" for x, y in declared) or "none"
     if isinstance(saddle, numbers.Integral) and not isinstance(saddle, bool):
@@ -157,7 +169,7 @@ def saddle_index(surface: Surface, saddle) -> int:
 def unstable_direction(surface: Surface, saddle) -> np.ndarray | None:
     """Unit eigenvector of the Hessian's most negative eigenvalue at the saddle (the
     way out), or None where the Hessian has no negative eigenvalue (monkey saddle)."""
-    surface = _check_surface(surface)
+    surface = _planar(surface, "unstable_direction")
     point = surface.saddles[saddle_index(surface, saddle)]
     values, vectors = np.linalg.eigh(surface.hessian(point))
     if values[0] >= -1e-12:
@@ -185,7 +197,7 @@ class SaddleVisit:
 
 def saddle_visit(surface: Surface, path: np.ndarray, radius: float | None = None) -> SaddleVisit:
     """The saddle a path ``(steps + 1, 2)`` came closest to, and how it left it."""
-    surface = _check_surface(surface)
+    surface = _planar(surface, "saddle_visit")
     radius = escape_radius(surface) if radius is None else _check_radius(radius)
     path = _check_path(path)
     if not len(surface.saddles):
@@ -208,7 +220,7 @@ def saddle_visit(surface: Surface, path: np.ndarray, radius: float | None = None
 def left_view_step(surface: Surface, path: np.ndarray) -> int:
     """The first step at which ``path`` ``(steps + 1, 2)`` is outside the surface's
     domain (the plotted view), -1 if it never is."""
-    (x0, x1), (y0, y1) = _check_surface(surface).domain
+    (x0, x1), (y0, y1) = _planar(surface, "left_view_step").domain
     path = _check_path(path)
     x, y = path[:, 0], path[:, 1]
     outside = np.flatnonzero(~((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)))
@@ -329,7 +341,7 @@ def escape_runs(
     stops the work).
     """
     opt = optimizers.get(optimizer, convention)
-    surf = _check_surface(surface)
+    surf = _planar(surface, "escape_runs")
     centre = surf.saddles[saddle_index(surf, saddle)]
     steps = _check_steps(steps)
     radius = _check_radius(radius)
@@ -528,7 +540,7 @@ def saddle_outcomes(
     ``skipped`` holds the runner's reason. ``progress(fraction)`` is told the share done
     (an exception it raises stops the work).
     """
-    surf = _check_surface(surface)
+    surf = _planar(surface, "saddle_outcomes")
     centre = surf.saddles[saddle_index(surf, saddle)]
     steps = _check_steps(steps)
     radius = escape_radius(surf) if radius is None else _check_radius(radius)
@@ -658,7 +670,7 @@ def basin_map(
     ``convention`` are :func:`optim_core.run`'s (any other name is refused).
     """
     opt = optimizers.get(optimizer, convention)
-    surf = _check_surface(surface)
+    surf = _planar(surface, "basin_map")
     if (
         not isinstance(resolution, numbers.Integral)
         or isinstance(resolution, bool)

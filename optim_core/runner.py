@@ -558,6 +558,13 @@ def _simulate(
     # (L-BFGS's: sized by its memory, a hyperparameter)
     initial = opt.init_state(np.zeros((1, D)), hp)._asdict()
     shapes = {k: a.shape[1:] for k, a in initial.items()}
+    held = n_starts * sum(a[0].size for a in initial.values())  # each start's state, kept
+    if held > MAX_PATH_NUMBERS:
+        raise ValueError(
+            f"{opt.name} keeps {held // n_starts:,} numbers of state a start at D = {D:,} "
+            f"({', '.join(initial)}): {n_starts:,} starts hold {held:,}, above the cap of "
+            f"{MAX_PATH_NUMBERS:,} (1.6 GB); use fewer starts"
+        )
     out.final_state = {k: np.empty((n_starts, *shapes[k])) for k in opt.state_fields}
     if keep_path:
         out.path = np.empty((steps + 1, n_starts, D))

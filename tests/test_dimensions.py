@@ -226,3 +226,18 @@ def test_newton_is_refused_beyond_the_exact_hessians_cap_and_runs_below_it():
     g, h = net.grad(net.init_params()), net.hessian(net.init_params())
     np.testing.assert_allclose(run.path[1], net.init_params() - 0.5 * np.linalg.solve(h, g),
                                rtol=1e-9, atol=1e-12)  # fmt: skip
+
+
+def test_the_state_kept_for_many_starts_is_capped_too():
+    net = surfaces.network("digits", hidden=(16,))  # BFGS: a 1,210 × 1,210 H a start
+    with pytest.raises(ValueError, match=r"bfgs keeps 1,4[\d,]+ numbers of state a start at "
+                                         r"D = 1,210 .*: 200 starts hold .* above the cap"):
+        optim_core.run("bfgs", net, np.tile(net.init_params(), (200, 1)), 1, record="final")
+
+
+def test_the_analyses_in_the_plane_refuse_a_network_by_name():
+    net = surfaces.network("moons", hidden=(8,), n=60)
+    with pytest.raises(ValueError, match=r"basin_map works on 2-D surfaces .* has D = 42"):
+        optim_core.basin_map("adam", net, 10, 10)
+    with pytest.raises(ValueError, match=r"escape_runs works on 2-D surfaces"):
+        optim_core.escape_runs("adam", net, 0, np.zeros((1, 42)), 10, 1.0)
