@@ -210,10 +210,13 @@ def sharpness(net: NetworkSurface, theta, samples: int = 100, seed: int = 0) -> 
                      int(samples))  # fmt: skip
 
 
-def extent_of(plane: Plane, paths, radius: float = 0.0, margin: float = 0.15):
+def extent_of(plane: Plane, paths, radius: float = 0.0, margin: float = 0.15,
+              aspect: float = 0.5):  # fmt: skip
     """The plane's box ``((a0, a1), (b0, b1))``: around the projected ``paths`` (each
     ``(steps + 1, D)``; non-finite points ignored) and the square [−radius, radius]²
-    about θ*, with a ``margin`` on every side (a box at least 1e-3 across)."""
+    about θ*, with a ``margin`` on every side (a box at least 1e-3 across), its shorter
+    side widened about its middle to at least ``aspect`` times the longer (a path along
+    d₁ alone would otherwise be drawn on a ribbon; the units stay equal)."""
     coords = [plane.coordinates(np.asarray(p)[np.all(np.isfinite(p), axis=-1)])
               for p in paths]  # fmt: skip
     corners = np.array([[-radius, -radius], [radius, radius]], dtype=float)
@@ -221,6 +224,9 @@ def extent_of(plane: Plane, paths, radius: float = 0.0, margin: float = 0.15):
     low, high = coords.min(axis=0), coords.max(axis=0)
     span = np.maximum(high - low, 1e-3)
     low, high = low - margin * span, high + margin * span
+    span = high - low
+    grow = np.maximum(aspect * span.max() - span, 0.0) / 2
+    low, high = low - grow, high + grow
     return (float(low[0]), float(high[0])), (float(low[1]), float(high[1]))
 
 

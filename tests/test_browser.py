@@ -1157,3 +1157,33 @@ def test_the_loss_plot_reads_gradient_evaluations_after_the_switch(server, brows
     assert moved["Adam"][0] == 5 and moved["BFGS"][0] < dots["BFGS"][0]
     assert moved["BFGS"][1] == pytest.approx(moved["BFGS"][2], abs=0.6)
     page.close()
+
+
+def test_real_network_page_draws_the_plane_and_plays_the_projected_paths(server, browser):
+    """The Real network page: a moons net trained by SGD and Adam, the loss over the
+    PCA plane drawn in both views, Play moving the projected heads, and the figure of
+    what the projection hides under them."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    page.goto(f"{server}/network?data=moons&width=8&opt=sgd,adam&steps=200&res=31")
+    page.wait_for_function(DRAWN_JS, timeout=PATIENCE_MS)
+    page.wait_for_function(f"({STATE_JS})().scene[2] > 100")
+    before = page.evaluate(STATE_JS)
+    assert before["image"] and before["step"].strip() == "step 0"
+    assert _colours_in(page, before["scene"]) > 50, "the 3-D surface is blank"
+    assert "The plane" in page.inner_text("body") and "explains" in page.inner_text("body")
+    page.screenshot(path=str(ARTIFACTS / "network_before_play.png"))
+    page.get_by_text("▶ Play").first.click()
+    page.wait_for_function(f"parseInt(({STATE_JS})().step.split(' ').pop()) > 20",
+                           timeout=PATIENCE_MS)  # fmt: skip
+    during = page.evaluate(STATE_JS)
+    page.screenshot(path=str(ARTIFACTS / "network_during_play.png"))
+    assert len(set(during["markers"]) - set(before["markers"])) >= 2  # both heads moved
+    assert during["image"] and _colours_in(page, during["scene"]) > 50, "a view vanished"
+    page.wait_for_function(f"({STATE_JS})().step.trim() === 'step 200'", timeout=PATIENCE_MS)
+    hides = page.get_by_text("What the projection hides")
+    hides.scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 4",
+                           timeout=PATIENCE_MS)  # fmt: skip
+    page.screenshot(path=str(ARTIFACTS / "network_after_play.png"))
+    page.close()

@@ -157,7 +157,8 @@ def surface_grid(surface: Surface, resolution: int = 121) -> Grid:
     y = np.linspace(y0, y1, resolution)
     X, Y = np.meshgrid(x, y)
     f = surface.f(np.stack([X, Y], -1))
-    label = "log₁₀(1 + f − f*)" if surface.log_scale else "f"
+    gap = "f" if len(surface.minimizers) == 0 and surface.min_value == 0 else "f − f*"
+    label = f"log₁₀(1 + {gap})" if surface.log_scale else "f"
     height = height_of(surface, f)
     height = np.where(np.isfinite(height), height, np.nan)  # undefined: no colour, no line
     return Grid(x, y, f, height, label, contour_lines(x, y, height), _background_png(height))
