@@ -1,6 +1,6 @@
 """What the network surface costs: a 64-16-10 tanh MLP on the digits (D = 1,210).
 
-    python bench/network.py [--repeat 5]
+    python bench/network.py [--repeat 5] [--steps 1000]
 
 Prints, best of ``--repeat``: the loss and gradient of one weight vector (an optimizer's
 step over the full batch of 1,348 training examples), the loss of 2,601 vectors in one
@@ -8,6 +8,12 @@ call (a 51 × 51 plane), a gradient of 2,601 vectors, a Hessian-vector product a
 exact 1,210 × 1,210 Hessian. Each with BLAS's own threads and, where threadpoolctl is
 installed (it comes with scikit-learn), with one thread: on a busy 2-core machine the
 small products of one vector are much faster on one thread.
+
+Then what the Real network page waits for, on one BLAS thread as the page runs it:
+training ``--steps`` full-batch steps per optimizer (``optim_core.run``, every point
+kept), against the same number of bare gradient evaluations measured in the same run
+(the ratio is the runner's and the update rule's share); the 51 × 51 plane of each kind
+(directions, the grid of 2,601 nets, the projections); the sharpness at one point.
 """
 
 from __future__ import annotations
@@ -23,7 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core import best_time  # noqa: E402  (bench/core.py's)
 
+import optim_core  # noqa: E402
+import scenes  # noqa: E402
 from surfaces import network  # noqa: E402
+
+PAGE_OPTIMIZERS = ("sgd", "momentum", "nag", "adagrad", "rmsprop", "adadelta", "adam",
+                   "adamax", "nadam", "amsgrad", "lbfgs", "cg", "sgd_armijo")  # fmt: skip
 
 
 def _thread_settings():
@@ -38,6 +49,7 @@ def _thread_settings():
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=1000)
     args = parser.parse_args()
     net = network("digits", hidden=(16,))
     theta = net.init_params()
@@ -61,6 +73,40 @@ def main() -> None:
                 print(f"  {name:<24} {shown}")
             step = best_time(lambda: net.grad(theta), args.repeat * 20)
             print(f"  -> 1,000 full-batch gradient steps ≈ {1000 * step:.2f} s")
+    page(args)
+
+
+def page(args) -> None:
+    from threadpoolctl import threadpool_limits
+
+    from app_pages import network_work as work
+
+    steps = args.steps
+    scene = scenes.NetworkScene(steps=steps, optimizers=PAGE_OPTIMIZERS, resolution=51)
+    net = work.network_of(scene)
+    theta = net.init_params()
+    with threadpool_limits(1, user_api="blas"):
+        bare = best_time(lambda: [net.grad(theta) for _ in range(steps)], 1)
+    print(f"\nThe Real network page (one BLAS thread): {steps:,} full-batch steps from the "
+          f"page's initialization, best of {args.repeat}; bare: {steps:,} gradients "
+          f"{bare:.2f} s (goal: each optimizer <= 1 s)")
+    runs = {}
+    for name in PAGE_OPTIMIZERS:
+        seconds = best_time(lambda name=name: runs.__setitem__(name, work.train(scene, name)),
+                            args.repeat)  # fmt: skip
+        run = runs[name]
+        print(f"  {optim_core.get_optimizer(name).title:<15} {seconds:6.2f} s  "
+              f"{seconds / bare:5.2f}x bare   loss {float(run.final_loss):.3g}, "
+              f"held out {net.accuracy(run.final_point):.1%}")
+    print(f"The plane, 51 x 51 = 2,601 nets, through Adam's end (goal <= 2 s), best of "
+          f"{args.repeat}")
+    for kind in scenes.PLANE_KINDS:
+        plane_scene = scenes.NetworkScene(steps=steps, optimizers=PAGE_OPTIMIZERS,
+                                          resolution=51, plane=kind)  # fmt: skip
+        seconds = best_time(lambda s=plane_scene: work.lay_plane(s, runs), args.repeat)
+        print(f"  {kind:<8} {seconds:6.2f} s")
+    seconds = best_time(lambda: work.sharpness_of(scene, runs["adam"].final_point), args.repeat)
+    print(f"Sharpness at Adam's end (Lanczos λ₁ + a 100-vector Hutchinson trace): {seconds:.2f} s")
 
 
 if __name__ == "__main__":

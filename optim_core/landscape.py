@@ -43,6 +43,7 @@ KIND_TITLES = {"pca": "PCA of the path", "random": "filter-normalized random",
                "hessian": "top Hessian eigenvectors"}  # fmt: skip
 MAX_GRID = 51  # points per side of the plane's grid
 MAX_TRACE_SAMPLES = 1_000
+PLANE_LOSS_POINTS = 201  # steps at which a projection's plane loss is evaluated
 _LANCZOS_TOL = 1e-8
 
 
@@ -271,11 +272,14 @@ class Projection:
     """A run seen on a plane: ``trajectory`` is its 2-D stand-in on the plane's surface
     (path: the projected coordinates (a, b); loss: the run's *true* training loss),
     ``distance`` ``(steps + 1,)`` how far each point is from the plane, ``plane_loss``
-    the loss of the plane under each projected point, ``left_grid`` the first step
-    whose projection is outside the plane's box (-1: never)."""
+    the loss of the plane under the projected points of the steps ``plane_steps`` (at
+    most PLANE_LOSS_POINTS of them, evenly spaced, the first and the last included: each
+    is a forward pass over the training set), ``left_grid`` the first step whose
+    projection is outside the plane's box (-1: never)."""
 
     trajectory: Trajectory
     distance: np.ndarray
+    plane_steps: np.ndarray
     plane_loss: np.ndarray
     left_grid: int
 
@@ -292,9 +296,11 @@ def project(run: Trajectory, plane: Plane, surface: Surface) -> Projection:
     ab[finite] = plane.coordinates(path[finite])
     distance = np.full(len(path), np.nan)
     distance[finite] = plane.distance(path[finite])
-    under = np.full(len(path), np.nan)
+    at = np.unique(np.linspace(0, len(path) - 1, min(len(path), PLANE_LOSS_POINTS))
+                   .round().astype(int))  # fmt: skip
+    under = np.full(len(at), np.nan)
     with np.errstate(all="ignore"):
-        under[finite] = surface.f(ab[finite])
+        under[finite[at]] = surface.f(ab[at[finite[at]]])
     (a0, a1), (b0, b1) = surface.domain
     outside = ~((ab[:, 0] >= a0) & (ab[:, 0] <= a1) & (ab[:, 1] >= b0) & (ab[:, 1] <= b1))
     left = int(np.argmax(outside)) if outside.any() else -1
@@ -311,7 +317,8 @@ def project(run: Trajectory, plane: Plane, surface: Surface) -> Projection:
         path=_frozen(ab), loss=run.loss, grads=None if grads is None else _frozen(grads),
         convention=run.convention, schedule=run.schedule, batch=run.batch,
     )  # fmt: skip
-    return Projection(two_d, _frozen(distance), _frozen(under), left)
+    at.flags.writeable = False
+    return Projection(two_d, _frozen(distance), at, _frozen(under), left)
 
 
 def first_below(loss, level) -> np.ndarray:

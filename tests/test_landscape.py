@@ -118,3 +118,29 @@ def test_bad_landscape_input_says_what_is_allowed(trained):
         landscape.plane_grid(net, landscape.plane(net, "random", star), ((-1, 1), (-1, 1)), 52)
     with pytest.raises(ValueError, match=r"samples must be an integer in \[2, 1000\]"):
         landscape.sharpness(net, star, samples=1)
+
+
+def test_a_projection_keeps_the_true_loss_and_says_where_it_left_the_grid(trained):
+    net, run = trained
+    plane = landscape.plane(net, "pca", run.final_point, run.path)
+    domain = landscape.extent_of(plane, [run.path[-60:]])  # the box of the last 60 steps
+    surface = landscape.plane_surface(net, plane, domain)
+    p = landscape.project(run, plane, surface)
+    np.testing.assert_array_equal(p.trajectory.loss, run.loss)  # the run's own loss
+    np.testing.assert_allclose(p.trajectory.path, plane.coordinates(run.path), atol=1e-12)
+    np.testing.assert_allclose(p.distance, plane.distance(run.path), atol=1e-12)
+    assert p.plane_steps[0] == 0 and p.plane_steps[-1] == run.steps
+    assert len(p.plane_steps) == min(run.steps + 1, landscape.PLANE_LOSS_POINTS)
+    k = p.plane_steps[7]
+    assert p.plane_loss[7] == pytest.approx(net.loss(plane.points(p.trajectory.path[k])),
+                                            rel=1e-12)  # fmt: skip
+    (a0, a1), (b0, b1) = domain
+    ab = p.trajectory.path
+    outside = (ab[:, 0] < a0) | (ab[:, 0] > a1) | (ab[:, 1] < b0) | (ab[:, 1] > b1)
+    assert outside[0] and p.left_grid == np.flatnonzero(outside)[0] == 0
+    inside = landscape.project(run, plane, landscape.plane_surface(
+        net, plane, landscape.extent_of(plane, [run.path])))  # fmt: skip
+    assert inside.left_grid == -1
+    # where the path is off the plane, the plane's loss under it is not its loss
+    far = np.argmax(p.distance[p.plane_steps])
+    assert abs(p.plane_loss[far] - run.loss[p.plane_steps[far]]) > 1e-3

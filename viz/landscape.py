@@ -33,7 +33,7 @@ def gap_figure(projections: Mapping[str, Projection], labels: Mapping[str, str],
         fig.add_trace(go.Scatter(x=steps, y=np.asarray(p.trajectory.loss), mode="lines",
                                  line=dict(color=c, width=2.5), name=f"{label}: its loss",
                                  legendgroup=name), row=1, col=1)  # fmt: skip
-        fig.add_trace(go.Scatter(x=steps, y=p.plane_loss, mode="lines",
+        fig.add_trace(go.Scatter(x=p.plane_steps, y=p.plane_loss, mode="lines",
                                  line=dict(color=c, width=2, dash="dot"),
                                  name=f"{label}: the plane under it", legendgroup=name,
                                  showlegend=True), row=1, col=1)  # fmt: skip
