@@ -73,6 +73,11 @@ common.cap_note(sb, steps, "network.steps")
 batch = sb.select_slider("Batch size", scenes.NETWORK_BATCHES, key=P + "batch",
                          format_func=lambda b: f"{b}" if b else "full",
                          help="Examples per step; full: the whole training set.")  # fmt: skip
+n_train = len(work.network_of(scenes.NetworkScene(data=data, seed=int(
+    st.session_state[P + "seed"]))).y_train)  # fmt: skip
+sb.caption(f"{int(steps):,} steps of {batch or n_train} of the {n_train} training examples: "
+           f"{int(steps) * (batch or n_train) / n_train:.3g} epochs"
+           + (" (a batch larger than the training set is refused)" if batch > n_train else ""))
 plane_kind = sb.radio("Plane", scenes.PLANE_KINDS, key=P + "plane", format_func=PLANE_LABELS.get)
 centres = [*chosen, scenes.MEAN_CENTRE]
 if st.session_state.get(P + "centre") not in centres:
@@ -136,7 +141,13 @@ def sharpness(s: scenes.NetworkScene, name: str, run, batch: int | None = None):
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def plane_view(key: str, _land: work.Landscape, labels: tuple) -> viz.RaceView:
-    runs = [viz.Run(name, lab, _land.projections[name].trajectory) for name, lab in labels]
+    """The race view of the plane; each run's legend entry says how far its path starts
+    and ends from the plane."""
+    runs = []
+    for name, lab in labels:
+        p = _land.projections[name]
+        off = f"{p.distance[0]:.3g} → {p.distance[-1]:.3g} off the plane"
+        runs.append(viz.Run(name, f"{lab}: {off}", p.trajectory))
     return viz.race_view(_land.surface, runs, _land.grid, clickable=False)
 
 

@@ -27,6 +27,12 @@ Definitions the results rely on:
   close and then leaves (or diverges) has not converged (``converged_step`` -1, or
   the step of a later arrival that stays). Surfaces without minimizers never converge.
 * Steps that never happened are reported as -1.
+* **A network** (a Surface with ``divergence="loss"``, :func:`surfaces.network`) has
+  diverged when its loss ends above its loss at the start, or leaves the finite
+  numbers: its ``diverged_step`` is the first step of that last stretch above the start's
+  loss. On separable data a run that keeps lowering the loss grows its weights without
+  bound: not divergence. Only non-finite weights, or weights beyond the far box (10⁴
+  times its domain, ±10⁹), stop a run there (frozen, and diverged).
 """
 
 from __future__ import annotations
@@ -680,6 +686,13 @@ class _Loop:
         self.lr_factors = None  # (steps,): α's multiplier at each step (a schedule)
         self.noise = None  # (η, γ, generator): gradient noise
         self.batches = None  # iterator of each step's examples (a data surface's batches)
+        # A network's divergence is decided by its loss (Surface.divergence == "loss"):
+        # f at the start, and the stretch above it each start is on (its first step and
+        # point; -1 while at or below)
+        self.loss_rule = surf.divergence == "loss"
+        self.f0 = None
+        self.above_since = np.full(n, -1, dtype=np.int64)
+        self.above_point = np.full(w0.shape, np.nan)
 
     def keep_path(self, path, grads, state_path):
         """Write every point, gradient and state into these ``(steps[+1], n, 2)`` views."""
@@ -743,6 +756,8 @@ class _Loop:
                 rows[0] = getattr(state, k)
         else:
             self._check_converged_now(w, 0)
+        if self.loss_rule:  # (a network's divergence: by its loss, see _loss_verdict)
+            self._watch_loss(w, 0)
         fresh = None  # g, when it holds the exact gradient at the step before's w
         with np.errstate(all="ignore"):  # a diverging start is a result, not a warning
             for t in range(1, self.steps + 1):
@@ -784,6 +799,8 @@ class _Loop:
                         rows[t] = getattr(state, k)
                 else:
                     self._check_converged_now(w, t, spare_w, a, fresh)
+                if self.loss_rule and not keep_path:
+                    self._watch_loss(w, t)
                 if self.watch is not None and self.watch(w, t):
                     self.last_step = t
                     break
@@ -792,7 +809,18 @@ class _Loop:
         self.w, self.state = w, state
         if self.gradient_first and self.last_step > 0:  # the last step's arrivals
             self._look_at(w[:, 0], w[:, 1], self.last_step, None, arrivals=True)
-        self._verdict()
+        if self.loss_rule:
+            if keep_path:  # its loss at every step, after the loop, in one pass
+                f = self.surf.f(path[: self.last_step + 1])  # (steps + 1, n)
+                above = ~(f <= f[0])  # (nan is above)
+                ended = above[-1]
+                # the last step at or below the start's loss; the stretch after it
+                last_ok = len(f) - 1 - np.argmax(~above[::-1], axis=0)
+                self.above_since[ended] = last_ok[ended] + 1
+                self.above_point[ended] = path[last_ok[ended] + 1, np.flatnonzero(ended)]
+            self._loss_verdict()
+        else:
+            self._verdict()
         if keep_path:  # after the loop, vectorized over blocks of steps
             rows = max(1, _CHUNK_POINTS // len(w))
             for begin in range(0, self.steps + 1, rows):
@@ -981,6 +1009,34 @@ class _Loop:
             self.out_since[back] = -1
             self.out_point[back] = np.nan
             self.peak[back] = 0.0
+
+    def _watch_loss(self, w, t) -> None:
+        """A network's loss at step t: the starts whose loss rises above (or leaves the
+        finite numbers from) where it started begin a stretch; those back at or below
+        it end theirs."""
+        f = self.surf.f(w)
+        if self.f0 is None:
+            self.f0 = f
+            return
+        above = ~(f <= self.f0)  # (nan is above)
+        began = above & (self.above_since < 0)
+        if began.any():
+            self.above_since[began] = t
+            self.above_point[began] = w[began]
+        back = ~above & (self.above_since >= 0)
+        if back.any():
+            self.above_since[back] = -1
+            self.above_point[back] = np.nan
+
+    def _loss_verdict(self):
+        """After the last step, on a network: a start whose loss ends above where it
+        started (or not finite) has diverged, at the first step of that last stretch;
+        its weights growing without bound while the loss falls (separable data) is
+        not divergence. Starts frozen on the way (non-finite, or beyond the far box)
+        keep their step."""
+        ended = (self.diverged_step < 0) & (self.above_since >= 0)
+        self.diverged_step[ended] = self.above_since[ended]
+        self.diverged_point[ended] = self.above_point[ended]
 
     def _verdict(self):
         """After the last step: a start outside the divergence box whose excursion is

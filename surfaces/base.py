@@ -65,6 +65,10 @@ class Surface:
     # vector ``(..., M)`` and its Jacobian ``(..., M, 2)`` (Gauss–Newton and
     # Levenberg–Marquardt need them); None for the others.
     residuals: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
+    # How the runner decides a run diverged: "box" (leaving the divergence box, see
+    # optim_core.runner) or "loss" (a network: its loss ends above where it started or
+    # leaves the finite numbers; its weights may grow without bound while it falls)
+    divergence: str = "box"
 
     @property
     def dim(self) -> int:

@@ -191,13 +191,26 @@ def test_mini_batches_on_a_network_are_the_batch_gradients_of_the_shuffled_epoch
     np.testing.assert_array_equal(full.path, optim_core.run("sgd", net, theta0, 12, lr=lr).path)
 
 
-def test_a_diverging_network_run_is_a_result():
+def test_a_network_diverges_by_its_loss_not_by_the_size_of_its_weights():
     net = _moons()
-    run = optim_core.run("adam", net, net.init_params(), 200, lr=500.0)
-    assert run.diverged and run.diverged_step > 0
-    assert np.all(np.isfinite(run.path))  # frozen where it left, never a nan path
+    for lr in (50.0, 500.0):  # the loss ends far above where it started
+        run = optim_core.run("adam", net, net.init_params(), 200, lr=lr)
+        final = optim_core.run("adam", net, net.init_params(), 200, lr=lr, record="final")
+        k = int(run.diverged_step)
+        assert run.final_loss > run.loss[0] and k >= 1
+        assert run.loss[k] > run.loss[0] and run.loss[k - 1] <= run.loss[0]  # its last rise
+        assert np.all(run.loss[k:] > run.loss[0])
+        np.testing.assert_array_equal(run.diverged_point, run.path[k])
+        assert final.diverged_step == k  # without the path, the same step
+        np.testing.assert_array_equal(final.diverged_point, run.diverged_point)
     quiet = optim_core.run("adam", net, net.init_params(), 200)
     assert not quiet.diverged and not quiet.converged  # no minimizer is known: never converges
+    # L-BFGS on two moons with two hidden units: its loss only falls while its weights
+    # grow past a thousand (separable data): a result, not a divergence
+    tiny = surfaces.network("moons", hidden=(2,))
+    run = optim_core.run("lbfgs", tiny, tiny.init_params(), 300, record="points")
+    assert np.all(np.diff(run.loss) <= 1e-12) and np.abs(run.final_point).max() > 1000
+    assert not run.diverged
 
 
 def test_the_caps_count_coordinates():
@@ -211,8 +224,8 @@ def test_the_caps_count_coordinates():
     with pytest.raises(ValueError, match=r"start must be shaped \(1210,\) or \(N, 1210\) on "
                                          r"network; got shape \(2,\)"):
         optim_core.run("sgd", net, [0.0, 0.0], 1)
-    with pytest.raises(ValueError, match=r"coordinate 3 in \[-100, 100\]; got 500 there"):
-        optim_core.run("sgd", net, np.where(np.arange(net.D) == 3, 500.0, 0.0), 1)
+    with pytest.raises(ValueError, match=r"coordinate 3 in \[-1e\+06, 1e\+06\]; got 5e\+06 "):
+        optim_core.run("sgd", net, np.where(np.arange(net.D) == 3, 5e6, 0.0), 1)
 
 
 def test_newton_is_refused_beyond_the_exact_hessians_cap_and_runs_below_it():
