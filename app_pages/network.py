@@ -54,7 +54,7 @@ sb.title("Real network")
 sb.selectbox("Scene", ["—", *scenes.NETWORK_PRESETS], key=P + "preset", on_change=apply_preset,
              help="One lesson each; its caption's numbers are measured on this page.")
 data = sb.selectbox("Data", scenes.NETWORK_DATA, key=P + "data", format_func=DATA_LABELS.get)
-width = sb.select_slider("Hidden units (one tanh layer)", scenes.NETWORK_WIDTHS, key=P + "width")
+width = sb.select_slider("Hidden units (one hidden layer)", scenes.NETWORK_WIDTHS, key=P + "width")
 activation = sb.radio("Activation", scenes.NETWORK_ACTIVATIONS, key=P + "activation",
                       horizontal=True)  # fmt: skip
 chosen = sb.multiselect("Optimizers", optim_core.optimizer_names(), key=P + "optimizers",
@@ -95,6 +95,13 @@ sharp_optimizer = (sb.selectbox("… with", [n for n in optim_core.optimizer_nam
                                 key=P + "sharp_optimizer",
                                 format_func=lambda n: optim_core.get_optimizer(n).title)
                    if sharp else st.session_state[P + "sharp_optimizer"])  # fmt: skip
+if sharp and sharp_optimizer not in lrs and scenes.default_lr(sharp_optimizer) is not None:
+    key = P + "lr." + sharp_optimizer  # its α, when it is not racing above
+    st.session_state.setdefault(key, scenes.default_lr(sharp_optimizer))
+    lrs[sharp_optimizer] = sb.select_slider(
+        f"α, {optim_core.get_optimizer(sharp_optimizer).title} (sharp or flat)",
+        scenes.network.lr_options(st.session_state[key]), key=key,
+        format_func=lambda v: f"{v:g}")  # fmt: skip
 saddle = sb.toggle("The saddle at the start (small initializations)", key=P + "saddle")
 
 scene = scenes.NetworkScene(

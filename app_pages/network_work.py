@@ -125,8 +125,8 @@ def lay_plane(scene: NetworkScene, runs: Mapping[str, optim_core.Trajectory],
     paths = [np.asarray(r.path) for r in runs.values()]
     if scene.plane == "random":  # Li et al.'s view: a unit of each direction either way
         radius = 1.0
-    elif scene.plane == "hessian":  # the scale the runs travelled
-        radius = max(float(np.nanmax(np.linalg.norm(p - centre, axis=1))) for p in paths)
+    elif scene.plane == "hessian":  # the scale the path it is laid through travelled
+        radius = max(float(np.nanmax(np.linalg.norm(p - centre, axis=1))) for p in fitted)
     else:
         radius = 0.0
     # the box: around the path(s) the plane is laid through (a run that goes elsewhere
@@ -194,16 +194,43 @@ def _g(value: float) -> str:
 # ---------------------------------------------------------------- the two comparisons
 
 
+@dataclass(frozen=True, eq=False)
+class SharpFlat:
+    """One optimizer at batch SHARP_BATCH (``small``) and at the full batch (``full``),
+    each ``(run, sharpness at its end)``; and the comparison at a matched training loss:
+    the run that got lower (``ahead``: its batch) taken at ``matched_step``, the first
+    step its loss was at most the other's final loss, with its sharpness and held-out
+    accuracy there (None when either run diverged)."""
+
+    small: tuple[optim_core.Trajectory, landscape.Sharpness | None]
+    full: tuple[optim_core.Trajectory, landscape.Sharpness | None]
+    ahead: int | None = None
+    matched_step: int | None = None
+    matched: landscape.Sharpness | None = None
+    matched_accuracy: float | None = None
+
+
 @one_blas_thread
-def sharp_flat(scene: NetworkScene) -> dict[int, tuple[optim_core.Trajectory,
-                                                        landscape.Sharpness | None]]:  # fmt: skip
+def sharp_flat(scene: NetworkScene) -> SharpFlat:
     """The scene's sharp-or-flat optimizer at batch SHARP_BATCH and at the full batch
-    (Keskar et al. 2017): each run and its sharpness at the end."""
-    out = {}
+    (Keskar et al. 2017): the same α and steps, and the two compared where their
+    training losses match (equal steps are not equal training: batch 8 has seen a few
+    epochs when the full batch has taken 300 steps)."""
+    net = network_of(scene)
+    runs = {}
     for batch in (scenes.SHARP_BATCH, 0):
         run = train(scene, scene.sharp_optimizer, batch)
-        out[batch] = (run, sharpness_of(scene, run.final_point))
-    return out
+        runs[batch] = (run, sharpness_of(scene, run.final_point))
+    small, full = runs[scenes.SHARP_BATCH], runs[0]
+    if small[0].diverged or full[0].diverged or small[1] is None or full[1] is None:
+        return SharpFlat(small, full)
+    ahead = 0 if float(full[0].final_loss) <= float(small[0].final_loss) else scenes.SHARP_BATCH
+    behind = scenes.SHARP_BATCH if ahead == 0 else 0
+    run = runs[ahead][0]
+    step = int(landscape.first_below(run.loss, float(runs[behind][0].final_loss)))
+    theta = np.asarray(run.path[step])
+    return SharpFlat(small, full, ahead, step, sharpness_of(scene, theta),
+                     float(net.accuracy(theta)))  # fmt: skip
 
 
 @one_blas_thread
@@ -234,56 +261,83 @@ def _batch_words(batch: int) -> str:
 
 
 @one_blas_thread
-def sharp_flat_rows(scene: NetworkScene, result) -> list[dict]:
+def sharp_flat_rows(scene: NetworkScene, result: SharpFlat) -> list[dict]:
     net = network_of(scene)
     rows = []
-    for batch, (run, s) in result.items():
-        final = np.asarray(run.final_point)
-        finite = bool(np.all(np.isfinite(final)))
+    entries = [(scenes.SHARP_BATCH, *result.small, None), (0, *result.full, None)]
+    if result.matched is not None:  # the run that got lower, where it matched the other
+        run = (result.full if result.ahead == 0 else result.small)[0]
+        entries.append((result.ahead, run, result.matched, result.matched_step))
+    for batch, run, s, step in entries:
+        theta = np.asarray(run.final_point if step is None else run.path[step])
+        finite = bool(np.all(np.isfinite(theta)))
+        loss = float(run.final_loss if step is None else run.loss[step])
+        epochs = (run.steps if step is None else step) * (batch or net.n_train) / net.n_train
+        diverged = " (diverged)" if run.diverged and step is None else ""
         rows.append({
-            "batch": _batch_words(batch),
-            "training loss": _g(float(run.final_loss)),
-            "held-out accuracy": f"{net.accuracy(final):.1%}" if finite else "–",
-            "training accuracy": f"{net.accuracy(final, 'train'):.1%}" if finite else "–",
+            "batch": _batch_words(batch) + ("" if step is None else f", at step {step}"),
+            "epochs": f"{epochs:.3g}",
+            "training loss": _g(loss) + diverged,
+            "held-out accuracy": f"{net.accuracy(theta):.1%}" if finite else "–",
+            "training accuracy": f"{net.accuracy(theta, 'train'):.1%}" if finite else "–",
             "top eigenvalue λ₁": _g(s.top) if s else "–",
             "trace of H": f"{s.trace:.4g} ± {s.trace_error:.2g}" if s else "–",
-            "|θ_T − θ₀|": _g(float(np.linalg.norm(final - np.asarray(run.start)))),
         })  # fmt: skip
     return rows
 
 
 @one_blas_thread
-def sharp_flat_sentence(scene: NetworkScene, result) -> str:
-    """What was found, in words: which batch ended sharper, which held out better."""
+def sharp_flat_sentence(scene: NetworkScene, result: SharpFlat) -> str:
+    """What was found, in words: at a matched training loss, which batch sat sharper
+    and which held out better."""
     net = network_of(scene)
-    (small, (run_s, s_s)), (_, (run_f, s_f)) = result.items()
     title = optim_core.get_optimizer(scene.sharp_optimizer).title
-    if s_s is None or s_f is None:
-        return f"{title} diverged at one of the two batch sizes: no sharpness to compare."
-    acc_s, acc_f = net.accuracy(run_s.final_point), net.accuracy(run_f.final_point)
-    sharper = ("batch 8 ended sharper" if s_s.top > s_f.top else
-               "the full batch ended sharper" if s_f.top > s_s.top else "both ended as sharp")
-    better = ("batch 8 did better" if acc_s > acc_f else
-              "the full batch did better" if acc_f > acc_s else "both did the same")
-    agrees = (s_f.top > s_s.top) and (acc_s >= acc_f)
-    return (f"Found here: {sharper} (λ₁ = {s_s.top:.3g} at batch {small}, {s_f.top:.3g} at "
-            f"the full batch) and on held-out data {better} ({acc_s:.1%} at batch {small}, "
-            f"{acc_f:.1%} at the full batch). " + ("That is Keskar et al.'s finding." if agrees else
-                                 "Not what Keskar et al. report for large networks: one small "
-                                 "net, one seed, one α; try others."))  # fmt: skip
+    if result.matched is None:
+        return (f"{title} diverged at one of the two batch sizes (its loss ended above where "
+                "it started): nothing to compare. Try a smaller α.")  # fmt: skip
+    small = scenes.SHARP_BATCH
+    ahead_words = "the full batch" if result.ahead == 0 else f"batch {small}"
+    other = result.small if result.ahead == 0 else result.full
+    loss = float(other[0].final_loss)
+    # at the matched loss: the full batch's numbers and batch 8's
+    if result.ahead == 0:
+        top_f, acc_f = result.matched.top, result.matched_accuracy
+        top_s, acc_s = result.small[1].top, float(net.accuracy(result.small[0].final_point))
+    else:
+        top_s, acc_s = result.matched.top, result.matched_accuracy
+        top_f, acc_f = result.full[1].top, float(net.accuracy(result.full[0].final_point))
+    sharper = (f"batch {small} sat sharper" if top_s > top_f else
+               "the full batch sat sharper" if top_f > top_s else "both sat as sharp")
+    better = (f"batch {small} held out better" if acc_s > acc_f else
+              "the full batch held out better" if acc_f > acc_s else "both held out the same")
+    if top_f > top_s and acc_s > acc_f:
+        verdict = "That is Keskar et al.'s finding, on one small net."
+    elif top_f > top_s:
+        verdict = ("Sharper at the full batch, as Keskar et al. found, but not worse on held-out "
+                   "data: here sharpness alone did not decide it (one small net, one seed, one "
+                   "α; try others).")  # fmt: skip
+    else:
+        verdict = ("Not Keskar et al.'s finding for large networks: one small net, one seed, "
+                   "one α; try others.")  # fmt: skip
+    return (f"Found here, at the same training loss {loss:.3g} ({ahead_words} got there at "
+            f"step {result.matched_step}, the other at its last step): {sharper} (λ₁ = "
+            f"{top_s:.3g} at batch {small}, {top_f:.3g} at the full batch) and {better} "
+            f"({acc_s:.1%} at batch {small}, {acc_f:.1%} at the full batch). {verdict}")
 
 
 def plateau_sentence(escapes, labels: Mapping[str, str]) -> str:
     """Each optimizer's wait at the smallest and the largest δ, in words."""
     parts = []
     for e in escapes:
-        small, large = int(e.escape_step[0]), int(e.escape_step[-3])
-        if small < 0:
+        small, large = int(e.escape_step[0]), int(e.escape_step[scenes.SADDLE_LARGE])
+        if small < 0 or large < 0:
+            at = e.scales[0] if small < 0 else e.scales[scenes.SADDLE_LARGE]
             parts.append(f"{labels.get(e.optimizer, e.optimizer)} stays on the plateau from "
-                         f"δ = {e.scales[0]:.0e} for all {e.steps} steps")  # fmt: skip
+                         f"δ = {at:.0e} for all {e.steps} steps")  # fmt: skip
             continue
         parts.append(f"{labels.get(e.optimizer, e.optimizer)} leaves it after {small} steps "
-                     f"from δ = {e.scales[0]:.0e} and {large} from δ = {e.scales[-3]:.0e}")
+                     f"from δ = {e.scales[0]:.0e} and {large} from "
+                     f"δ = {e.scales[scenes.SADDLE_LARGE]:.0e}")
     return "Measured: " + "; ".join(parts) + "."
 
 
@@ -295,32 +349,47 @@ def preset_values(preset: str, scene: NetworkScene, runs, land, sharp, sharp_fla
     """The numbers a preset's caption states, from what the page measured."""
     net = network_of(scene)
     values: dict[str, str] = {}
+    accuracies = []
     for name, run in runs.items():
         values[f"{name}_loss"] = f"{float(run.final_loss):.3g}"
         if np.all(np.isfinite(run.final_point)):
-            values[f"{name}_acc"] = f"{net.accuracy(run.final_point):.1%}"
+            accuracies.append(float(net.accuracy(run.final_point)))
+            values[f"{name}_acc"] = f"{accuracies[-1]:.1%}"
+    if accuracies:
+        values["acc_spread"] = f"{100 * (max(accuracies) - min(accuracies)):.1f} points"
     if sharp_flat_result is not None:
-        for batch, words in ((scenes.SHARP_BATCH, "small"), (0, "full")):
-            run, s = sharp_flat_result[batch]
-            values[f"{words}_top"] = f"{s.top:.3g}" if s else "–"
-            values[f"{words}_acc"] = f"{net.accuracy(run.final_point):.1%}"
+        values["sentence"] = sharp_flat_sentence(scene, sharp_flat_result)
+        values["sharp_lr"] = f"{scene.lr(scene.sharp_optimizer):g}"
     if plateau is not None:
         for e in plateau[0]:
             values[f"{e.optimizer}_small"] = str(int(e.escape_step[0]))
-            values[f"{e.optimizer}_large"] = str(int(e.escape_step[-3]))
+            values[f"{e.optimizer}_large"] = str(int(e.escape_step[scenes.SADDLE_LARGE]))
     if land is not None:
         if land.plane.eigenvalues:
             values["top1"], values["top2"] = (f"{v:.3g}" for v in land.plane.eigenvalues)
         for name, p in land.projections.items():
-            start = np.asarray(runs[name].path[0])
             values[f"{name}_distance"] = f"{p.distance[0]:.3g}"
-            values[f"{name}_travel"] = f"{np.linalg.norm(start - land.plane.origin):.3g}"
             values[f"{name}_first"] = f"{float(runs[name].loss[0]):.3g}"
+            values[f"{name}_arrival"] = f"{arrival_share(runs[name].path, land.plane):.1%}"
+        values["arrival_baseline"] = f"{math.sqrt(2 / net.D):.0%}"
         if "adam" in runs and scene.plane != "pca":
             path = np.asarray(runs["adam"].path)
             pca = landscape.plane(net, "pca", np.asarray(runs["adam"].final_point), path)
             values["adam_pca"] = f"{pca.distance(path[0]):.3g}"
     return values
+
+
+def arrival_share(path, plane: landscape.Plane, tail: float = 0.1) -> float:
+    """How much of the last ``tail`` of a path lies in the plane: |projection of v| / |v|
+    for v the move over those steps (a random plane in D dimensions holds about
+    √(2/D) of a vector)."""
+    path = np.asarray(path)
+    v = path[-1] - path[max(0, len(path) - 1 - max(1, round(tail * (len(path) - 1))))]
+    length = float(np.linalg.norm(v))
+    if length == 0 or not math.isfinite(length):
+        return float("nan")
+    inside = plane.directions.T @ (plane.coordinates(plane.origin + v))
+    return float(np.linalg.norm(inside) / length)
 
 
 def caption(name: str, values: Mapping[str, object]) -> str:

@@ -14,6 +14,12 @@ training ``--steps`` full-batch steps per optimizer (``optim_core.run``, every p
 kept), against the same number of bare gradient evaluations measured in the same run
 (the ratio is the runner's and the update rule's share); the 51 × 51 plane of each kind
 (directions, the grid of 2,601 nets, the projections); the sharpness at one point.
+
+``--alphas``: instead, the coarse sweep behind the page's starting α
+(scenes.NETWORK_LR): for each optimizer with an α, 300 full-batch steps on the default
+digits net at every α of the page's slider from 10⁻³ to 10 (optim_core.sweep: one batch
+of settings), the α with the lowest final training loss among those whose loss never
+rose above its start (none diverged), beside the page's.
 """
 
 from __future__ import annotations
@@ -50,7 +56,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--steps", type=int, default=1000)
+    parser.add_argument("--alphas", action="store_true", help="the sweep behind NETWORK_LR")
     args = parser.parse_args()
+    if args.alphas:
+        alphas()
+        return
     net = network("digits", hidden=(16,))
     theta = net.init_params()
     plane = theta + 0.1 * np.random.default_rng(0).standard_normal((2601, net.D))
@@ -74,6 +84,31 @@ def main() -> None:
             step = best_time(lambda: net.grad(theta), args.repeat * 20)
             print(f"  -> 1,000 full-batch gradient steps ≈ {1000 * step:.2f} s")
     page(args)
+
+
+def alphas() -> None:
+    from threadpoolctl import threadpool_limits
+
+    from app_pages import network_work as work
+
+    scene = scenes.NetworkScene()
+    net = work.network_of(scene)
+    values = np.array([v for v in scenes.SLIDER_VALUES["lr"] if 1e-3 <= v <= 10])
+    print(f"300 full-batch steps on {net.title}, α over {len(values)} slider values "
+          f"{values[0]:g}…{values[-1]:g}: the best final loss (no divergence)")
+    for name in optim_core.optimizer_names():
+        opt = optim_core.get_optimizer(name)
+        if "lr" not in opt.hyperparams or optim_core.unavailable(name, net) or name in (
+                "bfgs", "newton", "saddle_free_newton"):  # fmt: skip
+            continue
+        with threadpool_limits(1, user_api="blas"):
+            result = optim_core.sweep(name, net, net.init_params(), 300, {"lr": values})
+        ok = (result.diverged_step < 0) & np.isfinite(result.final_loss)
+        best = int(np.argmin(np.where(ok, result.final_loss, np.inf)))
+        page = scenes.default_lr(name)
+        at_page = float(result.final_loss[np.argmin(np.abs(values - page))])
+        print(f"  {opt.title:<16} best α {values[best]:<6g} loss {result.final_loss[best]:.3g}"
+              f"   page's α {page:<6g} loss {at_page:.3g}")
 
 
 def page(args) -> None:

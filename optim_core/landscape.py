@@ -312,8 +312,8 @@ def project(run: Trajectory, plane: Plane, surface: Surface) -> Projection:
         steps=run.steps, start=_frozen(ab[0]), final_point=_frozen(ab[-1]),
         final_loss=run.final_loss, converged_step=run.converged_step,
         diverged_step=run.diverged_step, first_converged_step=run.first_converged_step,
-        diverged_point=None if run.diverged_point is None else _frozen(
-            plane.coordinates(np.nan_to_num(run.diverged_point))),
+        diverged_point=None if run.diverged_point is None or not np.all(np.isfinite(
+            run.diverged_point)) else _frozen(plane.coordinates(run.diverged_point)),
         path=_frozen(ab), loss=run.loss, grads=None if grads is None else _frozen(grads),
         convention=run.convention, schedule=run.schedule, batch=run.batch,
     )  # fmt: skip

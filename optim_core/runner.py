@@ -360,6 +360,10 @@ def unavailable(optimizer: str | Optimizer, surface: str | Surface, *, noise: bo
 
 def _check_surface(surface) -> Surface:
     if isinstance(surface, Surface):
+        if surface.dim != 2 and len(surface.minimizers):
+            raise ValueError(f"{surface.name}: a surface of D = {surface.dim} coordinates "
+                             "with minimizers is not supported (convergence is checked in "
+                             "the plane); declare none, as a network does")  # fmt: skip
         return surface
     if isinstance(surface, surfaces.NetworkSurface):
         return surface.surface

@@ -42,6 +42,7 @@ from .network import (  # noqa: F401
     NETWORK_PRESETS,
     NETWORK_WIDTHS,
     PLANE_KINDS,
+    SADDLE_LARGE,
     SADDLE_SCALES,
     SADDLE_STEPS,
     SHARP_BATCH,

@@ -21,13 +21,17 @@ MIN_RESOLUTION, DEFAULT_RESOLUTION = 11, 41
 MAX_SEED = 10_000
 SADDLE_SCALES = tuple(10.0 ** k for k in (-4, -3.5, -3, -2.5, -2, -1.5, -1, -0.5, 0))
 SADDLE_STEPS = 500
+SADDLE_LARGE = 6  # SADDLE_SCALES[6] = 10⁻¹: the "large δ" the sentences quote
 SHARP_BATCH = 8  # the small batch of the sharp-or-flat comparison
-# α for each optimizer that trains these nets in a few hundred full-batch steps (their
-# cheat-sheet defaults, 0.001–0.01, barely move SGD there): a coarse sweep on the digits
-# (bench/network.py); any other optimizer starts at its own default.
-NETWORK_LR = {"sgd": 0.5, "momentum": 0.1, "nag": 0.1, "adagrad": 0.1, "rmsprop": 0.01,
-              "adam": 0.01, "adamax": 0.02, "nadam": 0.01, "amsgrad": 0.01, "radam": 0.01,
-              "adamw": 0.01}  # fmt: skip
+# The α each optimizer starts at: among the slider's values from 10⁻³ to 10, the one with
+# the lowest training loss after 300 full-batch steps on the default digits net, none
+# diverging (`python bench/network.py --alphas`, an optim_core.sweep per optimizer;
+# checked on the moons and spirals at widths 16 and 64: none diverges there either).
+# Their cheat-sheet defaults (0.001–0.01) barely move SGD in a few hundred steps; any
+# other optimizer starts at its own default.
+NETWORK_LR = {"sgd": 2.0, "momentum": 10.0, "nag": 10.0, "adagrad": 0.3, "rmsprop": 0.05,
+              "adam": 0.2, "adamax": 0.3, "nadam": 0.1, "amsgrad": 0.02, "radam": 3.0,
+              "adamw": 0.05, "sgd_armijo": 10.0, "momentum_armijo": 10.0}  # fmt: skip
 
 def default_lr(name: str) -> float | None:
     """The α this page starts ``name`` at (None: it has no α)."""
@@ -72,7 +76,8 @@ def network_to_query(scene: NetworkScene) -> dict[str, str]:
              "opt": ",".join(scene.optimizers), "steps": str(scene.steps),
              "batch": str(scene.batch), "plane": scene.plane, "centre": scene.centre,
              "res": str(scene.resolution), "seed": str(scene.seed)}  # fmt: skip
-    for name in scene.optimizers:
+    with_alpha = (*scene.optimizers, *((scene.sharp_optimizer,) if scene.sharp_flat else ()))
+    for name in dict.fromkeys(with_alpha):
         if scene.lr(name) is not None and scene.lr(name) != default_lr(name):
             query[f"lr.{name}"] = repr(scene.lr(name))
     if scene.sharp_flat:
@@ -86,12 +91,13 @@ def network_from_query(params: Mapping[str, str]) -> tuple[NetworkScene, list[st
     read, d = LinkReader(params), NetworkScene()
     optimizers = read.optimizers("opt", d.optimizers)
     lrs = {}
-    for name in optimizers:
+    sharp = read.params.get("sharp")
+    for name in dict.fromkeys((*optimizers, *((sharp,) if sharp in optim_core.optimizer_names()
+                                               else ()))):  # fmt: skip
         key = f"lr.{name}"
         if key in read.params and default_lr(name) is not None:
             lrs[name] = read.number(key, *lr_range(), default_lr(name))
     centres = (*optimizers, MEAN_CENTRE)
-    sharp = read.params.get("sharp")
     scene = NetworkScene(
         data=read.choice("data", NETWORK_DATA, d.data),
         width=read.choice("width", NETWORK_WIDTHS, d.width),
@@ -125,7 +131,8 @@ def lr_options(value: float | None = None) -> list[float]:
 NETWORK_PRESETS: dict[str, NetworkScene] = {
     "Digits: does Adam beat SGD on a real network?": NetworkScene(),
     "Sharp or flat: batch 8 against the full batch": NetworkScene(
-        optimizers=("sgd", "adam"), steps=300, sharp_flat=True, sharp_optimizer="sgd"),
+        optimizers=("sgd", "adam"), lrs={"sgd": 0.5}, steps=300, sharp_flat=True,
+        sharp_optimizer="sgd"),
     "The saddle at the start: a small initialization sits on a plateau": NetworkScene(
         optimizers=("sgd", "momentum", "adam", "rmsprop"), saddle=True),
     "A random plane hides the path": NetworkScene(
@@ -138,32 +145,33 @@ NETWORK_PRESETS: dict[str, NetworkScene] = {
 NETWORK_CAPTIONS = {
     "Digits: does Adam beat SGD on a real network?": (
         "A 64-16-10 tanh net on scikit-learn's handwritten digits, 300 full-batch steps, "
-        "each optimizer at an α that trains it. Adam ends at a training loss of {adam_loss} "
-        "({adam_acc} held out), SGD at {sgd_loss} ({sgd_acc}), Momentum at {momentum_loss} "
-        "({momentum_acc}), L-BFGS at {lbfgs_loss} ({lbfgs_acc}): Adam ahead of SGD, as on "
-        "the 2-D surfaces, and L-BFGS fits the training set to rounding error without "
-        "holding out better than Adam."),
+        "each optimizer at the α of the slider's values that trains it best. Training "
+        "loss: Adam {adam_loss}, Momentum {momentum_loss}, SGD {sgd_loss}, L-BFGS "
+        "{lbfgs_loss} (rounding error). Held out: Adam {adam_acc}, Momentum "
+        "{momentum_acc}, SGD {sgd_acc}, L-BFGS {lbfgs_acc}: on the training loss Adam and "
+        "Momentum end far below SGD, but on digits none of them saw, all four end within "
+        "{acc_spread} of each other: fitting harder is not generalizing better."),
     "Sharp or flat: batch 8 against the full batch": (
-        "SGD at α = 0.5, 300 steps, with batches of 8 and with the full batch (the table "
-        "below the views). As measured here: batch 8 ends with top Hessian eigenvalue "
-        "{small_top} and {small_acc} held-out accuracy, the full batch with {full_top} "
-        "and {full_acc}."),
+        "SGD at α = {sharp_lr}, 300 steps, with batches of 8 and with the full batch (the "
+        "table under the views; equal steps are not equal training, so they are compared "
+        "where their training losses match). {sentence}"),
     "The saddle at the start: a small initialization sits on a plateau": (
-        "Every weight drawn from N(0, δ²): at small δ the net starts next to the saddle at "
-        "the origin (all hidden units alike, loss log 10 = 2.30). SGD needs {sgd_small} "
-        "steps to leave the plateau from δ = 10⁻⁴ and {sgd_large} from δ = 10⁻¹; Adam "
-        "{adam_small} and {adam_large}: like the 2-D saddle beside it, SGD's wait grows "
-        "with log(1/δ), Adam's hardly at all."),
+        "Every weight drawn from N(0, δ²): at small δ the net starts on the plateau around "
+        "the origin, where every hidden unit is alike and the loss is about log 10 = 2.30. "
+        "SGD needs {sgd_small} steps to get 10 % below it from δ = 10⁻⁴ and {sgd_large} "
+        "from δ = 10⁻¹; Adam {adam_small} and {adam_large}: as on the 2-D saddle beside "
+        "it, SGD's wait grows with log(1/δ), Adam's hardly at all."),
     "A random plane hides the path": (
         "Filter-normalized random directions (Li et al. 2018) show the landscape's shape "
         "near θ*, not the path: Adam's start is {adam_distance} from this plane and "
         "{adam_pca} from the PCA plane of its own path."),
     "Two moons: the sharpest directions": (
         "A 2-16-2 net on two moons, the plane of the two sharpest directions at Adam's "
-        "end (eigenvalues {top1} and {top2}). The common start is {adam_distance} from "
-        "this plane and {adam_travel} from θ*: the runs arrived almost at right angles to "
-        "the sharpest directions, so their projections barely move while the loss they "
-        "had fell from {adam_first} to {adam_loss}."),
+        "end (eigenvalues {top1} and {top2}). The last tenth of Adam's path lies "
+        "{adam_arrival} in this plane, where a random plane would hold about "
+        "{arrival_baseline} of it: Adam arrived almost at right angles to the sharpest "
+        "directions, so its projection hardly moves at the end while its loss fell from "
+        "{adam_first} to {adam_loss}."),
 }
 
 

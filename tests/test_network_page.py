@@ -73,23 +73,47 @@ def _f(text):
     return float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
 
 
-def test_digits_preset_adam_beats_sgd_and_lbfgs_fits_hardest_without_holding_out_better():
+def test_digits_preset_adam_fits_far_better_than_sgd_yet_holds_out_alike():
     name = "Digits: does Adam beat SGD on a real network?"
     *_, v = _measure(name)
-    assert _f(v["adam_loss"]) < _f(v["sgd_loss"]) < _f(v["momentum_loss"])
+    assert _f(v["adam_loss"]) < 0.2 * _f(v["sgd_loss"])
+    assert _f(v["momentum_loss"]) < 0.2 * _f(v["sgd_loss"])
     assert _f(v["lbfgs_loss"]) < 1e-10
-    assert _f(v["lbfgs_acc"]) <= _f(v["adam_acc"])
+    accuracies = [_f(v[f"{n}_acc"]) for n in ("adam", "momentum", "sgd", "lbfgs")]
+    assert max(accuracies) - min(accuracies) <= 0.03
+    spread = 100 * (max(accuracies) - min(accuracies))  # (from the rounded percentages)
+    assert abs(float(v["acc_spread"].split()[0]) - spread) <= 0.11
 
 
-def test_sharp_or_flat_preset_states_what_it_found():
+def test_sharp_or_flat_preset_compares_at_a_matched_training_loss():
     name = "Sharp or flat: batch 8 against the full batch"
     scene, *_, flat, _, v = _measure(name)
-    small, full = flat[scenes.SHARP_BATCH][1], flat[0][1]
-    sentence = work.sharp_flat_sentence(scene, flat)
-    sharper = "the full batch ended sharper" if full.top > small.top else "batch 8 ended sharper"
+    small, full = flat.small, flat.full
+    assert not small[0].diverged and not full[0].diverged
+    ahead = flat.full if flat.ahead == 0 else flat.small
+    behind = flat.small if flat.ahead == 0 else flat.full
+    k = flat.matched_step
+    # the step at which the run ahead first got down to the other's final loss
+    assert ahead[0].loss[k] <= behind[0].final_loss < ahead[0].loss[k - 1]
+    net = work.network_of(scene)
+    assert flat.matched_accuracy == pytest.approx(net.accuracy(ahead[0].path[k]))
+    sentence = v["sentence"]
+    assert f"at the same training loss {float(behind[0].final_loss):.3g}" in sentence
+    top_s = small[1].top if flat.ahead == 0 else flat.matched.top
+    top_f = flat.matched.top if flat.ahead == 0 else full[1].top
+    assert f"λ₁ = {top_s:.3g} at batch 8, {top_f:.3g} at the full batch" in sentence
+    sharper = "the full batch sat sharper" if top_f > top_s else "batch 8 sat sharper"
     assert sharper in sentence
-    assert f"λ₁ = {small.top:.3g} at batch 8, {full.top:.3g} at the full batch" in sentence
-    assert v["small_top"] == f"{small.top:.3g}" and v["full_top"] == f"{full.top:.3g}"
+    assert v["sharp_lr"] == "0.5"
+
+
+def test_a_diverged_sharp_or_flat_run_is_said_not_compared():
+    scene = scenes.NetworkScene(sharp_flat=True, sharp_optimizer="sgd", lrs={"sgd": 2.0})
+    flat = work.sharp_flat(scene)  # SGD at α = 2 with batches of 8 blows up
+    assert flat.small[0].diverged and flat.matched is None
+    assert "diverged at one of the two batch sizes" in work.sharp_flat_sentence(scene, flat)
+    rows = work.sharp_flat_rows(scene, flat)
+    assert rows[0]["training loss"].endswith("(diverged)") and len(rows) == 2
 
 
 @pytest.mark.slow
@@ -102,6 +126,7 @@ def test_saddle_preset_sgds_wait_grows_with_log_one_over_delta_and_adams_hardly(
     sgd, adam = by["sgd"].escape_step, by["adam"].escape_step
     assert np.all(np.diff(sgd[:7]) < 0)  # every decade nearer the saddle: a longer wait
     assert sgd[0] >= 5 * sgd[6] and adam[0] <= 2 * adam[6]
+    assert scenes.SADDLE_SCALES[scenes.SADDLE_LARGE] == pytest.approx(0.1)  # the "10⁻¹"
     assert int(v["sgd_small"]) == sgd[0] and int(v["adam_large"]) == adam[6]
     # and so on the 2-D saddle beside it
     assert on_saddle["sgd"][0] > 2 * on_saddle["sgd"][6]
@@ -114,11 +139,20 @@ def test_random_plane_preset_the_start_is_farther_from_it_than_from_the_pca_plan
     assert _f(v["adam_distance"]) > 2 * _f(v["adam_pca"])
 
 
-def test_moons_preset_the_paths_arrive_at_right_angles_to_the_sharpest_directions():
+def test_moons_preset_adam_arrives_at_right_angles_to_the_sharpest_directions():
     name = "Two moons: the sharpest directions"
     _, runs, land, *_, v = _measure(name)
+    net = work.network_of(scenes.preset_scene(name))
     assert land.plane.eigenvalues[0] >= land.plane.eigenvalues[1] > 0
-    assert _f(v["adam_distance"]) >= 0.99 * _f(v["adam_travel"])
+    baseline = np.sqrt(2 / net.D)
+    assert v["arrival_baseline"] == f"{baseline:.0%}"
+    assert _f(v["adam_arrival"]) < baseline / 3
+    # the share is what a least-squares projection of the last tenth keeps
+    path = np.asarray(runs["adam"].path)
+    move = path[-1] - path[-1 - round(0.1 * (len(path) - 1))]
+    kept = np.linalg.lstsq(land.plane.directions.T, move, rcond=None)[0]
+    share = np.linalg.norm(land.plane.directions.T @ kept) / np.linalg.norm(move)
+    assert v["adam_arrival"] == f"{share:.1%}"
     assert _f(v["adam_loss"]) < 0.5 * _f(v["adam_first"])
 
 
@@ -131,7 +165,7 @@ def test_numbers_rows_say_what_the_runs_did():
     land = work.lay_plane(scene, runs)
     sharp = {n: work.sharpness_of(scene, r.final_point) for n, r in runs.items()}
     rows = {r["optimizer"]: r for r in work.numbers_rows(scene, runs, land, sharp)}
-    adam = rows["Adam (α = 0.01)"]
+    adam = rows["Adam (α = 0.2)"]
     run = runs["adam"]
     assert adam["training loss"] == f"{float(run.final_loss):.4g}"
     hit = int(np.argmax(run.loss <= work.TARGET_LOSS)) if np.any(run.loss <= 0.1) else -1
@@ -159,7 +193,7 @@ def test_the_page_trains_draws_and_keeps_its_link():
     assert not at.exception, at.exception
     assert [e.value for e in at.error] == []
     table = at.dataframe[0].value.set_index("optimizer")
-    assert list(table.index) == ["SGD (α = 0.5)", "Adam (α = 0.01)"]
+    assert list(table.index) == ["SGD (α = 2)", "Adam (α = 0.2)"]
     assert at.query_params["data"] == "moons" and at.query_params["steps"] == "150"
     assert any("The plane" in m.value and "explains" in m.value for m in at.markdown)
 
@@ -182,14 +216,14 @@ def test_a_scene_that_cannot_run_says_why_and_the_last_picture_stays():
     error = " ".join(e.value for e in at.error)
     assert "batch_size must be an integer in [1, 150]" in error and "got 256" in error
     assert any("last scene that ran" in c.value for c in at.caption)
-    assert at.dataframe[0].value["optimizer"].tolist() == ["SGD (α = 0.5)"]
+    assert at.dataframe[0].value["optimizer"].tolist() == ["SGD (α = 2)"]
 
 
 def test_newton_on_the_digits_net_is_named_not_run():
     at = _page({"opt": "newton,adam", "steps": "20"})
     assert not at.exception, at.exception
     assert any("Not run here" in i.value and "Newton" in i.value for i in at.info)
-    assert at.dataframe[0].value["optimizer"].tolist() == ["Adam (α = 0.01)"]
+    assert at.dataframe[0].value["optimizer"].tolist() == ["Adam (α = 0.2)"]
 
 
 def test_every_optimizer_trains_the_moons_net():
