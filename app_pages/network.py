@@ -272,13 +272,17 @@ plateau = None
 if scene.saddle:
     st.subheader("The saddle at the start")
     st.caption("Every weight drawn from N(0, δ²): the smaller δ, the nearer the net starts to "
-               "the saddle at the origin, where every hidden unit computes the same thing and "
-               f"the loss is log {net.n_classes} = {math.log(net.n_classes):.3f}."
+               "the origin, where every hidden unit computes the same thing and the loss is "
+               f"about log {net.n_classes} = {math.log(net.n_classes):.3f} (a saddle on the "
+               "moons and spirals; a plateau on the digits, whose unequal classes leave the "
+               "output biases a small gradient)."
                f" Each point: the first step at which the training loss is "
                f"{landscape.PLATEAU_DROP:.0%} below its start (full batch, "
                f"{scenes.SADDLE_STEPS} steps at most); beside it the 2-D saddle x² − y², "
                "started δ from its saddle along the way down, and the step it gets 2 away "
-               "(the edge of its view), with the same α.")  # fmt: skip
+               "(the edge of its view), with the same α. A point missing: it did not get "
+               "there within the steps (on the 2-D saddle, BFGS's, L-BFGS's and CG's line "
+               "searches fail next to it: see the Saddle escape page).")  # fmt: skip
     names = tuple(runs)
     with st.spinner("Training from nine initial scales…"):
         plateau = escapes(scene, names)
