@@ -7,6 +7,7 @@ import hashlib
 import json
 import math
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -26,16 +27,26 @@ DATA_LABELS = {"digits": "handwritten digits (8 × 8, 10 classes)", "moons": "tw
                "spirals": "two spirals"}  # fmt: skip
 
 
-def apply(scene: scenes.NetworkScene) -> None:
+def widget_values(scene: scenes.NetworkScene) -> dict:
+    """The sidebar's widget values (by key) that show ``scene``."""
     values = dict(data=scene.data, width=scene.width, activation=scene.activation,
                   optimizers=list(scene.optimizers), steps=scene.steps, batch=scene.batch,
                   plane=scene.plane, centre=scene.centre, resolution=scene.resolution,
-                  seed=scene.seed, sharp=scene.sharp_flat, sharp_optimizer=scene.sharp_optimizer,
-                  saddle=scene.saddle)  # fmt: skip
-    st.session_state.update({P + k: v for k, v in values.items()})
-    for name in optim_core.optimizer_names():
+                  seed=scene.seed, sharp=scene.sharp_flat, saddle=scene.saddle)  # fmt: skip
+    if scene.sharp_flat:  # (their widgets are drawn only then: Streamlit drops the others)
+        values.update(sharp_optimizer=scene.sharp_optimizer, sharp_lr=scene.sharp_alpha())
+    values = {P + k: v for k, v in values.items()}
+    for name in scene.optimizers:
         if scenes.default_lr(name) is not None:
-            st.session_state[P + "lr." + name] = scene.lr(name)
+            values[P + "lr." + name] = scene.lr(name)
+    return values
+
+
+def apply(scene: scenes.NetworkScene) -> None:
+    st.session_state.update(widget_values(scene))
+    for name in optim_core.optimizer_names():  # the others' α back at the page's start
+        if scenes.default_lr(name) is not None and name not in scene.optimizers:
+            st.session_state[P + "lr." + name] = scenes.default_lr(name)
 
 
 def apply_preset() -> None:
@@ -45,6 +56,13 @@ def apply_preset() -> None:
 
 
 common.init_from_link("network", scenes.network_from_query, apply)
+# A scene changed since it was picked is no longer that scene: the box says so (and
+# picking it again applies it again)
+picked = st.session_state.get(P + "preset", "—")
+if picked in scenes.NETWORK_PRESETS and any(
+        st.session_state.get(k) != v
+        for k, v in widget_values(scenes.preset_scene(picked)).items()):  # fmt: skip
+    st.session_state[P + "preset"] = "—"
 preload()
 
 # ---------------------------------------------------------------- sidebar
@@ -90,17 +108,21 @@ resolution = sb.slider("Grid points per side", scenes.network.MIN_RESOLUTION,
 seed = sb.number_input("Seed (data split, initialization, directions)", 0,
                        scenes.network.MAX_SEED, key=P + "seed")  # fmt: skip
 sharp = sb.toggle("Sharp or flat? (batch 8 against the full batch)", key=P + "sharp")
-sharp_optimizer = (sb.selectbox("… with", [n for n in optim_core.optimizer_names()
-                                           if scenes.default_lr(n) is not None],
-                                key=P + "sharp_optimizer",
-                                format_func=lambda n: optim_core.get_optimizer(n).title)
-                   if sharp else st.session_state[P + "sharp_optimizer"])  # fmt: skip
-if sharp and sharp_optimizer not in lrs and scenes.default_lr(sharp_optimizer) is not None:
-    key = P + "lr." + sharp_optimizer  # its α, when it is not racing above
-    st.session_state.setdefault(key, scenes.default_lr(sharp_optimizer))
-    lrs[sharp_optimizer] = sb.select_slider(
-        f"α, {optim_core.get_optimizer(sharp_optimizer).title} (sharp or flat)",
-        scenes.network.lr_options(st.session_state[key]), key=key,
+sharp_optimizer = st.session_state.get(P + "sharp_optimizer", "sgd")
+sharp_lr = st.session_state.get(P + "sharp_lr")
+if sharp:
+    st.session_state.setdefault(P + "sharp_optimizer", sharp_optimizer)
+    sharp_optimizer = sb.selectbox(
+        "… with", scenes.network.SHARP_OPTIMIZERS, key=P + "sharp_optimizer",
+        format_func=lambda n: optim_core.get_optimizer(n).title,
+        on_change=lambda: st.session_state.update({P + "sharp_lr": scenes.network.sharp_default_lr(
+            st.session_state[P + "sharp_optimizer"])}),
+    )  # fmt: skip
+    if st.session_state.get(P + "sharp_lr") is None:
+        st.session_state[P + "sharp_lr"] = scenes.network.sharp_default_lr(sharp_optimizer)
+    sharp_lr = sb.select_slider(
+        "… at α (its own: batches of 8 blow up at the full batch's best α)",
+        scenes.network.lr_options(st.session_state[P + "sharp_lr"]), key=P + "sharp_lr",
         format_func=lambda v: f"{v:g}")  # fmt: skip
 saddle = sb.toggle("The saddle at the start (small initializations)", key=P + "saddle")
 
@@ -108,13 +130,11 @@ scene = scenes.NetworkScene(
     data=data, width=int(width), activation=activation, optimizers=tuple(chosen),
     lrs={n: float(v) for n, v in lrs.items()}, steps=int(steps), batch=int(batch),
     plane=plane_kind, centre=centre, resolution=int(resolution), seed=int(seed),
-    sharp_flat=bool(sharp), sharp_optimizer=sharp_optimizer, saddle=bool(saddle),
+    sharp_flat=bool(sharp), sharp_optimizer=sharp_optimizer,
+    sharp_lr=None if sharp_lr is None else float(sharp_lr), saddle=bool(saddle),
 )  # fmt: skip
 st.query_params.from_dict(scenes.network_to_query(scene))
 preset = st.session_state.get(P + "preset", "—")
-if preset in scenes.NETWORK_PRESETS and scenes.network_to_query(
-        scenes.preset_scene(preset)) != scenes.network_to_query(scene):  # fmt: skip
-    preset = "—"  # changed since: its caption no longer describes the page
 
 # ---------------------------------------------------------------- the work (cached)
 
@@ -148,13 +168,9 @@ def sharpness(s: scenes.NetworkScene, name: str, run, batch: int | None = None):
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def plane_view(key: str, _land: work.Landscape, labels: tuple) -> viz.RaceView:
-    """The race view of the plane; each run's legend entry says how far its path starts
-    and ends from the plane."""
-    runs = []
-    for name, lab in labels:
-        p = _land.projections[name]
-        off = f"{p.distance[0]:.3g} → {p.distance[-1]:.3g} off the plane"
-        runs.append(viz.Run(name, f"{lab}: {off}", p.trajectory))
+    """The race view of the plane (how far each path is from it: the figure and the
+    table under it)."""
+    runs = [viz.Run(name, lab, _land.projections[name].trajectory) for name, lab in labels]
     return viz.race_view(_land.surface, runs, _land.grid, clickable=False)
 
 
@@ -163,17 +179,19 @@ def compute(s: scenes.NetworkScene):
     refused = work.unavailable(s)
     names = [n for n in s.optimizers if n not in refused]
     bar = common.Progress("Training…")
-    runs = {}
-    for i, name in enumerate(names):
-        bar.report(i / (len(names) + 1), optim_core.get_optimizer(name).title)
-        runs[name] = trained(s, name)
-    land = None
-    if runs:
-        bar.report(len(names) / (len(names) + 1), "the plane")
-        land = laid(s, runs, lambda f: bar.report((len(names) + f) / (len(names) + 1),
-                                                  "the plane"))  # fmt: skip
-    sharp = {name: sharpness(s, name, run) for name, run in runs.items()}
-    bar.done()
+    try:
+        runs = {}
+        for i, name in enumerate(names):
+            bar.report(i / (len(names) + 1), optim_core.get_optimizer(name).title)
+            runs[name] = trained(s, name)
+        land = None
+        if runs:
+            bar.report(len(names) / (len(names) + 1), "the plane")
+            land = laid(s, runs, lambda f: bar.report((len(names) + f) / (len(names) + 1),
+                                                      "the plane"))  # fmt: skip
+        sharp = {name: sharpness(s, name, run) for name, run in runs.items()}
+    finally:
+        bar.done()
     return refused, runs, land, sharp
 
 
@@ -183,8 +201,7 @@ common.show_link_warnings("network")
 net = work.network_of(scene)
 st.header(f"A real network: {net.title}")
 st.caption(f"{net.description} The loss: mean cross-entropy over the training examples. "
-           f"D = {net.D:,} weights; every optimizer starts from the same seeded "
-           f"initialization (Glorot, normal).")  # fmt: skip
+           "Every optimizer starts from the same seeded initialization (Glorot, normal).")
 if not scene.optimizers:
     st.info("Choose one or more optimizers in the sidebar.")
     st.stop()
@@ -214,13 +231,19 @@ if land is not None:
              f"{land.plane.eigenvalues[1]:.4g}." if land.plane.eigenvalues else "")
     st.markdown(f"**The plane**: {PLANE_LABELS[scene.plane]}, through {land.centre_label}."
                 f"{explained}{eigen} Colours and contours: the training loss over the plane "
-                f"({scene.resolution} × {scene.resolution} nets); the paths are the runs' "
-                "projections onto it, which is not where they were: their distance from "
-                "the plane is plotted under the views.")  # fmt: skip
-    left = [f"{labels[n]} leaves the grid at step {p.left_grid} (drawn to its edge)"
+                f"({scene.resolution} × {scene.resolution} nets) at θ* + a·d₁ + b·d₂; the "
+                "paths are the runs' projections onto it, which is not where they were: "
+                "their distance from the plane is plotted under the views. "
+                + ("d₁ and d₂ are unit vectors: a, b and every distance are Euclidean "
+                   "lengths in weight space." if scene.plane != "random" else
+                   "d₁ and d₂ are filter-normalized (each row as long as θ*'s): a = 1 is "
+                   f"a step of |d₁| = {np.linalg.norm(land.plane.directions[0]):.3g} in "
+                   "weight space; distances are Euclidean lengths there."))  # fmt: skip
+    left = [f"{labels[n]} leaves the grid at step {p.left_grid}"
             for n, p in land.projections.items() if p.left_grid >= 0]  # fmt: skip
     if left:
-        st.warning(". ".join(left) + ".")
+        st.warning(". ".join(left) + " (its path goes on out of the picture; the table "
+                   "and the figure under the views follow it).")
     view = plane_view(_key(_net_key(scene), scene.steps, scene.batch, scene.plane, scene.centre,
                            scene.resolution, sorted(labels.items()),
                            [(n, scene.hyperparams(n)) for n in runs]),
@@ -250,7 +273,9 @@ sharp_flat = None
 if scene.sharp_flat:
     st.subheader("Sharp or flat? The same optimizer at batch 8 and at the full batch")
     st.caption("Keskar et al. (2017) found that large batches end in sharper minima that "
-               "generalize worse. Here, measured on this net, the same steps and α:")
+               "generalize worse. Here, measured on this net: the same steps and α, and, since "
+               "equal steps are not equal training, the two compared where their training "
+               "losses match (the last row).")  # fmt: skip
     reason = optim_core.unavailable(scene.sharp_optimizer, net, batches=True)
     if reason:
         st.info(reason)
@@ -291,4 +316,5 @@ if scene.saddle:
 
 if preset != "—":
     values = work.preset_values(preset, scene, runs, land, sharp, sharp_flat, plateau)
-    caption_slot.info(f"**{preset}.** " + work.caption(preset, values))
+    title = preset if preset.endswith(("?", ".")) else preset + "."
+    caption_slot.info(f"**{title}** " + work.caption(preset, values))

@@ -63,6 +63,10 @@ def unavailable(scene: NetworkScene) -> dict[str, str]:
             reason = (f"{optim_core.get_optimizer(name).title} solves with the exact "
                       f"{net.D:,} × {net.D:,} Hessian every step (0.5 s a step at D = 1,210 "
                       f"here); this page runs it up to D = {MAX_NEWTON_D}")  # fmt: skip
+        if reason is None and scene.batch and "c1" in optim_core.get_optimizer(name).hyperparams:
+            reason = (f"{optim_core.get_optimizer(name).title}'s line search compares the "
+                      "whole training set's loss with a mini-batch's gradient: its searches "
+                      "fail and it stops within a few steps (it runs on the full batch)")
         if reason is None and name == "bfgs" and net.D > MAX_BFGS_D:
             reason = (f"BFGS updates a {net.D:,} × {net.D:,} matrix every step (~35 ms a step "
                       f"at D = 1,210 here); this page runs it up to D = {MAX_BFGS_D} "
@@ -77,14 +81,18 @@ MAX_BFGS_D = 600  # a D × D matrix a step: 35 ms a step at D = 1,210 (measured)
 
 
 @one_blas_thread
-def train(scene: NetworkScene, name: str, batch: int | None = None) -> optim_core.Trajectory:
+def train(scene: NetworkScene, name: str, batch: int | None = None,
+          lr: float | None = None) -> optim_core.Trajectory:  # fmt: skip
     """``name`` on the scene's net from its seeded initialization, at the scene's α and
-    batch size (``batch`` overrides it; 0: the full batch), every point kept."""
+    batch size (``batch``, ``lr`` override them; batch 0: the full batch), every point
+    kept."""
     net = network_of(scene)
     batch = scene.batch if batch is None else batch
+    hp = scene.hyperparams(name)
+    if lr is not None:
+        hp["lr"] = lr
     return optim_core.run(name, net, net.init_params(), scene.steps, record="points",
-                          batch_size=batch or None, seed=scene.seed,
-                          **scene.hyperparams(name))  # fmt: skip
+                          batch_size=batch or None, seed=scene.seed, **hp)  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,7 +173,7 @@ def numbers_rows(scene: NetworkScene, runs: Mapping[str, optim_core.Trajectory],
     for name, run in runs.items():
         final = np.asarray(run.final_point)
         finite = bool(np.all(np.isfinite(final)))
-        s = sharp.get(name)
+        s = None if run.diverged else sharp.get(name)  # (at a blown-up point: no lesson)
         hit = first_hit(run.loss)
         row = {
             "optimizer": (labels or {}).get(name) or label(scene, name),
@@ -175,14 +183,15 @@ def numbers_rows(scene: NetworkScene, runs: Mapping[str, optim_core.Trajectory],
             "top eigenvalue λ₁": _g(s.top) if s else "–",
             "trace of H": f"{s.trace:.4g} ± {s.trace_error:.2g}" if s else "–",
             "distance travelled": _g(landscape.travelled(run.path)),
-            "|θ_T − θ₀|": _g(float(np.linalg.norm(final - np.asarray(run.start)))),
+            "distance from the start": _g(float(np.linalg.norm(final - np.asarray(run.start)))),
         }
         if land is not None and name in land.projections:
             p = land.projections[name]
             row["from the plane: start, end"] = f"{_g(p.distance[0])}, {_g(p.distance[-1])}"
             row["left the grid"] = f"step {p.left_grid}" if p.left_grid >= 0 else "no"
         if run.diverged:
-            row["training loss"] += f" (diverged at step {int(run.diverged_step)})"
+            row["training loss"] += (f" (diverged: above its start from step "
+                                     f"{int(run.diverged_step)})")  # fmt: skip
         rows.append(row)
     return rows
 
@@ -219,7 +228,7 @@ def sharp_flat(scene: NetworkScene) -> SharpFlat:
     net = network_of(scene)
     runs = {}
     for batch in (scenes.SHARP_BATCH, 0):
-        run = train(scene, scene.sharp_optimizer, batch)
+        run = train(scene, scene.sharp_optimizer, batch, scene.sharp_alpha())
         runs[batch] = (run, sharpness_of(scene, run.final_point))
     small, full = runs[scenes.SHARP_BATCH], runs[0]
     if small[0].diverged or full[0].diverged or small[1] is None or full[1] is None:
@@ -325,6 +334,15 @@ def sharp_flat_sentence(scene: NetworkScene, result: SharpFlat) -> str:
             f"({acc_s:.1%} at batch {small}, {acc_f:.1%} at the full batch). {verdict}")
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789.", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹·")
+
+
+def power(x: float) -> str:
+    """10⁻⁴ for 1e-4: a power of ten as the figures write it (else ``x:g``)."""
+    k = math.log10(x)
+    return f"10{str(round(k)).translate(_SUPERSCRIPT)}" if abs(k - round(k)) < 1e-9 else f"{x:g}"
+
+
 def plateau_sentence(escapes, labels: Mapping[str, str]) -> str:
     """Each optimizer's wait at the smallest and the largest δ, in words."""
     parts = []
@@ -333,11 +351,11 @@ def plateau_sentence(escapes, labels: Mapping[str, str]) -> str:
         if small < 0 or large < 0:
             at = e.scales[0] if small < 0 else e.scales[scenes.SADDLE_LARGE]
             parts.append(f"{labels.get(e.optimizer, e.optimizer)} stays on the plateau from "
-                         f"δ = {at:.0e} for all {e.steps} steps")  # fmt: skip
+                         f"δ = {power(at)} for all {e.steps} steps")  # fmt: skip
             continue
-        parts.append(f"{labels.get(e.optimizer, e.optimizer)} leaves it after {small} steps "
-                     f"from δ = {e.scales[0]:.0e} and {large} from "
-                     f"δ = {e.scales[scenes.SADDLE_LARGE]:.0e}")
+        parts.append(f"{labels.get(e.optimizer, e.optimizer)} leaves the plateau after "
+                     f"{small} steps from δ = {power(e.scales[0])} and {large} from "
+                     f"δ = {power(e.scales[scenes.SADDLE_LARGE])}")
     return "Measured: " + "; ".join(parts) + "."
 
 
@@ -349,17 +367,17 @@ def preset_values(preset: str, scene: NetworkScene, runs, land, sharp, sharp_fla
     """The numbers a preset's caption states, from what the page measured."""
     net = network_of(scene)
     values: dict[str, str] = {}
-    accuracies = []
+    accuracies = []  # as shown: percentages to one decimal
     for name, run in runs.items():
         values[f"{name}_loss"] = f"{float(run.final_loss):.3g}"
         if np.all(np.isfinite(run.final_point)):
-            accuracies.append(float(net.accuracy(run.final_point)))
-            values[f"{name}_acc"] = f"{accuracies[-1]:.1%}"
+            values[f"{name}_acc"] = f"{net.accuracy(run.final_point):.1%}"
+            accuracies.append(float(values[f"{name}_acc"].rstrip("%")))
     if accuracies:
-        values["acc_spread"] = f"{100 * (max(accuracies) - min(accuracies)):.1f} points"
+        values["acc_spread"] = f"{max(accuracies) - min(accuracies):.1f} points"
     if sharp_flat_result is not None:
         values["sentence"] = sharp_flat_sentence(scene, sharp_flat_result)
-        values["sharp_lr"] = f"{scene.lr(scene.sharp_optimizer):g}"
+        values["sharp_lr"] = f"{scene.sharp_alpha():g}"
     if plateau is not None:
         for e in plateau[0]:
             values[f"{e.optimizer}_small"] = str(int(e.escape_step[0]))

@@ -12,6 +12,13 @@ from optim_core import landscape
 from .shared import CAPS, MAX_NETWORK_STEPS, SLIDER_VALUES, LinkReader, lr_range
 
 NETWORK_DATA = surfaces.mlp.DATA_SETS
+# the sharp-or-flat comparison's optimizers: those with an α and no line search (a line
+# search checks the whole set's loss against a batch's gradient: it fails and stops)
+SHARP_OPTIMIZERS = tuple(
+    n for n in optim_core.optimizer_names()
+    if "lr" in optim_core.get_optimizer(n).hyperparams
+    and "c1" not in optim_core.get_optimizer(n).hyperparams
+    and not optim_core.get_optimizer(n).needs)  # fmt: skip
 NETWORK_ACTIVATIONS = surfaces.mlp.ACTIVATIONS
 NETWORK_WIDTHS = (2, 4, 8, 16, 32, 64)
 NETWORK_BATCHES = (0, 8, 16, 32, 64, 128, 256)  # 0: the full batch
@@ -32,6 +39,13 @@ SHARP_BATCH = 8  # the small batch of the sharp-or-flat comparison
 NETWORK_LR = {"sgd": 2.0, "momentum": 10.0, "nag": 10.0, "adagrad": 0.3, "rmsprop": 0.05,
               "adam": 0.2, "adamax": 0.3, "nadam": 0.1, "amsgrad": 0.02, "radam": 3.0,
               "adamw": 0.05, "sgd_armijo": 10.0, "momentum_armijo": 10.0}  # fmt: skip
+
+def sharp_default_lr(name: str) -> float | None:
+    """The sharp-or-flat comparison's starting α: a quarter of the page's (batches of 8
+    blow up at the full batch's best α: SGD at 2 does)."""
+    lr = default_lr(name)
+    return None if lr is None else lr / 4
+
 
 def default_lr(name: str) -> float | None:
     """The α this page starts ``name`` at (None: it has no α)."""
@@ -58,10 +72,18 @@ class NetworkScene:
     seed: int = 0
     sharp_flat: bool = False  # the sharp-or-flat comparison (Keskar et al. 2017)
     sharp_optimizer: str = "sgd"
+    sharp_lr: float | None = None  # its α there (None: sharp_default_lr)
     saddle: bool = False  # the saddle at the start
 
     def lr(self, name: str) -> float | None:
         return self.lrs.get(name, default_lr(name)) if default_lr(name) is not None else None
+
+    def sharp_alpha(self) -> float | None:
+        """The sharp-or-flat optimizer's α (None: it has none)."""
+        if default_lr(self.sharp_optimizer) is None:
+            return None
+        return self.sharp_lr if self.sharp_lr is not None else sharp_default_lr(
+            self.sharp_optimizer)  # fmt: skip
 
     def hyperparams(self, name: str) -> dict[str, float]:
         """Every hyperparameter ``name`` runs with: its α here, its defaults otherwise."""
@@ -76,12 +98,13 @@ def network_to_query(scene: NetworkScene) -> dict[str, str]:
              "opt": ",".join(scene.optimizers), "steps": str(scene.steps),
              "batch": str(scene.batch), "plane": scene.plane, "centre": scene.centre,
              "res": str(scene.resolution), "seed": str(scene.seed)}  # fmt: skip
-    with_alpha = (*scene.optimizers, *((scene.sharp_optimizer,) if scene.sharp_flat else ()))
-    for name in dict.fromkeys(with_alpha):
+    for name in scene.optimizers:
         if scene.lr(name) is not None and scene.lr(name) != default_lr(name):
             query[f"lr.{name}"] = repr(scene.lr(name))
     if scene.sharp_flat:
         query["sharp"] = scene.sharp_optimizer
+        if scene.sharp_alpha() != sharp_default_lr(scene.sharp_optimizer):
+            query["sharp_lr"] = repr(scene.sharp_alpha())
     if scene.saddle:
         query["saddle"] = "1"
     return query
@@ -91,9 +114,7 @@ def network_from_query(params: Mapping[str, str]) -> tuple[NetworkScene, list[st
     read, d = LinkReader(params), NetworkScene()
     optimizers = read.optimizers("opt", d.optimizers)
     lrs = {}
-    sharp = read.params.get("sharp")
-    for name in dict.fromkeys((*optimizers, *((sharp,) if sharp in optim_core.optimizer_names()
-                                               else ()))):  # fmt: skip
+    for name in optimizers:
         key = f"lr.{name}"
         if key in read.params and default_lr(name) is not None:
             lrs[name] = read.number(key, *lr_range(), default_lr(name))
@@ -112,11 +133,14 @@ def network_from_query(params: Mapping[str, str]) -> tuple[NetworkScene, list[st
         resolution=read.number("res", MIN_RESOLUTION, landscape.MAX_GRID, d.resolution,
                                integer=True),
         seed=read.number("seed", 0, MAX_SEED, d.seed, integer=True),
-        sharp_flat=sharp is not None,
-        sharp_optimizer=read.choice("sharp", optim_core.optimizer_names(), d.sharp_optimizer)
-        if sharp is not None else d.sharp_optimizer,
-        saddle=read.params.get("saddle") == "1",
+        sharp_flat="sharp" in read.params,
+        sharp_optimizer=read.choice("sharp", SHARP_OPTIMIZERS, d.sharp_optimizer)
+        if "sharp" in read.params else d.sharp_optimizer,
+        saddle=read.choice("saddle", ("0", "1"), "0") == "1",
     )  # fmt: skip
+    if scene.sharp_flat and "sharp_lr" in read.params:
+        scene.sharp_lr = read.number("sharp_lr", *lr_range(),
+                                     sharp_default_lr(scene.sharp_optimizer))  # fmt: skip
     return scene, read.warnings
 
 
@@ -131,8 +155,7 @@ def lr_options(value: float | None = None) -> list[float]:
 NETWORK_PRESETS: dict[str, NetworkScene] = {
     "Digits: does Adam beat SGD on a real network?": NetworkScene(),
     "Sharp or flat: batch 8 against the full batch": NetworkScene(
-        optimizers=("sgd", "adam"), lrs={"sgd": 0.5}, steps=300, sharp_flat=True,
-        sharp_optimizer="sgd"),
+        optimizers=("sgd", "adam"), steps=300, sharp_flat=True, sharp_optimizer="sgd"),
     "The saddle at the start: a small initialization sits on a plateau": NetworkScene(
         optimizers=("sgd", "momentum", "adam", "rmsprop"), saddle=True),
     "A random plane hides the path": NetworkScene(

@@ -28,13 +28,14 @@ def test_the_link_carries_the_whole_scene():
                                 optimizers=("adam", "sgd"), lrs={"adam": 0.02}, steps=123,
                                 batch=32, plane="hessian", centre="mean", resolution=21,
                                 seed=5, sharp_flat=True, sharp_optimizer="momentum",
-                                saddle=True)  # fmt: skip
+                                sharp_lr=0.3, saddle=True)  # fmt: skip
     query = scenes.network_to_query(scene)
     assert query["lr.adam"] == "0.02" and "lr.sgd" not in query  # SGD at the page's default
     back, warnings = scenes.network_from_query(query)
     assert warnings == []
     assert scenes.network_to_query(back) == query
     assert back.lr("sgd") == scenes.NETWORK_LR["sgd"] and back.lr("adam") == 0.02
+    assert back.sharp_alpha() == 0.3 and query["sharp"] == "momentum"
 
 
 def test_bad_link_values_are_refused_with_a_warning_each():
@@ -52,6 +53,14 @@ def test_bad_link_values_are_refused_with_a_warning_each():
                   "res = ` 99 `", "plane = ` svd `", "` nope `", "lr.adam = ` -1 `",
                   "batch = ` 3 `"):  # fmt: skip
         assert words in text, words
+
+
+def test_a_link_that_asks_what_the_page_does_not_offer_is_told_so():
+    scene, warnings = scenes.network_from_query({"sharp": "lbfgs", "saddle": "yes"})
+    text = " ".join(warnings)
+    assert "sharp = ` lbfgs ` in the link is not one of sgd, momentum" in text
+    assert "saddle = ` yes ` in the link is not one of 0, 1" in text
+    assert scene.sharp_flat and scene.sharp_optimizer == "sgd" and not scene.saddle
 
 
 # ---------------------------------------------------------------- the presets' claims
@@ -104,11 +113,11 @@ def test_sharp_or_flat_preset_compares_at_a_matched_training_loss():
     assert f"λ₁ = {top_s:.3g} at batch 8, {top_f:.3g} at the full batch" in sentence
     sharper = "the full batch sat sharper" if top_f > top_s else "batch 8 sat sharper"
     assert sharper in sentence
-    assert v["sharp_lr"] == "0.5"
+    assert v["sharp_lr"] == "0.5" == f"{scenes.network.sharp_default_lr('sgd'):g}"
 
 
 def test_a_diverged_sharp_or_flat_run_is_said_not_compared():
-    scene = scenes.NetworkScene(sharp_flat=True, sharp_optimizer="sgd", lrs={"sgd": 2.0})
+    scene = scenes.NetworkScene(sharp_flat=True, sharp_optimizer="sgd", sharp_lr=2.0)
     flat = work.sharp_flat(scene)  # SGD at α = 2 with batches of 8 blows up
     assert flat.small[0].diverged and flat.matched is None
     assert "diverged at one of the two batch sizes" in work.sharp_flat_sentence(scene, flat)
@@ -224,6 +233,26 @@ def test_newton_on_the_digits_net_is_named_not_run():
     assert not at.exception, at.exception
     assert any("Not run here" in i.value and "Newton" in i.value for i in at.info)
     assert at.dataframe[0].value["optimizer"].tolist() == ["Adam (α = 0.2)"]
+
+
+def test_line_searches_are_not_run_on_mini_batches_and_say_why():
+    scene = scenes.NetworkScene(data="moons", optimizers=("lbfgs", "cg", "adam"), batch=8)
+    refused = work.unavailable(scene)
+    assert set(refused) == {"lbfgs", "cg"}
+    assert "compares the whole training set's loss with a mini-batch's gradient" in refused["cg"]
+
+
+def test_a_changed_preset_is_no_longer_named_and_can_be_picked_again():
+    at = _page({"data": "moons", "width": "8", "opt": "adam", "steps": "50"})
+    name = "A random plane hides the path"
+    at.selectbox(key="network.preset").set_value(name).run()
+    assert at.query_params["plane"] == "random" and at.query_params["data"] == "digits"
+    at.number_input(key="network.seed").set_value(5).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="network.preset").value == "—"
+    assert not any(name in i.value for i in at.info)  # its caption no longer describes it
+    at.selectbox(key="network.preset").set_value(name).run()
+    assert at.query_params["seed"] == "0" and any(name in i.value for i in at.info)
 
 
 def test_every_optimizer_trains_the_moons_net():

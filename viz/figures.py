@@ -276,6 +276,7 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360,
     # a lower bound with no minimizer known (a network's loss, bounded by 0): f itself
     bound = log and len(surface.minimizers) == 0
     gap = "f" if bound and surface.min_value == 0 else "f − f*"
+    title = "loss" if gap == "f" else gap
     fig = go.Figure()
     exits: dict[tuple[float, float], list[tuple[Run, Exit]]] = {}
     floors: list[tuple[Run, int, float]] = []  # (run, first step below MACHINE_FLOOR, its x)
@@ -315,12 +316,12 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360,
                                               line=dict(width=2, color=c)),
             textfont=dict(color=c), name=left[0][1].verb,
         )  # fmt: skip
-    floor_text = (f"{gap} below {_tick_text(MACHINE_FLOOR)}: "
-                  + ("its bound to machine precision" if bound else
+    floor_text = (f"{title} below {_tick_text(MACHINE_FLOOR)}: "
+                  + ("0 to machine precision" if bound else
                      "the minimum to machine precision"))  # fmt: skip
     for run, k, xk in floors:  # said, not plotted: a ▼ on the floor where the line stops
         c = color(run.name)
-        text = (f"{run.label} reached " + ("its bound" if bound else "the minimum")
+        text = (f"{run.label} reached " + ("0" if bound else "the minimum")
                 + f" to machine precision at step {k}") + (
             f" ({xk:.0f} ∇f evaluations)" if x_axis == "evals" else "")
         fig.add_scatter(
@@ -342,7 +343,7 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360,
         )  # fmt: skip
     fig.update_layout(
         height=height, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=14),
-        xaxis_title=X_AXES[x_axis], yaxis_title=gap if log else "f (while in view)",
+        xaxis_title=X_AXES[x_axis], yaxis_title=title if log else "f (while in view)",
         yaxis_type="log" if log else "linear", legend=dict(orientation="h", y=1.12),
     )  # fmt: skip
     if log:

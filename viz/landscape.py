@@ -17,7 +17,7 @@ _FONT = dict(size=14)
 
 
 def gap_figure(projections: Mapping[str, Projection], labels: Mapping[str, str],
-               height: int = 520) -> go.Figure:  # fmt: skip
+               height: int = 560) -> go.Figure:  # fmt: skip
     """Per run, against the step: its true training loss (solid) and the loss of the
     plane under its projected point (dotted), and below, its distance from the plane.
     Where the distance is large the two losses part: the contour under a projected path
@@ -51,7 +51,7 @@ def gap_figure(projections: Mapping[str, Projection], labels: Mapping[str, str],
     fig.update_yaxes(title_text="distance", rangemode="tozero", row=2, col=1)
     fig.update_xaxes(title_text="step", row=2, col=1)
     fig.update_layout(height=height, margin=dict(l=80, r=10, t=40, b=10), font=_FONT,
-                      legend=dict(orientation="h", yanchor="top", y=-0.12),
+                      legend=dict(orientation="h", yanchor="top", y=-0.16),
                       hovermode="x unified")  # fmt: skip
     return fig
 
@@ -86,7 +86,7 @@ def plateau_figure(escapes: Sequence[PlateauEscape], saddle: Mapping[str, np.nda
                          row=1, col=col)  # fmt: skip
         fig.update_yaxes(title_text="step", rangemode="tozero", row=1, col=col)
     fig.update_layout(height=height, margin=dict(l=60, r=10, t=40, b=10), font=_FONT,
-                      legend=dict(orientation="h", yanchor="top", y=-0.18))  # fmt: skip
+                      legend=dict(orientation="h", yanchor="top", y=-0.28))  # fmt: skip
     return fig
 
 
