@@ -501,7 +501,8 @@ def run(
     return Trajectory(
         **common,
         path=unbatch(out.path, (steps + 1,)),
-        loss=unbatch(_f(surf, out.path), (steps + 1,)),
+        loss=unbatch(out.path_loss if out.path_loss is not None else _f(surf, out.path),
+                     (steps + 1,)),
         grads=unbatch(out.grads, (steps,)),
         state={k: unbatch(a, (steps + 1,)) for k, a in out.state.items()},
     )
@@ -525,6 +526,8 @@ class _Outcome:
     path: np.ndarray | None = None  # (steps + 1, n, 2)
     grads: np.ndarray | None = None  # (steps, n, 2)
     state: dict[str, np.ndarray] = field(default_factory=dict)  # (steps + 1, n, *shape) each
+    # f along the path (steps + 1, n), where the loop computed it (a network's verdict)
+    path_loss: np.ndarray | None = None
     # each state field after the last step (n, *shape): a line search's ``failed`` flag
     final_state: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -582,6 +585,7 @@ def _simulate(
         out.state = {k: np.empty((steps + 1, n_starts, *shapes[k])) for k in opt.state_fields
                      if keep_state}  # fmt: skip
     rng = np.random.default_rng(noise[2]) if noise else None  # one stream, block by block
+    filled = 0  # blocks whose loop computed f along their path
     for lo in range(0, n_starts, _BLOCK_STARTS):
         block = slice(lo, lo + _BLOCK_STARTS)
         block_hp = Hyperparams(*(v[block] if isinstance(v, np.ndarray) else v for v in hp))
@@ -606,6 +610,11 @@ def _simulate(
         loop.run()
         if progress is not None:  # (a block that stopped early is done too)
             progress(min(lo + _BLOCK_STARTS, n_starts) / n_starts if n_starts else 1.0)
+        if loop.path_loss is not None and len(loop.path_loss) == steps + 1:
+            if out.path_loss is None:
+                out.path_loss = np.empty((steps + 1, n_starts))
+            out.path_loss[:, block] = loop.path_loss
+            filled += 1
         out.final[block] = loop.w
         out.converged_step[block] = loop.converged_step
         out.diverged_step[block] = loop.diverged_step
@@ -613,6 +622,8 @@ def _simulate(
         out.diverged_point[block] = loop.diverged_point
         for k, arr in zip(loop.state._fields, loop.state, strict=True):
             out.final_state[k][block] = arr
+    if filled * _BLOCK_STARTS < n_starts:  # not every block: run() computes it whole
+        out.path_loss = None
     return out
 
 
@@ -694,6 +705,7 @@ class _Loop:
         # f at the start, and the stretch above it each start is on (its first step and
         # point; -1 while at or below)
         self.loss_rule = surf.divergence == "loss"
+        self.path_loss = None  # (steps + 1, n): f along the kept path, when computed
         self.f0 = None
         self.above_since = np.full(n, -1, dtype=np.int64)
         self.above_point = np.full(w0.shape, np.nan)
@@ -816,6 +828,7 @@ class _Loop:
         if self.loss_rule:
             if keep_path:  # its loss at every step, after the loop, in one pass
                 f = self.surf.f(path[: self.last_step + 1])  # (steps + 1, n)
+                self.path_loss = f  # (run() keeps it: no second pass)
                 above = ~(f <= f[0])  # (nan is above)
                 ended = above[-1]
                 # the last step at or below the start's loss; the stretch after it
