@@ -166,12 +166,16 @@ def sharpness(s: scenes.NetworkScene, name: str, run, batch: int | None = None):
                           lambda: work.sharpness_of(s, run.final_point))  # fmt: skip
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def plane_view(key: str, _land: work.Landscape, labels: tuple) -> viz.RaceView:
+def plane_view(key: str, land: work.Landscape, labels: tuple) -> viz.RaceView:
     """The race view of the plane (how far each path is from it: the figure and the
-    table under it)."""
-    runs = [viz.Run(name, lab, _land.projections[name].trajectory) for name, lab in labels]
-    return viz.race_view(_land.surface, runs, _land.grid, clickable=False)
+    table under it). Cached in common's bounded store, not with st.cache_resource: a
+    cached function defined in a page's script keeps that run's globals (its runs)
+    alive in Streamlit's registry, one set per run."""
+    def draw():
+        runs = [viz.Run(name, lab, land.projections[name].trajectory) for name, lab in labels]
+        return viz.race_view(land.surface, runs, land.grid, clickable=False)
+
+    return common._shared("network_view", key, draw)
 
 
 def compute(s: scenes.NetworkScene):
