@@ -199,97 +199,10 @@ def compute(s: scenes.NetworkScene):
     return refused, runs, land, sharp
 
 
-# ---------------------------------------------------------------- main area
-
-common.show_link_warnings("network")
-net = work.network_of(scene)
-st.header(f"A real network: {net.title}")
-st.caption(f"{net.description} The loss: mean cross-entropy over the training examples. "
-           "Every optimizer starts from the same seeded initialization (Glorot, normal).")
-if not scene.optimizers:
-    st.info("Choose one or more optimizers in the sidebar.")
-    st.stop()
-
-try:
-    refused, runs, land, sharp = compute(scene)
-    st.session_state[P + "last_good"] = scene
-except ValueError as error:
-    st.error(f"This scene can't run: {error}")
-    last = st.session_state.get(P + "last_good")
-    if last is None:
-        st.stop()
-    st.caption("Showing the last scene that ran.")
-    scene = last
-    refused, runs, land, sharp = compute(scene)
-if refused:
-    st.info("Not run here: " + " ".join(f"{r}." for r in refused.values()))
-if not runs:
-    st.stop()
-
-labels = {name: work.label(scene, name) for name in runs}
-caption_slot = st.empty()  # the preset's caption, once its numbers are measured
-if land is not None:
-    explained = (f" It explains {land.plane.explained[0]:.1%} and {land.plane.explained[1]:.1%} "
-                 "of the path's variance." if land.plane.explained else "")
-    eigen = (f" Their eigenvalues: {land.plane.eigenvalues[0]:.4g} and "
-             f"{land.plane.eigenvalues[1]:.4g}." if land.plane.eigenvalues else "")
-    st.markdown(f"**The plane**: {PLANE_LABELS[scene.plane]}, through {land.centre_label}."
-                f"{explained}{eigen} Colours and contours: the training loss over the plane "
-                f"({scene.resolution} × {scene.resolution} nets) at θ* + a·d₁ + b·d₂; the "
-                "paths are the runs' projections onto it, which is not where they were: "
-                "their distance from the plane is plotted under the views. "
-                + ("d₁ and d₂ are unit vectors: a, b and every distance are Euclidean "
-                   "lengths in weight space." if scene.plane != "random" else
-                   "d₁ and d₂ are filter-normalized (each row as long as θ*'s): a = 1 is "
-                   f"a step of |d₁| = {np.linalg.norm(land.plane.directions[0]):.3g} in "
-                   "weight space; distances are Euclidean lengths there."))  # fmt: skip
-    left = [f"{labels[n]} leaves the grid at step {p.left_grid}"
-            for n, p in land.projections.items() if p.left_grid >= 0]  # fmt: skip
-    if left:
-        st.warning(". ".join(left) + " (its path goes on out of the picture; the table "
-                   "and the figure under the views follow it).")
-    view = plane_view(_key(_net_key(scene), scene.steps, scene.batch, scene.plane, scene.centre,
-                           scene.resolution, sorted(labels.items()),
-                           [(n, scene.hyperparams(n)) for n in runs]),
-                      land, tuple(labels.items()))  # fmt: skip
-    race_view(view, frame_ms=50, on_click=lambda: None, key=P + "view")
-    st.subheader("What the projection hides")
-    figure_view(viz.gap_figure(land.projections, labels).to_json(), key=P + "gap")
-
-st.subheader("The numbers")
-rows = work.numbers_rows(scene, runs, land, sharp)
-st.dataframe(pd.DataFrame(rows), hide_index=True)
-st.caption(f"Held-out accuracy: on the {len(net.y_test)} examples kept out of training. "
-           "λ₁: the largest eigenvalue of the Hessian at the end (Lanczos on exact "
-           f"Hessian-vector products); trace: Hutchinson's estimate over {work.TRACE_SAMPLES} "
-           "random ±1 vectors, ± its standard error.")  # fmt: skip
-
-
-# ---------------------------------------------------------------- sharp or flat
-
-
 def sharp_or_flat(s: scenes.NetworkScene):
-    key = _key(_net_key(s), s.sharp_optimizer, s.hyperparams(s.sharp_optimizer), s.steps)
+    key = _key(_net_key(s), s.sharp_optimizer, s.hyperparams(s.sharp_optimizer),
+               s.sharp_alpha(), s.steps)
     return common._shared("network_sharp_flat", key, lambda: work.sharp_flat(s))
-
-
-sharp_flat = None
-if scene.sharp_flat:
-    st.subheader("Sharp or flat? The same optimizer at batch 8 and at the full batch")
-    st.caption("Keskar et al. (2017) found that large batches end in sharper minima that "
-               "generalize worse. Here, measured on this net: the same steps and α, and, since "
-               "equal steps are not equal training, the two compared where their training "
-               "losses match (the last row).")  # fmt: skip
-    reason = optim_core.unavailable(scene.sharp_optimizer, net, batches=True)
-    if reason:
-        st.info(reason)
-    else:
-        sharp_flat = sharp_or_flat(scene)
-        flat_rows = work.sharp_flat_rows(scene, sharp_flat)
-        st.dataframe(pd.DataFrame(flat_rows), hide_index=True)
-        st.markdown(work.sharp_flat_sentence(scene, sharp_flat))
-
-# ---------------------------------------------------------------- the saddle at the start
 
 
 def escapes(s: scenes.NetworkScene, names: tuple):
@@ -297,28 +210,126 @@ def escapes(s: scenes.NetworkScene, names: tuple):
     return common._shared("network_saddle", key, lambda: work.saddle_escapes(s, names))
 
 
-plateau = None
-if scene.saddle:
-    st.subheader("The saddle at the start")
-    st.caption("Every weight drawn from N(0, δ²): the smaller δ, the nearer the net starts to "
-               "the origin, where every hidden unit computes the same thing and the loss is "
-               f"about log {net.n_classes} = {math.log(net.n_classes):.3f} (a saddle on the "
-               "moons and spirals; a plateau on the digits, whose unequal classes leave the "
-               "output biases a small gradient)."
-               f" Each point: the first step at which the training loss is "
-               f"{landscape.PLATEAU_DROP:.0%} below its start (full batch, "
-               f"{scenes.SADDLE_STEPS} steps at most); beside it the 2-D saddle x² − y², "
-               "started δ from its saddle along the way down, and the step it gets 2 away "
-               "(the edge of its view), with the same α. A point missing: it did not get "
-               "there within the steps (on the 2-D saddle, BFGS's, L-BFGS's and CG's line "
-               "searches fail next to it: see the Saddle escape page).")  # fmt: skip
-    names = tuple(runs)
-    with st.spinner("Training from nine initial scales…"):
-        plateau = escapes(scene, names)
-    figure_view(viz.plateau_figure(plateau[0], plateau[1], labels).to_json(), key=P + "plateau")
-    st.markdown(work.plateau_sentence(plateau[0], labels))
+# ---------------------------------------------------------------- main area
 
-if preset != "—":
-    values = work.preset_values(preset, scene, runs, land, sharp, sharp_flat, plateau)
-    title = preset if preset.endswith(("?", ".")) else preset + "."
-    caption_slot.info(f"**{title}** " + work.caption(preset, values))
+
+def main(scene: scenes.NetworkScene, preset: str) -> None:
+    """The main area. A function, so that its runs, plane and figures are its locals:
+    what a page's script leaves in its globals can outlive the session (a session
+    Streamlit keeps after its tab closed held its last run's four runs, ~23 MB)."""
+
+    common.show_link_warnings("network")
+    net = work.network_of(scene)
+    st.header(f"A real network: {net.title}")
+    st.caption(f"{net.description} The loss: mean cross-entropy over the training examples. "
+               "Every optimizer starts from the same seeded initialization (Glorot, normal).")
+    if not scene.optimizers:
+        st.info("Choose one or more optimizers in the sidebar.")
+        st.stop()
+
+    try:
+        refused, runs, land, sharp = compute(scene)
+        st.session_state[P + "last_good"] = scene
+    except ValueError as error:
+        st.error(f"This scene can't run: {error}")
+        last = st.session_state.get(P + "last_good")
+        if last is None:
+            st.stop()
+        st.caption("Showing the last scene that ran.")
+        scene = last
+        refused, runs, land, sharp = compute(scene)
+    if refused:
+        st.info("Not run here: " + " ".join(f"{r}." for r in refused.values()))
+    if not runs:
+        st.stop()
+
+    labels = {name: work.label(scene, name) for name in runs}
+    caption_slot = st.empty()  # the preset's caption, once its numbers are measured
+    if land is not None:
+        share = land.plane.explained
+        explained = (f" It explains {share[0]:.1%} and {share[1]:.1%} of the path's variance."
+                     if share else "")  # fmt: skip
+        eigen = (f" Their eigenvalues: {land.plane.eigenvalues[0]:.4g} and "
+                 f"{land.plane.eigenvalues[1]:.4g}." if land.plane.eigenvalues else "")
+        st.markdown(f"**The plane**: {PLANE_LABELS[scene.plane]}, through {land.centre_label}."
+                    f"{explained}{eigen} Colours and contours: the training loss over the plane "
+                    f"({scene.resolution} × {scene.resolution} nets) at θ* + a·d₁ + b·d₂; the "
+                    "paths are the runs' projections onto it, which is not where they were: "
+                    "their distance from the plane is plotted under the views. "
+                    + ("d₁ and d₂ are unit vectors: a, b and every distance are Euclidean "
+                       "lengths in weight space." if scene.plane != "random" else
+                       "d₁ and d₂ are filter-normalized (each row as long as θ*'s): a = 1 is "
+                       f"a step of |d₁| = {np.linalg.norm(land.plane.directions[0]):.3g} in "
+                       "weight space; distances are Euclidean lengths there."))  # fmt: skip
+        left = [f"{labels[n]} leaves the grid at step {p.left_grid}"
+                for n, p in land.projections.items() if p.left_grid >= 0]  # fmt: skip
+        if left:
+            st.warning(". ".join(left) + " (its path goes on out of the picture; the table "
+                       "and the figure under the views follow it).")
+        view = plane_view(_key(_net_key(scene), scene.steps, scene.batch, scene.plane, scene.centre,
+                               scene.resolution, sorted(labels.items()),
+                               [(n, scene.hyperparams(n)) for n in runs]),
+                          land, tuple(labels.items()))  # fmt: skip
+        race_view(view, frame_ms=50, on_click=lambda: None, key=P + "view")
+        st.subheader("What the projection hides")
+        figure_view(viz.gap_figure(land.projections, labels).to_json(), key=P + "gap")
+
+    st.subheader("The numbers")
+    rows = work.numbers_rows(scene, runs, land, sharp)
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.caption(f"Held-out accuracy: on the {len(net.y_test)} examples kept out of training. "
+               "λ₁: the largest eigenvalue of the Hessian at the end (Lanczos on exact "
+               f"Hessian-vector products); trace: Hutchinson's estimate over {work.TRACE_SAMPLES} "
+               "random ±1 vectors, ± its standard error.")  # fmt: skip
+
+
+    # ---------------------------------------------------------------- sharp or flat
+
+
+    sharp_flat = None
+    if scene.sharp_flat:
+        st.subheader("Sharp or flat? The same optimizer at batch 8 and at the full batch")
+        st.caption("Keskar et al. (2017) found that large batches end in sharper minima that "
+                   "generalize worse. Here, measured on this net: the same steps and α, and, since "
+                   "equal steps are not equal training, the two compared where their training "
+                   "losses match (the last row).")  # fmt: skip
+        reason = optim_core.unavailable(scene.sharp_optimizer, net, batches=True)
+        if reason:
+            st.info(reason)
+        else:
+            sharp_flat = sharp_or_flat(scene)
+            flat_rows = work.sharp_flat_rows(scene, sharp_flat)
+            st.dataframe(pd.DataFrame(flat_rows), hide_index=True)
+            st.markdown(work.sharp_flat_sentence(scene, sharp_flat))
+
+    # ---------------------------------------------------------------- the saddle at the start
+
+
+    plateau = None
+    if scene.saddle:
+        st.subheader("The saddle at the start")
+        st.caption("Every weight drawn from N(0, δ²): the smaller δ, the nearer the net starts to "
+                   "the origin, where every hidden unit computes the same thing and the loss is "
+                   f"about log {net.n_classes} = {math.log(net.n_classes):.3f} (a saddle on the "
+                   "moons and spirals; a plateau on the digits, whose unequal classes leave the "
+                   "output biases a small gradient)."
+                   f" Each point: the first step at which the training loss is "
+                   f"{landscape.PLATEAU_DROP:.0%} below its start (full batch, "
+                   f"{scenes.SADDLE_STEPS} steps at most); beside it the 2-D saddle x² − y², "
+                   "started δ from its saddle along the way down, and the step it gets 2 away "
+                   "(the edge of its view), with the same α. A point missing: it did not get "
+                   "there within the steps (on the 2-D saddle, BFGS's, L-BFGS's and CG's line "
+                   "searches fail next to it: see the Saddle escape page).")  # fmt: skip
+        names = tuple(runs)
+        with st.spinner("Training from nine initial scales…"):
+            plateau = escapes(scene, names)
+        figure_view(viz.plateau_figure(plateau[0], plateau[1], labels).to_json(), key=P + "plateau")
+        st.markdown(work.plateau_sentence(plateau[0], labels))
+
+    if preset != "—":
+        values = work.preset_values(preset, scene, runs, land, sharp, sharp_flat, plateau)
+        title = preset if preset.endswith(("?", ".")) else preset + "."
+        caption_slot.info(f"**{title}** " + work.caption(preset, values))
+
+
+main(scene, preset)
