@@ -3,7 +3,8 @@
 The loop over steps is the only Python loop: every operation inside it acts on all
 start points together (arrays shaped ``(N, 2)``, or ``(N, D)`` on a surface of D
 coordinates: a network's weights), so N starts cost about as much as
-a few, and give exactly the numbers N separate runs give.
+a few, and give exactly the numbers N separate runs give (beyond 2-D, BFGS's batched
+D × D products round differently: ~1e-8 after 60 steps on a network).
 
 Definitions the results rely on:
 
