@@ -591,7 +591,10 @@ def _simulate(
         block = slice(lo, lo + _BLOCK_STARTS)
         block_hp = Hyperparams(*(v[block] if isinstance(v, np.ndarray) else v for v in hp))
         loop = _Loop(opt, surf, block_hp, w0[block], steps)
-        if schedule is not None:  # α at each step: α·schedule(t)
+        if schedule is not None and schedule.watches:  # α from the losses seen (plateau)
+            loop.plateau = schedule.start(np.broadcast_to(
+                np.asarray(block_hp.lr, dtype=float).reshape(-1), (len(w0[block]),)))
+        elif schedule is not None:  # α at each step: α·schedule(t)
             loop.lr_factors = schedule(np.arange(1, steps + 1))
         if noise is not None:
             loop.noise = (noise[0], noise[1], rng)
@@ -700,6 +703,7 @@ class _Loop:
         self.watch = None  # called with (w, t) after every step; True stops the loop
         self.progress = None  # called with t every PROGRESS_EVERY steps
         self.lr_factors = None  # (steps,): α's multiplier at each step (a schedule)
+        self.plateau = None  # a loss-watching schedule's state (schedules.Plateau)
         self.noise = None  # (η, γ, generator): gradient noise
         self.batches = None  # iterator of each step's examples (a data surface's batches)
         # A network's divergence is decided by its loss (Surface.divergence == "loss"):
@@ -780,6 +784,8 @@ class _Loop:
             for t in range(1, self.steps + 1):
                 if self.lr_factors is not None:
                     hp = self.hp._replace(lr=self.hp.lr * self.lr_factors[t - 1])
+                elif self.plateau is not None:  # each start's α now, as (n, 1)
+                    hp = self.hp._replace(lr=self.plateau.lr[:, None])
                 if self.noise is not None:
                     sigma[0] = math.sqrt(eta / (1 + t) ** gamma)
                 if self.batches is not None:
@@ -809,6 +815,8 @@ class _Loop:
                     self._back_inside()
                 spare_w, spare_state = w, state
                 w, state = w_new, state_new
+                if self.plateau is not None:  # the loss at w_t decides α for step t + 1
+                    self.plateau.observe(self.surf.f(w))
                 if keep_path:
                     path[t] = w
                     self.grads[t - 1] = g

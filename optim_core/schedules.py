@@ -12,6 +12,16 @@
 - ``warmup(steps=W, then=<schedule>)``: t/W for t ≤ W, then ``then(t − W)``
 - ``noam(d_model, warmup)``: d_model^−½ · min(t^−½, t·warmup^−³ᐟ²) (Vaswani et al. 2017;
   with α = 1 it is the Transformer's own rate)
+
+One schedule depends on the run, not on t alone: ``plateau(factor=0.1, patience=10,
+threshold=1e-4, threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8)`` is
+torch.optim.lr_scheduler.ReduceLROnPlateau (mode "min") fed the training loss after
+every step: the loss at w_t decides α for step t + 1. α starts at the run's α; once the
+loss has not improved on its best (below best·(1 − threshold), or best − threshold in
+"abs" mode) for more than ``patience`` steps, α becomes max(α·factor, min_lr) — unless
+that changes it by eps or less — and ``cooldown`` steps follow in which the count stays
+at 0. ``min_lr`` and ``eps`` are learning rates, as torch's are. Each start of a batch
+keeps its own α (:class:`Plateau`).
 """
 
 from __future__ import annotations
@@ -27,11 +37,21 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Schedule:
-    """A learning-rate multiplier by step: call it with t (an int or an array of ints)."""
+    """A learning-rate multiplier by step: call it with t (an int or an array of ints).
+    A schedule that ``watches`` the loss (``plateau``) has no multiplier by t: the runner
+    asks :meth:`start` for its state and feeds it every step's loss."""
 
     name: str
     params: Mapping[str, object] = field(default_factory=dict)
     fn: Callable[[np.ndarray], np.ndarray] = field(default=lambda t: np.ones_like(t), repr=False)
+    watches: str | None = None  # "loss": α depends on the losses the run has seen
+
+    def start(self, lr) -> Plateau:
+        """The state of a loss-watching schedule for runs starting at α = ``lr`` (a
+        number, or one per start ``(n,)``)."""
+        if self.watches is None:
+            raise ValueError(f"{self.name} is a function of t: call it with the steps")
+        return Plateau(dict(self.params), lr)
 
     def to_dict(self) -> dict:
         """``{"name": …, its parameters}`` (a warm-up's ``then`` as such a dict too):
@@ -40,11 +60,50 @@ class Schedule:
                                       for k, v in self.params.items()}}  # fmt: skip
 
     def __call__(self, t):
+        if self.watches is not None:
+            raise ValueError(f"{self.name}: α depends on the run's losses, not on t alone "
+                             "(run() feeds it; the run records the α it used)")  # fmt: skip
         steps = np.asarray(t)
         if steps.dtype.kind not in "iu" or np.any(steps < 1):
             raise ValueError(f"t must be integers >= 1; got {t!r}")
         out = self.fn(steps.astype(float))
         return float(out) if np.ndim(out) == 0 else out
+
+
+class Plateau:
+    """ReduceLROnPlateau (mode "min") for n runs at once: ``lr`` ``(n,)`` is each run's α
+    now; :meth:`observe` takes each run's loss after a step (torch's ``step(metrics)``,
+    line for line, vectorized)."""
+
+    def __init__(self, params: Mapping[str, object], lr):
+        self.factor, self.patience = params["factor"], params["patience"]
+        self.threshold, self.mode = params["threshold"], params["threshold_mode"]
+        self.cooldown, self.min_lr, self.eps = (params["cooldown"], params["min_lr"],
+                                                params["eps"])  # fmt: skip
+        self.lr = np.array(lr, dtype=float).reshape(-1)
+        n = len(self.lr)
+        self.best = np.full(n, np.inf)
+        self.num_bad_epochs = np.zeros(n, dtype=np.int64)
+        self.cooldown_counter = np.zeros(n, dtype=np.int64)
+
+    def observe(self, losses) -> None:
+        current = np.asarray(losses, dtype=float).reshape(-1)
+        if self.mode == "rel":  # torch's _is_better, mode "min"
+            better = current < self.best * (1.0 - self.threshold)
+        else:
+            better = current < self.best - self.threshold
+        self.best = np.where(better, current, self.best)
+        self.num_bad_epochs = np.where(better, 0, self.num_bad_epochs + 1)
+        cooling = self.cooldown_counter > 0  # in_cooldown
+        self.cooldown_counter = np.where(cooling, self.cooldown_counter - 1,
+                                         self.cooldown_counter)  # fmt: skip
+        self.num_bad_epochs = np.where(cooling, 0, self.num_bad_epochs)
+        reduce = self.num_bad_epochs > self.patience
+        if reduce.any():  # _reduce_lr: only a change larger than eps is made
+            new = np.maximum(self.lr * self.factor, self.min_lr)
+            self.lr = np.where(reduce & (self.lr - new > self.eps), new, self.lr)
+            self.cooldown_counter = np.where(reduce, self.cooldown, self.cooldown_counter)
+            self.num_bad_epochs = np.where(reduce, 0, self.num_bad_epochs)
 
 
 def _number(name: str, value, low: float, high: float = math.inf, *, integer=False,
@@ -125,12 +184,32 @@ def schedule(name: str, **params) -> Schedule:
             raise ValueError(f"warmup: then must be a schedule; got {then!r}")
         used = {"steps": steps, "then": then}
         fn = lambda t: np.where(t <= steps, t / steps, then.fn(np.maximum(t - steps, 1)))  # noqa: E731
+    elif name == "plateau":
+        defaults = {"factor": 0.1, "patience": 10, "threshold": 1e-4, "threshold_mode": "rel",
+                    "cooldown": 0, "min_lr": 0.0, "eps": 1e-8}  # torch's  # fmt: skip
+        for key, value in defaults.items():
+            given.setdefault(key, value)
+        mode = given.pop("threshold_mode")
+        if mode not in ("rel", "abs"):
+            raise ValueError(f"plateau: threshold_mode must be 'rel' or 'abs'; got {mode!r}")
+        used = {"factor": take("factor", 0, 1, low_open=True),
+                "patience": take("patience", 0, integer=True),
+                "threshold": take("threshold", 0), "threshold_mode": mode,
+                "cooldown": take("cooldown", 0, integer=True), "min_lr": take("min_lr", 0),
+                "eps": take("eps", 0)}  # fmt: skip
+        if used["factor"] == 1:
+            raise ValueError("plateau: factor must be a number in (0, 1); got 1")
+        if given:
+            raise ValueError(f"{kind}: unknown parameter(s) {sorted(given)}; it takes "
+                             f"{sorted(used)}")  # fmt: skip
+        return Schedule(name, MappingProxyType(used), watches="loss")
     elif name == "noam":
         d_model, warmup = take("d_model", 1, integer=True), take("warmup", 1, integer=True)
         used = {"d_model": d_model, "warmup": warmup}
         fn = lambda t: d_model**-0.5 * np.minimum(t**-0.5, t * warmup**-1.5)  # noqa: E731
     else:
-        raise ValueError(f"schedule must be one of {list(NAMES)}; got {name!r}")
+        raise ValueError(f"schedule must be one of {list(NAMES) + list(WATCHING)}; got "
+                         f"{name!r}")  # fmt: skip
     if given:
         raise ValueError(f"{kind}: unknown parameter(s) {sorted(given)}; it takes "
                          f"{sorted(used) or 'none'}")  # fmt: skip
@@ -147,3 +226,4 @@ def from_dict(spec: Mapping) -> Schedule:
 
 
 NAMES = ("constant", "step", "exponential", "inverse_time", "cosine", "sgdr", "warmup", "noam")
+WATCHING = ("plateau",)  # the loss-watching ones (not yet on the race page)

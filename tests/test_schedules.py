@@ -94,3 +94,114 @@ def test_bad_schedules_are_clear_errors():
     optim_core.run("adadelta", "beale", [1, 1], 5, schedule=s, convention="pytorch")  # has α
     with pytest.raises(ValueError, match="schedule must be an optim_core.schedule"):
         optim_core.run("sgd", "beale", [1, 1], 5, schedule=lambda t: 1.0)
+
+
+# ---------------------------------------------------------------- plateau (ReduceLROnPlateau)
+
+
+class _TorchPlateau:
+    """torch.optim.lr_scheduler.ReduceLROnPlateau, mode "min", one parameter group,
+    transcribed from its documented algorithm (torch is not a dependency)."""
+
+    def __init__(self, lr, factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
+                 cooldown=0, min_lr=0.0, eps=1e-8):  # fmt: skip
+        self.lr, self.factor, self.patience = lr, factor, patience
+        self.threshold, self.threshold_mode = threshold, threshold_mode
+        self.cooldown, self.min_lr, self.eps = cooldown, min_lr, eps
+        self.best, self.num_bad_epochs, self.cooldown_counter = float("inf"), 0, 0
+
+    def is_better(self, a, best):
+        if self.threshold_mode == "rel":
+            return a < best * (1.0 - self.threshold)
+        return a < best - self.threshold
+
+    def step(self, metrics):
+        current = float(metrics)
+        if self.is_better(current, self.best):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            new_lr = max(self.lr * self.factor, self.min_lr)
+            if self.lr - new_lr > self.eps:
+                self.lr = new_lr
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+
+
+PLATEAU_CASES = [
+    {},
+    {"factor": 0.5, "patience": 3},
+    {"factor": 0.5, "patience": 2, "cooldown": 4},
+    {"factor": 0.3, "patience": 1, "threshold": 0.05, "threshold_mode": "abs"},
+    {"factor": 0.5, "patience": 0, "min_lr": 0.02},
+    {"factor": 0.9, "patience": 1, "eps": 0.05},
+]
+
+
+@pytest.mark.parametrize("params", PLATEAU_CASES)
+def test_plateau_cuts_alpha_exactly_as_reduce_lr_on_plateau(params):
+    rng = np.random.default_rng(3)
+    # falling, then flat with noise, a rise, a nan: every branch of the algorithm
+    losses = np.concatenate([np.linspace(5, 1, 20), 1 + 0.01 * rng.standard_normal(40),
+                             np.linspace(1, 2, 10), [np.nan], 0.5 + 0.001 * rng.random(30)])
+    plateau = optim_core.schedule("plateau", **params).start([0.1, 0.1])
+    reference = _TorchPlateau(0.1, **params)
+    cuts = 0
+    for loss in losses:
+        plateau.observe([loss, loss])
+        reference.step(loss)
+        assert plateau.lr.tolist() == [reference.lr, reference.lr]
+        cuts += plateau.lr[0] < 0.1
+    if params.get("eps") == 0.05:  # 0.1 → 0.09 changes α by 0.01 <= eps: never cut
+        assert cuts == 0
+    else:
+        assert cuts > 0
+
+
+def test_a_run_with_plateau_is_a_plain_loop_fed_its_loss_after_every_step():
+    surface = surfaces.get("rosenbrock")  # α 0.002: the valley's crawl stalls the loss
+    start, lr = surface.default_start, 0.002
+    params = {"factor": 0.5, "patience": 5, "cooldown": 2}
+    run = optim_core.run("sgd", surface, start, 300, lr=lr,
+                         schedule=optim_core.schedule("plateau", **params))  # fmt: skip
+    w, reference, alphas = np.array(start, dtype=float), _TorchPlateau(lr, **params), []
+    for t in range(1, 301):
+        alphas.append(reference.lr)
+        w = w - reference.lr * surface.grad(w)
+        reference.step(surface.f(w))
+        np.testing.assert_array_equal(run.path[t], w)
+    assert len(set(alphas)) > 1  # it did cut α
+
+
+def test_plateau_gives_each_start_its_own_alpha():
+    surface = surfaces.get("rosenbrock")
+    starts = np.array([[-1.2, 1.0], [0.5, 0.5], [1.5, 2.0]])
+    sched = optim_core.schedule("plateau", factor=0.5, patience=3)
+    many = optim_core.run("adam", surface, starts, 200, lr=0.05, schedule=sched)
+    for i, start in enumerate(starts):
+        one = optim_core.run("adam", surface, start, 200, lr=0.05, schedule=sched)
+        np.testing.assert_array_equal(many.path[:, i], one.path)
+
+
+def test_plateau_is_not_a_function_of_t_and_its_bad_values_are_named():
+    sched = optim_core.schedule("plateau")
+    assert dict(sched.params) == {"factor": 0.1, "patience": 10, "threshold": 1e-4,
+                                  "threshold_mode": "rel", "cooldown": 0, "min_lr": 0.0,
+                                  "eps": 1e-8}  # torch's defaults  # fmt: skip
+    with pytest.raises(ValueError, match="plateau: α depends on the run's losses"):
+        sched(np.arange(1, 5))
+    with pytest.raises(ValueError, match=r"plateau: factor must be a number in \(0, 1\]"):
+        optim_core.schedule("plateau", factor=0)
+    with pytest.raises(ValueError, match="plateau: factor must be a number in \\(0, 1\\); got 1"):
+        optim_core.schedule("plateau", factor=1)
+    with pytest.raises(ValueError, match="threshold_mode must be 'rel' or 'abs'; got 'max'"):
+        optim_core.schedule("plateau", threshold_mode="max")
+    with pytest.raises(ValueError, match=r"patience must be an integer in \[0, ∞\)"):
+        optim_core.schedule("plateau", patience=-1)
+    with pytest.raises(ValueError, match=r"unknown parameter\(s\) \['mode'\]"):
+        optim_core.schedule("plateau", mode="max")
