@@ -116,6 +116,9 @@ class Trajectory:
     schedule: Schedule | None = None  # α at step t was α·schedule(t)
     noise: tuple[float, float, int] | None = None  # (η, γ, seed) of the gradient noise
     batch: tuple[int, int] | None = None  # (B, seed) of mini-batches; None: full gradient
+    # (steps, *B): the α each step used, when a schedule watched the loss (plateau) and
+    # the path was kept; None otherwise (α at step t is then α·schedule(t))
+    lr_used: np.ndarray | None = None
 
     @property
     def diverged(self) -> np.ndarray:
@@ -506,6 +509,7 @@ def run(
                      (steps + 1,)),
         grads=unbatch(out.grads, (steps,)),
         state={k: unbatch(a, (steps + 1,)) for k, a in out.state.items()},
+        lr_used=None if out.lr_used is None else unbatch(out.lr_used, (steps,)),
     )
 
 
@@ -527,6 +531,7 @@ class _Outcome:
     path: np.ndarray | None = None  # (steps + 1, n, 2)
     grads: np.ndarray | None = None  # (steps, n, 2)
     state: dict[str, np.ndarray] = field(default_factory=dict)  # (steps + 1, n, *shape) each
+    lr_used: np.ndarray | None = None  # (steps, n): the α used (a loss-watching schedule)
     # f along the path (steps + 1, n), where the loop computed it (a network's verdict)
     path_loss: np.ndarray | None = None
     # each state field after the last step (n, *shape): a line search's ``failed`` flag
@@ -605,6 +610,10 @@ def _simulate(
         if progress is not None:
             size = min(_BLOCK_STARTS, n_starts - lo)
             loop.progress = lambda t, lo=lo, size=size: progress((lo + size * t / steps) / n_starts)
+        if keep_path and loop.plateau is not None:
+            if out.lr_used is None:
+                out.lr_used = np.empty((steps, n_starts))
+            loop.lr_path = out.lr_used[:, block]
         if keep_path:
             loop.keep_path(
                 out.path[:, block],
@@ -704,6 +713,7 @@ class _Loop:
         self.progress = None  # called with t every PROGRESS_EVERY steps
         self.lr_factors = None  # (steps,): α's multiplier at each step (a schedule)
         self.plateau = None  # a loss-watching schedule's state (schedules.Plateau)
+        self.lr_path = None  # (steps, n) view: the α each step used (with plateau)
         self.noise = None  # (η, γ, generator): gradient noise
         self.batches = None  # iterator of each step's examples (a data surface's batches)
         # A network's divergence is decided by its loss (Surface.divergence == "loss"):
@@ -786,6 +796,8 @@ class _Loop:
                     hp = self.hp._replace(lr=self.hp.lr * self.lr_factors[t - 1])
                 elif self.plateau is not None:  # each start's α now, as (n, 1)
                     hp = self.hp._replace(lr=self.plateau.lr[:, None])
+                    if self.lr_path is not None:
+                        self.lr_path[t - 1] = self.plateau.lr
                 if self.noise is not None:
                     sigma[0] = math.sqrt(eta / (1 + t) ** gamma)
                 if self.batches is not None:

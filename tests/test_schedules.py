@@ -7,6 +7,7 @@ import pytest
 
 import optim_core
 import surfaces
+import viz
 
 T = [1, 2, 3, 7, 10, 11, 29, 30, 31, 100, 1000]
 CASES = [
@@ -176,6 +177,9 @@ def test_a_run_with_plateau_is_a_plain_loop_fed_its_loss_after_every_step():
         reference.step(surface.f(w))
         np.testing.assert_array_equal(run.path[t], w)
     assert len(set(alphas)) > 1  # it did cut α
+    np.testing.assert_array_equal(run.lr_used, alphas)  # the run says which α each step used
+    figure = viz.lr_figure([viz.Run("sgd", "SGD", run)])
+    np.testing.assert_allclose(figure.data[0].y, np.array(alphas, dtype=np.float32))
 
 
 def test_plateau_gives_each_start_its_own_alpha():

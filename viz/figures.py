@@ -397,7 +397,10 @@ def lr_figure(runs: Sequence[Run], height: int = 300) -> go.Figure:
         if "lr" not in tr.hyperparams:
             continue
         t = np.arange(1, tr.steps + 1)
-        alpha = tr.hyperparams["lr"] * (tr.schedule(t) if tr.schedule else np.ones(len(t)))
+        if tr.lr_used is not None:  # a schedule that watched the loss: the α it chose
+            alpha = np.asarray(tr.lr_used, dtype=float)
+        else:
+            alpha = tr.hyperparams["lr"] * (tr.schedule(t) if tr.schedule else np.ones(len(t)))
         alpha = np.where(alpha > 0, alpha, np.nan)  # (a cosine down to 0: off the log axis)
         fig.add_scatter(x0=1, dx=1, y=alpha.astype(np.float32), mode="lines", name=run.label,
                         line=dict(color=color(run.name), width=2.5),
