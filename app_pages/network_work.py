@@ -180,8 +180,7 @@ def numbers_rows(scene: NetworkScene, runs: Mapping[str, optim_core.Trajectory],
             "training loss": _g(float(run.final_loss)),
             "held-out accuracy": f"{net.accuracy(final):.1%}" if finite else "–",
             f"steps to loss {TARGET_LOSS:g}": str(hit) if hit >= 0 else "not reached",
-            "top eigenvalue λ₁": _g(s.top) if s else "–",
-            "trace of H": f"{s.trace:.4g} ± {s.trace_error:.2g}" if s else "–",
+            **_curvature(s),
             "distance travelled": _g(landscape.travelled(run.path)),
             "distance from the start": _g(float(np.linalg.norm(final - np.asarray(run.start)))),
         }
@@ -194,6 +193,12 @@ def numbers_rows(scene: NetworkScene, runs: Mapping[str, optim_core.Trajectory],
                                      f"{int(run.diverged_step)})")  # fmt: skip
         rows.append(row)
     return rows
+
+
+def _curvature(s: landscape.Sharpness | None) -> dict[str, str]:
+    """A table's sharpness cells (dashes where there is none)."""
+    return {"top eigenvalue λ₁": _g(s.top) if s else "–",
+            "trace of H": f"{s.trace:.4g} ± {s.trace_error:.2g}" if s else "–"}  # fmt: skip
 
 
 def _g(value: float) -> str:
@@ -289,8 +294,7 @@ def sharp_flat_rows(scene: NetworkScene, result: SharpFlat) -> list[dict]:
             "training loss": _g(loss) + diverged,
             "held-out accuracy": f"{net.accuracy(theta):.1%}" if finite else "–",
             "training accuracy": f"{net.accuracy(theta, 'train'):.1%}" if finite else "–",
-            "top eigenvalue λ₁": _g(s.top) if s else "–",
-            "trace of H": f"{s.trace:.4g} ± {s.trace_error:.2g}" if s else "–",
+            **_curvature(s),
         })  # fmt: skip
     return rows
 

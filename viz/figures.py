@@ -151,14 +151,19 @@ def height_of(surface: Surface, f: np.ndarray) -> np.ndarray:
     return f
 
 
+def gap_name(surface: Surface) -> str:
+    """What a log axis of the loss shows: f − f*, or f itself where 0 bounds it and no
+    minimizer is known (a network's loss)."""
+    return "f" if len(surface.minimizers) == 0 and surface.min_value == 0 else "f − f*"
+
+
 def surface_grid(surface: Surface, resolution: int = 121) -> Grid:
     (x0, x1), (y0, y1) = surface.domain
     x = np.linspace(x0, x1, resolution)
     y = np.linspace(y0, y1, resolution)
     X, Y = np.meshgrid(x, y)
     f = surface.f(np.stack([X, Y], -1))
-    gap = "f" if len(surface.minimizers) == 0 and surface.min_value == 0 else "f − f*"
-    label = f"log₁₀(1 + {gap})" if surface.log_scale else "f"
+    label = f"log₁₀(1 + {gap_name(surface)})" if surface.log_scale else "f"
     height = height_of(surface, f)
     height = np.where(np.isfinite(height), height, np.nan)  # undefined: no colour, no line
     return Grid(x, y, f, height, label, contour_lines(x, y, height), _background_png(height))
@@ -273,10 +278,9 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360,
     picture only says how far it ran). A run whose line search failed gets a bar where
     it did."""
     log = math.isfinite(surface.min_value)
-    # a lower bound with no minimizer known (a network's loss, bounded by 0): f itself
-    bound = log and len(surface.minimizers) == 0
-    gap = "f" if bound and surface.min_value == 0 else "f − f*"
-    title = "loss" if gap == "f" else gap
+    gap = gap_name(surface) if log else "f"
+    bound = log and gap == "f"  # (a network's loss: bounded by 0, no minimizer known)
+    title = "loss" if bound else gap
     fig = go.Figure()
     exits: dict[tuple[float, float], list[tuple[Run, Exit]]] = {}
     floors: list[tuple[Run, int, float]] = []  # (run, first step below MACHINE_FLOOR, its x)
