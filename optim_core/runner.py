@@ -790,6 +790,10 @@ class _Loop:
         if self.loss_rule:  # (a network's divergence: by its loss, see _loss_verdict)
             self._watch_loss(w, 0)
         fresh = None  # g, when it holds the exact gradient at the step before's w
+        seen_loss = None  # (steps + 1, n): f along the kept path, as a plateau saw it
+        if self.plateau is not None and keep_path:
+            seen_loss = np.empty((self.steps + 1, len(w)))
+            seen_loss[0] = self.surf.f(w)
         with np.errstate(all="ignore"):  # a diverging start is a result, not a warning
             for t in range(1, self.steps + 1):
                 if self.lr_factors is not None:
@@ -828,7 +832,10 @@ class _Loop:
                 spare_w, spare_state = w, state
                 w, state = w_new, state_new
                 if self.plateau is not None:  # the loss at w_t decides α for step t + 1
-                    self.plateau.observe(self.surf.f(w))
+                    f_now = self.surf.f(w)
+                    self.plateau.observe(f_now)
+                    if seen_loss is not None:  # (kept: run() needs no second pass)
+                        seen_loss[t] = f_now
                 if keep_path:
                     path[t] = w
                     self.grads[t - 1] = g
@@ -846,10 +853,13 @@ class _Loop:
         self.w, self.state = w, state
         if self.gradient_first and self.last_step > 0:  # the last step's arrivals
             self._look_at(w[:, 0], w[:, 1], self.last_step, None, arrivals=True)
+        if seen_loss is not None:
+            self.path_loss = seen_loss[: self.last_step + 1]
         if self.loss_rule:
             if keep_path:  # its loss at every step, after the loop, in one pass
-                f = self.surf.f(path[: self.last_step + 1])  # (steps + 1, n)
-                self.path_loss = f  # (run() keeps it: no second pass)
+                f = self.path_loss
+                if f is None:
+                    f = self.path_loss = self.surf.f(path[: self.last_step + 1])
                 above = ~(f <= f[0])  # (nan is above)
                 ended = above[-1]
                 # the last step at or below the start's loss; the stretch after it

@@ -178,6 +178,7 @@ def test_a_run_with_plateau_is_a_plain_loop_fed_its_loss_after_every_step():
         np.testing.assert_array_equal(run.path[t], w)
     assert len(set(alphas)) > 1  # it did cut α
     np.testing.assert_array_equal(run.lr_used, alphas)  # the run says which α each step used
+    np.testing.assert_array_equal(run.loss, surface.f(run.path))  # (the loss it watched)
     figure = viz.lr_figure([viz.Run("sgd", "SGD", run)])
     np.testing.assert_allclose(figure.data[0].y, np.array(alphas, dtype=np.float32))
 
