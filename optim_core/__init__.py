@@ -29,6 +29,7 @@ from .analysis import (
     sweep,
     unstable_direction,
 )
+from .batches import ORDERS, Order
 from .cost import Evaluations, evaluations, line_search_failed_step
 from .insides import effective_step_sizes
 from .optimizers import (
@@ -56,8 +57,13 @@ from .runner import (
     unavailable,
 )
 from .schedules import Schedule, schedule
+from .stopping import EarlyStop, early_stopping
 
 __all__ = [
+    "ORDERS",
+    "EarlyStop",
+    "Order",
+    "early_stopping",
     "Schedule",
     "schedule",
     "effective_step_sizes",

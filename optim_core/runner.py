@@ -51,6 +51,7 @@ import surfaces
 from surfaces import Surface
 
 from . import optimizers
+from .batches import Order, as_order, batch_indices
 from .optimizers import CHOICES, HYPERPARAMETERS, Buffers, Hyperparams, Optimizer
 from .schedules import Schedule
 
@@ -116,6 +117,12 @@ class Trajectory:
     schedule: Schedule | None = None  # α at step t was α·schedule(t)
     noise: tuple[float, float, int] | None = None  # (η, γ, seed) of the gradient noise
     batch: tuple[int, int] | None = None  # (B, seed) of mini-batches; None: full gradient
+    order: Order | None = None  # how the batches were drawn (None: full gradient)
+    # the examples each step's batch held, (steps,) index arrays, when the path was kept
+    taken: tuple[np.ndarray, ...] | None = None
+    # (steps + 1, *B): the validation loss along the path, when the data hold examples out
+    # (DataSet.val_loss) and the path was kept
+    val_loss: np.ndarray | None = None
     # (steps, *B): the α each step used, when a schedule watched the loss (plateau) and
     # the path was kept; None otherwise (α at step t is then α·schedule(t))
     lr_used: np.ndarray | None = None
@@ -307,9 +314,17 @@ def _check_seed(seed) -> int:
     return int(seed)
 
 
-def _check_batch_size(batch_size, surface: Surface, seed: int) -> tuple[int, int] | None:
-    """(B, seed) for mini-batches, or None for the full gradient (no batch size, or B = n)."""
+_RESHUFFLE = Order()
+
+
+def _check_batch_size(batch_size, surface: Surface, seed: int,
+                      order: Order = _RESHUFFLE) -> tuple[int, int] | None:  # fmt: skip
+    """(B, seed) for mini-batches, or None for the full gradient (no batch size, or B = n
+    in an order that takes all the data every step)."""
     if batch_size is None:
+        if order.kind != "reshuffle":
+            raise ValueError(f"order {order.kind!r} orders the mini-batches: give a "
+                             "batch_size")  # fmt: skip
         return None
     seed = _check_seed(seed)
     if surface.data is None:
@@ -322,18 +337,27 @@ def _check_batch_size(batch_size, surface: Surface, seed: int) -> tuple[int, int
             or not 1 <= batch_size <= n):  # fmt: skip
         raise ValueError(f"batch_size must be an integer in [1, {n}] (n, the examples of "
                          f"{surface.name}); got {batch_size!r}")  # fmt: skip
-    return (int(batch_size), int(seed)) if batch_size < n else None
+    return (int(batch_size), int(seed)) if batch_size < n or order.staged else None
 
 
-def batch_indices(n: int, batch_size: int, seed: int):
-    """The examples of each step's batch, step after step: an endless iterator of index
-    arrays. Every epoch is a new permutation of the n examples (from ``seed``), cut into
-    batches of ``batch_size`` (the last one smaller when it does not divide n)."""
-    rng = np.random.default_rng([seed, 1])  # its own stream: noise draws from seed alone
-    while True:
-        order = rng.permutation(n)
-        for lo in range(0, n, batch_size):
-            yield order[lo : lo + batch_size]
+def _order_data(order: Order, surface: Surface, points: np.ndarray) -> dict:
+    """What :func:`batch_indices` needs for ``order`` from the surface's data."""
+    data = surface.data
+    if order.kind == "sorted":
+        if data.arrival is None:
+            raise ValueError(f"order 'sorted': {surface.name}'s data has no arrival order")
+        return {"arrival": data.arrival}
+    if not order.staged:
+        return {}
+    if order.difficulty == "boundary":
+        if data.hardness is None:
+            raise ValueError(f"order {order.kind!r}: difficulty 'boundary' needs a fit of all "
+                             f"the data; {surface.name} has none (use difficulty 'start')")
+        return {"difficulty": data.hardness}
+    if data.example_loss is None:
+        raise ValueError(f"order {order.kind!r}: {surface.name}'s data has no loss per example")
+    with np.errstate(all="ignore"):
+        return {"difficulty": data.example_loss(points.reshape(-1, surface.dim)[0])}
 
 
 def unavailable(optimizer: str | Optimizer, surface: str | Surface, *, noise: bool = False,
@@ -402,6 +426,7 @@ def run(
     noise_gamma: float = 0.55,
     seed: int = 0,
     batch_size: int | None = None,
+    order: Order | str = "reshuffle",
 ) -> Trajectory:
     """Run ``optimizer`` on ``surface`` for ``steps`` steps from ``start``.
 
@@ -418,7 +443,9 @@ def run(
     each step takes the exact gradient of the loss over a batch of B examples, the data
     reshuffled at the start of every epoch (the last batch of an epoch is smaller when
     B does not divide n); every start sees the same batches, drawn from ``seed``.
-    B = n is the full gradient, exactly.
+    B = n is the full gradient, exactly. ``order`` (:mod:`optim_core.batches`: a name or
+    an :class:`~optim_core.batches.Order`) chooses the batches' order instead:
+    "reshuffle", "fixed", "sorted", "curriculum" or "mixed".
 
     ``surface`` is a name, a :class:`~surfaces.Surface`, or a network
     (:func:`surfaces.network`, D weights: its ``.surface`` runs, mini-batches included).
@@ -442,7 +469,8 @@ def run(
                              c1=c1, c2=c2, shrink=shrink, beta_rule=beta_rule,
                              line_search=line_search)  # fmt: skip
     noise = _check_noise(noise_eta, noise_gamma, seed)
-    batches = _check_batch_size(batch_size, surf, seed)
+    order = as_order(order)
+    batches = _check_batch_size(batch_size, surf, seed, order)
     reason = unavailable(opt, surf, noise=noise is not None, batches=batches is not None)
     if reason:
         raise ValueError(reason)
@@ -452,6 +480,10 @@ def run(
         if "lr" not in opt.hyperparams:
             raise ValueError(f"schedule: {opt.name} has no learning rate α to schedule "
                              f"(it uses {list(opt.hyperparams)})")  # fmt: skip
+        if schedule.params.get("monitor") == "validation" and (
+                surf.data is None or surf.data.val_loss is None):  # fmt: skip
+            raise ValueError(f"schedule: {schedule.name} watches the validation loss, and "
+                             f"{surf.name} holds no examples out (build it with val > 0)")
     batch_shape = points.shape[:-1]
     n_starts = int(np.prod(batch_shape, dtype=int))
     if record != "final" and n_starts * (steps + 1) > MAX_PATH_POINTS:
@@ -477,8 +509,10 @@ def run(
 
     w0 = points.reshape(n_starts, surf.dim)
     keep_path = record != "final"
+    order_args = {} if batches is None else {"order": order, **_order_data(order, surf, points)}
     out = _simulate(opt, surf, hp, w0, steps, keep_path, keep_state=record == "path",
-                    schedule=schedule, noise=noise, batches=batches)  # fmt: skip
+                    schedule=schedule, noise=noise, batches=batches,
+                    order_args=order_args)  # fmt: skip
 
     def unbatch(arr, lead=()):
         return _read_only(arr.reshape(lead + batch_shape + arr.shape[1 + len(lead) :]))
@@ -499,17 +533,27 @@ def run(
         schedule=schedule,
         noise=noise,
         batch=batches,
+        order=None if batches is None else order,
     )
     if not keep_path:
         return Trajectory(**common)
+    val_loss = None
+    if surf.data is not None and surf.data.val_loss is not None:
+        val_loss = out.path_val_loss
+        if val_loss is None:
+            with np.errstate(all="ignore"):
+                val_loss = surf.data.val_loss(out.path)
+        val_loss = unbatch(val_loss, (steps + 1,))
     return Trajectory(
         **common,
+        val_loss=val_loss,
         path=unbatch(out.path, (steps + 1,)),
         loss=unbatch(out.path_loss if out.path_loss is not None else _f(surf, out.path),
                      (steps + 1,)),
         grads=unbatch(out.grads, (steps,)),
         state={k: unbatch(a, (steps + 1,)) for k, a in out.state.items()},
         lr_used=None if out.lr_used is None else unbatch(out.lr_used, (steps,)),
+        taken=None if batches is None else tuple(out.taken),
     )
 
 
@@ -532,6 +576,8 @@ class _Outcome:
     grads: np.ndarray | None = None  # (steps, n, 2)
     state: dict[str, np.ndarray] = field(default_factory=dict)  # (steps + 1, n, *shape) each
     lr_used: np.ndarray | None = None  # (steps, n): the α used (a loss-watching schedule)
+    taken: list | None = None  # each step's batch of examples
+    path_val_loss: np.ndarray | None = None  # (steps + 1, n): as a plateau watched it
     # f along the path (steps + 1, n), where the loop computed it (a network's verdict)
     path_loss: np.ndarray | None = None
     # each state field after the last step (n, *shape): a line search's ``failed`` flag
@@ -551,6 +597,7 @@ def _simulate(
     noise: tuple[float, float, int] | None = None,
     batches: tuple[int, int] | None = None,
     progress: Callable[[float], None] | None = None,
+    order_args: dict | None = None,
 ) -> _Outcome:
     """Step the checked starts ``w0`` ``(n, 2)``. ``hp`` holds floats, or ``(n, 1)``
     arrays giving each start its own value (one batch for a whole sweep).
@@ -591,7 +638,7 @@ def _simulate(
         out.state = {k: np.empty((steps + 1, n_starts, *shapes[k])) for k in opt.state_fields
                      if keep_state}  # fmt: skip
     rng = np.random.default_rng(noise[2]) if noise else None  # one stream, block by block
-    filled = 0  # blocks whose loop computed f along their path
+    filled = filled_val = 0  # blocks whose loop computed f (the validation loss) along the path
     for lo in range(0, n_starts, _BLOCK_STARTS):
         block = slice(lo, lo + _BLOCK_STARTS)
         block_hp = Hyperparams(*(v[block] if isinstance(v, np.ndarray) else v for v in hp))
@@ -603,8 +650,10 @@ def _simulate(
             loop.lr_factors = schedule(np.arange(1, steps + 1))
         if noise is not None:
             loop.noise = (noise[0], noise[1], rng)
-        if batches is not None:  # every block the same batches
-            loop.batches = batch_indices(surf.data.n, *batches)
+        if batches is not None:  # every block the same batches (the first keeps them)
+            loop.batches = batch_indices(surf.data.n, *batches, **(order_args or {}))
+            if lo == 0 and keep_path:
+                out.taken = loop.taken = []
         if watch is not None:
             loop.watch = watch(block, loop)
         if progress is not None:
@@ -628,6 +677,11 @@ def _simulate(
                 out.path_loss = np.empty((steps + 1, n_starts))
             out.path_loss[:, block] = loop.path_loss
             filled += 1
+        if loop.path_val_loss is not None and len(loop.path_val_loss) == steps + 1:
+            if out.path_val_loss is None:
+                out.path_val_loss = np.empty((steps + 1, n_starts))
+            out.path_val_loss[:, block] = loop.path_val_loss
+            filled_val += 1
         out.final[block] = loop.w
         out.converged_step[block] = loop.converged_step
         out.diverged_step[block] = loop.diverged_step
@@ -637,6 +691,8 @@ def _simulate(
             out.final_state[k][block] = arr
     if filled * _BLOCK_STARTS < n_starts:  # not every block: run() computes it whole
         out.path_loss = None
+    if filled_val * _BLOCK_STARTS < n_starts:
+        out.path_val_loss = None
     return out
 
 
@@ -716,11 +772,13 @@ class _Loop:
         self.lr_path = None  # (steps, n) view: the α each step used (with plateau)
         self.noise = None  # (η, γ, generator): gradient noise
         self.batches = None  # iterator of each step's examples (a data surface's batches)
+        self.taken = None  # a list that keeps each step's batch, when given
         # A network's divergence is decided by its loss (Surface.divergence == "loss"):
         # f at the start, and the stretch above it each start is on (its first step and
         # point; -1 while at or below)
         self.loss_rule = surf.divergence == "loss"
         self.path_loss = None  # (steps + 1, n): f along the kept path, when computed
+        self.path_val_loss = None  # (steps + 1, n): the validation loss, when watched
         self.f0 = None
         self.above_since = np.full(n, -1, dtype=np.int64)
         self.above_point = np.full(w0.shape, np.nan)
@@ -791,9 +849,12 @@ class _Loop:
             self._watch_loss(w, 0)
         fresh = None  # g, when it holds the exact gradient at the step before's w
         seen_loss = None  # (steps + 1, n): f along the kept path, as a plateau saw it
+        watched = self.surf.f  # the loss a plateau watches
+        if self.plateau is not None and self.plateau.monitor == "validation":
+            watched = self.surf.data.val_loss
         if self.plateau is not None and keep_path:
             seen_loss = np.empty((self.steps + 1, len(w)))
-            seen_loss[0] = self.surf.f(w)
+            seen_loss[0] = watched(w)
         with np.errstate(all="ignore"):  # a diverging start is a result, not a warning
             for t in range(1, self.steps + 1):
                 if self.lr_factors is not None:
@@ -806,6 +867,8 @@ class _Loop:
                     sigma[0] = math.sqrt(eta / (1 + t) ** gamma)
                 if self.batches is not None:
                     batch[0] = next(self.batches)
+                    if self.taken is not None:
+                        self.taken.append(batch[0])
                 last_call[0] = None
                 step(grad_into, w, state, t, hp, Buffers(spare_w, spare_state, g, a, b))
                 if self.gradient_first:
@@ -832,7 +895,7 @@ class _Loop:
                 spare_w, spare_state = w, state
                 w, state = w_new, state_new
                 if self.plateau is not None:  # the loss at w_t decides α for step t + 1
-                    f_now = self.surf.f(w)
+                    f_now = watched(w)
                     self.plateau.observe(f_now)
                     if seen_loss is not None:  # (kept: run() needs no second pass)
                         seen_loss[t] = f_now
@@ -853,8 +916,10 @@ class _Loop:
         self.w, self.state = w, state
         if self.gradient_first and self.last_step > 0:  # the last step's arrivals
             self._look_at(w[:, 0], w[:, 1], self.last_step, None, arrivals=True)
-        if seen_loss is not None:
+        if seen_loss is not None and watched is self.surf.f:
             self.path_loss = seen_loss[: self.last_step + 1]
+        elif seen_loss is not None:
+            self.path_val_loss = seen_loss[: self.last_step + 1]
         if self.loss_rule:
             if keep_path:  # its loss at every step, after the loop, in one pass
                 f = self.path_loss

@@ -14,14 +14,16 @@
   with α = 1 it is the Transformer's own rate)
 
 One schedule depends on the run, not on t alone: ``plateau(factor=0.1, patience=10,
-threshold=1e-4, threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8)`` is
-torch.optim.lr_scheduler.ReduceLROnPlateau (mode "min") fed the training loss after
-every step: the loss at w_t decides α for step t + 1. α starts at the run's α; once the
-loss has not improved on its best (below best·(1 − threshold), or best − threshold in
-"abs" mode) for more than ``patience`` steps, α becomes max(α·factor, min_lr) — unless
-that changes it by eps or less — and ``cooldown`` steps follow in which the count stays
-at 0. ``min_lr`` and ``eps`` are learning rates, as torch's are. Each start of a batch
-keeps its own α (:class:`Plateau`).
+threshold=1e-4, threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8,
+monitor="train")`` is torch.optim.lr_scheduler.ReduceLROnPlateau (mode "min") fed the
+training loss after every step (``monitor="validation"``: the validation loss, on
+a surface whose data hold examples out): the loss at w_t decides α for step t + 1.
+α starts at the run's α; once the loss has not improved on its best (below
+best·(1 − threshold), or best − threshold in "abs" mode) for more than ``patience``
+steps, α becomes max(α·factor, min_lr) — unless that changes it by eps or less — and
+``cooldown`` steps follow in which the count stays at 0. ``min_lr`` and ``eps`` are
+learning rates, as torch's are. Each start of a batch keeps its own α
+(:class:`Plateau`).
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ class Plateau:
         self.threshold, self.mode = params["threshold"], params["threshold_mode"]
         self.cooldown, self.min_lr, self.eps = (params["cooldown"], params["min_lr"],
                                                 params["eps"])  # fmt: skip
+        self.monitor = params.get("monitor", "train")
         self.lr = np.array(lr, dtype=float).reshape(-1)
         n = len(self.lr)
         self.best = np.full(n, np.inf)
@@ -186,17 +189,22 @@ def schedule(name: str, **params) -> Schedule:
         fn = lambda t: np.where(t <= steps, t / steps, then.fn(np.maximum(t - steps, 1)))  # noqa: E731
     elif name == "plateau":
         defaults = {"factor": 0.1, "patience": 10, "threshold": 1e-4, "threshold_mode": "rel",
-                    "cooldown": 0, "min_lr": 0.0, "eps": 1e-8}  # torch's  # fmt: skip
+                    "cooldown": 0, "min_lr": 0.0, "eps": 1e-8,  # torch's
+                    "monitor": "train"}  # fmt: skip
         for key, value in defaults.items():
             given.setdefault(key, value)
         mode = given.pop("threshold_mode")
         if mode not in ("rel", "abs"):
             raise ValueError(f"plateau: threshold_mode must be 'rel' or 'abs'; got {mode!r}")
+        monitor = given.pop("monitor")
+        if monitor not in MONITORS:
+            raise ValueError(f"plateau: monitor must be one of {list(MONITORS)}; got "
+                             f"{monitor!r}")  # fmt: skip
         used = {"factor": take("factor", 0, 1, low_open=True),
                 "patience": take("patience", 0, integer=True),
                 "threshold": take("threshold", 0), "threshold_mode": mode,
                 "cooldown": take("cooldown", 0, integer=True), "min_lr": take("min_lr", 0),
-                "eps": take("eps", 0)}  # fmt: skip
+                "eps": take("eps", 0), "monitor": monitor}  # fmt: skip
         if used["factor"] == 1:
             raise ValueError("plateau: factor must be a number in (0, 1); got 1")
         if given:
@@ -226,4 +234,5 @@ def from_dict(spec: Mapping) -> Schedule:
 
 
 NAMES = ("constant", "step", "exponential", "inverse_time", "cosine", "sgdr", "warmup", "noam")
+MONITORS = ("train", "validation")  # the loss a plateau watches
 WATCHING = ("plateau",)  # the loss-watching ones (not yet on the race page)

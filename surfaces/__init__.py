@@ -63,6 +63,10 @@ _PARAM_RULES = {
     ("linear_regression", "seed"): (_whole(0, 2**32 - 1), "an integer in [0, 2**32 - 1]"),
     ("logistic_regression", "n"): (_whole(2, MAX_EXAMPLES), f"an integer in [2, {MAX_EXAMPLES}]"),
     ("logistic_regression", "seed"): (_whole(0, 2**32 - 1), "an integer in [0, 2**32 - 1]"),
+    ("linear_regression", "val"): (lambda v: 0 <= v <= data.MAX_VAL,
+                                   f"a fraction in [0, {data.MAX_VAL}]"),
+    ("logistic_regression", "val"): (lambda v: 0 <= v <= data.MAX_VAL,
+                                     f"a fraction in [0, {data.MAX_VAL}]"),
 }
 
 

@@ -9,6 +9,11 @@ with the exact gradient of the loss over any batch of examples, so that
 - ``logistic_regression``: mean cross-entropy of the classifier p(y = 1 | x) = σ(w·x)
   with two weights w = (w₁, w₂) and no bias, plus (λ/2)|w|² with λ = ``L2`` so that a
   minimum exists even when the classes can be split by a line.
+
+Both take ``val``, the fraction of the n examples held out for validation (0 to 0.5;
+seeded, disjoint from the rest): the surface is the loss over the training examples
+only, and ``DataSet.val_loss`` the same loss (its data term alone, no penalty) over
+the held-out ones, the number early stopping and the plateau schedule can watch.
 """
 
 from __future__ import annotations
@@ -30,19 +35,62 @@ class DataSet:
 
     ``inputs`` is ``(n,)`` (regression: x) or ``(n, 2)`` (classification: the two
     features); ``targets`` is ``(n,)`` (regression: y; classification: the class,
-    +1 or −1). ``batch_grad(w, index)`` is the exact gradient at the points ``w``
-    ``(N, 2)`` of the loss over the examples ``index`` ``(B,)`` only (their mean, and
-    the L2 term where there is one): over all n examples, the full gradient.
+    +1 or −1): the training examples. ``batch_grad(w, index)`` is the exact gradient
+    at the points ``w`` ``(N, 2)`` of the loss over the examples ``index`` ``(B,)``
+    only (their mean, and the L2 term where there is one): over all n examples, the
+    full gradient.
+
+    The rest is optional (None where a surface has none):
+
+    - ``batch_loss(w, index)``: that batch's loss at points ``w`` ``(..., D)``;
+    - ``example_loss(w)``: each training example's own loss at one point ``(D,)``,
+      ``(n,)`` (no penalty term);
+    - ``val_inputs``, ``val_targets``: the held-out examples, and ``val_loss(w)`` the
+      mean loss over them at points ``(..., D)`` (no penalty term);
+    - ``arrival``: the order the examples arrive in (a permutation of 0 … n − 1: by x,
+      or by class), which a sorted batch order follows;
+    - ``hardness`` ``(n,)``: each example's difficulty by the fit of all the data (its
+      distance from the best line, or how far on the wrong side of the best boundary
+      it lies: larger is harder), which a curriculum can start from.
     """
 
     kind: str  # "regression" or "classification"
     inputs: np.ndarray
     targets: np.ndarray
     batch_grad: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    batch_loss: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+    example_loss: Callable[[np.ndarray], np.ndarray] | None = None
+    val_inputs: np.ndarray | None = None
+    val_targets: np.ndarray | None = None
+    val_loss: Callable[[np.ndarray], np.ndarray] | None = None
+    arrival: np.ndarray | None = None
+    hardness: np.ndarray | None = None
 
     @property
     def n(self) -> int:
         return len(self.targets)
+
+    @property
+    def n_val(self) -> int:
+        """The held-out examples (0: none)."""
+        return 0 if self.val_targets is None else len(self.val_targets)
+
+
+MAX_VAL = 0.5  # at most half the examples held out
+
+
+def split(n: int, val: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(training, held-out) example indices, each sorted: a seeded ``val`` fraction of
+    the n examples held out (at least one when val > 0), from a stream of its own
+    (``seed``, 1) so the data drawn are the same with any split. val = 0: all n train."""
+    if val == 0:
+        return np.arange(n), np.arange(0)
+    held = max(1, round(val * n))
+    if n - held < 2:
+        raise ValueError(f"val = {val:g} of n = {n} examples leaves {n - held} to train on; "
+                         "at least 2 must be left (more examples, or a smaller val)")
+    order = np.random.default_rng((seed, 1)).permutation(n)
+    return np.sort(order[held:]), np.sort(order[:held])
 
 
 def _points(*rows) -> np.ndarray:
@@ -55,17 +103,27 @@ def _box(centre, half) -> tuple[tuple[float, float], tuple[float, float]]:
     return (cx - half[0], cx + half[0]), (cy - half[1], cy + half[1])
 
 
+def _held_out_words(held: int, n_all: int) -> str:
+    return (f" {held} of the {n_all} examples are held out for validation (not in the "
+            "loss)." if held else "")
+
+
 # ---------------------------------------------------------------- linear regression
 
 
-def linear_regression(n: float = 40, seed: float = 0) -> Surface:
+def linear_regression(n: float = 40, seed: float = 0, val: float = 0.0) -> Surface:
     r"""f(w, b) = (1/n) Σ (w xᵢ + b − yᵢ)² over n points drawn from the seed:
     xᵢ ~ U(0, 4), yᵢ = 1.5 xᵢ − 1 + N(0, 1). The xᵢ are all positive, so slope and
-    intercept trade off: a long, tilted valley (curvatures about 28 times apart)."""
+    intercept trade off: a long, tilted valley (curvatures about 28 times apart).
+    With ``val`` > 0 the sum is over the training examples only (:func:`split`)."""
     n, seed = int(n), int(seed)  # (checked by surfaces.get)
     rng = np.random.default_rng(seed)
     xs = rng.uniform(0.0, 4.0, n)
     ys = 1.5 * xs - 1.0 + rng.normal(0.0, 1.0, n)
+    train, held = split(n, val, seed)
+    x_val, y_val = xs[held], ys[held]
+    xs, ys = xs[train], ys[train]
+    n_all, n = n, len(xs)
     # The loss is a quadratic in (w, b): its coefficients are means over the data.
     sxx, sx, sxy, sy, syy = (float(np.mean(v)) for v in (xs * xs, xs, xs * ys, ys, ys * ys))
 
@@ -96,6 +154,16 @@ def linear_regression(n: float = 40, seed: float = 0) -> Surface:
         out[:, 1] = 2 * np.mean(residual, axis=1)
         return out
 
+    def mse(x, y):
+        def loss(wb):  # the mean of (w x + b − y)² over these examples, at points (..., 2)
+            wb = np.asarray(wb, dtype=float)
+            total = 0.0
+            for lo in range(0, len(x), _CHUNK):
+                r = wb[..., 0, None] * x[lo : lo + _CHUNK] + wb[..., 1, None] - y[lo : lo + _CHUNK]
+                total = total + np.sum(r * r, axis=-1)
+            return total / len(x)
+        return loss
+
     def residuals(wb):
         # f = Σᵢ rᵢ², rᵢ = (w xᵢ + b − yᵢ)/√n
         wb = np.asarray(wb, dtype=float)
@@ -123,10 +191,20 @@ def linear_regression(n: float = 40, seed: float = 0) -> Surface:
         log_scale=True,
         description=f"Fit a line ŷ = w x + b to {n} points (seed {seed}) by mean squared "
         "error: the axes are the slope w and the intercept b. With a batch size below n "
-        "each step sees a few points only, and SGD's zig-zag is real.",
-        params={"n": float(n), "seed": float(seed)},
+        "each step sees a few points only, and SGD's zig-zag is real."
+        + _held_out_words(len(y_val), n_all),
+        params={"n": float(n_all), "seed": float(seed), "val": float(val)},
         axes=("w (slope)", "b (intercept)"),
-        data=DataSet("regression", xs, ys, batch_grad),
+        data=DataSet(
+            "regression", xs, ys, batch_grad,
+            batch_loss=lambda wb, index: mse(xs[index], ys[index])(wb),
+            example_loss=lambda wb: (wb[0] * xs + wb[1] - ys) ** 2,
+            val_inputs=x_val if len(y_val) else None,
+            val_targets=y_val if len(y_val) else None,
+            val_loss=mse(x_val, y_val) if len(y_val) else None,
+            arrival=np.argsort(xs, kind="stable"),
+            hardness=np.abs(best[0] * xs + best[1] - ys),
+        ),
         residuals=residuals,
     )
 
@@ -139,26 +217,36 @@ def _sigmoid(u):
     return np.exp(-np.logaddexp(0.0, -u))
 
 
-def logistic_regression(n: float = 40, seed: float = 0) -> Surface:
+def logistic_regression(n: float = 40, seed: float = 0, val: float = 0.0) -> Surface:
     r"""f(w) = (1/n) Σ log(1 + e^(−yᵢ w·xᵢ)) + (λ/2)|w|² over n points drawn from the
     seed: classes yᵢ = ±1 with equal chance, xᵢ ~ N(yᵢ μ, I), μ = (1, 0.5). The
     classifier has no bias (the classes are symmetric about the origin), so its two
-    weights are the plane's coordinates."""
+    weights are the plane's coordinates. With ``val`` > 0 the sum is over the training
+    examples only (:func:`split`)."""
     n, seed = int(n), int(seed)  # (checked by surfaces.get)
     rng = np.random.default_rng(seed)
     labels = np.where(rng.uniform(size=n) < 0.5, -1.0, 1.0)
     features = labels[:, None] * np.array([1.0, 0.5]) + rng.normal(0.0, 1.0, (n, 2))
+    train, held = split(n, val, seed)
+    x_val, y_val = features[held], labels[held]
+    features, labels = features[train], labels[train]
+    n_all, n = n, len(labels)
     z = labels[:, None] * features  # (n, 2): yᵢ xᵢ, the margin is w·zᵢ
 
-    def over_data(wb, term):
+    def over_data(wb, term, z=z):
         """Σᵢ term(w·zᵢ, zᵢ) / n, examples a chunk at a time (a grid meets them all)."""
         wb = np.asarray(wb, dtype=float)
         w1, w2 = wb[..., 0, None], wb[..., 1, None]
         total = 0.0
-        for lo in range(0, n, _CHUNK):
+        for lo in range(0, len(z), _CHUNK):
             zc = z[lo : lo + _CHUNK]
             total = total + term(w1 * zc[:, 0] + w2 * zc[:, 1], zc)
-        return total / n
+        return total / len(z)
+
+    def cross_entropy(zs):
+        def loss(wb):  # the mean of log(1 + e^(−w·zᵢ)) over these examples (no penalty)
+            return over_data(wb, lambda m, zc: np.sum(np.logaddexp(0.0, -m), axis=-1), zs)
+        return loss
 
     def f(wb):
         wb = np.asarray(wb, dtype=float)
@@ -211,8 +299,19 @@ def logistic_regression(n: float = 40, seed: float = 0) -> Surface:
         log_scale=False,
         description=f"Split {n} points of two classes (seed {seed}) by the line "
         "w₁x₁ + w₂x₂ = 0, by mean cross-entropy: the axes are the two weights. With a "
-        "batch size below n each step sees a few points only, and SGD's zig-zag is real.",
-        params={"n": float(n), "seed": float(seed)},
+        "batch size below n each step sees a few points only, and SGD's zig-zag is real."
+        + _held_out_words(len(y_val), n_all),
+        params={"n": float(n_all), "seed": float(seed), "val": float(val)},
         axes=("w₁", "w₂"),
-        data=DataSet("classification", features, labels, batch_grad),
+        data=DataSet(
+            "classification", features, labels, batch_grad,
+            batch_loss=lambda wb, index: cross_entropy(z[index])(wb)
+            + L2 / 2 * np.sum(np.asarray(wb, dtype=float) ** 2, axis=-1),
+            example_loss=lambda wb: np.logaddexp(0.0, -(z @ np.asarray(wb, dtype=float))),
+            val_inputs=x_val if len(y_val) else None,
+            val_targets=y_val if len(y_val) else None,
+            val_loss=cross_entropy(y_val[:, None] * x_val) if len(y_val) else None,
+            arrival=np.lexsort((features[:, 0], labels)),
+            hardness=-(z @ best) / np.hypot(*best),
+        ),
     )

@@ -39,7 +39,9 @@ row-major: row j holds the weights into unit j) and then its b_l (d_l):
 
 The ``seed`` draws the generated data, picks the digits' subset and splits the
 examples: a seeded 25 % is held out (:attr:`NetworkSurface.x_test`), the rest is the
-training set the loss is over.
+training set the loss is over. With ``val`` > 0 a seeded fraction of that training set
+is set aside for validation (:attr:`NetworkSurface.x_val`: what early stopping and the
+plateau schedule watch), so the held-out test set stays untouched by any choice.
 
 **Initialization** (:meth:`NetworkSurface.init_params`), each times ``init_scale``:
 ``"xavier"`` (alias ``"glorot"``): W ~ N(0, 2 / (fan_in + fan_out)), b = 0 (Glorot and
@@ -68,7 +70,7 @@ from .data import DataSet
 DATA_SETS = ("moons", "spirals", "digits")
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
 INITS = ("xavier", "glorot", "he", "scale")
-SPLITS = ("train", "test")
+SPLITS = ("train", "test", "val")
 MAX_WIDTH = 256  # units in a hidden layer
 MAX_LAYERS = 4  # hidden layers
 MAX_D = 20_000  # weights in all
@@ -78,6 +80,7 @@ MAX_GENERATED = 5_000  # examples of moons or spirals
 MIN_EXAMPLES = 8  # so that the held-out quarter has at least two
 DIGITS_N = 1_797
 TEST_FRACTION = 0.25
+MAX_VAL = 0.5  # at most half the training part set aside for validation
 MOONS_NOISE = 0.2
 SPIRALS_NOISE = 0.03
 _BUDGET = 1 << 22  # floats in one stored array of a chunk's pass (32 MB): N is chunked
@@ -161,8 +164,10 @@ class NetworkSurface:
     the formula, the layout of θ, the data and the initializations).
 
     ``x_train`` ``(n_train, d₀)``, ``y_train`` ``(n_train,)`` (class indices
-    0 … K − 1), ``x_test``, ``y_test``: the split. Methods take θ shaped ``(D,)`` and
-    return a number / ``(D,)``, or shaped ``(N, D)`` and return ``(N,)`` / ``(N, D)``.
+    0 … K − 1), ``x_test``, ``y_test``: the split; ``x_val``, ``y_val``: the
+    validation examples taken from the training part (None without). Methods take θ
+    shaped ``(D,)`` and return a number / ``(D,)``, or shaped ``(N, D)`` and return
+    ``(N,)`` / ``(N, D)``.
     """
 
     data: str
@@ -179,6 +184,9 @@ class NetworkSurface:
     n_classes: int
     layers: tuple[Layer, ...]
     description: str
+    x_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
+    val: float = 0.0  # the fraction of the training part set aside for validation
 
     @property
     def D(self) -> int:
@@ -194,6 +202,10 @@ class NetworkSurface:
     def n_train(self) -> int:
         return len(self.y_train)
 
+    @property
+    def n_val(self) -> int:
+        return 0 if self.y_val is None else len(self.y_val)
+
     # -------------------------------------------------------------- public API
 
     def loss(self, theta) -> float | np.ndarray:
@@ -204,6 +216,24 @@ class NetworkSurface:
             out[lo:hi] = self._forward_loss(theta[lo:hi], self._xt, self._onehot)
         out += self.l2 / 2 * np.einsum("nd,nd->n", theta, theta)
         return float(out[0]) if single else out
+
+    def split_loss(self, theta, split: str = "val") -> float | np.ndarray:
+        """The mean cross-entropy over ``split``'s examples ("val", "test" or "train"),
+        without the penalty term: the loss a validation curve draws."""
+        x, y = self._split(split)
+        theta, single = self._theta(theta)
+        onehot = (np.arange(self.n_classes)[:, None] == y).astype(float)
+        xt = np.ascontiguousarray(x.T)
+        out = np.empty(len(theta))
+        for lo, hi in self._chunks(len(theta), len(y)):
+            out[lo:hi] = self._forward_loss(theta[lo:hi], xt, onehot)
+        return float(out[0]) if single else out
+
+    def example_loss(self, theta) -> np.ndarray:
+        """Each training example's cross-entropy at one θ ``(D,)``: ``(n_train,)``."""
+        theta, _ = self._theta(theta)
+        z = self._logits(theta[:1], self._xt)[0]  # (K, n)
+        return -self._log_softmax(z[None])[0][self.y_train, np.arange(self.n_train)]
 
     def grad(self, theta) -> np.ndarray:
         """∇f(θ) over the whole training set, by backpropagation."""
@@ -219,6 +249,18 @@ class NetworkSurface:
         out = self._grad(theta, np.ascontiguousarray(self.x_train[index].T),
                          self._onehot[:, index])  # fmt: skip
         return out[0] if single else out
+
+    def batch_loss(self, theta, index) -> float | np.ndarray:
+        """The loss over the training examples ``index`` only (their mean cross-entropy,
+        plus the L2 term)."""
+        theta, single = self._theta(theta)
+        index = self._index(index)
+        xt, onehot = np.ascontiguousarray(self.x_train[index].T), self._onehot[:, index]
+        out = np.empty(len(theta))
+        for lo, hi in self._chunks(len(theta), len(index)):
+            out[lo:hi] = self._forward_loss(theta[lo:hi], xt, onehot)
+        out += self.l2 / 2 * np.einsum("nd,nd->n", theta, theta)
+        return float(out[0]) if single else out
 
     def hvp(self, theta, v) -> np.ndarray:
         """The Hessian-vector product ∇²f(θ) v, exact (Pearlmutter's R-operator).
@@ -270,9 +312,7 @@ class NetworkSurface:
     def accuracy(self, theta, split: str = "test") -> float | np.ndarray:
         """The fraction of ``split``'s examples ("test": held out, or "train") whose most
         probable class is the true one."""
-        if split not in SPLITS:
-            raise ValueError(f"split must be one of {list(SPLITS)}; got {split!r}")
-        x, y = (self.x_test, self.y_test) if split == "test" else (self.x_train, self.y_train)
+        x, y = self._split(split)
         theta, single = self._theta(theta)
         out = np.empty(len(theta))
         xt = np.ascontiguousarray(x.T)
@@ -308,6 +348,9 @@ class NetworkSurface:
         def batch_grad(theta, index):
             return along(lambda t: self.batch_grad(t, index))(theta)
 
+        def batch_loss(theta, index):
+            return along(lambda t: self.batch_loss(t, index))(theta)
+
         start = self.init_params()[None]
         start.flags.writeable = False
         return Surface(
@@ -319,8 +362,13 @@ class NetworkSurface:
             description=self.description, divergence="loss",
             params=self.arguments,
             axes=("θ₁", "θ₂"),
-            data=DataSet(kind="classification", inputs=self.x_train, targets=self.y_train,
-                         batch_grad=batch_grad),
+            data=DataSet(
+                kind="classification", inputs=self.x_train, targets=self.y_train,
+                batch_grad=batch_grad, batch_loss=batch_loss, example_loss=self.example_loss,
+                val_inputs=self.x_val, val_targets=self.y_val,
+                val_loss=along(lambda t: self.split_loss(t, "val")) if self.n_val else None,
+                arrival=np.argsort(self.y_train, kind="stable"),  # by class
+            ),
         )
 
     @property
@@ -330,7 +378,8 @@ class NetworkSurface:
         export records."""
         return dict(data=self.data, hidden=tuple(self.hidden), activation=self.activation,
                     seed=self.seed, l2=self.l2, init=self.init, init_scale=self.init_scale,
-                    n=self.n_train + len(self.y_test))
+                    n=self.n_train + self.n_val + len(self.y_test),
+                    **({"val": self.val} if self.n_val else {}))
 
     @property
     def title(self) -> str:
@@ -355,6 +404,15 @@ class NetworkSurface:
     @functools.cached_property
     def _onehot(self) -> np.ndarray:
         return (np.arange(self.n_classes)[:, None] == self.y_train).astype(float)  # (K, n)
+
+    def _split(self, split: str) -> tuple[np.ndarray, np.ndarray]:
+        if split not in SPLITS:
+            raise ValueError(f"split must be one of {list(SPLITS)}; got {split!r}")
+        if split == "val" and self.y_val is None:
+            raise ValueError("split 'val': this network has no validation examples "
+                             "(build it with val > 0)")  # fmt: skip
+        return {"train": (self.x_train, self.y_train), "test": (self.x_test, self.y_test),
+                "val": (self.x_val, self.y_val)}[split]  # fmt: skip
 
     def _theta(self, theta) -> tuple[np.ndarray, bool]:
         theta = np.asarray(theta, dtype=float)
@@ -548,11 +606,12 @@ def _number(name: str, value, low: float = 0.0) -> float:
 
 def network(data: str = "moons", hidden: Sequence[int] = (16,), activation: str = "tanh",
             seed: int = 0, l2: float = 0.0, init: str = "xavier", init_scale: float = 1.0,
-            n: int | None = None) -> NetworkSurface:  # fmt: skip
+            n: int | None = None, val: float = 0.0) -> NetworkSurface:  # fmt: skip
     """The network surface of an MLP with hidden layers of widths ``hidden`` and
     ``activation`` on ``data`` ("moons", "spirals" or "digits"), its ``n`` examples
     (moons and spirals: 200 by default, at most 5,000; digits: all 1,797 by default, or
-    a seeded subset) drawn and split from ``seed``; λ = ``l2``; the initialization
+    a seeded subset) drawn and split from ``seed``; ``val`` (0 to 0.5) of the training
+    part set aside for validation; λ = ``l2``; the initialization
     ``init`` times ``init_scale``. A ValueError names a bad value and what is allowed.
 
     Built once per set of arguments (a bounded cache): its arrays are read-only.
@@ -586,12 +645,15 @@ def network(data: str = "moons", hidden: Sequence[int] = (16,), activation: str 
     if D > MAX_D:
         raise ValueError(f"the network {'-'.join(map(str, widths))} has D = {D:,} weights; "
                          f"at most {MAX_D:,}")  # fmt: skip
+    val = _number("val", val)
+    if val > MAX_VAL:
+        raise ValueError(f"val must be a fraction in [0, {MAX_VAL}]; got {val!r}")
     return _build(data, widths, activation, seed, l2, init, init_scale,
-                  None if n is None else int(n))  # fmt: skip
+                  None if n is None else int(n), val)  # fmt: skip
 
 
 @functools.lru_cache(maxsize=16)
-def _build(data, widths, activation, seed, l2, init, init_scale, n) -> NetworkSurface:
+def _build(data, widths, activation, seed, l2, init, init_scale, n, val=0.0) -> NetworkSurface:
     if data == "digits":
         x, y = _digits()
         if n is not None and n < len(y):
@@ -603,11 +665,19 @@ def _build(data, widths, activation, seed, l2, init, init_scale, n) -> NetworkSu
     order = np.random.default_rng((seed, 1)).permutation(len(y))
     n_test = round(TEST_FRACTION * len(y))
     test, train = np.sort(order[:n_test]), np.sort(order[n_test:])
+    held = np.arange(0)
+    if val > 0:  # from the training part, by a stream of its own: the test set stays
+        n_val = max(1, round(val * len(train)))
+        if len(train) - n_val < 2:
+            raise ValueError(f"val = {val:g} leaves {len(train) - n_val} training examples; "
+                             "at least 2 must be left")  # fmt: skip
+        pick = np.random.default_rng((seed, 3)).permutation(len(train))
+        held, train = np.sort(train[pick[:n_val]]), np.sort(train[pick[n_val:]])
     layers, start = [], 0
     for inp, out in zip(widths[:-1], widths[1:], strict=True):
         layers.append(Layer(inp, out, start))
         start = layers[-1].end
-    arrays = [np.array(a) for a in (x[train], y[train], x[test], y[test])]
+    arrays = [np.array(a) for a in (x[train], y[train], x[test], y[test], x[held], y[held])]
     for a in arrays:
         a.flags.writeable = False  # shared between callers through the cache
     noise = MOONS_NOISE if data == "moons" else SPIRALS_NOISE
@@ -615,9 +685,13 @@ def _build(data, widths, activation, seed, l2, init, init_scale, n) -> NetworkSu
         data=data, hidden=widths[1:-1], activation=activation, seed=seed, l2=l2, init=init,
         init_scale=init_scale, x_train=arrays[0], y_train=arrays[1], x_test=arrays[2],
         y_test=arrays[3], n_classes=widths[-1], layers=tuple(layers),
+        x_val=arrays[4] if len(held) else None, y_val=arrays[5] if len(held) else None,
+        val=float(val) if len(held) else 0.0,
         description=f"A {'-'.join(map(str, widths))} {activation} MLP (D = {start:,}) on "
         + _DESCRIPTIONS[data].format(noise=noise)
-        + f": {len(train)} training examples, {len(test)} held out (seed {seed}).",
+        + f": {len(train)} training examples, "
+        + (f"{len(held)} for validation, " if len(held) else "")
+        + f"{len(test)} held out (seed {seed}).",
     )
 
 

@@ -292,7 +292,7 @@ def test_bad_calls_say_what_is_allowed():
             net.grad, np.zeros((2, 3, 17)))  # fmt: skip
     _raises("v must be shaped (17,) or (N, 17) with θ's N; got shape (3, 17) with θ (2, 17)",
             net.hvp, np.zeros((2, 17)), np.zeros((3, 17)))  # fmt: skip
-    _raises("split must be one of ['train', 'test']; got 'valid'", net.accuracy, theta, "valid")
+    _raises("split must be one of ['train', 'test', 'val']; got 'valid'", net.accuracy, theta, "valid")
     wide = network("digits", hidden=(32,))
     _raises(f"the exact Hessian is for D <= {MAX_HESSIAN_D}; this network has D = 2410",
             wide.hessian, wide.init_params())  # fmt: skip

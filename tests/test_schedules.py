@@ -197,7 +197,7 @@ def test_plateau_is_not_a_function_of_t_and_its_bad_values_are_named():
     sched = optim_core.schedule("plateau")
     assert dict(sched.params) == {"factor": 0.1, "patience": 10, "threshold": 1e-4,
                                   "threshold_mode": "rel", "cooldown": 0, "min_lr": 0.0,
-                                  "eps": 1e-8}  # torch's defaults  # fmt: skip
+                                  "eps": 1e-8, "monitor": "train"}  # torch's defaults  # fmt: skip
     with pytest.raises(ValueError, match="plateau: α depends on the run's losses"):
         sched(np.arange(1, 5))
     with pytest.raises(ValueError, match=r"plateau: factor must be a number in \(0, 1\]"):
