@@ -27,6 +27,9 @@ def cached_run(optimizer: str, surface: str, start: tuple, steps: int, hyper: tu
     extra = dict(options)
     if "schedule" in extra:
         extra["schedule"] = scenes.build_schedule(extra["schedule"])
+    if "order" in extra:  # (kind, difficulty)
+        kind, difficulty = extra["order"]
+        extra["order"] = optim_core.Order(kind, difficulty=difficulty)
     return optim_core.run(optimizer, surface, start, steps, convention=convention,
                           **dict(hyper), **extra)  # fmt: skip
 
@@ -55,18 +58,20 @@ def cached_race_static(surface: str) -> tuple[str, dict]:
 @st.cache_resource(max_entries=64, show_spinner=False)
 def cached_race_view(surface: str, start: tuple, steps: int, run_keys: tuple,
                      present: bool = False, insides: bool = False,
-                     x_axis: str = "steps") -> viz.RaceView:  # fmt: skip
+                     x_axis: str = "steps", kept: tuple = ()) -> viz.RaceView:  # fmt: skip
     """The race view's data (plain JSON, shared read-only between sessions); with
     ``present``, drawn for a projector; with ``insides``, with the insides arrows;
-    ``x_axis``: the loss plot's ("steps" or "evals")."""
+    ``x_axis``: the loss plot's ("steps" or "evals"); ``kept``: (optimizer, step) pairs,
+    the weights early stopping keeps, marked on the contour."""
     if present:
         return viz.for_projector(cached_race_view(surface, start, steps, run_keys,
-                                                  insides=insides, x_axis=x_axis))  # fmt: skip
+                                                  insides=insides, x_axis=x_axis,
+                                                  kept=kept))  # fmt: skip
     key, static = cached_race_static(surface)
     runs = cached_runs(surface, start, steps, run_keys)
     return viz.RaceView(key, static, viz.race_runs(surfaces.get(surface), runs,
                                                    cached_grid(surface), insides=insides,
-                                                   x_axis=x_axis))  # fmt: skip
+                                                   x_axis=x_axis, kept=dict(kept)))  # fmt: skip
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -224,7 +229,7 @@ def cached_sweep(optimizer: str, surface: str, start: tuple, steps: int, grid: t
 
 RACE_KEYS = ("surface", "optimizers", "start_x", "start_y", "steps", "same_for_all", "speed",
              "present", "convention", "insides", "noise_eta", "noise_gamma", "seed", "batch",
-             "schedules_on", "x_axis")
+             "schedules_on", "x_axis", "order", "difficulty", "stop_patience", "stop_delta")
 
 
 def _race_widget_keys() -> list[str]:
@@ -287,6 +292,8 @@ def race_widget_values(scene: scenes.Scene) -> dict:
     data = surfaces.get(scene.surface).data
     if data is not None:
         values["batch"] = scene.batch() or data.n
+    values.update(order=scene.order, difficulty=scene.difficulty,
+                  stop_patience=scene.stop_patience, stop_delta=scene.stop_delta)
     for name in optim_core.optimizer_names():  # every schedule as the scene has it
         spec = scene.schedules.get(name) or scenes.default_schedule("constant")
         values[f"{name}.sched"] = spec["name"]

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import streamlit as st
 
 import optim_core
 import scenes
 import surfaces
 import viz
-from app_pages import common, race_results
-from app_pages.race_view import figure_view, preload, race_view
+from app_pages import common, race_practice, race_results, race_sections
+from app_pages.race_view import preload, race_view
 
 # ---------------------------------------------------------------- session state
 
@@ -326,7 +325,7 @@ def schedule_controls(container, name: str) -> dict:
         format_func=scenes.SCHEDULE_TITLES.get,
     )  # fmt: skip
     params = dict(scenes.SCHEDULE_PARAMS[kind])
-    if kind != "noam":
+    if kind not in scenes.NO_WARMUP:
         params["warmup_steps"] = (0, scenes.MAX_PAGE_STEPS, 0, True)
     spec = {"name": kind}
     cols = container.columns(2)
@@ -340,6 +339,8 @@ def schedule_controls(container, name: str) -> dict:
             scenes.SCHEDULE_PARAM_LABELS[p], low, high, key=key, step=1 if integer else 0.01,
             format=None if integer else "%.4g",
         )  # fmt: skip
+    if kind == "plateau":  # the loss it watches: the validation loss where there is one
+        spec["monitor"] = race_practice.plateau_monitor(container, name, surface)
     if kind == "noam":  # its rate is tiny unless α is 1
         peak = spec["d_model"] ** -0.5 * spec["warmup"] ** -0.5
         alpha = (shared if same_for_all else hyper.get(name, {})).get("lr", 1.0)
@@ -367,7 +368,8 @@ st.session_state.setdefault("noise_eta", 0.0)
 st.session_state.setdefault("noise_gamma", scenes.NOISE_GAMMA)
 st.session_state.setdefault("seed", 0)
 stochastic = st.session_state.noise_eta > 0 or (
-    data is not None and st.session_state.get("batch", data.n) < data.n)
+    data is not None and (st.session_state.get("batch", data.n) < data.n
+                          or st.session_state.get("order") in optim_core.batches.STAGED))
 box = sb.expander("Gradient noise" + (" and mini-batches" if data is not None else ""),
                   expanded=stochastic)  # fmt: skip
 noise_eta = box.select_slider(
@@ -394,6 +396,9 @@ if data is not None:
         f"the {data.n} examples, reshuffled every epoch; the contour shows the loss over "
         "all of them. Part of the link.",
     )  # fmt: skip
+order, difficulty = "reshuffle", "start"
+if data is not None:
+    order, difficulty = race_practice.order_controls(box, data, batch)
 seed = int(st.session_state.seed)
 if stochastic:  # (without noise or batches there is nothing to draw)
     seed_col, draw_col = box.columns([1.2, 1], vertical_alignment="bottom")
@@ -403,15 +408,17 @@ if stochastic:  # (without noise or batches there is nothing to draw)
     draw_col.button("New draw", on_click=new_draw, width="stretch",
                     help="The next seed: new noise and new batches.")  # fmt: skip
 
-left_out |= common.unavailable(chosen, surface, noise=noise_eta > 0,
-                               batches=data is not None and batch < data.n)  # fmt: skip
+stop_patience, stop_delta = race_practice.stopping_controls(sb, data)
+batched = data is not None and (batch < data.n or order in optim_core.batches.STAGED)
+left_out |= common.unavailable(chosen, surface, noise=noise_eta > 0, batches=batched)
 chosen = [n for n in chosen if n not in left_out]
 
 state.race_surface = surface_name  # (for the click on the contour, which comes before)
 scene = scenes.Scene(
     surface_name, tuple(chosen), (float(start_x), float(start_y)), int(steps), hyper,
     same_for_all, shared, float(speed), present, convention, insides, schedules,
-    float(noise_eta), float(noise_gamma), int(seed), batch, x_axis=x_axis,
+    float(noise_eta), float(noise_gamma), int(seed), batch, order, difficulty,
+    int(stop_patience), float(stop_delta), x_axis=x_axis,
 )  # fmt: skip
 st.query_params.from_dict(scenes.to_query(scene))
 
@@ -436,8 +443,10 @@ run_keys = tuple((name, tuple(sorted(scene.hyperparams(name).items())), conventi
                   scene.run_options(name)) for name in chosen)  # fmt: skip
 runs = common.cached_runs(surface_name, scene.start_point(), scene.steps, run_keys,
                           common.Progress("Running the optimizers…"))  # fmt: skip
+found = race_practice.verdicts(scene, runs)  # early stopping, where examples are held out
 view = common.cached_race_view(surface_name, scene.start_point(), scene.steps, run_keys,
-                               present, insides, x_axis)  # fmt: skip
+                               present, insides, x_axis,
+                               race_practice.kept_marks(found))  # fmt: skip
 if present:  # the step buttons in the title's row: the views stay on screen as they move
     if st.session_state.setdefault("race_step", 0) > scene.steps:
         st.session_state.race_step = scene.steps
@@ -522,32 +531,9 @@ if stochastic and chosen:
         )
     st.caption(" ".join(words) + f" Seed {scene.seed}: “New draw” in the sidebar draws "
                "again.")  # fmt: skip
-if any(scene.schedule(n) for n in chosen):
-    st.subheader("α against step")
-    figure_view(common.cached_lr_figure(surface_name, scene.start_point(), scene.steps,
-                                        run_keys), key="lr_schedule")  # fmt: skip
-    st.caption("; ".join(
-        f"{optim_core.get_optimizer(n).title}: "
-        + (scenes.describe_schedule(scene.schedule(n)) if scene.schedule(n) else "constant")
-        for n in chosen if "lr" in scene.hyperparams(n)
-    ) + ". α at step t is the slider's α times the schedule's s(t).")  # fmt: skip
-    stopped = []  # α reaching 0 (a cosine to a floor of 0): off the log axis, said here
-    for n in chosen:
-        if scene.schedule(n) and "lr" in scene.hyperparams(n):
-            alpha = scenes.build_schedule(scene.schedule(n))(np.arange(1, scene.steps + 1))
-            zero = np.flatnonzero(alpha <= 0)
-            if len(zero):
-                stopped.append(f"{optim_core.get_optimizer(n).title}'s α is 0 from step "
-                               f"{zero[0] + 1} (its line stops there): it stands still")
-    if stopped:
-        st.caption("; ".join(stopped) + ".")
-    specs = [scene.schedule(n) for n in chosen if scene.schedule(n)]
-    for kind in dict.fromkeys(spec["name"] for spec in specs):
-        st.latex(rf"\text{{{scenes.SCHEDULE_TITLES[kind]}:}}\quad s(t) = "
-                 + scenes.SCHEDULE_FORMULAS[kind])  # fmt: skip
-    if any(spec.get("warmup_steps") and spec["name"] != "noam" for spec in specs):
-        st.latex(r"\text{after a warm-up of } W \text{ steps:}\quad s(t) = t/W"
-                 r"\text{ for } t \le W, \text{ then } s(t - W)")  # fmt: skip
+race_sections.schedules(scene, chosen, surface_name, run_keys, runs)
+race_practice.validation_section(scene, runs, found)
+race_practice.order_section(scene, surface, chosen)
 if data is not None:
     st.caption(
         "Beside the loss: the data, and each optimizer's "
@@ -558,24 +544,7 @@ if data is not None:
         "the data)."
     )  # fmt: skip
 if insides and chosen:
-    st.subheader("Inside each step: the step size per coordinate")
-    figure_view(common.cached_step_sizes(surface_name, scene.start_point(), scene.steps,
-                                         run_keys), key="step_sizes")  # fmt: skip
-    newton = [optim_core.get_optimizer(n).title for n in chosen
-              if optim_core.get_optimizer(n).step_size is None]  # fmt: skip
-    st.caption(
-        "Arrows on the contour, from each head at the step shown: the step it takes next "
-        "(thick), −∇f there (dotted) and −m, where its momentum pushes (dashed); each "
-        "kind scaled so its longest is 15 % of the view, shorter ones by the cube root of "
-        "their length (directions exact). The plot: what each step multiplies its "
-        "direction by, in x (solid) and y (dotted), read "
-        "from the optimizer's own state: α for SGD and Momentum, α/√(v + ε) for AdaGrad "
-        "(it only shrinks: v only grows) and RMSprop (it recovers as v forgets), "
-        "α/(√v̂ + ε) for Adam, in the form of the update rules chosen. A coordinate "
-        "with a small gradient history gets a large step."
-        + (f" {' and '.join(newton)}: no per-coordinate step size (H⁻¹ mixes the "
-           "coordinates)." if newton else "")
-    )  # fmt: skip
+    race_sections.insides(chosen, surface_name, scene, run_keys)
 shown_query = scenes.to_query(scene)  # a preset's note, however its values came here
 for key in ("present", "insides", "xaxis"):  # (how the page looks, not what it shows)
     shown_query.pop(key, None)
@@ -650,26 +619,7 @@ visits = {
     r.name: optim_core.saddle_visit(surface, r.trajectory.path, radius) for r in runs
 } if radius else {}  # fmt: skip
 
-st.subheader("Step length")
-figure_view(
-    common.cached_step_lengths(surface_name, scene.start_point(), scene.steps, run_keys,
-                               x_axis),
-    key="step_length",
-)  # fmt: skip
-st.caption(
-    "How far each step moved the point, |wₖ − wₖ₋₁|: shrinking steps (AdaGrad), "
-    "steps that stay near α (sign-like methods) and bouncing steps show here"
-    + (", against the ∇f evaluations each run had taken after step k." if x_axis == "evals"
-       else ".")
-)  # fmt: skip
-# Shown where a saddle is the story: no minimum, or a run that really lingered at one.
-if visits and (not surface.bounded_below or any(v.near_steps for v in visits.values())):
-    st.subheader("Distance from the saddle")
-    figure_view(
-        common.cached_saddle_distances(surface_name, scene.start_point(), scene.steps, run_keys),
-        key="saddle_distance",
-    )  # fmt: skip
-
+race_sections.steps_and_saddle(surface, surface_name, scene, run_keys, x_axis, visits)
 race_results.results(surface, runs, exits, visits, radius, x_axis)
 race_results.downloads(runs, view, surface, surface_name, names, speed)
 race_results.update_rules(runs, chosen, convention, scene, surface, surface_name)

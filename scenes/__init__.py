@@ -59,6 +59,8 @@ from .presets import (  # noqa: F401
     convention_note,
 )
 from .race import (  # noqa: F401
+    DIFFICULTY_TITLES,
+    ORDER_TITLES,
     RACE_MIN_LR,
     X_AXES,
     Scene,
@@ -92,10 +94,12 @@ from .shared import (  # noqa: F401
     MAX_SEED,
     MAX_SWEEP_VALUES,
     MIN_MAP_RESOLUTION,
+    NO_WARMUP,
     NOISE_GAMMA,
     NOISE_VALUES,
     OFFSET_RANGE,
     OFFSET_VALUES,
+    PLATEAU_MONITORS,
     SADDLE_SURFACES,
     SCHEDULE_FORMULAS,
     SCHEDULE_PARAM_LABELS,

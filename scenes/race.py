@@ -14,6 +14,8 @@ import numpy as np
 
 import optim_core
 import surfaces
+from optim_core.batches import DIFFICULTIES
+from optim_core.batches import STAGED as STAGED_ORDERS
 
 from .shared import (
     CAPS,
@@ -26,8 +28,10 @@ from .shared import (
     MAX_LISTED,
     MAX_PAGE_STEPS,
     MAX_SEED,
+    NO_WARMUP,
     NOISE_GAMMA,
     NOISE_VALUES,
+    PLATEAU_MONITORS,
     SCHEDULE_PARAM_LABELS,
     SCHEDULE_PARAMS,
     SLIDER_VALUES,
@@ -73,6 +77,13 @@ class Scene:
     seed: int = 0  # of the noise and of the batches
     # data surfaces: examples per step (None: all of them, the full gradient)
     batch_size: int | None = None
+    # data surfaces: the order of the examples (optim_core.ORDERS) and a curriculum's
+    # difficulty (optim_core.batches.DIFFICULTIES)
+    order: str = "reshuffle"
+    difficulty: str = "start"
+    # data surfaces with a validation split: early stopping's patience P and minimum δ
+    stop_patience: int = 20
+    stop_delta: float = 0.0
     # the x-axis of the loss and step-length plots (and what the table's "converged at"
     # counts): "steps" or "evals", the ∇f evaluations each run had taken (how the page
     # looks, not what it runs)
@@ -101,14 +112,30 @@ class Scene:
             return None
         if "lr" not in optim_core.get_optimizer(name, self.convention).hyperparams:
             return None
+        if spec.get("monitor") == "validation" and not self.validation():
+            return {**spec, "monitor": "train"}  # (no examples held out: the page says so)
         return spec
 
     def batch(self) -> int | None:
-        """The batch size the race runs with (None: the full gradient)."""
+        """The batch size the race runs with (None: the full gradient; a curriculum
+        with B = n takes its whole pool every step, which is not)."""
         data = surfaces.get(self.surface).data
-        if data is None or self.batch_size is None or self.batch_size >= data.n:
+        if data is None or self.batch_size is None:
             return None
-        return self.batch_size
+        if self.batch_size >= data.n and self.order not in STAGED_ORDERS:
+            return None
+        return min(self.batch_size, data.n)
+
+    def run_order(self) -> optim_core.Order | None:
+        """The order of the batches (None: full gradient or the reshuffled default)."""
+        if self.batch() is None or self.order == "reshuffle":
+            return None
+        return optim_core.Order(self.order, difficulty=self.difficulty)
+
+    def validation(self) -> bool:
+        """Whether the surface holds examples out (its validation loss is drawn)."""
+        data = surfaces.get(self.surface).data
+        return data is not None and data.val_loss is not None
 
     def run_options(self, name: str) -> tuple:
         """What ``optim_core.run`` takes besides the hyperparameters, as sorted items
@@ -121,6 +148,8 @@ class Scene:
             options.update(noise_eta=self.noise_eta, noise_gamma=self.noise_gamma)
         if self.batch() is not None:
             options["batch_size"] = self.batch()
+        if self.run_order() is not None:
+            options["order"] = (self.order, self.difficulty)
         if "noise_eta" in options or "batch_size" in options:
             options["seed"] = self.seed
         return tuple(sorted(options.items()))
@@ -130,8 +159,21 @@ class Scene:
         options = dict(self.run_options(name))
         if "schedule" in options:
             options["schedule"] = build_schedule(options["schedule"])
+        if "order" in options:
+            options["order"] = self.run_order()
         return {**self.hyperparams(name), "convention": self.convention, **options}
 
+
+# the order of the examples (optim_core.ORDERS) and a curriculum's difficulty, in words
+ORDER_TITLES = {
+    "reshuffle": "reshuffled every epoch",
+    "fixed": "one fixed shuffle",
+    "sorted": "sorted, as the data arrive",
+    "curriculum": "curriculum: easy first (Bengio et al. 2009)",
+    "mixed": "curriculum mixed with all levels (Zaremba & Sutskever 2014)",
+}
+DIFFICULTY_TITLES = {"start": "its loss at the start",
+                     "boundary": "its distance from the best fit"}  # fmt: skip
 
 RACE_MIN_LR = 0.01
 X_AXES = ("steps", "evals")  # the loss plot's x-axis: steps, or ∇f evaluations
@@ -278,8 +320,9 @@ def to_query(scene: Scene) -> dict[str, str]:
             query[f"{name}.sched"] = spec["name"]
             for p, value in spec.items():
                 if p != "name" and (p != "warmup_steps" or value):  # (exactly, as typed)
-                    query[f"{name}.sched.{p}"] = (repr(float(value)) if isinstance(value, float)
-                                                  else str(int(value)))  # fmt: skip
+                    query[f"{name}.sched.{p}"] = (
+                        value if isinstance(value, str) else repr(float(value))
+                        if isinstance(value, float) else str(int(value)))  # fmt: skip
     if scene.noise_eta > 0:
         query["noise"] = repr(float(scene.noise_eta))
         query["noise_gamma"] = repr(float(scene.noise_gamma))
@@ -287,6 +330,13 @@ def to_query(scene: Scene) -> dict[str, str]:
         query["batch"] = str(scene.batch())
     if scene.noise_eta > 0 or scene.batch() is not None:
         query["seed"] = str(scene.seed)
+    if scene.run_order() is not None:
+        query["order"] = scene.order
+        if scene.order in STAGED_ORDERS:
+            query["difficulty"] = scene.difficulty
+    if scene.validation():
+        query["stop_patience"] = str(scene.stop_patience)
+        query["stop_delta"] = repr(float(scene.stop_delta))
     return query
 
 
@@ -329,10 +379,12 @@ def _read_schedules(reader: LinkReader, optimizers, convention: str) -> dict[str
         kind = reader.choice(key, list(SCHEDULE_PARAMS), "constant")
         spec = default_schedule(kind)
         params = {**SCHEDULE_PARAMS[kind]}
-        if kind != "noam":
+        if kind not in NO_WARMUP:
             params["warmup_steps"] = (0, MAX_PAGE_STEPS, 0, True)
         for p, (low, high, default, integer) in params.items():
             spec[p] = reader.number(f"{key}.{p}", low, high, default, integer=integer)
+        if kind == "plateau":
+            spec["monitor"] = reader.choice(f"{key}.monitor", list(PLATEAU_MONITORS), "train")
         if "lr" in optim_core.get_optimizer(name, convention).hyperparams:
             out[name] = spec
         elif kind != "constant":
@@ -356,7 +408,14 @@ def _read_noise_and_batch(reader: LinkReader, surface: str) -> dict:
                                    "surface (only the data surfaces take batches).")  # fmt: skip
         else:
             batch = reader.number("batch", 1, data.n, None, integer=True, shown="all n")
-    return {"noise_eta": eta, "noise_gamma": gamma, "seed": seed, "batch_size": batch}
+    order = reader.choice("order", list(optim_core.ORDERS), "reshuffle")
+    difficulty = reader.choice("difficulty", list(DIFFICULTIES), "start")
+    patience = reader.number("stop_patience", 1, MAX_PAGE_STEPS, Scene.stop_patience,
+                             integer=True)  # fmt: skip
+    delta = reader.number("stop_delta", 0.0, 10.0, Scene.stop_delta)
+    return {"noise_eta": eta, "noise_gamma": gamma, "seed": seed, "batch_size": batch,
+            "order": order, "difficulty": difficulty, "stop_patience": patience,
+            "stop_delta": delta}  # fmt: skip
 
 
 def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:

@@ -82,7 +82,13 @@ SCHEDULE_PARAMS: dict[str, dict[str, tuple[float, float, float, bool]]] = {
     "sgdr": {"period": (1, MAX_PAGE_STEPS, 50, True), "mult": (1, 4, 2, True),
              "floor": (0.0, 1.0, 0.0, False)},
     "noam": {"d_model": (1, 4096, 16, True), "warmup": (1, MAX_PAGE_STEPS, 50, True)},
+    # torch.optim.lr_scheduler.ReduceLROnPlateau's defaults; it also takes "monitor"
+    # (PLATEAU_MONITORS: the loss it watches), and no warm-up (its α follows the run)
+    "plateau": {"factor": (0.01, 0.99, 0.1, False), "patience": (0, MAX_PAGE_STEPS, 10, True),
+                "threshold": (0.0, 1.0, 1e-4, False), "cooldown": (0, MAX_PAGE_STEPS, 0, True)},
 }  # fmt: skip
+PLATEAU_MONITORS = {"train": "the training loss", "validation": "the validation loss"}
+NO_WARMUP = ("noam", "plateau")  # the schedules that take no warm-up before them
 SCHEDULE_TITLES = {
     "constant": "constant",
     "step": "step decay",
@@ -91,11 +97,13 @@ SCHEDULE_TITLES = {
     "cosine": "cosine annealing",
     "sgdr": "cosine with warm restarts (SGDR)",
     "noam": "Noam (Transformer)",
+    "plateau": "cut on a plateau (ReduceLROnPlateau)",
 }
 SCHEDULE_PARAM_LABELS = {
     "every": "every k steps", "factor": "times γ", "rate": "rate δ", "period": "period T",
     "floor": "floor r", "mult": "growth m", "d_model": "d_model", "warmup": "warm-up w",
-    "warmup_steps": "warm-up steps",
+    "warmup_steps": "warm-up steps", "patience": "patience P", "threshold": "threshold (relative)",
+    "cooldown": "cooldown steps", "monitor": "watches",
 }  # fmt: skip
 SCHEDULE_FORMULAS = {
     "constant": r"1",
@@ -105,12 +113,17 @@ SCHEDULE_FORMULAS = {
     "cosine": r"r + (1-r)\,\tfrac{1}{2}\left(1 + \cos\frac{\pi \min(t-1, T)}{T}\right)",
     "sgdr": r"\text{the cosine over cycles } T, Tm, Tm^2, \ldots",
     "noam": r"d_\text{model}^{-1/2} \min\left(t^{-1/2},\; t\,w^{-3/2}\right)",
+    "plateau": r"s \leftarrow \gamma\, s \text{ once the watched loss has not gone below "
+               r"(1 - \text{threshold}) \times \text{its best for more than } P "
+               r"\text{ steps}",
 }
 
 
 def default_schedule(name: str) -> dict:
     """The spec of schedule ``name`` at the page's starting values."""
     values = {p: d for p, (_, _, d, _) in SCHEDULE_PARAMS[name].items()}
+    if name == "plateau":
+        values["monitor"] = "train"
     return {"name": name, **values, "warmup_steps": 0}
 
 
@@ -120,9 +133,10 @@ def build_schedule(spec) -> optim_core.Schedule | None:
     values = dict(spec)
     name, warmup = values.pop("name"), int(values.pop("warmup_steps", 0) or 0)
     kinds = SCHEDULE_PARAMS[name]
-    params = {p: int(v) if kinds[p][3] else float(v) for p, v in values.items()}
+    params = {p: v if p == "monitor" else int(v) if kinds[p][3] else float(v)
+              for p, v in values.items()}  # fmt: skip
     base = optim_core.schedule(name, **params)
-    if warmup > 0 and name != "noam":
+    if warmup > 0 and name not in NO_WARMUP:
         return optim_core.schedule("warmup", steps=warmup, then=base)
     return base
 
@@ -134,9 +148,10 @@ def describe_schedule(spec) -> str:
     name, warmup = values.pop("name"), int(values.pop("warmup_steps", 0) or 0)
     words = SCHEDULE_TITLES[name]
     if values:
-        words += " (" + ", ".join(f"{SCHEDULE_PARAM_LABELS[p]} {v:g}"
-                                  for p, v in values.items()) + ")"  # fmt: skip
-    if warmup > 0 and name != "noam":
+        words += " (" + ", ".join(
+            f"{SCHEDULE_PARAM_LABELS[p]} {PLATEAU_MONITORS[v] if p == 'monitor' else f'{v:g}'}"
+            for p, v in values.items()) + ")"  # fmt: skip
+    if warmup > 0 and name not in NO_WARMUP:
         words += f" after {warmup} warm-up steps"
     return words
 
@@ -155,6 +170,7 @@ def batch_options(n: int) -> list[int]:
 
 # The parametric surfaces' sliders: parameter -> (low, high, step, label). The page names a
 # surface with its parameters by a spec string (``surfaces.spec``), the scene keeps it.
+VAL_LABEL = "held out for validation (a share of n)"
 SURFACE_PARAMS: dict[str, dict[str, tuple[float, float, float, str]]] = {
     "rosenbrock": {"a": (-2.0, 3.0, 0.1, "a: the minimum is at (a, a²)"),
                    "b": (1.0, 300.0, 1.0, "b: how steep the valley's walls are")},
@@ -163,9 +179,11 @@ SURFACE_PARAMS: dict[str, dict[str, tuple[float, float, float, str]]] = {
                   "angle": (0.0, 180.0, 5.0, "rotation of the axes (degrees)")},
     "rastrigin": {"A": (0.0, 30.0, 0.5, "A: the height of the bumps")},
     "linear_regression": {"n": (2, 200, 1, "examples n"),
-                          "seed": (0, 99, 1, "data set (its seed)")},
+                          "seed": (0, 99, 1, "data set (its seed)"),
+                          "val": (0.0, 0.5, 0.05, VAL_LABEL)},
     "logistic_regression": {"n": (2, 200, 1, "examples n"),
-                            "seed": (0, 99, 1, "data set (its seed)")},
+                            "seed": (0, 99, 1, "data set (its seed)"),
+                            "val": (0.0, 0.5, 0.05, VAL_LABEL)},
 }  # fmt: skip
 CUSTOM = "custom"  # the page's name for a typed surface
 DEFAULT_FORMULA = "x^2 + 3*sin(y)"

@@ -32,6 +32,7 @@ from .figures import (
     x_positions,
 )
 from .landscape import gap_figure, plateau_figure
+from .practice import KEPT_SYMBOL, order_figure, validation_figure
 from .race import (
     MAX_FRAMES,
     RaceView,
@@ -47,6 +48,9 @@ from .race import (
 from .style import COLORS, SYMBOLS, color, symbol
 
 __all__ = [
+    "KEPT_SYMBOL",
+    "order_figure",
+    "validation_figure",
     "gap_figure",
     "plateau_figure",
     "UNDEFINED",

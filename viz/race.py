@@ -24,7 +24,7 @@ import base64
 import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +42,7 @@ from .figures import (
     run_exit,
 )
 from .figures import surface_grid as _surface_grid
+from .practice import KEPT_SYMBOL
 from .style import color, symbol, symbol_3d
 
 MAX_FRAMES = 300  # Play shows every step up to this many, evenly spaced ones above it
@@ -309,12 +310,13 @@ def insides_trials(traj) -> np.ndarray | None:
 
 def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
               *, max_frames: int = MAX_FRAMES, insides: bool = False,
-              x_axis: str = "steps") -> dict:  # fmt: skip
+              x_axis: str = "steps", kept: Mapping[str, int] | None = None) -> dict:  # fmt: skip
     """The runs' traces: paths, exits and the loss plot; the moving traces as templates.
     With ``insides``, arrows at the shown step (``insides_arrows``) move with the heads.
     ``x_axis``: the loss plot's, "steps" or "evals" (each run's ∇f evaluations after
     each step: its path then carries them, ``evals``, and a dot on each line marks the
-    shown step instead of one vertical cursor)."""
+    shown step instead of one vertical cursor). ``kept``: by run name, the step whose
+    weights early stopping keeps, marked on the contour with a diamond."""
     grid = grid or _surface_grid(surface)
     (x0, x1), (y0, y1) = surface.domain
     z_lo, z_hi, lift = _z_range(grid)
@@ -359,6 +361,18 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
                 legendgroup=run.name, showlegend=False, hoverinfo="skip",
             ))  # fmt: skip
     plane += _exit_markers(surface, runs, inside)
+    for run in runs:
+        if kept and run.name in kept:
+            k = int(kept[run.name])
+            w = np.asarray(run.trajectory.path[k], dtype=float)
+            plane.append(dict(
+                type="scatter", x=[float(w[0])], y=[float(w[1])], mode="markers",
+                name=f"{run.label}: kept", legendgroup=run.name, showlegend=False,
+                marker=dict(symbol=KEPT_SYMBOL, size=15, color=color(run.name),
+                            line=dict(color="white", width=2)),
+                hovertemplate=f"{run.label}: early stopping keeps these weights, step {k} "
+                "(%{x:.4~g}, %{y:.4~g})<extra></extra>",
+            ))  # fmt: skip
     scene = [dict(type="scatter3d", path=i, mode="lines",
                   line=dict(color=color(run.name), width=5), opacity=0.8, name=run.label,
                   legendgroup=run.name, showlegend=False, hoverinfo="skip")
