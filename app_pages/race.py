@@ -524,10 +524,13 @@ if stochastic and chosen:
         b = scene.batch()
         words.append(
             f"Mini-batches: each step takes the exact gradient over {b} of the {data.n} "
-            f"examples, reshuffled every epoch ({math.ceil(data.n / b)} steps); every "
-            "optimizer sees the same batches. The contour, the 3-D view and the loss show "
-            "the loss over all the data, so it can go up: a step only goes downhill on its "
-            "own batch."
+            f"examples, {optim_core.Order(scene.order, difficulty=scene.difficulty).describe()}"
+            f" ({math.ceil(data.n / b)} steps an epoch of all of them); every optimizer sees "
+            "the same batches. The filled contour, the 3-D view and the loss show the loss "
+            "over all the training data, so it can go up: a step only goes downhill on its "
+            "own batch. The pink dotted lines are the loss of the batch the step shown took, "
+            "× its lowest point, and its examples are ringed in pink beside the loss: a path "
+            "jumps toward the × of each batch in turn."
         )
     st.caption(" ".join(words) + f" Seed {scene.seed}: “New draw” in the sidebar draws "
                "again.")  # fmt: skip
@@ -569,45 +572,7 @@ if not chosen:
     st.info("Choose at least one optimizer in the sidebar.")
     st.stop()
 
-exits = {r.name: viz.run_exit(surface, r.trajectory) for r in runs}
-for r in runs:  # a typed formula undefined where the run stepped (sqrt(x) left of the axis)
-    if exits[r.name] is not None and exits[r.name].verb == viz.UNDEFINED:
-        st.warning(f"{exits[r.name].text(r.label)}: f or its gradient has no value at the "
-                   "point it reached, so it was stopped there. Try a smaller α, another "
-                   "start, or a formula defined there.")  # fmt: skip
-if surface.bounded_below:
-    for r in runs:
-        if exits[r.name] is not None and exits[r.name].verb == "diverged":
-            st.warning(
-                f"{exits[r.name].text(r.label)}: it left the region "
-                f"{optim_core.DIVERGENCE_FACTOR:g} times as wide and as tall as the view and "
-                "was still moving away at the last step (or overflowed). Try a smaller α."
-            )
-        elif exits[r.name] is not None and exits[r.name].verb == viz.LEFT_VIEW:
-            x, y = (float(v) for v in r.trajectory.final_point)
-            st.warning(
-                f"{exits[r.name].text(r.label)} and ended far outside it, at "
-                f"({x:.4g}, {y:.4g}) where f = {float(r.trajectory.final_loss):.4g}: not "
-                "moving away any more (so not diverged), but not back either after "
-                f"{scene.steps:,} steps."
-            )
-else:
-    st.caption(
-        f"{surface.title} has no minimum inside the view: f is lowest at its edge (the "
-         "formula may fall without bound, as log(x) does, or reach its minimum outside), "
-         "so running out of the picture downhill is how a run gets away here, not a failure."
-         if surface.found_numerically else
-         f"{surface.title} has no minimum: f falls without bound, so running out of the "
-         "picture downhill is how a run gets away, not a failure."
-    )  # fmt: skip
-    for r in runs:
-        if exits[r.name] is not None and exits[r.name].verb == "blew up uphill":
-            st.warning(
-                f"{exits[r.name].text(r.label)}: it left the picture higher than it started "
-                "(its step was too long for how the surface curves up there), not down the "
-                "way out. Try a smaller α."
-            )
-
+exits = race_results.exit_warnings(surface, runs, scene.steps)
 race_results.line_search_failures(surface, runs)
 for under, over in viz.coinciding(surface, runs):
     st.caption(f"{under.label}'s line is under {over.label}'s: their paths stay within "

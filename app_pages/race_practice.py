@@ -178,7 +178,7 @@ def order_section(scene: scenes.Scene, surface, chosen) -> None:
                variant.run_options(name))  # fmt: skip
         runs[order] = viz.Run(name, titles[name], common.cached_run(
             name, scene.surface, scene.start_point(), scene.steps, *key[1:]))  # fmt: skip
-    figure_view(viz.order_figure(runs, scenes.ORDER_TITLES).to_json(), key="orders")
+    figure_view(viz.order_figure(runs, scenes.ORDER_TITLES, surface).to_json(), key="orders")
     best = surface.minimizers[0]
     epoch = _epoch_steps(data.n, scene.batch())
     rows, numbers = [], {}

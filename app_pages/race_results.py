@@ -245,3 +245,48 @@ def update_rules(runs, chosen, convention: str, scene, surface, surface_name: st
                 st.caption(opt.note)
             torch_note = optim_core.get_optimizer(run.name, "pytorch").note
             st.caption(f"Cheat sheet vs PyTorch: {torch_note} {_difference(run)}")
+
+
+def exit_warnings(surface, runs, steps: int) -> dict:
+    """How each run left the view (``viz.run_exit`` by name), with a warning for each
+    run that diverged, stepped where f is undefined or ended far outside; on a surface
+    unbounded below, what running out of the picture means there."""
+    exits = {r.name: viz.run_exit(surface, r.trajectory) for r in runs}
+    for r in runs:  # a typed formula undefined where the run stepped (sqrt(x) left of the axis)
+        if exits[r.name] is not None and exits[r.name].verb == viz.UNDEFINED:
+            st.warning(f"{exits[r.name].text(r.label)}: f or its gradient has no value at the "
+                       "point it reached, so it was stopped there. Try a smaller α, another "
+                       "start, or a formula defined there.")  # fmt: skip
+    if surface.bounded_below:
+        for r in runs:
+            if exits[r.name] is not None and exits[r.name].verb == "diverged":
+                st.warning(
+                    f"{exits[r.name].text(r.label)}: it left the region "
+                    f"{optim_core.DIVERGENCE_FACTOR:g} times as wide and as tall as the view and "
+                    "was still moving away at the last step (or overflowed). Try a smaller α."
+                )
+            elif exits[r.name] is not None and exits[r.name].verb == viz.LEFT_VIEW:
+                x, y = (float(v) for v in r.trajectory.final_point)
+                st.warning(
+                    f"{exits[r.name].text(r.label)} and ended far outside it, at "
+                    f"({x:.4g}, {y:.4g}) where f = {float(r.trajectory.final_loss):.4g}: not "
+                    "moving away any more (so not diverged), but not back either after "
+                    f"{steps:,} steps."
+                )
+    else:
+        st.caption(
+            f"{surface.title} has no minimum inside the view: f is lowest at its edge (the "
+             "formula may fall without bound, as log(x) does, or reach its minimum outside), "
+             "so running out of the picture downhill is how a run gets away here, not a failure."
+             if surface.found_numerically else
+             f"{surface.title} has no minimum: f falls without bound, so running out of the "
+             "picture downhill is how a run gets away, not a failure."
+        )  # fmt: skip
+        for r in runs:
+            if exits[r.name] is not None and exits[r.name].verb == "blew up uphill":
+                st.warning(
+                    f"{exits[r.name].text(r.label)}: it left the picture higher than it started "
+                    "(its step was too long for how the surface curves up there), not down the "
+                    "way out. Try a smaller α."
+                )
+    return exits

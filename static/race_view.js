@@ -46,11 +46,24 @@ function loadPlotly() {
   return shared.plotly;
 }
 
-// A plotly.js typed-array spec ({dtype: "f4", bdata}) as a Float32Array.
+// A plotly.js typed-array spec ({dtype: "f4" or "i4", bdata}) as a typed array.
 function decode(spec) {
   const bytes = Uint8Array.from(atob(spec.bdata), (c) => c.charCodeAt(0));
-  return new Float32Array(bytes.buffer);
+  return spec.dtype === "i4" ? new Int32Array(bytes.buffer) : new Float32Array(bytes.buffer);
 }
+
+// The batches' part (viz.race._batch_parts), decoded: each distinct batch's loss on a
+// grid, its lowest grid point and its examples; which batch each step took.
+function decodeBatch(b) {
+  const out = { cells: b.cells };
+  for (const key of ["x", "y", "z", "low", "index", "members", "offsets", "ex"]) {
+    out[key] = decode(b[key]);
+  }
+  return out;
+}
+
+// The batch step k took (the first batch at step 0, the one about to be taken).
+const batchAt = (view, k) => view.batch.index[Math.max(1, Math.min(k, view.batch.index.length)) - 1];
 
 const HTML = `
   <div class="race-views"><div class="race-legend"></div><div class="race-plane"></div><div class="race-scene"></div></div>
@@ -152,6 +165,9 @@ function later(view, fn) {
 function fill(view, trace, k) {
   const { path, moving, coords, ...out } = trace;
   if (moving === "cursor") return { ...out, x: [k, k] };
+  if (moving === "batch" || moving === "batchmin" || moving === "batchfit") {
+    return batchTrace(view, out, moving, k);
+  }
   if (path === undefined) return out;
   const p = view.paths[path];
   if (moving === "arrow") { // from the point at step k, along the arrow of its kind
@@ -184,6 +200,46 @@ function fill(view, trace, k) {
   Object.assign(out, { x: p.x.subarray(lo, hi), y: p.y.subarray(lo, hi) });
   if (out.type === "scatter3d") out.z = p.z.subarray(lo, hi);
   return out;
+}
+
+// The batch step k took: its loss's contour lines, its lowest point, or its examples
+// (x and y of each: a regression's (x, y), a classifier's two features).
+function batchTrace(view, out, moving, k) {
+  const b = view.batch;
+  if (!b) return { ...out, x: [], y: [] };
+  const j = batchAt(view, k);
+  if (moving === "batchmin") return { ...out, x: [b.low[2 * j]], y: [b.low[2 * j + 1]] };
+  if (moving === "batchfit") {
+    const members = b.members.subarray(b.offsets[j], b.offsets[j + 1]);
+    return { ...out, x: [...members].map((i) => b.ex[2 * i]),
+             y: [...members].map((i) => b.ex[2 * i + 1]) };
+  }
+  const size = b.cells * b.cells;
+  const z = Array.from({ length: b.cells },
+    (_, r) => b.z.subarray(j * size + r * b.cells, j * size + (r + 1) * b.cells));
+  return { ...out, x: b.x, y: b.y, z };
+}
+
+// Redraws the batch's contour lines when the step shown took another batch: one
+// Plotly.restyle at a time (the last step asked for is always drawn).
+function updateBatch(view) {
+  if (!view.batch) return;
+  const j = batchAt(view, step(view));
+  if (j === view.batchShown) return;
+  if (view.busyBatch) { view.wantBatch = true; return; }
+  view.busyBatch = true;
+  view.wantBatch = false;
+  later(view, async () => {
+    const templates = view.data.runs.moving.plane;
+    const i = templates.findIndex((t) => t.moving === "batch");
+    const first = view.plane.data.length - templates.length;
+    const k = step(view);
+    view.batchShown = batchAt(view, k);
+    await window.Plotly.restyle(view.plane, { z: [fill(view, templates[i], k).z] }, [first + i]);
+  }).then(() => {
+    view.busyBatch = false;
+    if (view.wantBatch) updateBatch(view);
+  });
 }
 
 // A data surface's model at the point (p.x[j], p.y[j]) of its run: the line ŷ = w x + b
@@ -248,6 +304,7 @@ async function draw(view, fresh) {
     window.Plotly.purge(view.fit);
   }
   if (fresh) listen(view); // a new plot has no listeners
+  if (view.batch) view.batchShown = batchAt(view, k); // (react drew that batch's lines)
   showLabel(view);
   view.root.dataset.step = String((shared.lastStep = k));
   view.root.dataset.step3d = String((view.step3d = k)); // react drew the 3-D heads at k too
@@ -355,6 +412,7 @@ function moveTo(view) {
   place(view, view.plane, "plane", k);
   place(view, view.loss, "loss", k);
   if (view.data.runs.fit) place(view, view.fit, "fit", k);
+  updateBatch(view);
   update3d(view);
   view.frames += 1;
   shared.lastStep = k;
@@ -556,8 +614,11 @@ export default async function (component) {
                                                       width: p.trials.width } });
     }
   }
+  const batch = data.runs.batch;
+  if (batch?.x) remember("paths", batch.id, decodeBatch(batch));
   const statics = shared.statics.get(data.key);
-  const lost = data.runs.paths.filter((p) => !shared.paths.has(p.id)).map((p) => p.id);
+  const lost = [...data.runs.paths, ...(batch ? [batch] : [])]
+    .filter((p) => !shared.paths.has(p.id)).map((p) => p.id);
   if (!statics || lost.length) { // not kept here after all (a reload): ask for them again
     setTriggerValue("missing", { static: statics ? null : data.key, paths: lost });
     return;
@@ -571,6 +632,8 @@ export default async function (component) {
     view.data = data;
     view.static = statics;
     view.paths = data.runs.paths.map((p) => shared.paths.get(p.id));
+    view.batch = batch ? shared.paths.get(batch.id) : null;
+    view.batchShown = undefined;
     const shown = data.runs.shown;
     const gap = (i) => Math.abs(shown[i] - before);
     view.index = shown.reduce((best, _, i) => (gap(i) < gap(best) ? i : best), 0);

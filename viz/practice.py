@@ -9,8 +9,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from optim_core import EarlyStop
+from surfaces import Surface
 
-from .figures import Run, _log_against_step, log_axis
+from .figures import MACHINE_FLOOR, Run, _log_against_step, log_axis
 from .style import color
 
 STOP_SYMBOL = "x-thin-open"  # where early stopping would stop
@@ -64,21 +65,23 @@ def validation_figure(runs: Sequence[Run], verdicts: Mapping[str, EarlyStop],
     return fig
 
 
-def order_figure(runs: Mapping[str, Run], titles: Mapping[str, str],
+def order_figure(runs: Mapping[str, Run], titles: Mapping[str, str], surface: Surface,
                  height: int = 340) -> go.Figure:  # fmt: skip
-    """The loss over all the data against step for one optimizer under each order of
-    the examples (``runs`` by order's name), a colour and dash pattern per order."""
+    """How far the loss over all the training data is above its minimum, f − f*, against
+    step (log y) for one optimizer under each order of the examples (``runs`` by order's
+    name), a colour and dash pattern per order."""
     fig = go.Figure()
     values = []
     for order, run in runs.items():
-        loss = np.asarray(run.trajectory.loss, dtype=float)
-        values.append(loss)
-        fig.add_scatter(x0=0, dx=1, y=loss.astype(np.float32), mode="lines",
+        gap = np.asarray(run.trajectory.loss, dtype=float) - surface.min_value
+        gap = np.where(gap >= MACHINE_FLOOR, gap, np.nan)
+        values.append(gap)
+        fig.add_scatter(x0=0, dx=1, y=gap.astype(np.float32), mode="lines",
                         name=titles[order], line=dict(color=ORDER_STYLES[order][0], width=2.5,
                                                       dash=ORDER_STYLES[order][1]),
-                        hovertemplate=f"{titles[order]}: loss %{{y:.4g}} at step %{{x}}"
+                        hovertemplate=f"{titles[order]}: f − f* = %{{y:.3g}} at step %{{x}}"
                         "<extra></extra>")  # fmt: skip
-    fig = _log_against_step(fig, height, "step", "loss over all the data")
+    fig = _log_against_step(fig, height, "step", "f − f* (all the training data)")
     fig.update_layout(yaxis=log_axis(np.concatenate(values)) if values else {},
                       legend=dict(orientation="h", y=1.2))  # fmt: skip
     return fig

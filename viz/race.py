@@ -72,11 +72,15 @@ class RaceView:
         if known:
             paths = [{"id": p["id"]} if p["id"] in known else p for p in runs["paths"]]
             runs = {**runs, "paths": paths}
+            if runs.get("batch") and runs["batch"]["id"] in known:
+                runs["batch"] = {"id": runs["batch"]["id"]}
         return {"key": self.key, "static": self.static if with_static else None,
                 "runs": runs, "frame_ms": float(frame_ms)}  # fmt: skip
 
     def path_ids(self) -> list[str]:
-        return [p["id"] for p in self.runs["paths"]]
+        """The ids of the parts the browser keeps: the paths, and the batches' grids."""
+        batch = self.runs.get("batch")
+        return [p["id"] for p in self.runs["paths"]] + ([batch["id"]] if batch else [])
 
 
 def for_projector(view: RaceView) -> RaceView:
@@ -432,12 +436,17 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
     if surface.data is not None:
         fit = _fit_parts(surface, runs)
         moving["fit"] = fit.pop("moving")
+    batch = _batch_parts(surface, runs)
+    if batch is not None:  # the loss of the batch just taken, moving with the race
+        moving["plane"] = [*BATCH_TRACES, *moving["plane"]]
+        if fit is not None:
+            moving["fit"] = [BATCH_EXAMPLES, *moving["fit"]]
     return jsonable({
         "steps": steps, "shown": shown.tolist(), "tail": max(TAIL_STEPS, stride),
         "paths": paths, "plane": plane, "scene": scene, "loss": loss, "fit": fit,
-        "moving": moving,
+        "moving": moving, "batch": batch,
         # what the browser says it has drawn: a digest of the runs
-        "revision": _digest([p["id"] for p in paths]),
+        "revision": _digest([p["id"] for p in paths] + ([batch["id"]] if batch else [])),
     })  # fmt: skip
 
 
@@ -540,6 +549,67 @@ def _loss_parts(surface: Surface, runs: Sequence[Run], steps: int,
 
 FIT_HEIGHT = LOSS_HEIGHT
 CLASSES = ((1.0, "+1", "circle"), (-1.0, "−1", "square"))  # label, name, marker
+
+
+BATCH_CELLS = 25  # per side: the grid of the batch's loss (a grid a distinct batch)
+BATCH_COLOR = "#ff1493"  # deep pink: no optimizer's colour
+# The moving parts of the batch just taken: its loss's contour lines and its minimum on
+# the contour, its examples ringed beside the loss (race_view.js fills them at step k)
+BATCH_TRACES = (
+    dict(type="contour", moving="batch", showscale=False, ncontours=14,
+         contours=dict(coloring="lines"), line=dict(width=1.6, dash="dot"),
+         colorscale=[[0, BATCH_COLOR], [1, BATCH_COLOR]], name="the batch's loss",
+         hoverinfo="skip", showlegend=False),
+    dict(type="scatter", moving="batchmin", mode="markers", name="the batch's minimum",
+         marker=dict(symbol="x-thin-open", size=14, color=BATCH_COLOR,
+                     line=dict(color=BATCH_COLOR, width=3)),
+         hoverinfo="skip", showlegend=False),
+)  # fmt: skip
+BATCH_EXAMPLES = dict(type="scatter", moving="batchfit", mode="markers",
+                      name="the batch just taken", hoverinfo="skip", showlegend=False,
+                      marker=dict(size=13, color="rgba(0,0,0,0)",
+                                  line=dict(color=BATCH_COLOR, width=2.5)))  # fmt: skip
+
+
+def batch_grids(surface: Surface, taken) -> dict:
+    """The loss of each distinct batch in ``taken`` (a run's batches, step by step) on a
+    BATCH_CELLS² grid over the domain: ``index`` (steps,), which batch each step took;
+    ``z`` (batches, cells, cells), its height (log₁₀(1 + f_B − min f_B) on a log-scaled
+    surface, else f_B), ``low`` (batches, 2), the grid point where f_B is lowest; and
+    ``members``/``offsets``, each batch's examples."""
+    (x0, x1), (y0, y1) = surface.domain
+    xs, ys = np.linspace(x0, x1, BATCH_CELLS), np.linspace(y0, y1, BATCH_CELLS)
+    points = np.stack(np.meshgrid(xs, ys), axis=-1)  # (cells, cells, 2): rows are y
+    seen: dict[tuple, int] = {}
+    index = np.array([seen.setdefault(tuple(np.sort(b).tolist()), len(seen)) for b in taken])
+    z = np.empty((len(seen), BATCH_CELLS, BATCH_CELLS))
+    low = np.empty((len(seen), 2))
+    with np.errstate(all="ignore"):
+        for i, members in enumerate(seen):
+            f = surface.data.batch_loss(points, np.array(members))
+            z[i] = np.log10(1 + f - f.min()) if surface.log_scale else f
+            low[i] = points.reshape(-1, 2)[np.argmin(f)]
+    members = [np.array(m) for m in seen]
+    offsets = np.cumsum([0, *map(len, members)])
+    return {"x": xs, "y": ys, "z": z, "low": low, "index": index,
+            "members": np.concatenate(members), "offsets": offsets}  # fmt: skip
+
+
+def _batch_parts(surface: Surface, runs: Sequence[Run]) -> dict | None:
+    """The batch part of the race's data (every run took the same batches), its arrays
+    JSON-ready, with an ``id`` by which the browser keeps it; None without batches."""
+    if not runs or surface.data is None or surface.data.batch_loss is None:
+        return None
+    taken = runs[0].trajectory.taken
+    if not taken:
+        return None
+    grids = batch_grids(surface, taken)
+    data = surface.data
+    inputs = np.asarray(data.inputs, dtype=float)
+    ex = (np.column_stack([inputs, data.targets]) if data.kind == "regression" else inputs)
+    arrays = jsonable({**grids, "z": grids["z"].ravel(), "low": grids["low"].ravel(),
+                       "ex": ex.ravel()})  # fmt: skip
+    return {"id": _digest(arrays), "cells": BATCH_CELLS, **arrays}
 
 
 def _fit_parts(surface: Surface, runs: Sequence[Run]) -> dict:
