@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import optim_core
+import scenes
 import surfaces
 from optim_core import batches
 from tests.test_schedules import _TorchPlateau
@@ -266,3 +267,65 @@ def test_a_plateau_watching_the_validation_loss_is_a_plain_loop_fed_it():
         optim_core.run("sgd", "linear_regression", (0, 0), 5, schedule=sched)
     with pytest.raises(ValueError, match="plateau: monitor must be one of"):
         optim_core.schedule("plateau", monitor="test")
+
+
+# ---------------------------------------------------------------- the presets' claims
+
+
+def _preset_run(title, name):
+    scene = scenes.PRESETS[title]
+    return optim_core.run(name, scene.surface, scene.start_point(), scene.steps,
+                          **scene.run_kwargs(name))  # fmt: skip
+
+
+def test_early_stopping_preset_the_validation_loss_turns_while_training_falls():
+    title = "Early stopping: the validation loss turns"
+    note = scenes.PRESET_NOTES[title]
+    for name, kept, stop, low, end in (("sgd", 58, 78, "0.416", "1.48"),
+                                       ("adam", 47, 67, "0.349", "1.63")):  # fmt: skip
+        run = _preset_run(title, name)
+        verdict = optim_core.early_stopping(run.val_loss, scenes.PRESETS[title].stop_patience)
+        assert (int(verdict.kept_step), int(verdict.stop_step)) == (kept, stop)
+        assert int(np.argmin(run.val_loss)) == kept  # the turn is the lowest point
+        assert f"{float(verdict.kept_loss):.3g}" == low and f"{float(run.val_loss[-1]):.3g}" == end
+        assert run.loss[-1] < run.loss[kept] / 5  # the training loss keeps falling
+        assert f"step {kept}" in note and low in note and end in note
+    assert "stops it at step 78" in note
+
+
+def test_sorted_preset_sgd_sways_twice_as_much_as_reshuffled():
+    from app_pages.race_practice import last_epoch
+
+    title = "Sorted batches: SGD swings class to class"
+    scene, note = scenes.PRESETS[title], scenes.PRESET_NOTES[title]
+    surface = surfaces.get(scene.surface)
+    best = surface.minimizers[0]
+    ordered = last_epoch(_preset_run(title, "sgd"), best, 8)
+    shuffled = last_epoch(optim_core.run("sgd", surface, scene.start_point(), scene.steps,
+                                         lr=1.0, batch_size=5), best, 8)  # fmt: skip
+    sway, sway0 = ordered["sway, last epoch"], shuffled["sway, last epoch"]
+    assert f"{sway:.2f}" == "0.46" and f"{sway0:.2f}" == "0.21" and f"{sway / sway0:.2g}" == "2.2"
+    assert f"{ordered['mean distance, last epoch']:.2f}" == "0.27"
+    assert f"{shuffled['mean distance, last epoch']:.2f}" == "0.15"
+    peak = ordered["highest loss, last epoch"] - surface.min_value
+    peak0 = shuffled["highest loss, last epoch"] - surface.min_value
+    assert (f"{peak:.2g}", f"{peak0:.1g}") == ("0.015", "0.005")
+    for words in ("sways 0.46", "2.2 times the 0.21", "0.27 from the", "0.15)", "0.015"):
+        assert words in note
+
+
+def test_plateau_preset_sgd_settles_as_its_alpha_is_cut_and_momentum_sways():
+    from app_pages.race_practice import last_epoch
+
+    title = "Cut α on a plateau of the validation loss"
+    scene, note = scenes.PRESETS[title], scenes.PRESET_NOTES[title]
+    best = surfaces.get(scene.surface).minimizers[0]
+    sgd, momentum = _preset_run(title, "sgd"), _preset_run(title, "momentum")
+    cuts = np.flatnonzero(np.diff(sgd.lr_used) < 0) + 2
+    assert cuts[0] == 17 and set(np.diff(cuts[:6])) == {11}
+    assert f"{np.linalg.norm(sgd.path[-1] - best):.2g}" == "0.027"
+    swayed = last_epoch(momentum, best, 6)
+    assert f"{swayed['sway, last epoch']:.2g}" == "0.058"
+    assert f"{swayed['ends from the minimum']:.2g}" == "0.17"
+    for words in ("step 17 and every 11 steps", "0.027", "sways 0.058", "0.17 from it"):
+        assert words in note
