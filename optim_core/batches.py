@@ -29,8 +29,10 @@ whole pool. With B = n the reshuffled, fixed and sorted orders are the full grad
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,11 +92,17 @@ class Order:
 
 
 def as_order(order) -> Order:
-    """An :class:`Order` from an Order or a kind's name (its other settings default)."""
+    """An :class:`Order` from an Order, a kind's name (its other settings default) or a
+    mapping of its fields (as an export writes it)."""
     if isinstance(order, Order):
         return order
     if isinstance(order, str):
         return Order(order)
+    if isinstance(order, Mapping):
+        unknown = set(order) - {f.name for f in dataclasses.fields(Order)}
+        if unknown:
+            raise ValueError(f"order: unknown field(s) {sorted(unknown)}")
+        return Order(**order)
     raise ValueError(f"order must be one of {list(ORDERS)} or an optim_core.Order; got "
                      f"{order!r}")  # fmt: skip
 

@@ -17,6 +17,7 @@ read back gives the very same floats.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -164,8 +165,9 @@ def surface_from(name: str, params: Mapping) -> Surface:
 def run_options(t: Trajectory) -> dict:
     """What ``run`` took besides the hyperparameters, as its keyword arguments in plain
     JSON: ``schedule`` (``Schedule.to_dict``; ``optim_core.schedules.from_dict`` turns
-    it back), ``noise_eta``, ``noise_gamma``, ``batch_size`` and ``seed``; only those
-    used."""
+    it back), ``noise_eta``, ``noise_gamma``, ``batch_size``, ``seed`` and ``order``
+    (the batches' order other than reshuffled, as a dict ``run`` takes back); only
+    those used."""
     options: dict = {}
     if t.schedule is not None:
         options["schedule"] = t.schedule.to_dict()
@@ -173,6 +175,8 @@ def run_options(t: Trajectory) -> dict:
         options["noise_eta"], options["noise_gamma"], options["seed"] = t.noise
     if t.batch is not None:
         options["batch_size"], options["seed"] = t.batch
+    if t.order is not None and t.order.kind != "reshuffle":
+        options["order"] = dataclasses.asdict(t.order)
     return options
 
 

@@ -329,3 +329,21 @@ def test_plateau_preset_sgd_settles_as_its_alpha_is_cut_and_momentum_sways():
     assert f"{swayed['ends from the minimum']:.2g}" == "0.17"
     for words in ("step 17 and every 11 steps", "0.027", "sways 0.058", "0.17 from it"):
         assert words in note
+
+
+def test_an_export_carries_the_order_and_re_runs_the_same_path():
+    import json
+
+    surface = surfaces.get("logistic_regression", val=0.25)
+    order = optim_core.Order("mixed", difficulty="boundary", stages=2, stage_epochs=3, mix=0.5)
+    run = optim_core.run("sgd", surface, (-2.0, 3.0), 60, lr=0.5, batch_size=4, order=order)
+    saved = json.loads(optim_core.export.to_json([run]))["runs"][0]
+    assert saved["options"]["order"] == {"kind": "mixed", "difficulty": "boundary",
+                                         "stages": 2, "stage_epochs": 3, "mix": 0.5}
+    again = optim_core.run("sgd", optim_core.export.surface_from("logistic_regression",
+                                                                 {"val": 0.25}),
+                           saved["start"], saved["steps"], **saved["hyperparams"],
+                           **saved["options"])  # fmt: skip
+    np.testing.assert_array_equal(again.path, run.path)
+    plain = optim_core.run("sgd", surface, (-2.0, 3.0), 5, lr=0.5, batch_size=4)
+    assert "order" not in optim_core.export.run_options(plain)  # (reshuffled: the default)
