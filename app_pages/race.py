@@ -525,7 +525,7 @@ if stochastic and chosen:
         words.append(
             f"Mini-batches: each step takes the exact gradient over {b} of the {data.n} "
             f"examples, {optim_core.Order(scene.order, difficulty=scene.difficulty).describe()}"
-            f" ({math.ceil(data.n / b)} steps an epoch of all of them); every optimizer sees "
+            f", {math.ceil(data.n / b)} steps an epoch; every optimizer sees "
             "the same batches. The filled contour, the 3-D view and the loss show the loss "
             "over all the training data, so it can go up: a step only goes downhill on its "
             "own batch. The pink dotted lines are the loss of the batch the step shown took, "

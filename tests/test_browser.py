@@ -877,6 +877,60 @@ def test_the_data_and_each_optimizers_model_move_with_play(server, browser, surf
     page.close()
 
 
+# The batch just taken, as plotly.js holds it: its contour's z (rows) and its minimum.
+BATCH_JS = """() => {
+  const gd = document.querySelector('.race-view .race-plane.js-plotly-plot');
+  const batch = gd.data.find(t => t.name === "the batch's loss");
+  const low = gd.data.find(t => t.name === "the batch's minimum");
+  const kept = gd.data.filter(t => (t.name || '').endsWith(': kept')).map(t => t.name);
+  const lines = gd.querySelectorAll('.contourlayer .contourlevel path').length;
+  return batch && {z: [...batch.z].map(r => [...r]), low: [low.x[0], low.y[0]], kept, lines};
+}"""
+
+
+def test_the_batch_just_taken_moves_with_play_and_early_stopping_marks_its_weights(
+    server, browser
+):
+    import numpy as np
+
+    import optim_core
+    import surfaces
+    import viz
+
+    shape = surfaces.get("logistic_regression(val=0.25)")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/?surface=logistic_regression&surf.val=0.25&opt=sgd&sgd.lr=1.0"
+              "&steps=200&batch=5&order=sorted&speed=0.5")
+    page.wait_for_function(DRAWN_JS, timeout=PATIENCE_MS)
+    _settled(page)
+    run = optim_core.run("sgd", shape, shape.default_start, 200, lr=1.0, batch_size=5,
+                         order="sorted")  # fmt: skip
+    grids = viz.race.batch_grids(shape, run.taken)
+    first = page.evaluate(BATCH_JS)
+    assert first["kept"] == ["SGD: kept"]  # the weights early stopping keeps: a diamond
+    np.testing.assert_allclose(first["z"], grids["z"][grids["index"][0]], rtol=1e-5, atol=1e-6)
+    page.click(".race-play")
+    page.wait_for_function(f"({STATE_JS})().step !== 'step 0'", timeout=PATIENCE_MS)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "batch_contour_mid_play.png"))
+    page.click(".race-play")
+    page.wait_for_timeout(800)  # (the last restyle asked for is drawn)
+    k = int(page.evaluate("document.querySelector('.race-view').dataset.step"))
+    now = page.evaluate(BATCH_JS)
+    j = grids["index"][k - 1]  # the batch step k took
+    assert j != grids["index"][0]  # sorted: another class's batch by now
+    np.testing.assert_allclose(now["z"], grids["z"][j], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(now["low"], grids["low"][j], rtol=1e-6)
+    assert now["lines"] > 3  # its contour lines are drawn
+    page.get_by_text("Validation loss and early stopping").scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "validation_and_orders.png"))
+    assert not errors, errors
+    page.close()
+
+
 def test_a_typed_formula_redraws_the_race_and_a_bad_one_leaves_it(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors = []
