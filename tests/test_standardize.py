@@ -7,8 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import optim_core
+import scenes
 import surfaces
+import viz
 from tests.test_batches import plain_grad, plain_loss, random_points
+from tests.test_viz import plotly_array
 
 DATA = surfaces.data_names()
 SIZES = [(40, 0), (7, 3), (200, 11)]
@@ -122,3 +126,128 @@ def test_the_spec_names_standardize_only_when_on():
     spec = surfaces.spec("linear_regression", n=40, seed=0, standardize=1)
     assert spec == "linear_regression(standardize=1.0)"
     assert surfaces.get(spec).params["standardize"] == 1.0
+
+
+# ---------------------------------------------------------------- the preset and the link
+
+PRESET = "Standardize: the ravine turns round"
+
+
+def test_the_standardize_presets_numbers_are_measured():
+    scene = scenes.PRESETS[PRESET]
+    std = surfaces.get(scene.surface)
+    assert std.params["standardize"] == 1.0
+    raw = surfaces.get(scenes.standardize_pair(scene.surface)[0])
+    steps = {}
+    for side in (raw, std):  # each from its own default start, as the section runs them
+        for name in scene.optimizers:
+            tr = optim_core.run(name, side, side.default_start, scene.steps,
+                                **scene.run_kwargs(name))  # fmt: skip
+            steps[name, side is std] = int(tr.converged_step)
+    assert steps == {("sgd", False): 140, ("sgd", True): 31, ("momentum", False): 120,
+                     ("momentum", True): 105, ("adam", False): 165, ("adam", True): 124}
+    low, high = np.linalg.eigvalsh(raw.hessian(raw.minimizers[0]))
+    lr = scene.hyperparams("sgd")["lr"]
+    numbers = {f"{low:.3g}", f"{high:.3g}", f"{surfaces.condition_number(raw):.3g}",
+               f"{1 - lr * low:.3g}", f"{1 - lr * 2:.3g}", f"{140 / 31:.2g}"}
+    assert numbers == {"0.423", "13.7", "32.4", "0.958", "0.8", "4.5"}
+    note, caption = scenes.PRESET_NOTES[PRESET], scenes.PRESET_CAPTIONS[PRESET]
+    for text in ("0.423 and 13.7", "κ = 32.4", "2I", "κ = 1,", "α (0.1)", "0.958", "by 0.8",
+                 "step 140 raw, 31 standardized (4.5× fewer)", "120 → 105", "165 → 124"):
+        assert text in note
+    for text in ("κ 32.4", "κ 1", "step 31, not 140"):
+        assert text in caption
+
+
+def test_standardize_travels_in_the_link_and_a_bad_value_is_named():
+    scene = scenes.Scene("logistic_regression(n=30,standardize=1)", ("sgd",))
+    query = scenes.to_query(scene)
+    assert query["surface"] == "logistic_regression" and query["surf.standardize"] == "1.0"
+    again, warnings = scenes.from_query(query)
+    assert warnings == [] and again.surface == surfaces.spec("logistic_regression", n=30,
+                                                              standardize=1)  # fmt: skip
+    assert "surf.standardize" not in scenes.to_query(scenes.Scene("linear_regression", ("sgd",)))
+    for value in ("2", "0.5", "yes", "-1"):
+        scene, warnings = scenes.from_query({"surface": "linear_regression",
+                                             "surf.standardize": value})  # fmt: skip
+        assert scene.surface == "linear_regression"
+        assert warnings == [f"surf.standardize = ` {value} ` in the link is not 0 or 1; "
+                            "using 0."]  # fmt: skip
+    scene, warnings = scenes.from_query({"surface": "beale", "surf.standardize": "1"})
+    assert "Beale has no such parameter" in warnings[0]
+    # a whole-number parameter in a link: 2.5 examples is named too (it used to raise)
+    scene, warnings = scenes.from_query({"surface": "linear_regression", "surf.n": "2.5"})
+    assert scene.surface == "linear_regression"
+    assert warnings == ["surf.n = ` 2.5 ` in the link is not an integer in [2, 1000]; using 40."]
+
+
+def test_the_pair_keeps_the_other_parameters():
+    assert scenes.standardize_pair("linear_regression(n=7,seed=3,standardize=1)") == (
+        "linear_regression(n=7.0,seed=3.0)", "linear_regression(n=7.0,seed=3.0,standardize=1.0)")
+    assert scenes.standardize_pair("logistic_regression") == (
+        "logistic_regression", "logistic_regression(standardize=1.0)")
+
+
+# ---------------------------------------------------------------- the pictures and words
+
+
+def _sides(name, optimizers, lr):
+    out = []
+    for spec in scenes.standardize_pair(name):
+        shape = surfaces.get(spec)
+        runs = [viz.Run(n, optim_core.get_optimizer(n).title,
+                        optim_core.run(n, shape, shape.default_start, 300, lr=lr))
+                for n in optimizers]  # fmt: skip
+        out.append(viz.Side(shape, viz.surface_grid(shape), runs))
+    return out
+
+
+def test_the_figure_shows_both_landscapes_to_scale_with_their_condition_numbers():
+    raw, std = _sides("linear_regression", ("sgd", "adam"), 0.1)
+    fig = viz.standardize_figure(raw, std)
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles == ["Raw inputs: κ = 32.4", "Standardized inputs: κ = 1"]
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis2.scaleanchor == "x2"
+    assert list(fig.layout.xaxis2.range) == list(std.surface.domain[0])
+    paths = [t for t in fig.data if t.name in ("SGD", "Adam")]
+    assert [(t.name, t.xaxis) for t in paths] == [("SGD", "x"), ("Adam", "x"), ("SGD", "x2"),
+                                                  ("Adam", "x2")]  # fmt: skip
+    np.testing.assert_allclose(paths[2].x, std.runs[0].trajectory.path[:, 0], rtol=1e-6)
+    starts = [t for t in fig.data if t.name == "start"]
+    assert [tuple(t.x) + tuple(t.y) for t in starts] == [tuple(raw.surface.default_start),
+                                                        tuple(std.surface.default_start)]
+
+
+def test_the_table_and_the_sentence_say_what_the_runs_did():
+    raw, std = _sides("linear_regression", ("sgd", "adam"), 0.1)
+    rows = viz.standardize_rows(raw, std)
+    assert [r["optimizer"] for r in rows] == ["SGD", "Adam"]
+    assert (rows[0]["converged at step (raw)"], rows[0]["converged at step (standardized)"]) == (
+        str(int(raw.runs[0].trajectory.converged_step)), "31")
+    gap = float(raw.runs[1].trajectory.final_loss) - raw.surface.min_value
+    assert rows[1]["f − f* at the end (raw)"] == f"{gap:.3g}"
+    summary = viz.standardize_summary(raw, std, 300)
+    assert "takes κ from 32.4 to 1 " in summary and "turns round" in summary
+    assert "SGD converged at step 140 raw and 31 standardized, 4.5× fewer steps" in summary
+    # where it changes little (the classifier's features are on similar scales), it says so
+    raw, std = _sides("logistic_regression", ("sgd",), 0.01)
+    kappas = f"{raw.kappa:.3g} → {std.kappa:.3g}"
+    summary = viz.standardize_summary(raw, std, 300)
+    assert f"changes κ little here, {kappas}" in summary and kappas == "1.48 → 1.59"
+    gaps = [float(s.runs[0].trajectory.final_loss) - s.surface.min_value for s in (raw, std)]
+    assert f"SGD was still {gaps[0]:.2g} above f* at the end raw and {gaps[1]:.2g}" in summary
+    assert viz.standardize_rows(raw, std)[0]["converged at step (raw)"] == "not converged"
+
+
+def test_the_data_panel_says_the_inputs_are_standardized():
+    for name, axis in (("linear_regression", "x"), ("logistic_regression", "x₁")):
+        for on in (0, 1):
+            shape = surfaces.get(name, standardize=on)
+            run = viz.Run("sgd", "SGD", optim_core.run("sgd", shape, shape.default_start, 5))
+            view = viz.race_view(shape, [run])
+            fit = view.runs["fit"]
+            assert fit["layout"]["xaxis"]["title"]["text"] == axis + (" (standardized)" * on)
+            drawn = plotly_array(fit["data"][0]["x"])  # the inputs drawn: the loss's own
+            inputs = shape.data.inputs if name == "linear_regression" else (
+                shape.data.inputs[shape.data.targets == 1.0, 0])  # fmt: skip
+            np.testing.assert_allclose(drawn, inputs)
