@@ -251,3 +251,73 @@ def test_the_data_panel_says_the_inputs_are_standardized():
             inputs = shape.data.inputs if name == "linear_regression" else (
                 shape.data.inputs[shape.data.targets == 1.0, 0])  # fmt: skip
             np.testing.assert_allclose(drawn, inputs)
+
+
+# ---------------------------------------------------------------- on the page (AppTest)
+
+SECTION = "Before and after standardizing"
+
+
+def _app(query):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _switch(at, base="linear_regression"):
+    return at.sidebar.toggle(key=f"surf.{base}.standardize")
+
+
+def test_the_switch_standardizes_the_race_and_shows_before_and_after():
+    at = _app({"surface": "linear_regression", "opt": "sgd,momentum,adam", "sgd.lr": "0.1",
+               "momentum.lr": "0.1", "adam.lr": "0.1"})  # fmt: skip
+    assert not at.exception and _switch(at).label == "Standardize the inputs"
+    assert not _switch(at).value and SECTION not in [s.value for s in at.subheader]
+    _switch(at).set_value(True).run()
+    assert not at.exception
+    std = surfaces.get("linear_regression", standardize=1)
+    assert at.query_params["surf.standardize"] == "1.0"
+    assert at.session_state["race_surface"] == "linear_regression(standardize=1.0)"
+    assert (at.number_input(key="start_x").value, at.number_input(key="start_y").value) == tuple(
+        std.default_start)  # the new landscape's default start  # fmt: skip
+    assert SECTION in [s.value for s in at.subheader]
+    rows = next(d.value for d in at.dataframe if "converged at step (raw)" in d.value.columns)
+    assert list(rows["optimizer"]) == ["SGD", "Momentum", "Adam"]
+    assert list(rows["converged at step (raw)"]) == ["140", "120", "165"]
+    assert list(rows["converged at step (standardized)"]) == ["31", "105", "124"]
+    words = " ".join(c.value for c in at.caption)
+    assert "0.94 at κ = 32.4, 0 at κ = 1" in words
+    assert "takes κ from 32.4 to 1 " in words and "SGD converged at step 140 raw and 31" in words
+    # the figure: both landscapes, their κ in the titles
+    import json
+
+    figures = [json.loads(c.proto.json) for c in at.get("bidi_component")]
+    figure = next(json.loads(f["figure"]) for f in figures if f.get("figure_key")
+                  and f.get("figure") and "Standardized inputs" in f["figure"])  # fmt: skip
+    titles = [a["text"] for a in figure["layout"]["annotations"]]
+    assert titles == ["Raw inputs: κ = 32.4", "Standardized inputs: κ = 1"]
+    # switched off again: the raw race, no section, nothing in the link
+    _switch(at).set_value(False).run()
+    assert "surf.standardize" not in at.query_params
+    assert SECTION not in [s.value for s in at.subheader]
+
+
+def test_the_switch_is_only_on_the_data_surfaces():
+    at = _app({"surface": "rosenbrock", "opt": "sgd"})
+    assert not [t for t in at.sidebar.toggle if t.label == "Standardize the inputs"]
+    at = _app({"surface": "logistic_regression", "opt": "sgd", "surf.standardize": "1"})
+    assert not at.exception and not at.warning and _switch(at, "logistic_regression").value
+    assert SECTION in [s.value for s in at.subheader]
+    assert "changes κ little here, 1.48 → 1.59" in " ".join(c.value for c in at.caption)
+
+
+def test_a_bad_standardize_in_the_link_is_named_and_replaced():
+    at = _app({"surface": "linear_regression", "opt": "sgd", "surf.standardize": "2"})
+    assert not at.exception
+    assert at.warning[0].value == "surf.standardize = ` 2 ` in the link is not 0 or 1; using 0."
+    assert not _switch(at).value and SECTION not in [s.value for s in at.subheader]
+    at.sidebar.slider(key="steps").set_value(50).run()  # the next run's link is valid
+    assert "surf.standardize" not in at.query_params and not at.warning
