@@ -37,11 +37,11 @@ def before_and_after(surface_name: str, scene: scenes.Scene, run_keys: tuple) ->
     inputs = "x" if surface.data.kind == "regression" else "each feature"
     st.caption(
         f"Left, the loss over the data as drawn; right, with {inputs} replaced by "
-        "(x − mean)/std over the examples (mean 0, variance 1), the same examples and "
+        "(x − mean)/std over the examples (mean 0, variance 1): the same examples and "
         "targets. κ = λ_max/λ_min of the Hessian at the minimum: gradient descent's α must "
-        "stay below 2/λ_max, and near the minimum even its best α shrinks the distance by "
-        f"only (κ − 1)/(κ + 1) a step ({rates}). Each landscape's paths start at its own "
-        "default start (○), the minimum is ★."
+        "stay below 2/λ_max, and near the minimum even at its best α a step can leave "
+        f"(κ − 1)/(κ + 1) of the distance to go ({rates}). Each landscape's paths start at "
+        "its own default start (○); the minimum is ★."
     )  # fmt: skip
     if rows:
         st.dataframe(rows, hide_index=True, width="stretch")
