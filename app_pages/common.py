@@ -102,6 +102,20 @@ def cached_saddle_distances(surface: str, start: tuple, steps: int, run_keys: tu
                                       optim_core.escape_radius(shape)).to_json()  # fmt: skip
 
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cached_standardize(surface: str, steps: int, run_keys: tuple) -> tuple[str, list, str]:
+    """Before and after standardizing a data surface's inputs: the figure's JSON, the
+    table's rows and the sentence that says what they show. Each run starts at its own
+    landscape's default start (``cached_runs``: run first with a progress bar)."""
+    sides = []
+    for spec in scenes.standardize_pair(surface):
+        shape = surfaces.get(spec)
+        runs = cached_runs(spec, tuple(float(v) for v in shape.default_start), steps, run_keys)
+        sides.append(viz.Side(shape, cached_grid(spec), runs))
+    return (viz.standardize_figure(*sides).to_json(), viz.standardize_rows(*sides),
+            viz.standardize_summary(*sides, steps))  # fmt: skip
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_suited_lr(surface: str, optimizers: tuple, start: tuple, steps: int, shared: tuple,
                      convention: str = "cheatsheet"):  # fmt: skip

@@ -14,7 +14,7 @@ import optim_core
 import scenes
 import surfaces
 import viz
-from app_pages import common, race_practice, race_results, race_sections
+from app_pages import common, race_normalize, race_practice, race_results, race_sections
 from app_pages.race_view import preload, race_view
 
 # ---------------------------------------------------------------- session state
@@ -91,6 +91,11 @@ def parameter_sliders(container, base: str) -> str:
         if widget not in state:  # (whole numbers for whole-number sliders: n, a seed)
             value = surfaces.get(base).params[key]
             state[widget] = int(value) if isinstance(step, int) else float(value)
+        if key in scenes.SURFACE_SWITCHES:  # 0 or 1: a switch
+            state[widget] = bool(state[widget])
+            values[key] = float(container.toggle(label, key=widget, on_change=on_surface_change,
+                                                 help=scenes.SURFACE_SWITCHES[key]))  # fmt: skip
+            continue
         values[key] = container.slider(label, low, high, key=widget, step=step,
                                        on_change=on_surface_change)  # fmt: skip
     return surfaces.spec(base, **values)
@@ -546,6 +551,7 @@ if data is not None:
         + " at the step shown, moving with Play (dashed: the minimum of the loss over all "
         "the data)."
     )  # fmt: skip
+race_normalize.before_and_after(surface_name, scene, run_keys)  # (standardized inputs only)
 if insides and chosen:
     race_sections.insides(chosen, surface_name, scene, run_keys)
 shown_query = scenes.to_query(scene)  # a preset's note, however its values came here

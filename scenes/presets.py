@@ -72,6 +72,10 @@ PRESETS: dict[str, Scene] = {
                            "threshold": 1e-4, "cooldown": 0, "monitor": "validation",
                            "warmup_steps": 0}},
     ),
+    "Standardize: the ravine turns round": _preset(
+        "linear_regression(standardize=1.0)", ["sgd", "momentum", "adam"], None, 300,
+        {name: {"lr": 0.1} for name in ["sgd", "momentum", "adam"]},
+    ),
 }  # fmt: skip
 
 _EMA_NOTE = (
@@ -99,13 +103,14 @@ def convention_note(optimizers: Sequence[str]) -> str:
 # What to watch, in one line under each preset's button (the numbers are in its note,
 # shown with the race; both asserted in tests/test_scenes.py).
 PRESET_CAPTIONS: dict[str, str] = {
-    "Early stopping: the validation loss turns": "Ten points to fit, ten held out: the "
-    "training loss keeps falling while the validation loss turns and climbs; early "
-    "stopping keeps the turn.",
+    "Early stopping: the validation loss turns": "Ten points fitted, ten held out: the "
+    "training loss falls on while the validation loss turns; early stopping keeps the turn.",
     "Sorted batches: SGD swings class to class": "The batches come sorted by class: SGD's "
     "loss rises and falls every epoch, twice as much as reshuffled (the table below).",
     "Cut α on a plateau of the validation loss": "SGD's α is halved whenever the "
     "validation loss stalls, and it settles; Momentum at a constant α keeps swaying.",
+    "Standardize: the ravine turns round": "With x standardized the slope–intercept "
+    "ravine (κ 32.4) becomes a round bowl (κ 1): SGD converges at step 31, not 140.",
     "Noise knocks them off the saddle": "Started on the saddle's stable line, every one "
     "walks into it; gradient noise knocks them off and down the way out.",
     "One example a step: SGD's zig-zag is real": "Each step sees one data point: the "
@@ -152,6 +157,16 @@ PRESET_NOTES: dict[str, str] = {
         "stops improving, and SGD ends 0.027 from the minimum. Momentum at a constant α "
         "still sways 0.058 over its last epoch and ends 0.17 from it. The α chart below "
         "shows the cuts."
+    ),
+    "Standardize: the ravine turns round": (
+        "A line fitted to 40 points, x replaced by (x − mean)/std. On the raw x (all "
+        "between 0 and 4) slope and intercept trade off: the Hessian's eigenvalues at the "
+        "minimum are 0.423 and 13.7, κ = 32.4, a long tilted ravine; standardized it is 2I, "
+        "κ = 1, a round bowl. One α (0.1) for all, each landscape from its own default "
+        "start (both under “Before and after standardizing”): SGD's distance along the "
+        "ravine's floor shrinks by 1 − α λ_min = 0.958 a step on the raw x, by 0.8 on the "
+        "standardized, and it converges at step 140 raw, 31 standardized (4.5× fewer). "
+        "Momentum (β₁ 0.9) and Adam gain less: 120 → 105 and 165 → 124."
     ),
     "Noise knocks them off the saddle": (
         "From (−1.5, 0), exactly on the stable line of x² − y², the gradient has no y part: "

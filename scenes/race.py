@@ -37,6 +37,7 @@ from .shared import (
     SLIDER_VALUES,
     SPEEDS,
     SURFACE_PARAMS,
+    SURFACE_SWITCHES,
     WHOLE_HYPERPARAMETERS,
     LinkReader,
     build_schedule,
@@ -363,8 +364,19 @@ def _read_surface(base: str, params: Mapping[str, str], warnings: list[str]) -> 
         return custom_spec(DEFAULT_FORMULA, DEFAULT_CUSTOM_DOMAIN)
     values = {}
     for key, (low, high, _, _) in SURFACE_PARAMS.get(base, {}).items():
-        default = surfaces.get(base).params[key]
-        values[key] = reader.number(f"surf.{key}", low, high, default)
+        default, given = surfaces.get(base).params[key], params.get(f"surf.{key}")
+        value = default
+        if given is not None and key not in SURFACE_SWITCHES:  # in the slider's range
+            value = reader.number(f"surf.{key}", low, high, default)
+        try:  # and what the surface takes: a switch's 0 or 1 (n = 2.5 is in the range)
+            if given is not None and key in SURFACE_SWITCHES:
+                value = link_float(given)
+            surfaces.get(base, **{key: value})
+        except ValueError:
+            reader.warnings.append(f"surf.{key} = {literal(given)} in the link is not "
+                                   f"{surfaces.param_rule(base, key)}; using {default:g}.")
+            value = default
+        values[key] = value
     warnings += reader.warnings
     return surfaces.spec(base, **values)
 

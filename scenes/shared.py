@@ -180,11 +180,17 @@ SURFACE_PARAMS: dict[str, dict[str, tuple[float, float, float, str]]] = {
     "rastrigin": {"A": (0.0, 30.0, 0.5, "A: the height of the bumps")},
     "linear_regression": {"n": (2, 200, 1, "examples n"),
                           "seed": (0, 99, 1, "data set (its seed)"),
-                          "val": (0.0, 0.5, 0.05, VAL_LABEL)},
+                          "val": (0.0, 0.5, 0.05, VAL_LABEL),
+                          "standardize": (0, 1, 1, "Standardize the inputs")},
     "logistic_regression": {"n": (2, 200, 1, "examples n"),
                             "seed": (0, 99, 1, "data set (its seed)"),
-                            "val": (0.0, 0.5, 0.05, VAL_LABEL)},
+                            "val": (0.0, 0.5, 0.05, VAL_LABEL),
+                            "standardize": (0, 1, 1, "Standardize the inputs")},
 }  # fmt: skip
+# surface parameters that are 0 or 1: a switch on the page, not a slider
+SURFACE_SWITCHES = {"standardize": "Each input becomes (x − mean)/std over the examples: "
+                    "mean 0, variance 1. Under the race, the landscape before and after. Part "
+                    "of the link."}  # fmt: skip
 CUSTOM = "custom"  # the page's name for a typed surface
 DEFAULT_FORMULA = "x^2 + 3*sin(y)"
 DEFAULT_CUSTOM_DOMAIN = ((-3.0, 3.0), (-3.0, 3.0))
@@ -195,6 +201,14 @@ def surface_base(spec: str) -> str:
     if spec.startswith(surfaces.expression.PREFIX):
         return CUSTOM
     return spec.partition("(")[0]
+
+
+def standardize_pair(spec: str) -> tuple[str, str]:
+    """The specs of the data surface ``spec`` with raw and with standardized inputs, its
+    other parameters as they are."""
+    params = dict(surfaces.get(spec).params)
+    return tuple(surfaces.spec(surface_base(spec), **{**params, "standardize": v})
+                 for v in (0.0, 1.0))  # fmt: skip
 
 
 def custom_spec(text: str, domain) -> str:

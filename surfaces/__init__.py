@@ -11,7 +11,7 @@ import numpy as np
 
 from . import catalog, data, expression, mlp
 from .base import Surface
-from .data import DataSet
+from .data import DataSet, condition_number, standardized
 from .mlp import MAX_HESSIAN_D, NetworkSurface
 
 _FACTORIES = {
@@ -67,7 +67,14 @@ _PARAM_RULES = {
                                    f"a fraction in [0, {data.MAX_VAL}]"),
     ("logistic_regression", "val"): (lambda v: 0 <= v <= data.MAX_VAL,
                                      f"a fraction in [0, {data.MAX_VAL}]"),
+    ("linear_regression", "standardize"): (lambda v: v in (0, 1), "0 or 1"),
+    ("logistic_regression", "standardize"): (lambda v: v in (0, 1), "0 or 1"),
 }
+
+
+def param_rule(name: str, key: str) -> str:
+    """What surface ``name``'s parameter ``key`` must be, in words ("0 or 1")."""
+    return _PARAM_RULES[(name, key)][1]
 
 
 def spec(name: str, **params: float) -> str:
@@ -137,5 +144,5 @@ def _build(name: str, params: tuple[tuple[str, float], ...]) -> Surface:
 
 
 __all__ = ["MAX_EXAMPLES", "MAX_HESSIAN_D", "DataSet", "NetworkSurface", "Surface",
-           "data_names", "from_expression", "get", "names", "network", "residual_names",
-           "spec"]
+           "condition_number", "data_names", "from_expression", "get", "names", "network",
+           "param_rule", "residual_names", "spec", "standardized"]

@@ -14,10 +14,18 @@ Both take ``val``, the fraction of the n examples held out for validation (0 to 
 seeded, disjoint from the rest): the surface is the loss over the training examples
 only, and ``DataSet.val_loss`` the same loss (its data term alone, no penalty) over
 the held-out ones, the number early stopping and the plateau schedule can watch.
+
+With ``standardize=1`` each input (the regression's x, each of the classifier's two
+features) is replaced by (x − mean)/std over the training examples (the population
+std, ddof 0: mean 0 and variance 1 exactly), right after the data are drawn and split
+(the held-out examples scaled by the training ones' mean and std); the loss, its
+derivatives, the minimizer, the domain and the starts all follow from those inputs.
+:func:`condition_number` gives κ of the Hessian at the minimizer, before and after.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,6 +35,11 @@ from .base import Surface
 
 L2 = 0.01  # logistic regression's weight on (1/2)|w|²
 _CHUNK = 64  # examples per pass when a grid of points meets the whole data set
+# the standardized inputs, under the formula (x̄ and s over the n examples, s with ddof 0)
+_STANDARDIZED_X = (r" \\ \tilde x_i = \frac{x_i - \bar x}{s}, \quad "
+                   r"s^2 = \frac{1}{n}\sum_{i=1}^{n} (x_i - \bar x)^2")
+_STANDARDIZED_FEATURES = (r" \\ \tilde x_{ij} = \frac{x_{ij} - \bar x_j}{s_j}, \quad "
+                          r"s_j^2 = \frac{1}{n}\sum_{i=1}^{n} (x_{ij} - \bar x_j)^2")
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,6 +106,30 @@ def split(n: int, val: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.sort(order[held:]), np.sort(order[:held])
 
 
+def standardized(inputs: np.ndarray, like: np.ndarray | None = None) -> np.ndarray:
+    """(x − mean)/std over the examples (axis 0), std the population one (ddof 0): each
+    column then has mean 0 and variance 1. A column without spread is only centred.
+    With ``like``, the mean and std are those of ``like`` (held-out examples scaled as
+    the training ones are)."""
+    inputs = np.asarray(inputs, dtype=float)
+    like = inputs if like is None else np.asarray(like, dtype=float)
+    spread = like.std(axis=0)
+    return (inputs - like.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
+
+
+def condition_number(surface: Surface) -> float:
+    """κ = λ_max/λ_min of the Hessian of ``surface`` at its (first) minimizer: how many
+    times more sharply f curves across its narrowest valley direction than along it.
+    Gradient descent's α must stay below 2/λ_max while progress along the flat
+    direction goes as α λ_min, so κ ≈ the steps it needs per factor e of f − f*.
+    inf where the Hessian there is not positive definite; a ValueError without a
+    minimizer."""
+    if len(surface.minimizers) == 0:
+        raise ValueError(f"{surface.name} has no minimizer: no condition number at one")
+    low, high = np.linalg.eigvalsh(surface.hessian(surface.minimizers[0]))
+    return float(high / low) if low > 0 else math.inf
+
+
 def _points(*rows) -> np.ndarray:
     return np.array(rows, dtype=float).reshape(-1, 2)
 
@@ -111,18 +148,23 @@ def _held_out_words(held: int, n_all: int) -> str:
 # ---------------------------------------------------------------- linear regression
 
 
-def linear_regression(n: float = 40, seed: float = 0, val: float = 0.0) -> Surface:
+def linear_regression(n: float = 40, seed: float = 0, val: float = 0.0,
+                      standardize: float = 0) -> Surface:  # fmt: skip
     r"""f(w, b) = (1/n) Σ (w xᵢ + b − yᵢ)² over n points drawn from the seed:
     xᵢ ~ U(0, 4), yᵢ = 1.5 xᵢ − 1 + N(0, 1). The xᵢ are all positive, so slope and
-    intercept trade off: a long, tilted valley (curvatures about 28 times apart).
-    With ``val`` > 0 the sum is over the training examples only (:func:`split`)."""
-    n, seed = int(n), int(seed)  # (checked by surfaces.get)
+    intercept trade off: a long, tilted valley (the Hessian 2[[mean x², mean x],
+    [mean x, 1]]: κ = 32.4 for n = 40, seed 0). With ``standardize`` the xᵢ become
+    (xᵢ − x̄)/s: mean 0 and variance 1, the Hessian 2I, κ = 1, a round bowl. With
+    ``val`` > 0 the sum is over the training examples only (:func:`split`)."""
+    n, seed, standardize = int(n), int(seed), bool(standardize)  # (checked by surfaces.get)
     rng = np.random.default_rng(seed)
     xs = rng.uniform(0.0, 4.0, n)
     ys = 1.5 * xs - 1.0 + rng.normal(0.0, 1.0, n)
     train, held = split(n, val, seed)
     x_val, y_val = xs[held], ys[held]
     xs, ys = xs[train], ys[train]
+    if standardize:  # (after drawing: the same examples, the same targets)
+        xs, x_val = standardized(xs), standardized(x_val, like=xs)
     n_all, n = n, len(xs)
     # The loss is a quadratic in (w, b): its coefficients are means over the data.
     sxx, sx, sxy, sy, syy = (float(np.mean(v)) for v in (xs * xs, xs, xs * ys, ys, ys * ys))
@@ -176,10 +218,12 @@ def linear_regression(n: float = 40, seed: float = 0, val: float = 0.0) -> Surfa
 
     best = np.linalg.solve([[sxx, sx], [sx, 1.0]], [sxy, sy])  # the normal equations
     (x0, x1), (y0, y1) = domain = _box(best, (3.0, 4.0))
+    x_i = r"\tilde x_i" if standardize else "x_i"
     return Surface(
         name="linear_regression",
         title="Linear regression (data)",
-        latex=r"f(w, b) = \frac{1}{n}\sum_{i=1}^{n} \left(w\,x_i + b - y_i\right)^2",
+        latex=rf"f(w, b) = \frac{{1}}{{n}}\sum_{{i=1}}^{{n}} \left(w\,{x_i} + b - y_i\right)^2"
+        + (_STANDARDIZED_X if standardize else ""),
         f=f,
         grad=grad,
         hessian=hessian,
@@ -192,8 +236,12 @@ def linear_regression(n: float = 40, seed: float = 0, val: float = 0.0) -> Surfa
         description=f"Fit a line ŷ = w x + b to {n} points (seed {seed}) by mean squared "
         "error: the axes are the slope w and the intercept b. With a batch size below n "
         "each step sees a few points only, and SGD's zig-zag is real."
+        + (" Standardized: x is (x − mean)/std over the points, so w is the slope per "
+           "standard deviation of x and b the mean of y at the minimum." if standardize
+           else "")
         + _held_out_words(len(y_val), n_all),
-        params={"n": float(n_all), "seed": float(seed), "val": float(val)},
+        params={"n": float(n_all), "seed": float(seed), "val": float(val),
+                "standardize": float(standardize)},
         axes=("w (slope)", "b (intercept)"),
         data=DataSet(
             "regression", xs, ys, batch_grad,
@@ -217,19 +265,23 @@ def _sigmoid(u):
     return np.exp(-np.logaddexp(0.0, -u))
 
 
-def logistic_regression(n: float = 40, seed: float = 0, val: float = 0.0) -> Surface:
+def logistic_regression(n: float = 40, seed: float = 0, val: float = 0.0,
+                        standardize: float = 0) -> Surface:  # fmt: skip
     r"""f(w) = (1/n) Σ log(1 + e^(−yᵢ w·xᵢ)) + (λ/2)|w|² over n points drawn from the
     seed: classes yᵢ = ±1 with equal chance, xᵢ ~ N(yᵢ μ, I), μ = (1, 0.5). The
     classifier has no bias (the classes are symmetric about the origin), so its two
-    weights are the plane's coordinates. With ``val`` > 0 the sum is over the training
-    examples only (:func:`split`)."""
-    n, seed = int(n), int(seed)  # (checked by surfaces.get)
+    weights are the plane's coordinates. With ``standardize`` each feature becomes
+    (x − mean)/std over the training examples: mean 0 and variance 1. With ``val`` > 0
+    the sum is over the training examples only (:func:`split`)."""
+    n, seed, standardize = int(n), int(seed), bool(standardize)  # (checked by surfaces.get)
     rng = np.random.default_rng(seed)
     labels = np.where(rng.uniform(size=n) < 0.5, -1.0, 1.0)
     features = labels[:, None] * np.array([1.0, 0.5]) + rng.normal(0.0, 1.0, (n, 2))
     train, held = split(n, val, seed)
     x_val, y_val = features[held], labels[held]
     features, labels = features[train], labels[train]
+    if standardize:  # (after drawing: the same examples, the same classes)
+        features, x_val = standardized(features), standardized(x_val, like=features)
     n_all, n = n, len(labels)
     z = labels[:, None] * features  # (n, 2): yᵢ xᵢ, the margin is w·zᵢ
 
@@ -286,8 +338,10 @@ def logistic_regression(n: float = 40, seed: float = 0, val: float = 0.0) -> Sur
     return Surface(
         name="logistic_regression",
         title="Logistic regression (data)",
-        latex=r"f(w) = \frac{1}{n}\sum_{i=1}^{n} \log\left(1 + e^{-y_i\, w \cdot x_i}\right)"
-        rf" + \frac{{{L2:g}}}{{2}}\lVert w\rVert^2",
+        latex=r"f(w) = \frac{1}{n}\sum_{i=1}^{n} \log\left(1 + e^{-y_i\, w \cdot "
+        + (r"\tilde x_i" if standardize else "x_i") + r"}\right)"
+        rf" + \frac{{{L2:g}}}{{2}}\lVert w\rVert^2"
+        + (_STANDARDIZED_FEATURES if standardize else ""),
         f=f,
         grad=grad,
         hessian=hessian,
@@ -300,8 +354,11 @@ def logistic_regression(n: float = 40, seed: float = 0, val: float = 0.0) -> Sur
         description=f"Split {n} points of two classes (seed {seed}) by the line "
         "w₁x₁ + w₂x₂ = 0, by mean cross-entropy: the axes are the two weights. With a "
         "batch size below n each step sees a few points only, and SGD's zig-zag is real."
+        + (" Standardized: each feature is (x − mean)/std over the points." if standardize
+           else "")
         + _held_out_words(len(y_val), n_all),
-        params={"n": float(n_all), "seed": float(seed), "val": float(val)},
+        params={"n": float(n_all), "seed": float(seed), "val": float(val),
+                "standardize": float(standardize)},
         axes=("w₁", "w₂"),
         data=DataSet(
             "classification", features, labels, batch_grad,

@@ -103,7 +103,8 @@ def test_every_preset_applies_and_renders(title):
     next(b for b in at.button if b.label == title).click().run()
     assert not at.exception
     preset = scenes.PRESETS[title]
-    assert at.selectbox(key="surface").value == preset.surface
+    assert at.selectbox(key="surface").value == scenes.surface_base(preset.surface)
+    assert at.session_state["race_surface"] == preset.surface  # (with its parameters)
     assert tuple(at.multiselect(key="optimizers").value) == preset.optimizers
     assert (
         at.number_input(key="start_x").value,

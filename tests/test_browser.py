@@ -1241,3 +1241,37 @@ def test_real_network_page_draws_the_plane_and_plays_the_projected_paths(server,
                            timeout=PATIENCE_MS)  # fmt: skip
     page.screenshot(path=str(ARTIFACTS / "network_after_play.png"))
     page.close()
+
+
+STANDARDIZE_JS = """() => {
+  const gd = [...document.querySelectorAll('.js-plotly-plot')]
+      .find(g => g.textContent.includes('Standardized inputs: κ'));
+  if (!gd) return null;
+  return {titles: [...gd.querySelectorAll('.annotation-text')].map(t => t.textContent),
+          images: gd.querySelectorAll('.layer-below image, .imagelayer image').length,
+          lines: [...gd.querySelectorAll('.scatterlayer path.js-line')]
+              .filter(p => (p.getAttribute('d') || '').length > 50).length};
+}"""
+
+
+def test_the_standardize_switch_draws_both_landscapes_and_switches_off(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/?surface=linear_regression&surf.standardize=1&opt=sgd,adam"
+              "&sgd.lr=0.1&adam.lr=0.1")
+    page.wait_for_function(DRAWN_JS, timeout=PATIENCE_MS)
+    page.wait_for_function(f"({STANDARDIZE_JS})() && ({STANDARDIZE_JS})().lines >= 6",
+                           timeout=PATIENCE_MS)  # fmt: skip
+    shown = page.evaluate(STANDARDIZE_JS)
+    # two landscapes with their contour lines and both runs on each, κ in the titles
+    assert shown["titles"][:2] == ["Raw inputs: κ = 32.4", "Standardized inputs: κ = 1"]
+    assert shown["images"] == 2
+    page.get_by_text("Before and after standardizing").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "browser_standardize.png"))
+    page.get_by_text("Standardize the inputs").first.click()  # off: the raw race alone
+    page.wait_for_function(f"!({STANDARDIZE_JS})()", timeout=PATIENCE_MS)
+    page.wait_for_function("!location.search.includes('standardize')", timeout=PATIENCE_MS)
+    assert not errors, errors
+    page.close()

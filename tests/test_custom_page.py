@@ -141,7 +141,9 @@ def test_every_parametric_surface_has_its_sliders():
         at = _app({"surface": base, "opt": "sgd"})
         assert not at.exception
         keys = {s.key for s in at.sidebar.slider}
-        assert {f"surf.{base}.{k}" for k in params} <= keys
+        assert {f"surf.{base}.{k}" for k in params if k not in scenes.SURFACE_SWITCHES} <= keys
+        switches = {t.key for t in at.sidebar.toggle}  # (0 or 1: standardize)
+        assert {f"surf.{base}.{k}" for k in params if k in scenes.SURFACE_SWITCHES} <= switches
 
 
 def test_a_formula_undefined_over_part_of_the_domain_is_drawn_blank_there():

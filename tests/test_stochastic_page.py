@@ -140,7 +140,9 @@ def test_the_batch_size_reaches_the_run_and_the_link(surface):
     # the data and a model per optimizer, moving with the view
     fit = _race(at)["runs"]["fit"]
     assert fit["layout"]["title"]["text"].startswith("The data")
-    assert [t["name"] for t in _race(at)["runs"]["moving"]["fit"]] == ["SGD", "Momentum"]
+    # each run's model, after the examples of the batch just taken (ringed)
+    assert [t["name"] for t in _race(at)["runs"]["moving"]["fit"]] == [
+        "the batch just taken", "SGD", "Momentum"]
     again = _app(dict(at.query_params))
     assert again.select_slider(key="batch").value == 5
     np.testing.assert_allclose(_path(again, "SGD"), tr.path[:, 0], rtol=1e-6)
@@ -247,7 +249,8 @@ def test_the_page_says_when_alpha_reaches_zero_and_how_to_use_noam():
 def test_the_results_table_says_the_noise_and_the_batches():
     at = _app({"surface": "linear_regression", "opt": "sgd", "batch": "5", "noise": "0.01",
                "seed": "3"})  # fmt: skip
-    settings = at.dataframe[0].value["hyperparameters"].iloc[0]
+    table = next(d.value for d in at.dataframe if "hyperparameters" in d.value.columns)
+    settings = table["hyperparameters"].iloc[0]
     assert "noise η=0.01, γ=0.55; batch 5; seed 3" in settings
 
 

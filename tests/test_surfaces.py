@@ -14,6 +14,8 @@ VARIANTS = [(name, {}) for name in surfaces.names()] + [
     ("quadratic", {"kappa": 100.0}),
     ("ravine", {"steepness": 10.0}),
     ("rastrigin", {"A": 5.0}),
+    ("linear_regression", {"standardize": 1.0}),
+    ("logistic_regression", {"standardize": 1.0}),
 ]
 IDS = [f"{n}{p or ''}" for n, p in VARIANTS]
 unit = st.floats(0.02, 0.98)
@@ -220,7 +222,8 @@ def test_the_sums_of_squares_declare_their_residuals_and_the_others_do_not():
 
 @pytest.mark.parametrize("spec", [*SUMS_OF_SQUARES, "rosenbrock(a=2, b=5)",
                                   "quadratic(kappa=30, angle=35)",
-                                  "linear_regression(n=7, seed=3)"])  # fmt: skip
+                                  "linear_regression(n=7, seed=3)",
+                                  "linear_regression(n=7, seed=3, standardize=1)"])  # fmt: skip
 def test_residuals_square_to_f_and_their_jacobian_gives_the_gradient(spec):
     surface = surfaces.get(spec)
     (x0, x1), (y0, y1) = surface.domain

@@ -45,12 +45,17 @@ from .race import (
     race_view,
     step_numbers,
 )
+from .standardize import Side, standardize_figure, standardize_rows, standardize_summary
 from .style import COLORS, SYMBOLS, color, symbol
 
 __all__ = [
     "KEPT_SYMBOL",
     "order_figure",
     "validation_figure",
+    "Side",
+    "standardize_figure",
+    "standardize_rows",
+    "standardize_summary",
     "gap_figure",
     "plateau_figure",
     "UNDEFINED",

@@ -620,6 +620,8 @@ def _fit_parts(surface: Surface, runs: Sequence[Run]) -> dict:
     data = surface.data
     best = surface.minimizers[0]
     grey = "#9aa0a6"
+    # the inputs drawn are the ones the loss sees: with standardize, (x − mean)/std
+    scaled = " (standardized)" if surface.params.get("standardize") else ""
     if data.kind == "regression":
         xs, ys = data.inputs, data.targets
         lo, hi = float(xs.min()), float(xs.max())
@@ -630,7 +632,7 @@ def _fit_parts(surface: Surface, runs: Sequence[Run]) -> dict:
                        hovertemplate="(%{x:.3g}, %{y:.3g})<extra></extra>")]  # fmt: skip
         best_x = np.array(shape["span"])
         best_y = best[0] * best_x + best[1]
-        axes = dict(xaxis=dict(range=shape["span"], title=dict(text="x")),
+        axes = dict(xaxis=dict(range=shape["span"], title=dict(text="x" + scaled)),
                     yaxis=dict(range=[float(ys.min()) - pad_y, float(ys.max()) + pad_y],
                                title=dict(text="y")))  # fmt: skip
     else:
@@ -646,9 +648,10 @@ def _fit_parts(surface: Surface, runs: Sequence[Run]) -> dict:
         direction = np.array([-best[1], best[0]]) / np.hypot(*best)
         ends = reach * np.outer([-1.0, 1.0], direction)  # the boundary's ends, ±reach
         best_x, best_y = ends[:, 0], ends[:, 1]
-        axes = dict(xaxis=dict(range=[-reach, reach], title=dict(text="x₁"), constrain="domain"),
-                    yaxis=dict(range=[-reach, reach], title=dict(text="x₂"), scaleanchor="x",
-                               constrain="domain"))  # fmt: skip
+        axes = dict(xaxis=dict(range=[-reach, reach], title=dict(text="x₁" + scaled),
+                               constrain="domain"),
+                    yaxis=dict(range=[-reach, reach], title=dict(text="x₂" + scaled),
+                               scaleanchor="x", constrain="domain"))  # fmt: skip
     static.append(dict(type="scatter", x=best_x, y=best_y, mode="lines", name="best fit",
                        line=dict(color="#333", width=1.5, dash="dash"), hoverinfo="skip",
                        showlegend=False))
