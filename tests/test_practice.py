@@ -347,3 +347,15 @@ def test_an_export_carries_the_order_and_re_runs_the_same_path():
     np.testing.assert_array_equal(again.path, run.path)
     plain = optim_core.run("sgd", surface, (-2.0, 3.0), 5, lr=0.5, batch_size=4)
     assert "order" not in optim_core.export.run_options(plain)  # (reshuffled: the default)
+
+
+@pytest.mark.parametrize("name", DATA)
+def test_standardizing_with_held_out_examples_scales_them_by_the_training_ones(name):
+    raw = surfaces.get(name, val=0.25)
+    scaled = surfaces.get(name, val=0.25, standardize=1)
+    x, held = np.asarray(raw.data.inputs), np.asarray(raw.data.val_inputs)
+    np.testing.assert_allclose(scaled.data.inputs.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(scaled.data.inputs.std(axis=0), 1, rtol=1e-12)
+    np.testing.assert_allclose(scaled.data.val_inputs,
+                               (held - x.mean(axis=0)) / x.std(axis=0), rtol=1e-12)  # fmt: skip
+    np.testing.assert_array_equal(scaled.data.val_targets, raw.data.val_targets)
