@@ -14,7 +14,7 @@ import streamlit as st
 import optim_core
 import scenes
 import viz
-from app_pages import common
+from app_pages import common, network_practice
 from app_pages import network_work as work
 from app_pages.race_view import figure_view, preload, race_view
 from optim_core import landscape
@@ -32,7 +32,8 @@ def widget_values(scene: scenes.NetworkScene) -> dict:
     values = dict(data=scene.data, width=scene.width, activation=scene.activation,
                   optimizers=list(scene.optimizers), steps=scene.steps, batch=scene.batch,
                   plane=scene.plane, centre=scene.centre, resolution=scene.resolution,
-                  seed=scene.seed, sharp=scene.sharp_flat, saddle=scene.saddle)  # fmt: skip
+                  seed=scene.seed, sharp=scene.sharp_flat, saddle=scene.saddle, val=scene.val,
+                  stop_patience=scene.stop_patience, stop_delta=scene.stop_delta)  # fmt: skip
     if scene.sharp_flat:  # (their widgets are drawn only then: Streamlit drops the others)
         values.update(sharp_optimizer=scene.sharp_optimizer, sharp_lr=scene.sharp_alpha())
     values = {P + k: v for k, v in values.items()}
@@ -91,8 +92,9 @@ common.cap_note(sb, steps, "network.steps")
 batch = sb.select_slider("Batch size", scenes.NETWORK_BATCHES, key=P + "batch",
                          format_func=lambda b: f"{b}" if b else "full",
                          help="Examples per step; full: the whole training set.")  # fmt: skip
+val, stop_patience, stop_delta = network_practice.validation_controls(sb, P)
 n_train = len(work.network_of(scenes.NetworkScene(data=data, seed=int(
-    st.session_state[P + "seed"]))).y_train)  # fmt: skip
+    st.session_state[P + "seed"]), val=val)).y_train)  # fmt: skip
 sb.caption(f"{int(steps):,} steps of {batch or n_train} of the {n_train} training examples: "
            f"{int(steps) * (batch or n_train) / n_train:.3g} epochs"
            + (" (a batch larger than the training set is refused)" if batch > n_train else ""))
@@ -132,6 +134,7 @@ scene = scenes.NetworkScene(
     plane=plane_kind, centre=centre, resolution=int(resolution), seed=int(seed),
     sharp_flat=bool(sharp), sharp_optimizer=sharp_optimizer,
     sharp_lr=None if sharp_lr is None else float(sharp_lr), saddle=bool(saddle),
+    val=float(val), stop_patience=int(stop_patience), stop_delta=float(stop_delta),
 )  # fmt: skip
 st.query_params.from_dict(scenes.network_to_query(scene))
 preset = st.session_state.get(P + "preset", "—")
@@ -144,7 +147,7 @@ def _key(*parts) -> str:
 
 
 def _net_key(s: scenes.NetworkScene) -> tuple:
-    return (s.data, s.width, s.activation, s.seed)
+    return (s.data, s.width, s.activation, s.seed, s.val)
 
 
 def trained(s: scenes.NetworkScene, name: str, batch: int | None = None):
@@ -281,6 +284,7 @@ def main(scene: scenes.NetworkScene, preset: str) -> None:
                "λ₁: the largest eigenvalue of the Hessian at the end (Lanczos on exact "
                f"Hessian-vector products); trace: Hutchinson's estimate over {work.TRACE_SAMPLES} "
                "random ±1 vectors, ± its standard error.")  # fmt: skip
+    network_practice.validation_section(scene, runs, labels, net)
 
 
     # ---------------------------------------------------------------- sharp or flat

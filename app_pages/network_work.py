@@ -40,7 +40,7 @@ def one_blas_thread(work):
 
 def network_of(scene: NetworkScene) -> surfaces.NetworkSurface:
     return surfaces.network(scene.data, hidden=(scene.width,), activation=scene.activation,
-                            seed=scene.seed)  # fmt: skip
+                            seed=scene.seed, val=scene.val)  # fmt: skip
 
 
 def label(scene: NetworkScene, name: str, batch: int | None = None) -> str:
@@ -386,6 +386,18 @@ def preset_values(preset: str, scene: NetworkScene, runs, land, sharp, sharp_fla
         for e in plateau[0]:
             values[f"{e.optimizer}_small"] = str(int(e.escape_step[0]))
             values[f"{e.optimizer}_large"] = str(int(e.escape_step[scenes.SADDLE_LARGE]))
+    found = stopping(scene, runs)
+    if found:
+        values.update(weights=f"{net.D:,}", n_train=str(net.n_train), n_val=str(net.n_val),
+                      n_test=str(len(net.y_test)), steps=f"{scene.steps:,}",
+                      patience=str(scene.stop_patience))  # fmt: skip
+        for name, v in found.items():
+            path, kept = runs[name].path, int(v.kept_step)
+            values.update({f"{name}_kept": str(kept), f"{name}_stop": str(int(v.stop_step)),
+                           f"{name}_kept_loss": f"{float(v.kept_loss):.3g}",
+                           f"{name}_val_end": f"{float(v.final_loss):.3g}",
+                           f"{name}_kept_train": f"{float(runs[name].loss[kept]):.3g}",
+                           f"{name}_kept_acc": f"{net.accuracy(path[kept]):.1%}"})  # fmt: skip
     if land is not None:
         if land.plane.eigenvalues:
             values["top1"], values["top2"] = (f"{v:.3g}" for v in land.plane.eigenvalues)
@@ -399,6 +411,23 @@ def preset_values(preset: str, scene: NetworkScene, runs, land, sharp, sharp_fla
             pca = landscape.plane(net, "pca", np.asarray(runs["adam"].final_point), path)
             values["adam_pca"] = f"{pca.distance(path[0]):.3g}"
     return values
+
+
+def stopping(scene: NetworkScene, runs) -> dict[str, optim_core.EarlyStop]:
+    """Early stopping's verdict on each run, where the net holds examples out for
+    validation (empty otherwise)."""
+    return {name: optim_core.early_stopping(run.val_loss, scene.stop_patience,
+                                            scene.stop_delta)
+            for name, run in runs.items() if run.val_loss is not None}  # fmt: skip
+
+
+def stopping_columns(scene: NetworkScene, runs, found) -> dict[str, dict[str, str]]:
+    """The table's held-out accuracy at the weights early stopping keeps and at the
+    last step, by run name."""
+    net = network_of(scene)
+    return {name: {"test accuracy, kept": f"{net.accuracy(runs[name].path[int(v.kept_step)]):.1%}",
+                   "test accuracy, last step": f"{net.accuracy(runs[name].final_point):.1%}"}
+            for name, v in found.items()}  # fmt: skip
 
 
 def arrival_share(path, plane: landscape.Plane, tail: float = 0.1) -> float:
@@ -420,5 +449,5 @@ def caption(name: str, values: Mapping[str, object]) -> str:
 
 __all__ = ["Landscape", "caption", "centre_of", "lay_plane", "label", "network_of",
            "numbers_rows", "plateau_sentence", "preset_values", "saddle_escapes",
-           "sharp_flat", "sharp_flat_rows", "sharp_flat_sentence", "sharpness_of", "train",
-           "unavailable"]
+           "sharp_flat", "sharp_flat_rows", "sharp_flat_sentence", "sharpness_of", "stopping",
+           "stopping_columns", "train", "unavailable"]

@@ -111,40 +111,49 @@ def kept_marks(found: dict[str, optim_core.EarlyStop]) -> tuple:
 
 
 def validation_section(scene: scenes.Scene, runs, found: dict) -> None:
-    """The training and validation losses with early stopping's marks, and its table."""
-    if not found:
-        return
-    data = scene_data(scene)
+    """The race's training and validation losses with early stopping's marks."""
+    if found:
+        stopping_section(runs, found, scene_data(scene).n_val, scene.stop_patience,
+                         scene.stop_delta, contour=True)  # fmt: skip
+
+
+def stopping_section(runs, found: dict, n_val: int, patience: int, delta: float, *,
+                     contour: bool = False, extra: dict | None = None,
+                     key: str = "validation") -> None:  # fmt: skip
+    """The training and validation losses with early stopping's marks, and its table
+    (``extra``: more columns by run name); ``contour``: the kept weights are also marked
+    on the contour (the data surfaces)."""
     st.subheader("Validation loss and early stopping")
-    figure_view(viz.validation_figure(runs, found).to_json(), key="validation")
+    figure_view(viz.validation_figure(runs, found).to_json(), key=key)
     rows = []
     for r in runs:
         v = found.get(r.name)
         if v is None:
             continue
-        gave = float(v.given_up)
         rows.append({
             "optimizer": r.label,
             "stops at step": int(v.stop_step) if v.stopped else "— (never waits P)",
             "keeps step": int(v.kept_step),
             "validation loss kept": float(v.kept_loss),
             "at the last step": float(v.final_loss),
-            "given up by running on": gave,
+            "given up by running on": float(v.given_up),
+            **(extra or {}).get(r.name, {}),
         })  # fmt: skip
+    numeric = [k for k in rows[0] if k not in ("optimizer", "stops at step", "keeps step")
+               and isinstance(rows[0][k], float)] if rows else []  # fmt: skip
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 column_config={k: st.column_config.NumberColumn(format="%.4g") for k in
-                                ("validation loss kept", "at the last step",
-                                 "given up by running on")})  # fmt: skip
+                 column_config={k: st.column_config.NumberColumn(format="%.4g")
+                                for k in numeric})  # fmt: skip
     lost = [r for r in rows if r["given up by running on"] > 0]
     st.caption(
-        f"Early stopping watches the loss over the {data.n_val} held-out examples (thick, "
+        f"Early stopping watches the loss over the {n_val} held-out examples (thick, "
         "dashed) after every step and stops once it has not fallen below its best by more "
-        f"than δ = {scene.stop_delta:g} for P = {scene.stop_patience} steps in a row (×), "
-        "keeping the weights of the last step that did (◆, also on the contour). “Given up "
-        "by running on”: the validation loss at the last step minus the one kept — "
-        + (", ".join(f"{r['optimizer']} ran on to a validation loss "
-                     f"{r['given up by running on']:.3g} higher" for r in lost)
-           + "; " if lost else "")
+        f"than δ = {delta:g} for P = {patience} steps in a row (×), keeping the weights of "
+        "the last step that did (◆" + (", also on the contour" if contour else "") + "). "
+        "“Given up by running on”: the validation loss at the last step minus the one kept"
+        " — " + (", ".join(f"{r['optimizer']} ran on to a validation loss "
+                          f"{r['given up by running on']:.3g} higher" for r in lost)
+                 + "; " if lost else "")
         + ("negative where running on still helped." if len(lost) < len(rows) else
            "every run ended worse than where early stopping would have left it.")
         + " The training loss (thin) is over the examples the steps see, and includes the "

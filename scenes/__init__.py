@@ -40,6 +40,7 @@ from .network import (  # noqa: F401
     NETWORK_DATA,
     NETWORK_LR,
     NETWORK_PRESETS,
+    NETWORK_VALS,
     NETWORK_WIDTHS,
     PLANE_KINDS,
     SADDLE_LARGE,

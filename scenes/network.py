@@ -22,6 +22,8 @@ SHARP_OPTIMIZERS = tuple(
 NETWORK_ACTIVATIONS = surfaces.mlp.ACTIVATIONS
 NETWORK_WIDTHS = (2, 4, 8, 16, 32, 64)
 NETWORK_BATCHES = (0, 8, 16, 32, 64, 128, 256)  # 0: the full batch
+NETWORK_VALS = (0.0, 0.1, 0.2, 0.3)  # the share of the training part held out for validation
+MAX_STOP_DELTA = 10.0
 PLANE_KINDS = landscape.KINDS
 MEAN_CENTRE = "mean"  # the plane through the mean of the runs' final weights
 MIN_RESOLUTION, DEFAULT_RESOLUTION = 11, 41
@@ -74,6 +76,9 @@ class NetworkScene:
     sharp_optimizer: str = "sgd"
     sharp_lr: float | None = None  # its α there (None: sharp_default_lr)
     saddle: bool = False  # the saddle at the start
+    val: float = 0.0  # the share of the training part held out for validation
+    stop_patience: int = 100  # early stopping's P (with val > 0)
+    stop_delta: float = 0.0  # and its δ
 
     def lr(self, name: str) -> float | None:
         return self.lrs.get(name, default_lr(name)) if default_lr(name) is not None else None
@@ -107,6 +112,10 @@ def network_to_query(scene: NetworkScene) -> dict[str, str]:
             query["sharp_lr"] = repr(scene.sharp_alpha())
     if scene.saddle:
         query["saddle"] = "1"
+    if scene.val:
+        query["val"] = repr(float(scene.val))
+        query["stop_patience"] = str(scene.stop_patience)
+        query["stop_delta"] = repr(float(scene.stop_delta))
     return query
 
 
@@ -138,6 +147,16 @@ def network_from_query(params: Mapping[str, str]) -> tuple[NetworkScene, list[st
         if "sharp" in read.params else d.sharp_optimizer,
         saddle=read.choice("saddle", ("0", "1"), "0") == "1",
     )  # fmt: skip
+    if "val" in read.params:
+        val = read.number("val", 0.0, max(NETWORK_VALS), d.val)
+        if val not in NETWORK_VALS:
+            read.warnings.append(f"val = {val:g} in the link is not one of "
+                                 f"{', '.join(f'{v:g}' for v in NETWORK_VALS)}; using 0.")
+            val = d.val
+        scene.val = val
+    scene.stop_patience = read.number("stop_patience", 1, MAX_NETWORK_STEPS, d.stop_patience,
+                                      integer=True)  # fmt: skip
+    scene.stop_delta = read.number("stop_delta", 0.0, MAX_STOP_DELTA, d.stop_delta)
     if scene.sharp_flat and "sharp_lr" in read.params:
         scene.sharp_lr = read.number("sharp_lr", *lr_range(),
                                      sharp_default_lr(scene.sharp_optimizer))  # fmt: skip
@@ -163,6 +182,10 @@ NETWORK_PRESETS: dict[str, NetworkScene] = {
     "Two moons: the sharpest directions": NetworkScene(
         data="moons", width=16, optimizers=("sgd", "adam", "lbfgs"), steps=500,
         plane="hessian", centre="adam"),
+    "Over-fitting: early stopping keeps the turn": NetworkScene(
+        data="moons", width=64, optimizers=("sgd", "momentum", "adam"),
+        lrs={"sgd": 1.0, "adam": 0.1}, steps=2000, val=0.3, stop_patience=100,
+        centre="momentum"),
 }  # fmt: skip
 
 NETWORK_CAPTIONS = {
@@ -195,6 +218,15 @@ NETWORK_CAPTIONS = {
         "{arrival_baseline} of it: Adam arrived almost at right angles to the sharpest "
         "directions, so its projection hardly moves at the end while its loss fell from "
         "{adam_first} to {adam_loss}."),
+    "Over-fitting: early stopping keeps the turn": (
+        "A 2-64-2 net ({weights} weights) on {n_train} moons, {n_val} more held out for "
+        "validation. Momentum's validation loss is lowest at step {momentum_kept} "
+        "({momentum_kept_loss}) and climbs to {momentum_val_end} by step {steps} while its "
+        "training loss falls from {momentum_kept_train} to {momentum_loss}: early stopping "
+        "(patience {patience}) stops it at step {momentum_stop}. On the {n_test} test "
+        "examples the weights it keeps score {momentum_kept_acc}, the last ones "
+        "{momentum_acc}; Adam's {adam_kept_acc} against {adam_acc}, SGD's (slower, "
+        "turning at step {sgd_kept}) {sgd_kept_acc} against {sgd_acc}."),
 }
 
 
