@@ -536,6 +536,7 @@ if stochastic and chosen:
             "own batch. The pink dotted lines are the loss of the batch the step shown took, "
             "× its lowest point, and its examples are ringed in pink beside the loss: a path "
             "jumps toward the × of each batch in turn."
+            + race_practice.batch_cap_words(runs)
         )
     st.caption(" ".join(words) + f" Seed {scene.seed}: “New draw” in the sidebar draws "
                "again.")  # fmt: skip

@@ -69,6 +69,20 @@ def order_controls(box, data, batch: int) -> tuple[str, str]:
     return order, difficulty
 
 
+def batch_cap_words(runs) -> str:
+    """Where the race draws only its first distinct batches (a long reshuffled race), the
+    step from which the batch's lines are no longer drawn, in words; "" otherwise."""
+    taken = runs[0].trajectory.taken if runs else None
+    if not taken:
+        return ""
+    index = viz.race.batch_index(taken)
+    beyond = np.flatnonzero(index < 0)
+    if not len(beyond):
+        return ""
+    return (f" (Drawn for the first {viz.race.MAX_BATCHES} different batches: from step "
+            f"{beyond[0] + 1} on, the batch's lines are not drawn.)")
+
+
 def stopping_controls(sidebar, data) -> tuple[int, float]:
     """Early stopping's patience P and minimum improvement δ (when examples are held
     out): ``(P, δ)``."""

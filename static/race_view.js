@@ -55,14 +55,15 @@ function decode(spec) {
 // The batches' part (viz.race._batch_parts), decoded: each distinct batch's loss on a
 // grid, its lowest grid point and its examples; which batch each step took.
 function decodeBatch(b) {
-  const out = { cells: b.cells };
-  for (const key of ["x", "y", "z", "low", "index", "members", "offsets", "ex"]) {
+  const out = {};
+  for (const key of ["x", "y", "starts", "low", "index", "members", "offsets", "ex"]) {
     out[key] = decode(b[key]);
   }
   return out;
 }
 
-// The batch step k took (the first batch at step 0, the one about to be taken).
+// The batch step k took (the first batch at step 0, the one about to be taken); -1 for
+// one beyond the distinct batches drawn (a long reshuffled race).
 const batchAt = (view, k) => view.batch.index[Math.max(1, Math.min(k, view.batch.index.length)) - 1];
 
 const HTML = `
@@ -206,40 +207,15 @@ function fill(view, trace, k) {
 // (x and y of each: a regression's (x, y), a classifier's two features).
 function batchTrace(view, out, moving, k) {
   const b = view.batch;
-  if (!b) return { ...out, x: [], y: [] };
-  const j = batchAt(view, k);
+  const j = b ? batchAt(view, k) : -1;
+  if (j < 0) return { ...out, x: [], y: [] };
   if (moving === "batchmin") return { ...out, x: [b.low[2 * j]], y: [b.low[2 * j + 1]] };
   if (moving === "batchfit") {
-    const members = b.members.subarray(b.offsets[j], b.offsets[j + 1]);
-    return { ...out, x: [...members].map((i) => b.ex[2 * i]),
-             y: [...members].map((i) => b.ex[2 * i + 1]) };
+    const members = [...b.members.subarray(b.offsets[j], b.offsets[j + 1])];
+    return { ...out, x: members.map((i) => b.ex[2 * i]), y: members.map((i) => b.ex[2 * i + 1]) };
   }
-  const size = b.cells * b.cells;
-  const z = Array.from({ length: b.cells },
-    (_, r) => b.z.subarray(j * size + r * b.cells, j * size + (r + 1) * b.cells));
-  return { ...out, x: b.x, y: b.y, z };
-}
-
-// Redraws the batch's contour lines when the step shown took another batch: one
-// Plotly.restyle at a time (the last step asked for is always drawn).
-function updateBatch(view) {
-  if (!view.batch) return;
-  const j = batchAt(view, step(view));
-  if (j === view.batchShown) return;
-  if (view.busyBatch) { view.wantBatch = true; return; }
-  view.busyBatch = true;
-  view.wantBatch = false;
-  later(view, async () => {
-    const templates = view.data.runs.moving.plane;
-    const i = templates.findIndex((t) => t.moving === "batch");
-    const first = view.plane.data.length - templates.length;
-    const k = step(view);
-    view.batchShown = batchAt(view, k);
-    await window.Plotly.restyle(view.plane, { z: [fill(view, templates[i], k).z] }, [first + i]);
-  }).then(() => {
-    view.busyBatch = false;
-    if (view.wantBatch) updateBatch(view);
-  });
+  return { ...out, x: b.x.subarray(b.starts[j], b.starts[j + 1]),
+           y: b.y.subarray(b.starts[j], b.starts[j + 1]) };
 }
 
 // A data surface's model at the point (p.x[j], p.y[j]) of its run: the line ŷ = w x + b
@@ -304,7 +280,6 @@ async function draw(view, fresh) {
     window.Plotly.purge(view.fit);
   }
   if (fresh) listen(view); // a new plot has no listeners
-  if (view.batch) view.batchShown = batchAt(view, k); // (react drew that batch's lines)
   showLabel(view);
   view.root.dataset.step = String((shared.lastStep = k));
   view.root.dataset.step3d = String((view.step3d = k)); // react drew the 3-D heads at k too
@@ -412,7 +387,6 @@ function moveTo(view) {
   place(view, view.plane, "plane", k);
   place(view, view.loss, "loss", k);
   if (view.data.runs.fit) place(view, view.fit, "fit", k);
-  updateBatch(view);
   update3d(view);
   view.frames += 1;
   shared.lastStep = k;
@@ -491,7 +465,7 @@ function place(view, gd, part, k) {
       return;
     }
     const line = group.querySelector("path.js-line");
-    if (line) line.setAttribute("d", ok.length ? "M" + ok.map((p) => p.join(",")).join("L") : "M0,0");
+    if (line) line.setAttribute("d", svgPath(points));
     const marks = group.querySelectorAll("path.point");
     const head = marks[marks.length - 1]; // (an arrow's tip: its second point)
     if (head && ok.length) {
@@ -509,6 +483,22 @@ function place(view, gd, part, k) {
       later(view, () => window.Plotly.restyle(gd, { x: [x], y: [y] }, [first + i]));
     }
   });
+}
+
+// An SVG path through the points, broken where a point has no value (between a batch's
+// contour lines; where a path left the box).
+function svgPath(points) {
+  let d = "";
+  let move = true;
+  for (const [a, b] of points) {
+    if (!Number.isFinite(a) || !Number.isFinite(b)) {
+      move = true;
+      continue;
+    }
+    d += `${move ? "M" : "L"}${a},${b}`;
+    move = false;
+  }
+  return d || "M0,0";
 }
 
 // Presentation mode's numbers, at the step the server last heard of (dimmed while the
@@ -633,7 +623,6 @@ export default async function (component) {
     view.static = statics;
     view.paths = data.runs.paths.map((p) => shared.paths.get(p.id));
     view.batch = batch ? shared.paths.get(batch.id) : null;
-    view.batchShown = undefined;
     const shown = data.runs.shown;
     const gap = (i) => Math.abs(shown[i] - before);
     view.index = shown.reduce((best, _, i) => (gap(i) < gap(best) ? i : best), 0);

@@ -877,14 +877,18 @@ def test_the_data_and_each_optimizers_model_move_with_play(server, browser, surf
     page.close()
 
 
-# The batch just taken, as plotly.js holds it: its contour's z (rows) and its minimum.
+# The batch just taken, as plotly.js holds it and as it is drawn: its contour lines (the
+# points and the SVG path's pieces) and its minimum; early stopping's diamonds.
 BATCH_JS = """() => {
   const gd = document.querySelector('.race-view .race-plane.js-plotly-plot');
-  const batch = gd.data.find(t => t.name === "the batch's loss");
+  const i = gd.data.findIndex(t => t.name === "the batch's loss");
   const low = gd.data.find(t => t.name === "the batch's minimum");
   const kept = gd.data.filter(t => (t.name || '').endsWith(': kept')).map(t => t.name);
-  const lines = gd.querySelectorAll('.contourlayer .contourlevel path').length;
-  return batch && {z: [...batch.z].map(r => [...r]), low: [low.x[0], low.y[0]], kept, lines};
+  const group = [...gd.querySelectorAll('.scatterlayer .trace')]
+      .find(g => g.__data__?.[0]?.trace?.index === i);
+  const d = group.querySelector('path.js-line').getAttribute('d');
+  return {x: [...gd.data[i].x], y: [...gd.data[i].y], low: [low.x[0], low.y[0]], kept,
+          pieces: (d.match(/M/g) || []).length};
 }"""
 
 
@@ -907,10 +911,15 @@ def test_the_batch_just_taken_moves_with_play_and_early_stopping_marks_its_weigh
     _settled(page)
     run = optim_core.run("sgd", shape, shape.default_start, 200, lr=1.0, batch_size=5,
                          order="sorted")  # fmt: skip
-    grids = viz.race.batch_grids(shape, run.taken)
+    found = viz.race.batch_lines(shape, run.taken)
+
+    def lines_of(j):  # batch j's contour lines, as the core traced them
+        return found["lines"][found["starts"][j] : found["starts"][j + 1]]
+
     first = page.evaluate(BATCH_JS)
     assert first["kept"] == ["SGD: kept"]  # the weights early stopping keeps: a diamond
-    np.testing.assert_allclose(first["z"], grids["z"][grids["index"][0]], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(np.column_stack([first["x"], first["y"]]),
+                               lines_of(found["index"][0]), rtol=1e-5)  # fmt: skip
     page.click(".race-play")
     page.wait_for_function(f"({STATE_JS})().step !== 'step 0'", timeout=PATIENCE_MS)
     page.wait_for_timeout(1500)
@@ -919,11 +928,12 @@ def test_the_batch_just_taken_moves_with_play_and_early_stopping_marks_its_weigh
     page.wait_for_timeout(800)  # (the last restyle asked for is drawn)
     k = int(page.evaluate("document.querySelector('.race-view').dataset.step"))
     now = page.evaluate(BATCH_JS)
-    j = grids["index"][k - 1]  # the batch step k took
-    assert j != grids["index"][0]  # sorted: another class's batch by now
-    np.testing.assert_allclose(now["z"], grids["z"][j], rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(now["low"], grids["low"][j], rtol=1e-6)
-    assert now["lines"] > 3  # its contour lines are drawn
+    j = found["index"][k - 1]  # the batch step k took
+    assert j != found["index"][0]  # sorted: another class's batch by now
+    np.testing.assert_allclose(np.column_stack([now["x"], now["y"]]), lines_of(j), rtol=1e-5)
+    np.testing.assert_allclose(now["low"], found["low"][j], rtol=1e-6)
+    # drawn as separate lines, not joined across the gaps between them
+    assert now["pieces"] == int(np.isnan(lines_of(j)[:, 0]).sum()) > 3
     page.get_by_text("Validation loss and early stopping").scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "validation_and_orders.png"))

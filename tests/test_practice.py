@@ -359,3 +359,24 @@ def test_standardizing_with_held_out_examples_scales_them_by_the_training_ones(n
     np.testing.assert_allclose(scaled.data.val_inputs,
                                (held - x.mean(axis=0)) / x.std(axis=0), rtol=1e-12)  # fmt: skip
     np.testing.assert_array_equal(scaled.data.val_targets, raw.data.val_targets)
+
+
+def test_the_batch_lines_trace_each_distinct_batch_once_up_to_the_cap():
+    import viz
+
+    surface = surfaces.get("linear_regression")
+    run = optim_core.run("sgd", surface, (-1.0, 2.5), 30, lr=0.02, batch_size=10, order="fixed")
+    found = viz.race.batch_lines(surface, run.taken)
+    assert len(found["low"]) == 4  # a fixed shuffle of 40 in tens: four batches, again and again
+    np.testing.assert_array_equal(found["index"], np.arange(30) % 4)
+    for j in range(4):  # its lowest grid point, and its examples
+        members = found["members"][found["offsets"][j] : found["offsets"][j + 1]]
+        assert sorted(members.tolist()) == sorted(run.taken[j].tolist())
+        (x0, x1), (y0, y1) = surface.domain
+        grid = np.stack(np.meshgrid(np.linspace(x0, x1, viz.race.BATCH_CELLS),
+                                    np.linspace(y0, y1, viz.race.BATCH_CELLS)), axis=-1)
+        f = surface.data.batch_loss(grid, members)
+        np.testing.assert_allclose(found["low"][j], grid.reshape(-1, 2)[np.argmin(f)])
+    reshuffled = optim_core.run("sgd", surface, (-1.0, 2.5), 30, lr=0.02, batch_size=10)
+    capped = viz.race.batch_lines(surface, reshuffled.taken, max_batches=5)
+    assert len(capped["low"]) == 5 and capped["index"][5:].tolist().count(-1) > 0

@@ -37,6 +37,7 @@ from .figures import (
     X_AXES,
     Grid,
     Run,
+    contour_lines,
     height_of,
     loss_figure,
     run_exit,
@@ -551,15 +552,17 @@ FIT_HEIGHT = LOSS_HEIGHT
 CLASSES = ((1.0, "+1", "circle"), (-1.0, "−1", "square"))  # label, name, marker
 
 
-BATCH_CELLS = 25  # per side: the grid of the batch's loss (a grid a distinct batch)
+BATCH_CELLS = 21  # per side: the grid each distinct batch's loss is traced on
+BATCH_LEVELS = 8  # its contour lines
+MAX_BATCHES = 400  # distinct batches drawn (a longer reshuffled race: its first ones)
 BATCH_COLOR = "#ff1493"  # deep pink: no optimizer's colour
-# The moving parts of the batch just taken: its loss's contour lines and its minimum on
-# the contour, its examples ringed beside the loss (race_view.js fills them at step k)
+# The moving parts of the batch just taken: its loss's contour lines and its lowest
+# point on the contour, its examples ringed beside the loss (race_view.js fills them at
+# step k; all scatter traces, moved in the drawing like the heads, no replot)
 BATCH_TRACES = (
-    dict(type="contour", moving="batch", showscale=False, ncontours=14,
-         contours=dict(coloring="lines"), line=dict(width=1.6, dash="dot"),
-         colorscale=[[0, BATCH_COLOR], [1, BATCH_COLOR]], name="the batch's loss",
-         hoverinfo="skip", showlegend=False),
+    dict(type="scatter", moving="batch", mode="lines", name="the batch's loss",
+         line=dict(color=BATCH_COLOR, width=1.6, dash="dot"), hoverinfo="skip",
+         showlegend=False),
     dict(type="scatter", moving="batchmin", mode="markers", name="the batch's minimum",
          marker=dict(symbol="x-thin-open", size=14, color=BATCH_COLOR,
                      line=dict(color=BATCH_COLOR, width=3)),
@@ -571,28 +574,50 @@ BATCH_EXAMPLES = dict(type="scatter", moving="batchfit", mode="markers",
                                   line=dict(color=BATCH_COLOR, width=2.5)))  # fmt: skip
 
 
-def batch_grids(surface: Surface, taken) -> dict:
-    """The loss of each distinct batch in ``taken`` (a run's batches, step by step) on a
-    BATCH_CELLS² grid over the domain: ``index`` (steps,), which batch each step took;
-    ``z`` (batches, cells, cells), its height (log₁₀(1 + f_B − min f_B) on a log-scaled
-    surface, else f_B), ``low`` (batches, 2), the grid point where f_B is lowest; and
-    ``members``/``offsets``, each batch's examples."""
+def batch_lines(surface: Surface, taken, max_batches: int = MAX_BATCHES) -> dict:
+    """The loss of each distinct batch in ``taken`` (a run's batches, step by step; the
+    first ``max_batches`` distinct ones), traced on a BATCH_CELLS² grid over the domain:
+    ``index`` (steps,), which batch each step took (-1: one beyond the cap);
+    ``lines`` (points, 2), every batch's contour lines one after another (nan between
+    lines; of log₁₀(1 + f_B − min f_B) on a log-scaled surface, else of f_B), batch i's
+    from ``starts[i]`` to ``starts[i + 1]``; ``low`` (batches, 2), the grid point where
+    f_B is lowest; ``members``/``offsets``, each batch's examples."""
     (x0, x1), (y0, y1) = surface.domain
     xs, ys = np.linspace(x0, x1, BATCH_CELLS), np.linspace(y0, y1, BATCH_CELLS)
     points = np.stack(np.meshgrid(xs, ys), axis=-1)  # (cells, cells, 2): rows are y
-    seen: dict[tuple, int] = {}
-    index = np.array([seen.setdefault(tuple(np.sort(b).tolist()), len(seen)) for b in taken])
-    z = np.empty((len(seen), BATCH_CELLS, BATCH_CELLS))
-    low = np.empty((len(seen), 2))
+    index, seen = _distinct(taken, max_batches)
+    lines, starts, low = [], [0], np.empty((len(seen), 2))
     with np.errstate(all="ignore"):
         for i, members in enumerate(seen):
             f = surface.data.batch_loss(points, np.array(members))
-            z[i] = np.log10(1 + f - f.min()) if surface.log_scale else f
+            height = np.log10(1 + f - f.min()) if surface.log_scale else f
+            traced = [p for _, p in contour_lines(xs, ys, height, BATCH_LEVELS)]
+            lines.append(np.concatenate(traced) if traced else np.empty((0, 2)))
+            starts.append(starts[-1] + len(lines[-1]))
             low[i] = points.reshape(-1, 2)[np.argmin(f)]
     members = [np.array(m) for m in seen]
-    offsets = np.cumsum([0, *map(len, members)])
-    return {"x": xs, "y": ys, "z": z, "low": low, "index": index,
-            "members": np.concatenate(members), "offsets": offsets}  # fmt: skip
+    return {"index": index, "lines": np.concatenate(lines) if lines else
+            np.empty((0, 2)), "starts": np.array(starts), "low": low,
+            "members": np.concatenate(members) if members else np.empty(0, dtype=int),
+            "offsets": np.cumsum([0, *map(len, members)])}  # fmt: skip
+
+
+def _distinct(taken, max_batches: int) -> tuple[np.ndarray, dict[tuple, int]]:
+    """Which distinct batch (as a set of examples) each step took, numbered in order of
+    first use; -1 for those beyond the first ``max_batches``."""
+    seen: dict[tuple, int] = {}
+    index = []
+    for b in taken:
+        key = tuple(np.sort(b).tolist())
+        if key not in seen and len(seen) < max_batches:
+            seen[key] = len(seen)
+        index.append(seen.get(key, -1))
+    return np.array(index, dtype=np.int64), seen
+
+
+def batch_index(taken, max_batches: int = MAX_BATCHES) -> np.ndarray:
+    """Which drawn batch each step took (-1: beyond the first ``max_batches``)."""
+    return _distinct(taken, max_batches)[0]
 
 
 def _batch_parts(surface: Surface, runs: Sequence[Run]) -> dict | None:
@@ -603,13 +628,15 @@ def _batch_parts(surface: Surface, runs: Sequence[Run]) -> dict | None:
     taken = runs[0].trajectory.taken
     if not taken:
         return None
-    grids = batch_grids(surface, taken)
+    found = batch_lines(surface, taken)
     data = surface.data
     inputs = np.asarray(data.inputs, dtype=float)
     ex = (np.column_stack([inputs, data.targets]) if data.kind == "regression" else inputs)
-    arrays = jsonable({**grids, "z": grids["z"].ravel(), "low": grids["low"].ravel(),
-                       "ex": ex.ravel()})  # fmt: skip
-    return {"id": _digest(arrays), "cells": BATCH_CELLS, **arrays}
+    arrays = jsonable({"index": found["index"], "x": found["lines"][:, 0],
+                       "y": found["lines"][:, 1], "starts": found["starts"],
+                       "low": found["low"].ravel(), "members": found["members"],
+                       "offsets": found["offsets"], "ex": ex.ravel()})  # fmt: skip
+    return {"id": _digest(arrays), **arrays}
 
 
 def _fit_parts(surface: Surface, runs: Sequence[Run]) -> dict:
