@@ -31,7 +31,7 @@ from .figures import (
     surface_grid,
     x_positions,
 )
-from .landscape import gap_figure, plateau_figure
+from .landscape import gap_figure, plateau_figure, stable_alpha_figure
 from .race import (
     MAX_FRAMES,
     RaceView,
@@ -49,6 +49,7 @@ from .style import COLORS, SYMBOLS, color, symbol
 __all__ = [
     "gap_figure",
     "plateau_figure",
+    "stable_alpha_figure",
     "UNDEFINED",
     "X_AXES",
     "x_positions",
