@@ -474,7 +474,7 @@ def _alpha_words(value: float | None) -> str:
     return "none" if value is None else f"{value:g}"
 
 
-def _ratio_words(a: float | None, b: float | None, top: float) -> str:
+def ratio_words(a: float | None, b: float | None, top: float) -> str:
     """BN's largest α over the plain net's: "≥" where BN's is the largest tried (it may
     train beyond), "≤" where the plain net's is; "–" where both are, or either is none."""
     if not a or not b or a == b == top:
@@ -489,7 +489,7 @@ def stable_rows(results: Mapping[str, tuple[StableAlpha, StableAlpha]]) -> list[
     top = float(stable_values()[-1])
     for name, (plain, bn) in results.items():
         a, b = plain.largest, bn.largest
-        ratio = _ratio_words(a, b, top)
+        ratio = ratio_words(a, b, top)
         rows.append({
             "optimizer": optim_core.get_optimizer(name).title,
             "largest α, no BN": _alpha_words(a) + (" (largest tried)" if a == top else ""),

@@ -67,7 +67,7 @@ def main() -> None:
                 plain, bn = (work.stable_alpha(scene, name, flag, values=values)
                              for flag in (False, True))  # fmt: skip
                 a, b = plain.largest, bn.largest
-                ratio = f"{b / a:.3g}x" if a and b else "–"
+                ratio = work.ratio_words(a, b, float(values[-1]))  # ≥: BN's at the top
                 print(f"  {optim_core.get_optimizer(name).title:<16} {_words(a):>7} "
                       f"{_words(plain.blew_up):>7}   {_words(b):>7} {_words(bn.blew_up):>7}   "
                       f"{ratio:>8}   ({time.perf_counter() - t:.1f} s)", flush=True)

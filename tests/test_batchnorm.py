@@ -360,3 +360,17 @@ def test_a_net_without_batch_norm_gives_the_same_numbers_as_before(key):
            net.hvp(theta, v) @ v, net.accuracy(theta), net.accuracy(theta, "train")]  # fmt: skip
     expected = [float.fromhex(h) for h in BEFORE[key]]
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0)
+
+
+def test_a_sweep_with_mini_batches_is_each_setting_run_alone():
+    net = network("moons", hidden=(6,), batchnorm=True)
+    values = np.array([0.05, 0.5, 5.0])
+    sweep = optim_core.sweep("adam", net, net.init_params(), 40, {"lr": values},
+                             batch_size=16, seed=4)  # fmt: skip
+    for k, lr in enumerate(values):
+        run = optim_core.run("adam", net, net.init_params(), 40, lr=lr, batch_size=16, seed=4,
+                             record="final")  # fmt: skip
+        assert sweep.final_loss[k] == pytest.approx(float(run.final_loss), rel=1e-12)
+        assert sweep.diverged_step[k] == run.diverged_step
+    with pytest.raises(ValueError, match=r"batch_size must be an integer in \[1, 150\]"):
+        optim_core.sweep("sgd", net, net.init_params(), 5, {"lr": values}, batch_size=0)
