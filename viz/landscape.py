@@ -114,8 +114,8 @@ def stable_alpha_figure(results: Mapping[str, tuple], fraction: float,
                 "<extra></extra>"))  # fmt: skip
     fig.add_hline(y=fraction, line=dict(color="#888", width=1.5, dash="dot"))
     fig.update_xaxes(type="log", title_text="α", exponentformat="power")
-    fig.update_yaxes(type="log", title_text="final training loss / start's",
-                     exponentformat="power")  # fmt: skip
+    fig.update_yaxes(type="log", title_text="final training loss / start's", dtick=1,
+                     exponentformat="power")  # fmt: skip (a label a decade)
     fig.update_layout(height=height, margin=dict(l=70, r=10, t=20, b=10), font=_FONT,
                       legend=dict(orientation="h", yanchor="top", y=-0.25))  # fmt: skip
     return fig
