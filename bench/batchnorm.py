@@ -6,7 +6,8 @@ rate"), measured.
 
 For every optimizer the Real network page offers with an α (those it would refuse on
 the net are left out: Newton's exact Hessian above D = 400, BFGS above D = 600, the line
-searches with mini-batches), one ``optim_core.sweep`` over the page's α slider values
+searches with mini-batches; and Newton's methods everywhere, a Hessian a step for every
+α: app_pages.network_work.stable_names), one ``optim_core.sweep`` over the page's α slider values
 from 10⁻³ to ``--max`` (the slider stops at 10; above it, the log grid's 1-2-3-5 steps
 on), from the page's seeded initialization, on the page's default net (64-16-10 tanh on
 the digits, seed 0) and on the two moons (2-16-2 tanh), each without and with batch
