@@ -170,7 +170,10 @@ _SHARED_MAX = {"basin_map": 16, "sweep": 32, "escape": 64, "saddle_outcome": 600
                # the Real network page: a run keeps every weight vector (~3 MB for 300
                # digits steps), a plane its grid and projections
                "network_run": 32, "network_plane": 8, "network_sharpness": 64,
-               "network_sharp_flat": 8, "network_saddle": 8, "network_view": 8}  # fmt: skip
+               "network_sharp_flat": 8, "network_saddle": 8, "network_view": 8,
+               # batch normalization: a run's running averages (a few numbers), the
+               # largest-stable-α sweeps (each optimizer with and without: 17 losses)
+               "network_stats": 64, "network_stable": 8}  # fmt: skip
 _SHARED_LOCK = threading.Lock()
 
 

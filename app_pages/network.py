@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -33,7 +34,8 @@ def widget_values(scene: scenes.NetworkScene) -> dict:
                   optimizers=list(scene.optimizers), steps=scene.steps, batch=scene.batch,
                   plane=scene.plane, centre=scene.centre, resolution=scene.resolution,
                   seed=scene.seed, sharp=scene.sharp_flat, saddle=scene.saddle, val=scene.val,
-                  stop_patience=scene.stop_patience, stop_delta=scene.stop_delta)  # fmt: skip
+                  stop_patience=scene.stop_patience, stop_delta=scene.stop_delta,
+                  batchnorm=scene.batchnorm, stable=scene.stable)  # fmt: skip
     if scene.sharp_flat:  # (their widgets are drawn only then: Streamlit drops the others)
         values.update(sharp_optimizer=scene.sharp_optimizer, sharp_lr=scene.sharp_alpha())
     values = {P + k: v for k, v in values.items()}
@@ -76,6 +78,10 @@ data = sb.selectbox("Data", scenes.NETWORK_DATA, key=P + "data", format_func=DAT
 width = sb.select_slider("Hidden units (one hidden layer)", scenes.NETWORK_WIDTHS, key=P + "width")
 activation = sb.radio("Activation", scenes.NETWORK_ACTIVATIONS, key=P + "activation",
                       horizontal=True)  # fmt: skip
+batchnorm = sb.toggle("Batch normalization", key=P + "batchnorm",
+                      help="On the hidden layer's pre-activation: each batch's own mean and "
+                      "variance in training, γ and β learned; held out, the running averages "
+                      "(Ioffe and Szegedy 2015, torch's BatchNorm1d).")  # fmt: skip
 chosen = sb.multiselect("Optimizers", optim_core.optimizer_names(), key=P + "optimizers",
                         format_func=lambda n: optim_core.get_optimizer(n).title)  # fmt: skip
 lrs = {}
@@ -127,6 +133,7 @@ if sharp:
         scenes.network.lr_options(st.session_state[P + "sharp_lr"]), key=P + "sharp_lr",
         format_func=lambda v: f"{v:g}")  # fmt: skip
 saddle = sb.toggle("The saddle at the start (small initializations)", key=P + "saddle")
+stable = sb.toggle("Largest stable α, with and without BN", key=P + "stable")
 
 scene = scenes.NetworkScene(
     data=data, width=int(width), activation=activation, optimizers=tuple(chosen),
@@ -135,6 +142,7 @@ scene = scenes.NetworkScene(
     sharp_flat=bool(sharp), sharp_optimizer=sharp_optimizer,
     sharp_lr=None if sharp_lr is None else float(sharp_lr), saddle=bool(saddle),
     val=float(val), stop_patience=int(stop_patience), stop_delta=float(stop_delta),
+    batchnorm=bool(batchnorm), stable=bool(stable),
 )  # fmt: skip
 st.query_params.from_dict(scenes.network_to_query(scene))
 preset = st.session_state.get(P + "preset", "—")
@@ -147,7 +155,7 @@ def _key(*parts) -> str:
 
 
 def _net_key(s: scenes.NetworkScene) -> tuple:
-    return (s.data, s.width, s.activation, s.seed, s.val)
+    return (s.data, s.width, s.activation, s.seed, s.val, s.batchnorm)
 
 
 def trained(s: scenes.NetworkScene, name: str, batch: int | None = None):
@@ -181,6 +189,39 @@ def plane_view(key: str, land: work.Landscape, labels: tuple) -> viz.RaceView:
     return common._shared("network_view", key, draw)
 
 
+def running_averages(s: scenes.NetworkScene, name: str, run):
+    """A batch-normalized run's running averages (None without batch norm)."""
+    if not s.batchnorm:
+        return None
+    key = _key(_net_key(s), name, s.hyperparams(name), s.steps, s.batch)
+    return common._shared("network_stats", key, lambda: work.eval_stats(s, run))
+
+
+def stable_alphas(s: scenes.NetworkScene, names: tuple):
+    """Each of ``names``' largest-α sweeps, (without, with) batch normalization."""
+    key = _key(_net_key(replace(s, batchnorm=False)), [(n, s.hyperparams(n)) for n in names],
+               s.steps, s.batch)  # fmt: skip
+
+    def compute():
+        bar = common.Progress("Sweeping α…")
+        try:
+            out = {}
+            for i, name in enumerate(names):
+                pair = []
+                for j, flag in enumerate((False, True)):
+                    done = (2 * i + j) / (2 * len(names))
+                    label = (f"{optim_core.get_optimizer(name).title}, "
+                             f"{'with' if flag else 'without'} BN")  # fmt: skip
+                    pair.append(work.stable_alpha(s, name, flag, lambda f, d=done, t=label:
+                                                  bar.report(d + f / (2 * len(names)), t)))
+                out[name] = tuple(pair)
+            return out
+        finally:
+            bar.done()
+
+    return common._shared("network_stable", key, compute)
+
+
 def compute(s: scenes.NetworkScene):
     """Everything the page draws for ``s`` (raises ValueError for a scene that can't run)."""
     refused = work.unavailable(s)
@@ -197,9 +238,10 @@ def compute(s: scenes.NetworkScene):
             land = laid(s, runs, lambda f: bar.report((len(names) + f) / (len(names) + 1),
                                                       "the plane"))  # fmt: skip
         sharp = {name: sharpness(s, name, run) for name, run in runs.items()}
+        stats = {name: running_averages(s, name, run) for name, run in runs.items()}
     finally:
         bar.done()
-    return refused, runs, land, sharp
+    return refused, runs, land, sharp, stats
 
 
 def sharp_or_flat(s: scenes.NetworkScene):
@@ -225,13 +267,18 @@ def main(scene: scenes.NetworkScene, preset: str) -> None:
     net = work.network_of(scene)
     st.header(f"A real network: {net.title}")
     st.caption(f"{net.description} The loss: mean cross-entropy over the training examples. "
-               "Every optimizer starts from the same seeded initialization (Glorot, normal).")
+               "Every optimizer starts from the same seeded initialization (Glorot, normal)."
+               + (" Batch normalization: each hidden unit's pre-activation W a is normalized "
+                  "by its batch's mean and variance (ε = 10⁻⁵), then scaled by γ (from 1) "
+                  "and shifted by β (from 0), both learned; the loss here, over the whole "
+                  "training set, uses that set's own statistics." if scene.batchnorm
+                  else ""))  # fmt: skip
     if not scene.optimizers:
         st.info("Choose one or more optimizers in the sidebar.")
         st.stop()
 
     try:
-        refused, runs, land, sharp = compute(scene)
+        refused, runs, land, sharp, stats = compute(scene)
         st.session_state[P + "last_good"] = scene
     except ValueError as error:
         st.error(f"This scene can't run: {error}")
@@ -240,7 +287,7 @@ def main(scene: scenes.NetworkScene, preset: str) -> None:
             st.stop()
         st.caption("Showing the last scene that ran.")
         scene = last
-        refused, runs, land, sharp = compute(scene)
+        refused, runs, land, sharp, stats = compute(scene)
     if refused:
         st.info("Not run here: " + " ".join(f"{r}." for r in refused.values()))
     if not runs:
@@ -278,9 +325,12 @@ def main(scene: scenes.NetworkScene, preset: str) -> None:
         figure_view(viz.gap_figure(land.projections, labels).to_json(), key=P + "gap")
 
     st.subheader("The numbers")
-    rows = work.numbers_rows(scene, runs, land, sharp)
+    rows = work.numbers_rows(scene, runs, land, sharp, stats=stats)
     st.dataframe(pd.DataFrame(rows), hide_index=True)
-    st.caption(f"Held-out accuracy: on the {len(net.y_test)} examples kept out of training. "
+    st.caption(f"Held-out accuracy: on the {len(net.y_test)} examples kept out of training"
+               + (", each normalized with the run's running averages (from mean 0 and "
+                  "variance 1, at every step 0.9 × the average + 0.1 × the batch's mean and "
+                  "unbiased variance: torch's rule)" if scene.batchnorm else "") + ". "
                "λ₁: the largest eigenvalue of the Hessian at the end (Lanczos on exact "
                f"Hessian-vector products); trace: Hutchinson's estimate over {work.TRACE_SAMPLES} "
                "random ±1 vectors, ± its standard error.")  # fmt: skip
@@ -323,15 +373,45 @@ def main(scene: scenes.NetworkScene, preset: str) -> None:
                    "started δ from its saddle along the way down, and the step it gets 2 away "
                    "(the edge of its view), with the same α. A point missing: it did not get "
                    "there within the steps (on the 2-D saddle, BFGS's, L-BFGS's and CG's line "
-                   "searches fail next to it: see the Saddle escape page).")  # fmt: skip
+                   "searches fail next to it: see the Saddle escape page)."
+                   + (" This measurement is on the net without batch normalization." if
+                      scene.batchnorm else ""))  # fmt: skip
         names = tuple(runs)
         with st.spinner("Training from nine initial scales…"):
             plateau = escapes(scene, names)
         figure_view(viz.plateau_figure(plateau[0], plateau[1], labels).to_json(), key=P + "plateau")
         st.markdown(work.plateau_sentence(plateau[0], labels))
 
+    # ---------------------------------------------------------------- the largest stable α
+
+
+    stable_result = None
+    if scene.stable:
+        st.subheader("Largest stable α, with and without batch normalization")
+        st.caption("Batch normalization, its authors wrote, allows larger learning rates. "
+                   "Measured here: for each chosen optimizer with an α, one sweep over the α "
+                   f"slider's values from {work.stable_values()[0]:g} to "
+                   f"{work.stable_values()[-1]:g} on this net without and one with batch "
+                   f"normalization ({scene.steps} steps, "
+                   + (f"batches of {scene.batch}" if scene.batch else "the full batch")
+                   + ", the same initial W's; the other hyperparameters at their defaults). "
+                   "An α trains when the final training loss is finite, not above the start's "
+                   f"(the runner's divergence rule) and at most {work.TRAINS_FRACTION:.0%} of "
+                   "it. Beside it, the first α above the largest that does not "
+                   "train.")  # fmt: skip
+        names = tuple(work.stable_names(scene))
+        if not names:
+            st.info("None of the chosen optimizers has an α that runs here: choose SGD, Adam, …")
+        else:
+            stable_result = stable_alphas(scene, names)
+            st.dataframe(pd.DataFrame(work.stable_rows(stable_result)), hide_index=True)
+            figure = viz.stable_alpha_figure(stable_result, work.TRAINS_FRACTION)
+            figure_view(figure.to_json(), key=P + "stable_fig")
+            st.markdown(work.stable_sentence(stable_result))
+
     if preset != "—":
-        values = work.preset_values(preset, scene, runs, land, sharp, sharp_flat, plateau)
+        values = work.preset_values(preset, scene, runs, land, sharp, sharp_flat, plateau,
+                                    stable_result, stats)  # fmt: skip
         title = preset if preset.endswith(("?", ".")) else preset + "."
         caption_slot.info(f"**{title}** " + work.caption(preset, values))
 

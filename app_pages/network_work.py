@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -17,6 +17,7 @@ import scenes
 import surfaces
 import viz
 from optim_core import landscape
+from optim_core.runner import batch_indices
 from scenes.network import NetworkScene
 
 SADDLE_RADIUS = 2.0  # the 2-D saddle's escape: this far from it (its view's edge)
@@ -40,7 +41,36 @@ def one_blas_thread(work):
 
 def network_of(scene: NetworkScene) -> surfaces.NetworkSurface:
     return surfaces.network(scene.data, hidden=(scene.width,), activation=scene.activation,
-                            seed=scene.seed, val=scene.val)  # fmt: skip
+                            seed=scene.seed, val=scene.val, batchnorm=scene.batchnorm)  # fmt: skip
+
+
+def eval_stats(scene: NetworkScene, run: optim_core.Trajectory, batch: int | None = None,
+               step: int | None = None) -> surfaces.mlp.BNStats | None:  # fmt: skip
+    """A batch-normalized run's running averages (torch's rule) after ``step`` steps
+    (None: all it took), along its path and the batches it took: the runner's order,
+    ``batch_indices(n, B, seed)`` with the scene's seed, or all examples every step
+    (``batch`` 0, the full batch; None: the scene's). None for a net without batch norm."""
+    net = network_of(scene)
+    if not net.batchnorm:
+        return None
+    b = scene.batch if batch is None else batch
+    path = np.asarray(run.path)
+    path = path if step is None else path[: step + 1]
+    order = batch_indices(net.n_train, b, scene.seed) if 0 < b < net.n_train else None
+    return net.running_stats(path, order)
+
+
+def held_out(scene: NetworkScene, run: optim_core.Trajectory, batch: int | None = None,
+             step: int | None = None, split: str = "test",
+             stats: surfaces.mlp.BNStats | None = None) -> float:  # fmt: skip
+    """The accuracy on ``split`` at the run's point after ``step`` steps (None: its end);
+    with batch normalization, evaluated with the run's running averages (``stats``, or
+    :func:`eval_stats`)."""
+    net = network_of(scene)
+    theta = np.asarray(run.final_point if step is None else run.path[step])
+    if net.batchnorm and stats is None:
+        stats = eval_stats(scene, run, batch, step)
+    return float(net.accuracy(theta, split, stats=stats))
 
 
 def label(scene: NetworkScene, name: str, batch: int | None = None) -> str:
@@ -166,9 +196,12 @@ def sharpness_of(scene: NetworkScene, theta) -> landscape.Sharpness | None:
 @one_blas_thread
 def numbers_rows(scene: NetworkScene, runs: Mapping[str, optim_core.Trajectory],
                  land: Landscape | None, sharp: Mapping[str, landscape.Sharpness | None],
-                 labels: Mapping[str, str] | None = None) -> list[dict]:  # fmt: skip
-    """One row per run: what a user compares (see the page's table)."""
-    net = network_of(scene)
+                 labels: Mapping[str, str] | None = None,
+                 stats: Mapping[str, surfaces.mlp.BNStats | None] | None = None
+                 ) -> list[dict]:  # fmt: skip
+    """One row per run: what a user compares (see the page's table). With batch
+    normalization the held-out accuracy uses each run's running averages (``stats``,
+    by name, or computed)."""
     rows = []
     for name, run in runs.items():
         final = np.asarray(run.final_point)
@@ -178,7 +211,8 @@ def numbers_rows(scene: NetworkScene, runs: Mapping[str, optim_core.Trajectory],
         row = {
             "optimizer": (labels or {}).get(name) or label(scene, name),
             "training loss": _g(float(run.final_loss)),
-            "held-out accuracy": f"{net.accuracy(final):.1%}" if finite else "–",
+            "held-out accuracy": f"{held_out(scene, run, stats=(stats or {}).get(name)):.1%}"
+            if finite else "–",
             f"steps to loss {TARGET_LOSS:g}": str(hit) if hit >= 0 else "not reached",
             **_curvature(s),
             "distance travelled": _g(landscape.travelled(run.path)),
@@ -230,7 +264,6 @@ def sharp_flat(scene: NetworkScene) -> SharpFlat:
     (Keskar et al. 2017): the same α and steps, and the two compared where their
     training losses match (equal steps are not equal training: batch 8 has seen a few
     epochs when the full batch has taken 300 steps)."""
-    net = network_of(scene)
     runs = {}
     for batch in (scenes.SHARP_BATCH, 0):
         run = train(scene, scene.sharp_optimizer, batch, scene.sharp_alpha())
@@ -244,7 +277,7 @@ def sharp_flat(scene: NetworkScene) -> SharpFlat:
     step = int(landscape.first_below(run.loss, float(runs[behind][0].final_loss)))
     theta = np.asarray(run.path[step])
     return SharpFlat(small, full, ahead, step, sharpness_of(scene, theta),
-                     float(net.accuracy(theta)))  # fmt: skip
+                     held_out(scene, run, ahead, step))  # fmt: skip
 
 
 @one_blas_thread
@@ -292,8 +325,9 @@ def sharp_flat_rows(scene: NetworkScene, result: SharpFlat) -> list[dict]:
             "batch": _batch_words(batch) + ("" if step is None else f", at step {step}"),
             "epochs": f"{epochs:.3g}",
             "training loss": _g(loss) + diverged,
-            "held-out accuracy": f"{net.accuracy(theta):.1%}" if finite else "–",
-            "training accuracy": f"{net.accuracy(theta, 'train'):.1%}" if finite else "–",
+            "held-out accuracy": f"{held_out(scene, run, batch, step):.1%}" if finite else "–",
+            "training accuracy": f"{held_out(scene, run, batch, step, 'train'):.1%}"
+            if finite else "–",
             **_curvature(s),
         })  # fmt: skip
     return rows
@@ -303,7 +337,6 @@ def sharp_flat_rows(scene: NetworkScene, result: SharpFlat) -> list[dict]:
 def sharp_flat_sentence(scene: NetworkScene, result: SharpFlat) -> str:
     """What was found, in words: at a matched training loss, which batch sat sharper
     and which held out better."""
-    net = network_of(scene)
     title = optim_core.get_optimizer(scene.sharp_optimizer).title
     if result.matched is None:
         return (f"{title} diverged at one of the two batch sizes (its loss ended above where "
@@ -315,10 +348,10 @@ def sharp_flat_sentence(scene: NetworkScene, result: SharpFlat) -> str:
     # at the matched loss: the full batch's numbers and batch 8's
     if result.ahead == 0:
         top_f, acc_f = result.matched.top, result.matched_accuracy
-        top_s, acc_s = result.small[1].top, float(net.accuracy(result.small[0].final_point))
+        top_s, acc_s = result.small[1].top, held_out(scene, result.small[0], small)
     else:
         top_s, acc_s = result.matched.top, result.matched_accuracy
-        top_f, acc_f = result.full[1].top, float(net.accuracy(result.full[0].final_point))
+        top_f, acc_f = result.full[1].top, held_out(scene, result.full[0], 0)
     sharper = (f"batch {small} sat sharper" if top_s > top_f else
                "the full batch sat sharper" if top_f > top_s else "both sat as sharp")
     better = (f"batch {small} held out better" if acc_s > acc_f else
@@ -363,25 +396,182 @@ def plateau_sentence(escapes, labels: Mapping[str, str]) -> str:
     return "Measured: " + "; ".join(parts) + "."
 
 
+# ---------------------------------------------------------------- the largest stable α
+
+TRAINS_FRACTION = 0.5  # "trains": the final training loss at most half the start's
+
+
+def stable_values() -> np.ndarray:
+    """The α a largest-stable-α sweep tries: the page's slider values from 10⁻³ to 10
+    (those bench/network.py --alphas chose the page's α among)."""
+    return np.array([v for v in scenes.SLIDER_VALUES["lr"] if 1e-3 <= v <= 10])
+
+
+@dataclass(frozen=True, eq=False)
+class StableAlpha:
+    """One optimizer's sweep over ``values`` of α (one optim_core.sweep), with or
+    without batch normalization, at ``batch`` (0: the full batch), from the scene's
+    initialization (the same W's either way). A setting *trains* when its final
+    training loss is finite, it did not diverge by the runner's rule (its loss did not
+    end above its start), and its final loss is at most TRAINS_FRACTION of the start's."""
+
+    optimizer: str
+    batchnorm: bool
+    batch: int
+    steps: int
+    values: np.ndarray
+    start_loss: float
+    final_loss: np.ndarray
+    diverged_step: np.ndarray
+
+    @property
+    def trains(self) -> np.ndarray:
+        return (np.isfinite(self.final_loss) & (self.diverged_step < 0)
+                & (self.final_loss <= TRAINS_FRACTION * self.start_loss))  # fmt: skip
+
+    @property
+    def largest(self) -> float | None:
+        """The largest α that trains (None: none does)."""
+        ok = np.flatnonzero(self.trains)
+        return float(self.values[ok[-1]]) if len(ok) else None
+
+    @property
+    def blew_up(self) -> float | None:
+        """The smallest α above :attr:`largest` that does not train (None: none)."""
+        largest = self.largest
+        above = [v for v, t in zip(self.values, self.trains, strict=True)
+                 if not t and (largest is None or v > largest)]  # fmt: skip
+        return float(above[0]) if above else None
+
+
+def stable_names(scene: NetworkScene) -> list[str]:
+    """The scene's optimizers with an α that run here, with and without batch norm,
+    but Newton's methods: their α damps a step solved with the exact Hessian, one a
+    step for every α of the sweep (17 starts × 300 steps on the moons net took ~2 min
+    without batch norm and ~9 min with it, whose Hessian is differences of gradients)."""
+    refused = {**unavailable(replace(scene, batchnorm=False)),
+               **unavailable(replace(scene, batchnorm=True))}  # fmt: skip
+    return [n for n in scene.optimizers if scene.lr(n) is not None and n not in refused
+            and "hessian" not in optim_core.get_optimizer(n).needs]  # fmt: skip
+
+
+@one_blas_thread
+def stable_alpha(scene: NetworkScene, name: str, batchnorm: bool,
+                 progress: Callable[[float], None] | None = None,
+                 values: Sequence[float] | None = None) -> StableAlpha:  # fmt: skip
+    """``name``'s sweep over ``values`` of α (None: :func:`stable_values`) for the
+    scene's net with or without batch normalization, at the scene's batch size and
+    steps, its other hyperparameters at their defaults."""
+    s = replace(scene, batchnorm=batchnorm)
+    net = network_of(s)
+    values = stable_values() if values is None else np.asarray(values, dtype=float)
+    hp = s.hyperparams(name)
+    hp.pop("lr")
+    start = net.init_params()
+    sweep = optim_core.sweep(name, net, start, s.steps, {"lr": values}, progress=progress,
+                             batch_size=s.batch or None, seed=s.seed, **hp)  # fmt: skip
+    return StableAlpha(name, batchnorm, s.batch, s.steps, values, float(net.loss(start)),
+                       np.asarray(sweep.final_loss), np.asarray(sweep.diverged_step))
+
+
+def _alpha_words(value: float | None) -> str:
+    return "none" if value is None else f"{value:g}"
+
+
+def ratio_words(a: float | None, b: float | None, top: float) -> str:
+    """BN's largest α over the plain net's: "≥" where BN's is the largest tried (it may
+    train beyond), "≤" where the plain net's is; "–" where both are, or either is none."""
+    if not a or not b or a == b == top:
+        return "–"
+    return f"{'≥ ' if b == top else '≤ ' if a == top else ''}{b / a:.3g}×"
+
+
+def stable_rows(results: Mapping[str, tuple[StableAlpha, StableAlpha]]) -> list[dict]:
+    """One row per optimizer: (without, with) batch normalization's largest α that
+    trains, the next α up (which does not), and the ratio."""
+    rows = []
+    top = float(stable_values()[-1])
+    for name, (plain, bn) in results.items():
+        a, b = plain.largest, bn.largest
+        ratio = ratio_words(a, b, top)
+        rows.append({
+            "optimizer": optim_core.get_optimizer(name).title,
+            "largest α, no BN": _alpha_words(a) + (" (largest tried)" if a == top else ""),
+            "first α above it that fails": _alpha_words(plain.blew_up),
+            "largest α, BN": _alpha_words(b) + (" (largest tried)" if b == top else ""),
+            "first α above it that fails, BN": _alpha_words(bn.blew_up),
+            "BN / no BN": ratio,
+        })  # fmt: skip
+    return rows
+
+
+def stable_sentence(results: Mapping[str, tuple[StableAlpha, StableAlpha]]) -> str:
+    """What was measured, in words: for how many optimizers batch normalization raised,
+    kept or lowered the largest α that trains."""
+    if not results:
+        return "No optimizer with an α is chosen: nothing to sweep."
+    higher, same, lower, both = [], [], [], []
+    top = float(stable_values()[-1])
+    for name, (plain, bn) in results.items():
+        title = optim_core.get_optimizer(name).title
+        a, b = plain.largest or 0.0, bn.largest or 0.0
+        (both if a == b == top else higher if b > a else lower if b < a else same).append(title)
+    first = next(iter(results.values()))[0]
+    setting = (f"{first.steps} steps, " + (f"batches of {first.batch}" if first.batch
+                                            else "the full batch"))  # fmt: skip
+    clauses = []
+    if higher:
+        clauses.append(f"raised the largest α that trains for {', '.join(higher)}")
+    if same:
+        clauses.append(f"left it where it was for {', '.join(same)}" if clauses else
+                       f"left the largest α that trains where it was for {', '.join(same)}")
+    if lower:
+        clauses.append(f"lowered it for {', '.join(lower)}" if clauses else
+                       f"lowered the largest α that trains for {', '.join(lower)}")
+    parts = ["batch normalization " + "; ".join(clauses)] if clauses else []
+    if both:
+        parts.append(f"{', '.join(both)} trained at every α up to the largest tried with and "
+                     "without it (no difference to see in this range)")  # fmt: skip
+    claim = "Ioffe and Szegedy's claim, that it allows larger learning rates,"
+    if higher and not same and not lower:
+        verdict = (f"{claim} holds here wherever the range tried can tell." if both else
+                   f"{claim} holds here for every one of them.")
+    elif higher:
+        verdict = f"{claim} holds here for some of them, not all."
+    else:
+        verdict = f"{claim} is not seen here."
+    return (f"Measured on this net ({setting}, α over the slider's values from "
+            f"{stable_values()[0]:g} to {stable_values()[-1]:g}): " + "; ".join(parts)
+            + f". {verdict} (Trains: final training loss finite, not above its start, and at "
+            f"most {TRAINS_FRACTION:.0%} of it.)")
+
+
 # ---------------------------------------------------------------- the presets' captions
 
 
 def preset_values(preset: str, scene: NetworkScene, runs, land, sharp, sharp_flat_result,
-                  plateau) -> dict[str, str]:  # fmt: skip
-    """The numbers a preset's caption states, from what the page measured."""
+                  plateau, stable=None, stats=None) -> dict[str, str]:  # fmt: skip
+    """The numbers a preset's caption states, from what the page measured (``stable``:
+    the largest-stable-α sweeps, :func:`stable_alphas`; ``stats``: the runs' running
+    averages by name, with batch normalization)."""
     net = network_of(scene)
     values: dict[str, str] = {}
     accuracies = []  # as shown: percentages to one decimal
     for name, run in runs.items():
         values[f"{name}_loss"] = f"{float(run.final_loss):.3g}"
         if np.all(np.isfinite(run.final_point)):
-            values[f"{name}_acc"] = f"{net.accuracy(run.final_point):.1%}"
+            values[f"{name}_acc"] = f"{held_out(scene, run, stats=(stats or {}).get(name)):.1%}"
             accuracies.append(float(values[f"{name}_acc"].rstrip("%")))
     if accuracies:
         values["acc_spread"] = f"{max(accuracies) - min(accuracies):.1f} points"
     if sharp_flat_result is not None:
         values["sentence"] = sharp_flat_sentence(scene, sharp_flat_result)
         values["sharp_lr"] = f"{scene.sharp_alpha():g}"
+    if stable is not None:
+        for name, (plain, bn) in stable.items():
+            values[f"{name}_plain"] = _alpha_words(plain.largest)
+            values[f"{name}_bn"] = _alpha_words(bn.largest)
+        values["stable_sentence"] = stable_sentence(stable)
     if plateau is not None:
         for e in plateau[0]:
             values[f"{e.optimizer}_small"] = str(int(e.escape_step[0]))
@@ -392,12 +582,13 @@ def preset_values(preset: str, scene: NetworkScene, runs, land, sharp, sharp_fla
                       n_test=str(len(net.y_test)), steps=f"{scene.steps:,}",
                       patience=str(scene.stop_patience))  # fmt: skip
         for name, v in found.items():
-            path, kept = runs[name].path, int(v.kept_step)
+            kept = int(v.kept_step)
+            kept_acc = held_out(scene, runs[name], step=kept)
             values.update({f"{name}_kept": str(kept), f"{name}_stop": str(int(v.stop_step)),
                            f"{name}_kept_loss": f"{float(v.kept_loss):.3g}",
                            f"{name}_val_end": f"{float(v.final_loss):.3g}",
                            f"{name}_kept_train": f"{float(runs[name].loss[kept]):.3g}",
-                           f"{name}_kept_acc": f"{net.accuracy(path[kept]):.1%}"})  # fmt: skip
+                           f"{name}_kept_acc": f"{kept_acc:.1%}"})  # fmt: skip
     if land is not None:
         if land.plane.eigenvalues:
             values["top1"], values["top2"] = (f"{v:.3g}" for v in land.plane.eigenvalues)
@@ -423,11 +614,12 @@ def stopping(scene: NetworkScene, runs) -> dict[str, optim_core.EarlyStop]:
 
 def stopping_columns(scene: NetworkScene, runs, found) -> dict[str, dict[str, str]]:
     """The table's held-out accuracy at the weights early stopping keeps and at the
-    last step, by run name."""
-    net = network_of(scene)
-    return {name: {"test accuracy, kept": f"{net.accuracy(runs[name].path[int(v.kept_step)]):.1%}",
-                   "test accuracy, last step": f"{net.accuracy(runs[name].final_point):.1%}"}
-            for name, v in found.items()}  # fmt: skip
+    last step, by run name (with batch normalization, with the run's running averages
+    up to that step)."""
+    return {name: {
+        "test accuracy, kept": f"{held_out(scene, runs[name], step=int(v.kept_step)):.1%}",
+        "test accuracy, last step": f"{held_out(scene, runs[name]):.1%}",
+    } for name, v in found.items()}  # fmt: skip
 
 
 def arrival_share(path, plane: landscape.Plane, tail: float = 0.1) -> float:
@@ -450,4 +642,5 @@ def caption(name: str, values: Mapping[str, object]) -> str:
 __all__ = ["Landscape", "caption", "centre_of", "lay_plane", "label", "network_of",
            "numbers_rows", "plateau_sentence", "preset_values", "saddle_escapes",
            "sharp_flat", "sharp_flat_rows", "sharp_flat_sentence", "sharpness_of", "stopping",
-           "stopping_columns", "train", "unavailable"]
+           "stopping_columns", "train", "unavailable", "StableAlpha", "eval_stats", "held_out",
+           "stable_alpha", "stable_names", "stable_rows", "stable_sentence", "stable_values"]

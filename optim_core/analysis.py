@@ -44,6 +44,7 @@ from .optimizers import HYPERPARAMETERS, Hyperparams, Optimizer
 from .optimizers import get as get_optimizer
 from .runner import (
     MAX_START_NUMBERS,
+    _check_batch_size,
     _check_noise,
     _check_start,
     _check_steps,
@@ -754,11 +755,15 @@ def sweep(
     *,
     convention: str | None = None,
     progress: Progress | None = None,
+    batch_size: int | None = None,
+    seed: int = 0,
     **hyperparams: float | None,
 ) -> Sweep:
     """Run ``optimizer`` from ``start`` under every combination of the values in
     ``grid`` (one or two hyperparameter names mapped to 1-D arrays); the other
-    hyperparameters are ``hyperparams`` or the optimizer's defaults.
+    hyperparameters are ``hyperparams`` or the optimizer's defaults. ``batch_size`` and
+    ``seed``: mini-batches as :func:`optim_core.run` takes them (every setting the same
+    batches); a cell is then that run.
 
     Every setting is a row of one batch. At most ``MAX_SWEEP_SETTINGS`` settings.
     ``hyperparams`` and ``convention`` are :func:`optim_core.run`'s (any other name is
@@ -818,7 +823,8 @@ def sweep(
                          f"settings x D = {count * D:,} numbers; at most "
                          f"{MAX_START_NUMBERS:,} are allowed")  # fmt: skip
     fixed = resolve_hyperparams(opt, **hyperparams)
-    refusal = unavailable(opt, surf)  # (Gauss–Newton, LM off a sum of squares)
+    batches = _check_batch_size(batch_size, surf, seed)
+    refusal = unavailable(opt, surf, batches=batches is not None)  # (Gauss–Newton, LM …)
     if refusal:
         raise ValueError(refusal)
     mesh = np.meshgrid(*values, indexing="ij")
@@ -828,11 +834,13 @@ def sweep(
     if D == 2:
         left, where = np.full(count, -1, dtype=np.int64), np.full((count, 2), np.nan)
         out = _simulate(opt, surf, hp, starts, steps, keep_path=False,
-                        watch=_left_view_watch(surf, left, where), progress=progress)  # fmt: skip
+                        watch=_left_view_watch(surf, left, where), batches=batches,
+                        progress=progress)  # fmt: skip
         left, where = _left_view(left, where, out.diverged_step, out.diverged_point)
         downhill = _downhill(surf, starts, left, where)
     else:  # no view beyond 2-D: "left the view" is not applicable (-1, False)
-        out = _simulate(opt, surf, hp, starts, steps, keep_path=False, progress=progress)
+        out = _simulate(opt, surf, hp, starts, steps, keep_path=False, batches=batches,
+                        progress=progress)  # fmt: skip
         left, downhill = np.full(count, -1, dtype=np.int64), np.zeros(count, dtype=bool)
     return Sweep(
         optimizer=opt.name,

@@ -139,12 +139,16 @@ def _pca_plane(net, origin, path) -> Plane:
 
 def filter_normalized(net: NetworkSurface, origin, rng) -> np.ndarray:
     """One filter-normalized random direction ``(D,)`` for θ* = ``origin`` (Li et al.
-    §4): Gaussian, each unit's row of each W rescaled to the norm of θ*'s row, biases 0."""
+    §4): Gaussian, each unit's row of each W rescaled to the norm of θ*'s row, biases 0
+    (and a batch-normalized layer's β and γ: Li et al. leave them unperturbed too)."""
     d = rng.standard_normal(net.D)
     for (w_dir, b_dir), (w_star, _) in zip(net.unpack(d), net.unpack(origin), strict=True):
         rows = np.linalg.norm(w_dir, axis=1, keepdims=True)
         w_dir *= np.linalg.norm(w_star, axis=1, keepdims=True) / np.where(rows > 0, rows, 1.0)
         b_dir[...] = 0.0
+    for gamma in net.gammas(d):
+        if gamma is not None:
+            gamma[...] = 0.0
     return d
 
 

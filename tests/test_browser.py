@@ -1284,4 +1284,29 @@ def test_the_standardize_switch_draws_both_landscapes_and_switches_off(server, b
     page.wait_for_function(f"!({STANDARDIZE_JS})()", timeout=PATIENCE_MS)
     page.wait_for_function("!location.search.includes('standardize')", timeout=PATIENCE_MS)
     assert not errors, errors
+
+
+def test_real_network_page_with_batch_normalization_and_its_largest_stable_alpha(server,
+                                                                                  browser):
+    """The Real network page opened with batch normalization on (bn=1) and the largest
+    stable α section (stable=1): the normalized net's plane drawn, the section's table,
+    chart and sentence; switching BN off from the sidebar drops it from the link."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    page.goto(f"{server}/network?data=moons&width=8&opt=sgd,adam&steps=60&res=21&bn=1&stable=1")
+    page.wait_for_function(DRAWN_JS, timeout=PATIENCE_MS)
+    body = page.inner_text("body")
+    assert "2-8-2 tanh MLP with batch norm on two moons" in body
+    page.get_by_text("Largest stable α, with and without batch normalization").first \
+        .scroll_into_view_if_needed()  # fmt: skip
+    page.wait_for_function("document.body.innerText.includes('Measured on this net (60 steps')",
+                           timeout=PATIENCE_MS)  # fmt: skip
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 4",
+                           timeout=PATIENCE_MS)  # fmt: skip
+    page.screenshot(path=str(ARTIFACTS / "network_batchnorm_stable.png"), full_page=True)
+    assert "running averages" in page.inner_text("body")
+    page.get_by_text("Batch normalization", exact=True).first.click()  # the switch: off
+    page.wait_for_function("!window.location.search.includes('bn=1')", timeout=PATIENCE_MS)
+    page.wait_for_function("document.body.innerText.includes('2-8-2 tanh MLP on two moons')",
+                           timeout=PATIENCE_MS)  # fmt: skip
     page.close()

@@ -38,6 +38,27 @@ def test_the_link_carries_the_whole_scene():
     assert back.sharp_alpha() == 0.3 and query["sharp"] == "momentum"
 
 
+def test_the_link_carries_batch_normalization_and_its_section():
+    scene = scenes.NetworkScene(data="moons", width=8, optimizers=("sgd", "adam"),
+                                batchnorm=True, stable=True, batch=32)  # fmt: skip
+    query = scenes.network_to_query(scene)
+    assert query["bn"] == "1" and query["stable"] == "1"
+    back, warnings = scenes.network_from_query(query)
+    assert warnings == [] and back.batchnorm and back.stable
+    assert scenes.network_to_query(back) == query
+    plain = scenes.network_to_query(scenes.NetworkScene())
+    assert "bn" not in plain and "stable" not in plain  # off: not in the link
+    assert not scenes.network_from_query(plain)[0].batchnorm
+
+
+def test_bad_batch_norm_link_values_are_named_and_replaced():
+    scene, warnings = scenes.network_from_query({"bn": "yes", "stable": "2"})
+    text = " ".join(warnings)
+    assert "bn = ` yes ` in the link is not one of 0, 1; using '0'." in text
+    assert "stable = ` 2 ` in the link is not one of 0, 1; using '0'." in text
+    assert not scene.batchnorm and not scene.stable
+
+
 def test_bad_link_values_are_refused_with_a_warning_each():
     scene, warnings = scenes.network_from_query({
         "data": "mnist", "width": "1000", "steps": "999999", "res": "99", "plane": "svd",
@@ -73,9 +94,11 @@ def _measure(name):
     sharp = {n: work.sharpness_of(scene, r.final_point) for n, r in runs.items()}
     flat = work.sharp_flat(scene) if scene.sharp_flat else None
     plateau = work.saddle_escapes(scene, tuple(runs)) if scene.saddle else None
-    values = work.preset_values(name, scene, runs, land, sharp, flat, plateau)
+    stable = ({n: tuple(work.stable_alpha(scene, n, flag) for flag in (False, True))
+               for n in work.stable_names(scene)} if scene.stable else None)  # fmt: skip
+    values = work.preset_values(name, scene, runs, land, sharp, flat, plateau, stable)
     work.caption(name, values)  # every number its caption states is measured
-    return scene, runs, land, sharp, flat, plateau, values
+    return scene, runs, land, sharp, flat, plateau, (stable, values) if stable else values
 
 
 def _f(text):
@@ -165,7 +188,81 @@ def test_moons_preset_adam_arrives_at_right_angles_to_the_sharpest_directions():
     assert _f(v["adam_loss"]) < 0.5 * _f(v["adam_first"])
 
 
+@pytest.mark.slow
+def test_batch_norm_preset_states_the_largest_alphas_measured():
+    name = "Batch normalization: does it allow a larger α?"
+    scene, runs, *_, (stable, v) = _measure(name)
+    assert scene.batchnorm and work.network_of(scene).batchnorm
+    for n in ("sgd", "momentum", "adam"):
+        plain, bn = stable[n]
+        assert not plain.batchnorm and bn.batchnorm and plain.batch == bn.batch == 0
+        assert v[f"{n}_plain"] == f"{plain.largest:g}" and v[f"{n}_bn"] == f"{bn.largest:g}"
+        # the α it names trains, the next one up on the grid does not (or it is the last)
+        k = int(np.flatnonzero(bn.values == bn.largest)[0])
+        assert bn.trains[k] and (k == len(bn.values) - 1 or bn.blew_up is not None)
+        stats = work.eval_stats(scene, runs[n])
+        net = work.network_of(scene)
+        assert v[f"{n}_acc"] == f"{net.accuracy(runs[n].final_point, stats=stats):.1%}"
+    # measured on the default digits net, 300 full-batch steps (bench/batchnorm.py): SGD's
+    # largest α rises with batch normalization
+    assert float(v["sgd_bn"]) > float(v["sgd_plain"])
+    assert "raised the largest α that trains for SGD" in v["stable_sentence"]
+
+
 # ---------------------------------------------------------------- the work
+
+
+def test_a_batch_normalized_runs_held_out_accuracy_uses_its_running_averages():
+    scene = scenes.NetworkScene(data="moons", width=8, optimizers=("sgd",), steps=60,
+                                batch=16, batchnorm=True)  # fmt: skip
+    run = work.train(scene, "sgd")
+    net = work.network_of(scene)
+    rows = work.numbers_rows(scene, {"sgd": run}, None, {"sgd": None})
+    from optim_core.runner import batch_indices
+
+    stats = net.running_stats(np.asarray(run.path), batch_indices(net.n_train, 16, scene.seed))
+    assert stats.steps == 60
+    assert rows[0]["held-out accuracy"] == f"{net.accuracy(run.final_point, stats=stats):.1%}"
+    assert work.held_out(scene, run) == net.accuracy(run.final_point, stats=stats)
+
+
+def test_the_largest_stable_alpha_rows_and_sentence_say_what_the_sweeps_found():
+    scene = scenes.NetworkScene(data="moons", width=8, optimizers=("sgd", "lbfgs"), steps=60)
+    assert work.stable_names(scene) == ["sgd"]  # L-BFGS has no α
+    results = {"sgd": tuple(work.stable_alpha(scene, "sgd", flag) for flag in (False, True))}
+    plain, bn = results["sgd"]
+    assert plain.start_loss == pytest.approx(work.network_of(scene).loss(
+        work.network_of(scene).init_params()))  # fmt: skip
+    # trains: finite, not diverged, at most half the start's loss
+    expected = (np.isfinite(bn.final_loss) & (bn.diverged_step < 0)
+                & (bn.final_loss <= 0.5 * bn.start_loss))  # fmt: skip
+    np.testing.assert_array_equal(bn.trains, expected)
+    # each cell is the single run at that α
+    k = len(bn.values) // 2
+    one = optim_core.run("sgd", work.network_of(scenes.NetworkScene(
+        data="moons", width=8, batchnorm=True)), work.network_of(scenes.NetworkScene(
+            data="moons", width=8, batchnorm=True)).init_params(), 60, lr=bn.values[k],
+        record="final")  # fmt: skip
+    assert float(one.final_loss) == pytest.approx(bn.final_loss[k], rel=1e-12)
+    row = work.stable_rows(results)[0]
+    assert row["largest α, no BN"].startswith(f"{plain.largest:g}")
+    assert row["largest α, BN"].startswith(f"{bn.largest:g}")
+    sentence = work.stable_sentence(results)
+    assert sentence.startswith("Measured on this net (60 steps, the full batch")
+    # a made-up pair: the sentence follows the numbers
+    from dataclasses import replace as dc_replace
+
+    lower = dc_replace(bn, final_loss=np.where(bn.values >= 0.1, np.inf, bn.final_loss))
+    said = work.stable_sentence({"sgd": (plain, lower)})
+    assert "lowered the largest α that trains for SGD" in said and "not seen here" in said
+    higher = dc_replace(plain, final_loss=np.where(plain.values >= 0.1, np.inf,
+                                                   plain.final_loss))  # fmt: skip
+    said = work.stable_sentence({"sgd": (higher, bn)})
+    if bn.largest > 0.05:
+        assert "raised the largest α that trains for SGD" in said
+        assert "holds here for every one of them" in said
+
+
 
 
 def test_numbers_rows_say_what_the_runs_did():
@@ -240,6 +337,43 @@ def test_line_searches_are_not_run_on_mini_batches_and_say_why():
     refused = work.unavailable(scene)
     assert set(refused) == {"lbfgs", "cg"}
     assert "compares the whole training set's loss with a mini-batch's gradient" in refused["cg"]
+
+
+def test_the_batch_norm_switch_trains_the_normalized_net():
+    at = _page({"data": "moons", "width": "8", "opt": "sgd,adam", "steps": "60"})
+    assert not at.exception
+    before = at.dataframe[0].value["training loss"].tolist()
+    at.toggle(key="network.batchnorm").set_value(True).run()
+    assert not at.exception, at.exception
+    assert at.query_params["bn"] == "1"
+    assert any("with batch norm" in h.value for h in at.header)
+    table = at.dataframe[0].value.set_index("optimizer")
+    assert table["training loss"].tolist() != before
+    scene = scenes.NetworkScene(data="moons", width=8, optimizers=("sgd", "adam"), steps=60,
+                                batchnorm=True)  # fmt: skip
+    run = work.train(scene, "adam")
+    assert table.loc["Adam (α = 0.2)", "training loss"] == f"{float(run.final_loss):.4g}"
+    assert table.loc["Adam (α = 0.2)", "held-out accuracy"] == f"{work.held_out(scene, run):.1%}"
+    assert any("running averages" in c.value for c in at.caption)
+    at.toggle(key="network.batchnorm").set_value(False).run()
+    assert "bn" not in at.query_params
+    assert at.dataframe[0].value["training loss"].tolist() == before
+
+
+def test_the_largest_stable_alpha_section_sweeps_with_and_without():
+    at = _page({"data": "moons", "width": "8", "opt": "sgd,lbfgs", "steps": "40"})
+    assert not at.exception
+    assert not any("Largest stable" in s.value for s in at.subheader)  # off by default
+    at.toggle(key="network.stable").set_value(True).run()
+    assert not at.exception, at.exception
+    assert at.query_params["stable"] == "1"
+    assert any("Largest stable α" in s.value for s in at.subheader)
+    scene = scenes.NetworkScene(data="moons", width=8, optimizers=("sgd", "lbfgs"), steps=40)
+    results = {"sgd": tuple(work.stable_alpha(scene, "sgd", f) for f in (False, True))}
+    table = at.dataframe[1].value
+    assert table["optimizer"].tolist() == ["SGD"]  # L-BFGS has no α
+    assert table.to_dict("records") == work.stable_rows(results)
+    assert any(m.value == work.stable_sentence(results) for m in at.markdown)
 
 
 def test_a_changed_preset_is_no_longer_named_and_can_be_picked_again():

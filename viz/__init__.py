@@ -31,7 +31,7 @@ from .figures import (
     surface_grid,
     x_positions,
 )
-from .landscape import gap_figure, plateau_figure
+from .landscape import gap_figure, plateau_figure, stable_alpha_figure
 from .practice import KEPT_SYMBOL, order_figure, validation_figure
 from .race import (
     MAX_FRAMES,
@@ -58,6 +58,7 @@ __all__ = [
     "standardize_summary",
     "gap_figure",
     "plateau_figure",
+    "stable_alpha_figure",
     "UNDEFINED",
     "X_AXES",
     "x_positions",

@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from optim_core import get_optimizer
 from optim_core.landscape import PLATEAU_DROP, PlateauEscape, Projection
 
 from .style import color
@@ -90,4 +91,34 @@ def plateau_figure(escapes: Sequence[PlateauEscape], saddle: Mapping[str, np.nda
     return fig
 
 
-__all__ = ["gap_figure", "plateau_figure"]
+def stable_alpha_figure(results: Mapping[str, tuple], fraction: float,
+                        height: int = 380) -> go.Figure:  # fmt: skip
+    """Each optimizer's final training loss over its start's against α (log axes),
+    without batch normalization (solid) and with it (dashed); an α that did not train
+    (non-finite, above its start, or above ``fraction``: the dotted line) is an open
+    cross. ``results``: name → (without, with), each with ``values``, ``final_loss``,
+    ``start_loss`` and ``trains`` (app_pages.network_work.StableAlpha)."""
+    fig = go.Figure()
+    for name, pair in results.items():
+        c = color(name)
+        for sweep, dash, words in zip(pair, ("solid", "dash"), ("no BN", "BN"), strict=True):
+            ratio = np.asarray(sweep.final_loss, dtype=float) / sweep.start_loss
+            shown = np.where(np.isfinite(ratio), ratio, np.nan)
+            label = f"{get_optimizer(name).title}, {words}"
+            symbols = np.where(sweep.trains, "circle", "x-thin-open").tolist()
+            fig.add_trace(go.Scatter(
+                x=sweep.values, y=shown, mode="lines+markers", name=label,
+                line=dict(color=c, width=2.5, dash=dash), legendgroup=name,
+                marker=dict(symbol=symbols, size=9, color=c, line=dict(width=2, color=c)),
+                hovertemplate=f"{label}: α = %{{x:g}}, final / start %{{y:.3g}}"
+                "<extra></extra>"))  # fmt: skip
+    fig.add_hline(y=fraction, line=dict(color="#888", width=1.5, dash="dot"))
+    fig.update_xaxes(type="log", title_text="α", exponentformat="power")
+    fig.update_yaxes(type="log", title_text="final training loss / start's", dtick=1,
+                     exponentformat="power")  # fmt: skip (a label a decade)
+    fig.update_layout(height=height, margin=dict(l=70, r=10, t=20, b=10), font=_FONT,
+                      legend=dict(orientation="h", yanchor="top", y=-0.25))  # fmt: skip
+    return fig
+
+
+__all__ = ["gap_figure", "plateau_figure", "stable_alpha_figure"]
