@@ -1310,3 +1310,36 @@ def test_real_network_page_with_batch_normalization_and_its_largest_stable_alpha
     page.wait_for_function("document.body.innerText.includes('2-8-2 tanh MLP on two moons')",
                            timeout=PATIENCE_MS)  # fmt: skip
     page.close()
+
+
+def test_the_practice_controls_work_in_the_browser(server, browser):
+    """The order of the examples chosen in the sidebar reaches the link and redraws the
+    race; the Real network page's validation split draws early stopping's section and
+    taking it away removes it."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/?surface=logistic_regression&opt=sgd&sgd.lr=1.0&steps=100&batch=5")
+    page.wait_for_function(DRAWN_JS, timeout=PATIENCE_MS)
+    drawn = page.evaluate("document.querySelector('.race-view').dataset.drawn")
+    page.get_by_text("Order of the examples").first.scroll_into_view_if_needed()
+    page.locator(".st-key-order").click()
+    page.get_by_role("option", name="curriculum: easy first (Bengio et al. 2009)").click()
+    page.wait_for_function("location.search.includes('order=curriculum')", timeout=PATIENCE_MS)
+    page.wait_for_function(f"document.querySelector('.race-view').dataset.drawn !== '{drawn}'",
+                           timeout=PATIENCE_MS)  # fmt: skip
+    page.get_by_text("Easy first, by").first.wait_for(timeout=PATIENCE_MS)
+    page.goto(f"{server}/network?data=moons&width=8&opt=sgd,adam&steps=200&res=21&val=0.2")
+    page.get_by_text("Validation loss and early stopping").first.wait_for(timeout=PATIENCE_MS)
+    page.get_by_text("Validation loss and early stopping").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "network_validation.png"))
+    slider = page.locator(".st-key-network-val input[type=range]")
+    slider.focus()
+    slider.press("Home")  # none held out
+    page.wait_for_function("!location.search.includes('val=')", timeout=PATIENCE_MS)
+    page.wait_for_function(
+        "!document.body.innerText.includes('Validation loss and early stopping')",
+        timeout=PATIENCE_MS)  # fmt: skip
+    assert not errors, errors
+    page.close()
