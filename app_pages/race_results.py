@@ -163,6 +163,11 @@ def line_search_failures(surface, runs) -> None:
         if gradient <= optim_core.CONVERGED_GRAD_TOL:
             words += (f" |∇f| is {gradient:.2g} there: a stationary point to within rounding, "
                       "where f cannot decrease measurably.")  # fmt: skip
+        elif tr.batch is not None or tr.noise is not None:
+            words += (" Its direction came from " + ("a mini-batch's gradient" if tr.batch
+                      is not None else "a noisy gradient") + " while the search measures f "
+                      "over all the data: the two disagree, so the search finds no step "
+                      "(a line search needs the loss its gradient belongs to).")  # fmt: skip
         st.warning(words)
     if settled:
         st.caption(

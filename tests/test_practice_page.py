@@ -134,3 +134,13 @@ def test_bad_practice_values_in_a_link_are_named_and_replaced():
         assert words in text, words
     assert at.selectbox(key="order").value == "reshuffle"
     assert at.radio(key="sgd.sched.monitor").value == "train"
+
+
+def test_a_line_search_on_mini_batches_fails_and_the_page_says_why():
+    at = _app({"surface": "logistic_regression", "opt": "bfgs", "steps": "100", "batch": "5"})
+    assert not at.exception
+    run = optim_core.run("bfgs", "logistic_regression", _start(at), 100, batch_size=5)
+    k = int(optim_core.line_search_failed_step(run))
+    assert k > 0
+    warning = next(w.value for w in at.warning if "line search failed" in w.value)
+    assert f"failed at step {k}" in warning and "a mini-batch's gradient" in warning
