@@ -553,7 +553,7 @@ CLASSES = ((1.0, "+1", "circle"), (-1.0, "−1", "square"))  # label, name, mark
 
 
 BATCH_CELLS = 21  # per side: the grid each distinct batch's loss is traced on
-BATCH_LEVELS = 8  # its contour lines
+BATCH_LEVELS = 6  # its contour lines
 MAX_BATCHES = 400  # distinct batches drawn (a longer reshuffled race: its first ones)
 BATCH_COLOR = "#ff1493"  # deep pink: no optimizer's colour
 # The moving parts of the batch just taken: its loss's contour lines and its lowest
@@ -561,8 +561,8 @@ BATCH_COLOR = "#ff1493"  # deep pink: no optimizer's colour
 # step k; all scatter traces, moved in the drawing like the heads, no replot)
 BATCH_TRACES = (
     dict(type="scatter", moving="batch", mode="lines", name="the batch's loss",
-         line=dict(color=BATCH_COLOR, width=1.6, dash="dot"), hoverinfo="skip",
-         showlegend=False),
+         line=dict(color=BATCH_COLOR, width=1.2, dash="dot"), opacity=0.75,
+         hoverinfo="skip", showlegend=False),
     dict(type="scatter", moving="batchmin", mode="markers", name="the batch's minimum",
          marker=dict(symbol="x-thin-open", size=14, color=BATCH_COLOR,
                      line=dict(color=BATCH_COLOR, width=3)),
