@@ -530,12 +530,16 @@ if stochastic and chosen:
         words.append(
             f"Mini-batches: each step takes the exact gradient over {b} of the {data.n} "
             f"examples, {optim_core.Order(scene.order, difficulty=scene.difficulty).describe()}"
-            f", {math.ceil(data.n / b)} steps an epoch; every optimizer sees "
+            f", {race_practice.epoch_words(scene.run_order(), data.n, b)}; every optimizer sees "
             "the same batches. The filled contour, the 3-D view and the loss show the loss "
             "over all the training data, so it can go up: a step only goes downhill on its "
-            "own batch. The pink dotted lines are the loss of the batch the step shown took, "
-            "× its lowest point, and its examples are ringed in pink beside the loss: a path "
-            "jumps toward the × of each batch in turn."
+            "own batch. The pink dotted lines are the loss of the batch the step shown took "
+            "(× its lowest point in the view, none when that lies beyond it), and its "
+            "examples are ringed in pink beside the loss: each step goes downhill across "
+            "its own batch's lines (SGD's at right angles to them), so the path turns as "
+            "the batches change."
+            + (" Open triangles beside the loss: the examples held out for validation, "
+               "which no step sees." if data.val_targets is not None else "")
             + race_practice.batch_cap_words(runs)
         )
     st.caption(" ".join(words) + f" Seed {scene.seed}: “New draw” in the sidebar draws "

@@ -69,6 +69,20 @@ def order_controls(box, data, batch: int) -> tuple[str, str]:
     return order, difficulty
 
 
+def epoch_words(order, n: int, batch: int) -> str:
+    """How many steps an epoch takes, in words; a curriculum's shorter epochs first."""
+    whole = f"{math.ceil(n / batch)} steps an epoch of all {n}"
+    if order is None or not order.staged:
+        return whole
+    sizes = [len(p) for p in batches.pools(n, order, np.arange(n))][:-1]
+    if order.kind == "mixed":
+        sizes = [k + round(order.mix * (n - k)) for k in sizes]
+    starts = batches.stage_starts(n, batch, order)
+    stages = ", ".join(f"{math.ceil(k / batch)} steps an epoch of {k} from step {s0}"
+                       for k, s0 in zip(sizes, [1, *starts[:-1]], strict=True))  # fmt: skip
+    return f"{stages}, then {whole} from step {starts[-1]}"
+
+
 def batch_cap_words(runs) -> str:
     """Where the race draws only its first distinct batches (a long reshuffled race), the
     step from which the batch's lines are no longer drawn, in words; "" otherwise."""
@@ -235,10 +249,10 @@ def last_epoch(tr, best, epoch: int) -> dict[str, float]:
 def order_words(title: str, scene: scenes.Scene, n: int, epoch: int, numbers: dict) -> str:
     """What the order table measured, in words (sorted against reshuffled, as found)."""
     words = (f"{title}, {scene.steps} steps of {scene.batch()} of the {n} examples ({epoch} "
-             "steps an epoch), the same α and seed in every order. “From the minimum”: the "
-             "distance from the minimum of the loss over all the data (the dashed line "
-             "beside the loss); “sway”: how far the last epoch's points spread from their "
-             "mean.")
+             "steps an epoch of all of them), the same α and seed in every order. “From the "
+             "minimum”: the distance from the minimum of the loss over all the training "
+             "examples (the dashed line beside the loss); “sway”: how far the last epoch's "
+             "points spread from their mean.")
     shuffled, ordered = numbers.get("reshuffle"), numbers.get("sorted")
     if shuffled and ordered:
         d, s = ordered["mean distance, last epoch"], shuffled["mean distance, last epoch"]
@@ -247,7 +261,8 @@ def order_words(title: str, scene: scenes.Scene, n: int, epoch: int, numbers: di
                   f"time: over the last epoch the path sways {sway:.3g} "
                   f"({_times(sway, sway0)} reshuffled, {sway0:.3g}) and stays {d:.3g} from "
                   f"the minimum on average ({_times(d, s)} reshuffled, {s:.3g}); its loss "
-                  f"over all the data runs from {ordered['lowest loss, last epoch']:.4g} to "
+                  "over all the training examples runs from "
+                  f"{ordered['lowest loss, last epoch']:.4g} to "
                   f"{ordered['highest loss, last epoch']:.4g} (reshuffled: "
                   f"{shuffled['lowest loss, last epoch']:.4g} to "
                   f"{shuffled['highest loss, last epoch']:.4g}).")  # fmt: skip

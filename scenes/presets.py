@@ -105,10 +105,10 @@ def convention_note(optimizers: Sequence[str]) -> str:
 PRESET_CAPTIONS: dict[str, str] = {
     "Early stopping: the validation loss turns": "Ten points fitted, ten held out: the "
     "training loss falls on while the validation loss turns; early stopping keeps the turn.",
-    "Sorted batches: SGD swings class to class": "The batches come sorted by class: SGD's "
-    "loss rises and falls every epoch, twice as much as reshuffled (the table below).",
+    "Sorted batches: SGD swings class to class": "Batches sorted by class: every epoch SGD's "
+    "path sways twice as far as reshuffled and its loss rises 3 times as high.",
     "Cut α on a plateau of the validation loss": "SGD's α is halved whenever the "
-    "validation loss stalls, and it settles; Momentum at a constant α keeps swaying.",
+    "validation loss stalls, and it freezes near the minimum; Momentum keeps swaying.",
     "Standardize: the ravine turns round": "With x standardized the slope–intercept "
     "ravine (κ 32.4) becomes a round bowl (κ 1): SGD converges at step 31, not 140.",
     "Noise knocks them off the saddle": "Started on the saddle's stable line, every one "
@@ -137,8 +137,8 @@ PRESET_NOTES: dict[str, str] = {
     "Early stopping: the validation loss turns": (
         "A line fitted to 10 of 20 points (seed 37), the other 10 held out. SGD (α 0.02) "
         "reaches its lowest validation loss, 0.416, at step 58, where its training loss is "
-        "1.48; it runs on to a training loss of 0.200 while the validation loss climbs to "
-        "1.48. Early stopping with patience 20 stops it at step 78 and keeps step 58. Adam "
+        "1.480; it runs on to a training loss of 0.200 while the validation loss climbs to "
+        "1.478. Early stopping with patience 20 stops it at step 78 and keeps step 58. Adam "
         "(α 0.05) turns at step 47 (0.349) and ends at 1.63. The line that fits the 10 "
         "training points best fits the held-out 10 worse than one on the way to it."
     ),
@@ -153,10 +153,11 @@ PRESET_NOTES: dict[str, str] = {
     "Cut α on a plateau of the validation loss": (
         "30 points in batches of 5, 10 held out; SGD and Momentum (β₁ 0.9) both at α 2. "
         "SGD's α follows ReduceLROnPlateau on the validation loss (factor 0.5, patience "
-        "10): it is halved at step 17 and every 11 steps after, as the validation loss "
-        "stops improving, and SGD ends 0.027 from the minimum. Momentum at a constant α "
-        "still sways 0.058 over its last epoch and ends 0.17 from it. The α chart below "
-        "shows the cuts."
+        "10). That loss, over 10 points, last improves at step 5, so α is halved at step 17 "
+        "and every 11 steps after; by step 100 it is 0.0078 and SGD hardly moves: it ends "
+        "0.027 from the minimum of the training loss, frozen where it was swaying (the rule "
+        "never raises α again). Momentum at a constant α still sways 0.058 over its last "
+        "epoch and ends 0.17 from it. The α chart below shows the cuts."
     ),
     "Standardize: the ravine turns round": (
         "A line fitted to 40 points, x replaced by (x − mean)/std. On the raw x (all "

@@ -113,7 +113,7 @@ SCHEDULE_FORMULAS = {
     "cosine": r"r + (1-r)\,\tfrac{1}{2}\left(1 + \cos\frac{\pi \min(t-1, T)}{T}\right)",
     "sgdr": r"\text{the cosine over cycles } T, Tm, Tm^2, \ldots",
     "noam": r"d_\text{model}^{-1/2} \min\left(t^{-1/2},\; t\,w^{-3/2}\right)",
-    "plateau": r"s \leftarrow \gamma\, s \text{ once the watched loss has not gone below "
+    "plateau": r"s \leftarrow \gamma\, s \text{ once the watched loss has not gone below }"
                r"(1 - \text{threshold}) \times \text{its best for more than } P "
                r"\text{ steps}",
 }

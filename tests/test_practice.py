@@ -13,6 +13,7 @@ import scenes
 import surfaces
 from optim_core import batches
 from tests.test_schedules import _TorchPlateau
+from tests.test_viz import plotly_array
 
 DATA = ("linear_regression", "logistic_regression")
 
@@ -281,16 +282,19 @@ def _preset_run(title, name):
 def test_early_stopping_preset_the_validation_loss_turns_while_training_falls():
     title = "Early stopping: the validation loss turns"
     note = scenes.PRESET_NOTES[title]
-    for name, kept, stop, low, end in (("sgd", 58, 78, "0.416", "1.48"),
-                                       ("adam", 47, 67, "0.349", "1.63")):  # fmt: skip
+    for name, kept, stop, low, end in (("sgd", 58, 78, "0.416", "1.478"),
+                                       ("adam", 47, 67, "0.349", "1.625")):  # fmt: skip
         run = _preset_run(title, name)
         verdict = optim_core.early_stopping(run.val_loss, scenes.PRESETS[title].stop_patience)
         assert (int(verdict.kept_step), int(verdict.stop_step)) == (kept, stop)
         assert int(np.argmin(run.val_loss)) == kept  # the turn is the lowest point
-        assert f"{float(verdict.kept_loss):.3g}" == low and f"{float(run.val_loss[-1]):.3g}" == end
+        assert f"{float(verdict.kept_loss):.3g}" == low and f"{float(run.val_loss[-1]):.3f}" == end
         assert run.loss[-1] < run.loss[kept] / 5  # the training loss keeps falling
-        assert f"step {kept}" in note and low in note and end in note
-    assert "stops it at step 78" in note
+        assert f"step {kept}" in note and low in note
+    assert "climbs to 1.478" in note and "ends at 1.63" in note and "stops it at step 78" in note
+    sgd = _preset_run(title, "sgd")
+    assert f"{float(sgd.loss[58]):.3f}" == "1.480" and f"{float(sgd.loss[-1]):.3f}" == "0.200"
+    assert "training loss is 1.480" in note and "training loss of 0.200" in note
 
 
 def test_sorted_preset_sgd_sways_twice_as_much_as_reshuffled():
@@ -310,6 +314,9 @@ def test_sorted_preset_sgd_sways_twice_as_much_as_reshuffled():
     peak = ordered["highest loss, last epoch"] - surface.min_value
     peak0 = shuffled["highest loss, last epoch"] - surface.min_value
     assert (f"{peak:.2g}", f"{peak0:.1g}") == ("0.015", "0.005")
+    assert round(peak / peak0) == 3 and round(sway / sway0) == 2  # the caption's words
+    assert "sways twice as far" in scenes.PRESET_CAPTIONS[title]
+    assert "3 times as high" in scenes.PRESET_CAPTIONS[title]
     for words in ("sways 0.46", "2.2 times the 0.21", "0.27 from the", "0.15)", "0.015"):
         assert words in note
 
@@ -323,11 +330,15 @@ def test_plateau_preset_sgd_settles_as_its_alpha_is_cut_and_momentum_sways():
     sgd, momentum = _preset_run(title, "sgd"), _preset_run(title, "momentum")
     cuts = np.flatnonzero(np.diff(sgd.lr_used) < 0) + 2
     assert cuts[0] == 17 and set(np.diff(cuts[:6])) == {11}
+    low = np.minimum.accumulate(sgd.val_loss)  # its last improvement (torch's rel 1e-4)
+    better = [t for t in range(1, len(low)) if sgd.val_loss[t] < low[t - 1] * (1 - 1e-4)]
+    assert better[-1] == 5 and f"{sgd.lr_used[99]:.2g}" == "0.0078"
     assert f"{np.linalg.norm(sgd.path[-1] - best):.2g}" == "0.027"
     swayed = last_epoch(momentum, best, 6)
     assert f"{swayed['sway, last epoch']:.2g}" == "0.058"
     assert f"{swayed['ends from the minimum']:.2g}" == "0.17"
-    for words in ("step 17 and every 11 steps", "0.027", "sways 0.058", "0.17 from it"):
+    for words in ("improves at step 5", "step 17 and every 11 steps", "0.0078", "0.027",
+                  "sways 0.058", "0.17 from it"):
         assert words in note
 
 
@@ -380,3 +391,27 @@ def test_the_batch_lines_trace_each_distinct_batch_once_up_to_the_cap():
     reshuffled = optim_core.run("sgd", surface, (-1.0, 2.5), 30, lr=0.02, batch_size=10)
     capped = viz.race.batch_lines(surface, reshuffled.taken, max_batches=5)
     assert len(capped["low"]) == 5 and capped["index"][5:].tolist().count(-1) > 0
+
+
+def test_the_batch_minimum_is_marked_only_inside_the_view_and_held_out_examples_are_drawn():
+    import viz
+
+    surface = surfaces.get("linear_regression", val=0.25)
+    run = optim_core.run("sgd", surface, (-1.0, 2.5), 40, lr=0.02, batch_size=1)
+    found = viz.race.batch_lines(surface, run.taken)
+    (x0, x1), (y0, y1) = surface.domain
+    cells = viz.race.BATCH_CELLS
+    grid = np.stack(np.meshgrid(np.linspace(x0, x1, cells), np.linspace(y0, y1, cells)), -1)
+    edges = 0
+    for j, low in enumerate(found["low"]):
+        members = found["members"][found["offsets"][j] : found["offsets"][j + 1]]
+        row, col = np.unravel_index(np.argmin(surface.data.batch_loss(grid, members)),
+                                    (cells, cells))  # fmt: skip
+        on_edge = row in (0, cells - 1) or col in (0, cells - 1)
+        edges += on_edge
+        assert np.isnan(low).all() == on_edge  # beyond the view: no ×
+    assert 0 < edges < len(found["low"])  # (one example a step: some batches' minima are far)
+    data = viz.race_runs(surface, [viz.Run("sgd", "SGD", run)])["fit"]["data"]
+    held = next(t for t in data if t["name"] == "held out")  # open triangles, beside the loss
+    np.testing.assert_allclose(plotly_array(held["x"]), surface.data.val_inputs, rtol=1e-6)
+    np.testing.assert_allclose(plotly_array(held["y"]), surface.data.val_targets, rtol=1e-6)

@@ -671,3 +671,20 @@ def test_second_order_saddle_preset_newton_settles_and_the_others_pass():
         assert text in note, text
     assert caption.startswith("Newton settles in the saddle; saddle-free Newton, BFGS and CG pass")
     assert "holds for them, not for Newton" in caption
+
+
+def _balanced(tex: str) -> bool:
+    depth = 0
+    for i, ch in enumerate(tex):
+        if ch in "{}" and i and tex[i - 1] == "\\":
+            continue
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def test_every_schedule_formula_has_balanced_braces():
+    # (KaTeX draws an unbalanced formula as red error text: the plateau's did, found in review)
+    bad = [k for k, tex in scenes.SCHEDULE_FORMULAS.items() if not _balanced(tex)]
+    assert not bad, bad

@@ -581,7 +581,8 @@ def batch_lines(surface: Surface, taken, max_batches: int = MAX_BATCHES) -> dict
     ``lines`` (points, 2), every batch's contour lines one after another (nan between
     lines; of log₁₀(1 + f_B − min f_B) on a log-scaled surface, else of f_B), batch i's
     from ``starts[i]`` to ``starts[i + 1]``; ``low`` (batches, 2), the grid point where
-    f_B is lowest; ``members``/``offsets``, each batch's examples."""
+    f_B is lowest (nan where that is on the grid's edge: the batch's minimum lies beyond
+    the view); ``members``/``offsets``, each batch's examples."""
     (x0, x1), (y0, y1) = surface.domain
     xs, ys = np.linspace(x0, x1, BATCH_CELLS), np.linspace(y0, y1, BATCH_CELLS)
     points = np.stack(np.meshgrid(xs, ys), axis=-1)  # (cells, cells, 2): rows are y
@@ -594,7 +595,9 @@ def batch_lines(surface: Surface, taken, max_batches: int = MAX_BATCHES) -> dict
             traced = [p for _, p in contour_lines(xs, ys, height, BATCH_LEVELS)]
             lines.append(np.concatenate(traced) if traced else np.empty((0, 2)))
             starts.append(starts[-1] + len(lines[-1]))
-            low[i] = points.reshape(-1, 2)[np.argmin(f)]
+            row, col = np.unravel_index(np.argmin(f), f.shape)
+            inside = 0 < row < BATCH_CELLS - 1 and 0 < col < BATCH_CELLS - 1
+            low[i] = points[row, col] if inside else np.nan  # (on the edge: beyond the view)
     members = [np.array(m) for m in seen]
     return {"index": index, "lines": np.concatenate(lines) if lines else
             np.empty((0, 2)), "starts": np.array(starts), "low": low,
@@ -649,10 +652,13 @@ def _fit_parts(surface: Surface, runs: Sequence[Run]) -> dict:
     grey = "#9aa0a6"
     # the inputs drawn are the ones the loss sees: with standardize, (x − mean)/std
     scaled = " (standardized)" if surface.params.get("standardize") else ""
+    held = data.val_targets is not None  # (the axes take in the held-out examples too)
     if data.kind == "regression":
         xs, ys = data.inputs, data.targets
-        lo, hi = float(xs.min()), float(xs.max())
-        pad_x, pad_y = 0.05 * (hi - lo), 0.15 * float(np.ptp(ys))
+        every_x = np.concatenate([xs, data.val_inputs]) if held else xs
+        every_y = np.concatenate([ys, data.val_targets]) if held else ys
+        lo, hi = float(every_x.min()), float(every_x.max())
+        pad_x, pad_y = 0.05 * (hi - lo), 0.15 * float(np.ptp(every_y))
         shape = dict(fit="line", span=[lo - pad_x, hi + pad_x])
         static = [dict(type="scatter", x=xs, y=ys, mode="markers", name="examples",
                        marker=dict(color=grey, size=7, line=dict(color="white", width=1)),
@@ -660,11 +666,13 @@ def _fit_parts(surface: Surface, runs: Sequence[Run]) -> dict:
         best_x = np.array(shape["span"])
         best_y = best[0] * best_x + best[1]
         axes = dict(xaxis=dict(range=shape["span"], title=dict(text="x" + scaled)),
-                    yaxis=dict(range=[float(ys.min()) - pad_y, float(ys.max()) + pad_y],
+                    yaxis=dict(range=[float(every_y.min()) - pad_y,
+                                      float(every_y.max()) + pad_y],
                                title=dict(text="y")))  # fmt: skip
     else:
         xs = data.inputs
-        reach = 1.05 * float(np.max(np.abs(xs)))
+        reach = 1.05 * float(np.max(np.abs(np.concatenate([xs, data.val_inputs]) if held
+                                            else xs)))
         shape = dict(fit="boundary", span=[reach])
         static = [dict(type="scatter", x=xs[data.targets == label, 0],
                        y=xs[data.targets == label, 1], mode="markers", name=f"class {name}",
@@ -679,6 +687,14 @@ def _fit_parts(surface: Surface, runs: Sequence[Run]) -> dict:
                                constrain="domain"),
                     yaxis=dict(range=[-reach, reach], title=dict(text="x₂" + scaled),
                                scaleanchor="x", constrain="domain"))  # fmt: skip
+    if data.val_targets is not None:  # the held-out examples: open triangles, not fitted
+        held = np.asarray(data.val_inputs, dtype=float)
+        hx, hy = (held, data.val_targets) if data.kind == "regression" else (held[:, 0],
+                                                                            held[:, 1])
+        static.append(dict(type="scatter", x=hx, y=hy, mode="markers", name="held out",
+                           marker=dict(color="#5f6368", size=8, symbol="triangle-up-open",
+                                       line=dict(width=1.5)),
+                           hovertemplate="held out: (%{x:.3g}, %{y:.3g})<extra></extra>"))
     static.append(dict(type="scatter", x=best_x, y=best_y, mode="lines", name="best fit",
                        line=dict(color="#333", width=1.5, dash="dash"), hoverinfo="skip",
                        showlegend=False))
