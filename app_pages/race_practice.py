@@ -145,6 +145,9 @@ def validation_section(scene: scenes.Scene, runs, found: dict) -> None:
                          scene.stop_delta, contour=True)  # fmt: skip
 
 
+NEVER = "— (never P steps without a gain)"
+
+
 def stopping_section(runs, found: dict, n_val: int, patience: int, delta: float, *,
                      contour: bool = False, extra: dict | None = None,
                      key: str = "validation") -> None:  # fmt: skip
@@ -160,7 +163,7 @@ def stopping_section(runs, found: dict, n_val: int, patience: int, delta: float,
             continue
         rows.append({
             "optimizer": r.label,
-            "stops at step": int(v.stop_step) if v.stopped else "— (never waits P)",
+            "stops at step": int(v.stop_step) if v.stopped else NEVER,
             "keeps step": int(v.kept_step),
             "validation loss kept": float(v.kept_loss),
             "at the last step": float(v.final_loss),
@@ -186,7 +189,18 @@ def stopping_section(runs, found: dict, n_val: int, patience: int, delta: float,
            "every run ended worse than where early stopping would have left it.")
         + " The training loss (thin) is over the examples the steps see, and includes the "
         "penalty term where there is one; the validation loss does not."
+        + (" Here the validation loss stays below the training loss nearly all the way: "
+           "the held-out examples happen to be easier to fit than the training ones."
+           if easier(runs, found) else "")
     )  # fmt: skip
+
+
+def easier(runs, found: dict) -> bool:
+    """Whether every run's validation loss is below its training loss at 90 % of its
+    steps or more (held-out examples that happen to be easier)."""
+    shares = [np.mean(np.asarray(r.trajectory.val_loss) < np.asarray(r.trajectory.loss))
+              for r in runs if r.name in found]  # fmt: skip
+    return bool(shares) and min(shares) >= 0.9
 
 
 def scene_data(scene: scenes.Scene):
@@ -254,7 +268,12 @@ def order_words(title: str, scene: scenes.Scene, n: int, epoch: int, numbers: di
              "examples (the dashed line beside the loss); “sway”: how far the last epoch's "
              "points spread from their mean.")
     shuffled, ordered = numbers.get("reshuffle"), numbers.get("sorted")
-    if shuffled and ordered:
+    frozen = [o for o, v in numbers.items() if v["sway, last epoch"] < 1e-6]
+    if frozen:
+        words += (" " + ", ".join(scenes.ORDER_TITLES[o] for o in frozen) + ": it barely "
+                  "moves over its last epoch (its α has shrunk to almost nothing), so its "
+                  "sway says nothing about the order.")
+    if shuffled and ordered and not {"reshuffle", "sorted"} & set(frozen):
         d, s = ordered["mean distance, last epoch"], shuffled["mean distance, last epoch"]
         sway, sway0 = ordered["sway, last epoch"], shuffled["sway, last epoch"]
         words += (f" Sorted, each epoch's batches come a class (or a stretch of x) at a "

@@ -18,6 +18,11 @@ restore_best_weights=True)``, checked once a step instead of once an epoch:
 The weights it keeps are those after step k, the last step that improved on the best by
 more than δ (the start when none did). A loss that is not finite never improves. A run
 that never waits P steps runs to its end and keeps its best weights all the same.
+
+Where it differs from Keras: Keras's first check comes after a first epoch of training,
+so it never keeps the initial weights; here the start is step 0 and counts as the first
+best, so a run whose validation loss only rises keeps the start (with a start whose
+loss is not finite, the best begins at +∞ and the first finite loss improves on it).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import pytest
 import optim_core
 import scenes
 import surfaces
+from app_pages import race_practice
 from tests.test_app import _app, _race
 from tests.test_stochastic_page import _figure, _start
 from tests.test_viz import plotly_array
@@ -36,7 +37,7 @@ def test_held_out_examples_bring_the_validation_loss_and_early_stopping():
         verdict = optim_core.early_stopping(run.val_loss, 15, 0.001)
         assert table["keeps step"][row] == verdict.kept_step
         assert table["stops at step"][row] == (verdict.stop_step if verdict.stopped
-                                               else "— (never waits P)")  # fmt: skip
+                                               else race_practice.NEVER)  # fmt: skip
         assert table["given up by running on"][row] == pytest.approx(float(verdict.given_up))
         title = optim_core.get_optimizer(name).title
         line = next(t for t in figure["data"] if t["name"] == f"{title}: validation")
@@ -144,3 +145,16 @@ def test_a_line_search_on_mini_batches_fails_and_the_page_says_why():
     assert k > 0
     warning = next(w.value for w in at.warning if "line search failed" in w.value)
     assert f"failed at step {k}" in warning and "a mini-batch's gradient" in warning
+
+
+def test_the_page_says_when_held_out_examples_are_easier_and_when_a_run_has_frozen():
+    at = _app(HELD_OUT)  # 10 held-out examples that happen to be easier than the 30
+    surface = surfaces.get("logistic_regression(val=0.25)")
+    run = optim_core.run("sgd", surface, _start(at), 200, lr=0.5, batch_size=5)
+    assert np.mean(run.val_loss < run.loss) >= 0.9
+    words = " ".join(c.value for c in at.caption)
+    assert "happen to be easier to fit than the training ones" in words
+    title = "Cut α on a plateau of the validation loss"  # SGD's α halved to 3e-8
+    next(b for b in at.button if b.label == title).click().run()
+    words = " ".join(c.value for c in at.caption)
+    assert "it barely moves over its last epoch" in words
