@@ -1350,3 +1350,39 @@ def test_the_practice_controls_work_in_the_browser(server, browser):
         timeout=PATIENCE_MS)  # fmt: skip
     assert not errors, errors
     page.close()
+
+
+def test_the_validation_early_stopping_and_plateau_controls_work_in_the_browser(server, browser):
+    """On the race page: the validation slider holds examples out (the section comes), early
+    stopping's patience reaches the link, and a plateau schedule set to watch the validation
+    loss draws its α chart and its formula (no KaTeX error)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/?surface=logistic_regression&opt=sgd&sgd.lr=2.0&steps=150&batch=5")
+    page.wait_for_function(DRAWN_JS, timeout=PATIENCE_MS)
+    slider = page.locator(".st-key-surf-logistic_regression-val input[type=range]")
+    slider.wait_for(timeout=PATIENCE_MS)
+    slider.focus()
+    slider.press("ArrowRight")  # 0 → 0.05: two of the 40 examples held out
+    page.wait_for_function("location.search.includes('surf.val=0.05')", timeout=PATIENCE_MS)
+    page.get_by_text("Validation loss and early stopping").first.wait_for(timeout=PATIENCE_MS)
+    patience = page.locator(".st-key-stop_patience input")
+    patience.fill("7")
+    patience.press("Enter")
+    page.wait_for_function("location.search.includes('stop_patience=7')", timeout=PATIENCE_MS)
+    page.get_by_text("α schedules", exact=True).first.click()
+    page.locator(".st-key-sgd-sched").click()
+    page.get_by_role("option", name="cut on a plateau (ReduceLROnPlateau)").click()
+    page.wait_for_function("location.search.includes('sgd.sched=plateau')", timeout=PATIENCE_MS)
+    page.locator(".st-key-sgd-sched-monitor").get_by_text("the validation loss").click()
+    page.wait_for_function("location.search.includes('sgd.sched.monitor=validation')",
+                           timeout=PATIENCE_MS)  # fmt: skip
+    page.get_by_text("α against step").first.wait_for(timeout=PATIENCE_MS)
+    page.get_by_text("SGD's α was cut at step").first.wait_for(timeout=PATIENCE_MS)
+    page.get_by_text("α against step").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "plateau_on_the_race_page.png"))
+    assert page.locator(".katex-error").count() == 0  # every formula renders
+    assert not errors, errors
+    page.close()
