@@ -165,9 +165,9 @@ def surface_from(name: str, params: Mapping) -> Surface:
 def run_options(t: Trajectory) -> dict:
     """What ``run`` took besides the hyperparameters, as its keyword arguments in plain
     JSON: ``schedule`` (``Schedule.to_dict``; ``optim_core.schedules.from_dict`` turns
-    it back), ``noise_eta``, ``noise_gamma``, ``batch_size``, ``seed`` and ``order``
-    (the batches' order other than reshuffled, as a dict ``run`` takes back); only
-    those used."""
+    it back), ``noise_eta``, ``noise_gamma``, ``batch_size``, ``seed``, ``order`` (the
+    batches' order other than reshuffled, as a dict ``run`` takes back) and ``delay`` or
+    ``delay_max`` (stale gradients); only those used."""
     options: dict = {}
     if t.schedule is not None:
         options["schedule"] = t.schedule.to_dict()
@@ -177,6 +177,9 @@ def run_options(t: Trajectory) -> dict:
         options["batch_size"], options["seed"] = t.batch
     if t.order is not None and t.order.kind != "reshuffle":
         options["order"] = dataclasses.asdict(t.order)
+    if t.delay is not None:  # stale gradients: a fixed τ, or each step's up to τ_max
+        fixed, most, options["seed"] = t.delay
+        options["delay" if fixed is not None else "delay_max"] = fixed if fixed else most
     return options
 
 

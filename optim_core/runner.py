@@ -118,6 +118,8 @@ class Trajectory:
     noise: tuple[float, float, int] | None = None  # (η, γ, seed) of the gradient noise
     batch: tuple[int, int] | None = None  # (B, seed) of mini-batches; None: full gradient
     order: Order | None = None  # how the batches were drawn (None: full gradient)
+    # (τ, τ_max, seed) of stale gradients: a fixed delay τ or each step's from 0 … τ_max
+    delay: tuple[int | None, int | None, int] | None = None
     # the examples each step's batch held, (steps,) index arrays, when the path was kept
     taken: tuple[np.ndarray, ...] | None = None
     # (steps + 1, *B): the validation loss along the path, when the data hold examples out
@@ -340,6 +342,27 @@ def _check_batch_size(batch_size, surface: Surface, seed: int,
     return (int(batch_size), int(seed)) if batch_size < n or order.staged else None
 
 
+MAX_DELAY = 100  # steps of staleness
+
+
+def _check_delay(delay, delay_max, opt: Optimizer, seed) -> tuple | None:
+    """(τ, τ_max, seed) of stale gradients, or None for fresh ones (τ = 0 included)."""
+    if delay is not None and delay_max is not None:
+        raise ValueError("give delay (a fixed τ) or delay_max (a random τ a step), not both")
+    for name, value in (("delay", delay), ("delay_max", delay_max)):
+        if value is not None and (isinstance(value, bool) or not isinstance(
+                value, numbers.Integral) or not 0 <= value <= MAX_DELAY):  # fmt: skip
+            raise ValueError(f"{name} must be an integer in [0, {MAX_DELAY}]; got {value!r}")
+    if not delay and not delay_max:
+        return None
+    if opt.needs or {"c1", "memory", "line_search"} & set(opt.hyperparams):
+        raise ValueError(f"delay: {opt.title} is not a first-order method that steps with one "
+                         "gradient at its parameters (it needs a Hessian, residuals or a line "
+                         "search); stale gradients are for the first-order optimizers")
+    return (int(delay) if delay else None, int(delay_max) if delay_max else None,
+            _check_seed(seed))
+
+
 def _order_data(order: Order, surface: Surface, points: np.ndarray) -> dict:
     """What :func:`batch_indices` needs for ``order`` from the surface's data."""
     data = surface.data
@@ -427,6 +450,8 @@ def run(
     seed: int = 0,
     batch_size: int | None = None,
     order: Order | str = "reshuffle",
+    delay: int | None = None,
+    delay_max: int | None = None,
 ) -> Trajectory:
     """Run ``optimizer`` on ``surface`` for ``steps`` steps from ``start``.
 
@@ -446,6 +471,13 @@ def run(
     B = n is the full gradient, exactly. ``order`` (:mod:`optim_core.batches`: a name or
     an :class:`~optim_core.batches.Order`) chooses the batches' order instead:
     "reshuffle", "fixed", "sorted", "curriculum" or "mixed".
+    ``delay`` = τ (first-order optimizers only): stale gradients, as an asynchronous
+    parameter server gives them — the update at step t takes the gradient at the
+    parameters of step t − 1 − τ (the start's while t − 1 − τ < 0) instead of t − 1;
+    ``delay_max`` = τ_max instead draws each step's τ from 0 … τ_max (seeded by
+    ``seed``, the same draws for every start). τ = 0 is the ordinary run, bit for bit.
+    (A gradient an update rule asks for elsewhere than at w, NAG's look-ahead, is taken
+    at the same offset from the stale parameters.)
 
     ``surface`` is a name, a :class:`~surfaces.Surface`, or a network
     (:func:`surfaces.network`, D weights: its ``.surface`` runs, mini-batches included).
@@ -471,6 +503,7 @@ def run(
     noise = _check_noise(noise_eta, noise_gamma, seed)
     order = as_order(order)
     batches = _check_batch_size(batch_size, surf, seed, order)
+    delays = _check_delay(delay, delay_max, opt, seed)
     reason = unavailable(opt, surf, noise=noise is not None, batches=batches is not None)
     if reason:
         raise ValueError(reason)
@@ -512,7 +545,7 @@ def run(
     order_args = {} if batches is None else {"order": order, **_order_data(order, surf, points)}
     out = _simulate(opt, surf, hp, w0, steps, keep_path, keep_state=record == "path",
                     schedule=schedule, noise=noise, batches=batches,
-                    order_args=order_args)  # fmt: skip
+                    order_args=order_args, delays=delays)  # fmt: skip
 
     def unbatch(arr, lead=()):
         return _read_only(arr.reshape(lead + batch_shape + arr.shape[1 + len(lead) :]))
@@ -534,6 +567,7 @@ def run(
         noise=noise,
         batch=batches,
         order=None if batches is None else order,
+        delay=delays,
     )
     if not keep_path:
         return Trajectory(**common)
@@ -598,6 +632,7 @@ def _simulate(
     batches: tuple[int, int] | None = None,
     progress: Callable[[float], None] | None = None,
     order_args: dict | None = None,
+    delays: tuple | None = None,
 ) -> _Outcome:
     """Step the checked starts ``w0`` ``(n, 2)``. ``hp`` holds floats, or ``(n, 1)``
     arrays giving each start its own value (one batch for a whole sweep).
@@ -654,6 +689,9 @@ def _simulate(
             loop.batches = batch_indices(surf.data.n, *batches, **(order_args or {}))
             if lo == 0 and keep_path:
                 out.taken = loop.taken = []
+        if delays is not None:  # every block the same delays
+            fixed, most, seed = delays
+            loop.delay = (fixed, most, np.random.default_rng([seed, 2]))
         if watch is not None:
             loop.watch = watch(block, loop)
         if progress is not None:
@@ -773,6 +811,7 @@ class _Loop:
         self.noise = None  # (η, γ, generator): gradient noise
         self.batches = None  # iterator of each step's examples (a data surface's batches)
         self.taken = None  # a list that keeps each step's batch, when given
+        self.delay = None  # (τ, τ_max, generator): stale gradients
         # A network's divergence is decided by its loss (Surface.divergence == "loss"):
         # f at the start, and the stretch above it each start is on (its first step and
         # point; -1 while at or below)
@@ -813,6 +852,18 @@ class _Loop:
             grad_into.hessian, grad_into.f = exact.hessian, exact.f
             grad_into.residuals = None  # (refused with noise: see run)
         w, state = self.w, self.state
+        stale, now = [None], [None]  # the stale parameters and the current ones, a step
+        if self.delay is not None:
+            fixed, most, delay_rng = self.delay
+            depth = (fixed if fixed is not None else most) + 1
+            history = np.empty((depth, *w.shape))  # w_{t−1}, w_{t−2}, … as a ring
+            fresh_grad = grad_into
+
+            def grad_into(xy, out):  # the gradient τ steps old (at w's offset from xy)
+                fresh_grad(stale[0] if xy is now[0] else stale[0] + (xy - now[0]), out)
+
+            grad_into.hessian, grad_into.f = fresh_grad.hessian, fresh_grad.f
+            grad_into.residuals = None  # (refused with a delay: see run)
         spare_w, spare_state = np.empty_like(w), self.opt.init_state(w, hp)
         g, a, b = np.empty_like(w), np.empty_like(w), np.empty_like(w)
         path, keep_path = self.path, self.path is not None
@@ -825,7 +876,7 @@ class _Loop:
         last_call = [None, None]
         self.gradient_first = (
             not keep_path and self.minimizer_points and self.noise is None
-            and self.batches is None
+            and self.batches is None and self.delay is None
             and not getattr(self.watch, "reads_converged", False)
         )  # fmt: skip
         if self.gradient_first:
@@ -869,6 +920,10 @@ class _Loop:
                     batch[0] = next(self.batches)
                     if self.taken is not None:
                         self.taken.append(batch[0])
+                if self.delay is not None:  # w is w_{t−1}: the step takes w_{t−1−τ}'s gradient
+                    history[(t - 1) % depth] = w
+                    tau = fixed if fixed is not None else int(delay_rng.integers(0, most + 1))
+                    stale[0], now[0] = history[max(0, t - 1 - tau) % depth], w
                 last_call[0] = None
                 step(grad_into, w, state, t, hp, Buffers(spare_w, spare_state, g, a, b))
                 if self.gradient_first:
