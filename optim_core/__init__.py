@@ -58,8 +58,11 @@ from .runner import (
 )
 from .schedules import Schedule, schedule
 from .stopping import EarlyStop, early_stopping
+from .workers import WorkersRun, run_workers
 
 __all__ = [
+    "WorkersRun",
+    "run_workers",
     "ORDERS",
     "EarlyStop",
     "Order",

@@ -109,3 +109,120 @@ def test_an_export_carries_the_delay_and_re_runs_the_same_path():
     again = optim_core.run("adam", "himmelblau", saved["start"], saved["steps"],
                            **saved["hyperparams"], **saved["options"])  # fmt: skip
     np.testing.assert_array_equal(again.path, run.path)
+
+
+# ---------------------------------------------------------------- run_workers
+
+
+def _noise(rng, t, shape, eta, gamma=0.55):
+    return math.sqrt(eta / (1 + t) ** gamma) * rng.standard_normal(shape) if eta else 0.0
+
+
+def _easgd_loop(surface, x, steps, lr, rho, momentum=None):
+    """EASGD (momentum None) or EAMSGD without noise, from the paper's rules step by step."""
+    a = lr * rho
+    x = np.array(x, dtype=float)
+    centre, v, out = x.mean(axis=0), np.zeros_like(x), [(x.copy(), x.mean(axis=0))]
+    for _ in range(steps):
+        new = x.copy()
+        for i in range(len(x)):  # worker by worker (the runner: all at once)
+            at = x[i] + (momentum * v[i] if momentum is not None else 0.0)
+            g = surface.grad(at)
+            if momentum is None:
+                new[i] = x[i] - lr * g - a * (x[i] - centre)
+            else:
+                v[i] = momentum * v[i] - lr * g
+                new[i] = x[i] + v[i] - a * (x[i] - centre)
+        centre = centre + a * (x - centre).sum(axis=0)
+        x = new
+        out.append((x.copy(), centre.copy()))
+    return out
+
+
+def _downpour_loop(surface, start, K, steps, lr, push, fetch, server, eta, seed, eps=1e-8):
+    rng = np.random.default_rng([seed, 3])
+    theta = np.array(start, dtype=float)
+    local = [theta.copy() for _ in range(K)]
+    acc = [np.zeros(2) for _ in range(K)]
+    sq, centres = np.zeros(2), [theta.copy()]
+    for t in range(1, steps + 1):
+        noise = _noise(rng, t, (K, 2), eta)
+        for k in range(K):
+            g = surface.grad(local[k]) + (noise[k] if eta else 0.0)
+            local[k] = local[k] - lr * g
+            acc[k] = acc[k] + g
+        for k in rng.permutation(K):
+            if (t - 1 - k) % push == 0:
+                if server == "sgd":
+                    theta = theta - lr * acc[k]
+                else:
+                    sq = sq + acc[k] ** 2
+                    theta = theta - lr * acc[k] / (np.sqrt(sq) + eps)
+                acc[k] = np.zeros(2)
+        for k in range(K):
+            if (t - k) % fetch == 0:
+                local[k] = theta.copy()
+        centres.append(theta.copy())
+    return np.array(centres)
+
+
+def test_one_worker_is_sgd_in_every_scheme():
+    sgd = optim_core.run("sgd", "himmelblau", (0.0, 0.0), 200, lr=0.01)
+    easgd = optim_core.run_workers("easgd", "himmelblau", (0.0, 0.0), 200, workers=1,
+                                   lr=0.01, rho=0.0)  # fmt: skip
+    downpour = optim_core.run_workers("downpour", "himmelblau", (0.0, 0.0), 200, workers=1,
+                                      lr=0.01)  # fmt: skip
+    np.testing.assert_allclose(easgd.paths[:, 0], sgd.path, rtol=1e-14)
+    np.testing.assert_allclose(downpour.center, sgd.path, rtol=1e-14)
+
+
+@pytest.mark.parametrize("momentum", [None, 0.9])
+def test_easgd_and_eamsgd_follow_their_rules(momentum):
+    surface = surfaces.get("himmelblau")
+    starts = np.array([[0.0, 0.0], [1.0, 1.0], [-1.0, 2.0], [2.0, -2.0]])
+    scheme = "easgd" if momentum is None else "eamsgd"
+    run = optim_core.run_workers(scheme, surface, starts, 150, workers=4, lr=0.01, rho=5.0,
+                                 momentum=momentum or 0.9)  # fmt: skip
+    loop = _easgd_loop(surface, starts, 150, 0.01, 5.0, momentum)
+    for t in (1, 2, 50, 150):
+        np.testing.assert_allclose(run.paths[t], loop[t][0], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(run.center[t], loop[t][1], rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("server", ["sgd", "adagrad"])
+def test_downpour_follows_its_rule_with_noise_staggered_pushes_and_fetches(server):
+    surface = surfaces.get("himmelblau")
+    lr = 0.01 if server == "sgd" else 0.2
+    run = optim_core.run_workers("downpour", surface, (0.0, 0.0), 120, workers=3, lr=lr,
+                                 push=2, fetch=3, server=server, noise_eta=0.5, seed=5)
+    loop = _downpour_loop(surface, (0.0, 0.0), 3, 120, lr, 2, 3, server, 0.5, 5)
+    np.testing.assert_allclose(run.center, loop, rtol=1e-12, atol=1e-14)
+    again = optim_core.run_workers("downpour", surface, (0.0, 0.0), 120, workers=3, lr=lr,
+                                   push=2, fetch=3, server=server, noise_eta=0.5, seed=5)
+    np.testing.assert_array_equal(again.center, run.center)  # same seed, same run
+    other = optim_core.run_workers("downpour", surface, (0.0, 0.0), 120, workers=3, lr=lr,
+                                   push=2, fetch=3, server=server, noise_eta=0.5, seed=6)
+    assert not np.array_equal(other.center, run.center)
+
+
+def test_easgd_workers_explore_basins_while_the_center_sits_between_them():
+    surface = surfaces.get("himmelblau")
+    starts = np.array([[0.0, 0.0], [1.0, 1.0], [-1.0, 2.0], [2.0, -2.0]])
+    run = optim_core.run_workers("easgd", surface, starts, 300, workers=4, lr=0.01, rho=5.0)
+    nearest = optim_core.nearest_minimizer_distance
+    assert len({tuple(np.round(p, 1)) for p in run.paths[-1]}) >= 2  # more than one basin
+    assert nearest(surface, run.center[-1][None])[0] > 1.0  # the center: between minima
+    assert run.center_loss[-1] > run.loss[-1].max()  # at a worse point than every worker
+
+
+def test_bad_worker_values_are_named():
+    with pytest.raises(ValueError, match=r"scheme must be one of \['easgd', 'eamsgd'"):
+        optim_core.run_workers("hogwild?", "beale", (1, 1), 5)
+    with pytest.raises(ValueError, match=r"workers must be an integer in \[1, 16\]; got 17"):
+        optim_core.run_workers("easgd", "beale", (1, 1), 5, workers=17)
+    with pytest.raises(ValueError, match=r"push must be an integer in \[1, 100\]; got 0"):
+        optim_core.run_workers("downpour", "beale", (1, 1), 5, push=0)
+    with pytest.raises(ValueError, match="must stay below 1"):
+        optim_core.run_workers("easgd", "beale", (1, 1), 5, workers=4, lr=0.1, rho=5)
+    with pytest.raises(ValueError, match=r"start must be one point \(2,\) or one per worker"):
+        optim_core.run_workers("easgd", "beale", np.zeros((3, 2)), 5, workers=4)

@@ -1,0 +1,194 @@
+r"""Many workers, simulated: K workers in one process on a seeded schedule, a picture of
+the parallel algorithms of the seeds (not a distributed run).
+
+:func:`run_workers` steps K workers at once (their points are one ``(K, 2)`` batch, each
+gradient one call for all of them) and returns a :class:`WorkersRun`: the server's (or
+the center's) path and every worker's path. Each worker's gradient is the surface's,
+plus, with ``noise_eta`` > 0, its own draw of N(0, σ_t² I), σ_t² = η/(1 + t)^γ (a
+worker's own mini-batch stream, on an analytic surface).
+
+**EASGD** (Zhang, Choromanska & LeCun 2015), the synchronous form, with the elastic
+coefficient a = η ρ (their α):
+
+.. math::
+
+    x_i \leftarrow x_i - \eta\, g_i(x_i) - a\,(x_i - \tilde x), \qquad
+    \tilde x \leftarrow \tilde x + a \sum_i (x_i - \tilde x)
+
+both from the values before the step (the center moves toward the workers' mean as they
+move toward it). **EAMSGD**, its momentum form (their Algorithm 2, communicating every
+step): v_i ← δ v_i − η g_i(x_i + δ v_i); x_i ← x_i + v_i − a (x_i − x̃), and the same
+center update. Workers start at one point or at K points of their own; the center
+starts at their mean.
+
+**Downpour SGD** (Dean et al. 2012): a parameter server θ and K workers, each with a local
+copy θ_k. Every step each worker takes its gradient at its copy, steps its copy by SGD
+(θ_k ← θ_k − η g) and adds g to what it has accumulated; every ``push`` steps (worker k
+at steps k + 1, k + 1 + push, …: staggered) it sends the accumulation Σg to the server,
+which applies the pushes of a step in a seeded random order, each by SGD (θ ← θ − η Σg)
+or AdaGrad (G ← G + (Σg)², θ ← θ − η Σg/(√G + ε)); every ``fetch`` steps (worker k at
+steps k + fetch, k + 2 fetch, …) a worker copies θ back. The server starts at the
+workers' mean. With K = 1 and push = fetch = 1 it is SGD.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import surfaces
+from surfaces import Surface
+
+from .runner import divergence_box
+
+SCHEMES = ("easgd", "eamsgd", "downpour")
+SERVER_RULES = ("sgd", "adagrad")
+MAX_WORKERS = 16
+MAX_WORKER_STEPS = 20_000
+MAX_INTERVAL = 100
+
+
+@dataclass(frozen=True, eq=False)
+class WorkersRun:
+    """What :func:`run_workers` returns: ``center`` ``(steps + 1, 2)``, the server's or
+    the center's path; ``paths`` ``(steps + 1, K, 2)``, each worker's (its local copy);
+    ``center_loss`` ``(steps + 1,)`` and ``loss`` ``(steps + 1, K)``, f along them;
+    ``diverged_step``: the first step at which the center left the divergence box or
+    the finite numbers (-1: never); from there on nothing moves."""
+
+    scheme: str
+    surface: Surface
+    steps: int
+    workers: int
+    params: dict
+    center: np.ndarray
+    paths: np.ndarray
+    center_loss: np.ndarray
+    loss: np.ndarray
+    diverged_step: int = -1
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_step >= 0
+
+
+def _whole(name: str, value, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not (
+            low <= value <= high):  # fmt: skip
+        raise ValueError(f"{name} must be an integer in [{low}, {high}]; got {value!r}")
+    return int(value)
+
+
+def _real(name: str, value, low: float, high: float = math.inf) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
+            math.isfinite(value) and low <= value <= high):  # fmt: skip
+        raise ValueError(f"{name} must be a finite number in [{low:g}, {high:g}]; got "
+                         f"{value!r}")  # fmt: skip
+    return float(value)
+
+
+def run_workers(scheme: str, surface, start, steps: int, *, workers: int = 4,
+                lr: float = 0.01, rho: float = 1.0, momentum: float = 0.9,
+                push: int = 1, fetch: int = 1, server: str = "sgd", eps: float = 1e-8,
+                noise_eta: float = 0.0, noise_gamma: float = 0.55,
+                seed: int = 0) -> WorkersRun:  # fmt: skip
+    """Run ``scheme`` ("easgd", "eamsgd" or "downpour"; see the module's docstring) with
+    ``workers`` = K workers on ``surface`` for ``steps`` steps from ``start``: one point
+    ``(2,)`` for all, or ``(K, 2)``, one each. ``lr`` = η; EASGD's ``rho`` = ρ (a = ηρ)
+    and EAMSGD's ``momentum`` = δ; Downpour's ``push``, ``fetch`` intervals and the
+    ``server``'s rule ("sgd" or "adagrad", with ``eps``). Every argument is checked
+    first; a ValueError names the parameter, its value and the valid range."""
+    if scheme not in SCHEMES:
+        raise ValueError(f"scheme must be one of {list(SCHEMES)}; got {scheme!r}")
+    surf = surface if isinstance(surface, Surface) else surfaces.get(surface)
+    if surf.dim != 2:
+        raise ValueError(f"run_workers draws 2-D surfaces; {surf.name} has D = {surf.dim}")
+    steps = _whole("steps", steps, 1, MAX_WORKER_STEPS)
+    K = _whole("workers", workers, 1, MAX_WORKERS)
+    lr = _real("lr", lr, 0.0)
+    rho, momentum = _real("rho", rho, 0.0), _real("momentum", momentum, 0.0, 1.0)
+    push, fetch = _whole("push", push, 1, MAX_INTERVAL), _whole("fetch", fetch, 1, MAX_INTERVAL)
+    if server not in SERVER_RULES:
+        raise ValueError(f"server must be one of {list(SERVER_RULES)}; got {server!r}")
+    eps = _real("eps", eps, 0.0)
+    eta, gamma = _real("noise_eta", noise_eta, 0.0), _real("noise_gamma", noise_gamma, 0.0)
+    seed = _whole("seed", seed, 0, 2**63 - 1)
+    points = np.asarray(start, dtype=float)
+    if points.shape == (2,):
+        points = np.broadcast_to(points, (K, 2)).copy()
+    if points.shape != (K, 2) or not np.all(np.isfinite(points)):
+        raise ValueError(f"start must be one point (2,) or one per worker ({K}, 2), finite; "
+                         f"got shape {np.shape(start)}")  # fmt: skip
+    a = lr * rho
+    if scheme != "downpour" and K * a >= 1:  # the center would overshoot the workers' mean
+        raise ValueError(f"rho: the elastic coefficient a = lr·rho = {a:g} times K = {K} "
+                         f"must stay below 1 (the center's step); got rho = {rho:g}")
+    params = {"lr": lr, "rho": rho, "momentum": momentum, "push": push, "fetch": fetch,
+              "server": server, "eps": eps, "noise_eta": eta, "noise_gamma": gamma,
+              "seed": seed}  # fmt: skip
+    rng = np.random.default_rng([seed, 3])  # the workers' noise and the arrival order
+    low, high = divergence_box(surf)
+
+    def gradients(x, t):  # each worker's gradient, one call for all, its own noise
+        g = np.asarray(surf.grad(x), dtype=float)
+        if eta > 0:
+            g = g + math.sqrt(eta / (1 + t) ** gamma) * rng.standard_normal(g.shape)
+        return g
+
+    x = points.copy()
+    centre = x.mean(axis=0)
+    paths = np.empty((steps + 1, K, 2))
+    center = np.empty((steps + 1, 2))
+    paths[0], center[0] = x, centre
+    v = np.zeros((K, 2))  # EAMSGD's velocities
+    local = x.copy()  # Downpour's copies
+    acc = np.zeros((K, 2))
+    sq = np.zeros(2)  # the AdaGrad server's sum of squares
+    diverged = -1
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            if diverged >= 0:
+                paths[t], center[t] = paths[t - 1], center[t - 1]
+                continue
+            if scheme == "easgd":
+                pull = x - centre
+                x = x - lr * gradients(x, t) - a * pull
+                centre = centre + a * pull.sum(axis=0)
+            elif scheme == "eamsgd":
+                pull = x - centre
+                v = momentum * v - lr * gradients(x + momentum * v, t)
+                x = x + v - a * pull
+                centre = centre + a * pull.sum(axis=0)
+            else:
+                g = gradients(local, t)
+                local = local - lr * g
+                acc = acc + g
+                for k in rng.permutation(K):  # this step's pushes, in arrival order
+                    if (t - 1 - k) % push == 0:
+                        if server == "sgd":
+                            centre = centre - lr * acc[k]
+                        else:
+                            sq = sq + acc[k] * acc[k]
+                            centre = centre - lr * acc[k] / (np.sqrt(sq) + eps)
+                        acc[k] = 0.0
+                refresh = (t - np.arange(K)) % fetch == 0
+                local = np.where(refresh[:, None], centre, local)
+                x = local
+            paths[t], center[t] = x, centre
+            if not (np.all(np.isfinite(centre)) and np.all(centre >= low)
+                    and np.all(centre <= high)):  # fmt: skip
+                diverged = t
+    with np.errstate(all="ignore"):
+        center_loss = np.asarray(surf.f(center), dtype=float)
+        loss = np.asarray(surf.f(paths), dtype=float)
+    for arr in (center, paths, center_loss, loss):
+        arr.flags.writeable = False
+    return WorkersRun(scheme, surf, steps, K, params, center, paths, center_loss, loss,
+                      diverged)  # fmt: skip
+
+
+__all__ = ["MAX_WORKERS", "SCHEMES", "SERVER_RULES", "WorkersRun", "run_workers"]
