@@ -246,7 +246,8 @@ def cached_sweep(optimizer: str, surface: str, start: tuple, steps: int, grid: t
 
 RACE_KEYS = ("surface", "optimizers", "start_x", "start_y", "steps", "same_for_all", "speed",
              "present", "convention", "insides", "noise_eta", "noise_gamma", "seed", "batch",
-             "schedules_on", "x_axis", "order", "difficulty", "stop_patience", "stop_delta")
+             "schedules_on", "x_axis", "order", "difficulty", "stop_patience", "stop_delta",
+             "delay", "delay_random")
 
 
 def _race_widget_keys() -> list[str]:
@@ -310,7 +311,8 @@ def race_widget_values(scene: scenes.Scene) -> dict:
     if data is not None:
         values["batch"] = scene.batch() or data.n
     values.update(order=scene.order, difficulty=scene.difficulty,
-                  stop_patience=scene.stop_patience, stop_delta=scene.stop_delta)
+                  stop_patience=scene.stop_patience, stop_delta=scene.stop_delta,
+                  delay=scene.delay, delay_random=scene.delay_random)
     for name in optim_core.optimizer_names():  # every schedule as the scene has it
         spec = scene.schedules.get(name) or scenes.default_schedule("constant")
         values[f"{name}.sched"] = spec["name"]
@@ -403,10 +405,13 @@ def lr_slider(container, key: str, label: str = "α for all (lr)") -> float:
     return container.select_slider(label, options, key=key, format_func=lambda v: f"{v:g}")
 
 
-def unavailable(chosen, surface, noise: bool = False, batches: bool = False) -> dict:
-    """Of ``chosen``, those that can't run on ``surface`` (with noise, with batches),
-    and why: Gauss–Newton and LM off a sum of squares (optim_core.unavailable)."""
-    reasons = {n: optim_core.unavailable(n, surface, noise=noise, batches=batches)
+def unavailable(chosen, surface, noise: bool = False, batches: bool = False,
+                delay: bool = False) -> dict:  # fmt: skip
+    """Of ``chosen``, those that can't run on ``surface`` (with noise, with batches, with
+    stale gradients), and why: Gauss–Newton and LM off a sum of squares, the second-order
+    methods and line searches with a delay (optim_core.unavailable)."""
+    reasons = {n: optim_core.unavailable(n, surface, noise=noise, batches=batches,
+                                         delay=delay)
                for n in chosen}  # fmt: skip
     return {n: r for n, r in reasons.items() if r}
 

@@ -375,8 +375,9 @@ st.session_state.setdefault("seed", 0)
 stochastic = st.session_state.noise_eta > 0 or (
     data is not None and (st.session_state.get("batch", data.n) < data.n
                           or st.session_state.get("order") in optim_core.batches.STAGED))
-box = sb.expander("Gradient noise" + (" and mini-batches" if data is not None else ""),
-                  expanded=stochastic)  # fmt: skip
+stale = bool(st.session_state.get("delay", 0))
+box = sb.expander("Gradient noise" + (", mini-batches" if data is not None else "")
+                  + " and stale gradients", expanded=stochastic or stale)  # fmt: skip
 noise_eta = box.select_slider(
     "Noise η (0: none)", scenes.NOISE_VALUES, key="noise_eta", format_func=lambda v: f"{v:g}",
     help="Every gradient gets N(0, σ_t² I) added, σ_t² = η/(1 + t)^γ (Neelakantan et al. "
@@ -404,6 +405,8 @@ if data is not None:
 order, difficulty = "reshuffle", "start"
 if data is not None:
     order, difficulty = race_practice.order_controls(box, data, batch)
+delay, delay_random = race_practice.delay_controls(box)
+stochastic = stochastic or (delay > 0 and delay_random)
 seed = int(st.session_state.seed)
 if stochastic:  # (without noise or batches there is nothing to draw)
     seed_col, draw_col = box.columns([1.2, 1], vertical_alignment="bottom")
@@ -415,7 +418,8 @@ if stochastic:  # (without noise or batches there is nothing to draw)
 
 stop_patience, stop_delta = race_practice.stopping_controls(sb, data)
 batched = data is not None and (batch < data.n or order in optim_core.batches.STAGED)
-left_out |= common.unavailable(chosen, surface, noise=noise_eta > 0, batches=batched)
+left_out |= common.unavailable(chosen, surface, noise=noise_eta > 0, batches=batched,
+                               delay=delay > 0)  # fmt: skip
 chosen = [n for n in chosen if n not in left_out]
 
 state.race_surface = surface_name  # (for the click on the contour, which comes before)
@@ -423,7 +427,7 @@ scene = scenes.Scene(
     surface_name, tuple(chosen), (float(start_x), float(start_y)), int(steps), hyper,
     same_for_all, shared, float(speed), present, convention, insides, schedules,
     float(noise_eta), float(noise_gamma), int(seed), batch, order, difficulty,
-    int(stop_patience), float(stop_delta), x_axis=x_axis,
+    int(stop_patience), float(stop_delta), int(delay), bool(delay_random), x_axis=x_axis,
 )  # fmt: skip
 st.query_params.from_dict(scenes.to_query(scene))
 
@@ -514,8 +518,10 @@ if x_axis == "evals" and chosen:
         "taken by then (one a step for most optimizers; a line search takes several), so a "
         "dot on each line marks the step shown."
     )
-if stochastic and chosen:
+if (stochastic or scene.delay) and chosen:
     words = []
+    if scene.delay:
+        words.append(race_practice.delay_words(scene))
     if scene.noise_eta > 0:
         first, last = (math.sqrt(scene.noise_eta / (1 + t) ** scene.noise_gamma)
                        for t in (1, scene.steps))  # fmt: skip

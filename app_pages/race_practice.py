@@ -97,6 +97,39 @@ def batch_cap_words(runs) -> str:
             f"{beyond[0] + 1} on, the batch's lines are not drawn.)")
 
 
+def delay_controls(box) -> tuple[int, bool]:
+    """Stale gradients, as an asynchronous parameter server gives them: ``(τ, random)``."""
+    state = st.session_state
+    state.setdefault("delay", 0)
+    state.setdefault("delay_random", False)
+    delay = box.select_slider(
+        "Stale gradients: τ steps old (0: fresh)", scenes.DELAYS, key="delay",
+        help="Each step takes the gradient at the parameters of τ steps before, as a worker "
+        "of an asynchronous parameter server does (Downpour, Hogwild!): first-order "
+        "optimizers only. Part of the link.",
+    )  # fmt: skip
+    random = state.delay_random
+    if delay:
+        random = box.checkbox("A random τ each step, from 0 to it", key="delay_random",
+                              help="Each step's τ drawn from 0 … τ (the seed below): "
+                              "workers of uneven speed. Part of the link.")  # fmt: skip
+    return int(delay), bool(random)
+
+
+def delay_words(scene: scenes.Scene) -> str:
+    """The stale gradients, in words, with delayed SGD's stability bound on a bowl."""
+    tau = scene.delay
+    bound = 2 * math.sin(math.pi / (2 * (2 * tau + 1)))
+    how = (f"a τ drawn from 0 to {tau} each step (seed {scene.seed}, the same draws for "
+           "every optimizer)" if scene.delay_random else f"τ = {tau} steps")
+    return (f"Stale gradients: each step takes the gradient at the parameters of {how} "
+            "before, as an asynchronous parameter server's workers do (simulated: one "
+            "process, a seeded schedule). The old gradient still points where the path "
+            "was, so a step can overshoot: on a round bowl ½L|w|² plain SGD with a fixed "
+            f"τ = {tau} is stable only while αL < 2 sin(π/(2(2τ + 1))) = {bound:.3g} "
+            "(2 with fresh gradients).")
+
+
 def stopping_controls(sidebar, data) -> tuple[int, float]:
     """Early stopping's patience P and minimum improvement δ (when examples are held
     out): ``(P, δ)``."""

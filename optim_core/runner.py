@@ -345,6 +345,12 @@ def _check_batch_size(batch_size, surface: Surface, seed: int,
 MAX_DELAY = 100  # steps of staleness
 
 
+def first_order(opt: Optimizer) -> bool:
+    """Whether ``opt`` steps with one gradient at its parameters (no Hessian, residuals
+    or line search): the optimizers that take stale gradients."""
+    return not opt.needs and not {"c1", "memory", "line_search"} & set(opt.hyperparams)
+
+
 def _check_delay(delay, delay_max, opt: Optimizer, seed) -> tuple | None:
     """(τ, τ_max, seed) of stale gradients, or None for fresh ones (τ = 0 included)."""
     if delay is not None and delay_max is not None:
@@ -355,7 +361,7 @@ def _check_delay(delay, delay_max, opt: Optimizer, seed) -> tuple | None:
             raise ValueError(f"{name} must be an integer in [0, {MAX_DELAY}]; got {value!r}")
     if not delay and not delay_max:
         return None
-    if opt.needs or {"c1", "memory", "line_search"} & set(opt.hyperparams):
+    if not first_order(opt):
         raise ValueError(f"delay: {opt.title} is not a first-order method that steps with one "
                          "gradient at its parameters (it needs a Hessian, residuals or a line "
                          "search); stale gradients are for the first-order optimizers")
@@ -384,7 +390,8 @@ def _order_data(order: Order, surface: Surface, points: np.ndarray) -> dict:
 
 
 def unavailable(optimizer: str | Optimizer, surface: str | Surface, *, noise: bool = False,
-                batches: bool = False, convention: str | None = None) -> str | None:
+                batches: bool = False, convention: str | None = None,
+                delay: bool = False) -> str | None:  # fmt: skip
     """Why ``optimizer`` cannot run on ``surface`` (with gradient noise, with
     mini-batches), in words; None when it can. Gauss–Newton and Levenberg–Marquardt
     need a sum of squares that declares its residuals and their Jacobian, and take
@@ -403,6 +410,10 @@ def unavailable(optimizer: str | Optimizer, surface: str | Surface, *, noise: bo
         if batches:
             return (f"{opt.title} steps with all the residuals at once: it takes no "
                     f"mini-batches")  # fmt: skip
+    if delay and not first_order(opt):
+        return (f"{opt.title} is not a first-order method that steps with one gradient at "
+                "its parameters (it needs a Hessian, residuals or a line search): stale "
+                "gradients are for the first-order optimizers")  # fmt: skip
     if "hessian" in opt.needs and surf.dim > surfaces.MAX_HESSIAN_D:
         return (f"{opt.title} solves with the exact D × D Hessian every step; {surf.title} "
                 f"has D = {surf.dim:,} weights, above {surfaces.MAX_HESSIAN_D:,}")  # fmt: skip

@@ -60,6 +60,7 @@ from .presets import (  # noqa: F401
     convention_note,
 )
 from .race import (  # noqa: F401
+    DELAYS,
     DIFFICULTY_TITLES,
     ORDER_TITLES,
     RACE_MIN_LR,

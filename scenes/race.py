@@ -85,6 +85,10 @@ class Scene:
     # data surfaces with a validation split: early stopping's patience P and minimum δ
     stop_patience: int = 20
     stop_delta: float = 0.0
+    # stale gradients (an asynchronous server's): each step's gradient τ steps old, or a
+    # random τ a step up to it (0: fresh gradients)
+    delay: int = 0
+    delay_random: bool = False
     # the x-axis of the loss and step-length plots (and what the table's "converged at"
     # counts): "steps" or "evals", the ∇f evaluations each run had taken (how the page
     # looks, not what it runs)
@@ -151,7 +155,11 @@ class Scene:
             options["batch_size"] = self.batch()
         if self.run_order() is not None:
             options["order"] = (self.order, self.difficulty)
-        if "noise_eta" in options or "batch_size" in options:
+        if self.delay and optim_core.runner.first_order(
+                optim_core.get_optimizer(name, self.convention)):  # fmt: skip
+            options["delay_max" if self.delay_random else "delay"] = self.delay
+        if "noise_eta" in options or "batch_size" in options or (
+                self.delay and self.delay_random):  # fmt: skip
             options["seed"] = self.seed
         return tuple(sorted(options.items()))
 
@@ -175,6 +183,8 @@ ORDER_TITLES = {
 }
 DIFFICULTY_TITLES = {"start": "its loss at the start",
                      "boundary": "its distance from the best fit"}  # fmt: skip
+
+DELAYS = (0, 1, 2, 3, 4, 6, 8, 12, 16)  # the stale-gradient slider's τ (steps)
 
 RACE_MIN_LR = 0.01
 X_AXES = ("steps", "evals")  # the loss plot's x-axis: steps, or ∇f evaluations
@@ -329,7 +339,11 @@ def to_query(scene: Scene) -> dict[str, str]:
         query["noise_gamma"] = repr(float(scene.noise_gamma))
     if scene.batch() is not None:
         query["batch"] = str(scene.batch())
-    if scene.noise_eta > 0 or scene.batch() is not None:
+    if scene.delay:
+        query["delay"] = str(scene.delay)
+        if scene.delay_random:
+            query["delay_random"] = "1"
+    if scene.noise_eta > 0 or scene.batch() is not None or (scene.delay and scene.delay_random):
         query["seed"] = str(scene.seed)
     if scene.run_order() is not None:
         query["order"] = scene.order
@@ -425,9 +439,11 @@ def _read_noise_and_batch(reader: LinkReader, surface: str) -> dict:
     patience = reader.number("stop_patience", 1, MAX_PAGE_STEPS, Scene.stop_patience,
                              integer=True)  # fmt: skip
     delta = reader.number("stop_delta", 0.0, 10.0, Scene.stop_delta)
+    delay = reader.choice("delay", list(DELAYS), 0)
+    delay_random = reader.choice("delay_random", ("0", "1"), "0") == "1"
     return {"noise_eta": eta, "noise_gamma": gamma, "seed": seed, "batch_size": batch,
             "order": order, "difficulty": difficulty, "stop_patience": patience,
-            "stop_delta": delta}  # fmt: skip
+            "stop_delta": delta, "delay": delay, "delay_random": delay_random}  # fmt: skip
 
 
 def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:

@@ -158,3 +158,24 @@ def test_the_page_says_when_held_out_examples_are_easier_and_when_a_run_has_froz
     next(b for b in at.button if b.label == title).click().run()
     words = " ".join(c.value for c in at.caption)
     assert "it barely moves over its last epoch" in words
+
+
+def test_stale_gradients_reach_the_runs_the_words_and_the_link():
+    query = {"surface": "quadratic", "surf.kappa": "1.0", "opt": "sgd,bfgs", "steps": "400",
+             "sgd.lr": "0.97", "start": "1.0,0.5", "delay": "1"}  # fmt: skip
+    at = _app(query)
+    assert not at.exception and at.select_slider(key="delay").value == 1
+    run = optim_core.run("sgd", "quadratic(kappa=1.0)", (1.0, 0.5), 400, lr=0.97, delay=1)
+    trace = next(t for t in _race(at)["runs"]["plane"] if t.get("name") == "SGD")
+    path = _race(at)["runs"]["paths"][trace["path"]]
+    np.testing.assert_allclose(plotly_array(path["x"]), run.path[:, 0], rtol=1e-6)
+    assert any("BFGS is not a first-order method" in i.value for i in at.info)  # said, not run
+    words = " ".join(c.value for c in at.caption)
+    assert "τ = 1 steps before" in words and "2 sin(π/(2(2τ + 1))) = 1 " in words
+    assert at.query_params["delay"] == "1" and "delay_random" not in at.query_params
+    at.checkbox(key="delay_random").check().run()  # a random τ each step: seeded
+    assert at.query_params["delay_random"] == "1" and at.query_params["seed"] == "0"
+    again = _app(dict(at.query_params))
+    assert again.checkbox(key="delay_random").value and not again.warning
+    outside = _app({**query, "sgd.lr": "1.03"})  # just outside the bound: it diverges
+    assert any("SGD" in w.value and "diverged" in w.value for w in outside.warning)
