@@ -74,6 +74,18 @@ def cached_race_view(surface: str, start: tuple, steps: int, run_keys: tuple,
                                                    x_axis=x_axis, kept=dict(kept)))  # fmt: skip
 
 
+DELAY_ALPHAS = np.geomspace(0.05, 2.5, 40)  # the stability map's α (L = 1)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def cached_delay_stability() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Delayed SGD on the round bowl over the page's τ and DELAY_ALPHAS: (τ's, outcome,
+    the bound), computed once (a sweep over α per τ)."""
+    taus = np.array(scenes.DELAYS)
+    return (taus, optim_core.workers.delay_stability(taus, DELAY_ALPHAS),
+            optim_core.workers.delay_bound(taus))  # fmt: skip
+
+
 @st.cache_resource(max_entries=64, show_spinner=False)
 def cached_step_sizes(surface: str, start: tuple, steps: int, run_keys: tuple) -> str:
     """The insides view's step-size figure (JSON)."""

@@ -552,6 +552,7 @@ if (stochastic or scene.delay) and chosen:
                "again.")  # fmt: skip
 race_sections.schedules(scene, chosen, surface_name, run_keys, runs)
 race_practice.validation_section(scene, runs, found)
+race_practice.delay_section(scene, chosen)
 race_practice.order_section(scene, surface, chosen)
 if data is not None:
     st.caption(

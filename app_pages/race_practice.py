@@ -130,6 +130,40 @@ def delay_words(scene: scenes.Scene) -> str:
             "(2 with fresh gradients).")
 
 
+def delay_section(scene: scenes.Scene, chosen) -> None:
+    """With stale gradients: where delayed SGD stays stable on a round bowl, every τ of
+    the slider against α, with the exact bound (and the race's SGD, when it races there)."""
+    if not scene.delay:
+        return
+    st.subheader("Stale gradients: where SGD stays stable")
+    taus, outcome, bound = common.cached_delay_stability()
+    mark = None
+    if "sgd" in chosen and scene.surface.startswith("quadratic(") and \
+            surfaces.get(scene.surface).params.get("kappa") == 1.0:  # fmt: skip
+        mark = (scene.hyperparams("sgd")["lr"], scene.delay)
+    figure_view(viz.delay_stability_figure(taus, common.DELAY_ALPHAS, outcome, bound,
+                                           mark).to_json(), key="delay_stability")  # fmt: skip
+    agree = all(
+        np.all(outcome[i][common.DELAY_ALPHAS < 0.95 * b] == 1)
+        and np.all(outcome[i][common.DELAY_ALPHAS > 1.05 * b] == -1)
+        for i, b in enumerate(bound))  # fmt: skip
+    st.caption(
+        "Plain SGD with a fixed delay τ on the round bowl ½|w|² (L = 1; the surface "
+        "“Ill-conditioned quadratic” at κ = 1), from (1, 0.5), 2,000 steps: light, it "
+        "converged; dark, it diverged; between, neither yet. Its step w_t = w_{t−1} − α "
+        "w_{t−1−τ} is stable exactly while the roots of z^(τ+1) − z^τ + α lie inside the "
+        "unit circle, α < 2 sin(π/(2(2τ + 1))) (red): 2 with fresh gradients, 1 at τ = 1, "
+        "0.618 at τ = 2, 0.347 at τ = 4 — the staler the gradient, the smaller the step "
+        "that stays safe. "
+        + ("Every run more than 5 % inside the line converged and every run more than 5 % "
+           "outside it diverged (nearer it, runs are slow either way)." if agree else
+           "Some runs near the line disagree with it within the steps (slow convergence "
+           "or growth).")
+        + (" The star: the race's SGD." if mark else " Race SGD on the “Ill-conditioned "
+           "quadratic” at κ = 1 to see it as a star here.")
+    )  # fmt: skip
+
+
 def stopping_controls(sidebar, data) -> tuple[int, float]:
     """Early stopping's patience P and minimum improvement δ (when examples are held
     out): ``(P, δ)``."""

@@ -45,6 +45,7 @@ from .optimizers import get as get_optimizer
 from .runner import (
     MAX_START_NUMBERS,
     _check_batch_size,
+    _check_delay,
     _check_noise,
     _check_start,
     _check_steps,
@@ -757,6 +758,8 @@ def sweep(
     progress: Progress | None = None,
     batch_size: int | None = None,
     seed: int = 0,
+    delay: int | None = None,
+    delay_max: int | None = None,
     **hyperparams: float | None,
 ) -> Sweep:
     """Run ``optimizer`` from ``start`` under every combination of the values in
@@ -827,6 +830,7 @@ def sweep(
     refusal = unavailable(opt, surf, batches=batches is not None)  # (Gauss–Newton, LM …)
     if refusal:
         raise ValueError(refusal)
+    delays = _check_delay(delay, delay_max, opt, seed)
     mesh = np.meshgrid(*values, indexing="ij")
     per_start = {name: m.reshape(-1, 1) for name, m in zip(names, mesh, strict=True)}
     hp = Hyperparams(**{**fixed._asdict(), **per_start})
@@ -835,12 +839,12 @@ def sweep(
         left, where = np.full(count, -1, dtype=np.int64), np.full((count, 2), np.nan)
         out = _simulate(opt, surf, hp, starts, steps, keep_path=False,
                         watch=_left_view_watch(surf, left, where), batches=batches,
-                        progress=progress)  # fmt: skip
+                        progress=progress, delays=delays)  # fmt: skip
         left, where = _left_view(left, where, out.diverged_step, out.diverged_point)
         downhill = _downhill(surf, starts, left, where)
     else:  # no view beyond 2-D: "left the view" is not applicable (-1, False)
         out = _simulate(opt, surf, hp, starts, steps, keep_path=False, batches=batches,
-                        progress=progress)  # fmt: skip
+                        progress=progress, delays=delays)  # fmt: skip
         left, downhill = np.full(count, -1, dtype=np.int64), np.zeros(count, dtype=bool)
     return Sweep(
         optimizer=opt.name,

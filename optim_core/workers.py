@@ -191,4 +191,27 @@ def run_workers(scheme: str, surface, start, steps: int, *, workers: int = 4,
                       diverged)  # fmt: skip
 
 
-__all__ = ["MAX_WORKERS", "SCHEMES", "SERVER_RULES", "WorkersRun", "run_workers"]
+def delay_bound(tau) -> np.ndarray:
+    """The largest stable αL of SGD with a fixed delay τ on f = (L/2)|w|²: the roots of
+    z^(τ+1) − z^τ + αL stay inside the unit circle exactly while αL < 2 sin(π/(2(2τ + 1)))."""
+    tau = np.asarray(tau, dtype=float)
+    return 2 * np.sin(np.pi / (2 * (2 * tau + 1)))
+
+
+def delay_stability(taus, alphas, steps: int = 2000) -> np.ndarray:
+    """What SGD with each fixed delay τ does at each α on the round bowl ½|w|² (L = 1),
+    from (1, 0.5), ``(len(taus), len(alphas))``: 1 converged, -1 diverged, 0 neither
+    within ``steps`` (one :func:`optim_core.sweep` over α per τ)."""
+    from .analysis import sweep  # (analysis imports the runner, as this module does)
+
+    bowl = surfaces.get("quadratic", kappa=1)
+    out = np.zeros((len(taus), len(alphas)), dtype=np.int64)
+    for i, tau in enumerate(taus):
+        found = sweep("sgd", bowl, (1.0, 0.5), steps, {"lr": np.asarray(alphas, dtype=float)},
+                      delay=int(tau))  # fmt: skip
+        out[i] = np.where(found.converged_step >= 0, 1, np.where(found.diverged_step >= 0, -1, 0))
+    return out
+
+
+__all__ = ["MAX_WORKERS", "SCHEMES", "SERVER_RULES", "WorkersRun", "delay_bound",
+           "delay_stability", "run_workers"]

@@ -173,6 +173,11 @@ def test_stale_gradients_reach_the_runs_the_words_and_the_link():
     words = " ".join(c.value for c in at.caption)
     assert "τ = 1 steps before" in words and "2 sin(π/(2(2τ + 1))) = 1 " in words
     assert at.query_params["delay"] == "1" and "delay_random" not in at.query_params
+    assert "Stale gradients: where SGD stays stable" in [h.value for h in at.subheader]
+    star = next(t for t in _figure(at, "delay_stability")["data"]
+                if t.get("name") == "the race's SGD")
+    assert (star["x"], star["y"]) == ([0.97], [1])  # the race's α and τ (its row)
+    assert "Every run more than 5 % inside the line converged" in words
     at.checkbox(key="delay_random").check().run()  # a random τ each step: seeded
     assert at.query_params["delay_random"] == "1" and at.query_params["seed"] == "0"
     again = _app(dict(at.query_params))

@@ -226,3 +226,13 @@ def test_bad_worker_values_are_named():
         optim_core.run_workers("easgd", "beale", (1, 1), 5, workers=4, lr=0.1, rho=5)
     with pytest.raises(ValueError, match=r"start must be one point \(2,\) or one per worker"):
         optim_core.run_workers("easgd", "beale", np.zeros((3, 2)), 5, workers=4)
+
+
+def test_the_stability_map_of_delayed_sgd_follows_the_exact_bound():
+    from optim_core import workers
+
+    taus, alphas = [0, 1, 2, 4, 8], np.geomspace(0.05, 2.5, 30)
+    outcome = workers.delay_stability(taus, alphas)
+    for row, bound in zip(outcome, workers.delay_bound(taus), strict=True):
+        assert np.all(row[alphas < 0.97 * bound] == 1)  # converged inside
+        assert np.all(row[alphas > 1.03 * bound] == -1)  # diverged outside

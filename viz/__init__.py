@@ -32,7 +32,7 @@ from .figures import (
     x_positions,
 )
 from .landscape import gap_figure, plateau_figure, stable_alpha_figure
-from .practice import KEPT_SYMBOL, order_figure, validation_figure
+from .practice import KEPT_SYMBOL, delay_stability_figure, order_figure, validation_figure
 from .race import (
     MAX_FRAMES,
     RaceView,
@@ -50,6 +50,7 @@ from .style import COLORS, SYMBOLS, color, symbol
 
 __all__ = [
     "KEPT_SYMBOL",
+    "delay_stability_figure",
     "order_figure",
     "validation_figure",
     "Side",

@@ -87,4 +87,39 @@ def order_figure(runs: Mapping[str, Run], titles: Mapping[str, str], surface: Su
     return fig
 
 
-__all__ = ["KEPT_SYMBOL", "STOP_SYMBOL", "order_figure", "validation_figure"]
+__all__ = ["KEPT_SYMBOL", "STOP_SYMBOL", "delay_stability_figure", "order_figure",
+           "validation_figure"]
+
+
+def delay_stability_figure(taus, alphas, outcome, bound, mark=None,
+                           height: int = 360) -> go.Figure:  # fmt: skip
+    """Delayed SGD on the round bowl ½|w|²: each (α, τ) cell converged (light), diverged
+    (dark) or neither within the steps (mid grey), α on a log axis; the line is the exact
+    bound α = 2 sin(π/(2(2τ + 1))); ``mark`` = (α, τ): the race's SGD, a star."""
+    taus, alphas = np.asarray(taus), np.asarray(alphas, dtype=float)
+    edges = np.sqrt(alphas[:-1] * alphas[1:])  # cells between the α's, geometrically
+    x_edges = np.concatenate([[alphas[0] ** 2 / edges[0]], edges, [alphas[-1] ** 2 / edges[-1]]])
+    words = {1: "converged", 0: "neither, within the steps", -1: "diverged"}
+    fig = go.Figure()
+    fig.add_heatmap(x=x_edges, y=np.arange(len(taus) + 1) - 0.5, z=outcome, zmin=-1, zmax=1,
+                    colorscale=[[0, "#5f6368"], [0.5, "#b0b4b9"], [1, "#eef0f2"]],
+                    showscale=False, customdata=np.vectorize(words.get)(outcome),
+                    hovertemplate="τ row %{y}, α %{x:.3g}: %{customdata}<extra></extra>")
+    fine = np.linspace(0, len(taus) - 1, 200)
+    fig.add_scatter(x=np.interp(fine, np.arange(len(taus)), bound), y=fine, mode="lines",
+                    name="the bound 2 sin(π/(2(2τ + 1)))", line=dict(color="#d62728", width=3),
+                    hoverinfo="skip")  # fmt: skip
+    if mark is not None:
+        alpha, tau = mark
+        row = int(np.argmin(np.abs(taus - tau)))
+        fig.add_scatter(x=[alpha], y=[row], mode="markers", name="the race's SGD",
+                        marker=dict(symbol="star", size=18, color=color("sgd"),
+                                    line=dict(color="white", width=1.5)))  # fmt: skip
+    fig.update_layout(
+        height=height, margin=dict(l=70, r=10, t=40, b=55), font=dict(size=14),
+        xaxis=dict(type="log", title="α (L = 1)", exponentformat="power"),
+        yaxis=dict(title="delay τ (steps)", tickmode="array", tickvals=list(range(len(taus))),
+                   ticktext=[str(t) for t in taus], range=[-0.5, len(taus) - 0.5]),
+        legend=dict(orientation="h", y=1.14),
+    )  # fmt: skip
+    return fig
