@@ -725,35 +725,11 @@ class NetworkSurface:
 
     def _grad_chunk(self, theta, xt, onehot) -> np.ndarray:
         """Backpropagation: δ_L = (p − y)/n, ∂W_l = δ_l a_{l−1}ᵀ, ∂b_l = Σ δ_l,
-        δ_{l−1} = (W_lᵀ δ_l) ⊙ φ'(z_{l−1})."""
-        if self.batchnorm:
-            return self._grad_chunk_bn(theta, xt, onehot)
-        phi = _PHI[self.activation]
-        params = self.unpack(theta)
-        acts, slopes = [xt], []
-        for W, b in params[:-1]:
-            a, d1 = phi(_affine(W, acts[-1], b), 1)
-            acts.append(a)
-            slopes.append(d1)
-        W, b = params[-1]
-        delta = np.exp(self._log_softmax(_affine(W, acts[-1], b)))
-        delta -= onehot
-        delta /= onehot.shape[1]
-        out = np.empty(theta.shape)
-        for at in range(len(params) - 1, -1, -1):
-            layer = self.layers[at]
-            out[:, layer.w_start : layer.b_start] = _outer(delta, acts[at]).reshape(len(theta), -1)
-            out[:, layer.b_start : layer.end] = delta.sum(axis=-1)
-            if at:
-                delta = (params[at][0].swapaxes(-1, -2) @ delta) * slopes[at - 1]
-        return out
-
-    def _grad_chunk_bn(self, theta, xt, onehot) -> np.ndarray:
-        """Backpropagation with batch normalization: forward, y_l = γ_l ẑ_l + β_l (the
-        batch's statistics) and a_l = φ(y_l); back, g_l = ∂L/∂y_l (the output layer's
-        δ_L = (p − y)/n; below it g_{l−1} = (W_lᵀ δ_l) ⊙ φ'(y_{l−1})), then through the
+        δ_{l−1} = (W_lᵀ δ_l) ⊙ φ'(z_{l−1}). With batch normalization: forward,
+        y_l = γ_l ẑ_l + β_l (the batch's statistics) and a_l = φ(y_l); back, g_l = ∂L/∂y_l
+        (below the output g_{l−1} = (W_lᵀ δ_l) ⊙ φ'(y_{l−1})), then through the
         normalization (:func:`_normalize_back`: ∂γ_l, ∂β_l and δ_l = ∂L/∂z_l), and
-        ∂W_l = δ_l a_{l−1}ᵀ; an unnormalized layer as in :meth:`_grad_chunk`."""
+        ∂W_l = δ_l a_{l−1}ᵀ."""
         phi = _PHI[self.activation]
         params = self._params(theta)
         acts, slopes, norms = [xt], [], []
