@@ -74,10 +74,7 @@ def epoch_words(order, n: int, batch: int) -> str:
     whole = f"{math.ceil(n / batch)} steps an epoch of all {n}"
     if order is None or not order.staged:
         return whole
-    sizes = [len(p) for p in batches.pools(n, order, np.arange(n))][:-1]
-    if order.kind == "mixed":
-        sizes = [k + round(order.mix * (n - k)) for k in sizes]
-    starts = batches.stage_starts(n, batch, order)
+    sizes, starts = batches.epoch_sizes(n, order), batches.stage_starts(n, batch, order)
     stages = ", ".join(f"{math.ceil(k / batch)} steps an epoch of {k} from step {s0}"
                        for k, s0 in zip(sizes, [1, *starts[:-1]], strict=True))  # fmt: skip
     return f"{stages}, then {whole} from step {starts[-1]}"
@@ -208,7 +205,7 @@ def kept_marks(found: dict[str, optim_core.EarlyStop]) -> tuple:
 def validation_section(scene: scenes.Scene, runs, found: dict) -> None:
     """The race's training and validation losses with early stopping's marks."""
     if found:
-        stopping_section(runs, found, scene_data(scene).n_val, scene.stop_patience,
+        stopping_section(runs, found, surfaces.get(scene.surface).data.n_val, scene.stop_patience,
                          scene.stop_delta, contour=True)  # fmt: skip
 
 
@@ -268,10 +265,6 @@ def easier(runs, found: dict) -> bool:
     shares = [np.mean(np.asarray(r.trajectory.val_loss) < np.asarray(r.trajectory.loss))
               for r in runs if r.name in found]  # fmt: skip
     return bool(shares) and min(shares) >= 0.9
-
-
-def scene_data(scene: scenes.Scene):
-    return surfaces.get(scene.surface).data
 
 
 def _epoch_steps(n: int, batch: int) -> int:

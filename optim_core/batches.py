@@ -117,14 +117,21 @@ def pools(n: int, order: Order, ranked: np.ndarray) -> list[np.ndarray]:
     return [ranked[: math.ceil(k * n / order.stages)] for k in range(1, order.stages + 1)]
 
 
-def stage_starts(n: int, batch_size: int, order: Order) -> list[int]:
-    """The step (1-based) at which each stage after the first begins."""
+def epoch_sizes(n: int, order: Order) -> list[int]:
+    """The examples in an epoch of each stage but the last (a mixed order's pool and
+    its share of the harder ones); [] for an order without stages."""
     if not order.staged:
         return []
+    pools = [math.ceil(k * n / order.stages) for k in range(1, order.stages)]
+    if order.kind == "mixed":
+        return [k + round(order.mix * (n - k)) for k in pools]
+    return pools
+
+
+def stage_starts(n: int, batch_size: int, order: Order) -> list[int]:
+    """The step (1-based) at which each stage after the first begins."""
     out, step = [], 1
-    for k in range(1, order.stages):
-        pool = math.ceil(k * n / order.stages)
-        size = pool + round(order.mix * (n - pool)) if order.kind == "mixed" else pool
+    for size in epoch_sizes(n, order):
         step += order.stage_epochs * math.ceil(size / batch_size)
         out.append(step)
     return out
@@ -168,5 +175,5 @@ def batch_indices(n: int, batch_size: int, seed: int, order: Order | str = "resh
             yield from cut(rng.permutation(chosen))
 
 
-__all__ = ["DIFFICULTIES", "ORDERS", "Order", "as_order", "batch_indices", "pools",
+__all__ = ["DIFFICULTIES", "ORDERS", "Order", "as_order", "batch_indices", "epoch_sizes", "pools",
            "ranking", "stage_starts"]

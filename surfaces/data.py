@@ -140,6 +140,17 @@ def _box(centre, half) -> tuple[tuple[float, float], tuple[float, float]]:
     return (cx - half[0], cx + half[0]), (cy - half[1], cy + half[1])
 
 
+def _split_inputs(inputs, targets, val: float, seed: int, standardize: bool):
+    """(training inputs, targets, held-out inputs, targets) of the drawn examples
+    (:func:`split`); standardized by the training examples' mean and std when asked
+    (after drawing: the same examples, the same targets)."""
+    train, held = split(len(targets), val, seed)
+    x, x_val = inputs[train], inputs[held]
+    if standardize:
+        x, x_val = standardized(x), standardized(x_val, like=x)
+    return x, targets[train], x_val, targets[held]
+
+
 def _held_out_words(held: int, n_all: int) -> str:
     return (f" {held} of the {n_all} examples are held out for validation (not in the "
             "loss)." if held else "")
@@ -160,11 +171,7 @@ def linear_regression(n: float = 40, seed: float = 0, val: float = 0.0,
     rng = np.random.default_rng(seed)
     xs = rng.uniform(0.0, 4.0, n)
     ys = 1.5 * xs - 1.0 + rng.normal(0.0, 1.0, n)
-    train, held = split(n, val, seed)
-    x_val, y_val = xs[held], ys[held]
-    xs, ys = xs[train], ys[train]
-    if standardize:  # (after drawing: the same examples, the same targets)
-        xs, x_val = standardized(xs), standardized(x_val, like=xs)
+    xs, ys, x_val, y_val = _split_inputs(xs, ys, val, seed, standardize)
     n_all, n = n, len(xs)
     # The loss is a quadratic in (w, b): its coefficients are means over the data.
     sxx, sx, sxy, sy, syy = (float(np.mean(v)) for v in (xs * xs, xs, xs * ys, ys, ys * ys))
@@ -277,11 +284,7 @@ def logistic_regression(n: float = 40, seed: float = 0, val: float = 0.0,
     rng = np.random.default_rng(seed)
     labels = np.where(rng.uniform(size=n) < 0.5, -1.0, 1.0)
     features = labels[:, None] * np.array([1.0, 0.5]) + rng.normal(0.0, 1.0, (n, 2))
-    train, held = split(n, val, seed)
-    x_val, y_val = features[held], labels[held]
-    features, labels = features[train], labels[train]
-    if standardize:  # (after drawing: the same examples, the same classes)
-        features, x_val = standardized(features), standardized(x_val, like=features)
+    features, labels, x_val, y_val = _split_inputs(features, labels, val, seed, standardize)
     n_all, n = n, len(labels)
     z = labels[:, None] * features  # (n, 2): yᵢ xᵢ, the margin is w·zᵢ
 
