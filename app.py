@@ -22,6 +22,7 @@ page = st.navigation(
         st.Page("app_pages/basins.py", title="Basin maps", url_path="basins"),
         st.Page("app_pages/sweeps.py", title="Sweeps", url_path="sweeps"),
         st.Page("app_pages/network.py", title="Real network", url_path="network"),
+        st.Page("app_pages/workers.py", title="Workers", url_path="workers"),
     ]
 )
 page.run()

@@ -134,12 +134,12 @@ def delay_section(scene: scenes.Scene, chosen) -> None:
         return
     st.subheader("Stale gradients: where SGD stays stable")
     taus, outcome, bound = common.cached_delay_stability()
-    mark = None
+    marks = []
     if "sgd" in chosen and scene.surface.startswith("quadratic(") and \
             surfaces.get(scene.surface).params.get("kappa") == 1.0:  # fmt: skip
-        mark = (scene.hyperparams("sgd")["lr"], scene.delay)
+        marks = [(scene.hyperparams("sgd")["lr"], scene.delay, "the race's SGD", viz.color("sgd"))]
     figure_view(viz.delay_stability_figure(taus, common.DELAY_ALPHAS, outcome, bound,
-                                           mark).to_json(), key="delay_stability")  # fmt: skip
+                                           marks).to_json(), key="delay_stability")  # fmt: skip
     agree = all(
         np.all(outcome[i][common.DELAY_ALPHAS < 0.95 * b] == 1)
         and np.all(outcome[i][common.DELAY_ALPHAS > 1.05 * b] == -1)
@@ -156,7 +156,7 @@ def delay_section(scene: scenes.Scene, chosen) -> None:
            "outside it diverged (nearer it, runs are slow either way)." if agree else
            "Some runs near the line disagree with it within the steps (slow convergence "
            "or growth).")
-        + (" The star: the race's SGD." if mark else " Race SGD on the “Ill-conditioned "
+        + (" The star: the race's SGD." if marks else " Race SGD on the “Ill-conditioned "
            "quadratic” at κ = 1 to see it as a star here.")
     )  # fmt: skip
 

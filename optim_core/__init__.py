@@ -58,11 +58,12 @@ from .runner import (
 )
 from .schedules import Schedule, schedule
 from .stopping import EarlyStop, early_stopping
-from .workers import WorkersRun, run_workers
+from .workers import WorkersRun, run_workers, serial_sgd
 
 __all__ = [
     "WorkersRun",
     "run_workers",
+    "serial_sgd",
     "ORDERS",
     "EarlyStop",
     "Order",

@@ -5,7 +5,10 @@ the parallel algorithms of the seeds (not a distributed run).
 gradient one call for all of them) and returns a :class:`WorkersRun`: the server's (or
 the center's) path and every worker's path. Each worker's gradient is the surface's,
 plus, with ``noise_eta`` > 0, its own draw of N(0, σ_t² I), σ_t² = η/(1 + t)^γ (a
-worker's own mini-batch stream, on an analytic surface).
+worker's own mini-batch stream, on an analytic surface); on a data surface with a
+``batch_size`` B, each worker takes the gradient of its own mini-batches, drawn from its
+own seeded stream (a new permutation of the n examples every epoch, cut into batches
+of B).
 
 **EASGD** (Zhang, Choromanska & LeCun 2015), the synchronous form, with the elastic
 coefficient a = η ρ (their α):
@@ -42,13 +45,20 @@ import numpy as np
 import surfaces
 from surfaces import Surface
 
-from .runner import divergence_box
+from .runner import (
+    CONVERGED_DIST_TOL,
+    CONVERGED_GRAD_TOL,
+    Trajectory,
+    divergence_box,
+)
+from .runner import run as run_one
 
 SCHEMES = ("easgd", "eamsgd", "downpour")
 SERVER_RULES = ("sgd", "adagrad")
 MAX_WORKERS = 16
 MAX_WORKER_STEPS = 20_000
 MAX_INTERVAL = 100
+MAX_SERIAL_STEPS = 100_000  # the runner's cap: serial SGD's K·T steps stop there
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,7 +67,9 @@ class WorkersRun:
     the center's path; ``paths`` ``(steps + 1, K, 2)``, each worker's (its local copy);
     ``center_loss`` ``(steps + 1,)`` and ``loss`` ``(steps + 1, K)``, f along them;
     ``diverged_step``: the first step at which the center left the divergence box or
-    the finite numbers (-1: never); from there on nothing moves."""
+    the finite numbers (-1: never); from there on nothing moves. ``converged_step``:
+    the step from which the center stays within the runner's tolerance of a minimizer
+    (:func:`converged_step`; -1: never)."""
 
     scheme: str
     surface: Surface
@@ -69,11 +81,35 @@ class WorkersRun:
     center_loss: np.ndarray
     loss: np.ndarray
     diverged_step: int = -1
+    converged_step: int = -1
     extra: dict = field(default_factory=dict)
 
     @property
     def diverged(self) -> bool:
         return self.diverged_step >= 0
+
+    @property
+    def gradients(self) -> int:
+        """The gradients the workers took in all: K a step."""
+        return self.workers * self.steps
+
+    def trajectories(self) -> tuple[Trajectory, list[Trajectory]]:
+        """The center's path and each worker's as the runner's records (``record="path"``,
+        optimizer "sgd", the run's α), for the race view: ``(center, [worker, …])``."""
+
+        def record(path, loss, diverged):
+            path = np.asarray(path)
+            return Trajectory(
+                optimizer="sgd", surface=self.surface, hyperparams={"lr": self.params["lr"]},
+                steps=self.steps, start=path[0], final_point=path[-1], final_loss=loss[-1],
+                converged_step=np.asarray(converged_step(self.surface, path)),
+                diverged_step=np.asarray(diverged), path=path, loss=loss,
+                diverged_point=np.full(2, np.nan),
+            )  # fmt: skip
+
+        return (record(self.center, self.center_loss, self.diverged_step),
+                [record(self.paths[:, k], self.loss[:, k], self.diverged_step)
+                 for k in range(self.workers)])  # fmt: skip
 
 
 def _whole(name: str, value, low: int, high: int) -> int:
@@ -95,12 +131,14 @@ def run_workers(scheme: str, surface, start, steps: int, *, workers: int = 4,
                 lr: float = 0.01, rho: float = 1.0, momentum: float = 0.9,
                 push: int = 1, fetch: int = 1, server: str = "sgd", eps: float = 1e-8,
                 noise_eta: float = 0.0, noise_gamma: float = 0.55,
-                seed: int = 0) -> WorkersRun:  # fmt: skip
+                batch_size: int | None = None, seed: int = 0) -> WorkersRun:  # fmt: skip
     """Run ``scheme`` ("easgd", "eamsgd" or "downpour"; see the module's docstring) with
     ``workers`` = K workers on ``surface`` for ``steps`` steps from ``start``: one point
     ``(2,)`` for all, or ``(K, 2)``, one each. ``lr`` = η; EASGD's ``rho`` = ρ (a = ηρ)
     and EAMSGD's ``momentum`` = δ; Downpour's ``push``, ``fetch`` intervals and the
-    ``server``'s rule ("sgd" or "adagrad", with ``eps``). Every argument is checked
+    ``server``'s rule ("sgd" or "adagrad", with ``eps``); ``noise_eta``, ``noise_gamma``
+    (an analytic surface) or ``batch_size`` (a data surface): each worker's own noisy
+    gradients, from ``seed``. Every argument is checked
     first; a ValueError names the parameter, its value and the valid range."""
     if scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {list(SCHEMES)}; got {scheme!r}")
@@ -117,6 +155,11 @@ def run_workers(scheme: str, surface, start, steps: int, *, workers: int = 4,
     eps = _real("eps", eps, 0.0)
     eta, gamma = _real("noise_eta", noise_eta, 0.0), _real("noise_gamma", noise_gamma, 0.0)
     seed = _whole("seed", seed, 0, 2**63 - 1)
+    if batch_size is not None:
+        if surf.data is None:
+            raise ValueError(f"batch_size: {surf.name} is not a data surface; only "
+                             f"{', '.join(surfaces.data_names())} take a batch size")  # fmt: skip
+        batch_size = _whole("batch_size", batch_size, 1, surf.data.n)
     points = np.asarray(start, dtype=float)
     if points.shape == (2,):
         points = np.broadcast_to(points, (K, 2)).copy()
@@ -129,11 +172,17 @@ def run_workers(scheme: str, surface, start, steps: int, *, workers: int = 4,
                          f"must stay below 1 (the center's step); got rho = {rho:g}")
     params = {"lr": lr, "rho": rho, "momentum": momentum, "push": push, "fetch": fetch,
               "server": server, "eps": eps, "noise_eta": eta, "noise_gamma": gamma,
-              "seed": seed}  # fmt: skip
+              "batch_size": batch_size, "seed": seed}  # fmt: skip
     rng = np.random.default_rng([seed, 3])  # the workers' noise and the arrival order
     low, high = divergence_box(surf)
 
+    streams = ([_batches(surf.data.n, batch_size, seed, k) for k in range(K)]
+               if batch_size is not None and batch_size < surf.data.n else None)  # fmt: skip
+
     def gradients(x, t):  # each worker's gradient, one call for all, its own noise
+        if streams is not None:  # each its own batch: a call per worker (K ≤ 16)
+            return np.concatenate([surf.data.batch_grad(x[k : k + 1], next(streams[k]))
+                                   for k in range(K)])  # fmt: skip
         g = np.asarray(surf.grad(x), dtype=float)
         if eta > 0:
             g = g + math.sqrt(eta / (1 + t) ** gamma) * rng.standard_normal(g.shape)
@@ -188,7 +237,63 @@ def run_workers(scheme: str, surface, start, steps: int, *, workers: int = 4,
     for arr in (center, paths, center_loss, loss):
         arr.flags.writeable = False
     return WorkersRun(scheme, surf, steps, K, params, center, paths, center_loss, loss,
-                      diverged)  # fmt: skip
+                      diverged, converged_step(surf, center))  # fmt: skip
+
+
+def scattered(surface: Surface, workers: int, seed: int = 0) -> np.ndarray:
+    """K starts ``(K, 2)`` drawn uniformly over the surface's domain from ``seed`` (its
+    own stream): workers that start apart."""
+    (x0, x1), (y0, y1) = surface.domain
+    rng = np.random.default_rng([seed, 5])
+    return np.column_stack([rng.uniform(x0, x1, workers), rng.uniform(y0, y1, workers)])
+
+
+def _batches(n: int, batch_size: int, seed: int, worker: int):
+    """Worker ``worker``'s mini-batches: a new permutation of the n examples every
+    epoch from its own stream, cut into batches of B (the last one smaller)."""
+    rng = np.random.default_rng([seed, 4, worker])
+    while True:
+        epoch = rng.permutation(n)
+        for lo in range(0, n, batch_size):
+            yield epoch[lo : lo + batch_size]
+
+
+def converged_step(surface: Surface, path) -> int:
+    """The runner's verdict on one path ``(steps + 1, 2)``: the first step k within
+    ``CONVERGED_DIST_TOL`` of a global minimizer with a gradient norm at most
+    ``CONVERGED_GRAD_TOL`` from which every later point stays within ``CONVERGED_DIST_TOL``
+    of it (-1: never; a surface without minimizers never converges)."""
+    path = np.asarray(path, dtype=float)
+    if len(surface.minimizers) == 0:
+        return -1
+    with np.errstate(all="ignore"):
+        gaps = np.stack([np.hypot(path[:, 0] - mx, path[:, 1] - my)
+                         for mx, my in surface.minimizers])  # fmt: skip
+    near = np.argmin(gaps, axis=0)
+    close = gaps.min(axis=0) <= CONVERGED_DIST_TOL
+    # a stretch at the end that stays close to one minimizer
+    stays = close & (near == near[-1])
+    if not stays[-1]:
+        return -1
+    first = len(stays) - int(np.argmin(stays[::-1])) if not stays.all() else 0
+    with np.errstate(all="ignore"):
+        small = np.hypot(*np.moveaxis(np.asarray(surface.grad(path[first:]), dtype=float),
+                                      -1, 0)) <= CONVERGED_GRAD_TOL  # fmt: skip
+    if not small.any():
+        return -1
+    return first + int(np.argmax(small))
+
+
+def serial_sgd(run: WorkersRun) -> Trajectory:
+    """Serial SGD with the workers' gradients in all: K·T steps of the run's α from the
+    center's start, with the run's gradient noise (its own draws) or batch size and
+    seed: what the same work does in one process."""
+    p = run.params
+    options = ({"batch_size": p["batch_size"]} if p["batch_size"] is not None
+               else {"noise_eta": p["noise_eta"], "noise_gamma": p["noise_gamma"]}
+               if p["noise_eta"] else {})  # fmt: skip
+    return run_one("sgd", run.surface, run.center[0], min(run.gradients, MAX_SERIAL_STEPS),
+                   lr=p["lr"], seed=p["seed"], **options)  # fmt: skip
 
 
 def delay_bound(tau) -> np.ndarray:
@@ -213,5 +318,5 @@ def delay_stability(taus, alphas, steps: int = 2000) -> np.ndarray:
     return out
 
 
-__all__ = ["MAX_WORKERS", "SCHEMES", "SERVER_RULES", "WorkersRun", "delay_bound",
-           "delay_stability", "run_workers"]
+__all__ = ["MAX_WORKERS", "SCHEMES", "SERVER_RULES", "WorkersRun", "converged_step",
+           "delay_bound", "delay_stability", "run_workers", "scattered", "serial_sgd"]

@@ -140,3 +140,15 @@ from .sweeps import (  # noqa: F401
     sweep_from_query,
     sweep_to_query,
 )
+from .workers import (  # noqa: F401
+    SERVER_TITLES,
+    STALE_TAUS,
+    STARTS,
+    WORKER_SCHEMES,
+    WORKERS_CAPTIONS,
+    WORKERS_PRESETS,
+    WorkersScene,
+    workers_from_query,
+    workers_summary,
+    workers_to_query,
+)

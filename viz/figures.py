@@ -43,9 +43,16 @@ _BG_STOPS = np.array([[253, 253, 253], [222, 222, 222], [178, 178, 178]], dtype=
 class Run:
     """One optimizer's trajectory as the figures show it."""
 
-    name: str  # optimizer name: picks the colour and the symbol
+    name: str  # optimizer name: picks the colour and the symbol (and the legend's group)
     label: str  # legend text
     trajectory: Trajectory
+    colour: str | None = None  # instead of the optimizer's
+    faint: bool = False  # drawn thin and light, behind the others (a worker's local copy)
+
+
+def run_color(run: Run) -> str:
+    """The run's colour: its own, else its optimizer's."""
+    return run.colour or color(run.name)
 
 
 @dataclass(frozen=True)
@@ -299,8 +306,9 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360,
         if way_out is not None:  # from it on the run is out of the box (or view): no line
             y[way_out.step :] = np.nan
         fig.add_scatter(
-            x=xs, y=y, mode="lines", name=run.label,
-            line=dict(color=color(run.name), width=2.5), legendgroup=run.name,
+            x=xs, y=y, mode="lines", name=run.label, opacity=0.5 if run.faint else 1.0,
+            line=dict(color=run_color(run), width=1.2 if run.faint else 2.5),
+            legendgroup=run.name,
         )  # fmt: skip
         if way_out is not None:
             k = max(way_out.step - 1, 0)  # the last point drawn
@@ -309,7 +317,7 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360,
         if failed > 0 and np.isfinite(y[failed]):  # (not drawn: below the floor, or gone)
             failures.append((run, failed, float(xs[failed]), float(y[failed])))
     for (xk, yk), left in exits.items():
-        c = color(left[0][0].name) if len(left) == 1 else "#333333"
+        c = run_color(left[0][0]) if len(left) == 1 else "#333333"
         text = "<br>".join(way_out.text(run.label) for run, way_out in left)
         # Runs leaving the view all end near the domain's lowest f, where written labels
         # would pile up: there the marker carries the words on hover (the table has them).
@@ -324,7 +332,7 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360,
                   + ("0 to machine precision" if bound else
                      "the minimum to machine precision"))  # fmt: skip
     for run, k, xk in floors:  # said, not plotted: a ▼ on the floor where the line stops
-        c = color(run.name)
+        c = run_color(run)
         text = (f"{run.label} reached " + ("0" if bound else "the minimum")
                 + f" to machine precision at step {k}") + (
             f" ({xk:.0f} ∇f evaluations)" if x_axis == "evals" else "")
@@ -335,7 +343,7 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360,
             legendgroup=run.name,
         )  # fmt: skip
     for run, k, xk, yk in failures:  # a bar across the line where the run stopped
-        c = color(run.name)
+        c = run_color(run)
         text = (f"{run.label}: line search failed at step {k}"
                 + (f" ({xk:.0f} ∇f evaluations)" if x_axis == "evals" else "")
                 + "; it stays at its last point from there")  # fmt: skip
@@ -375,7 +383,7 @@ def step_length_figure(runs: Sequence[Run], height: int = 320, max_points: int =
             length = length[: max(end - 1, 0)]
         length = np.where(length > 0, length, np.nan)
         every = max(1, math.ceil(len(length) / max_points))
-        line = dict(color=color(run.name), width=2.5)
+        line = dict(color=run_color(run), width=2.5)
         if x_axis == "steps":  # steps as x0 + i·dx and lengths as float32: a quarter of the bytes
             fig.add_scatter(x0=1, dx=every, y=length[::every].astype(np.float32), mode="lines",
                             name=run.label, line=line,
@@ -407,7 +415,7 @@ def lr_figure(runs: Sequence[Run], height: int = 300) -> go.Figure:
             alpha = tr.hyperparams["lr"] * (tr.schedule(t) if tr.schedule else np.ones(len(t)))
         alpha = np.where(alpha > 0, alpha, np.nan)  # (a cosine down to 0: off the log axis)
         fig.add_scatter(x0=1, dx=1, y=alpha.astype(np.float32), mode="lines", name=run.label,
-                        line=dict(color=color(run.name), width=2.5),
+                        line=dict(color=run_color(run), width=2.5),
                         hovertemplate=f"{run.label}: α = %{{y:.3g}} at step %{{x}}"
                         "<extra></extra>")  # fmt: skip
     return _log_against_step(fig, height, "step t", "α at step t")
@@ -432,7 +440,7 @@ def step_size_figure(runs: Sequence[Run], height: int = 340,
             fig.add_scatter(
                 x0=1, dx=every, y=size[::every, axis].astype(np.float32), mode="lines",
                 name=f"{run.label}, {name}", legendgroup=run.name,
-                line=dict(color=color(run.name), width=2.5, dash=dash),
+                line=dict(color=run_color(run), width=2.5, dash=dash),
                 hovertemplate=f"{run.label}: step %{{x}}, step size in {name} "
                 "%{y:.3g}<extra></extra>",
             )  # fmt: skip
@@ -470,7 +478,7 @@ def saddle_distance_figure(
         shown = np.union1d(shown, [k for k in marks if 0 <= k < len(distance)])
         fig.add_scatter(
             x=shown, y=distance[shown], mode="lines", name=run.label,
-            line=dict(color=color(run.name), width=2.5), legendgroup=run.name,
+            line=dict(color=run_color(run), width=2.5), legendgroup=run.name,
         )  # fmt: skip
         # the escape, in the run's own symbol: the step it got beyond r, or, out of the
         # box in one jump (frozen at its last point inside), that point
@@ -483,7 +491,7 @@ def saddle_distance_figure(
             fig.add_scatter(
                 x=[mark[0]], y=[distance[mark[0]]], mode="markers", showlegend=False,
                 legendgroup=run.name, name=f"{run.label} escaped",
-                marker=dict(symbol=symbol(run.name), size=11, color=color(run.name),
+                marker=dict(symbol=symbol(run.name), size=11, color=run_color(run),
                             line=dict(color="white", width=1)),
                 hovertemplate=f"{run.label} {mark[1]}<extra></extra>",
             )  # fmt: skip
@@ -495,8 +503,8 @@ def saddle_distance_figure(
                 # warning and the table say who and when; hover says it here)
                 x=[last], y=[distance[last]], mode="markers", showlegend=False,
                 legendgroup=run.name,
-                marker=dict(symbol=EXIT_SYMBOL, size=13, color=color(run.name),
-                            line=dict(width=2, color=color(run.name))),
+                marker=dict(symbol=EXIT_SYMBOL, size=13, color=run_color(run),
+                            line=dict(width=2, color=run_color(run))),
                 name=f"{run.label} diverged", hovertemplate=f"{run.label} blew up at step {k}"
                 "<extra></extra>",
             )  # fmt: skip

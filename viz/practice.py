@@ -91,11 +91,12 @@ __all__ = ["KEPT_SYMBOL", "STOP_SYMBOL", "delay_stability_figure", "order_figure
            "validation_figure"]
 
 
-def delay_stability_figure(taus, alphas, outcome, bound, mark=None,
+def delay_stability_figure(taus, alphas, outcome, bound, marks=(),
                            height: int = 360) -> go.Figure:  # fmt: skip
     """Delayed SGD on the round bowl ½|w|²: each (α, τ) cell converged (light), diverged
     (dark) or neither within the steps (mid grey), α on a log axis; the line is the exact
-    bound α = 2 sin(π/(2(2τ + 1))); ``mark`` = (α, τ): the race's SGD, a star."""
+    bound α = 2 sin(π/(2(2τ + 1))); ``marks``: (α, τ, name, colour) of runs to show on
+    it, each a star."""
     taus, alphas = np.asarray(taus), np.asarray(alphas, dtype=float)
     edges = np.sqrt(alphas[:-1] * alphas[1:])  # cells between the α's, geometrically
     x_edges = np.concatenate([[alphas[0] ** 2 / edges[0]], edges, [alphas[-1] ** 2 / edges[-1]]])
@@ -109,11 +110,10 @@ def delay_stability_figure(taus, alphas, outcome, bound, mark=None,
     fig.add_scatter(x=np.interp(fine, np.arange(len(taus)), bound), y=fine, mode="lines",
                     name="the bound 2 sin(π/(2(2τ + 1)))", line=dict(color="#d62728", width=3),
                     hoverinfo="skip")  # fmt: skip
-    if mark is not None:
-        alpha, tau = mark
+    for alpha, tau, name, colour in marks:
         row = int(np.argmin(np.abs(taus - tau)))
-        fig.add_scatter(x=[alpha], y=[row], mode="markers", name="the race's SGD",
-                        marker=dict(symbol="star", size=18, color=color("sgd"),
+        fig.add_scatter(x=[alpha], y=[row], mode="markers", name=name,
+                        marker=dict(symbol="star", size=18, color=colour,
                                     line=dict(color="white", width=1.5)))  # fmt: skip
     fig.update_layout(
         height=height, margin=dict(l=70, r=10, t=40, b=55), font=dict(size=14),

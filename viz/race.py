@@ -40,11 +40,12 @@ from .figures import (
     contour_lines,
     height_of,
     loss_figure,
+    run_color,
     run_exit,
 )
 from .figures import surface_grid as _surface_grid
 from .practice import KEPT_SYMBOL
-from .style import color, symbol, symbol_3d
+from .style import symbol, symbol_3d
 
 MAX_FRAMES = 300  # Play shows every step up to this many, evenly spaced ones above it
 TAIL_STEPS = 12  # the moving tail behind each head, in steps
@@ -349,19 +350,20 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
         paths.append({"id": _digest(arrays), **arrays})
 
     plane: list[dict] = []
-    if runs:
-        start = runs[0].trajectory.start
+    if runs:  # each distinct start once (the workers' page: a start a worker)
+        starts = np.unique(np.array([r.trajectory.start for r in runs], dtype=float), axis=0)
         plane.append(dict(
-            type="scatter", x=[float(start[0])], y=[float(start[1])], mode="markers",
+            type="scatter", x=starts[:, 0].tolist(), y=starts[:, 1].tolist(), mode="markers",
             name="start", marker=dict(symbol="circle-open", size=16, color="black",
                                       line=dict(width=2)),
             hovertemplate="start (%{x:.4~g}, %{y:.4~g})<extra></extra>",
         ))  # fmt: skip
     for i, run in enumerate(runs):
-        for halo, width, opacity in ((True, 5, 0.9), (False, 2.5, 0.8)):  # a white halo below
+        lines = ((False, 1.2, 0.45),) if run.faint else ((True, 5, 0.9), (False, 2.5, 0.8))
+        for halo, width, opacity in lines:  # a white halo below
             plane.append(dict(
                 type="scatter", path=i, mode="lines",
-                line=dict(color="white" if halo else color(run.name), width=width),
+                line=dict(color="white" if halo else run_color(run), width=width),
                 opacity=opacity, name=f"{run.label} (halo)" if halo else run.label,
                 legendgroup=run.name, showlegend=False, hoverinfo="skip",
             ))  # fmt: skip
@@ -373,26 +375,29 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
             plane.append(dict(
                 type="scatter", x=[float(w[0])], y=[float(w[1])], mode="markers",
                 name=f"{run.label}: kept", legendgroup=run.name, showlegend=False,
-                marker=dict(symbol=KEPT_SYMBOL, size=15, color=color(run.name),
+                marker=dict(symbol=KEPT_SYMBOL, size=15, color=run_color(run),
                             line=dict(color="white", width=2)),
                 hovertemplate=f"{run.label}: early stopping keeps these weights, step {k} "
                 "(%{x:.4~g}, %{y:.4~g})<extra></extra>",
             ))  # fmt: skip
     scene = [dict(type="scatter3d", path=i, mode="lines",
-                  line=dict(color=color(run.name), width=5), opacity=0.8, name=run.label,
+                  line=dict(color=run_color(run), width=2 if run.faint else 5),
+                  opacity=0.4 if run.faint else 0.8, name=run.label,
                   legendgroup=run.name, showlegend=False, hoverinfo="skip")
              for i, run in enumerate(runs)]  # fmt: skip
 
     moving_plane, moving_scene = [], []
+    named: set[str] = set()  # one legend entry a name (K workers: one)
     for i, run in enumerate(runs):
-        c = color(run.name)
+        c = run_color(run)
         moving_plane.append(
             dict(
                 type="scatter",
                 path=i,
                 moving="tail",
                 mode="lines",
-                line=dict(color=c, width=4),
+                line=dict(color=c, width=2 if run.faint else 4),
+                opacity=0.6 if run.faint else 1.0,
                 name=run.label,
                 legendgroup=run.name,
                 showlegend=False,
@@ -419,15 +424,20 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
         # no hover: plotly.js would tell where the head was when last drawn, not now
         moving_plane.append(dict(type="scatter", path=i, moving="head", mode="markers",
                                  name=run.label, legendgroup=run.name,
-                                 marker=dict(color=c, symbol=symbol(run.name), size=13,
+                                 marker=dict(color=c, symbol=symbol(run.name),
+                                             size=8 if run.faint else 13,
                                              line=dict(color="white", width=1.5)),
+                                 opacity=0.7 if run.faint else 1.0,
+                                 **({"showlegend": False} if run.name in named else {}),
                                  hoverinfo="skip"))  # fmt: skip
+        named.add(run.name)
         # 3-D markers come in 8 shapes for more optimizers, but each has its own colour, the
         # legend's. Written beside the heads, names piled into one blob whenever runs were
         # close (the default Beale scene after a few steps); the scene has no hover.
         moving_scene.append(dict(type="scatter3d", path=i, moving="head", mode="markers",
                                  name=run.label, legendgroup=run.name, showlegend=False,
-                                 marker=dict(color=c, symbol=symbol_3d(run.name), size=7,
+                                 marker=dict(color=c, symbol=symbol_3d(run.name),
+                                             size=4 if run.faint else 7,
                                              line=dict(color="white", width=1)),
                                  hoverinfo="skip"))  # fmt: skip
     shown = frame_steps(steps, max_frames) if runs else np.array([0])
@@ -489,7 +499,7 @@ def _exit_markers(surface: Surface, runs: Sequence[Run], inside) -> list[dict]:
     for group in groups:
         ex, ey = group[0][0], group[0][1]
         lines = [way_out.text(run.label) for _, _, run, way_out in group]
-        c = color(group[0][2].name) if len(group) == 1 else "#333333"
+        c = run_color(group[0][2]) if len(group) == 1 else "#333333"
         side = "right" if ex < (x0 + x1) / 2 else "left"
         level = "bottom" if ey > (y0 + y1) / 2 else "top"
         out.append(dict(
@@ -542,7 +552,7 @@ def _loss_parts(surface: Surface, runs: Sequence[Run], steps: int,
     else:  # each run at its own count: a dot on its line
         moving = [dict(type="scatter", path=i, moving="head", coords="loss", mode="markers",
                        name=run.label, legendgroup=run.name, showlegend=False, hoverinfo="skip",
-                       marker=dict(color=color(run.name), symbol=symbol(run.name), size=10,
+                       marker=dict(color=run_color(run), symbol=symbol(run.name), size=10,
                                    line=dict(color="white", width=1)))
                   for i, run in enumerate(runs)]  # fmt: skip
     return {"data": data, "layout": layout, "moving": moving, "lines": lines, "xs": xs}
@@ -700,7 +710,7 @@ def _fit_parts(surface: Surface, runs: Sequence[Run]) -> dict:
                        showlegend=False))
     moving = [dict(type="scatter", path=i, moving="fit", mode="lines", name=run.label,
                    legendgroup=run.name, showlegend=False, hoverinfo="skip",
-                   line=dict(color=color(run.name), width=3), **shape)
+                   line=dict(color=run_color(run), width=3), **shape)
               for i, run in enumerate(runs)]  # fmt: skip
     layout = dict(
         height=FIT_HEIGHT, margin=dict(l=55, r=10, t=30, b=45), font=dict(size=14),
