@@ -236,3 +236,103 @@ def test_the_stability_map_of_delayed_sgd_follows_the_exact_bound():
     for row, bound in zip(outcome, workers.delay_bound(taus), strict=True):
         assert np.all(row[alphas < 0.97 * bound] == 1)  # converged inside
         assert np.all(row[alphas > 1.03 * bound] == -1)  # diverged outside
+
+
+# ---------------------------------------------------------------- the page's core
+
+
+def _own_batches(n, batch_size, seed, k):
+    """Worker k's stream, transcribed: a permutation of the n examples an epoch, from
+    its own generator (seed, 4, k), cut into batches of B."""
+    rng = np.random.default_rng([seed, 4, k])
+    while True:
+        epoch = rng.permutation(n)
+        for lo in range(0, n, batch_size):
+            yield epoch[lo : lo + batch_size]
+
+
+@pytest.mark.parametrize("surface_name", ["linear_regression", "logistic_regression"])
+def test_downpour_workers_take_their_own_mini_batches(surface_name):
+    surface = surfaces.get(surface_name)
+    data, K, B, lr, T = surface.data, 3, 7, 0.05, 60
+    start = surface.starts[0]
+    run = optim_core.run_workers("downpour", surface, start, T, workers=K, lr=lr, push=2,
+                                 fetch=3, batch_size=B, seed=9)  # fmt: skip
+    streams = [_own_batches(data.n, B, 9, k) for k in range(K)]
+    theta = np.array(start, dtype=float)
+    local = [theta.copy() for _ in range(K)]
+    acc = [np.zeros(2) for _ in range(K)]
+    order = np.random.default_rng([9, 3])  # the arrival order's stream
+    for t in range(1, T + 1):
+        for k in range(K):  # each worker: its own batch, at its own copy
+            index = next(streams[k])
+            x, y = data.inputs[index], data.targets[index]
+            w = local[k]
+            if data.kind == "regression":  # ∇ mean (w x + b − y)²
+                r = w[0] * x + w[1] - y
+                g = np.array([2 * np.mean(r * x), 2 * np.mean(r)])
+            else:  # ∇ mean log(1 + e^(−y w·x)) + (λ/2)|w|²
+                z = y[:, None] * x
+                s = 1 / (1 + np.exp(z @ w))
+                g = -(s @ z) / len(index) + surfaces.data.L2 * w
+            local[k] = w - lr * g
+            acc[k] = acc[k] + g
+        for k in order.permutation(K):
+            if (t - 1 - k) % 2 == 0:
+                theta = theta - lr * acc[k]
+                acc[k] = np.zeros(2)
+        for k in range(K):
+            if (t - k) % 3 == 0:
+                local[k] = theta.copy()
+        np.testing.assert_allclose(run.center[t], theta, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(run.paths[t], np.array(local), rtol=1e-12, atol=1e-14)
+    again = optim_core.run_workers("downpour", surface, start, T, workers=K, lr=lr, push=2,
+                                   fetch=3, batch_size=B, seed=9)  # fmt: skip
+    np.testing.assert_array_equal(again.paths, run.paths)
+    full = optim_core.run_workers("downpour", surface, start, T, workers=K, lr=lr,
+                                  batch_size=data.n)  # B = n: every worker's full gradient
+    plain = optim_core.run_workers("downpour", surface, start, T, workers=K, lr=lr)
+    np.testing.assert_array_equal(full.center, plain.center)
+
+
+def test_a_batch_size_needs_a_data_surface_and_a_size_it_has():
+    with pytest.raises(ValueError, match="batch_size: beale is not a data surface"):
+        optim_core.run_workers("downpour", "beale", (1, 1), 5, batch_size=4)
+    with pytest.raises(ValueError, match=r"batch_size must be an integer in \[1, 40\]; got 41"):
+        optim_core.run_workers("downpour", "linear_regression", (1, 1), 5, batch_size=41)
+
+
+@pytest.mark.parametrize("case", [
+    ("himmelblau", (0.0, 0.0), {"lr": 0.01}),
+    ("rosenbrock", (-1.2, 1.0), {"lr": 1e-3}),  # never arrives in 400 steps
+    ("quadratic", (1.0, 0.5), {"lr": 1.9}),  # swings about the minimum, closing in
+    ("himmelblau", (0.0, 0.0), {"lr": 0.01, "noise_eta": 0.2, "seed": 3}),  # in and out
+])  # fmt: skip
+def test_the_workers_verdict_on_a_path_is_the_runners(case):
+    name, start, options = case
+    traj = optim_core.run("sgd", name, start, 400, **options)
+    assert optim_core.workers.converged_step(traj.surface, traj.path) == traj.converged_step
+
+
+def test_serial_sgd_takes_the_same_gradients_in_one_process():
+    run = optim_core.run_workers("downpour", "himmelblau", (0.0, 0.0), 50, workers=4,
+                                 lr=0.01, noise_eta=0.3, seed=2)  # fmt: skip
+    serial = optim_core.serial_sgd(run)
+    again = optim_core.run("sgd", "himmelblau", (0.0, 0.0), 200, lr=0.01, noise_eta=0.3,
+                           noise_gamma=0.55, seed=2)  # fmt: skip
+    assert serial.steps == run.gradients == 200
+    np.testing.assert_array_equal(serial.path, again.path)
+    center, workers = run.trajectories()
+    np.testing.assert_array_equal(center.path, run.center)
+    np.testing.assert_array_equal(workers[3].path, run.paths[:, 3])
+    assert center.converged_step == run.converged_step
+
+
+def test_scattered_starts_lie_in_the_domain_and_follow_the_seed():
+    surface = surfaces.get("himmelblau")
+    a = optim_core.workers.scattered(surface, 16, seed=4)
+    (x0, x1), (y0, y1) = surface.domain
+    assert a.shape == (16, 2) and np.all((a[:, 0] >= x0) & (a[:, 0] <= x1))
+    assert np.all((a[:, 1] >= y0) & (a[:, 1] <= y1))
+    np.testing.assert_array_equal(a, optim_core.workers.scattered(surface, 16, seed=4))
+    assert not np.array_equal(a, optim_core.workers.scattered(surface, 16, seed=5))
