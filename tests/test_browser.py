@@ -1386,3 +1386,38 @@ def test_the_validation_early_stopping_and_plateau_controls_work_in_the_browser(
     assert page.locator(".katex-error").count() == 0  # every formula renders
     assert not errors, errors
     page.close()
+
+
+def test_the_workers_page_plays_the_server_strong_and_the_workers_faint(server, browser):
+    """The Workers page: Downpour's stale pushes (the server diverges at step 88) drawn
+    with one legend entry for the eight workers, Play moving every head, then a preset
+    picked in the sidebar redraws the race with its caption."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server}/workers?push=4&fetch=4")
+    page.wait_for_function(DRAWN_JS, timeout=PATIENCE_MS)
+    legend = page.inner_text(".race-legend")
+    assert legend.count("the workers (8), each its own copy") == 1 and "the server" in legend
+    assert "step 88 (704 gradients)" in page.inner_text("body")  # the table
+    assert "simulated" in page.inner_text("body").lower()
+    loss_lines = """() => [...document.querySelectorAll('.race-loss .scatterlayer path.js-line')]
+        .filter(p => (p.getAttribute('d') || '').length > 20).length"""
+    assert page.evaluate(loss_lines) >= 9  # the server's loss and each worker's
+    before = page.evaluate(STATE_JS)
+    page.click(".race-play")
+    page.wait_for_function(f"parseInt(({STATE_JS})().step.split(' ').pop()) > 20",
+                           timeout=PATIENCE_MS)  # fmt: skip
+    page.screenshot(path=str(ARTIFACTS / "workers_during_play.png"))
+    during = page.evaluate(STATE_JS)
+    assert len(set(during["markers"]) - set(before["markers"])) >= 5  # the heads moved
+    page.wait_for_function(f"({STATE_JS})().step.trim() === 'step 300'", timeout=PATIENCE_MS)
+    page.locator(".st-key-workers-preset").click()
+    page.get_by_role("option", name="EASGD: the workers explore, the center sits between").click()
+    page.wait_for_function("document.body.innerText.includes('two different basins')",
+                           timeout=PATIENCE_MS)  # fmt: skip
+    page.wait_for_function(f"""() => {DRAWN_JS} &&
+        document.querySelector('.race-legend').innerText.includes('the center')""",
+                           timeout=PATIENCE_MS)  # fmt: skip
+    assert "the workers (4), each its own copy" in page.inner_text(".race-legend")
+    page.screenshot(path=str(ARTIFACTS / "workers_easgd.png"))
+    page.close()

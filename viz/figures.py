@@ -310,7 +310,7 @@ def loss_figure(runs: Sequence[Run], surface: Surface, height: int = 360,
             line=dict(color=run_color(run), width=1.2 if run.faint else 2.5),
             legendgroup=run.name,
         )  # fmt: skip
-        if way_out is not None:
+        if way_out is not None and not run.faint:  # (a faint run's: its strong run's)
             k = max(way_out.step - 1, 0)  # the last point drawn
             exits.setdefault((float(xs[k]), float(y[k])), []).append((run, way_out))
         failed = int(line_search_failed_step(tr))  # (-1: none failed)

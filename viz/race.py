@@ -477,10 +477,13 @@ def _digest(value) -> str:
 
 def _exit_markers(surface: Surface, runs: Sequence[Run], inside) -> list[dict]:
     """A crossed circle where each run leaves (at its last point in view), with words;
-    runs that leave close together share one marker, their messages stacked."""
+    runs that leave close together share one marker, their messages stacked. (A faint
+    run, a worker's copy, gets none: the strong run it follows says it.)"""
     (x0, x1), (y0, y1) = surface.domain
     exits: list[tuple] = []  # (x, y, run, exit) at the last point in view
     for run in runs:
+        if run.faint:
+            continue
         way_out = run_exit(surface, run.trajectory)
         if way_out is not None:
             path = np.asarray(run.trajectory.path)
