@@ -35,6 +35,18 @@ def best_time(fn, repeat: int) -> float:
     return min(times)
 
 
+PLAY_FRAMES_JS = "() => +document.querySelector('.race-view').dataset.frames || 0"
+
+
+def play_rate(page, seconds: float = 6.0) -> float:
+    """Press Play on a drawn race view and count the steps it draws for ``seconds``:
+    steps a second."""
+    before = page.evaluate(PLAY_FRAMES_JS)
+    page.click(".race-play")
+    page.wait_for_timeout(seconds * 1000)
+    return (page.evaluate(PLAY_FRAMES_JS) - before) / seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)

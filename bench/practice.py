@@ -23,7 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core import best_time  # noqa: E402  (bench/core.py's)
+from core import best_time, play_rate  # noqa: E402  (bench/core.py's)
 
 import optim_core  # noqa: E402
 import surfaces  # noqa: E402
@@ -92,12 +92,8 @@ def browser() -> None:
                           f"&batch={batch}&sgd.lr=0.5&adam.lr=0.05")
                 page.wait_for_function(DRAWN_JS, timeout=240_000)
                 page.wait_for_timeout(3000)
-                frames = "() => +document.querySelector('.race-view').dataset.frames || 0"
-                before = page.evaluate(frames)
-                page.click(".race-play")
-                page.wait_for_timeout(6000)
-                count = page.evaluate(frames) - before
-                print(f"  Play for 6 s, {label}: {count} frames ({count / 6:.1f} a second; "
+                rate = play_rate(page)
+                print(f"  Play for 6 s, {label}: {rate * 6:.0f} frames ({rate:.1f} a second; "
                       "20 asked for)")
                 page.close()
             b.close()

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core import best_time  # noqa: E402  (bench/core.py's)
+from core import best_time, play_rate  # noqa: E402  (bench/core.py's)
 
 import optim_core  # noqa: E402
 import surfaces  # noqa: E402
@@ -80,13 +80,8 @@ def browser() -> None:
                 page.wait_for_function(DRAWN_JS, timeout=240_000)
                 drawn = time.perf_counter() - t0
                 page.wait_for_timeout(2000)
-                frames = "() => +document.querySelector('.race-view').dataset.frames || 0"
-                before = page.evaluate(frames)
-                page.click(".race-play")
-                page.wait_for_timeout(6000)
-                count = page.evaluate(frames) - before
-                print(f"  {label}: drawn {drawn:.1f} s after opening; Play {count / 6:.1f} "
-                      "steps a second (20 asked for)")
+                print(f"  {label}: drawn {drawn:.1f} s after opening; Play "
+                      f"{play_rate(page):.1f} steps a second (20 asked for)")
                 page.close()
             b.close()
     finally:

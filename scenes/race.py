@@ -620,3 +620,13 @@ def from_query(params: Mapping[str, str]) -> tuple[Scene, list[str]]:
     scene = Scene(surface, optimizers, start, steps, hyper, same, shared, speed, present,
                   convention, insides, schedules, **extras, x_axis=x_axis)  # fmt: skip
     return scene, warnings
+
+
+def read_start(read: LinkReader, surface: str) -> tuple[float, float] | None:
+    """A page's start from its link (None: none given, or not a point of ``surface``'s
+    domain; the race's reader says why in ``read.warnings``)."""
+    if "start" not in read.params:
+        return None
+    race, warnings = from_query({"surface": surface, "start": read.params["start"]})
+    read.warnings += warnings
+    return race.start

@@ -10,7 +10,7 @@ import surfaces
 
 from .race import (
     Scene,
-    from_query,
+    read_start,
 )
 from .shared import (
     CAPS,
@@ -58,10 +58,7 @@ def sweep_to_query(scene: SweepScene) -> dict[str, str]:
 def sweep_from_query(params: Mapping[str, str]) -> tuple[SweepScene, list[str]]:
     read, d = LinkReader(params), SweepScene()
     surface = read.choice("surface", surfaces.names(), d.surface)
-    start = None
-    if "start" in read.params:  # the race's reader checks a start against the domain
-        race, warnings = from_query({"surface": surface, "start": read.params["start"]})
-        start, read.warnings = race.start, read.warnings + warnings
+    start = read_start(read, surface)
     lr_low = read.number("lr_low", *lr_range(), d.lr_low)
     lr_high = read.number("lr_high", *lr_range(), d.lr_high)
     if lr_low >= lr_high:

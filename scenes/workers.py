@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 import optim_core
 import surfaces
 
-from .race import DELAYS, Scene, from_query
+from .race import DELAYS, Scene, read_start
 from .shared import MAX_PAGE_STEPS, MAX_SEED, LinkReader, lr_range, tidy
 
 WORKER_SCHEMES = {"downpour": "Downpour SGD (a parameter server)",
@@ -128,10 +128,7 @@ def workers_to_query(scene: WorkersScene) -> dict[str, str]:
 def workers_from_query(params: Mapping[str, str]) -> tuple[WorkersScene, list[str]]:
     read, d = LinkReader(params), WorkersScene()
     surface = read.choice("surface", surfaces.names(), d.surface)
-    start = None
-    if "start" in read.params:  # the race's reader checks a start against the domain
-        race, warnings = from_query({"surface": surface, "start": read.params["start"]})
-        start, read.warnings = race.start, read.warnings + warnings
+    start = read_start(read, surface)
     data = surfaces.get(surface).data
     scene = WorkersScene(
         scheme=read.choice("scheme", list(WORKER_SCHEMES), d.scheme),
