@@ -160,6 +160,9 @@ def run_workers(scheme: str, surface, start, steps: int, *, workers: int = 4,
             raise ValueError(f"batch_size: {surf.name} is not a data surface; only "
                              f"{', '.join(surfaces.data_names())} take a batch size")  # fmt: skip
         batch_size = _whole("batch_size", batch_size, 1, surf.data.n)
+        if eta > 0:
+            raise ValueError("give noise_eta (noise on an analytic surface) or batch_size "
+                             "(each worker's own batches of the data), not both")  # fmt: skip
     points = np.asarray(start, dtype=float)
     if points.shape == (2,):
         points = np.broadcast_to(points, (K, 2)).copy()

@@ -300,6 +300,9 @@ def test_a_batch_size_needs_a_data_surface_and_a_size_it_has():
         optim_core.run_workers("downpour", "beale", (1, 1), 5, batch_size=4)
     with pytest.raises(ValueError, match=r"batch_size must be an integer in \[1, 40\]; got 41"):
         optim_core.run_workers("downpour", "linear_regression", (1, 1), 5, batch_size=41)
+    with pytest.raises(ValueError, match="noise_eta .* or batch_size .*, not both"):
+        optim_core.run_workers("downpour", "linear_regression", (1, 1), 5, batch_size=4,
+                               noise_eta=0.1)  # fmt: skip
 
 
 @pytest.mark.parametrize("case", [
