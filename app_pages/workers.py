@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -25,7 +26,7 @@ RULES = {
                 r"\theta \leftarrow \theta - \alpha \textstyle\sum g; \quad \text{every } "
                 r"n_{\text{fetch}}:\ \theta_k \leftarrow \theta",
     "adagrad": r"\text{server (AdaGrad)}:\ G \leftarrow G + \left(\textstyle\sum g\right)^2,"
-               r"\quad \theta \leftarrow \theta - \frac{\alpha}{\sqrt{G} + \epsilon}"
+               r"\quad \theta \leftarrow \theta - \frac{\alpha}{\sqrt{G + \epsilon}}"
                r"\textstyle\sum g",
     "easgd": r"x_i \leftarrow x_i - \alpha\, g_i(x_i) - a\,(x_i - \tilde x), \qquad "
              r"\tilde x \leftarrow \tilde x + a \sum_{i=1}^{K} (x_i - \tilde x), \qquad "
@@ -36,14 +37,16 @@ RULES = {
 }
 
 
-def apply(scene: scenes.WorkersScene) -> None:
-    st.session_state.update({P + name: getattr(scene, name) for name in FIELDS})
+def apply(scene: scenes.WorkersScene, keep=()) -> None:
+    st.session_state.update({P + name: getattr(scene, name) for name in FIELDS
+                             if name not in keep})  # fmt: skip
 
 
 def apply_preset() -> None:
+    """A preset sets the workers' scene; the stale-gradient section keeps its τ."""
     title = st.session_state[P + "preset"]
     if title in scenes.WORKERS_PRESETS:
-        apply(scenes.WORKERS_PRESETS[title])
+        apply(scenes.WORKERS_PRESETS[title], keep=("tau",))
 
 
 def on_surface_change() -> None:
@@ -94,11 +97,12 @@ lr = common.lr_slider(sb, P + "lr", "α (lr): every worker's step")
 if scheme == "downpour":
     push = sb.number_input("Push every n steps", 1, optim_core.workers.MAX_INTERVAL,
                            key=P + "push", help="A worker sends the gradients it has "
-                           "accumulated to the server every n steps (staggered: worker k "
-                           "first at step k + 1).")  # fmt: skip
+                           "accumulated to the server every n steps, staggered: worker k "
+                           "(k = 0 … K − 1) at the steps t ≡ k + 1 (mod n).")  # fmt: skip
     fetch = sb.number_input("Fetch every n steps", 1, optim_core.workers.MAX_INTERVAL,
                             key=P + "fetch", help="A worker copies the server's parameters "
-                            "every n steps (staggered: worker k first at step k + n).")
+                            "every n steps, staggered: worker k at the end of the steps "
+                            "t ≡ k (mod n).")  # fmt: skip
     sb.radio("Server's rule", list(scenes.SERVER_TITLES), key=P + "server", horizontal=True,
              format_func=scenes.SERVER_TITLES.get)  # fmt: skip
 else:
@@ -118,8 +122,9 @@ if surface.data is not None:
 else:
     sb.select_slider("Each worker's gradient noise η", scenes.NOISE_VALUES, key=P + "noise",
                      format_func=lambda v: f"{v:g}", help="Each worker adds its own "
-                     "N(0, σ_t² I), σ_t² = η/(1 + t)^0.55, to its gradient: its own "
-                     "stream of mini-batches, on a surface without data.")  # fmt: skip
+                     "draw of N(0, η I) to every gradient it takes (its own stream of "
+                     "mini-batches, on a surface without data); constant, so serial SGD "
+                     "taking the same gradients gets exactly the same noise.")  # fmt: skip
 sb.number_input("Seed", 0, scenes.MAX_SEED, key=P + "seed",
                 help="The workers' noise or batches, the pushes' arrival order, the "
                 "scattered starts.")  # fmt: skip
@@ -127,10 +132,10 @@ sb.number_input("Seed", 0, scenes.MAX_SEED, key=P + "seed",
 scene = scenes.WorkersScene(**{name: st.session_state[P + name] for name in FIELDS})
 scene.steps, scene.workers = int(steps), int(K)
 rho_note = None
-if scheme != "downpour" and scene.rho >= scene.max_rho():
+if scheme != "downpour" and scene.rho > scene.max_rho():
     fixed = scenes.tidy(0.99 * scene.max_rho())
     rho_note = (f"ρ = {scene.rho:g} with K = {K} and α = {lr:g} makes the center's step "
-                f"K α ρ = {K * lr * scene.rho:.3g}, at least 1: it would overshoot the "
+                f"K α ρ = {K * lr * scene.rho:.3g}, above 1: it would overshoot the "
                 f"workers' mean. Running with ρ = {fixed:g} (below 1/(K α) = "
                 f"{scene.max_rho():.4g}).")  # fmt: skip
     scene.rho = fixed
@@ -142,7 +147,8 @@ common.show_link_warnings("workers")
 if rho_note:
     st.warning(rho_note)
 who = workers_data.center_title(scheme)
-st.markdown(f"##### {scenes.WORKER_SCHEMES[scheme]} on {surface.title}: {K} workers")
+st.markdown(f"##### {scenes.WORKER_SCHEMES[scheme]} on {surface.title}: "
+            f"{scenes.workers.plural(K, 'worker')}")
 st.caption("Simulated workers: all K run in one process, in lockstep, on a seeded schedule "
            "(the noise, the batches and the order in which pushes arrive). This is a "
            "picture of the algorithms, not a distributed run.")  # fmt: skip
@@ -166,40 +172,47 @@ notes = {
     "downpour": "Downpour SGD (Dean et al. 2012): each worker steps its own copy with its "
     "own gradients and sends what it accumulated to the server every n_push steps; the "
     "server applies the pushes of a step in the order they arrive (seeded); a worker "
-    "copies the server back every n_fetch steps. A push carries gradients taken at a copy "
-    "up to n_fetch steps old: stale.",
+    "copies the server back every n_fetch steps. A push carries gradients computed on a "
+    "copy fetched several server steps before: stale. And the server takes every push: "
+    f"pushing and fetching every step, it is SGD with a step of K α = {K * lr:.3g} on the "
+    "mean of K gradients.",
     "easgd": "EASGD (Zhang, Choromanska & LeCun 2015), synchronous: each worker is pulled "
     "toward the center and the center toward the workers, with the same elastic "
-    "coefficient a = αρ (the paper calls it α). A weak pull lets the workers explore.",
+    "coefficient a = αρ (the paper calls it α). A weak pull leaves each worker to its own "
+    "basin, and the center, their elastic average, can end between basins.",
     "eamsgd": "EAMSGD (Zhang, Choromanska & LeCun 2015): EASGD whose workers take Nesterov "
     "momentum steps (δ), communicating every step.",
 }
 st.caption(notes[scheme])
 
-st.markdown(f"**The {who} against serial SGD with the same gradients**")
+rule = optim_core.get_optimizer(optim_core.workers.serial_rule(run)).title
+st.markdown(f"**The {who} against serial {rule} with the same gradients**")
 st.dataframe(pd.DataFrame(workers_data.table(run, serial)), hide_index=True)
 st.markdown(scenes.workers_summary(run, serial))
-st.caption(f"Serial SGD: one process taking all K·T = {run.gradients:,} gradients in turn "
-           f"(at most {optim_core.workers.MAX_SERIAL_STEPS:,}), from the {who}'s start, at "
-           "the same α, with the same noise or batch size. Converged: from that step on "
-           f"within {optim_core.CONVERGED_DIST_TOL:g} of a minimizer (the race's rule). "
-           "Workers that truly ran in parallel would take T steps of time; per gradient, "
-           "serial SGD is the yardstick.")  # fmt: skip
+st.caption(f"Serial {rule}: one process taking all K·T = {run.gradients:,} gradients in "
+           f"turn (at most {optim_core.workers.MAX_SERIAL_STEPS:,}), from the {who}'s start, "
+           "at the same α, with the same noise or batch size"
+           + (" (the server's rule)" if rule != "SGD" else "") + ". Converged: from that "
+           f"step on within {optim_core.CONVERGED_DIST_TOL:g} of a minimizer (the race's "
+           "rule). With noise or batches one step is luck: the last column averages f − f* "
+           "over the last tenth of the steps. Workers that truly ran in parallel would take "
+           "T steps of time; per gradient, the serial run is the yardstick.")  # fmt: skip
+if run.workers > 1 and np.abs(run.paths - run.center[:, None]).max() == 0:
+    st.caption(f"Every worker's copy is the {who} at every step here (one start, no noise, "
+               "and nothing stale): the faint paths lie under the strong one.")
+elif run.workers > 1 and np.abs(run.paths - run.paths[:, :1]).max() == 0:
+    st.caption("All the workers take the same path here (one start, no noise): their faint "
+               "paths lie on one another.")
 
 # ---------------------------------------------------------------- stale gradients
 
 st.subheader("Stale gradients: the exact bound")
 tau = st.select_slider("Delay τ (steps)", scenes.STALE_TAUS, key=P + "tau")
 bound, stale = workers_data.cached_stale_runs(int(tau))
-taus, outcome, bounds = common.cached_delay_stability()
-left, right = st.columns(2)
-with left:
-    figure_view(viz.delay_stability_figure(
-        taus, common.DELAY_ALPHAS, outcome, bounds,
-        workers_data.stale_marks(bound, tau, stale)).to_json(), key=P + "stale_map")  # fmt: skip
-with right:
-    bowl = surfaces.get("quadratic", kappa=1)
-    figure_view(viz.loss_figure(stale, bowl, height=360).to_json(), key=P + "stale_loss")
+figure_view(viz.delay_stability_figure(*workers_data.stale_map_args(tau)).to_json(),
+            key=P + "stale_map")  # fmt: skip
+bowl = surfaces.get("quadratic", kappa=1)
+figure_view(viz.loss_figure(stale, bowl, height=330).to_json(), key=P + "stale_loss")
 inside, outside = (r.trajectory for r in stale)
 words = []
 for traj, where in ((inside, "inside"), (outside, "outside")):
@@ -219,7 +232,7 @@ st.markdown(f"With a delay of τ = {tau}, SGD on the round bowl ½|w|² is stabl
 st.caption("Each step of plain SGD takes the gradient at the parameters of τ steps before "
            "(a worker that read them τ server updates ago): w_t = w_{t−1} − α w_{t−1−τ}. "
            "It is stable exactly while the roots of z^(τ+1) − z^τ + α lie inside the unit "
-           "circle. Left: 2,000-step runs over α and τ (light: converged; dark: diverged), "
-           "the bound in red, the two runs as stars; right: their loss. The race page "
+           "circle. Above: 2,000-step runs over α and τ (light: converged; dark: diverged), "
+           "the bound in red, the two runs as stars; below: their loss. The race page "
            "has the same delays for every first-order optimizer (its “Stale gradients” "
            "slider).")  # fmt: skip

@@ -28,10 +28,10 @@ def key_of(scene: scenes.WorkersScene) -> tuple:
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def cached_workers(key: tuple) -> tuple[optim_core.WorkersRun, optim_core.Trajectory]:
-    """The scene's workers and serial SGD with the same gradients."""
+    """The scene's workers and the same gradients in one process (workers.serial)."""
     scene = scenes.WorkersScene(*key)
     run = optim_core.run_workers(**scene.run_args())
-    return run, optim_core.serial_sgd(run)
+    return run, optim_core.workers.serial(run)
 
 
 def center_title(scheme: str) -> str:
@@ -42,8 +42,9 @@ def view_runs(run: optim_core.WorkersRun) -> list[viz.Run]:
     """Each worker's local copy faintly (one legend entry for all of them), then the
     center (or server) strongly, drawn over them."""
     center, workers = run.trajectories()
-    return [*(viz.Run("workers", f"the workers ({run.workers}), each its own copy", w,
-                      colour=WORKER_COLOUR, faint=True) for w in workers),
+    label = ("the worker, its own copy" if run.workers == 1 else
+             f"the workers ({run.workers}), each its own copy")  # fmt: skip
+    return [*(viz.Run("workers", label, w, colour=WORKER_COLOUR, faint=True) for w in workers),
             viz.Run("center", f"the {center_title(run.scheme)}", center, colour=CENTER_COLOUR)]
 
 
@@ -72,15 +73,22 @@ def cached_stale_runs(tau: int) -> tuple[float, list[viz.Run]]:
     return bound, runs
 
 
-def stale_marks(bound: float, tau: int, runs) -> list[tuple]:
-    return [(float(r.trajectory.hyperparams["lr"]), tau, r.label, r.colour) for r in runs]
+def stale_map_args(tau: int) -> tuple:
+    """The stale-gradient map's arguments (viz.delay_stability_figure): every τ of the
+    slider against α, with this τ's two runs as stars."""
+    taus, outcome, bounds = common.cached_delay_stability()
+    _, runs = cached_stale_runs(int(tau))
+    marks = [(float(r.trajectory.hyperparams["lr"]), tau, r.label, r.colour) for r in runs]
+    return taus, common.DELAY_ALPHAS, outcome, bounds, marks
 
 
 def table(run: optim_core.WorkersRun, serial: optim_core.Trajectory) -> list[dict]:
-    """The table's rows: the server (or center) with K workers, and serial SGD."""
+    """The table's rows: the server (or center) with K workers, and the serial run."""
     surface = run.surface
     gap = np.isfinite(surface.min_value)
     end = "f − f* at the end" if gap else "f at the end"
+    tail = ("f − f*" if gap else "f") + ", mean over the last 10 %"
+    mean = optim_core.workers.tail_gap
 
     def at(step: int, per: int) -> str:
         return "—" if step < 0 else f"step {step:,} ({step * per:,} gradients)"
@@ -89,13 +97,17 @@ def table(run: optim_core.WorkersRun, serial: optim_core.Trajectory) -> list[dic
         return f"{value - surface.min_value:.3g}" if gap else f"{value:.4g}"
 
     who = center_title(run.scheme)
+    rule = optim_core.get_optimizer(serial.optimizer).title
     return [
-        {"": f"the {who}, {run.workers} workers", "steps": f"{run.steps:,}",
-         "gradients": f"{run.gradients:,}", "converged": at(run.converged_step, run.workers),
+        {"": f"the {who}, {scenes.workers.plural(run.workers, 'worker')}",
+         "steps": f"{run.steps:,}", "gradients": f"{run.gradients:,}",
+         "converged": at(run.converged_step, run.workers),
          "diverged": at(run.diverged_step, run.workers),
-         end: "—" if run.diverged else loss(float(run.center_loss[-1]))},
-        {"": "serial SGD, same α", "steps": f"{serial.steps:,}",
+         end: "—" if run.diverged else loss(float(run.center_loss[-1])),
+         tail: "—" if run.diverged else f"{mean(surface, run.center_loss):.3g}"},
+        {"": f"serial {rule}, same α", "steps": f"{serial.steps:,}",
          "gradients": f"{serial.steps:,}", "converged": at(int(serial.converged_step), 1),
          "diverged": at(int(serial.diverged_step), 1),
-         end: "—" if bool(serial.diverged) else loss(float(serial.final_loss))},
+         end: "—" if bool(serial.diverged) else loss(float(serial.final_loss)),
+         tail: "—" if bool(serial.diverged) else f"{mean(surface, serial.loss):.3g}"},
     ]  # fmt: skip

@@ -58,12 +58,11 @@ from .runner import (
 )
 from .schedules import Schedule, schedule
 from .stopping import EarlyStop, early_stopping
-from .workers import WorkersRun, run_workers, serial_sgd
+from .workers import WorkersRun, run_workers
 
 __all__ = [
     "WorkersRun",
     "run_workers",
-    "serial_sgd",
     "ORDERS",
     "EarlyStop",
     "Order",

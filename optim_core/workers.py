@@ -26,12 +26,18 @@ starts at their mean.
 
 **Downpour SGD** (Dean et al. 2012): a parameter server θ and K workers, each with a local
 copy θ_k. Every step each worker takes its gradient at its copy, steps its copy by SGD
-(θ_k ← θ_k − η g) and adds g to what it has accumulated; every ``push`` steps (worker k
-at steps k + 1, k + 1 + push, …: staggered) it sends the accumulation Σg to the server,
-which applies the pushes of a step in a seeded random order, each by SGD (θ ← θ − η Σg)
-or AdaGrad (G ← G + (Σg)², θ ← θ − η Σg/(√G + ε)); every ``fetch`` steps (worker k at
-steps k + fetch, k + 2 fetch, …) a worker copies θ back. The server starts at the
-workers' mean. With K = 1 and push = fetch = 1 it is SGD.
+(θ_k ← θ_k − η g) and adds g to what it has accumulated; worker k (k = 0 … K − 1)
+pushes at the steps t ≡ k + 1 (mod ``push``), staggered: it sends the accumulation Σg
+to the server, which applies the pushes of a step in a seeded random order, each by SGD
+(θ ← θ − η Σg) or AdaGrad as the race's (G ← G + (Σg)², θ ← θ − η Σg/√(G + ε)); at
+the end of the steps t ≡ k (mod ``fetch``) worker k copies θ back. A worker's path is
+its copy after its own step, before any fetch. The server starts at the workers' mean.
+With K = 1 and push = fetch = 1 it is SGD (or AdaGrad); with K workers and push =
+fetch = 1 the server takes K pushes a step, each a gradient at its current point: SGD
+with a step K η on the mean of K gradients.
+
+A run has diverged at the first step at which the center or any worker's copy leaves
+the divergence box (or the finite numbers); from there on nothing moves.
 """
 
 from __future__ import annotations
@@ -66,8 +72,9 @@ class WorkersRun:
     """What :func:`run_workers` returns: ``center`` ``(steps + 1, 2)``, the server's or
     the center's path; ``paths`` ``(steps + 1, K, 2)``, each worker's (its local copy);
     ``center_loss`` ``(steps + 1,)`` and ``loss`` ``(steps + 1, K)``, f along them;
-    ``diverged_step``: the first step at which the center left the divergence box or
-    the finite numbers (-1: never); from there on nothing moves. ``converged_step``:
+    ``diverged_step``: the first step at which the center or a worker's copy left the
+    divergence box or the finite numbers (-1: never; ``extra["diverged_worker"]`` says
+    which worker, -1 the center); from there on nothing moves. ``converged_step``:
     the step from which the center stays within the runner's tolerance of a minimizer
     (:func:`converged_step`; -1: never)."""
 
@@ -129,16 +136,16 @@ def _real(name: str, value, low: float, high: float = math.inf) -> float:
 
 def run_workers(scheme: str, surface, start, steps: int, *, workers: int = 4,
                 lr: float = 0.01, rho: float = 1.0, momentum: float = 0.9,
-                push: int = 1, fetch: int = 1, server: str = "sgd", eps: float = 1e-8,
+                push: int = 1, fetch: int = 1, server: str = "sgd", eps: float = 1e-7,
                 noise_eta: float = 0.0, noise_gamma: float = 0.55,
                 batch_size: int | None = None, seed: int = 0) -> WorkersRun:  # fmt: skip
     """Run ``scheme`` ("easgd", "eamsgd" or "downpour"; see the module's docstring) with
     ``workers`` = K workers on ``surface`` for ``steps`` steps from ``start``: one point
     ``(2,)`` for all, or ``(K, 2)``, one each. ``lr`` = η; EASGD's ``rho`` = ρ (a = ηρ)
     and EAMSGD's ``momentum`` = δ; Downpour's ``push``, ``fetch`` intervals and the
-    ``server``'s rule ("sgd" or "adagrad", with ``eps``); ``noise_eta``, ``noise_gamma``
-    (an analytic surface) or ``batch_size`` (a data surface): each worker's own noisy
-    gradients, from ``seed``. Every argument is checked
+    ``server``'s rule ("sgd" or "adagrad", with ``eps``, the race's AdaGrad default);
+    ``noise_eta``, ``noise_gamma`` (an analytic surface) or ``batch_size`` (a data
+    surface): each worker's own noisy gradients, from ``seed``. Every argument is checked
     first; a ValueError names the parameter, its value and the valid range."""
     if scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {list(SCHEMES)}; got {scheme!r}")
@@ -170,9 +177,9 @@ def run_workers(scheme: str, surface, start, steps: int, *, workers: int = 4,
         raise ValueError(f"start must be one point (2,) or one per worker ({K}, 2), finite; "
                          f"got shape {np.shape(start)}")  # fmt: skip
     a = lr * rho
-    if scheme != "downpour" and K * a >= 1:  # the center would overshoot the workers' mean
+    if scheme != "downpour" and K * a > 1:  # the center would overshoot the workers' mean
         raise ValueError(f"rho: the elastic coefficient a = lr·rho = {a:g} times K = {K} "
-                         f"must stay below 1 (the center's step); got rho = {rho:g}")
+                         f"must be at most 1 (the center's step); got rho = {rho:g}")
     params = {"lr": lr, "rho": rho, "momentum": momentum, "push": push, "fetch": fetch,
               "server": server, "eps": eps, "noise_eta": eta, "noise_gamma": gamma,
               "batch_size": batch_size, "seed": seed}  # fmt: skip
@@ -200,7 +207,7 @@ def run_workers(scheme: str, surface, start, steps: int, *, workers: int = 4,
     local = x.copy()  # Downpour's copies
     acc = np.zeros((K, 2))
     sq = np.zeros(2)  # the AdaGrad server's sum of squares
-    diverged = -1
+    diverged, left = -1, -1
     with np.errstate(all="ignore"):
         for t in range(1, steps + 1):
             if diverged >= 0:
@@ -225,22 +232,26 @@ def run_workers(scheme: str, surface, start, steps: int, *, workers: int = 4,
                             centre = centre - lr * acc[k]
                         else:
                             sq = sq + acc[k] * acc[k]
-                            centre = centre - lr * acc[k] / (np.sqrt(sq) + eps)
+                            centre = centre - lr * acc[k] / np.sqrt(sq + eps)
                         acc[k] = 0.0
+                x = local  # (the path: each copy after its own step)
                 refresh = (t - np.arange(K)) % fetch == 0
                 local = np.where(refresh[:, None], centre, local)
-                x = local
             paths[t], center[t] = x, centre
+            inside = np.all(np.isfinite(x) & (x >= low) & (x <= high), axis=1)
             if not (np.all(np.isfinite(centre)) and np.all(centre >= low)
                     and np.all(centre <= high)):  # fmt: skip
-                diverged = t
+                diverged, left = t, -1
+            elif not inside.all():
+                diverged, left = t, int(np.argmin(inside))
     with np.errstate(all="ignore"):
         center_loss = np.asarray(surf.f(center), dtype=float)
         loss = np.asarray(surf.f(paths), dtype=float)
     for arr in (center, paths, center_loss, loss):
         arr.flags.writeable = False
     return WorkersRun(scheme, surf, steps, K, params, center, paths, center_loss, loss,
-                      diverged, converged_step(surf, center))  # fmt: skip
+                      diverged, converged_step(surf, center),
+                      {"diverged_worker": left})  # fmt: skip
 
 
 def scattered(surface: Surface, workers: int, seed: int = 0) -> np.ndarray:
@@ -287,16 +298,35 @@ def converged_step(surface: Surface, path) -> int:
     return first + int(np.argmax(small))
 
 
-def serial_sgd(run: WorkersRun) -> Trajectory:
-    """Serial SGD with the workers' gradients in all: K·T steps of the run's α from the
-    center's start, with the run's gradient noise (its own draws) or batch size and
-    seed: what the same work does in one process."""
+def serial(run: WorkersRun) -> Trajectory:
+    """The same work in one process: K·T steps (at most ``MAX_SERIAL_STEPS``) of the run's
+    α from the center's start, with the run's batch size or gradient noise (its own
+    draws; with γ > 0 its σ decays over its own K·T steps, the workers' over their T)
+    and seed, by SGD — or, for Downpour with an AdaGrad server, by AdaGrad (the
+    server's rule, ε the same)."""
     p = run.params
     options = ({"batch_size": p["batch_size"]} if p["batch_size"] is not None
                else {"noise_eta": p["noise_eta"], "noise_gamma": p["noise_gamma"]}
                if p["noise_eta"] else {})  # fmt: skip
-    return run_one("sgd", run.surface, run.center[0], min(run.gradients, MAX_SERIAL_STEPS),
+    rule = serial_rule(run)
+    if rule == "adagrad":
+        options["eps"] = p["eps"]
+    return run_one(rule, run.surface, run.center[0], min(run.gradients, MAX_SERIAL_STEPS),
                    lr=p["lr"], seed=p["seed"], **options)  # fmt: skip
+
+
+def serial_rule(run: WorkersRun) -> str:
+    """The optimizer :func:`serial` runs: the server's rule for Downpour, else SGD."""
+    return run.params["server"] if run.scheme == "downpour" else "sgd"
+
+
+def tail_gap(surface: Surface, loss) -> float:
+    """f − f* (f where no minimum is known) averaged over the last tenth of ``loss``
+    (at least its last value): a noisy run's level, not one step's luck."""
+    loss = np.asarray(loss, dtype=float)
+    tail = loss[-max(1, len(loss) // 10):]
+    base = surface.min_value if math.isfinite(surface.min_value) else 0.0
+    return float(np.mean(tail - base))
 
 
 def delay_bound(tau) -> np.ndarray:
@@ -322,4 +352,5 @@ def delay_stability(taus, alphas, steps: int = 2000) -> np.ndarray:
 
 
 __all__ = ["MAX_WORKERS", "SCHEMES", "SERVER_RULES", "WorkersRun", "converged_step",
-           "delay_bound", "delay_stability", "run_workers", "scattered", "serial_sgd"]
+           "delay_bound", "delay_stability", "run_workers", "scattered", "serial", "serial_rule",
+           "tail_gap"]

@@ -1398,7 +1398,7 @@ def test_the_workers_page_plays_the_server_strong_and_the_workers_faint(server, 
     page.wait_for_function(DRAWN_JS, timeout=PATIENCE_MS)
     legend = page.inner_text(".race-legend")
     assert legend.count("the workers (8), each its own copy") == 1 and "the server" in legend
-    assert "step 88 (704 gradients)" in page.inner_text("body")  # the table
+    assert "step 88 (704 gradients)" in page.inner_text("body")  # the sentence (the table is a canvas)
     assert "simulated" in page.inner_text("body").lower()
     loss_lines = """() => [...document.querySelectorAll('.race-loss .scatterlayer path.js-line')]
         .filter(p => (p.getAttribute('d') || '').length > 20).length"""
@@ -1413,7 +1413,7 @@ def test_the_workers_page_plays_the_server_strong_and_the_workers_faint(server, 
     page.wait_for_function(f"({STATE_JS})().step.trim() === 'step 300'", timeout=PATIENCE_MS)
     page.locator(".st-key-workers-preset").click()
     page.get_by_role("option", name="EASGD: the workers explore, the center sits between").click()
-    page.wait_for_function("document.body.innerText.includes('two different basins')",
+    page.wait_for_function("document.body.innerText.includes('two different minima')",
                            timeout=PATIENCE_MS)  # fmt: skip
     page.wait_for_function(f"""() => {DRAWN_JS} &&
         document.querySelector('.race-legend').innerText.includes('the center')""",

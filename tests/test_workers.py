@@ -139,31 +139,32 @@ def _easgd_loop(surface, x, steps, lr, rho, momentum=None):
     return out
 
 
-def _downpour_loop(surface, start, K, steps, lr, push, fetch, server, eta, seed, eps=1e-8):
+def _downpour_loop(surface, start, K, steps, lr, push, fetch, server, eta, seed, eps=1e-7):
     rng = np.random.default_rng([seed, 3])
     theta = np.array(start, dtype=float)
     local = [theta.copy() for _ in range(K)]
     acc = [np.zeros(2) for _ in range(K)]
-    sq, centres = np.zeros(2), [theta.copy()]
+    sq, centres, paths = np.zeros(2), [theta.copy()], [np.array(local)]
     for t in range(1, steps + 1):
         noise = _noise(rng, t, (K, 2), eta)
-        for k in range(K):
+        for k in range(K):  # Dean et al.'s client: a gradient at its copy, a local step
             g = surface.grad(local[k]) + (noise[k] if eta else 0.0)
             local[k] = local[k] - lr * g
             acc[k] = acc[k] + g
-        for k in rng.permutation(K):
+        for k in rng.permutation(K):  # the server: each push as it arrives
             if (t - 1 - k) % push == 0:
                 if server == "sgd":
                     theta = theta - lr * acc[k]
-                else:
+                else:  # AdaGrad, the race's form: ε inside the root
                     sq = sq + acc[k] ** 2
-                    theta = theta - lr * acc[k] / (np.sqrt(sq) + eps)
+                    theta = theta - lr * acc[k] / np.sqrt(sq + eps)
                 acc[k] = np.zeros(2)
+        paths.append(np.array(local))  # a worker's path: its copy before the fetch
         for k in range(K):
             if (t - k) % fetch == 0:
                 local[k] = theta.copy()
         centres.append(theta.copy())
-    return np.array(centres)
+    return np.array(centres), np.array(paths)
 
 
 def test_one_worker_is_sgd_in_every_scheme():
@@ -192,11 +193,14 @@ def test_easgd_and_eamsgd_follow_their_rules(momentum):
 @pytest.mark.parametrize("server", ["sgd", "adagrad"])
 def test_downpour_follows_its_rule_with_noise_staggered_pushes_and_fetches(server):
     surface = surfaces.get("himmelblau")
-    lr = 0.01 if server == "sgd" else 0.2
+    lr = 0.01 if server == "sgd" else 0.05
     run = optim_core.run_workers("downpour", surface, (0.0, 0.0), 120, workers=3, lr=lr,
                                  push=2, fetch=3, server=server, noise_eta=0.5, seed=5)
-    loop = _downpour_loop(surface, (0.0, 0.0), 3, 120, lr, 2, 3, server, 0.5, 5)
-    np.testing.assert_allclose(run.center, loop, rtol=1e-12, atol=1e-14)
+    assert not run.diverged
+    centres, paths = _downpour_loop(surface, (0.0, 0.0), 3, 120, lr, 2, 3, server, 0.5, 5)
+    np.testing.assert_allclose(run.center, centres, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(run.paths, paths, rtol=1e-12, atol=1e-14)
+    assert np.abs(run.paths[1:] - run.center[1:, None]).max() > 0.01  # the copies apart
     again = optim_core.run_workers("downpour", surface, (0.0, 0.0), 120, workers=3, lr=lr,
                                    push=2, fetch=3, server=server, noise_eta=0.5, seed=5)
     np.testing.assert_array_equal(again.center, run.center)  # same seed, same run
@@ -222,7 +226,7 @@ def test_bad_worker_values_are_named():
         optim_core.run_workers("easgd", "beale", (1, 1), 5, workers=17)
     with pytest.raises(ValueError, match=r"push must be an integer in \[1, 100\]; got 0"):
         optim_core.run_workers("downpour", "beale", (1, 1), 5, push=0)
-    with pytest.raises(ValueError, match="must stay below 1"):
+    with pytest.raises(ValueError, match="must be at most 1"):
         optim_core.run_workers("easgd", "beale", (1, 1), 5, workers=4, lr=0.1, rho=5)
     with pytest.raises(ValueError, match=r"start must be one point \(2,\) or one per worker"):
         optim_core.run_workers("easgd", "beale", np.zeros((3, 2)), 5, workers=4)
@@ -281,11 +285,11 @@ def test_downpour_workers_take_their_own_mini_batches(surface_name):
             if (t - 1 - k) % 2 == 0:
                 theta = theta - lr * acc[k]
                 acc[k] = np.zeros(2)
+        np.testing.assert_allclose(run.paths[t], np.array(local), rtol=1e-12, atol=1e-14)
         for k in range(K):
             if (t - k) % 3 == 0:
                 local[k] = theta.copy()
         np.testing.assert_allclose(run.center[t], theta, rtol=1e-12, atol=1e-14)
-        np.testing.assert_allclose(run.paths[t], np.array(local), rtol=1e-12, atol=1e-14)
     again = optim_core.run_workers("downpour", surface, start, T, workers=K, lr=lr, push=2,
                                    fetch=3, batch_size=B, seed=9)  # fmt: skip
     np.testing.assert_array_equal(again.paths, run.paths)
@@ -317,18 +321,51 @@ def test_the_workers_verdict_on_a_path_is_the_runners(case):
     assert optim_core.workers.converged_step(traj.surface, traj.path) == traj.converged_step
 
 
-def test_serial_sgd_takes_the_same_gradients_in_one_process():
+def test_serial_takes_the_same_gradients_in_one_process_by_the_servers_rule():
     run = optim_core.run_workers("downpour", "himmelblau", (0.0, 0.0), 50, workers=4,
-                                 lr=0.01, noise_eta=0.3, seed=2)  # fmt: skip
-    serial = optim_core.serial_sgd(run)
-    again = optim_core.run("sgd", "himmelblau", (0.0, 0.0), 200, lr=0.01, noise_eta=0.3,
+                                 lr=0.005, noise_eta=0.3, seed=2)  # fmt: skip
+    serial = optim_core.workers.serial(run)
+    again = optim_core.run("sgd", "himmelblau", (0.0, 0.0), 200, lr=0.005, noise_eta=0.3,
                            noise_gamma=0.55, seed=2)  # fmt: skip
-    assert serial.steps == run.gradients == 200
+    assert serial.steps == run.gradients == 200 and serial.optimizer == "sgd"
     np.testing.assert_array_equal(serial.path, again.path)
     center, workers = run.trajectories()
     np.testing.assert_array_equal(center.path, run.center)
     np.testing.assert_array_equal(workers[3].path, run.paths[:, 3])
     assert center.converged_step == run.converged_step
+    ada = optim_core.run_workers("downpour", "himmelblau", (0.0, 0.0), 50, workers=4,
+                                 lr=0.05, server="adagrad")  # fmt: skip
+    assert optim_core.workers.serial(ada).optimizer == "adagrad"
+
+
+def test_one_worker_with_an_adagrad_server_is_adagrad_and_eamsgd_is_nesterov():
+    adagrad = optim_core.run("adagrad", "himmelblau", (0.0, 0.0), 200, lr=0.05)
+    one = optim_core.run_workers("downpour", "himmelblau", (0.0, 0.0), 200, workers=1,
+                                 lr=0.05, server="adagrad")  # fmt: skip
+    np.testing.assert_allclose(one.center, adagrad.path, rtol=1e-13, atol=1e-15)
+    # EAMSGD, one worker, no pull: Sutskever's Nesterov, v ← δv − α∇f(x + δv), x ← x + v
+    surface = surfaces.get("himmelblau")
+    x, v, path = np.zeros(2), np.zeros(2), [np.zeros(2)]
+    for _ in range(200):
+        v = 0.9 * v - 0.002 * surface.grad(x + 0.9 * v)
+        x = x + v
+        path.append(x)
+    eamsgd = optim_core.run_workers("eamsgd", surface, (0.0, 0.0), 200, workers=1,
+                                    lr=0.002, rho=0.0, momentum=0.9)  # fmt: skip
+    np.testing.assert_allclose(eamsgd.paths[:, 0], np.array(path), rtol=1e-13, atol=1e-15)
+
+
+def test_a_worker_copy_that_leaves_the_box_is_a_divergence_the_run_names():
+    # AdaGrad's server stays put, but each copy's own SGD step at α 0.5 is unstable here
+    run = optim_core.run_workers("downpour", "linear_regression", (0.0, 0.0), 300,
+                                 workers=8, lr=0.5, push=4, fetch=4, server="adagrad")
+    assert run.diverged and run.extra["diverged_worker"] >= 0
+    k, t = run.extra["diverged_worker"], run.diverged_step
+    low, high = optim_core.divergence_box(run.surface)
+    copy = run.paths[t, k]
+    assert np.any((copy < low) | (copy > high))  # that copy is out; the server is not
+    assert np.all((run.center[t] >= low) & (run.center[t] <= high))
+    np.testing.assert_array_equal(run.paths[-1], run.paths[t])  # nothing moves after
 
 
 def test_scattered_starts_lie_in_the_domain_and_follow_the_seed():

@@ -116,10 +116,11 @@ def delay_stability_figure(taus, alphas, outcome, bound, marks=(),
                         marker=dict(symbol="star", size=18, color=colour,
                                     line=dict(color="white", width=1.5)))  # fmt: skip
     fig.update_layout(
-        height=height, margin=dict(l=70, r=10, t=40, b=55), font=dict(size=14),
+        height=height, margin=dict(l=70, r=10, t=20, b=95), font=dict(size=14),
         xaxis=dict(type="log", title="α (L = 1)", exponentformat="power"),
         yaxis=dict(title="delay τ (steps)", tickmode="array", tickvals=list(range(len(taus))),
                    ticktext=[str(t) for t in taus], range=[-0.5, len(taus) - 0.5]),
-        legend=dict(orientation="h", y=1.14),
+        # below the map: above it, it covered the top rows (τ = 12, 16) and their stars
+        legend=dict(orientation="h", x=0, y=-0.3, yanchor="top"),
     )  # fmt: skip
     return fig

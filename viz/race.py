@@ -350,8 +350,10 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
         paths.append({"id": _digest(arrays), **arrays})
 
     plane: list[dict] = []
-    if runs:  # each distinct start once (the workers' page: a start a worker)
-        starts = np.unique(np.array([r.trajectory.start for r in runs], dtype=float), axis=0)
+    if runs:  # each distinct start once; with faint runs (workers), theirs: the strong
+        # run (their center) starts at their mean, a point nobody chose
+        chosen = [r for r in runs if r.faint] or runs
+        starts = np.unique(np.array([r.trajectory.start for r in chosen], dtype=float), axis=0)
         plane.append(dict(
             type="scatter", x=starts[:, 0].tolist(), y=starts[:, 1].tolist(), mode="markers",
             name="start", marker=dict(symbol="circle-open", size=16, color="black",
@@ -713,13 +715,16 @@ def _fit_parts(surface: Surface, runs: Sequence[Run]) -> dict:
                        showlegend=False))
     moving = [dict(type="scatter", path=i, moving="fit", mode="lines", name=run.label,
                    legendgroup=run.name, showlegend=False, hoverinfo="skip",
-                   line=dict(color=run_color(run), width=3), **shape)
+                   line=dict(color=run_color(run), width=1.2 if run.faint else 3),
+                   opacity=0.45 if run.faint else 1.0, **shape)
               for i, run in enumerate(runs)]  # fmt: skip
     layout = dict(
         height=FIT_HEIGHT, margin=dict(l=55, r=10, t=30, b=45), font=dict(size=14),
         showlegend=False, hovermode="closest", uirevision="fit", **axes,
-        title=dict(text="The data; each optimizer's " + ("line" if data.kind == "regression"
-                   else "boundary") + " at the step shown", font=dict(size=14), x=0.02),
+        title=dict(text="The data; " + ("each path's" if any(r.faint for r in runs) else
+                                         "each optimizer's")
+                   + (" line" if data.kind == "regression" else " boundary")
+                   + " at the step shown", font=dict(size=14), x=0.02),
     )  # fmt: skip
     return {"data": static, "layout": layout, "moving": moving}
 
