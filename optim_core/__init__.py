@@ -1,7 +1,10 @@
 """NumPy optimizer core: the optimizers of the cheat sheet, a vectorized runner, and the
 analyses built on it (saddle escapes, basin maps, hyperparameter sweeps)."""
 
-from . import export  # noqa: F401  (optim_core.export: CSV and JSON of runs)
+from . import (
+    delay_tolerant,  # (optim_core.delay_tolerant: AdaGrad with stale gradients)
+    export,  # noqa: F401  (optim_core.export: CSV and JSON of runs)
+)
 from .analysis import (
     AT_SADDLE_TOL,
     MAX_MAP_RESOLUTION,
@@ -31,6 +34,7 @@ from .analysis import (
 )
 from .batches import ORDERS, Order
 from .cost import Evaluations, evaluations, line_search_failed_step
+from .delay_tolerant import DelayStability, run_delay_tolerant
 from .insides import effective_step_sizes
 from .optimizers import (
     CHOICES,
@@ -118,4 +122,7 @@ __all__ = [
     "resolve_hyperparams",
     "run",
     "unavailable",
+    "delay_tolerant",
+    "DelayStability",
+    "run_delay_tolerant",
 ]

@@ -8,6 +8,11 @@ from .basins import (  # noqa: F401
     basin_from_query,
     basin_to_query,
 )
+from .delay_adagrad import (  # noqa: F401
+    DelayAdagradScene,
+    delay_adagrad_from_query,
+    delay_adagrad_to_query,
+)
 from .escape import (  # noqa: F401
     BESIDE,
     CLAIM_DIRECTIONS,
