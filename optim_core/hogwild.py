@@ -213,6 +213,58 @@ def serial_sgd(run: HogwildRun):
                          record="points")  # fmt: skip
 
 
+TOL_FACTOR = 2.0  # the tolerance: twice serial SGD's floor on the same data
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """Hogwild! against serial SGD with the same gradients (:func:`compare`).
+
+    ``counts`` ``(R + 1,)``: the gradients used (K r); ``excess`` and ``serial_excess``
+    ``(R + 1,)``: f − f* of the shared vector and of serial SGD at those counts;
+    ``floor`` and ``serial_floor``: their means over the last quarter (:func:`floor`);
+    ``tol`` = 2 × ``serial_floor``, and ``to_tol``, ``serial_to_tol``: the gradients
+    each took to reach it (-1: never)."""
+
+    run: HogwildRun
+    serial: object  # the optim_core.Trajectory of serial SGD
+    counts: np.ndarray
+    excess: np.ndarray
+    serial_excess: np.ndarray
+    floor: float
+    serial_floor: float
+    tol: float
+    to_tol: int
+    serial_to_tol: int
+
+    @property
+    def floor_ratio(self) -> float:
+        """Hogwild!'s floor over serial SGD's (1: as low)."""
+        return self.floor / self.serial_floor
+
+
+def compare(surface, start, gradients: int, *, workers: int = 4, lr: float = 0.05,
+            seed: int = 0, lag: int = 0) -> Comparison:  # fmt: skip
+    """Hogwild! with K = ``workers`` for ⌊``gradients``/K⌋ rounds and serial SGD (batch
+    size 1) over the same example stream for as many gradients, from the same start
+    with the same γ: f − f* of both at every K-th gradient, their floors, and the
+    gradients each needs to reach twice serial SGD's floor."""
+    K = _whole("workers", workers, 1, MAX_WORKERS)
+    total = _whole("gradients", gradients, K, K * MAX_HOGWILD_STEPS)
+    run = run_hogwild(surface, start, total // K, workers=K, lr=lr, seed=seed, lag=lag)
+    serial = serial_sgd(run)
+    best = run.surface.min_value
+    counts = run.gradient_counts
+    excess = run.loss - best
+    with np.errstate(invalid="ignore"):
+        serial_excess = np.asarray(serial.loss, dtype=float)[counts] - best
+        serial_floor = floor(serial_excess)
+        tol = TOL_FACTOR * serial_floor
+        return Comparison(run, serial, counts, excess, serial_excess, floor(excess),
+                          serial_floor, tol, gradients_to(excess, counts, tol),
+                          gradients_to(serial_excess, counts, tol))  # fmt: skip
+
+
 def gradients_to(excess: np.ndarray, counts: np.ndarray, tol: float) -> int:
     """The gradients used when f − f* (``excess``, along a path) first falls to ``tol``
     or below; -1 if it never does."""
@@ -226,5 +278,5 @@ def floor(excess: np.ndarray) -> float:
     return float(np.mean(excess[len(excess) - max(1, len(excess) // 4):]))
 
 
-__all__ = ["MAX_HOGWILD_STEPS", "MAX_LAG", "HogwildRun", "example_stream", "floor",
-           "gradients_to", "run_hogwild", "serial_sgd"]
+__all__ = ["MAX_HOGWILD_STEPS", "MAX_LAG", "TOL_FACTOR", "Comparison", "HogwildRun", "compare",
+           "example_stream", "floor", "gradients_to", "run_hogwild", "serial_sgd"]
