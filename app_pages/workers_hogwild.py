@@ -79,6 +79,6 @@ def section() -> None:
         "same examples in the same order; with K = 1 Hogwild! is exactly it. With two "
         "weights a sparse example still shares its weight with about half the other "
         "workers' writes (Niu et al.'s examples touch a few of very many). The floor is the "
-        "mean f − f* over the last quarter of the gradients; × on the contours: each "
-        "worker's last read."
+        "mean f − f* over the last quarter of the gradients; the loss is drawn as a running "
+        "mean over 1/25 of the run; × on the contours: each worker's last read."
     )

@@ -276,3 +276,73 @@ def test_the_measured_figures_of_the_report():
               for K in (2, 4, 8, 16)}  # fmt: skip
     assert ratios == {(0.0, 2): 1.05, (0.0, 4): 1.11, (0.0, 8): 1.36, (0.0, 16): 1.66,
                       (1.0, 2): 1.06, (1.0, 4): 1.22, (1.0, 8): 1.64, (1.0, 16): 2.49}
+
+
+# ---------------------------------------------------------------- the figure and the section
+
+
+def test_the_running_mean_is_a_plain_windowed_mean():
+    from viz.hogwild import running_mean
+
+    values = np.arange(1.0, 51.0)  # 50 values: a window of 2
+    got = running_mean(values)
+    plain = [values[max(0, i - 1):i + 1].mean() for i in range(50)]
+    np.testing.assert_allclose(got, plain, rtol=1e-14)
+    np.testing.assert_array_equal(running_mean(np.array([3.0, 4.0])), [3.0, 4.0])
+
+
+def _section(query=None):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("hogwild_page_script.py", default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_the_section_shows_the_measured_comparison():
+    at = _section()
+    assert not at.exception
+    assert at.slider(key="workers.hogwild.k").value == 8
+    sparse, dense = _comparison(0.0, 8), _comparison(1.0, 8)
+    words = at.markdown[0].value
+    assert words.startswith("With K = 8 workers at α = 0.01, over 4,000 gradients:")
+    assert (f"on the sparse (density 0) data Hogwild! ends on a floor "
+            f"{sparse.floor_ratio:.2f}× serial SGD's") in words
+    assert f"dense (density 1) data Hogwild! ends on a floor {dense.floor_ratio:.2f}×" in words
+    assert "the sparse examples lose 1.36× where the dense ones lose 1.64×." in words
+    rows = at.dataframe[0].value
+    assert list(rows["method"]) == ["Hogwild!, K = 8", "serial SGD, batch 1"] * 2
+    share = sparse.run.conflict_count / sparse.run.write_count
+    assert rows["conflicts"][0] == (f"{sparse.run.conflict_count:,} of "
+                                    f"{sparse.run.write_count:,} writes ({share:.0%})")
+    assert rows["gradients to tol"][1] == f"{sparse.serial_to_tol:,}"
+    assert any("Simulated workers: K workers in one process on a seeded schedule" in c.value
+               for c in at.caption)  # fmt: skip
+    assert at.query_params["hw_k"] == "8"
+
+
+def test_the_link_sets_the_section_and_bad_values_are_named():
+    at = _section({"hw_k": "1", "hw_density": "0.5", "hw_lr": "0.04", "hw_steps": "300",
+                   "hw_seed": "x"})  # fmt: skip
+    assert not at.exception
+    assert at.slider(key="workers.hogwild.k").value == 1
+    assert at.slider(key="workers.hogwild.density").value == 0.5
+    warnings = " ".join(w.value for w in at.warning)
+    assert "hw_lr = ` 0.04 ` in the link is not one of the slider's values; using the " \
+           "nearest, 0.05." in warnings
+    assert "hw_seed = ` x ` in the link is not an integer in [0, 99]; using 0." in warnings
+    # one worker: no race at all, the floor exactly serial SGD's
+    words = at.markdown[0].value
+    assert "ends on a floor 1.00× serial SGD's" in words and "0% of its writes" in words
+    rows = at.dataframe[0].value
+    assert rows["conflicts"][0].startswith("0 of ") and rows["conflicts"][0].endswith("(0%)")
+    assert rows["floor f − f*"][0] == rows["floor f − f*"][1]
+
+
+def test_a_diverging_dense_run_is_said_to():
+    at = _section({"hw_k": "16", "hw_lr": "0.05", "hw_steps": "4000"})
+    assert not at.exception
+    words = at.markdown[0].value
+    assert "on the dense (density 1) data Hogwild! diverged after" in words
+    assert "(diverged)" in at.dataframe[0].value["gradients to tol"][2]

@@ -35,6 +35,20 @@ class Panel:
         return f"{self.name} (density {density:g})"
 
 
+SMOOTHING = 25  # the loss panel's running mean spans 1/25 of the run
+
+
+def running_mean(values: np.ndarray, parts: int = SMOOTHING) -> np.ndarray:
+    """The mean of each point and the ⌊len/parts⌋ − 1 before it (fewer at the start):
+    constant-step SGD's f − f* jumps by decades from one example to the next."""
+    values = np.asarray(values, dtype=float)
+    window = max(1, len(values) // parts)
+    total = np.concatenate([[0.0], np.cumsum(values)])
+    ends = np.arange(1, len(values) + 1)
+    begins = np.maximum(0, ends - window)
+    return (total[ends] - total[begins]) / (ends - begins)
+
+
 def _lines(grid: Grid) -> np.ndarray:
     gap = np.full((1, 2), np.nan)  # every contour line in one trace (nan between)
     return np.concatenate([np.vstack([p, gap]) for _, p in grid.contours] or [gap])
@@ -43,9 +57,11 @@ def _lines(grid: Grid) -> np.ndarray:
 def hogwild_figure(panels: Sequence[Panel], height: int = HEIGHT) -> go.Figure:
     """Each data set's landscape with the shared vector's path (a point a round) and
     serial SGD's at the same gradient counts, the workers' last reads (×); and f − f*
-    of all of them against the gradients used (log scale)."""
+    of all of them against the gradients used (log scale, a running mean over 1/25 of
+    the run: :func:`running_mean`)."""
     fig = make_subplots(rows=1, cols=len(panels) + 1, horizontal_spacing=0.07,
-                        subplot_titles=[p.label for p in panels] + ["f − f* against gradients"])
+                        subplot_titles=[p.label for p in panels] + ["f − f* (running mean) against "
+                                                                     "gradients"])
     images = []
     for col, (panel, dash) in enumerate(zip(panels, DASHES, strict=False), start=1):
         c, grid = panel.comparison, panel.grid
@@ -90,7 +106,7 @@ def hogwild_figure(panels: Sequence[Panel], height: int = HEIGHT) -> go.Figure:
         last = len(panels) + 1
         for name, excess, colour in ((f"serial SGD, {panel.name}", c.serial_excess, SERIAL),
                                      (f"Hogwild! K = {K}, {panel.name}", c.excess, HOGWILD)):
-            shown = np.where(np.isfinite(excess) & (excess > 0), excess, np.nan)
+            shown = running_mean(np.where(np.isfinite(excess), excess, np.nan))
             fig.add_scatter(x=c.counts, y=shown, mode="lines", name=name, legendgroup=name,
                             line=dict(color=colour, width=1.5, dash=dash),
                             hovertemplate=name + ": %{y:.3g} after %{x} gradients<extra></extra>",
@@ -163,4 +179,4 @@ def hogwild_summary(panels: Sequence[Panel]) -> str:
     return " ".join(words)
 
 
-__all__ = ["Panel", "hogwild_figure", "hogwild_rows", "hogwild_summary"]
+__all__ = ["Panel", "hogwild_figure", "hogwild_rows", "hogwild_summary", "running_mean"]
