@@ -554,7 +554,7 @@ race_sections.schedules(scene, chosen, surface_name, run_keys, runs)
 race_practice.validation_section(scene, runs, found)
 race_practice.delay_section(scene, chosen)
 race_practice.order_section(scene, surface, chosen)
-if data is not None:
+if data is not None and data.kind in viz.race.FITS_DRAWN:
     st.caption(
         "Beside the loss: the data, and each optimizer's "
         + ("line ŷ = w x + b" if data.kind == "regression" else

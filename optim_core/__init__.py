@@ -35,6 +35,7 @@ from .analysis import (
 from .batches import ORDERS, Order
 from .cost import Evaluations, evaluations, line_search_failed_step
 from .delay_tolerant import DelayStability, run_delay_tolerant
+from .hogwild import HogwildRun, run_hogwild
 from .insides import effective_step_sizes
 from .optimizers import (
     CHOICES,
@@ -65,6 +66,8 @@ from .stopping import EarlyStop, early_stopping
 from .workers import WorkersRun, run_workers
 
 __all__ = [
+    "HogwildRun",
+    "run_hogwild",
     "WorkersRun",
     "run_workers",
     "ORDERS",

@@ -36,6 +36,15 @@ from .escape import (  # noqa: F401
     radius_values,
     random_offsets,
 )
+from .hogwild import (  # noqa: F401
+    HOGWILD_DENSITY,
+    HOGWILD_LRS,
+    HOGWILD_SEEDS,
+    HOGWILD_STEPS,
+    HogwildScene,
+    hogwild_from_query,
+    hogwild_to_query,
+)
 from .network import (  # noqa: F401
     MAX_NETWORK_STEPS,
     MEAN_CENTRE,

@@ -186,6 +186,10 @@ SURFACE_PARAMS: dict[str, dict[str, tuple[float, float, float, str]]] = {
                             "seed": (0, 99, 1, "data set (its seed)"),
                             "val": (0.0, 0.5, 0.05, VAL_LABEL),
                             "standardize": (0, 1, 1, "Standardize the inputs")},
+    "sparse_regression": {"n": (2, 200, 1, "examples n"),
+                          "seed": (0, 99, 1, "data set (its seed)"),
+                          "density": (0.0, 1.0, 0.05, "density: the share of examples that "
+                                      "touch both weights")},
 }  # fmt: skip
 # surface parameters that are 0 or 1: a switch on the page, not a slider
 SURFACE_SWITCHES = {"standardize": "Each input becomes (x − mean)/std over the examples: "

@@ -29,6 +29,7 @@ _FACTORIES = {
     "quadratic": catalog.quadratic,
     "linear_regression": data.linear_regression,
     "logistic_regression": data.logistic_regression,
+    "sparse_regression": data.sparse_regression,
 }
 
 def residual_names() -> list[str]:
@@ -67,6 +68,9 @@ _PARAM_RULES = {
                                    f"a fraction in [0, {data.MAX_VAL}]"),
     ("logistic_regression", "val"): (lambda v: 0 <= v <= data.MAX_VAL,
                                      f"a fraction in [0, {data.MAX_VAL}]"),
+    ("sparse_regression", "n"): (_whole(2, MAX_EXAMPLES), f"an integer in [2, {MAX_EXAMPLES}]"),
+    ("sparse_regression", "seed"): (_whole(0, 2**32 - 1), "an integer in [0, 2**32 - 1]"),
+    ("sparse_regression", "density"): (lambda v: 0 <= v <= 1, "a share in [0, 1]"),
     ("linear_regression", "standardize"): (lambda v: v in (0, 1), "0 or 1"),
     ("logistic_regression", "standardize"): (lambda v: v in (0, 1), "0 or 1"),
 }

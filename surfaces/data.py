@@ -9,6 +9,10 @@ with the exact gradient of the loss over any batch of examples, so that
 - ``logistic_regression``: mean cross-entropy of the classifier p(y = 1 | x) = σ(w·x)
   with two weights w = (w₁, w₂) and no bias, plus (λ/2)|w|² with λ = ``L2`` so that a
   minimum exists even when the classes can be split by a line.
+- ``sparse_regression``: mean squared error of ŷ = w·x where a share ``density`` of the
+  examples touch both weights and the rest exactly one (x = (a, 0) or (0, a)): the
+  sparse examples of Hogwild! (Niu et al. 2011); ``DataSet.support`` says which weights
+  each example touches.
 
 Both take ``val``, the fraction of the n examples held out for validation (0 to 0.5;
 seeded, disjoint from the rest): the surface is the loss over the training examples
@@ -64,7 +68,12 @@ class DataSet:
       or by class), which a sorted batch order follows;
     - ``hardness`` ``(n,)``: each example's difficulty by the fit of all the data (its
       distance from the best line, or how far on the wrong side of the best boundary
-      it lies: larger is harder), which a curriculum can start from.
+      it lies: larger is harder), which a curriculum can start from;
+    - ``support`` ``(n, D)`` bool: the weights each example's loss depends on (its
+      gradient is 0 on the others), which lock-free updates write (Hogwild!);
+    - ``example_grads(w, index)``: at points ``w`` ``(K, D)``, row k the gradient of
+      example ``index[k]``'s own loss at ``w[k]``, ``(K, D)``: K examples at K points in
+      one call (equal bit for bit to ``batch_grad(w[k:k+1], index[k:k+1])``).
     """
 
     kind: str  # "regression" or "classification"
@@ -78,6 +87,8 @@ class DataSet:
     val_loss: Callable[[np.ndarray], np.ndarray] | None = None
     arrival: np.ndarray | None = None
     hardness: np.ndarray | None = None
+    support: np.ndarray | None = None
+    example_grads: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
 
     @property
     def n(self) -> int:
@@ -374,4 +385,142 @@ def logistic_regression(n: float = 40, seed: float = 0, val: float = 0.0,
             arrival=np.lexsort((features[:, 0], labels)),
             hardness=-(z @ best) / np.hypot(*best),
         ),
+    )
+
+
+# ---------------------------------------------------------------- sparse regression
+
+SPARSE_W = (1.0, -1.0)  # the weights the sparse regression's targets are drawn from
+SPARSE_SCALE = (1.0, 0.5)  # each weight's inputs: |a| ~ scale · U(1, 2)
+SPARSE_NOISE = 0.5  # the targets' noise: N(0, 0.5²)
+
+
+def sparse_regression(n: float = 40, seed: float = 0, density: float = 0.0) -> Surface:
+    r"""f(w) = (1/n) Σ (w·xᵢ − yᵢ)² over n examples drawn from the seed, a share
+    ``density`` of which touch both weights and the rest exactly one: the sparse data of
+    Hogwild! (Niu et al. 2011), where an example's gradient 2(w·xᵢ − yᵢ) xᵢ is zero off
+    its support.
+
+    Each input's size is |x_{ij}| ~ s_j U(1, 2), s = (1, 0.5), with a random sign;
+    yᵢ = xᵢ·(1, −1) + N(0, 0.5²). Round(density · n) examples, chosen by a seeded
+    permutation, keep both inputs (dense); the others, in the permutation's order,
+    alternately keep only x_{i1} or only x_{i2} (sparse: x = (a, 0) or (0, a)), so each
+    weight is touched by at least one example whenever n ≥ 2 and the minimum is unique.
+    The Hessian is (2/n) Σ xᵢxᵢᵀ: diagonal at density 0, each weight's curvature the
+    mean of its examples' a², so κ ≈ 1/0.5² = 4 (4.6 for n = 40, seed 0); the dense
+    examples' cross terms have random signs and nearly cancel (κ 4.3 at density 1).
+    ``DataSet.support`` ``(n, 2)`` holds which weights each example touches."""
+    n, seed, density = int(n), int(seed), float(density)  # (checked by surfaces.get)
+    rng = np.random.default_rng(seed)
+    size = rng.uniform(1.0, 2.0, (n, 2)) * np.array(SPARSE_SCALE)
+    xs = np.where(rng.uniform(size=(n, 2)) < 0.5, -size, size)
+    order = rng.permutation(n)
+    dense = round(density * n)
+    support = np.ones((n, 2), dtype=bool)
+    sparse = order[dense:]
+    support[sparse[0::2], 1] = False  # these touch w₁ only
+    support[sparse[1::2], 0] = False  # these w₂ only
+    xs = np.where(support, xs, 0.0)
+    ys = xs @ np.array(SPARSE_W) + rng.normal(0.0, SPARSE_NOISE, n)
+    # The loss is a quadratic in w: w·A w − 2 b·w + c, its coefficients means over the data.
+    A = xs.T @ xs / n
+    b = xs.T @ ys / n
+    c = float(np.mean(ys * ys))
+    a11, a12, a22 = float(A[0, 0]), float(A[0, 1]), float(A[1, 1])
+    b1, b2 = float(b[0]), float(b[1])
+
+    def f(w):
+        w = np.asarray(w, dtype=float)
+        w1, w2 = w[..., 0], w[..., 1]
+        return w1 * w1 * a11 + 2 * w1 * w2 * a12 + w2 * w2 * a22 - 2 * w1 * b1 - 2 * w2 * b2 + c
+
+    def grad(w):
+        w = np.asarray(w, dtype=float)
+        w1, w2 = w[..., 0], w[..., 1]
+        out = np.empty(w.shape)
+        out[..., 0] = 2 * (w1 * a11 + w2 * a12 - b1)
+        out[..., 1] = 2 * (w1 * a12 + w2 * a22 - b2)
+        return out
+
+    def hessian(w):
+        shape = np.shape(w)[:-1]
+        out = np.empty((*shape, 2, 2))
+        out[..., 0, 0], out[..., 0, 1], out[..., 1, 0], out[..., 1, 1] = (
+            2 * a11, 2 * a12, 2 * a12, 2 * a22)
+        return out
+
+    def batch_grad(w, index):
+        x1, x2, y = xs[index, 0], xs[index, 1], ys[index]
+        residual = w[:, 0:1] * x1 + w[:, 1:2] * x2 - y  # (N, B): ŷ − y for each example
+        out = np.empty((len(w), 2))
+        out[:, 0] = 2 * np.mean(residual * x1, axis=1)
+        out[:, 1] = 2 * np.mean(residual * x2, axis=1)
+        return out
+
+    def example_grads(w, index):
+        x1, x2, y = xs[index, 0], xs[index, 1], ys[index]
+        residual = w[:, 0] * x1 + w[:, 1] * x2 - y  # (K,): example index[k] at w[k]
+        out = np.empty((len(w), 2))
+        out[:, 0] = 2 * (residual * x1)
+        out[:, 1] = 2 * (residual * x2)
+        return out
+
+    def batch_loss(w, index):  # the mean of (w·x − y)² over these examples, at (..., 2)
+        w = np.asarray(w, dtype=float)
+        x, y = xs[index], ys[index]
+        total = 0.0
+        for lo in range(0, len(y), _CHUNK):
+            r = (w[..., 0, None] * x[lo : lo + _CHUNK, 0] + w[..., 1, None] * x[lo : lo + _CHUNK, 1]
+                 - y[lo : lo + _CHUNK])  # fmt: skip
+            total = total + np.sum(r * r, axis=-1)
+        return total / len(y)
+
+    def residuals(w):
+        # f = Σᵢ rᵢ², rᵢ = (w·xᵢ − yᵢ)/√n
+        w = np.asarray(w, dtype=float)
+        scale = 1 / np.sqrt(n)
+        r = (w[..., 0:1] * xs[:, 0] + w[..., 1:2] * xs[:, 1] - ys) * scale
+        J = np.empty((*r.shape, 2))
+        J[..., 0], J[..., 1] = xs[:, 0] * scale, xs[:, 1] * scale
+        return r, J
+
+    best = np.linalg.solve(A, b)  # the normal equations
+    low, high = np.linalg.eigvalsh(2 * A)
+    (x0, x1), (y0, y1) = domain = _box(best, (3.0, 3.0))
+    touches = support.sum(axis=1)
+    only_first, only_second = int(np.sum(support[:, 0] & (touches == 1))), int(
+        np.sum(support[:, 1] & (touches == 1)))
+    # the order the data arrive in: those of w₁ alone, then of w₂ alone, then both
+    group = np.where(touches == 2, 2, np.where(support[:, 0], 0, 1))
+    return Surface(
+        name="sparse_regression",
+        title="Sparse regression (data)",
+        latex=r"f(w) = \frac{1}{n}\sum_{i=1}^{n} \left(w \cdot x_i - y_i\right)^2, \quad "
+        r"x_i \in \{(a, 0), (0, a), (a, b)\}",
+        f=f,
+        grad=grad,
+        hessian=hessian,
+        domain=domain,
+        minimizers=_points(best),
+        min_value=float(f(best)),
+        saddles=_points(),
+        starts=_points((x0 + 0.5, y1 - 0.5), (x1 - 0.5, y0 + 0.5), (x0 + 0.5, y0 + 0.5)),
+        log_scale=True,
+        description=f"Fit ŷ = w₁x₁ + w₂x₂ to {n} examples (seed {seed}) by mean squared "
+        f"error, where {only_first} examples touch w₁ only, {only_second} w₂ only and "
+        f"{dense} both (density {density:g}): an example's gradient is zero off the "
+        f"weights it touches, so lock-free workers (Hogwild!) collide only on those. "
+        f"κ = {high / low:.1f}.",
+        params={"n": float(n), "seed": float(seed), "density": density},
+        axes=("w₁", "w₂"),
+        data=DataSet(
+            "sparse_regression", xs, ys, batch_grad,
+            batch_loss=batch_loss,
+            example_loss=lambda w: (w[0] * xs[:, 0] + w[1] * xs[:, 1] - ys) ** 2,
+            arrival=np.lexsort((np.arange(n), group)),
+            hardness=np.abs(xs @ best - ys),
+            support=support,
+            example_grads=example_grads,
+        ),
+        residuals=residuals,
     )

@@ -16,6 +16,8 @@ VARIANTS = [(name, {}) for name in surfaces.names()] + [
     ("rastrigin", {"A": 5.0}),
     ("linear_regression", {"standardize": 1.0}),
     ("logistic_regression", {"standardize": 1.0}),
+    ("sparse_regression", {"density": 1.0}),
+    ("sparse_regression", {"density": 0.5, "n": 7, "seed": 3}),
 ]
 IDS = [f"{n}{p or ''}" for n, p in VARIANTS]
 unit = st.floats(0.02, 0.98)
@@ -176,7 +178,7 @@ def test_ackley_at_the_origin_is_defined_and_silent():
 
 
 def test_unknown_surface_lists_the_valid_names():
-    with pytest.raises(ValueError, match=r"surface must be one of \[.rosenbrock., .*.logistic_regression.\]"):
+    with pytest.raises(ValueError, match=r"surface must be one of \[.rosenbrock., .*.sparse_regression.\]"):
         surfaces.get("sphere")
 
 
@@ -212,7 +214,8 @@ def test_ackley_gradient_is_right_at_tiny_but_nonzero_points():
 
 # ---------------------------------------------------------------- sums of squares
 
-SUMS_OF_SQUARES = ("rosenbrock", "beale", "himmelblau", "booth", "quadratic", "linear_regression")
+SUMS_OF_SQUARES = ("rosenbrock", "beale", "himmelblau", "booth", "quadratic", "linear_regression",
+                   "sparse_regression")
 
 
 def test_the_sums_of_squares_declare_their_residuals_and_the_others_do_not():

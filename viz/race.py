@@ -446,7 +446,7 @@ def race_runs(surface: Surface, runs: Sequence[Run], grid: Grid | None = None,
     stride = int(np.max(np.diff(shown))) if len(shown) > 1 else 1
     moving = {"plane": moving_plane, "scene": moving_scene, "loss": loss.pop("moving")}
     fit = None
-    if surface.data is not None:
+    if surface.data is not None and surface.data.kind in FITS_DRAWN:
         fit = _fit_parts(surface, runs)
         moving["fit"] = fit.pop("moving")
     batch = _batch_parts(surface, runs)
@@ -564,6 +564,9 @@ def _loss_parts(surface: Surface, runs: Sequence[Run], steps: int,
 
 
 FIT_HEIGHT = LOSS_HEIGHT
+# the data kinds whose model the race draws beside the loss (a line, a boundary); a
+# sparse regression's ŷ = w·x over two inputs is a plane: no panel
+FITS_DRAWN = ("regression", "classification")
 CLASSES = ((1.0, "+1", "circle"), (-1.0, "−1", "square"))  # label, name, marker
 
 
