@@ -356,3 +356,38 @@ def _times(a: float, b: float) -> str:
     if 0.9 <= ratio <= 1.1:
         return "about as much as"
     return f"{ratio:.2g} times as much as"
+
+
+def stochastic_words(scene: scenes.Scene, data, runs) -> list[str]:
+    """What the race's stale gradients, noise and mini-batches do, a sentence each."""
+    words = []
+    if scene.delay:
+        words.append(delay_words(scene))
+    if scene.noise_eta > 0:
+        first, last = (math.sqrt(scene.noise_eta / (1 + t) ** scene.noise_gamma)
+                       for t in (1, scene.steps))  # fmt: skip
+        words.append(
+            f"Gradient noise: every gradient gets N(0, σ_t² I) added, σ_t² = η/(1 + t)^γ "
+            f"with η = {scene.noise_eta:g}, γ = {scene.noise_gamma:g} (σ from {first:.3g} at "
+            f"step 1 to {last:.3g} at step {scene.steps}); every optimizer gets the same draws "
+            "(one seed), so what differs is how each one uses them."
+        )
+    if scene.batch() is not None:
+        b = scene.batch()
+        words.append(
+            f"Mini-batches: each step takes the exact gradient over {b} of the {data.n} "
+            f"examples, {optim_core.Order(scene.order, difficulty=scene.difficulty).describe()}"
+            f", {epoch_words(scene.run_order(), data.n, b)}; every optimizer sees "
+            "the same batches. The filled contour, the 3-D view and the loss show the loss "
+            "over all the training data, so it can go up: a step only goes downhill on its "
+            "own batch. The pink dotted lines are the loss of the batch the step shown took "
+            "(× its lowest point in the view, none when that lies beyond it)"
+            + (", and its examples are ringed in pink beside the loss"
+               if data.kind in viz.race.FITS_DRAWN else "")
+            + ": each step goes downhill across its own batch's lines (SGD's at right "
+            "angles to them), so the path turns as the batches change."
+            + (" Open triangles beside the loss: the examples held out for validation, "
+               "which no step sees." if data.val_targets is not None else "")
+            + batch_cap_words(runs)
+        )
+    return words

@@ -14,10 +14,11 @@ import optim_core
 import scenes
 import surfaces
 import viz
-from app_pages import common, workers_data
+from app_pages import common, workers_adagrad, workers_data, workers_hogwild
 from app_pages.race_view import figure_view, preload, race_view
 
 P = "workers."  # this page's widget keys
+SECTION_KEYS = ("hw_", "dt_")  # the sections' link keys (Hogwild!, delay-tolerant AdaGrad)
 NONE = "(choose a preset)"
 FIELDS = [f.name for f in dataclasses.fields(scenes.WorkersScene)]
 RULES = {
@@ -139,7 +140,9 @@ if scheme != "downpour" and scene.rho > scene.max_rho():
                 f"workers' mean. Running with ρ = {fixed:g} (below 1/(K α) = "
                 f"{scene.max_rho():.4g}).")  # fmt: skip
     scene.rho = fixed
-st.query_params.from_dict(scenes.workers_to_query(scene))
+# the link: this scene's values, and the sections' own (hw_…, dt_…), which they keep
+st.query_params.from_dict({**scenes.workers_to_query(scene), **{
+    k: v for k, v in st.query_params.to_dict().items() if k.startswith(SECTION_KEYS)}})
 
 # ---------------------------------------------------------------- main area
 
@@ -212,7 +215,9 @@ bound, stale = workers_data.cached_stale_runs(int(tau))
 figure_view(viz.delay_stability_figure(*workers_data.stale_map_args(tau)).to_json(),
             key=P + "stale_map")  # fmt: skip
 bowl = surfaces.get("quadratic", kappa=1)
-figure_view(viz.loss_figure(stale, bowl, height=330).to_json(), key=P + "stale_loss")
+loss = viz.loss_figure(stale, bowl, height=330)
+loss.update_layout(margin=dict(l=80, r=20, t=40, b=60))  # room for the log axis' powers
+figure_view(loss.to_json(), key=P + "stale_loss")
 inside, outside = (r.trajectory for r in stale)
 words = []
 for traj, where in ((inside, "inside"), (outside, "outside")):
@@ -236,3 +241,6 @@ st.caption("Each step of plain SGD takes the gradient at the parameters of τ st
            "the bound in red, the two runs as stars; below: their loss. The race page "
            "has the same delays for every first-order optimizer (its “Stale gradients” "
            "slider).")  # fmt: skip
+
+workers_adagrad.section()
+workers_hogwild.section()

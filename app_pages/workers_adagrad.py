@@ -6,12 +6,12 @@ stability against the delay, a table and what they show in words. The page calls
 
 from __future__ import annotations
 
-import json
 from dataclasses import fields
 
 import streamlit as st
 
 import surfaces
+from app_pages.race_view import figure_view
 from optim_core import DelayStability
 from optim_core import delay_tolerant as dt
 from scenes.delay_adagrad import (
@@ -123,7 +123,8 @@ def section() -> None:
                                  scene.delay_words())  # fmt: skip
     plots = st.columns(2)
     for column, name in zip(plots, ("loss", "stability"), strict=True):
-        column.plotly_chart(json.loads(shown[name]), key=f"{KEY}{name}_figure", width="stretch")
+        with column:
+            figure_view(shown[name], key=f"{KEY}{name}_figure")
     st.dataframe(shown["run_rows"], hide_index=True, width="stretch", key=KEY + "runs")
     st.markdown(shown["words"])
     st.dataframe(shown["stability_rows"], hide_index=True, width="stretch",

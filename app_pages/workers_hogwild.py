@@ -4,13 +4,13 @@ the same gradients. The owner's page calls :func:`section` at its bottom."""
 
 from __future__ import annotations
 
-import plotly.io as pio
 import streamlit as st
 
 import scenes
 import surfaces
 import viz
 import viz.hogwild
+from app_pages.race_view import figure_view
 from optim_core import hogwild
 from optim_core.workers import MAX_WORKERS
 
@@ -65,7 +65,7 @@ def section() -> None:
     st.query_params.update(scenes.hogwild_to_query(scene))
     figure, rows, summary = cached_hogwild(scene.workers, scene.density, scene.lr, scene.steps,
                                            scene.seed)  # fmt: skip
-    st.plotly_chart(pio.from_json(figure), key=P + "figure", width="stretch")
+    figure_view(figure, key=P + "figure")
     st.dataframe(rows, hide_index=True, width="stretch")
     st.markdown(summary)
     st.caption(

@@ -49,7 +49,7 @@ def _whole(low: int, high: int):
 
 def data_names() -> list[str]:
     """The data surfaces: a loss over examples, which take ``run(..., batch_size=...)``."""
-    return ["linear_regression", "logistic_regression"]
+    return ["linear_regression", "logistic_regression", "sparse_regression"]
 
 
 # Valid range of each parameter: (test, description).

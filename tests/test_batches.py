@@ -22,12 +22,14 @@ DATA = surfaces.data_names()
 def plain_loss(surface, w):
     data, total = surface.data, 0.0
     for x, y in zip(data.inputs.tolist(), data.targets.tolist(), strict=True):
-        if data.kind == "regression":
+        if data.kind == "sparse_regression":  # ŷ = w·x
+            total += (w[0] * x[0] + w[1] * x[1] - y) ** 2
+        elif data.kind == "regression":  # a line: ŷ = w x + b
             total += (w[0] * x + w[1] - y) ** 2
         else:
             total += math.log1p(math.exp(-y * (w[0] * x[0] + w[1] * x[1])))
     loss = total / data.n
-    return loss if data.kind == "regression" else loss + L2 / 2 * (w[0] ** 2 + w[1] ** 2)
+    return loss if data.kind != "classification" else loss + L2 / 2 * (w[0] ** 2 + w[1] ** 2)
 
 
 def plain_grad(surface, w, examples):
@@ -35,7 +37,10 @@ def plain_grad(surface, w, examples):
     data, gx, gy = surface.data, 0.0, 0.0
     for i in examples:
         x, y = data.inputs[i].tolist(), float(data.targets[i])
-        if data.kind == "regression":
+        if data.kind == "sparse_regression":  # ŷ = w·x
+            r = w[0] * x[0] + w[1] * x[1] - y
+            gx, gy = gx + 2 * r * x[0], gy + 2 * r * x[1]
+        elif data.kind == "regression":  # a line: ŷ = w x + b
             r = w[0] * x + w[1] - y
             gx, gy = gx + 2 * r * x, gy + 2 * r
         else:

@@ -1421,3 +1421,46 @@ def test_the_workers_page_plays_the_server_strong_and_the_workers_faint(server, 
     assert "the workers (4), each its own copy" in page.inner_text(".race-legend")
     page.screenshot(path=str(ARTIFACTS / "workers_easgd.png"))
     page.close()
+
+
+def test_the_workers_page_sections_draw_from_the_link(server, browser):
+    """The Workers page's delay-tolerant AdaGrad and Hogwild! sections, from a link's
+    dt_… and hw_… values: both sections' figures drawn, the words the reader sees the
+    core's numbers (AdaGrad's divergence step as measured), the controls set, and the
+    link keeps every section's values beside the page's own."""
+    from optim_core import delay_tolerant as dt
+
+    adagrad = dt.run_delay_tolerant("rosenbrock", (-1.5, 2.0), 500, form="adagrad", lr=20.0,
+                                    delay=8, record="final")  # fmt: skip
+    tolerant = dt.run_delay_tolerant("rosenbrock", (-1.5, 2.0), 500, lr=20.0, delay=8,
+                                     record="final")  # fmt: skip
+    assert adagrad.diverged_step >= 0 and tolerant.diverged_step < 0
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.goto(f"{server}/workers?dt_surface=rosenbrock&dt_mode=fixed&dt_tau=8&dt_lr=20.0"
+              "&dt_steps=500&hw_k=4&hw_density=0.25&hw_lr=0.02&hw_steps=2000")
+    words = page.get_by_text("At α = 20 with τ = 8")
+    words.wait_for(timeout=PATIENCE_MS)
+    text = words.inner_text()
+    assert f"AdaGrad diverges at step {int(adagrad.diverged_step)};" in text
+    assert "largest α without divergence: larger at τ = 1, 2, 4, 8" in text
+    sentence = page.get_by_text("With K = 4 workers at α = 0.02, over 2,000 gradients")
+    sentence.wait_for(timeout=PATIENCE_MS)
+    assert "sparse (density 0.25)" in sentence.inner_text()
+    assert page.locator(".st-key-workers-hogwild-k input").get_attribute("value") == "4"
+    hog = ".st-key-workers-hogwild-figure"
+    page.locator(hog).scroll_into_view_if_needed()
+    page.wait_for_function(f"""() => {{
+        const g = document.querySelector('{hog} .js-plotly-plot');
+        return g && g.querySelectorAll('.subplot').length >= 3
+            && g.querySelectorAll('.scatterlayer .trace').length >= 12; }}""",
+                           timeout=PATIENCE_MS)  # fmt: skip
+    for name in ("loss", "stability"):  # the AdaGrad section's two figures, drawn
+        page.wait_for_function(f"""() => {{
+            const g = document.querySelector('.st-key-workers-dt-{name}_figure .js-plotly-plot');
+            return g && g.querySelectorAll('.scatterlayer path.js-line').length >= 2; }}""",
+                               timeout=PATIENCE_MS)  # fmt: skip
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+    assert query["dt_tau"] == ["8"] and query["hw_k"] == ["4"] and query["scheme"] == ["downpour"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "workers_sections.png"), full_page=True)
+    page.close()

@@ -303,23 +303,23 @@ def _section(query=None):
 def test_the_section_shows_the_measured_comparison():
     at = _section()
     assert not at.exception
-    assert at.slider(key="workers.hogwild.k").value == 8
-    sparse, dense = _comparison(0.0, 8), _comparison(1.0, 8)
+    assert at.slider(key="workers.hogwild.k").value == 4
+    sparse, dense = _comparison(0.0, 4), _comparison(1.0, 4)
     words = at.markdown[0].value
-    assert words.startswith("With K = 8 workers at α = 0.01, over 4,000 gradients:")
+    assert words.startswith("With K = 4 workers at α = 0.01, over 4,000 gradients:")
     assert (f"on the sparse (density 0) data Hogwild! ends on a floor "
             f"{sparse.floor_ratio:.2f}× serial SGD's") in words
     assert f"dense (density 1) data Hogwild! ends on a floor {dense.floor_ratio:.2f}×" in words
-    assert "the sparse examples lose 1.36× where the dense ones lose 1.64×." in words
+    assert "the sparse examples lose 1.11× where the dense ones lose 1.22×." in words
     rows = at.dataframe[0].value
-    assert list(rows["method"]) == ["Hogwild!, K = 8", "serial SGD, batch 1"] * 2
+    assert list(rows["method"]) == ["Hogwild!, K = 4", "serial SGD, batch 1"] * 2
     share = sparse.run.conflict_count / sparse.run.write_count
     assert rows["conflicts"][0] == (f"{sparse.run.conflict_count:,} of "
                                     f"{sparse.run.write_count:,} writes ({share:.0%})")
     assert rows["gradients to tol"][1] == f"{sparse.serial_to_tol:,}"
     assert any("Simulated workers: K workers in one process on a seeded schedule" in c.value
                for c in at.caption)  # fmt: skip
-    assert at.query_params["hw_k"] == "8"
+    assert at.query_params["hw_k"] == "4"
 
 
 def test_the_link_sets_the_section_and_bad_values_are_named():
