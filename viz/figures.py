@@ -530,3 +530,38 @@ def _log_against_step(fig: go.Figure, height: int, x_title: str, y_title: str) -
         xaxis_automargin=True, yaxis_automargin=True,
     )  # fmt: skip
     return fig
+
+
+def minimum_and_square_axes(fig: go.Figure, surface: Surface, col: int, ref: str,
+                            size: int = 15) -> None:  # fmt: skip
+    """In subplot (1, ``col``) of a side-by-side landscape figure: the surface's minimizers
+    as gold stars (in the legend once) and its domain on axes with one unit as long on y
+    as on x (``ref``: the x-axis's number), so a ravine looks like one, a bowl round."""
+    (x0, x1), (y0, y1) = surface.domain
+    best = surface.minimizers
+    fig.add_scatter(x=best[:, 0], y=best[:, 1], mode="markers", name="minimum",
+                    showlegend=col == 1, legendgroup="minimum",
+                    marker=dict(symbol="star", size=size, color="gold",
+                                line=dict(color="black", width=1)),
+                    hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
+                    row=1, col=col)  # fmt: skip
+    fig.update_xaxes(range=[x0, x1], title_text=surface.axes[0], constrain="domain",
+                     showgrid=False, zeroline=False, row=1, col=col)  # fmt: skip
+    fig.update_yaxes(range=[y0, y1], title_text=surface.axes[1], scaleanchor=f"x{ref}",
+                     scaleratio=1, constrain="domain", showgrid=False, zeroline=False,
+                     row=1, col=col)  # fmt: skip
+
+
+def landscape_background(fig: go.Figure, surface: Surface, grid: Grid, col: int) -> dict:
+    """In subplot (1, ``col``): the surface's contour lines, one trace; returns its filled
+    picture as a layout image for the caller's ``images`` (under the traces)."""
+    (x0, x1), (y0, y1) = surface.domain
+    ref = "" if col == 1 else str(col)
+    gap = np.full((1, 2), np.nan)  # every contour line in one trace (nan between)
+    lines = np.concatenate([np.vstack([p, gap]) for _, p in grid.contours] or [gap])
+    lines = lines.astype(np.float32)  # (4 bytes a number: ample for a picture)
+    fig.add_scatter(x=lines[:, 0], y=lines[:, 1], mode="lines", hoverinfo="skip",
+                    line=dict(color="rgba(90,90,90,0.45)", width=1), showlegend=False,
+                    name="contour lines", row=1, col=col)  # fmt: skip
+    return dict(source=grid.background, xref=f"x{ref}", yref=f"y{ref}", x=x0, y=y1,
+                sizex=x1 - x0, sizey=y1 - y0, sizing="stretch", layer="below")

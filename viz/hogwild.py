@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 
 from optim_core.hogwild import TOL_FACTOR, Comparison
 
-from .figures import Grid
+from .figures import Grid, landscape_background, minimum_and_square_axes
 
 HEIGHT = 430
 HOGWILD, SERIAL = "#D55E00", "#0072B2"  # Okabe-Ito vermillion and blue
@@ -49,11 +49,6 @@ def running_mean(values: np.ndarray, parts: int = SMOOTHING) -> np.ndarray:
     return (total[ends] - total[begins]) / (ends - begins)
 
 
-def _lines(grid: Grid) -> np.ndarray:
-    gap = np.full((1, 2), np.nan)  # every contour line in one trace (nan between)
-    return np.concatenate([np.vstack([p, gap]) for _, p in grid.contours] or [gap])
-
-
 def hogwild_figure(panels: Sequence[Panel], height: int = HEIGHT) -> go.Figure:
     """Each data set's landscape with the shared vector's path (a point a round) and
     serial SGD's at the same gradient counts, the workers' last reads (×); and f − f*
@@ -68,12 +63,7 @@ def hogwild_figure(panels: Sequence[Panel], height: int = HEIGHT) -> go.Figure:
         surface, K = c.run.surface, c.run.workers
         (x0, x1), (y0, y1) = surface.domain
         ref = "" if col == 1 else str(col)
-        images.append(dict(source=grid.background, xref=f"x{ref}", yref=f"y{ref}", x=x0, y=y1,
-                           sizex=x1 - x0, sizey=y1 - y0, sizing="stretch", layer="below"))
-        lines = _lines(grid).astype(np.float32)
-        fig.add_scatter(x=lines[:, 0], y=lines[:, 1], mode="lines", hoverinfo="skip",
-                        line=dict(color="rgba(90,90,90,0.45)", width=1), showlegend=False,
-                        row=1, col=col)  # fmt: skip
+        images.append(landscape_background(fig, surface, grid, col))
         serial = np.asarray(c.serial.path, dtype=float)[c.counts]
         shared = c.run.path[: c.run.rounds_run + 1]
         for name, path, colour in ((f"serial SGD, {panel.name}", serial, SERIAL),
@@ -91,18 +81,7 @@ def hogwild_figure(panels: Sequence[Panel], height: int = HEIGHT) -> go.Figure:
                                     line=dict(width=1.5, color="black")),
                         hovertemplate="a worker's last read (%{x:.4g}, %{y:.4g})<extra></extra>",
                         row=1, col=col)  # fmt: skip
-        best = surface.minimizers
-        fig.add_scatter(x=best[:, 0], y=best[:, 1], mode="markers", name="minimum",
-                        showlegend=col == 1, legendgroup="minimum",
-                        marker=dict(symbol="star", size=14, color="gold",
-                                    line=dict(color="black", width=1)),
-                        hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
-                        row=1, col=col)  # fmt: skip
-        fig.update_xaxes(range=[x0, x1], title_text=surface.axes[0], constrain="domain",
-                         showgrid=False, zeroline=False, row=1, col=col)  # fmt: skip
-        fig.update_yaxes(range=[y0, y1], title_text=surface.axes[1], scaleanchor=f"x{ref}",
-                         scaleratio=1, constrain="domain", showgrid=False, zeroline=False,
-                         row=1, col=col)  # fmt: skip
+        minimum_and_square_axes(fig, surface, col, ref, size=14)
         last = len(panels) + 1
         for name, excess, colour in ((f"serial SGD, {panel.name}", c.serial_excess, SERIAL),
                                      (f"Hogwild! K = {K}, {panel.name}", c.excess, HOGWILD)):

@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 
 from surfaces import Surface, condition_number
 
-from .figures import Grid, Run, run_exit
+from .figures import Grid, Run, landscape_background, minimum_and_square_axes, run_exit
 from .style import color, symbol
 
 SIDES = ("raw", "standardized")
@@ -51,14 +51,7 @@ def standardize_figure(raw: Side, standardized: Side, height: int = HEIGHT) -> g
         surface, grid = side.surface, side.grid
         (x0, x1), (y0, y1) = surface.domain
         ref = "" if col == 1 else str(col)
-        images.append(dict(source=grid.background, xref=f"x{ref}", yref=f"y{ref}", x=x0, y=y1,
-                           sizex=x1 - x0, sizey=y1 - y0, sizing="stretch", layer="below"))
-        gap = np.full((1, 2), np.nan)  # every contour line in one trace (nan between)
-        lines = np.concatenate([np.vstack([p, gap]) for _, p in grid.contours] or [gap])
-        lines = lines.astype(np.float32)  # (4 bytes a number: ample for a picture)
-        fig.add_scatter(x=lines[:, 0], y=lines[:, 1], mode="lines", hoverinfo="skip",
-                        line=dict(color="rgba(90,90,90,0.45)", width=1), showlegend=False,
-                        name="contour lines", row=1, col=col)  # fmt: skip
+        images.append(landscape_background(fig, surface, grid, col))
         for run in side.runs:
             path = np.asarray(run.trajectory.path, dtype=np.float32)
             way_out = run_exit(surface, run.trajectory)
@@ -78,19 +71,7 @@ def standardize_figure(raw: Side, standardized: Side, height: int = HEIGHT) -> g
                                     line=dict(width=2.5)),
                         hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>",
                         row=1, col=col)  # fmt: skip
-        best = surface.minimizers
-        fig.add_scatter(x=best[:, 0], y=best[:, 1], mode="markers", name="minimum",
-                        showlegend=col == 1, legendgroup="minimum",
-                        marker=dict(symbol="star", size=15, color="gold",
-                                    line=dict(color="black", width=1)),
-                        hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
-                        row=1, col=col)  # fmt: skip
-        fig.update_xaxes(range=[x0, x1], title_text=surface.axes[0], constrain="domain",
-                         showgrid=False, zeroline=False, row=1, col=col)  # fmt: skip
-        # one unit as long on y as on x: a ravine looks like one, a round bowl round
-        fig.update_yaxes(range=[y0, y1], title_text=surface.axes[1], scaleanchor=f"x{ref}",
-                         scaleratio=1, constrain="domain", showgrid=False, zeroline=False,
-                         row=1, col=col)  # fmt: skip
+        minimum_and_square_axes(fig, surface, col, ref)
     fig.update_layout(height=height, images=images, plot_bgcolor="white", font=dict(size=14),
                       margin=dict(l=50, r=10, t=40, b=90), hovermode="closest",
                       legend=dict(orientation="h", x=0, y=-0.2, yanchor="top"))  # fmt: skip
