@@ -532,12 +532,13 @@ def _log_against_step(fig: go.Figure, height: int, x_title: str, y_title: str) -
     return fig
 
 
-def minimum_and_square_axes(fig: go.Figure, surface: Surface, col: int, ref: str,
+def minimum_and_square_axes(fig: go.Figure, surface: Surface, col: int,
                             size: int = 15) -> None:  # fmt: skip
     """In subplot (1, ``col``) of a side-by-side landscape figure: the surface's minimizers
     as gold stars (in the legend once) and its domain on axes with one unit as long on y
-    as on x (``ref``: the x-axis's number), so a ravine looks like one, a bowl round."""
+    as on x, so a ravine looks like one, a bowl round."""
     (x0, x1), (y0, y1) = surface.domain
+    ref = "" if col == 1 else str(col)
     best = surface.minimizers
     fig.add_scatter(x=best[:, 0], y=best[:, 1], mode="markers", name="minimum",
                     showlegend=col == 1, legendgroup="minimum",

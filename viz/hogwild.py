@@ -61,8 +61,6 @@ def hogwild_figure(panels: Sequence[Panel], height: int = HEIGHT) -> go.Figure:
     for col, (panel, dash) in enumerate(zip(panels, DASHES, strict=False), start=1):
         c, grid = panel.comparison, panel.grid
         surface, K = c.run.surface, c.run.workers
-        (x0, x1), (y0, y1) = surface.domain
-        ref = "" if col == 1 else str(col)
         images.append(landscape_background(fig, surface, grid, col))
         serial = np.asarray(c.serial.path, dtype=float)[c.counts]
         shared = c.run.path[: c.run.rounds_run + 1]
@@ -81,7 +79,7 @@ def hogwild_figure(panels: Sequence[Panel], height: int = HEIGHT) -> go.Figure:
                                     line=dict(width=1.5, color="black")),
                         hovertemplate="a worker's last read (%{x:.4g}, %{y:.4g})<extra></extra>",
                         row=1, col=col)  # fmt: skip
-        minimum_and_square_axes(fig, surface, col, ref, size=14)
+        minimum_and_square_axes(fig, surface, col, size=14)
         last = len(panels) + 1
         for name, excess, colour in ((f"serial SGD, {panel.name}", c.serial_excess, SERIAL),
                                      (f"Hogwild! K = {K}, {panel.name}", c.excess, HOGWILD)):

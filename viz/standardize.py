@@ -49,8 +49,6 @@ def standardize_figure(raw: Side, standardized: Side, height: int = HEIGHT) -> g
     images = []
     for col, side in enumerate((raw, standardized), start=1):
         surface, grid = side.surface, side.grid
-        (x0, x1), (y0, y1) = surface.domain
-        ref = "" if col == 1 else str(col)
         images.append(landscape_background(fig, surface, grid, col))
         for run in side.runs:
             path = np.asarray(run.trajectory.path, dtype=np.float32)
@@ -71,7 +69,7 @@ def standardize_figure(raw: Side, standardized: Side, height: int = HEIGHT) -> g
                                     line=dict(width=2.5)),
                         hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>",
                         row=1, col=col)  # fmt: skip
-        minimum_and_square_axes(fig, surface, col, ref)
+        minimum_and_square_axes(fig, surface, col)
     fig.update_layout(height=height, images=images, plot_bgcolor="white", font=dict(size=14),
                       margin=dict(l=50, r=10, t=40, b=90), hovermode="closest",
                       legend=dict(orientation="h", x=0, y=-0.2, yanchor="top"))  # fmt: skip
