@@ -200,6 +200,17 @@ _RULES = {
     "c1": (lambda v: 0 < v < 1, "a number in (0, 1)"),
     "c2": (lambda v: 0 < v < 1, "a number in (0, 1)"),
     "shrink": (lambda v: 0 < v < 1, "a number in (0, 1)"),
+    "beta3": (lambda v: 0 <= v < 1, "a number in [0, 1)"),
+    "mix": (lambda v: v >= 0, "a finite number >= 0"),
+    "warmup": (lambda v: v == int(v) and 0 <= v <= MAX_STEPS,
+               f"a whole number in [0, {MAX_STEPS}]"),
+    "lr_power": (lambda v: v >= 0, "a finite number >= 0"),
+    "d0": (lambda v: v > 0, "a finite number > 0"),
+    "clip": (lambda v: v > 0, "a finite number > 0"),
+    "every": (lambda v: v == int(v) and 1 <= v <= 1000, "a whole number in [1, 1000]"),
+    "eps2": (lambda v: v >= 0, "a finite number >= 0"),
+    "decay": (lambda v: 0 < v <= 1, "a number in (0, 1]"),
+    "ns_steps": (lambda v: v == int(v) and 1 <= v <= 20, "a whole number in [1, 20]"),
 }
 
 

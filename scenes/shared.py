@@ -29,13 +29,27 @@ HYPER_RANGES: dict[str, tuple[float, float, bool]] = {
     "c1": (1e-8, 0.5, True),
     "c2": (0.01, 0.99, False),
     "shrink": (0.1, 0.9, False),
+    "beta3": (0.0, 0.9999, False),
+    "mix": (0.0, 20.0, False),
+    "warmup": (0, 1000, False),
+    "lr_power": (0.0, 4.0, False),
+    "d0": (1e-8, 1.0, True),
+    "clip": (1e-3, 10.0, True),
+    "every": (1, 100, False),
+    "eps2": (0.0, 0.1, False),
+    "decay": (0.1, 1.0, False),
+    "ns_steps": (1, 10, False),
 }
 HYPER_LABELS = {"lr": "α (lr)", "beta1": "β₁", "beta2": "β₂", "eps": "ε",
                 "weight_decay": "λ (weight decay)", "memory": "m (pairs kept)",
                 "damping": "λ₀ (first damping)", "c1": "c₁ (sufficient decrease)",
                 "c2": "c₂ (curvature)", "shrink": "ρ (backtracking factor)"}  # fmt: skip
-WHOLE_HYPERPARAMETERS = ("memory",)  # whole numbers: an integer slider, and so in the link
-HYPER_LABELS.update(beta_rule="β rule", line_search="line search")
+WHOLE_HYPERPARAMETERS = ("memory", "warmup", "every", "ns_steps")  # an integer slider and link
+HYPER_LABELS.update(beta_rule="β rule", line_search="line search", beta3="β₃",
+                    mix="α₃ (slow EMA's weight)", warmup="warm-up steps",
+                    lr_power="r (lr power of the weighting)", d0="d₀ (first distance)",
+                    clip="ρ (clip)", every="k (steps between updates)", eps2="ε₂",
+                    decay="c (β₂ decay exponent)", ns_steps="Newton–Schulz steps")
 CHOICE_TITLES = {"PR+": "Polak–Ribière+", "FR": "Fletcher–Reeves",
                  "none": "none (fixed step α)", "strong_wolfe": "strong Wolfe"}  # fmt: skip
 
@@ -66,6 +80,8 @@ SLIDER_VALUES = {
     "eps": log_grid(1e-12, 1.0, (1,)),
     "damping": log_grid(1e-6, 1e3, (1, 2, 5)),
     "c1": log_grid(1e-8, 0.5, (1, 2, 5)),
+    "d0": log_grid(1e-8, 1.0, (1,)),
+    "clip": log_grid(1e-3, 10.0, (1, 2, 5)),
 }
 
 

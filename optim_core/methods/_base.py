@@ -42,7 +42,10 @@ GradFn = Callable[[np.ndarray], np.ndarray]
 
 
 HYPERPARAMETERS = ("lr", "beta1", "beta2", "eps", "weight_decay", "memory", "damping", "c1",
-                   "c2", "shrink", "beta_rule", "line_search")
+                   "c2", "shrink", "beta_rule", "line_search",
+                   # the optimizers of 2023–2026 (issue 24)
+                   "beta3", "mix", "warmup", "lr_power", "d0", "clip", "every", "eps2",
+                   "decay", "ns_steps")
 # The hyperparameters that name a choice, not a number: their choices
 CHOICES = {
     "beta_rule": ("PR+", "FR"),  # CG's β: Polak–Ribière+ or Fletcher–Reeves
@@ -71,6 +74,16 @@ class Hyperparams(NamedTuple):
     shrink: float = float("nan")  # backtracking's factor ρ
     beta_rule: str = ""  # CG: "PR+" or "FR" (CHOICES)
     line_search: str = ""  # torch's L-BFGS: "none" or "strong_wolfe"
+    beta3: float = float("nan")  # a third EMA's β: Adan's, AdEMAMix's slow one, Prodigy's
+    mix: float = float("nan")  # AdEMAMix: the slow EMA's weight α
+    warmup: float = float("nan")  # Schedule-Free: warm-up steps, a whole number
+    lr_power: float = float("nan")  # Schedule-Free: the weighting's power of the lr
+    d0: float = float("nan")  # Prodigy: the first estimate of the distance d
+    clip: float = float("nan")  # Sophia's ρ; Adafactor's update clipping d
+    every: float = float("nan")  # Sophia, SOAP: steps between curvature updates, whole
+    eps2: float = float("nan")  # Adafactor: ε₂, the floor of the parameter scale
+    decay: float = float("nan")  # Adafactor: the β₂ schedule's exponent c (β₂ₜ = 1 − t^−c)
+    ns_steps: float = float("nan")  # Muon: Newton–Schulz iterations, a whole number
 
 
 def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
