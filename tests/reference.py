@@ -469,8 +469,9 @@ def armijo_reference(f, grad, w, steps, lr, c1, shrink, beta1=None):
 def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=None,
                   weight_decay=None, memory=None, damping=None, c1=None, c2=None, shrink=None,
                   beta_rule=None, line_search=None, hessian=None, f=None,
-                  residuals=None):  # fmt: skip
-    """Return the list of points [w_0, ..., w_steps] as lists of two floats.
+                  residuals=None, **more):  # fmt: skip
+    """Return the list of points [w_0, ..., w_steps] as lists of two floats. (``more``:
+    the later optimizers' hyperparameters, beta3 … ns_steps, None where unused.)
 
     ``grad`` maps a list [x, y] to a list [gx, gy]; ``hessian`` (Newton's methods) to
     [[hxx, hxy], [hyx, hyy]]; ``f`` (BFGS's line search) to a float; ``residuals``
@@ -573,7 +574,7 @@ _TORCH_NAMES = ("sgd", "momentum", "nag", "adagrad", "rmsprop", "adadelta", "ada
 def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=None,
                         weight_decay=None, memory=None, damping=None, c1=None, c2=None,
                         shrink=None, beta_rule=None, line_search=None, hessian=None, f=None,
-                        residuals=None):  # fmt: skip
+                        residuals=None, **more):  # fmt: skip
     """torch.optim's documented algorithms (SGD, SGD with momentum and nesterov,
     Adagrad, RMSprop, Adadelta, Adam, Adamax, NAdam, Adam with amsgrad), other options
     at their defaults, transcribed from the pseudo-code of the torch.optim docs: plain
