@@ -12,7 +12,14 @@ import optim_core
 import scenes
 import surfaces
 import viz
-from app_pages import common, race_normalize, race_practice, race_results, race_sections
+from app_pages import (
+    common,
+    race_normalize,
+    race_practice,
+    race_results,
+    race_sections,
+    race_tuning,
+)
 from app_pages.race_view import preload, race_view
 
 # ---------------------------------------------------------------- session state
@@ -173,6 +180,9 @@ if "surface" not in st.session_state:
     st.session_state.present = scene_from_link.present  # (a preset keeps the mode it finds)
     st.session_state.x_axis = scene_from_link.x_axis  # (and the loss plot's x-axis)
     st.session_state.link_warnings = link_warnings
+tune_warnings = race_tuning.from_link()  # (the tuning's part of the link, once)
+if tune_warnings:
+    st.session_state.link_warnings = st.session_state.get("link_warnings", []) + tune_warnings
 present = bool(st.session_state.setdefault("present", False))
 x_axis = st.session_state.setdefault("x_axis", "steps")  # (its switch is under the race)
 # a projector: the sidebar folded away (its ">" brings it back), large type
@@ -427,7 +437,8 @@ scene = scenes.Scene(
     float(noise_eta), float(noise_gamma), int(seed), batch, order, difficulty,
     int(stop_patience), float(stop_delta), int(delay), bool(delay_random), x_axis=x_axis,
 )  # fmt: skip
-st.query_params.from_dict(scenes.to_query(scene))
+race_tuning.controls(sb, scene)
+st.query_params.from_dict({**scenes.to_query(scene), **race_tuning.to_query()})
 
 # ---------------------------------------------------------------- main area
 
@@ -524,6 +535,7 @@ race_sections.schedules(scene, chosen, surface_name, run_keys, runs)
 race_practice.validation_section(scene, runs, found)
 race_practice.delay_section(scene, chosen)
 race_practice.order_section(scene, surface, chosen)
+race_tuning.section(scene)
 if data is not None and data.kind in viz.race.FITS_DRAWN:
     st.caption(
         "Beside the loss: the data, and each optimizer's "

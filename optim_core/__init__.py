@@ -63,11 +63,15 @@ from .runner import (
 )
 from .schedules import Schedule, schedule
 from .stopping import EarlyStop, early_stopping
+from .tuning import Tuned, tune, tune_all
 from .workers import WorkersRun, run_workers
 
 __all__ = [
     "HogwildRun",
     "run_hogwild",
+    "Tuned",
+    "tune",
+    "tune_all",
     "WorkersRun",
     "run_workers",
     "ORDERS",
