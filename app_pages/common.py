@@ -15,6 +15,7 @@ import optim_core
 import scenes
 import surfaces
 import viz
+import viz.tuning
 
 # ---------------------------------------------------------------- cached work
 
@@ -510,3 +511,11 @@ def show_link_warnings(page: str) -> None:
     messages = st.session_state.pop(f"{page}.link_warnings", [])
     if messages:
         st.warning(link_warning_text(messages))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_tuned(names: tuple, surface: str, start: tuple, steps: int, alphas: tuple,
+                 objective: str) -> dict:  # fmt: skip
+    """optim_core.tune_all over the given α's, as plain data (the sweeps page)."""
+    return viz.tuning.tuned_data(optim_core.tune_all(
+        list(names), surface, start, steps, alphas=np.array(alphas), objective=objective))

@@ -7,13 +7,13 @@ import math
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 import optim_core
 import scenes
 import surfaces
 import viz
+import viz.tuning
 from app_pages.race_view import figure_view
 from optim_core import tuning
 
@@ -72,9 +72,7 @@ def cached_tuning(names: tuple, surface: str, start: tuple, steps: int, objectiv
         list(names), surf, start, min(steps, tuning.MAX_TUNE_STEPS), objective=objective,
         starts=points, seeds=seeds, noise_eta=noise or None, noise_gamma=gamma,
         batch_size=batch, convention=convention)  # fmt: skip
-    return {name: {"alphas": t.alphas.tolist(), "score": t.score.tolist(), "alpha": t.alpha,
-                   "value": t.value, "repeats": t.repeats, "diverged": t.diverged.tolist()}
-            for name, t in found.items()}  # fmt: skip
+    return viz.tuning.tuned_data(found)
 
 
 def _scene_args(scene: scenes.Scene) -> tuple:
@@ -115,31 +113,6 @@ def controls(sb, scene: scenes.Scene) -> None:
                "the link: the tuned α's, written out.")  # fmt: skip
 
 
-def figure(found: dict[str, dict], objective: str, height: int = 380) -> go.Figure:
-    """The objective against α for each optimizer, the choice marked."""
-    fig = go.Figure()
-    for name, t in found.items():
-        title, c = optim_core.get_optimizer(name).title, viz.color(name)
-        score = np.array(t["score"], dtype=float)
-        fig.add_scatter(x=t["alphas"], y=np.where(np.isfinite(score), score, np.nan),
-                        mode="lines", name=title, line=dict(color=c, width=2),
-                        legendgroup=name)  # fmt: skip
-        if math.isfinite(t["alpha"]):
-            fig.add_scatter(x=[t["alpha"]], y=[t["value"]], mode="markers", showlegend=False,
-                            legendgroup=name, name=f"{title}: chosen",
-                            marker=dict(color=c, symbol=viz.symbol(name), size=13,
-                                        line=dict(color="white", width=1.5)),
-                            hovertemplate=f"{title}: α = %{{x:.3g}}, "
-                            f"{tuning.OBJECTIVES[objective]} %{{y:.3g}}<extra></extra>")
-    fig.update_layout(
-        height=height, margin=dict(l=80, r=10, t=20, b=55), font=dict(size=14),
-        xaxis=dict(type="log", title="α", exponentformat="power"),
-        yaxis=dict(type="log", title=tuning.OBJECTIVES[objective], exponentformat="power"),
-        legend=dict(orientation="h", x=0, y=-0.25, yanchor="top"), hovermode="closest",
-    )  # fmt: skip
-    return fig
-
-
 def section(scene: scenes.Scene) -> None:
     """What the tuning measured, once tuned (or from a link that says so)."""
     state = st.session_state
@@ -150,21 +123,12 @@ def section(scene: scenes.Scene) -> None:
     if not found:
         return
     st.subheader("Tuned α: each optimizer at its best")
-    figure_view(figure(found, objective).to_json(), key=KEY + "figure")
-    rows, moved = [], []
-    for name, t in found.items():
-        opt = optim_core.get_optimizer(name, scene.convention)
-        now = scene.hyperparams(name).get("lr")
-        if math.isfinite(t["alpha"]) and now is not None and \
-                not math.isclose(now, scenes.tidy(t["alpha"]), rel_tol=1e-9):  # fmt: skip
-            moved.append(opt.title)
-        rows.append({"optimizer": opt.title,
-                     "tuned α": f"{t['alpha']:.3g}" if math.isfinite(t["alpha"]) else "none",
-                     tuning.OBJECTIVES[objective]: (f"{t['value']:.3g}"
-                                                    if math.isfinite(t["value"]) else "—"),
-                     "its default α": f"{opt.defaults['lr']:g}",
-                     "α's that diverged": f"{int(np.sum(np.array(t['diverged']) > 0))} of "
-                                          f"{len(t['alphas'])}"})  # fmt: skip
+    figure_view(viz.tuning.tuning_figure(found, objective).to_json(), key=KEY + "figure")
+    rows = viz.tuning.tuning_rows(found, objective, scene.convention)
+    moved = [optim_core.get_optimizer(name).title for name, t in found.items()
+             if math.isfinite(t["alpha"]) and scene.hyperparams(name).get("lr") is not None
+             and not math.isclose(scene.hyperparams(name)["lr"], scenes.tidy(t["alpha"]),
+                                  rel_tol=1e-9)]  # fmt: skip
     st.dataframe(pd.DataFrame(rows), hide_index=True)
     repeats = next(iter(found.values()))["repeats"]
     none = [optim_core.get_optimizer(n).title for n, t in found.items()

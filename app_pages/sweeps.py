@@ -12,6 +12,7 @@ import optim_core
 import scenes
 import surfaces
 import viz
+import viz.tuning
 from app_pages import common
 
 P = "sweeps."  # this page's widget keys
@@ -21,7 +22,8 @@ def apply(scene: scenes.SweepScene) -> None:
     x, y = scene.start_point()
     values = dict(surface=scene.surface, start_x=x, start_y=y, optimizers=list(scene.optimizers),
                   steps=scene.steps, lr_low=scene.lr_low, lr_high=scene.lr_high, count=scene.count,
-                  heat=scene.heatmap_optimizer, axis=scene.axis, betas=scene.betas)  # fmt: skip
+                  heat=scene.heatmap_optimizer, axis=scene.axis, betas=scene.betas,
+                  tune=scene.tune)  # fmt: skip
     st.session_state.update({P + k: v for k, v in values.items()})
 
 
@@ -53,6 +55,37 @@ def on_surface_change() -> None:
 
 common.init_from_link("sweeps", scenes.sweep_from_query, apply)
 following = common.follow_race("sweeps", race_share())
+
+def tuned_section(scene: scenes.SweepScene, lrs: np.ndarray, chosen) -> None:
+    """Each optimizer tuned on a stated objective over this sweep's α's and steps."""
+    tunable = [n for n in chosen if "lr" in optim_core.get_optimizer(n).hyperparams]
+    objectives = ["", *optim_core.tuning.OBJECTIVES]
+    names = {"": "off", **optim_core.tuning.OBJECTIVES}
+    if not surfaces.get(scene.surface).bounded_below:
+        objectives.remove("steps")
+        if st.session_state.get(P + "tune") == "steps":
+            st.session_state[P + "tune"] = ""
+    st.radio("Tune α: the best α of each optimizer by", objectives, key=P + "tune",
+             format_func=names.get, horizontal=True,
+             help="Over this sweep's α values and steps, the α that minimizes the objective, "
+             "for every optimizer alike. Part of the link.")  # fmt: skip
+    objective = st.session_state[P + "tune"]
+    if not objective or not tunable:
+        return
+    steps = min(scene.steps, optim_core.tuning.MAX_TUNE_STEPS)
+    found = common.cached_tuned(tuple(tunable), scene.surface, scene.start_point(), steps,
+                         tuple(float(a) for a in lrs), objective)  # fmt: skip
+    st.plotly_chart(viz.tuning.tuning_figure(found, objective), key=P + "tuned")
+    st.dataframe(viz.tuning.tuning_rows(found, objective), hide_index=True, width="stretch")
+    st.caption(
+        f"Each optimizer at the same {len(lrs)} α's and {steps:,} steps"
+        + (f" (the tuning's cap, {optim_core.tuning.MAX_TUNE_STEPS:,}; the sweep ran "
+           f"{scene.steps:,})" if steps < scene.steps else "")
+        + f"; the α that minimizes the {optim_core.tuning.OBJECTIVES[objective]} is marked (a "
+        "run that diverged scores +∞, and so, counting steps, does one that never reaches "
+        "f − f* ≤ 10⁻⁶). A tuned comparison compares tuned optimizers, not their defaults."
+    )
+
 
 # ---------------------------------------------------------------- sidebar
 
@@ -90,7 +123,7 @@ common.cap_note(sb, betas, "sweeps.betas")
 
 scene = scenes.SweepScene(surface_name, (float(start_x), float(start_y)), tuple(chosen),
                           int(steps), float(lr_low), float(lr_high), int(count), heat, axis,
-                          int(betas))  # fmt: skip
+                          int(betas), st.session_state.get(P + "tune", ""))  # fmt: skip
 st.query_params.from_dict(scenes.sweep_to_query(scene))
 
 # ---------------------------------------------------------------- main area
@@ -159,6 +192,7 @@ if chosen:
         return row
 
     st.dataframe([_row(r) for r in sweeps], hide_index=True, width="stretch")
+    tuned_section(scene, lrs, chosen)
     if surface.bounded_below:
         st.caption(
             f"{count} values of α from {lr_low:g} to {lr_high:g}, {scene.steps} steps each, "

@@ -40,6 +40,7 @@ class SweepScene:
     heatmap_optimizer: str = "adam"
     axis: str = "beta1"
     betas: int = 40
+    tune: str = ""  # "": no tuning marked; else optim_core.tuning's objective
 
     def start_point(self) -> tuple[float, float]:
         return Scene(self.surface, start=self.start).start_point()
@@ -51,7 +52,7 @@ def sweep_to_query(scene: SweepScene) -> dict[str, str]:
         "surface": scene.surface, "start": f"{x!r},{y!r}", "opt": ",".join(scene.optimizers),
         "steps": str(scene.steps), "lr_low": repr(scene.lr_low), "lr_high": repr(scene.lr_high),
         "count": str(scene.count), "heat": scene.heatmap_optimizer, "axis": scene.axis,
-        "betas": str(scene.betas),
+        "betas": str(scene.betas), **({"tune": scene.tune} if scene.tune else {}),
     }  # fmt: skip
 
 
@@ -81,6 +82,7 @@ def sweep_from_query(params: Mapping[str, str]) -> tuple[SweepScene, list[str]]:
         axis=read.choice("axis", SWEEP_AXES, d.axis),
         betas=read.number("betas", 2, MAX_HEATMAP_BETAS, d.betas, integer=True,
                           cap=CAPS["sweeps.betas"]),
+        tune=read.choice("tune", ["", *optim_core.tuning.OBJECTIVES], d.tune),
     )  # fmt: skip
     axes = sweep_axes(scene.heatmap_optimizer)
     if scene.axis not in axes:

@@ -147,3 +147,28 @@ def test_a_bad_tune_value_in_the_link_is_named():
     assert not at.exception
     assert any("tune = ` best.ten ` in the link" in w.value for w in at.warning)
     assert "Tuned α: each optimizer at its best" not in [s.value for s in at.subheader]
+
+
+def test_the_sweeps_page_marks_each_optimizers_tuned_alpha_from_its_link():
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.switch_page("app_pages/sweeps.py")
+    for key, value in {"surface": "rosenbrock", "opt": "sgd,adam", "steps": "300",
+                       "count": "30", "tune": "mean"}.items():  # fmt: skip
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    assert at.radio(key="sweeps.tune").value == "mean"
+    table = next(d.value for d in at.dataframe if "tuned α" in d.value.columns)
+    lrs = np.logspace(-5, 1, 30)
+    found = optim_core.tune_all(["sgd", "adam"], "rosenbrock", (-1.5, 2.0), 300, alphas=lrs,
+                                objective="mean")  # fmt: skip
+    assert list(table["tuned α"]) == [f"{found[n].alpha:.3g}" for n in ("sgd", "adam")]
+    assert at.query_params["tune"] == "mean"
+    at.radio(key="sweeps.tune").set_value("").run()
+    assert "tune" not in at.query_params
+    assert not any("tuned α" in d.value.columns for d in at.dataframe)
+    bad = AppTest.from_file("../app.py", default_timeout=120)
+    bad.switch_page("app_pages/sweeps.py")
+    bad.query_params["tune"] = "best"
+    bad.run()
+    assert any("tune = ` best `" in w.value for w in bad.warning)
