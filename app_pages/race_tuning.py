@@ -142,8 +142,10 @@ def section(scene: scenes.Scene) -> None:
         "to it in the race (a run that diverged scores +∞, and so, counting steps, does "
         "one that never reaches f − f* ≤ 10⁻⁶; ties go to the smaller α). Its other "
         "hyperparameters are "
-        "its own; schedules and stale gradients are not part of the tuning. A tuned "
-        "picture compares tuned optimizers, not their defaults."
+        "its own; schedules and stale gradients are not part of the tuning. Where a curve "
+        "is jagged near its lowest point, the final loss at one α is partly luck: the mean "
+        "over the run, or four runs, pick a steadier α. A tuned picture compares tuned "
+        "optimizers, not their defaults."
         + (f" No α reached the objective for {', '.join(none)}." if none else "")
         + (f" Moved since the tuning: {', '.join(moved)}'s α." if moved else "")
     )

@@ -1464,3 +1464,25 @@ def test_the_workers_page_sections_draw_from_the_link(server, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "workers_sections.png"), full_page=True)
     page.close()
+
+
+def test_tuning_alpha_for_each_optimizer_in_the_browser(server, browser):
+    """The race's "Tune α for each optimizer": pressed in the sidebar, each optimizer's α
+    is the tuned one in the link, the race is drawn anew and the section shows."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server}/?surface=rosenbrock&opt=sgd,adam&steps=300")
+    page.wait_for_function(DRAWN_JS, timeout=PATIENCE_MS)
+    page.get_by_text("Fair tuning: α for each optimizer").click()
+    page.get_by_role("button", name="Tune α for each optimizer").click()
+    page.get_by_text("Tuned α: each optimizer at its best").wait_for(timeout=PATIENCE_MS)
+    page.wait_for_function("location.search.includes('tune=final.one')", timeout=PATIENCE_MS)
+    import optim_core
+
+    found = optim_core.tune_all(["sgd", "adam"], "rosenbrock", (-1.5, 2.0), 300)
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+    for name in ("sgd", "adam"):
+        assert float(query[f"{name}.lr"][0]) == pytest.approx(found[name].alpha, rel=1e-12)
+    page.wait_for_function(DRAWN_JS, timeout=PATIENCE_MS)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "race_tuned.png"))
+    page.close()
