@@ -794,3 +794,15 @@ def test_the_evaluations_column_is_shown_first_only_where_it_says_more_than_the_
     assert first_order.dataframe[0].value["∇f evaluations"].tolist() == ["300", "300"]
     with_bfgs = _app({"opt": "sgd,bfgs"})
     assert "∇f evaluations" in with_bfgs.dataframe[0].proto.column_order
+
+
+def test_the_optimizers_of_2023_to_2026_race_and_their_link_round_trips():
+    new = ["lion", "adan", "ademamix", "adopt", "lamb", "adafactor"]
+    at = _app({"opt": ",".join(new), "surface": "rosenbrock"})
+    assert not at.exception and not at.warning
+    names = [t.get("name") for t in _race(at)["runs"]["plane"]]
+    for name in new:
+        assert optim_core.get_optimizer(name).title in names
+    assert at.select_slider(key="adafactor.eps").value == 1e-30  # optax's ε₁, in the link too
+    again = _app(dict(at.query_params))
+    assert not again.exception and not again.warning
