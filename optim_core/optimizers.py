@@ -32,6 +32,11 @@ Two conventions (``convention=``):
 ``newton``, ``saddle_free_newton``, ``bfgs``, ``cg``, ``gauss_newton``,
 ``levenberg_marquardt``, ``sgd_armijo``, ``momentum_armijo``: not in torch.optim; the
 cheat sheet's rules
+``lion``, ``adan``,     not in torch.optim: optax's rules (``optax.lion``, ``optax.adan``,
+``ademamix``, ``adopt``, ``optax.contrib.ademamix``, ``optax.contrib.adopt``,
+``lamb``                ``optax.lamb``), the same in both conventions
+``adafactor``           ``Adafactor(lr, beta2_decay=−c, eps=(ε₁, ε₂), d)``: ε₁ a floor
+                        under v, ρ_t = min(lr, 1/√t); the cheat sheet's is optax's
 ======================  =====================================================
 
 """
@@ -43,16 +48,22 @@ from types import MappingProxyType
 
 from .methods import (
     adadelta,
+    adafactor,
     adagrad,
     adam,
     adamax,
     adamw,
+    adan,
+    ademamix,
+    adopt,
     amsgrad,
     bfgs,
     cg,
     gauss_newton,
+    lamb,
     lbfgs,
     levenberg_marquardt,
+    lion,
     momentum,
     momentum_armijo,
     nadam,
@@ -97,6 +108,12 @@ REGISTRY = (
     levenberg_marquardt,
     sgd_armijo,
     momentum_armijo,
+    lion,
+    adan,
+    ademamix,
+    adopt,
+    lamb,
+    adafactor,
 )
 
 CONVENTIONS = ("cheatsheet", "pytorch")

@@ -22,7 +22,7 @@ HYPER_RANGES: dict[str, tuple[float, float, bool]] = {
     "lr": (1e-5, 10.0, True),
     "beta1": (0.0, 0.999, False),
     "beta2": (0.0, 0.9999, False),
-    "eps": (1e-12, 1.0, True),
+    "eps": (1e-30, 1.0, True),  # (Adafactor's ε₁ is 1e-30, optax's; the slider 1e-12 … 1)
     "weight_decay": (0.0, 1.0, False),
     "memory": (1, 100, False),
     "damping": (1e-6, 1e3, True),

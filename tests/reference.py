@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 
+from tests.reference_optax_rules import OPTAX_RULES, optax_rule_run, torch_adafactor_reference
+
 
 def _div(a: float, b: float) -> float:
     # The core's documented convention: a zero denominator gives a zero step.
@@ -477,6 +479,9 @@ def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=Non
     [[hxx, hxy], [hyx, hyy]]; ``f`` (BFGS's line search) to a float; ``residuals``
     (Gauss–Newton, Levenberg–Marquardt) to ``(r, J)`` as lists.
     """
+    if name in OPTAX_RULES:  # Lion … Adafactor (issue 24): optax's rules
+        return optax_rule_run(name, grad, w, steps, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
+                              weight_decay=weight_decay, **more)  # fmt: skip
     if name == "bfgs":
         return bfgs_reference(f, grad, w, steps)
     if name == "cg":
@@ -590,11 +595,14 @@ def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, e
     points = [list(w)]
     if name == "lbfgs":
         return torch_lbfgs_reference(grad, w, steps, lr, memory, line_search, f)
+    if name == "adafactor":
+        return torch_adafactor_reference(grad, w, steps, lr, eps,
+                                         more["clip"], more["eps2"], more["decay"])
     if name not in _TORCH_NAMES:  # not in torch.optim: the cheat sheet's rules
-        return reference_run(name, grad, w, steps, lr=lr, beta1=beta1, eps=eps, memory=memory,
-                             damping=damping, c1=c1, c2=c2, shrink=shrink,
-                             beta_rule=beta_rule, hessian=hessian, f=f,
-                             residuals=residuals)  # fmt: skip
+        return reference_run(name, grad, w, steps, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
+                             weight_decay=weight_decay, memory=memory, damping=damping,
+                             c1=c1, c2=c2, shrink=shrink, beta_rule=beta_rule,
+                             hessian=hessian, f=f, residuals=residuals, **more)  # fmt: skip
     for t in range(1, steps + 1):
         g = grad(w)
         if name == "nadam":

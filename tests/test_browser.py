@@ -395,8 +395,8 @@ def test_the_exported_html_plays_offline_and_the_link_button_copies_the_link(
 
 def test_a_tampered_link_shows_a_warning_in_the_browser(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(f"{server}/?opt=adam,lion&adam.lr=abc")
-    page.get_by_text("Unknown optimizer lion").first.wait_for(timeout=PATIENCE_MS)
+    page.goto(f"{server}/?opt=adam,adabelief&adam.lr=abc")
+    page.get_by_text("Unknown optimizer adabelief").first.wait_for(timeout=PATIENCE_MS)
     page.get_by_text("adam.lr = abc in the link").first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "browser_bad_link.png"))
     page.close()

@@ -186,6 +186,60 @@ def _hand(name):
     if name == "saddle_free_newton":  # |H| + εI = diag(1.25, 4.25)
         x1, y1 = 1 - 0.1 * 1 / 1.25, 1 - 0.1 * 4 / 4.25
         return [(x1, y1), (x1 - 0.1 * x1 / 1.25, y1 - 0.1 * 4 * y1 / 4.25)]
+    if name == "lion":  # c = (0.5, 2), then (0.69, 2.76): sign (1, 1) both times
+        x1 = 1 - 0.1 * (1 + WD * 1)  # 0.88: each coordinate steps α (1 + λw)
+        return [(x1, x1), (x1 - 0.1 * (1 + WD * x1),) * 2]
+    if name == "adan":  # Δ₁ = 0: m̂₁ = g₀, v̂₁ = 0, n̂₁ = g₀² (β₃ = 0.99 by default)
+        b3 = 0.99
+        x1 = 1 - 0.1 * (1 / (sqrt(1 + 1e-8) + EPS) + WD)
+        y1 = 1 - 0.1 * (4 / (sqrt(16 + 1e-8) + EPS) + WD)
+        out = [(x1, y1)]
+        g0, g1, w1 = (1.0, 4.0), (x1, 4 * y1), (x1, y1)
+        step2 = []
+        for i in range(2):
+            d = g1[i] - g0[i]
+            m = 0.25 * g0[i] + 0.5 * g1[i]  # β₁ (1 − β₁) g₀ + (1 − β₁) g₁
+            v = 0.5 * d
+            n = b3 * (1 - b3) * g0[i] ** 2 + (1 - b3) * (g1[i] + 0.5 * d) ** 2
+            u = (m / 0.75 + 0.5 * v / 0.75) / (sqrt(n / (1 - b3**2) + 1e-8) + EPS)
+            step2.append(w1[i] - 0.1 * (u + WD * w1[i]))
+        return out + [tuple(step2)]
+    if name == "ademamix":  # m̂₁ = g₀, v̂₁ = g₀², m_slow = (1 − β₃) g₀ (β₃ = 0.9999, a = 5)
+        b3, a = 0.9999, 5.0
+        x1 = 1 - 0.1 * ((1 + a * (1 - b3) * 1) / (1 + EPS) + WD)
+        y1 = 1 - 0.1 * ((4 + a * (1 - b3) * 4) / (4 + EPS) + WD)
+        g0, g1, w1 = (1.0, 4.0), (x1, 4 * y1), (x1, y1)
+        step2 = []
+        for i in range(2):
+            m_hat = (0.25 * g0[i] + 0.5 * g1[i]) / 0.75
+            slow = b3 * (1 - b3) * g0[i] + (1 - b3) * g1[i]
+            v_hat = (0.25 * g0[i] ** 2 + 0.5 * g1[i] ** 2) / 0.75
+            step2.append(w1[i] - 0.1 * ((m_hat + a * slow) / (sqrt(v_hat) + EPS) + WD * w1[i]))
+        return [(x1, y1), tuple(step2)]
+    if name == "adopt":  # step 1 only sets v = g₀² (clip ±0); step 2: g₀ / √v = (1, 1)
+        return [(1.0, 1.0), (1 - 0.1 * 0.5, 1 - 0.1 * 0.5)]  # m = (1 − β₁)·1
+    if name == "lamb":  # u = m̂/(√v̂ + ε) + λw; the step is α ‖w‖ along u
+        def lamb_step(w, u):
+            r = sqrt(w[0] ** 2 + w[1] ** 2) / sqrt(u[0] ** 2 + u[1] ** 2)
+            return (w[0] - 0.1 * r * u[0], w[1] - 0.1 * r * u[1])
+
+        w1 = lamb_step((1.0, 1.0), (1 / 1.25 + WD, 4 / 4.25 + WD))
+        g0, g1 = (1.0, 4.0), (w1[0], 4 * w1[1])
+        u = [(0.25 * g0[i] + 0.5 * g1[i]) / 0.75
+             / (sqrt((0.25 * g0[i] ** 2 + 0.5 * g1[i] ** 2) / 0.75) + EPS) + WD * w1[i]
+             for i in range(2)]  # fmt: skip
+        return [w1, lamb_step(w1, u)]
+    if name == "adafactor":  # ε₁ = EPS; d = 1, ε₂ = 1e-3, c = 0.8; RMS(w₀) = 1
+        v = (1 + EPS, 16 + EPS)  # β̂₁ = 0: v = g₀² + ε₁
+        u = (1 / sqrt(v[0]), 4 / sqrt(v[1]))  # RMS(u) ≈ 0.94 < d: not clipped
+        w1 = (1 - 0.1 * u[0], 1 - 0.1 * u[1])
+        beta = 1 - 2**-0.8
+        g1 = (w1[0], 4 * w1[1])
+        v = tuple(beta * v[i] + (1 - beta) * (g1[i] ** 2 + EPS) for i in range(2))
+        u = (g1[0] / sqrt(v[0]), g1[1] / sqrt(v[1]))
+        clip = max(1.0, sqrt((u[0] ** 2 + u[1] ** 2) / 2))
+        scale = sqrt((w1[0] ** 2 + w1[1] ** 2) / 2)
+        return [w1, (w1[0] - 0.1 * u[0] / clip * scale, w1[1] - 0.1 * u[1] / clip * scale)]
     raise KeyError(name)
 
 
@@ -203,7 +257,8 @@ def test_the_ten_of_the_cheat_sheet_and_four_more():
                    "adam", "adamax", "nadam", "amsgrad",
                    "radam", "adamw", "newton", "saddle_free_newton", "bfgs", "lbfgs",
                    "cg", "gauss_newton", "levenberg_marquardt", "sgd_armijo",
-                   "momentum_armijo"]  # fmt: skip
+                   "momentum_armijo", "lion", "adan", "ademamix", "adopt", "lamb",
+                   "adafactor"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -291,8 +346,10 @@ def test_state_is_recorded_step_by_step(name):
     for key, arr in traj.state.items():
         assert arr.shape == (6, *initial[key].shape)
         np.testing.assert_array_equal(arr[0], initial[key])
-    if "m" in traj.state:  # the recorded m reproduces the EMA of the recorded gradients
-        b1 = traj.hyperparams["beta1"]
+    # the recorded m reproduces the EMA of the recorded gradients (Lion's decays by β₂;
+    # ADOPT's averages clipped, normalised gradients)
+    if "m" in traj.state and name != "adopt":
+        b1 = traj.hyperparams["beta2" if name == "lion" else "beta1"]
         m = np.zeros(2)
         for k in range(5):
             m = b1 * m + (1 - b1) * traj.grads[k]
@@ -396,7 +453,10 @@ def test_in_place_update_equals_the_readable_rule_bit_for_bit(name, surface):
             continue
         values[h] = np.linspace(*{"lr": (1e-3, 0.05), "beta1": (0.0, 0.95),
                                   "beta2": (0.5, 0.999), "eps": (0.0, 1e-6),
-                                  "weight_decay": (0.0, 0.1), "damping": (1e-4, 1.0)}[h],
+                                  "weight_decay": (0.0, 0.1), "damping": (1e-4, 1.0),
+                                  "beta3": (0.9, 0.9999), "mix": (0.0, 8.0),
+                                  "clip": (1.0, 2.0), "eps2": (0.0, 1e-2),
+                                  "decay": (0.5, 1.0)}[h],
                                 64).reshape(-1, 1)  # fmt: skip
     _run_both(opt, surf, w, Hyperparams(**values))
     if "eps" in opt.hyperparams:
@@ -472,3 +532,50 @@ def _first_out_of_box(surface, path) -> int:
     low, high = optim_core.divergence_box(surface)
     out = np.flatnonzero(~np.all((path >= low) & (path <= high), axis=1))
     return int(out[0]) if len(out) else len(path)
+
+
+# ---------------------------------------------------------------- the optimizers of 2023–2026
+
+
+def test_every_lion_step_is_one_of_eight_moves():
+    traj = optim_core.run("lion", "rosenbrock", [-1.5, 2.0], 300, lr=0.01, weight_decay=0.0)
+    moves = np.diff(traj.path, axis=0) / 0.01
+    np.testing.assert_allclose(moves, np.round(moves), atol=1e-9)
+    kinds = {tuple(m) for m in np.round(moves).astype(int)}
+    assert kinds <= {(i, j) for i in (-1, 0, 1) for j in (-1, 0, 1)} - {(0, 0)}
+    assert len(kinds) >= 3  # not one direction all the way
+
+
+def test_lambs_step_is_alpha_times_the_distance_from_the_origin():
+    traj = optim_core.run("lamb", "rosenbrock", [-1.5, 2.0], 100, lr=0.01)
+    lengths = np.linalg.norm(np.diff(traj.path, axis=0), axis=1)
+    np.testing.assert_allclose(lengths, 0.01 * np.linalg.norm(traj.path[:-1], axis=1),
+                               rtol=1e-12)  # fmt: skip
+    # the same bowl, centred elsewhere: the same start relative to it, another path
+    near = optim_core.run("lamb", "quadratic", [0.5, 0.5], 30, lr=0.05)
+    far = optim_core.run("lamb", "quadratic", [4.5, 4.5], 30, lr=0.05)
+    assert np.linalg.norm(far.path[1] - far.path[0]) > 8 * np.linalg.norm(
+        near.path[1] - near.path[0])
+
+
+def test_adopts_first_step_only_measures_the_gradient():
+    traj = optim_core.run("adopt", "beale", [1.0, 1.5], 3)
+    np.testing.assert_array_equal(traj.path[1], traj.path[0])
+    np.testing.assert_array_equal(traj.state["v"][1], traj.grads[0] ** 2)
+    assert not np.array_equal(traj.path[2], traj.path[1])
+
+
+def test_adafactors_step_is_relative_and_clipped_and_its_two_conventions_nearly_agree():
+    # at t = 1 the decay is 0: u = g / √(g² + ε₁) = ±1 per coordinate, RMS 1 = d, not clipped
+    traj = optim_core.run("adafactor", "beale", [1.0, 1.5], 300)
+    rms_w = np.sqrt(np.mean(np.square([1.0, 1.5])))
+    np.testing.assert_allclose(traj.path[1] - traj.path[0],
+                               -0.01 * rms_w * np.sign(traj.grads[0]), rtol=1e-12)  # fmt: skip
+    torch = optim_core.run("adafactor", "beale", [1.0, 1.5], 300, convention="pytorch")
+    np.testing.assert_allclose(torch.path, traj.path, rtol=1e-9)  # ε₁ hardly matters here
+    big = optim_core.run("adafactor", "beale", [1.0, 1.5], 300, eps=0.5)
+    big_t = optim_core.run("adafactor", "beale", [1.0, 1.5], 300, eps=0.5, convention="pytorch")
+    assert not np.allclose(big.path, big_t.path)  # added to g², or a floor under v
+    with pytest.raises(ValueError, match=r"clip \(Adafactor's clipping threshold d\) must be "
+                                         r">= 1; got 0\.5"):  # fmt: skip
+        optim_core.run("adafactor", "beale", [1.0, 1.5], 3, clip=0.5)

@@ -38,6 +38,17 @@ TORCH_DEFAULTS = {
     "levenberg_marquardt": {"damping": 1e-3},
     "sgd_armijo": {"lr": 1.0, "c1": 1e-4, "shrink": 0.5},
     "momentum_armijo": {"lr": 1.0, "beta1": 0.9, "c1": 1e-4, "shrink": 0.5},
+    # not in torch.optim: optax's rules (issue 24)
+    "lion": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.99, "weight_decay": 1e-3},
+    "adan": {"lr": 1e-3, "beta1": 0.98, "beta2": 0.92, "eps": 1e-8, "weight_decay": 0.0,
+             "beta3": 0.99},
+    "ademamix": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0,
+                 "beta3": 0.9999, "mix": 5.0},
+    "adopt": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.9999, "eps": 1e-6},
+    "lamb": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-6, "weight_decay": 0.0},
+    # Adafactor(lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1): ε₁ None is the dtype's ε
+    "adafactor": {"lr": 1e-2, "eps": 2.220446049250313e-16, "clip": 1.0, "eps2": 1e-3,
+                  "decay": 0.8},
 }
 CASES = [  # surface, start, α (None: the default)
     ("rosenbrock", [-1.5, 2.0], None),

@@ -239,7 +239,7 @@ def _raising_surface():
 
 
 BAD = [
-    (dict(optimizer="lion"), r"optimizer must be one of \['sgd', .*'amsgrad'.*\]; got 'lion'"),
+    (dict(optimizer="adabelief"), r"optimizer must be one of \['sgd', .*'amsgrad'.*\]; got 'adabelief'"),
     (dict(optimizer="adamw", weight_decay=-0.1),
      r"weight_decay must be a finite number >= 0; got -0\.1"),
     (dict(optimizer="adam", weight_decay=0.1), r"weight_decay is not a hyperparameter of adam"),
