@@ -32,6 +32,9 @@ Two conventions (``convention=``):
 ``newton``, ``saddle_free_newton``, ``bfgs``, ``cg``, ``gauss_newton``,
 ``levenberg_marquardt``, ``sgd_armijo``, ``momentum_armijo``: not in torch.optim; the
 cheat sheet's rules
+``sophia``              not in torch.optim: optax.contrib.sophia's rule, the exact diag ∇²f
+``shampoo``             not in torch.optim: the paper's vector case, (εI + Σ g gᵀ)^(−1/2) g
+``soap``                not in torch.optim: optax.contrib.soap's rule, precondition_1d=True
 ======================  =====================================================
 
 """
@@ -63,6 +66,9 @@ from .methods import (
     saddle_free_newton,
     sgd,
     sgd_armijo,
+    shampoo,
+    soap,
+    sophia,
 )
 from .methods._base import (  # noqa: F401  (what the runner and the analyses use)
     CHOICES,
@@ -97,6 +103,9 @@ REGISTRY = (
     levenberg_marquardt,
     sgd_armijo,
     momentum_armijo,
+    sophia,
+    shampoo,
+    soap,
 )
 
 CONVENTIONS = ("cheatsheet", "pytorch")
