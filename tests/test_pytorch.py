@@ -38,6 +38,11 @@ TORCH_DEFAULTS = {
     "levenberg_marquardt": {"damping": 1e-3},
     "sgd_armijo": {"lr": 1.0, "c1": 1e-4, "shrink": 0.5},
     "momentum_armijo": {"lr": 1.0, "beta1": 0.9, "c1": 1e-4, "shrink": 0.5},
+    "sophia": {"lr": 0.01, "beta1": 0.965, "beta2": 0.99, "eps": 1e-8,  # (not in torch.optim)
+               "weight_decay": 1e-4, "clip": 1.0, "every": 10},
+    "shampoo": {"lr": 0.1, "eps": 1e-4},
+    "soap": {"lr": 3e-3, "beta1": 0.95, "beta2": 0.95, "eps": 1e-8, "weight_decay": 0.0,
+             "every": 10},
 }
 CASES = [  # surface, start, α (None: the default)
     ("rosenbrock", [-1.5, 2.0], None),

@@ -56,7 +56,8 @@ def shampoo_update(grad, w, state, t, hp):
     """H ← H + g gᵀ;  w ← w − α (H + ε I)^(−1/2) g"""
     g = grad(w)
     H = state.H + g[..., :, None] * g[..., None, :]
-    root = inverse_root(H + hp.eps * np.eye(w.shape[-1]))
+    # (ε a float, or (N, 1) when swept: one value per start's matrix)
+    root = inverse_root(H + np.asarray(hp.eps)[..., None] * np.eye(w.shape[-1]))
     w = w - hp.lr * np.einsum("...ij,...j->...i", root, g)
     return w, ShampooState(H), g
 

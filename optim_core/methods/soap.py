@@ -88,8 +88,9 @@ def soap_update(grad, w, state, t, hp):
     Both: w ← w − α (u + λ w)"""
     g = grad(w)
     outer = g[..., :, None] * g[..., None, :]
+    rate = 1 - np.asarray(hp.beta2)[..., None]  # G's: (N, 1, 1) where β₂ is swept
     if t == 1:
-        G = state.G + (1 - hp.beta2) * (outer - state.G)
+        G = state.G + rate * (outer - state.G)
         w = w - hp.lr * (np.zeros_like(w) + hp.weight_decay * w)
         return w, SoapState(state.m_eig, state.v_eig, G, eigenbasis(G)), g
     s = t - 1
@@ -98,7 +99,7 @@ def soap_update(grad, w, state, t, hp):
     v = hp.beta2 * state.v_eig + (1 - hp.beta2) * (projected * projected)
     correction = np.sqrt(1 - np.power(hp.beta2, s)) / (1 - np.power(hp.beta1, s))
     u = _apply(state.Q, m / (np.sqrt(v) + hp.eps)) * correction
-    G = state.G + (1 - hp.beta2) * (outer - state.G)
+    G = state.G + rate * (outer - state.G)
     Q = state.Q
     refresh = np.mod(s, hp.every) == 0  # a bool, or (N, 1) when k is swept
     if np.any(refresh):
