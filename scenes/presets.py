@@ -77,7 +77,7 @@ PRESETS: dict[str, Scene] = {
         {name: {"lr": 0.1} for name in ["sgd", "momentum", "adam"]},
     ),
     "The turned quadratic: Shampoo and SOAP turn with it": _preset(
-        "quadratic(kappa=100.0,angle=45.0)", ["adam", "soap", "adagrad", "shampoo"],
+        "quadratic(angle=45.0,kappa=100.0)", ["adam", "soap", "adagrad", "shampoo"],
         (-4.0, 1.0), 300,
         {"adam": {"lr": 0.1}, "soap": {"lr": 0.1}, "adagrad": {"lr": 1.0},
          "shampoo": {"lr": 1.0}},
