@@ -37,6 +37,9 @@ cheat sheet's rules
 ``lamb``                ``optax.lamb``), the same in both conventions
 ``adafactor``           ``Adafactor(lr, beta2_decay=−c, eps=(ε₁, ε₂), d)``: ε₁ a floor
                         under v, ρ_t = min(lr, 1/√t); the cheat sheet's is optax's
+``sophia``              not in torch.optim: optax.contrib.sophia's rule, the exact diag ∇²f
+``shampoo``             not in torch.optim: the paper's vector case, (εI + Σ g gᵀ)^(−1/2) g
+``soap``                not in torch.optim: optax.contrib.soap's rule, precondition_1d=True
 ======================  =====================================================
 
 """
@@ -74,6 +77,9 @@ from .methods import (
     saddle_free_newton,
     sgd,
     sgd_armijo,
+    shampoo,
+    soap,
+    sophia,
 )
 from .methods._base import (  # noqa: F401  (what the runner and the analyses use)
     CHOICES,
@@ -114,6 +120,9 @@ REGISTRY = (
     adopt,
     lamb,
     adafactor,
+    sophia,
+    shampoo,
+    soap,
 )
 
 CONVENTIONS = ("cheatsheet", "pytorch")

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from tests import reference_sophia_shampoo_soap as curvature
 from tests.reference_optax_rules import OPTAX_RULES, optax_rule_run, torch_adafactor_reference
 
 
@@ -496,6 +497,11 @@ def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=Non
         return gauss_newton_reference(residuals, w, steps, lr)
     if name == "levenberg_marquardt":
         return levenberg_marquardt_reference(residuals, w, steps, damping)
+    if name in curvature.NAMES:
+        return curvature.curvature_reference_run(name, grad, w, steps, lr=lr, beta1=beta1,
+                                                 beta2=beta2, eps=eps,
+                                                 weight_decay=weight_decay, hessian=hessian,
+                                                 **more)  # fmt: skip
     w = [float(w[0]), float(w[1])]
     m = [0.0, 0.0]
     v = [0.0, 0.0]
@@ -598,6 +604,11 @@ def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, e
     if name == "adafactor":
         return torch_adafactor_reference(grad, w, steps, lr, eps,
                                          more["clip"], more["eps2"], more["decay"])
+    if name in curvature.NAMES:  # not in torch.optim: the same rules
+        return curvature.curvature_reference_run(name, grad, w, steps, lr=lr, beta1=beta1,
+                                                 beta2=beta2, eps=eps,
+                                                 weight_decay=weight_decay, hessian=hessian,
+                                                 **more)  # fmt: skip
     if name not in _TORCH_NAMES:  # not in torch.optim: the cheat sheet's rules
         return reference_run(name, grad, w, steps, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
                              weight_decay=weight_decay, memory=memory, damping=damping,

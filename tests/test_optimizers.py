@@ -240,6 +240,24 @@ def _hand(name):
         clip = max(1.0, sqrt((u[0] ** 2 + u[1] ** 2) / 2))
         scale = sqrt((w1[0] ** 2 + w1[1] ** 2) / 2)
         return [w1, (w1[0] - 0.1 * u[0] / clip * scale, w1[1] - 0.1 * u[1] / clip * scale)]
+    if name == "sophia":  # h₀ = 0: max(γ·0, ε) = ε = 0.25, m̂/ε ≥ 4 clipped to ρ = 1
+        x1 = 1 - 0.1 * (1 + WD * 1)  # m̂1 = g0 = (1, 4); u = (1, 1); h1 = 0.5·(1, 4)
+        # g1 = (0.88, 3.52); m2 = (0.69, 2.76), m̂2 = m2/0.75; γh1 = (0.005, 0.02) < ε:
+        # clipped again
+        return [(x1, x1), (x1 - 0.1 * (1 + WD * x1), x1 - 0.1 * (1 + WD * x1))]
+    if name == "shampoo":  # (g gᵀ + εI)^(−1/2) g = g / √(‖g‖² + ε) at step 1
+        x1, y1 = 1 - 0.1 / sqrt(17.25), 1 - 0.4 / sqrt(17.25)
+        g1 = np.array([x1, 4 * y1])  # step 2: H = εI + g0g0ᵀ + g1g1ᵀ, by its eigenpairs
+        lam, vec = np.linalg.eigh(0.25 * np.eye(2) + np.outer([1, 4], [1, 4]) + np.outer(g1, g1))
+        step = vec @ ((vec.T @ g1) / np.sqrt(lam))
+        return [(x1, y1), (x1 - 0.1 * step[0], y1 - 0.1 * step[1])]
+    if name == "soap":  # step 1 only builds G = 0.5 g0g0ᵀ, Q = (ĝ0, ĝ0⊥): w ← w − αλw
+        x1 = 1 - 0.1 * WD
+        # g1 = 0.98 g0 lies along ĝ0: g' = (0.98√17, 0), m = 0.5 g', v = 0.5 g'²; the
+        # bias correction at s = 1 is √0.5 / 0.5 = √2
+        size = sqrt(2) * 0.49 * sqrt(17) / (0.98 * sqrt(17) * sqrt(0.5) + 0.25)
+        ux, uy = size / sqrt(17), 4 * size / sqrt(17)
+        return [(x1, x1), (x1 - 0.1 * (ux + WD * x1), x1 - 0.1 * (uy + WD * x1))]
     raise KeyError(name)
 
 
@@ -258,7 +276,7 @@ def test_the_ten_of_the_cheat_sheet_and_four_more():
                    "radam", "adamw", "newton", "saddle_free_newton", "bfgs", "lbfgs",
                    "cg", "gauss_newton", "levenberg_marquardt", "sgd_armijo",
                    "momentum_armijo", "lion", "adan", "ademamix", "adopt", "lamb",
-                   "adafactor"]  # fmt: skip
+                   "adafactor", "sophia", "shampoo", "soap"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -451,11 +469,14 @@ def test_in_place_update_equals_the_readable_rule_bit_for_bit(name, surface):
         if h in ("c1", "c2", "shrink", *optim_core.CHOICES):  # (one for a whole batch)
             values[h] = opt.defaults[h]
             continue
+        if h == "every":  # whole numbers: 1 … 10, each start its own
+            values[h] = (np.arange(64) % 10 + 1.0).reshape(-1, 1)
+            continue
         values[h] = np.linspace(*{"lr": (1e-3, 0.05), "beta1": (0.0, 0.95),
                                   "beta2": (0.5, 0.999), "eps": (0.0, 1e-6),
                                   "weight_decay": (0.0, 0.1), "damping": (1e-4, 1.0),
                                   "beta3": (0.9, 0.9999), "mix": (0.0, 8.0),
-                                  "clip": (1.0, 2.0), "eps2": (0.0, 1e-2),
+                                  "clip": (0.05, 2.0), "eps2": (0.0, 1e-2),
                                   "decay": (0.5, 1.0)}[h],
                                 64).reshape(-1, 1)  # fmt: skip
     _run_both(opt, surf, w, Hyperparams(**values))

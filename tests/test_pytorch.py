@@ -49,6 +49,11 @@ TORCH_DEFAULTS = {
     # Adafactor(lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1): ε₁ None is the dtype's ε
     "adafactor": {"lr": 1e-2, "eps": 2.220446049250313e-16, "clip": 1.0, "eps2": 1e-3,
                   "decay": 0.8},
+    "sophia": {"lr": 0.01, "beta1": 0.965, "beta2": 0.99, "eps": 1e-8,  # (not in torch.optim)
+               "weight_decay": 1e-4, "clip": 1.0, "every": 10},
+    "shampoo": {"lr": 0.1, "eps": 1e-4},
+    "soap": {"lr": 3e-3, "beta1": 0.95, "beta2": 0.95, "eps": 1e-8, "weight_decay": 0.0,
+             "every": 10},
 }
 CASES = [  # surface, start, α (None: the default)
     ("rosenbrock", [-1.5, 2.0], None),

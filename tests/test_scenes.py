@@ -192,6 +192,42 @@ def test_adagrad_preset_steps_shrink_at_one_alpha():
     assert round(float(runs["adam"].distance_to_minimizer()), 4) == 0.0097
 
 
+def test_turned_quadratic_preset_shampoo_and_soap_turn_with_the_bowl():
+    title = "The turned quadratic: Shampoo and SOAP turn with it"
+    note = scenes.PRESET_NOTES[title]
+    runs = _preset_runs(title)
+    surface = surfaces.get(scenes.PRESETS[title].surface)
+    assert surface.params == {"kappa": 100.0, "angle": 45.0}
+    final = {n: float(surface.f(t.path[-1])) for n, t in runs.items()}
+    assert round(final["adam"], 2) == 0.88 and round(final["adagrad"], 2) == 0.35
+    assert round(float(runs["adam"].distance_to_minimizer()), 1) == 1.3
+    assert round(final["soap"], 4) == 0.0013 and final["shampoo"] < 1e-49
+    below = {n: int(np.flatnonzero(surface.f(t.path) < 1e-6)[0]) if np.any(
+        surface.f(t.path) < 1e-6) else -1 for n, t in runs.items()}  # fmt: skip
+    assert below == {"adam": -1, "soap": 266, "adagrad": -1, "shampoo": 49}
+    # the same start relative to the bowl's axes, on the unturned bowl
+    aligned = surfaces.get("quadratic", kappa=100.0, angle=0.0)
+    r = np.sqrt(0.5)
+    start = (r * (-4.0 + 1.0), r * (4.0 + 1.0))  # Rᵀ (−4, 1), R the turn by 45°
+    assert [round(v, 2) for v in start] == [-2.12, 3.54]
+    unturned = {n: optim_core.run(n, aligned, start, 300, **scenes.PRESETS[title].run_kwargs(n))
+                for n in runs}  # fmt: skip
+    for name in ("soap", "shampoo"):  # rotation-equivariant: the same losses, step by step
+        np.testing.assert_allclose(aligned.f(unturned[name].path), surface.f(runs[name].path),
+                                   rtol=1e-6, atol=1e-9)  # fmt: skip
+    for name in ("adam", "adagrad"):  # not: the turn changes their whole run
+        assert not np.allclose(aligned.f(unturned[name].path), surface.f(runs[name].path),
+                               rtol=1e-2)  # fmt: skip
+    assert round(float(aligned.f(unturned["adam"].path[-1])), 12) == 1.8e-11
+    assert float(aligned.f(unturned["adagrad"].path[-1])) < 1e-50
+    first = {n: int(np.flatnonzero(aligned.f(unturned[n].path) < 1e-6)[0])
+             for n in ("adam", "adagrad")}  # fmt: skip
+    assert first == {"adam": 168, "adagrad": 49}
+    for text in ("0.88", "0.35", "1.3 from", "0.0013", "step 49", "(−2.12, 3.54)",
+                 "1.8·10⁻¹¹", "168 and 49"):
+        assert text in note
+
+
 def test_the_default_view_moves_every_optimizer():
     scene = scenes.Scene()
     f0 = float(surfaces.get(scene.surface).f(np.array(scene.start_point())))
