@@ -32,6 +32,9 @@ Two conventions (``convention=``):
 ``newton``, ``saddle_free_newton``, ``bfgs``, ``cg``, ``gauss_newton``,
 ``levenberg_marquardt``, ``sgd_armijo``, ``momentum_armijo``: not in torch.optim; the
 cheat sheet's rules
+``sf_sgd``, ``sf_adamw``, ``prodigy``: not in torch.optim; the same rules
+``muon``                ``Muon(lr, weight_decay=λ, momentum=β₁, eps, ns_steps)`` (torch ≥ 2.9):
+                        b ← β₁ b + g, u = g + β₁ b, u / max(‖u‖, ε); λ = 0.1
 ======================  =====================================================
 
 """
@@ -55,12 +58,16 @@ from .methods import (
     levenberg_marquardt,
     momentum,
     momentum_armijo,
+    muon,
     nadam,
     nag,
     newton,
+    prodigy,
     radam,
     rmsprop,
     saddle_free_newton,
+    sf_adamw,
+    sf_sgd,
     sgd,
     sgd_armijo,
 )
@@ -97,6 +104,10 @@ REGISTRY = (
     levenberg_marquardt,
     sgd_armijo,
     momentum_armijo,
+    sf_sgd,
+    sf_adamw,
+    prodigy,
+    muon,
 )
 
 CONVENTIONS = ("cheatsheet", "pytorch")
