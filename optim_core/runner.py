@@ -464,6 +464,16 @@ def run(
     shrink: float | None = None,
     beta_rule: str | None = None,
     line_search: str | None = None,
+    beta3: float | None = None,
+    mix: float | None = None,
+    warmup: int | None = None,
+    lr_power: float | None = None,
+    d0: float | None = None,
+    clip: float | None = None,
+    every: int | None = None,
+    eps2: float | None = None,
+    decay: float | None = None,
+    ns_steps: int | None = None,
     record: RecordMode = "path",
     convention: str | None = None,
     schedule: Schedule | None = None,
@@ -521,7 +531,9 @@ def run(
     hp = resolve_hyperparams(opt, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
                              weight_decay=weight_decay, memory=memory, damping=damping,
                              c1=c1, c2=c2, shrink=shrink, beta_rule=beta_rule,
-                             line_search=line_search)  # fmt: skip
+                             line_search=line_search, beta3=beta3, mix=mix, warmup=warmup,
+                             lr_power=lr_power, d0=d0, clip=clip, every=every, eps2=eps2,
+                             decay=decay, ns_steps=ns_steps)  # fmt: skip
     noise = _check_noise(noise_eta, noise_gamma, seed)
     order = as_order(order)
     batches = _check_batch_size(batch_size, surf, seed, order)

@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 
+from tests import reference_sf_prodigy_muon as recent
+
 
 def _div(a: float, b: float) -> float:
     # The core's documented convention: a zero denominator gives a zero step.
@@ -68,6 +70,8 @@ def reference_rtol(name: str) -> float:
     the line-search methods, whose directions carry the last bits of each step's
     rounding (NumPy's sums against Python's, φ'(0) against scipy's dot) on (BFGS: through
     H), ~1e-7 on Rosenbrock before both converge."""
+    if name == "prodigy":  # (its d amplifies the last bits: ~1e-8 where a coordinate
+        return 1e-7  # crosses 0 on Rosenbrock; optax's and prodigyopt's own loops differ so)
     return 1e-6 if name in ("bfgs", "cg", "lbfgs") else 1e-9
 
 
@@ -477,6 +481,9 @@ def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=Non
     [[hxx, hxy], [hyx, hyy]]; ``f`` (BFGS's line search) to a float; ``residuals``
     (Gauss–Newton, Levenberg–Marquardt) to ``(r, J)`` as lists.
     """
+    if name in recent.NAMES:  # Schedule-Free SGD and AdamW, Prodigy, Muon
+        return recent.recent_reference(name, grad, w, steps, lr=lr, beta1=beta1, beta2=beta2,
+                                       eps=eps, weight_decay=weight_decay, **more)
     if name == "bfgs":
         return bfgs_reference(f, grad, w, steps)
     if name == "cg":
@@ -590,6 +597,9 @@ def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, e
     points = [list(w)]
     if name == "lbfgs":
         return torch_lbfgs_reference(grad, w, steps, lr, memory, line_search, f)
+    if name in recent.NAMES:
+        return recent.recent_reference(name, grad, w, steps, torch=True, lr=lr, beta1=beta1,
+                                       beta2=beta2, eps=eps, weight_decay=weight_decay, **more)
     if name not in _TORCH_NAMES:  # not in torch.optim: the cheat sheet's rules
         return reference_run(name, grad, w, steps, lr=lr, beta1=beta1, eps=eps, memory=memory,
                              damping=damping, c1=c1, c2=c2, shrink=shrink,
