@@ -135,3 +135,66 @@ def test_schedule_free_draws_x_takes_its_gradient_at_y_and_averages_z():
 def test_bad_hyperparameters_are_named_with_their_value_and_range(name, given, message):
     with pytest.raises(ValueError, match=message):
         optim_core.run(name, "beale", [1.0, 1.5], 5, **given)
+
+
+# ---------------------------------------------------------------- how the page draws them
+
+
+def test_schedule_free_runs_get_faint_z_and_y_companions_in_their_colour():
+    import viz
+
+    surface = surfaces.get("beale")
+    runs = [viz.Run(n, optim_core.get_optimizer(n).title,
+                    optim_core.run(n, surface, [1.0, 1.5], 30)) for n in ("sf_sgd", "adam")]  # fmt: skip
+    shown = viz.with_companions(surface, runs)
+    assert shown[-2:] == runs  # the runs themselves last: drawn over their companions
+    companions = shown[:-2]
+    assert [c.label for c in companions] == ["Schedule-Free SGD z, y"] * 2
+    assert {c.name for c in companions} == {"sf_sgd z, y"}  # one legend entry
+    assert all(c.faint and c.colour == optim_core.get_optimizer("sf_sgd").color
+               for c in companions)  # fmt: skip
+    sf = runs[0].trajectory
+    np.testing.assert_array_equal(companions[0].trajectory.path, sf.state["z"])
+    np.testing.assert_array_equal(companions[1].trajectory.path, sf.state["y"])
+    np.testing.assert_allclose(companions[1].trajectory.loss, surface.f(sf.state["y"]))
+    assert not np.allclose(companions[0].trajectory.path, sf.path)
+    # in the race view: thin light lines, one named legend head for the pair
+    data = viz.race_runs(surface, shown)
+    faint = [t for t in data["plane"] if t.get("name") == "Schedule-Free SGD z, y"]
+    assert len(faint) == 2 and all(t["line"]["width"] < 2 for t in faint)
+    heads = [t for t in data["moving"]["plane"] if t.get("moving") == "head"
+             and t["name"] == "Schedule-Free SGD z, y"]  # fmt: skip
+    assert len(heads) == 2 and [h.get("showlegend", True) for h in heads] == [True, False]
+
+
+def test_prodigys_d_figure_draws_d_from_step_1_on_a_log_axis():
+    import viz
+
+    runs = [viz.Run(n, optim_core.get_optimizer(n).title,
+                    optim_core.run(n, "beale", [1.0, 1.5], 50)) for n in ("prodigy", "adam")]  # fmt: skip
+    fig = viz.d_figure(runs)
+    assert len(fig.data) == 1 and fig.data[0].name == "Prodigy"
+    assert fig.layout.yaxis.type == "log"
+    np.testing.assert_array_equal(fig.data[0].x, np.arange(1, 51))
+    np.testing.assert_array_equal(fig.data[0].y, runs[0].trajectory.state["d"][1:])
+    assert fig.data[0].y[0] == pytest.approx(1e-6)
+
+
+def test_the_race_page_runs_the_four_and_shows_ds_curve():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params["opt"] = "sf_sgd,sf_adamw,prodigy,muon"
+    at.run()
+    assert not at.exception
+    assert "Prodigy's step size d" in [h.value for h in at.subheader]
+    import json
+
+    views = [json.loads(c.proto.json) for c in at.get("bidi_component")]
+    race = next(v for v in views if "runs" in v)
+    names = {t.get("name") for t in race["runs"]["plane"]}
+    assert {"Schedule-Free SGD", "Schedule-Free AdamW", "Prodigy", "Muon",
+            "Schedule-Free SGD z, y", "Schedule-Free AdamW z, y"} <= names  # fmt: skip
+    keys = sorted(s.key for s in [*at.slider, *at.select_slider] if s.key and "." in s.key)
+    assert {"muon.ns_steps", "prodigy.d0", "prodigy.beta3", "sf_sgd.warmup",
+            "sf_adamw.lr_power"} <= set(keys)  # fmt: skip
