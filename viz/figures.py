@@ -96,8 +96,7 @@ def d_figure(runs: Sequence[Run], height: int = 260) -> go.Figure:
             hovertemplate="step %{x}: d = %{y:.4~g}<extra>" + run.label + "</extra>",
         ))  # fmt: skip
     fig.update_layout(
-        height=height, margin=dict(l=60, r=20, t=30, b=40), template="plotly_white",
-        title=dict(text="Prodigy's step size estimate d", font=dict(size=14)),
+        height=height, margin=dict(l=60, r=20, t=20, b=40), template="plotly_white",
         xaxis=dict(title="step"), yaxis=dict(title="d", type="log", exponentformat="power"),
         showlegend=True,
     )  # fmt: skip
