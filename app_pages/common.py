@@ -69,7 +69,8 @@ def cached_race_view(surface: str, start: tuple, steps: int, run_keys: tuple,
                                                   insides=insides, x_axis=x_axis,
                                                   kept=kept))  # fmt: skip
     key, static = cached_race_static(surface)
-    runs = cached_runs(surface, start, steps, run_keys)
+    # (Schedule-Free's z and y drawn faintly behind its x)
+    runs = viz.with_companions(surfaces.get(surface), cached_runs(surface, start, steps, run_keys))
     return viz.RaceView(key, static, viz.race_runs(surfaces.get(surface), runs,
                                                    cached_grid(surface), insides=insides,
                                                    x_axis=x_axis, kept=dict(kept)))  # fmt: skip
@@ -91,6 +92,12 @@ def cached_delay_stability() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def cached_step_sizes(surface: str, start: tuple, steps: int, run_keys: tuple) -> str:
     """The insides view's step-size figure (JSON)."""
     return viz.step_size_figure(cached_runs(surface, start, steps, run_keys)).to_json()
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_d_figure(surface: str, start: tuple, steps: int, run_keys: tuple) -> str:
+    """Prodigy's d against step (JSON)."""
+    return viz.d_figure(cached_runs(surface, start, steps, run_keys)).to_json()
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

@@ -532,6 +532,7 @@ if (stochastic or scene.delay) and chosen:
     st.caption(" ".join(words) + f" Seed {scene.seed}: “New draw” in the sidebar draws "
                "again.")  # fmt: skip
 race_sections.schedules(scene, chosen, surface_name, run_keys, runs)
+race_sections.prodigy_d(chosen, surface_name, scene, run_keys)
 race_practice.validation_section(scene, runs, found)
 race_practice.delay_section(scene, chosen)
 race_practice.order_section(scene, surface, chosen)

@@ -67,6 +67,20 @@ def schedules(scene: scenes.Scene, chosen, surface_name: str, run_keys, runs) ->
                  r"\text{ for } t \le W, \text{ then } s(t - W)")  # fmt: skip
 
 
+def prodigy_d(chosen, surface_name: str, scene: scenes.Scene, run_keys) -> None:
+    """Prodigy's step size estimate d against step, for a race where Prodigy runs."""
+    if "prodigy" not in chosen:
+        return
+    st.subheader("Prodigy's step size d")
+    figure_view(common.cached_d_figure(surface_name, scene.start_point(), scene.steps,
+                                       run_keys), key="prodigy_d")  # fmt: skip
+    st.caption("d starts at d₀ and only grows: each step it becomes the larger of itself and "
+               "r/‖s‖₁, a lower bound on the distance from the start to the solution built "
+               "from how far the run has come against the gradients it met. Its steps are "
+               "α·d times Adam's normalised direction, so the first ones are tiny and the "
+               "race starts once d has caught up.")  # fmt: skip
+
+
 def insides(chosen, surface_name: str, scene: scenes.Scene, run_keys) -> None:
     st.subheader("Inside each step: the step size per coordinate")
     figure_view(common.cached_step_sizes(surface_name, scene.start_point(), scene.steps,

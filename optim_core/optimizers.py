@@ -40,6 +40,9 @@ cheat sheet's rules
 ``sophia``              not in torch.optim: optax.contrib.sophia's rule, the exact diag ∇²f
 ``shampoo``             not in torch.optim: the paper's vector case, (εI + Σ g gᵀ)^(−1/2) g
 ``soap``                not in torch.optim: optax.contrib.soap's rule, precondition_1d=True
+``sf_sgd``, ``sf_adamw``, ``prodigy``: not in torch.optim; the same rules
+``muon``                ``Muon(lr, weight_decay=λ, momentum=β₁, eps, ns_steps)`` (torch ≥ 2.9):
+                        b ← β₁ b + g, u = g + β₁ b, u / max(‖u‖, ε); λ = 0.1
 ======================  =====================================================
 
 """
@@ -69,12 +72,16 @@ from .methods import (
     lion,
     momentum,
     momentum_armijo,
+    muon,
     nadam,
     nag,
     newton,
+    prodigy,
     radam,
     rmsprop,
     saddle_free_newton,
+    sf_adamw,
+    sf_sgd,
     sgd,
     sgd_armijo,
     shampoo,
@@ -123,6 +130,10 @@ REGISTRY = (
     sophia,
     shampoo,
     soap,
+    sf_sgd,
+    sf_adamw,
+    prodigy,
+    muon,
 )
 
 CONVENTIONS = ("cheatsheet", "pytorch")

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from tests import reference_sf_prodigy_muon as recent
 from tests import reference_sophia_shampoo_soap as curvature
 from tests.reference_optax_rules import OPTAX_RULES, optax_rule_run, torch_adafactor_reference
 
@@ -71,6 +72,8 @@ def reference_rtol(name: str) -> float:
     the line-search methods, whose directions carry the last bits of each step's
     rounding (NumPy's sums against Python's, φ'(0) against scipy's dot) on (BFGS: through
     H), ~1e-7 on Rosenbrock before both converge."""
+    if name == "prodigy":  # (its d amplifies the last bits: ~1e-8 where a coordinate
+        return 1e-7  # crosses 0 on Rosenbrock; optax's and prodigyopt's own loops differ so)
     return 1e-6 if name in ("bfgs", "cg", "lbfgs") else 1e-9
 
 
@@ -483,6 +486,9 @@ def reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, eps=Non
     if name in OPTAX_RULES:  # Lion … Adafactor (issue 24): optax's rules
         return optax_rule_run(name, grad, w, steps, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
                               weight_decay=weight_decay, **more)  # fmt: skip
+    if name in recent.NAMES:  # Schedule-Free SGD and AdamW, Prodigy, Muon
+        return recent.recent_reference(name, grad, w, steps, lr=lr, beta1=beta1, beta2=beta2,
+                                       eps=eps, weight_decay=weight_decay, **more)
     if name == "bfgs":
         return bfgs_reference(f, grad, w, steps)
     if name == "cg":
@@ -609,6 +615,9 @@ def torch_reference_run(name, grad, w, steps, lr=None, beta1=None, beta2=None, e
                                                  beta2=beta2, eps=eps,
                                                  weight_decay=weight_decay, hessian=hessian,
                                                  **more)  # fmt: skip
+    if name in recent.NAMES:
+        return recent.recent_reference(name, grad, w, steps, torch=True, lr=lr, beta1=beta1,
+                                       beta2=beta2, eps=eps, weight_decay=weight_decay, **more)
     if name not in _TORCH_NAMES:  # not in torch.optim: the cheat sheet's rules
         return reference_run(name, grad, w, steps, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
                              weight_decay=weight_decay, memory=memory, damping=damping,

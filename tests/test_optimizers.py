@@ -258,6 +258,53 @@ def _hand(name):
         size = sqrt(2) * 0.49 * sqrt(17) / (0.98 * sqrt(17) * sqrt(0.5) + 0.25)
         ux, uy = size / sqrt(17), 4 * size / sqrt(17)
         return [(x1, x1), (x1 - 0.1 * (ux + WD * x1), x1 - 0.1 * (uy + WD * x1))]
+    return _hand_2024(name)
+
+
+def _hand_2024(name):
+    """The first two steps of the optimizers of 2024 (same bowl, start and values)."""
+    if name == "sf_sgd":  # c₁ = 1 (x = z), c₂ = α²/(α² + α²) = 1/2; gradients at y, + λ y
+        z1 = (1 - 0.1 * (1 + WD), 1 - 0.1 * (4 + WD))  # (0.88, 0.58) = x1 = y1
+        z2 = (z1[0] - 0.1 * (z1[0] + WD * z1[0]), z1[1] - 0.1 * (4 * z1[1] + WD * z1[1]))
+        return [z1, (0.5 * z1[0] + 0.5 * z2[0], 0.5 * z1[1] + 0.5 * z2[1])]
+    if name == "sf_adamw":  # γₜ = α √(1 − β₂ᵗ); c₂ = γ₂² / (γ₁² + γ₂²) = 0.75 / 1.25
+        g1, v1 = (1, 4), (0.5, 8)
+        z1 = tuple(1 - 0.1 * sqrt(0.5) * (g1[i] / (sqrt(v1[i]) + 0.25) + WD) for i in range(2))
+        g2 = (z1[0], 4 * z1[1])  # y1 = x1 = z1
+        v2 = tuple(0.5 * v1[i] + 0.5 * g2[i] ** 2 for i in range(2))
+        z2 = tuple(z1[i] - 0.1 * sqrt(0.75) * (g2[i] / (sqrt(v2[i]) + 0.25) + WD * z1[i])
+                   for i in range(2))  # fmt: skip
+        return [z1, tuple(0.4 * z1[i] + 0.6 * z2[i] for i in range(2))]
+    if name == "prodigy":  # d = d₀ = 1e-6 at step 1
+        d, b3 = 1e-6, sqrt(0.999)
+        dlr1 = d * 0.1 * sqrt(0.5) / 0.5
+        # dm = (1 − β₁) d g, dv = (1 − β₂) d² g²: d cancels in dm / (√dv + d ε); and
+        # w₀ − w₁ = 0 at step 1: r = 0, the estimate stays d₀
+        w1 = tuple(1 - WD * dlr1 - dlr1 * 0.5 * g / (sqrt(0.5) * g + 0.25) for g in (1, 4))
+        g2 = (w1[0], 4 * w1[1])
+        dlr2 = d * 0.1 * sqrt(0.75) / 0.75
+        r = dlr2 * (g2[0] * (1 - w1[0]) + g2[1] * (1 - w1[1]))  # (d/d₀ = 1)
+        s = [b3 * dlr1 * g + dlr2 * g2[i] for i, g in enumerate((1, 4))]
+        d2 = max(d, r / (abs(s[0]) + abs(s[1])))
+        dm = [0.5 * 0.5 * d * g + 0.5 * d * g2[i] for i, g in enumerate((1, 4))]
+        dv = [0.25 * d * d * g * g + 0.5 * d * d * g2[i] ** 2 for i, g in enumerate((1, 4))]
+        w2 = tuple(w1[i] - WD * dlr2 * w1[i] - dlr2 * dm[i] / (sqrt(dv[i]) + d2 * 0.25)
+                   for i in range(2))  # fmt: skip
+        return [w1, w2]
+    if name == "muon":  # Newton–Schulz on a 1 × 2 matrix only maps the norm: σ ↦ p(σ)
+
+        def step(w, u):
+            norm = sqrt(u[0] ** 2 + u[1] ** 2)
+            sigma = norm / (norm + EPS)  # X₀ = u / (‖u‖ + ε)
+            for _ in range(5):
+                sigma = 3.4445 * sigma - 4.7750 * sigma**3 + 2.0315 * sigma**5
+            return tuple(w[i] * (1 - 0.1 * WD) - 0.1 * sigma * u[i] / norm for i in range(2))
+
+        m1 = (0.5, 2.0)  # (1 − β₁) g₁
+        w1 = step((1.0, 1.0), (0.75, 3.0))  # u = β₁ m + (1 − β₁) g
+        g2 = (w1[0], 4 * w1[1])
+        m2 = (0.5 * m1[0] + 0.5 * g2[0], 0.5 * m1[1] + 0.5 * g2[1])
+        return [w1, step(w1, (0.5 * m2[0] + 0.5 * g2[0], 0.5 * m2[1] + 0.5 * g2[1]))]
     raise KeyError(name)
 
 
@@ -276,7 +323,8 @@ def test_the_ten_of_the_cheat_sheet_and_four_more():
                    "radam", "adamw", "newton", "saddle_free_newton", "bfgs", "lbfgs",
                    "cg", "gauss_newton", "levenberg_marquardt", "sgd_armijo",
                    "momentum_armijo", "lion", "adan", "ademamix", "adopt", "lamb",
-                   "adafactor", "sophia", "shampoo", "soap"]  # fmt: skip
+                   "adafactor", "sophia", "shampoo", "soap", "sf_sgd", "sf_adamw", "prodigy",
+                   "muon"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -344,6 +392,8 @@ def test_matches_plain_loop_for_hundreds_of_steps(name, surface_name, params, st
     skip_without_residuals(name, surface)
     start = surface.default_start if start is None else start
     hp = _given(name, **hp)
+    if name == "prodigy":  # (α scales its own estimate d: at 1e-3, d barely starts to grow)
+        hp.pop("lr", None)
     traj = optim_core.run(name, surface, start, 300, **hp)
     expected = _reference_points(name, surface, start, 300, **hp)
     # the reference does not freeze, and far outside the view rounding differences grow
@@ -360,7 +410,8 @@ def test_state_is_recorded_step_by_step(name):
     opt = optim_core.get_optimizer(name)
     traj = optim_core.run(name, BOWL, [1.0, 1.0], 5)
     assert set(traj.state) == set(opt.state_fields)
-    initial = opt.init(np.zeros(2))._asdict()  # zeros (BFGS's H: the identity)
+    # zeros (BFGS's H: the identity; Schedule-Free's z and y, Prodigy's w₀: the start)
+    initial = opt.init(np.ones(2))._asdict()
     for key, arr in traj.state.items():
         assert arr.shape == (6, *initial[key].shape)
         np.testing.assert_array_equal(arr[0], initial[key])
@@ -472,12 +523,17 @@ def test_in_place_update_equals_the_readable_rule_bit_for_bit(name, surface):
         if h == "every":  # whole numbers: 1 … 10, each start its own
             values[h] = (np.arange(64) % 10 + 1.0).reshape(-1, 1)
             continue
+        if h in ("warmup", "ns_steps"):  # whole numbers, each start its own
+            low, high = {"warmup": (0, 20), "ns_steps": (1, 8)}[h]
+            values[h] = np.round(np.linspace(low, high, 64)).reshape(-1, 1)
+            continue
         values[h] = np.linspace(*{"lr": (1e-3, 0.05), "beta1": (0.0, 0.95),
                                   "beta2": (0.5, 0.999), "eps": (0.0, 1e-6),
                                   "weight_decay": (0.0, 0.1), "damping": (1e-4, 1.0),
                                   "beta3": (0.9, 0.9999), "mix": (0.0, 8.0),
                                   "clip": (0.05, 2.0), "eps2": (0.0, 1e-2),
-                                  "decay": (0.5, 1.0)}[h],
+                                  "decay": (0.5, 1.0), "lr_power": (0.0, 4.0),
+                                  "d0": (1e-8, 1e-4)}[h],
                                 64).reshape(-1, 1)  # fmt: skip
     _run_both(opt, surf, w, Hyperparams(**values))
     if "eps" in opt.hyperparams:

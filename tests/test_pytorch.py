@@ -54,6 +54,13 @@ TORCH_DEFAULTS = {
     "shampoo": {"lr": 0.1, "eps": 1e-4},
     "soap": {"lr": 3e-3, "beta1": 0.95, "beta2": 0.95, "eps": 1e-8, "weight_decay": 0.0,
              "every": 10},
+    # (Schedule-Free and Prodigy are not in torch.optim: the same rules and defaults)
+    "sf_sgd": {"lr": 0.01, "beta1": 0.9, "weight_decay": 0.0, "warmup": 0, "lr_power": 2.0},
+    "sf_adamw": {"lr": 0.0025, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0,
+                 "warmup": 0, "lr_power": 2.0},
+    "prodigy": {"lr": 1.0, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0,
+                "beta3": 0.999**0.5, "d0": 1e-6},
+    "muon": {"lr": 1e-3, "beta1": 0.95, "eps": 1e-7, "weight_decay": 0.1, "ns_steps": 5},
 }
 CASES = [  # surface, start, α (None: the default)
     ("rosenbrock", [-1.5, 2.0], None),
@@ -84,7 +91,7 @@ def test_pytorch_convention_matches_torchs_documented_algorithm(name, surface_na
     skip_without_residuals(name, surface)
     hp = dict(TORCH_DEFAULTS[name])
     if lr is not None and "lr" in hp and name not in ("adadelta", "newton", "saddle_free_newton",
-                                                       "gauss_newton"):  # fmt: skip
+                                                       "gauss_newton", "prodigy"):  # fmt: skip
         hp["lr"] = lr
     traj = optim_core.run(name, surface, start, 300, convention="pytorch", **hp)
 

@@ -21,6 +21,7 @@ from .figures import (
     Run,
     coinciding,
     contour_lines,
+    d_figure,
     height_of,
     loss_figure,
     lr_figure,
@@ -29,6 +30,7 @@ from .figures import (
     step_length_figure,
     step_size_figure,
     surface_grid,
+    with_companions,
     x_positions,
 )
 from .landscape import gap_figure, plateau_figure, stable_alpha_figure
@@ -49,6 +51,8 @@ from .standardize import Side, standardize_figure, standardize_rows, standardize
 from .style import COLORS, SYMBOLS, color, symbol
 
 __all__ = [
+    "d_figure",
+    "with_companions",
     "KEPT_SYMBOL",
     "delay_stability_figure",
     "order_figure",

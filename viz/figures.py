@@ -6,6 +6,7 @@ view itself (contour + 3-D + loss, animated in the browser) is in ``viz.race``.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import math
 from collections.abc import Sequence
@@ -53,6 +54,53 @@ class Run:
 def run_color(run: Run) -> str:
     """The run's colour: its own, else its optimizer's."""
     return run.colour or color(run.name)
+
+
+COMPANION_POINTS = ("z", "y")  # Schedule-Free's other two points, kept in its state
+
+
+def with_companions(surface: Surface, runs: Sequence[Run]) -> list[Run]:
+    """The runs, and before them (drawn behind) each Schedule-Free run's other two points,
+    z (the base iterate) and y (where its gradient is taken), as faint paths in its
+    colour under one legend entry "<label> z, y"; the run itself is x, the point
+    evaluated. Runs without a z and a y in their recorded state have none."""
+    companions = []
+    for run in runs:
+        state = run.trajectory.state
+        if not all(k in state for k in COMPANION_POINTS):
+            continue
+        for k in COMPANION_POINTS:
+            path = np.asarray(state[k])
+            with np.errstate(all="ignore"):
+                loss = surface.f(path)
+            traj = dataclasses.replace(run.trajectory, path=path, loss=loss, state={},
+                                       final_point=path[-1], final_loss=loss[-1])  # fmt: skip
+            companions.append(Run(f"{run.name} z, y", f"{run.label} z, y", traj,
+                                  colour=run_color(run), faint=True))  # fmt: skip
+    return [*companions, *runs]
+
+
+def d_figure(runs: Sequence[Run], height: int = 260) -> go.Figure:
+    """Prodigy's step size estimate d against the step, one line per run that keeps a d
+    (log scale: it grows from d₀ by orders of magnitude). Row 0 of the state is 0 (no
+    estimate yet): the line starts at step 1, d₀."""
+    fig = go.Figure()
+    for run in runs:
+        if "d" not in run.trajectory.state or np.ndim(run.trajectory.state["d"]) != 1:
+            continue
+        d = np.asarray(run.trajectory.state["d"], dtype=float)
+        steps = np.arange(len(d))
+        fig.add_trace(go.Scatter(
+            x=steps[1:], y=d[1:], mode="lines", name=run.label, legendgroup=run.name,
+            line=dict(color=run_color(run), width=2.5),
+            hovertemplate="step %{x}: d = %{y:.4~g}<extra>" + run.label + "</extra>",
+        ))  # fmt: skip
+    fig.update_layout(
+        height=height, margin=dict(l=60, r=20, t=20, b=40), template="plotly_white",
+        xaxis=dict(title="step"), yaxis=dict(title="d", type="log", exponentformat="power"),
+        showlegend=True,
+    )  # fmt: skip
+    return fig
 
 
 @dataclass(frozen=True)
