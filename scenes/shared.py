@@ -47,7 +47,7 @@ HYPER_LABELS = {"lr": "α (lr)", "beta1": "β₁", "beta2": "β₂", "eps": "ε"
 WHOLE_HYPERPARAMETERS = ("memory", "warmup", "every", "ns_steps")  # an integer slider and link
 HYPER_LABELS.update(beta_rule="β rule", line_search="line search", beta3="β₃",
                     mix="α₃ (slow EMA's weight)", warmup="warm-up steps",
-                    lr_power="r (lr power of the weighting)", d0="d₀ (first distance)",
+                    lr_power="p (the weighting's power of α)", d0="d₀ (first distance)",
                     clip="ρ (clip)", every="k (steps between updates)", eps2="ε₂",
                     decay="c (β₂ decay exponent)", ns_steps="Newton–Schulz steps")
 CHOICE_TITLES = {"PR+": "Polak–Ribière+", "FR": "Fletcher–Reeves",

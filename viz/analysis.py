@@ -245,7 +245,7 @@ def basin_figure(result: BasinMap, grid: Grid, colouring: str = "minimizer", hei
 HYPER_SYMBOLS = {"lr": "α", "beta1": "β₁", "beta2": "β₂", "eps": "ε", "weight_decay": "λ",
                  "memory": "m", "damping": "λ₀", "c1": "c₁", "c2": "c₂", "shrink": "ρ",
                  "beta_rule": "β", "line_search": "line search", "beta3": "β₃", "mix": "α₃",
-                 "warmup": "warm-up", "lr_power": "r", "d0": "d₀", "clip": "ρ", "every": "k",
+                 "warmup": "warm-up", "lr_power": "p", "d0": "d₀", "clip": "ρ", "every": "k",
                  "eps2": "ε₂", "decay": "c", "ns_steps": "NS steps"}  # fmt: skip
 
 

@@ -70,7 +70,7 @@ CHEATSHEET = define("muon", "Muon", 2024, "Jordan et al. (2024)", LATEX,
     "Nesterov momentum, every step 0.6964 α long (until ‖u‖ nears ε = 1e-7, where the "
     "quintic's slope 3.44 at 0 takes over). The reference's defaults: α 0.02, β₁ 0.95, "
     "5 steps, no weight decay.",
-    look=("#5AAE61", "arrow-left", "diamond"),
+    look=("#DDAA33", "arrow-left", "diamond"),
 )  # fmt: skip
 
 
