@@ -150,7 +150,9 @@ def tune(optimizer, surface, start, steps: int, *, objective: str = "final",
                 return False
             return check
 
-        out = _simulate(opt, surf, hp, w0, steps, keep_path=False, watch=watch, noise=noise,
+        # (the final loss needs nothing along the way: no f each step)
+        out = _simulate(opt, surf, hp, w0, steps, keep_path=False, noise=noise,
+                        watch=None if objective == "final" else watch,
                         batches=batches)  # fmt: skip
         gone = out.diverged_step >= 0
         if objective == "final":

@@ -350,3 +350,10 @@ def torch_form(base: Optimizer, update, state, defaults, latex, note, *, init=No
         init_reads_hp=base.init_reads_hp if init_reads_hp is None else init_reads_hp,
         needs=base.needs,
     )  # fmt: skip
+
+
+def same_in_torch(base: Optimizer, note: str = "Not in torch.optim: the same rule.") -> Optimizer:
+    """The pytorch convention of an optimizer torch.optim lacks: ``base`` itself (its
+    rule, state, defaults, LaTeX, in-place form), said so in ``note``."""
+    return torch_form(base, base.update, None, dict(base.defaults), base.latex, note,
+                      init=base.init)  # fmt: skip

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import define, torch_form
+from ._base import define, same_in_torch
 
 EPS_ROOT = 1e-8  # optax.adan's eps_root: inside the root, beside ε outside it
 
@@ -59,7 +59,4 @@ CHEATSHEET = define("adan", "Adan", 2022, "Xie et al. (2022)",
     look=("#E7298A", "diamond-tall", "x"),
 )  # fmt: skip
 
-PYTORCH = torch_form(
-    CHEATSHEET, adan_update, AdanState, CHEATSHEET.defaults, CHEATSHEET.latex,
-    "Not in torch.optim: the same rule (optax.adan's).",
-)  # fmt: skip
+PYTORCH = same_in_torch(CHEATSHEET, "Not in torch.optim: the same rule (optax.adan's).")

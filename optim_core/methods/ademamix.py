@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import define, divide_for, torch_form
+from ._base import define, divide_for, same_in_torch
 
 
 class AdEMAMixState(NamedTuple):
@@ -52,7 +52,4 @@ CHEATSHEET = define("ademamix", "AdEMAMix", 2024, "Pagliardini, Ablin & Grangier
     look=("#66A61E", "diamond-wide", "circle-open"),
 )  # fmt: skip
 
-PYTORCH = torch_form(
-    CHEATSHEET, ademamix_update, AdEMAMixState, CHEATSHEET.defaults, CHEATSHEET.latex,
-    "Not in torch.optim: the same rule (optax.contrib.ademamix's).",
-)  # fmt: skip
+PYTORCH = same_in_torch(CHEATSHEET, "Not in torch.optim: the same rule (optax.contrib.ademamix's).")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import AdamState, define, safe_divide, torch_form
+from ._base import AdamState, define, safe_divide, same_in_torch
 
 
 def adopt_update(grad, w, state, t, hp):
@@ -41,7 +41,4 @@ CHEATSHEET = define("adopt", "ADOPT", 2024, "Taniguchi et al. (2024)",
     look=("#A6761D", "hexagon2", "square-open"),
 )  # fmt: skip
 
-PYTORCH = torch_form(
-    CHEATSHEET, adopt_update, AdamState, CHEATSHEET.defaults, CHEATSHEET.latex,
-    "Not in torch.optim: the same rule (optax.contrib.adopt's).",
-)  # fmt: skip
+PYTORCH = same_in_torch(CHEATSHEET, "Not in torch.optim: the same rule (optax.contrib.adopt's).")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import AdamState, define, divide_for, torch_form
+from ._base import AdamState, define, divide_for, same_in_torch
 
 
 def _norm(a: np.ndarray) -> np.ndarray:
@@ -49,7 +49,4 @@ CHEATSHEET = define("lamb", "LAMB", 2020, "You et al. (2020)",
     look=("#E31A1C", "arrow-up", "circle"),
 )  # fmt: skip
 
-PYTORCH = torch_form(
-    CHEATSHEET, lamb_update, AdamState, CHEATSHEET.defaults, CHEATSHEET.latex,
-    "Not in torch.optim: the same rule (optax.lamb's).",
-)  # fmt: skip
+PYTORCH = same_in_torch(CHEATSHEET, "Not in torch.optim: the same rule (optax.lamb's).")

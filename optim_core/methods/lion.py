@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import MomentState, define, torch_form
+from ._base import MomentState, define, same_in_torch
 
 
 def lion_update(grad, w, state, t, hp):
@@ -33,7 +33,4 @@ CHEATSHEET = define("lion", "Lion", 2023, "Chen et al. (2023)",
     look=("#CC6677", "triangle-ne", "circle"),
 )  # fmt: skip
 
-PYTORCH = torch_form(
-    CHEATSHEET, lion_update, MomentState, CHEATSHEET.defaults, CHEATSHEET.latex,
-    "Not in torch.optim: the same rule (optax.lion's).",
-)  # fmt: skip
+PYTORCH = same_in_torch(CHEATSHEET, "Not in torch.optim: the same rule (optax.lion's).")

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import define, divide_for, torch_form
+from ._base import define, divide_for, same_in_torch
 
 
 class ProdigyState(NamedTuple):
@@ -90,7 +90,4 @@ CHEATSHEET = define("prodigy", "Prodigy", 2024, "Mishchenko & Defazio (2024)", L
     init=prodigy_init,
 )  # fmt: skip
 
-PYTORCH = torch_form(
-    CHEATSHEET, prodigy_update, ProdigyState, dict(CHEATSHEET.defaults),
-    CHEATSHEET.latex, "Not in torch.optim: the same rule.", init=prodigy_init,
-)  # fmt: skip
+PYTORCH = same_in_torch(CHEATSHEET)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import define, divide_for, torch_form
+from ._base import define, divide_for, same_in_torch
 from ._schedule_free import (
     ScheduleFreeAdamWState,
     average_and_interpolate,
@@ -64,8 +64,4 @@ CHEATSHEET = define("sf_adamw", "Schedule-Free AdamW", 2024, "Defazio et al. (20
     init=schedule_free_init(ScheduleFreeAdamWState),
 )  # fmt: skip
 
-PYTORCH = torch_form(
-    CHEATSHEET, sf_adamw_update, ScheduleFreeAdamWState, dict(CHEATSHEET.defaults),
-    CHEATSHEET.latex, "Not in torch.optim: the same rule.",
-    init=schedule_free_init(ScheduleFreeAdamWState),
-)  # fmt: skip
+PYTORCH = same_in_torch(CHEATSHEET)

@@ -12,7 +12,7 @@ gradient at y, as the reference's); it keeps y and z and recovers x as
 
 from __future__ import annotations
 
-from ._base import define, torch_form
+from ._base import define, same_in_torch
 from ._schedule_free import (
     ScheduleFreeSGDState,
     average_and_interpolate,
@@ -56,8 +56,4 @@ CHEATSHEET = define("sf_sgd", "Schedule-Free SGD", 2024, "Defazio et al. (2024)"
     init=schedule_free_init(ScheduleFreeSGDState),
 )  # fmt: skip
 
-PYTORCH = torch_form(
-    CHEATSHEET, sf_sgd_update, ScheduleFreeSGDState, dict(CHEATSHEET.defaults),
-    CHEATSHEET.latex, "Not in torch.optim: the same rule.",
-    init=schedule_free_init(ScheduleFreeSGDState),
-)  # fmt: skip
+PYTORCH = same_in_torch(CHEATSHEET)

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import define, torch_form
+from ._base import define, same_in_torch
 
 
 class ShampooState(NamedTuple):
@@ -77,7 +77,4 @@ CHEATSHEET = define("shampoo", "Shampoo", 2018, "Gupta, Koren & Singer (2018)",
     look=("#FF7F00", "circle-cross", "square"), init=shampoo_init,
 )  # fmt: skip
 
-PYTORCH = torch_form(
-    CHEATSHEET, shampoo_update, ShampooState, DEFAULTS, LATEX,
-    "Not in torch.optim: the same rule.", init=shampoo_init,
-)  # fmt: skip
+PYTORCH = same_in_torch(CHEATSHEET)

@@ -36,7 +36,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import define, torch_form
+from ._base import define, same_in_torch
 
 
 class SoapState(NamedTuple):
@@ -137,7 +137,4 @@ CHEATSHEET = define("soap", "SOAP", 2024, "Vyas et al. (2024); optax.contrib.soa
     look=("#B15928", "diamond-cross", "x"), init=soap_init,
 )  # fmt: skip
 
-PYTORCH = torch_form(
-    CHEATSHEET, soap_update, SoapState, DEFAULTS, LATEX,
-    "Not in torch.optim: the same rule.", init=soap_init,
-)  # fmt: skip
+PYTORCH = same_in_torch(CHEATSHEET)

@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import EMA, define, torch_form
+from ._base import EMA, define, same_in_torch
 
 GAMMA = 0.01  # optax's gamma: "normalizing constant for the hessian diagonal"
 
@@ -96,7 +96,4 @@ CHEATSHEET = define("sophia", "Sophia", 2023, "Liu et al. (2023); optax.contrib.
     look=("#6A3D9A", "square-cross", "diamond-open"), check=check, needs=("hessian",),
 )  # fmt: skip
 
-PYTORCH = torch_form(
-    CHEATSHEET, sophia_update, SophiaState, DEFAULTS, LATEX,
-    "Not in torch.optim: the same rule.",
-)  # fmt: skip
+PYTORCH = same_in_torch(CHEATSHEET)
