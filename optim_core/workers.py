@@ -104,17 +104,19 @@ class WorkersRun:
         """The center's path and each worker's as the runner's records (``record="path"``,
         optimizer "sgd", the run's α), for the race view: ``(center, [worker, …])``."""
 
-        def record(path, loss, diverged):
+        def record(path, loss, diverged, converged=None):
             path = np.asarray(path)
+            if converged is None:
+                converged = converged_step(self.surface, path)
             return Trajectory(
                 optimizer="sgd", surface=self.surface, hyperparams={"lr": self.params["lr"]},
                 steps=self.steps, start=path[0], final_point=path[-1], final_loss=loss[-1],
-                converged_step=np.asarray(converged_step(self.surface, path)),
+                converged_step=np.asarray(converged),
                 diverged_step=np.asarray(diverged), path=path, loss=loss,
                 diverged_point=np.full(2, np.nan),
             )  # fmt: skip
 
-        return (record(self.center, self.center_loss, self.diverged_step),
+        return (record(self.center, self.center_loss, self.diverged_step, self.converged_step),
                 [record(self.paths[:, k], self.loss[:, k], self.diverged_step)
                  for k in range(self.workers)])  # fmt: skip
 
